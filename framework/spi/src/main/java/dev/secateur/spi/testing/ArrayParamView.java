@@ -1,0 +1,42 @@
+package dev.secateur.spi.testing;
+
+import dev.secateur.spi.LayerKind;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.ParamView;
+import dev.secateur.spi.Requirement;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A {@link ParamView} over plain arrays, for unit-testing a plugin without the framework.
+ *
+ * @param ref        the parameter name
+ * @param layerKind  the layer kind, which fixes the layout
+ * @param weights    the weights
+ * @param mask       the mask, 1 kept and 0 pruned
+ * @param statistics statistics by requirement
+ * @param seed       the per-parameter seed
+ */
+public record ArrayParamView(ParamRef ref, LayerKind layerKind, INDArray weights, INDArray mask,
+                             Map<Requirement, INDArray> statistics, long seed) implements ParamView {
+
+    /** A dense parameter with an all-ones mask and no statistics. */
+    public static ArrayParamView dense(String ref, INDArray weights, long seed) {
+        return new ArrayParamView(ParamRef.parse(ref), LayerKind.DENSE, weights,
+                Nd4j.onesLike(weights), new EnumMap<>(Requirement.class), seed);
+    }
+
+    @Override
+    public long[] shape() {
+        return weights.shape();
+    }
+
+    @Override
+    public Optional<INDArray> statistic(Requirement requirement) {
+        return requirement == Requirement.WEIGHTS ? Optional.of(weights)
+                : Optional.ofNullable(statistics.get(requirement));
+    }
+}
