@@ -1,0 +1,27 @@
+package dev.secateur.bus;
+
+/**
+ * Every event-bus address, in data-flow order. Requests are {@code secateur.<stage>.<verb>}; published
+ * events are {@code secateur.run.<event>} (and the fine-tuner's progress). No address carries a run id,
+ * because metrics are tagged by address.
+ */
+public final class Addresses {
+
+    public static final String LOADER_LOAD = "secateur.loader.load";
+    public static final String LOADER_SAVE = "secateur.loader.save";
+    public static final String SCORER_SCORE = "secateur.scorer.score";
+    public static final String PRUNER_PLAN = "secateur.pruner.plan";
+    public static final String PRUNER_APPLY = "secateur.pruner.apply";
+    public static final String FINETUNER_TRAIN = "secateur.finetuner.train";
+    public static final String EVALUATOR_EVALUATE = "secateur.evaluator.evaluate";
+    public static final String EXPERIMENT_RUN = "secateur.experiment.run";
+
+    public static final String RUN_STARTED = "secateur.run.started";
+    public static final String RUN_STEP_COMPLETED = "secateur.run.step-completed";
+    public static final String RUN_COMPLETED = "secateur.run.completed";
+    public static final String RUN_FAILED = "secateur.run.failed";
+    public static final String FINETUNER_PROGRESS = "secateur.finetuner.progress";
+
+    private Addresses() {
+    }
+}

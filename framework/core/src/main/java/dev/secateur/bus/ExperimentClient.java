@@ -1,0 +1,50 @@
+package dev.secateur.bus;
+
+import dev.secateur.spec.ExperimentSpec;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+
+/** Submits experiments to the coordinator over the event bus. This is how scripts and the CLI run them. */
+public final class ExperimentClient {
+
+    private final Vertx vertx;
+    private final Duration timeout;
+
+    public ExperimentClient(Vertx vertx, Duration timeout) {
+        this.vertx = vertx;
+        this.timeout = timeout;
+    }
+
+    /** Submits an experiment; the future completes when the run does. */
+    public Future<StageReply.ExperimentDone> submit(ExperimentSpec spec, Path runsDir) {
+        return vertx.eventBus()
+                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir),
+                        new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+                .map(message -> (StageReply.ExperimentDone) message.body());
+    }
+
+    /**
+     * Runs an experiment and waits for it. Call it from a script or main thread, never from a Vert.x thread.
+     *
+     * @throws RunFailedException with the failure code and the one-paragraph message
+     */
+    public StageReply.ExperimentDone run(ExperimentSpec spec, Path runsDir) {
+        if (Context.isOnVertxThread()) {
+            throw new IllegalStateException("run() blocks; use submit() on a Vert.x thread");
+        }
+        try {
+            return submit(spec, runsDir).toCompletionStage().toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            var cause = e.getCause();
+            throw new RunFailedException(FailureCode.of(cause), cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunFailedException(FailureCode.STAGE_FAILED, "interrupted while waiting for " + spec.name(), e);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.secateur.bus;
+
+import dev.secateur.run.StepResult;
+import java.util.List;
+
+/** Events a run publishes; events.jsonl records every one of them, in order. */
+public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingProgress, RunEvent.StepCompleted,
+        RunEvent.RunCompleted, RunEvent.RunFailed {
+
+    String runId();
+
+    /** The event's name in events.jsonl, the last part of its address. */
+    String type();
+
+    /**
+     * @param tags bounded labels for metrics: saliency, schedule, granularity, scope
+     */
+    record RunStarted(String runId, String experiment, String runDir, int steps, Tags tags) implements RunEvent {
+        @Override
+        public String type() {
+            return "started";
+        }
+    }
+
+    record TrainingProgress(String runId, TrainingPhase phase, int step, int epoch, int epochs,
+                            long examplesDone, long examplesTotal, double loss) implements RunEvent {
+        @Override
+        public String type() {
+            return "progress";
+        }
+    }
+
+    record StepCompleted(String runId, String experiment, int steps, StepResult result, Tags tags) implements RunEvent {
+        @Override
+        public String type() {
+            return "step-completed";
+        }
+    }
+
+    record RunCompleted(String runId, String experiment, String runDir, List<StepResult> results) implements RunEvent {
+        @Override
+        public String type() {
+            return "completed";
+        }
+    }
+
+    /**
+     * @param runDir the run directory, or null when the run failed before one was created
+     */
+    record RunFailed(String runId, String experiment, FailureCode code, String message, String runDir) implements RunEvent {
+        @Override
+        public String type() {
+            return "failed";
+        }
+    }
+
+    /** The bounded tags a run's metrics carry. */
+    record Tags(String saliency, String schedule, String granularity, String scope) {
+    }
+}

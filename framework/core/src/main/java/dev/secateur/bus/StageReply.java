@@ -1,0 +1,49 @@
+package dev.secateur.bus;
+
+import dev.secateur.data.DataSplits;
+import dev.secateur.evaluate.EvaluationReport;
+import dev.secateur.finetune.TrainingReport;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.run.StepResult;
+import dev.secateur.score.ScoreSet;
+import dev.secateur.store.Handle;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/** Replies from the stages. */
+public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, StageReply.Scored, StageReply.Planned,
+        StageReply.Applied, StageReply.Trained, StageReply.Evaluated, StageReply.ExperimentDone {
+
+    /**
+     * @param dataSource where the data came from, resolved (the embedded subset or a directory)
+     * @param dataSha256 digest of the IDX bytes read
+     */
+    record Loaded(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, List<PrunableParam> params,
+                  long modelParams, String dataSource, String dataSha256, int trainSize, int testSize) implements StageReply {
+    }
+
+    record Saved(Path file) implements StageReply {
+    }
+
+    record Scored(Handle<ScoreSet> scores) implements StageReply {
+    }
+
+    /** The full mask set after this step, and the masks' files if they were persisted. */
+    record Planned(Handle<MaskSet> masks, Path maskDir) implements StageReply {
+    }
+
+    record Applied(Handle<MultiLayerNetwork> model) implements StageReply {
+    }
+
+    record Trained(TrainingReport report) implements StageReply {
+    }
+
+    record Evaluated(EvaluationReport report) implements StageReply {
+    }
+
+    /** A finished experiment: its run directory and one result per step. */
+    record ExperimentDone(String runId, Path runDir, List<StepResult> steps) implements StageReply {
+    }
+}

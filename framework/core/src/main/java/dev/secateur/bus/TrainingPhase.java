@@ -1,0 +1,9 @@
+package dev.secateur.bus;
+
+/** Which training a progress event belongs to. */
+public enum TrainingPhase {
+    /** Training the dense model from scratch. */
+    BASELINE,
+    /** Fine-tuning after a pruning step, masks held fixed. */
+    FINETUNE
+}

@@ -1,0 +1,128 @@
+package dev.secateur.dsl;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.GroupReduction;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Scope;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The values a script passes to the builders: data sources, granularities and scopes. Scripts import
+ * them statically, so {@code data fashionMnist()} and {@code granularity filters()} read as written.
+ */
+public final class Dsl {
+
+    private Dsl() {
+    }
+
+    /** Fashion-MNIST: the installed Debian package if present, the embedded subset otherwise. */
+    public static DataSpec fashionMnist() {
+        return DataSpec.of(new DataSpec.Auto());
+    }
+
+    /**
+     * Fashion-MNIST with options: {@code source: 'auto' | 'embedded' | 'installed'}, or {@code dir: '/path'};
+     * {@code train: n} and {@code test: n} keep seeded random subsets of that size.
+     */
+    public static DataSpec fashionMnist(Map<String, ?> options) {
+        return data("fashionMnist", DataSpec.Family.FASHION_MNIST, options, true);
+    }
+
+    /** MNIST from a directory of IDX files: {@code mnist(dir: '/path', train: n, test: n)}. */
+    public static DataSpec mnist(Map<String, ?> options) {
+        return data("mnist", DataSpec.Family.MNIST, options, false);
+    }
+
+    public static DataSpec mnist(String dir) {
+        return DataSpec.of(new DataSpec.Directory(Path.of(dir), DataSpec.Family.MNIST));
+    }
+
+    private static DataSpec data(String what, DataSpec.Family family, Map<String, ?> options, boolean sourceAllowed) {
+        var values = new LinkedHashMap<String, Object>();
+        NamedArgs.apply(what, options, sourceAllowed ? Set.of("source", "dir", "train", "test") : Set.of("dir", "train", "test"),
+                values::put, null);
+        DataSpec.Source source;
+        if (values.containsKey("dir")) {
+            source = new DataSpec.Directory(Path.of(values.get("dir").toString()), family);
+        } else if (!sourceAllowed) {
+            throw new BadInputException(what + " needs dir: '<directory of IDX files>'");
+        } else {
+            String choice = String.valueOf(values.getOrDefault("source", "auto"));
+            source = switch (choice) {
+                case "auto" -> new DataSpec.Auto();
+                case "embedded" -> new DataSpec.Embedded();
+                case "installed" -> new DataSpec.Directory(dev.secateur.data.DatasetLoader.INSTALLED_FASHION_MNIST, family);
+                default -> throw new BadInputException(what + " source: '" + choice + "' must be 'auto', 'embedded' or 'installed'");
+            };
+        }
+        int train = values.containsKey("train") ? NamedArgs.integer(what, "train", values.get("train")) : 0;
+        int test = values.containsKey("test") ? NamedArgs.integer(what, "test", values.get("test")) : 0;
+        return NamedArgs.checked(what, () -> new DataSpec(source, train, test));
+    }
+
+    /** Individual weights. */
+    public static Granularity unstructured() {
+        return Granularity.unstructured();
+    }
+
+    /** Whole filters of convolutions and neurons of dense layers, scored by the L1 norm of their scores. */
+    public static Granularity filters() {
+        return Granularity.structured(GroupReduction.L1);
+    }
+
+    /** Whole output units, with {@code norm: 'l1' | 'l2' | 'mean' | 'max'} reducing their scores. */
+    public static Granularity filters(Map<String, ?> options) {
+        return structured("filters", options);
+    }
+
+    /** The same as {@link #filters()}: for a dense layer, an output unit is a neuron. */
+    public static Granularity neurons() {
+        return filters();
+    }
+
+    public static Granularity neurons(Map<String, ?> options) {
+        return structured("neurons", options);
+    }
+
+    private static Granularity structured(String what, Map<String, ?> options) {
+        var values = new LinkedHashMap<String, Object>();
+        NamedArgs.apply(what, options, Set.of("norm"), values::put, null);
+        String norm = String.valueOf(values.getOrDefault("norm", "l1")).toUpperCase(Locale.ROOT);
+        try {
+            return Granularity.structured(GroupReduction.valueOf(norm));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(what + " norm: '" + values.get("norm") + "' must be 'l1', 'l2', 'mean' or 'max'");
+        }
+    }
+
+    /** One threshold over all parameters in scope. */
+    public static Scope global() {
+        return new Scope.Global(Set.of());
+    }
+
+    /** Every parameter reaches the target on its own. */
+    public static Scope layerwise() {
+        return new Scope.LayerWise(Set.of());
+    }
+
+    /** Each named parameter gets its own final target: {@code perLayer('0_W': 0.92, '1_W': 0.91)}. */
+    public static Scope perLayer(Map<String, ?> targets) {
+        var parsed = new LinkedHashMap<ParamRef, Double>();
+        targets.forEach((ref, target) -> parsed.put(param(ref), NamedArgs.number("perLayer", ref, target)));
+        return NamedArgs.checked("perLayer", () -> new Scope.PerLayer(parsed, Set.of()));
+    }
+
+    static ParamRef param(String ref) {
+        try {
+            return ParamRef.parse(ref);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.secateur.dsl;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.EvaluateSpec;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code evaluate every: 'step', latencyBatch: 1}. {@code every: 'final'} measures accuracy and latency
+ * only for the dense model and the last step. Java: {@code e -> e.everyStep(false)}.
+ */
+public final class EvaluateBuilder {
+
+    private boolean everyStep = EvaluateSpec.DEFAULT.everyStep();
+    private int latencyBatch = EvaluateSpec.DEFAULT.latencyBatch();
+    private int latencyWarmup = EvaluateSpec.DEFAULT.latencyWarmup();
+    private int latencyRepeats = EvaluateSpec.DEFAULT.latencyRepeats();
+
+    public EvaluateBuilder everyStep(boolean everyStep) {
+        this.everyStep = everyStep;
+        return this;
+    }
+
+    public EvaluateBuilder latencyBatch(int batch) {
+        this.latencyBatch = batch;
+        return this;
+    }
+
+    public EvaluateBuilder latencyWarmup(int warmup) {
+        this.latencyWarmup = warmup;
+        return this;
+    }
+
+    public EvaluateBuilder latencyRepeats(int repeats) {
+        this.latencyRepeats = repeats;
+        return this;
+    }
+
+    EvaluateBuilder apply(Map<String, ?> named) {
+        NamedArgs.apply("evaluate", named, Set.of("every", "latencyBatch", "latencyWarmup", "latencyRepeats"), (name, value) -> {
+            switch (name) {
+                case "every" -> {
+                    String every = String.valueOf(value);
+                    if (!every.equals("step") && !every.equals("final")) {
+                        throw new BadInputException("evaluate every: '" + every + "' must be 'step' or 'final'");
+                    }
+                    everyStep(every.equals("step"));
+                }
+                case "latencyBatch" -> latencyBatch(NamedArgs.integer("evaluate", name, value));
+                case "latencyWarmup" -> latencyWarmup(NamedArgs.integer("evaluate", name, value));
+                default -> latencyRepeats(NamedArgs.integer("evaluate", name, value));
+            }
+        }, null);
+        return this;
+    }
+
+    EvaluateSpec build() {
+        return NamedArgs.checked("evaluate", () -> new EvaluateSpec(everyStep, latencyBatch, latencyWarmup, latencyRepeats));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.secateur.dsl;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.plugin.ClosestMatch;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/** Applies Groovy named arguments ({@code finetune epochs: 1, lr: 1e-3}) to a builder, refusing unknown names. */
+final class NamedArgs {
+
+    private NamedArgs() {
+    }
+
+    /**
+     * Calls {@code setter} for each known name; names not in {@code known} go to {@code rest} if it is not
+     * null (plugin options), and are refused otherwise.
+     */
+    static void apply(String what, Map<String, ?> args, Set<String> known, BiConsumer<String, Object> setter,
+                      Map<String, Object> rest) {
+        for (var entry : new LinkedHashMap<String, Object>(args).entrySet()) {
+            String name = entry.getKey();
+            if (known.contains(name)) {
+                setter.accept(name, entry.getValue());
+            } else if (rest != null) {
+                rest.put(name, entry.getValue());
+            } else {
+                throw new BadInputException(what + " has no option '" + name + "'; its options are "
+                        + String.join(", ", new TreeSet<>(known))
+                        + ClosestMatch.of(name, known).map(c -> " (did you mean '" + c + "'?)").orElse(""));
+            }
+        }
+    }
+
+    static int integer(String what, String name, Object value) {
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.intValue();
+        }
+        throw new BadInputException(what + " " + name + ": " + value + " is not a whole number");
+    }
+
+    static double number(String what, String name, Object value) {
+        if (value instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw new BadInputException(what + " " + name + ": " + value + " is not a number");
+    }
+
+    /** Runs a spec constructor, turning its IllegalArgumentException into a user-facing error. */
+    static <T> T checked(String what, java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(what + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.secateur.dsl;
+
+import dev.secateur.run.ResultsTable;
+import dev.secateur.run.StepResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code run(spec)} returns to a script: the run directory and one result per step, step 0 being
+ * the dense model. {@code result.last.accuracy}, {@code result.dense.accuracy}, {@code result.accuracyDrop}.
+ */
+public record RunResult(String experiment, String runId, Path runDir, List<StepResult> steps) {
+
+    public RunResult {
+        steps = List.copyOf(steps);
+    }
+
+    /** Step 0: the dense model before any pruning. */
+    public StepResult getDense() {
+        return steps.get(0);
+    }
+
+    /** The last step. */
+    public StepResult getLast() {
+        return steps.get(steps.size() - 1);
+    }
+
+    public double getAccuracy() {
+        return getLast().accuracy();
+    }
+
+    public double getSparsity() {
+        return getLast().sparsity();
+    }
+
+    /** Accuracy points lost against the dense model of the same run (positive means worse). */
+    public double getAccuracyDrop() {
+        return getDense().accuracy() - getLast().accuracy();
+    }
+
+    /** Total parameters over nonzero parameters, Han et al.'s compression rate. */
+    public double getCompression() {
+        return (double) getLast().params() / getLast().nonzeroParams();
+    }
+
+    /** One row per run: dense and final accuracy, sparsity and compression. */
+    public static String table(List<RunResult> results) {
+        var rows = new ArrayList<List<String>>();
+        rows.add(List.of("experiment", "sparsity", "accuracy", "dense accuracy", "change (points)", "nonzero params", "compression"));
+        for (var r : results) {
+            rows.add(List.of(r.experiment(), ResultsTable.pct(r.getSparsity()), ResultsTable.pct(r.getAccuracy()),
+                    ResultsTable.pct(r.getDense().accuracy()), ResultsTable.num(-100 * r.getAccuracyDrop(), 2),
+                    Long.toString(r.getLast().nonzeroParams()), ResultsTable.num(r.getCompression(), 1) + "x"));
+        }
+        return ResultsTable.render(rows);
+    }
+
+    @Override
+    public String toString() {
+        return experiment + " (" + runDir + "): sparsity " + ResultsTable.pct(getSparsity()) + ", accuracy "
+                + ResultsTable.pct(getAccuracy()) + " (dense " + ResultsTable.pct(getDense().accuracy()) + ")";
+    }
+}

@@ -1,0 +1,178 @@
+package dev.secateur.dsl;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.plugin.ClosestMatch;
+import groovy.lang.Binding;
+import groovy.lang.GroovyShell;
+import groovy.lang.MissingMethodException;
+import groovy.lang.MissingPropertyException;
+import groovy.transform.ThreadInterrupt;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.codehaus.groovy.control.CompilationFailedException;
+import org.codehaus.groovy.control.CompilerConfiguration;
+import org.codehaus.groovy.control.MultipleCompilationErrorsException;
+import org.codehaus.groovy.control.customizers.ASTTransformationCustomizer;
+import org.codehaus.groovy.control.customizers.ImportCustomizer;
+import org.codehaus.groovy.control.messages.ExceptionMessage;
+import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
+import org.codehaus.groovy.runtime.InvokerInvocationException;
+
+/**
+ * Compiles and runs a Secateur script. The compiler configuration is part of the DSL: the base class,
+ * the imports users need, an interrupt check for runaway loops, and errors that give the script's file
+ * and line.
+ */
+public final class ScriptRunner {
+
+    private final ExperimentRunner runner;
+
+    public ScriptRunner(ExperimentRunner runner) {
+        this.runner = runner;
+    }
+
+    public static CompilerConfiguration compilerConfiguration() {
+        var imports = new ImportCustomizer()
+                .addStaticStars(Dsl.class.getName())
+                .addStarImports("dev.secateur.dsl");
+        var config = new CompilerConfiguration();
+        config.setScriptBaseClass(SecateurScript.class.getName());
+        config.addCompilationCustomizers(imports, new ASTTransformationCustomizer(ThreadInterrupt.class));
+        return config;
+    }
+
+    /** A script that compiled; run it with {@link #run}. */
+    public record Compiled(Path script, Class<? extends groovy.lang.Script> type) {
+
+        /** Runs the script with {@code args} bound as {@code args} and {@code runner} behind {@code run(spec)}. */
+        public Object run(ExperimentRunner runner, List<String> args) {
+            var binding = new Binding();
+            binding.setVariable(SecateurScript.RUNNER, runner);
+            binding.setVariable("args", args.toArray(String[]::new));
+            var instance = org.codehaus.groovy.runtime.InvokerHelper.createScript(type, binding);
+            try {
+                return instance.run();
+            } catch (InvokerInvocationException e) {
+                throw located(script, e.getCause() == null ? e : e.getCause());
+            } catch (RuntimeException e) {
+                throw located(script, e);
+            }
+        }
+    }
+
+    /**
+     * Compiles a script, so that a syntax error is reported before anything starts.
+     *
+     * @throws BadInputException for a missing file or a compile error, with the file, line and column
+     */
+    public static Compiled compile(Path script) {
+        if (!Files.isRegularFile(script)) {
+            throw new BadInputException("script " + script + " does not exist; give the path of a .groovy file, "
+                    + "for example scripts/quickstart.groovy");
+        }
+        String source;
+        try {
+            source = Files.readString(script);
+        } catch (IOException e) {
+            throw new BadInputException("cannot read script " + script + ": " + e.getMessage());
+        }
+        var shell = new GroovyShell(ScriptRunner.class.getClassLoader(), new Binding(), compilerConfiguration());
+        try {
+            return new Compiled(script, shell.parse(source, script.getFileName().toString()).getClass());
+        } catch (CompilationFailedException e) {
+            throw new BadInputException(compileError(script, e));
+        }
+    }
+
+    /** Compiles and runs a script. */
+    public Object run(Path script, List<String> args) {
+        return compile(script).run(runner, args);
+    }
+
+    private static String compileError(Path script, CompilationFailedException e) {
+        if (e instanceof MultipleCompilationErrorsException multiple && multiple.getErrorCollector().getErrorCount() > 0) {
+            var error = multiple.getErrorCollector().getError(0);
+            if (error instanceof SyntaxErrorMessage syntax) {
+                var cause = syntax.getCause();
+                return script + ":" + cause.getLine() + ":" + cause.getStartColumn() + ": "
+                        + firstLine(cause.getOriginalMessage()) + "; fix the script and run it again";
+            }
+            if (error instanceof ExceptionMessage exception) {
+                return script + ": " + firstLine(String.valueOf(exception.getCause().getMessage()));
+            }
+        }
+        return script + ": " + firstLine(e.getMessage());
+    }
+
+    /** Turns an error thrown while the script ran into one that names the script line. */
+    private static RuntimeException located(Path script, Throwable error) {
+        String where = lineIn(error, script.getFileName().toString()).map(line -> script + ":" + line + ": ").orElse(script + ": ");
+        if (error instanceof dev.secateur.bus.RunFailedException failed) {
+            // the run's own message names the declaration it concerns
+            return new dev.secateur.bus.RunFailedException(failed.code(), failed.getMessage().contains("(at ")
+                    ? failed.getMessage() : where + failed.getMessage(), failed);
+        }
+        if (error instanceof BadInputException) {
+            return new BadInputException(where + error.getMessage(), error);
+        }
+        if (error instanceof MissingMethodException missing) {
+            return new BadInputException(where + unknownMethod(missing), error);
+        }
+        if (error instanceof MissingPropertyException missing) {
+            return new BadInputException(where + "unknown name '" + missing.getProperty() + "'; check its spelling, "
+                    + "or declare it with def", error);
+        }
+        if (error instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new IllegalStateException(error);
+    }
+
+    private static String unknownMethod(MissingMethodException missing) {
+        var type = missing.getType();
+        Set<String> names = type == null ? Set.of() : Arrays.stream(type.getMethods())
+                .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getDeclaringClass() != Object.class)
+                .map(Method::getName).collect(Collectors.toCollection(java.util.TreeSet::new));
+        String where = type == null ? "" : " in " + describe(type);
+        return "'" + missing.getMethod() + "' is not a method" + where + " for these arguments"
+                + ClosestMatch.of(missing.getMethod(), names).map(c -> " (did you mean '" + c + "'?)").orElse("")
+                + "; see the DSL reference in README.md";
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == ExperimentBuilder.class) {
+            return "an experiment block";
+        }
+        if (type == ModelBuilder.class) {
+            return "a model block";
+        }
+        return type.getSimpleName();
+    }
+
+    private static Optional<Integer> lineIn(Throwable error, String fileName) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            for (var frame : t.getStackTrace()) {
+                if (fileName.equals(frame.getFileName()) && frame.getLineNumber() > 0) {
+                    return Optional.of(frame.getLineNumber());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int newline = text.indexOf('\n');
+        return (newline < 0 ? text : text.substring(0, newline)).trim();
+    }
+}

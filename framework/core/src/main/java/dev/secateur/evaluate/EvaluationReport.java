@@ -1,0 +1,14 @@
+package dev.secateur.evaluate;
+
+/**
+ * One evaluation of a network.
+ *
+ * @param accuracy     fraction of test examples classified right, NaN when not measured at this step
+ * @param loss         mean cross-entropy over the test examples, NaN when not measured
+ * @param examples     test examples used
+ * @param latencyMs    median wall time of one forward pass of {@code latencyBatch} examples, NaN when not measured
+ * @param latencyBatch examples per timed pass
+ */
+public record EvaluationReport(double accuracy, double loss, int examples, ModelCensus census,
+                               double latencyMs, int latencyBatch) {
+}

@@ -1,0 +1,104 @@
+package dev.secateur.evaluate;
+
+import dev.secateur.data.Dataset;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.spec.EvaluateSpec;
+import dev.secateur.spi.LayerKind;
+import dev.secateur.spi.ParamRef;
+import java.util.Arrays;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.CountZero;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** Measures a network: accuracy and loss on the test set, its census of zeros and FLOPs, and its latency. */
+public final class Evaluator {
+
+    private static final int EVAL_BATCH = 1000;
+    /** The clipping DL4J's cross-entropy applies to softmax outputs. */
+    private static final double PROBABILITY_FLOOR = 1e-10;
+
+    /**
+     * @param measure true to measure accuracy, loss and latency; false takes only the census, which is cheap
+     */
+    public EvaluationReport evaluate(MultiLayerNetwork net, Dataset test, EvaluateSpec spec, boolean measure) {
+        var census = census(net, test);
+        if (!measure) {
+            return new EvaluationReport(Double.NaN, Double.NaN, 0, census, Double.NaN, spec.latencyBatch());
+        }
+        long correct = 0;
+        double lossSum = 0;
+        int n = test.size();
+        for (int from = 0; from < n; from += EVAL_BATCH) {
+            int to = Math.min(from + EVAL_BATCH, n);
+            INDArray x = test.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray y = test.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray probabilities = net.output(x, false);
+            INDArray predicted = probabilities.argMax(1);
+            int[] classes = test.classes();
+            for (int i = from; i < to; i++) {
+                if (predicted.getInt(i - from) == classes[i]) {
+                    correct++;
+                }
+            }
+            INDArray truthProbability = probabilities.mul(y).sum(1);
+            lossSum -= Transforms.log(Transforms.max(truthProbability, PROBABILITY_FLOOR, false), false).sumNumber().doubleValue();
+        }
+        double latency = latencyMs(net, test, spec);
+        return new EvaluationReport((double) correct / n, lossSum / n, n, census, latency, spec.latencyBatch());
+    }
+
+    /** Counts params, zeros and FLOPs; conv output sizes come from one forward pass of one example. */
+    public ModelCensus census(MultiLayerNetwork net, Dataset sample) {
+        long params = net.numParams();
+        long zeroParams = zeros(net.params());
+        var activations = net.feedForward(sample.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()), false);
+        long weights = 0;
+        long zeroWeights = 0;
+        long flops = 0;
+        long effective = 0;
+        var layerSparsity = new TreeMap<ParamRef, Double>();
+        for (var param : NetworkLayout.prunable(net)) {
+            var layer = net.getLayer(param.weights().layer());
+            INDArray w = layer.getParam("W");
+            long size = w.length();
+            long zeros = zeros(w);
+            weights += size;
+            zeroWeights += zeros;
+            layerSparsity.put(param.weights(), (double) zeros / size);
+            // activations.get(i + 1) is the output of layer i
+            long[] out = activations.get(param.weights().layer() + 1).shape();
+            long positions = param.kind() == LayerKind.CONVOLUTION ? out[2] * out[3] : 1;
+            long units = param.units();
+            flops += 2 * size * positions + (param.hasBias() ? units * positions : 0);
+            long liveBias = param.hasBias() ? layer.getParam("b").length() - zeros(layer.getParam("b")) : 0;
+            effective += 2 * (size - zeros) * positions + liveBias * positions;
+        }
+        return new ModelCensus(params, params - zeroParams, weights, zeroWeights, layerSparsity, flops, effective);
+    }
+
+    /** Median wall time of a forward pass, after warm-up passes. */
+    double latencyMs(MultiLayerNetwork net, Dataset test, EvaluateSpec spec) {
+        int batch = Math.min(spec.latencyBatch(), test.size());
+        INDArray x = test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
+        for (int i = 0; i < spec.latencyWarmup(); i++) {
+            net.output(x, false);
+        }
+        double[] times = new double[spec.latencyRepeats()];
+        for (int i = 0; i < times.length; i++) {
+            long start = System.nanoTime();
+            net.output(x, false);
+            times[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(times);
+        int mid = times.length / 2;
+        return times.length % 2 == 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+    }
+
+    static long zeros(INDArray a) {
+        return Nd4j.getExecutioner().exec(new CountZero(a)).getLong(0);
+    }
+}

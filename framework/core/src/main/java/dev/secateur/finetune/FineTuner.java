@@ -1,0 +1,83 @@
+package dev.secateur.finetune;
+
+import dev.secateur.data.Dataset;
+import dev.secateur.data.MinibatchIterator;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.spec.TrainingSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+/**
+ * Trains a network with Adam: a dense baseline from scratch, or fine-tuning after pruning with the masks
+ * enforced after every update, so the sparsity a step reached is exactly the sparsity it keeps.
+ */
+public final class FineTuner {
+
+    /** Progress is reported at most this often, so listeners never slow training down. */
+    private static final long PROGRESS_INTERVAL_NANOS = 200_000_000L;
+
+    public TrainingReport train(MultiLayerNetwork net, Dataset train, TrainingSpec spec, MaskSet masks, long seed,
+                                TrainingProgressListener progress) {
+        if (spec.epochs() == 0) {
+            return TrainingReport.NONE;
+        }
+        net.setLearningRate(spec.learningRate());
+        var iterator = new MinibatchIterator(train, spec.batchSize(), seed);
+        var counter = new ProgressCounter(spec, train.size(), progress);
+        var listeners = new ArrayList<TrainingListener>(List.of(counter));
+        if (!masks.isEmpty()) {
+            masks.applyTo(net);
+            listeners.add(0, new MaskEnforcer(net, masks));
+        }
+        var previous = new ArrayList<>(net.getListeners());
+        net.setListeners(listeners);
+        long start = System.nanoTime();
+        try {
+            for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
+                counter.epoch = epoch;
+                net.fit(iterator);
+                iterator.reset();
+            }
+        } finally {
+            net.setListeners(previous);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        counter.report(true);
+        return new TrainingReport(counter.examplesDone, seconds, net.score());
+    }
+
+    private static final class ProgressCounter extends BaseTrainingListener {
+        private final TrainingSpec spec;
+        private final long examplesTotal;
+        private final TrainingProgressListener listener;
+        private int epoch = 1;
+        private long examplesDone;
+        private long lastReport;
+        private double score = Double.NaN;
+
+        ProgressCounter(TrainingSpec spec, int trainSize, TrainingProgressListener listener) {
+            this.spec = spec;
+            this.examplesTotal = (long) trainSize * spec.epochs();
+            this.listener = listener;
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epochIndex) {
+            examplesDone += ((MultiLayerNetwork) model).getInputMiniBatchSize();
+            score = model.score();
+            report(false);
+        }
+
+        void report(boolean force) {
+            long now = System.nanoTime();
+            if (force || now - lastReport >= PROGRESS_INTERVAL_NANOS) {
+                lastReport = now;
+                listener.onProgress(new TrainingProgressListener.Progress(epoch, spec.epochs(), examplesDone, examplesTotal, score));
+            }
+        }
+    }
+}

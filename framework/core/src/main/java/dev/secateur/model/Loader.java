@@ -1,0 +1,60 @@
+package dev.secateur.model;
+
+import dev.secateur.data.DataSplits;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ModelSpec;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** Loads the data and builds or loads the model of an experiment, and checks that they fit together. */
+public final class Loader {
+
+    private final DatasetLoader datasets;
+
+    public Loader(DatasetLoader datasets) {
+        this.datasets = datasets;
+    }
+
+    /** A network, its prunable parameters and the data it will see. */
+    public record Loaded(MultiLayerNetwork network, DataSplits data, List<PrunableParam> params) {
+    }
+
+    public Loaded load(ModelSpec model, DataSpec data, long seed) {
+        var splits = datasets.load(data, seed);
+        MultiLayerNetwork net;
+        String origin;
+        if (model instanceof ModelSpec.Train train) {
+            net = Architecture.byId(train.architecture()).build(seed, train.training().learningRate());
+            origin = "built-in " + train.architecture();
+        } else {
+            var file = ((ModelSpec.Load) model).file();
+            net = ModelFiles.load(file);
+            origin = "model " + file;
+        }
+        checkFits(net, splits, origin);
+        var params = NetworkLayout.prunable(net);
+        if (params.isEmpty()) {
+            throw new BadInputException(origin + " has no layer Secateur can prune (DenseLayer, OutputLayer or "
+                    + "2-D ConvolutionLayer); there is nothing to do");
+        }
+        return new Loaded(net, splits, params);
+    }
+
+    private static void checkFits(MultiLayerNetwork net, DataSplits data, String origin) {
+        var one = data.test().features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all());
+        long outputs;
+        try {
+            outputs = net.output(one, false).columns();
+        } catch (RuntimeException e) {
+            throw new BadInputException(origin + " does not accept the data's inputs (" + data.test().rows() + "×"
+                    + data.test().cols() + " images as rows of " + one.columns() + " values): " + e.getMessage());
+        }
+        if (outputs != data.test().classCount()) {
+            throw new BadInputException(origin + " has " + outputs + " outputs but the data has "
+                    + data.test().classCount() + " classes");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.secateur.prune;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.score.ScoreSet;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.LayerKind;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.PruningPlan;
+import dev.secateur.spi.Scope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Decides what to remove and applies it. It turns scores, a granularity, a scope and a target into a
+ * {@link PruningPlan} (the masks), and only then changes the network. Masks only grow: a weight pruned
+ * at one step stays pruned at every later step.
+ */
+public final class Pruner {
+
+    /**
+     * What one step aims at.
+     *
+     * @param target   the fraction of the units in scope to remove (weights, or whole neurons and filters)
+     * @param perParam per-parameter targets under a per-layer scope; empty otherwise
+     */
+    public record StepTarget(int step, double target, Map<ParamRef, Double> perParam) {
+        public StepTarget {
+            perParam = Map.copyOf(perParam);
+        }
+    }
+
+    /**
+     * The parameters a scope covers, in layer order. Structured granularity leaves output layers out,
+     * since their units are the classes. Names the scope mentions must exist in the model.
+     */
+    public static List<PrunableParam> inScope(List<PrunableParam> params, Granularity granularity, Scope scope) {
+        var known = params.stream().map(PrunableParam::weights).toList();
+        var mentioned = new ArrayList<>(scope.excluded());
+        if (scope instanceof Scope.PerLayer perLayer) {
+            mentioned.addAll(perLayer.targets().keySet());
+        }
+        for (var ref : mentioned) {
+            if (!known.contains(ref)) {
+                throw new BadInputException("scope names " + ref + ", which is not a prunable parameter of this model; "
+                        + "its prunable parameters are " + known.stream().map(ParamRef::toString).collect(Collectors.joining(", ")));
+            }
+        }
+        var selected = params.stream()
+                .filter(p -> !scope.excluded().contains(p.weights()))
+                .filter(p -> !(scope instanceof Scope.PerLayer perLayer) || perLayer.targets().containsKey(p.weights()))
+                .filter(p -> granularity instanceof Granularity.Unstructured || p.kind() != LayerKind.OUTPUT)
+                .toList();
+        if (selected.isEmpty()) {
+            throw new BadInputException("the scope leaves nothing to prune: of " + known
+                    + (granularity instanceof Granularity.Structured ? " (output layers are never pruned structurally)" : "")
+                    + " all are excluded; exclude fewer parameters");
+        }
+        return selected;
+    }
+
+    public PruningPlan plan(List<PrunableParam> params, ScoreSet scores, MaskSet current,
+                            Granularity granularity, Scope scope, StepTarget target, Provenance provenance) {
+        var inScope = inScope(params, granularity, scope);
+        var units = new ArrayList<UnitScores>(inScope.size());
+        for (var param : inScope) {
+            var score = scores.scores().get(param.weights());
+            if (score == null) {
+                throw new IllegalStateException("no scores for " + param.weights());
+            }
+            var mask = current.of(param.weights()).orElse(null);
+            units.add(granularity instanceof Granularity.Structured structured
+                    ? UnitScores.structured(param, score, mask, structured.reduction(), scope instanceof Scope.Global)
+                    : UnitScores.unstructured(param, score, mask));
+        }
+        var selections = new ArrayList<Selection>(units.size());
+        if (scope instanceof Scope.Global) {
+            long total = units.stream().mapToLong(UnitScores::count).sum();
+            long already = units.stream().mapToLong(UnitScores::alreadyPruned).sum();
+            long m = Math.max(Math.round(target.target() * total), already);
+            var shared = new Selection(ThresholdSelector.select(units.stream().map(UnitScores::source).toList(), m));
+            units.forEach(u -> selections.add(shared));
+        } else {
+            for (var u : units) {
+                double t = scope instanceof Scope.PerLayer ? target.perParam().get(u.param().weights()) : target.target();
+                long m = Math.max(Math.round(t * u.count()), u.alreadyPruned());
+                selections.add(new Selection(ThresholdSelector.select(List.of(u.source()), m)));
+            }
+        }
+        var masks = new TreeMap<>(current.masks());
+        for (int i = 0; i < units.size(); i++) {
+            var u = units.get(i);
+            float[] keep = selections.get(i).keep(u);
+            if (granularity instanceof Granularity.Structured) {
+                refuseEmptyLayer(u, keep, target);
+            }
+            masks.putAll(u.masks(keep));
+        }
+        return PruningPlan.of(target.step(), target.target(), scope, granularity, masks, provenance);
+    }
+
+    /** Applies masks to the network, in place. */
+    public void apply(MultiLayerNetwork net, MaskSet masks) {
+        masks.applyTo(net);
+    }
+
+    private static void refuseEmptyLayer(UnitScores u, float[] keep, StepTarget target) {
+        for (float k : keep) {
+            if (k != 0f) {
+                return;
+            }
+        }
+        throw new BadInputException("step " + target.step() + " would remove all " + u.count() + " units of "
+                + u.param().weights() + ", which leaves the network without a path from input to output; "
+                + "lower the target for that layer or exclude it");
+    }
+
+    /** Walks the sources in order and applies a shared cut, so ties are taken in source order. */
+    private static final class Selection {
+        private final ThresholdSelector.Cut cut;
+        private long takenAtKey;
+
+        Selection(ThresholdSelector.Cut cut) {
+            this.cut = cut;
+        }
+
+        float[] keep(UnitScores u) {
+            var source = u.source();
+            int n = source.scores().limit();
+            float[] keep = new float[n];
+            for (int i = 0; i < n; i++) {
+                int k = source.key(i);
+                boolean prune = !cut.nothing() && (Integer.compareUnsigned(k, cut.key()) < 0
+                        || (k == cut.key() && takenAtKey++ < cut.takeAtKey()));
+                keep[i] = prune || k == ThresholdSelector.ALREADY_PRUNED ? 0f : 1f;
+            }
+            return keep;
+        }
+    }
+
+    static INDArray floats(INDArray a) {
+        var c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
+        return c.isView() || c.ordering() != 'c' || c.offset() != 0 ? c.dup('c') : c;
+    }
+
+    static INDArray create(float[] values, long[] shape) {
+        return Nd4j.create(values, shape, 'c');
+    }
+}

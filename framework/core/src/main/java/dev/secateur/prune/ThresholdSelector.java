@@ -1,0 +1,119 @@
+package dev.secateur.prune;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+
+/**
+ * Finds where to cut a set of scores so that exactly {@code m} of them fall below the cut, without
+ * sorting. Scores become unsigned 32-bit keys that order like the floats; a radix select then counts
+ * the high 16 bits in one pass and the low 16 bits of the one bucket that holds the cut in a second
+ * pass. Two linear passes over 100M scores take well under a second, where a sort takes about 25 s.
+ *
+ * <p>Ties are broken by position: of the scores equal to the cut value, the first ones in source order
+ * are taken, so the count is exact and the choice deterministic.
+ */
+public final class ThresholdSelector {
+
+    private static final int BUCKETS = 1 << 16;
+
+    /** A key below every real score: entries that are already pruned get it, so they stay pruned. */
+    public static final int ALREADY_PRUNED = 0;
+
+    private ThresholdSelector() {
+    }
+
+    /**
+     * One array of scores, with the mask in force (entries where the mask is 0 count as already pruned),
+     * or no mask.
+     */
+    public record Source(FloatBuffer scores, FloatBuffer mask) {
+        public Source {
+            if (mask != null && mask.limit() != scores.limit()) {
+                throw new IllegalArgumentException("scores and mask differ in length: " + scores.limit() + " vs " + mask.limit());
+            }
+        }
+
+        int key(int i) {
+            return mask != null && mask.get(i) == 0f ? ALREADY_PRUNED : ThresholdSelector.key(scores.get(i));
+        }
+    }
+
+    /**
+     * Where to cut: prune every entry whose key is below {@code key}, plus the first {@code takeAtKey}
+     * entries whose key equals it. {@link #NOTHING} prunes nothing.
+     */
+    public record Cut(int key, long takeAtKey, boolean nothing) {
+        public static final Cut NOTHING = new Cut(0, 0, true);
+
+        /** The score value at the cut, for reports. */
+        public float value() {
+            return ThresholdSelector.value(key);
+        }
+    }
+
+    /** Maps a float to an int whose unsigned order is the float order (-inf lowest, +inf highest). */
+    public static int key(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        return bits ^ ((bits >> 31) | 0x80000000);
+    }
+
+    static float value(int key) {
+        int bits = key < 0 ? key ^ 0x80000000 : ~key;
+        return Float.intBitsToFloat(bits);
+    }
+
+    /** The cut that prunes exactly {@code m} entries over all sources. */
+    public static Cut select(List<Source> sources, long m) {
+        long total = sources.stream().mapToLong(s -> s.scores().limit()).sum();
+        if (m < 0 || m > total) {
+            throw new IllegalArgumentException("cannot prune " + m + " of " + total + " entries");
+        }
+        if (m == 0) {
+            return Cut.NOTHING;
+        }
+        long rank = m - 1; // 0-based rank of the last entry to prune
+        long[] high = new long[BUCKETS];
+        int[] counts = new int[BUCKETS];
+        for (var source : sources) {
+            java.util.Arrays.fill(counts, 0);
+            int n = source.scores().limit();
+            for (int i = 0; i < n; i++) {
+                counts[source.key(i) >>> 16]++;
+            }
+            for (int b = 0; b < BUCKETS; b++) {
+                high[b] += counts[b];
+            }
+        }
+        int highBucket = bucketOf(high, rank);
+        long below = 0;
+        for (int b = 0; b < highBucket; b++) {
+            below += high[b];
+        }
+        long[] low = new long[BUCKETS];
+        for (var source : sources) {
+            int n = source.scores().limit();
+            for (int i = 0; i < n; i++) {
+                int k = source.key(i);
+                if (k >>> 16 == highBucket) {
+                    low[k & 0xFFFF]++;
+                }
+            }
+        }
+        int lowBucket = bucketOf(low, rank - below);
+        for (int b = 0; b < lowBucket; b++) {
+            below += low[b];
+        }
+        return new Cut((highBucket << 16) | lowBucket, m - below, false);
+    }
+
+    private static int bucketOf(long[] histogram, long rank) {
+        long seen = 0;
+        for (int b = 0; b < histogram.length; b++) {
+            seen += histogram[b];
+            if (seen > rank) {
+                return b;
+            }
+        }
+        throw new IllegalStateException("rank " + rank + " beyond histogram total " + seen);
+    }
+}

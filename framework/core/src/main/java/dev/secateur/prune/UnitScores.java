@@ -1,0 +1,93 @@
+package dev.secateur.prune;
+
+import dev.secateur.model.PrunableParam;
+import dev.secateur.spi.GroupReduction;
+import dev.secateur.spi.ParamRef;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The scores of one parameter at the pruner's granularity: one per weight, or one per output unit
+ * (neuron or filter), with which units are already pruned.
+ */
+record UnitScores(PrunableParam param, ThresholdSelector.Source source, long count, long alreadyPruned,
+                  boolean structured) {
+
+    static UnitScores unstructured(PrunableParam param, INDArray scores, INDArray mask) {
+        var s = Pruner.floats(scores);
+        var m = mask == null ? null : Pruner.floats(mask);
+        long already = m == null ? 0 : m.length() - m.sumNumber().longValue();
+        return new UnitScores(param, new ThresholdSelector.Source(s.data().asNioFloat(), m == null ? null : m.data().asNioFloat()),
+                s.length(), already, false);
+    }
+
+    /**
+     * Reduces element scores to one score per output unit. Under a global scope the best unit of each
+     * layer is protected, so no layer loses all of its units.
+     */
+    static UnitScores structured(PrunableParam param, INDArray scores, INDArray mask, GroupReduction reduction,
+                                 boolean protectBestUnit) {
+        int axis = param.kind().outputAxis();
+        int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
+        var s = Pruner.floats(scores);
+        INDArray reduced = switch (reduction) {
+            case L1 -> Transforms.abs(s, true).sum(others);
+            case L2 -> s.norm2(others);
+            case MEAN -> s.mean(others);
+            case MAX -> s.max(others);
+        };
+        float[] unitScores = reduced.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
+        float[] unitMask = new float[unitScores.length];
+        java.util.Arrays.fill(unitMask, 1f);
+        long already = 0;
+        if (mask != null) {
+            // a unit counts as pruned when its whole slice is masked
+            float[] alive = Pruner.floats(mask).max(others).toFloatVector();
+            for (int u = 0; u < alive.length; u++) {
+                if (alive[u] == 0f) {
+                    unitMask[u] = 0f;
+                    already++;
+                }
+            }
+        }
+        if (protectBestUnit) {
+            int best = -1;
+            for (int u = 0; u < unitScores.length; u++) {
+                if (unitMask[u] != 0f && (best < 0 || unitScores[u] > unitScores[best])) {
+                    best = u;
+                }
+            }
+            if (best >= 0) {
+                unitScores[best] = Float.POSITIVE_INFINITY;
+            }
+        }
+        return new UnitScores(param, new ThresholdSelector.Source(FloatBuffer.wrap(unitScores), FloatBuffer.wrap(unitMask)),
+                unitScores.length, already, true);
+    }
+
+    /** The masks that keep exactly the entries (or units) marked 1 in {@code keep}. */
+    Map<ParamRef, INDArray> masks(float[] keep) {
+        if (!structured) {
+            return Map.of(param.weights(), Nd4j.create(keep, param.shape(), 'c'));
+        }
+        long size = param.size();
+        int units = keep.length;
+        boolean unitIsLeadingAxis = param.kind().outputAxis() == 0;
+        long perUnit = size / units;
+        float[] weights = new float[(int) size];
+        for (int i = 0; i < weights.length; i++) {
+            // c order: [nOut, ...] puts a unit's entries together; [nIn, nOut] interleaves them
+            int unit = unitIsLeadingAxis ? (int) (i / perUnit) : i % units;
+            weights[i] = keep[unit];
+        }
+        var weightMask = Nd4j.create(weights, param.shape(), 'c');
+        if (!param.hasBias()) {
+            return Map.of(param.weights(), weightMask);
+        }
+        return Map.of(param.weights(), weightMask, param.weights().bias(), Nd4j.create(keep.clone(), param.biasShape(), 'c'));
+    }
+}

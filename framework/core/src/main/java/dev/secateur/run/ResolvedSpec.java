@@ -1,0 +1,92 @@
+package dev.secateur.run;
+
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
+import dev.secateur.spi.Scope;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * spec.json: the experiment as it actually ran, with everything a number needs to be traced: plugin ids
+ * and versions, the seed, the resolved data source and its digest, the planned step targets, and the
+ * versions of Secateur, Java and the ND4J backend.
+ */
+public final class ResolvedSpec {
+
+    private ResolvedSpec() {
+    }
+
+    /**
+     * @param dataSource     the resolved data source
+     * @param dataSha256     digest of the IDX bytes read
+     * @param stepTargets    the target of each planned step, in order
+     */
+    public static Map<String, Object> of(String runId, ExperimentSpec spec, String saliencyVersion, String scheduleVersion,
+                                         long modelParams, String dataSource, String dataSha256, int trainSize,
+                                         int testSize, List<Double> stepTargets, String backend) {
+        var json = new LinkedHashMap<String, Object>();
+        json.put("runId", runId);
+        json.put("experiment", spec.name());
+        json.put("createdAt", Instant.now().toString());
+        json.put("seed", spec.seed());
+        var model = new LinkedHashMap<String, Object>();
+        if (spec.model() instanceof ModelSpec.Train train) {
+            model.put("train", train.architecture());
+            model.put("epochs", train.training().epochs());
+            model.put("batch", train.training().batchSize());
+            model.put("lr", train.training().learningRate());
+        } else {
+            model.put("load", ((ModelSpec.Load) spec.model()).file().toAbsolutePath().toString());
+        }
+        model.put("params", modelParams);
+        json.put("model", model);
+        var data = new LinkedHashMap<String, Object>();
+        data.put("source", dataSource);
+        data.put("requested", describe(spec.data().source()));
+        data.put("sha256", dataSha256);
+        data.put("train", trainSize);
+        data.put("test", testSize);
+        data.put("trainLimit", spec.data().trainLimit());
+        data.put("testLimit", spec.data().testLimit());
+        json.put("data", data);
+        json.put("saliency", Map.of("id", spec.saliency().id(), "version", saliencyVersion,
+                "options", spec.saliency().options().values()));
+        json.put("granularity", spec.granularity().id());
+        var scope = new LinkedHashMap<String, Object>();
+        scope.put("kind", spec.scope().id());
+        scope.put("excluded", spec.scope().excluded().stream().map(Object::toString).toList());
+        if (spec.scope() instanceof Scope.PerLayer perLayer) {
+            var targets = new TreeMap<String, Double>();
+            perLayer.targets().forEach((ref, t) -> targets.put(ref.toString(), t));
+            scope.put("targets", targets);
+        }
+        json.put("scope", scope);
+        var schedule = new LinkedHashMap<String, Object>();
+        schedule.put("id", spec.schedule().id());
+        schedule.put("version", scheduleVersion);
+        schedule.put("target", spec.schedule().target());
+        schedule.put("steps", spec.schedule().steps());
+        schedule.put("options", spec.schedule().options().values());
+        schedule.put("stepTargets", stepTargets);
+        json.put("schedule", schedule);
+        json.put("finetune", Map.of("epochs", spec.finetune().epochs(), "batch", spec.finetune().batchSize(),
+                "lr", spec.finetune().learningRate()));
+        json.put("evaluate", Map.of("every", spec.evaluate().everyStep() ? "step" : "final",
+                "latencyBatch", spec.evaluate().latencyBatch(), "latencyWarmup", spec.evaluate().latencyWarmup(),
+                "latencyRepeats", spec.evaluate().latencyRepeats()));
+        json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
+                "nd4jBackend", backend));
+        return json;
+    }
+
+    private static String describe(DataSpec.Source source) {
+        if (source instanceof DataSpec.Directory dir) {
+            return dir.family().id() + " " + dir.path();
+        }
+        return source instanceof DataSpec.Embedded ? "embedded" : "auto";
+    }
+}

@@ -1,0 +1,34 @@
+package dev.secateur.run;
+
+import dev.secateur.evaluate.EvaluationReport;
+import dev.secateur.spi.ParamRef;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One row of results.csv: the state of the network after a schedule step. Step 0 is the dense model.
+ * NaN means "not measured at this step" and is written as an empty cell.
+ *
+ * @param targetSparsity         what the step aimed at over the parameters in scope
+ * @param sparsity               zeros over all prunable weights, counted in the network
+ * @param accuracy               test accuracy, a fraction
+ * @param loss                   mean test cross-entropy
+ * @param latencyMs              median forward-pass time
+ * @param finetuneExamplesPerS   fine-tuning throughput of this step (for step 0, of baseline training)
+ * @param layerSparsity          zeros per weight tensor
+ */
+public record StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
+                         long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
+                         double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity) {
+
+    public StepResult {
+        layerSparsity = Collections.unmodifiableSortedMap(new TreeMap<>(layerSparsity));
+    }
+
+    public static StepResult of(int step, double targetSparsity, EvaluationReport report, double examplesPerS) {
+        var c = report.census();
+        return new StepResult(step, targetSparsity, c.sparsity(), report.accuracy(), report.loss(), c.params(),
+                c.nonzeroParams(), c.flops(), c.effectiveFlops(), report.latencyMs(), examplesPerS, c.layerSparsity());
+    }
+}

@@ -1,0 +1,73 @@
+package dev.secateur.score;
+
+import dev.secateur.model.PrunableParam;
+import dev.secateur.spi.LayerKind;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.ParamView;
+import dev.secateur.spi.Requirement;
+import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A {@link ParamView} over a live network parameter, its mask and the gathered statistics. */
+final class NetworkParamView implements ParamView {
+
+    private final PrunableParam param;
+    private final INDArray weights;
+    private final INDArray mask;
+    private final Map<Requirement, INDArray> statistics;
+    private final long seed;
+
+    NetworkParamView(MultiLayerNetwork net, PrunableParam param, INDArray mask,
+                     Map<Requirement, INDArray> statistics, long experimentSeed) {
+        this.param = param;
+        this.weights = net.getLayer(param.weights().layer()).getParam(param.weights().key());
+        this.mask = mask;
+        this.statistics = statistics;
+        this.seed = seedFor(experimentSeed, param.weights());
+    }
+
+    /** Mixes the experiment seed with the parameter name (SplitMix64's finaliser). */
+    static long seedFor(long experimentSeed, ParamRef ref) {
+        long z = experimentSeed * 0x9E3779B97F4A7C15L + ref.toString().hashCode();
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public ParamRef ref() {
+        return param.weights();
+    }
+
+    @Override
+    public LayerKind layerKind() {
+        return param.kind();
+    }
+
+    @Override
+    public long[] shape() {
+        return param.shape().clone();
+    }
+
+    @Override
+    public INDArray weights() {
+        return weights;
+    }
+
+    @Override
+    public INDArray mask() {
+        return mask;
+    }
+
+    @Override
+    public Optional<INDArray> statistic(Requirement requirement) {
+        return requirement == Requirement.WEIGHTS ? Optional.of(weights) : Optional.ofNullable(statistics.get(requirement));
+    }
+
+    @Override
+    public long seed() {
+        return seed;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.secateur.spec;
+
+/**
+ * How to train: a baseline from scratch, or fine-tuning with masks held fixed.
+ *
+ * @param epochs       passes over the training set, 0 or more
+ * @param batchSize    examples per update, at least 1
+ * @param learningRate Adam's learning rate, above 0
+ */
+public record TrainingSpec(int epochs, int batchSize, double learningRate) {
+
+    public static final int DEFAULT_BATCH = 64;
+    public static final double DEFAULT_LEARNING_RATE = 1e-3;
+
+    public TrainingSpec {
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs = " + epochs + " must be 0 or more");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch = " + batchSize + " must be at least 1");
+        }
+        if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+            throw new IllegalArgumentException("lr = " + learningRate + " must be a positive number, such as 1e-3");
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.secateur.stage;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.StageReply;
+import dev.secateur.bus.StageRequest;
+import dev.secateur.evaluate.Evaluator;
+import dev.secateur.metrics.MeterNames;
+import dev.secateur.store.Stores;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+
+/** Evaluates models: accuracy, loss, the census of zeros and FLOPs, and latency. */
+final class EvaluatorVerticle extends StageVerticle {
+
+    private final Stores stores;
+    private final Evaluator evaluator;
+    private final Counter examples;
+
+    EvaluatorVerticle(Stores stores, Evaluator evaluator, MeterRegistry registry) {
+        super(SecateurConfig.EVALUATOR, registry);
+        this.stores = stores;
+        this.evaluator = evaluator;
+        this.examples = Counter.builder(MeterNames.EVAL_EXAMPLES).baseUnit(MeterNames.UNIT_EXAMPLES)
+                .description("Test examples evaluated; its rate is the evaluation throughput").register(registry);
+    }
+
+    @Override
+    public Future<?> start() {
+        serve(Addresses.EVALUATOR_EVALUATE, StageRequest.Evaluate.class, request -> {
+            var report = evaluator.evaluate(stores.models().get(request.model()), stores.data().get(request.data()).test(),
+                    request.spec(), request.measure());
+            examples.increment(report.examples());
+            return new StageReply.Evaluated(report);
+        });
+        return Future.succeededFuture();
+    }
+}

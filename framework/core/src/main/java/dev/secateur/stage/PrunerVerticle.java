@@ -1,0 +1,41 @@
+package dev.secateur.stage;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.StageReply;
+import dev.secateur.bus.StageRequest;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.prune.Pruner;
+import dev.secateur.run.RunDirectory;
+import dev.secateur.store.Stores;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import java.nio.file.Path;
+
+/** Plans a step's masks, persists them in the run directory, and applies them on request. */
+final class PrunerVerticle extends StageVerticle {
+
+    private final Stores stores;
+    private final Pruner pruner;
+
+    PrunerVerticle(Stores stores, Pruner pruner, MeterRegistry registry) {
+        super(SecateurConfig.PRUNER, registry);
+        this.stores = stores;
+        this.pruner = pruner;
+    }
+
+    @Override
+    public Future<?> start() {
+        serve(Addresses.PRUNER_PLAN, StageRequest.Plan.class, request -> {
+            var current = request.current() == null ? MaskSet.NONE : stores.masks().get(request.current());
+            var plan = pruner.plan(request.params(), stores.scores().get(request.scores()), current,
+                    request.granularity(), request.scope(), request.target(), request.provenance());
+            Path maskDir = request.runDir() == null ? null : RunDirectory.open(request.runDir()).writePlan(plan);
+            return new StageReply.Planned(stores.masks().put(MaskSet.of(plan.masks())), maskDir);
+        });
+        serve(Addresses.PRUNER_APPLY, StageRequest.Apply.class, request -> {
+            pruner.apply(stores.models().get(request.model()), stores.masks().get(request.masks()));
+            return new StageReply.Applied(request.model());
+        });
+        return Future.succeededFuture();
+    }
+}

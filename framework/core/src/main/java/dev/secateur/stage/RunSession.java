@@ -1,0 +1,299 @@
+package dev.secateur.stage;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.StageReply;
+import dev.secateur.bus.StageRequest;
+import dev.secateur.bus.TrainingPhase;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.model.NativeBackend;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.plugin.PluginHost;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.prune.Pruner;
+import dev.secateur.run.ResolvedSpec;
+import dev.secateur.run.RunDirectory;
+import dev.secateur.run.StepResult;
+import dev.secateur.schedule.StepPlanner;
+import dev.secateur.score.Scorer;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Scope;
+import dev.secateur.store.Handle;
+import dev.secateur.store.Stores;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One experiment as it runs: load, train the baseline, then score, plan, apply, fine-tune and evaluate
+ * for each step, recording every event. It runs on the coordinator's event loop and only sends requests;
+ * file writes go through {@code executeBlocking}, which keeps their order.
+ */
+final class RunSession {
+
+    private final Vertx vertx;
+    private final Stores stores;
+    private final PluginHost plugins;
+    private final SecateurConfig config;
+    private final ExperimentSpec spec;
+    private final Path runsDir;
+    private final String runId;
+    private final List<StepResult> results = new ArrayList<>();
+    private final Set<Handle<?>> held = new HashSet<>();
+
+    private List<StepPlanner.PlannedStep> steps;
+    private String saliencyVersion;
+    private String scheduleVersion;
+    private RunEvent.Tags tags;
+    private StageReply.Loaded loaded;
+    private List<PrunableParam> inScope;
+    private RunDirectory dir;
+    private Handle<MaskSet> masks;
+
+    RunSession(Vertx vertx, Stores stores, PluginHost plugins, SecateurConfig config, ExperimentSpec spec, Path runsDir,
+               Clock clock) {
+        this.vertx = vertx;
+        this.stores = stores;
+        this.plugins = plugins;
+        this.config = config;
+        this.spec = spec;
+        this.runsDir = runsDir;
+        this.runId = RunDirectory.newRunId(spec.name(), clock);
+    }
+
+    String runId() {
+        return runId;
+    }
+
+    Future<StageReply.ExperimentDone> run() {
+        return Future.<Void>succeededFuture()
+                .compose(v -> validate())
+                .compose(v -> send(Addresses.LOADER_LOAD, SecateurConfig.LOADER,
+                        new StageRequest.Load(spec.model(), spec.data(), spec.seed()), StageReply.Loaded.class))
+                .compose(this::open)
+                .compose(v -> baseline())
+                .compose(throughput -> evaluate(0, 0.0, throughput, true))
+                .compose(v -> {
+                    Future<Void> chain = Future.succeededFuture();
+                    for (var step : steps) {
+                        chain = chain.compose(ignored -> step(step));
+                    }
+                    return chain;
+                })
+                .compose(v -> send(Addresses.LOADER_SAVE, SecateurConfig.LOADER,
+                        new StageRequest.Save(loaded.model(), dir.path().resolve(RunDirectory.MODEL)), StageReply.Saved.class))
+                .compose(v -> record(new RunEvent.RunCompleted(runId, spec.name(), dir.path().toString(), List.copyOf(results))))
+                .map(v -> new StageReply.ExperimentDone(runId, dir.path(), List.copyOf(results)))
+                .recover(this::failed)
+                .andThen(done -> release());
+    }
+
+    /** Everything that can be checked before loading: plugin ids, their options, the schedule's steps. */
+    private Future<Void> validate() {
+        var saliency = plugins.saliency(spec.saliency().id());
+        checkOptions("saliency", saliency.extension().options().keySet(), spec.saliency().options().values().keySet());
+        try {
+            saliency.extension().validate(spec.saliency().options());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("saliency '" + saliency.id() + "': " + e.getMessage() + spec.at("saliency"));
+        }
+        var schedule = plugins.schedule(spec.schedule().id());
+        checkOptions("schedule", schedule.extension().options().keySet(), spec.schedule().options().values().keySet());
+        try {
+            steps = StepPlanner.plan(schedule.extension(), spec.schedule(), spec.scope(), spec.finetune().epochs());
+        } catch (BadInputException e) {
+            throw new BadInputException(e.getMessage() + spec.at("schedule"));
+        }
+        saliencyVersion = saliency.version();
+        scheduleVersion = schedule.version();
+        tags = new RunEvent.Tags(saliency.id(), schedule.id(), spec.granularity().id(), spec.scope().id());
+        return Future.succeededFuture();
+    }
+
+    private void checkOptions(String part, Set<String> known, Set<String> given) {
+        for (String option : given) {
+            if (!known.contains(option)) {
+                throw new BadInputException(part + " '" + (part.equals("saliency") ? spec.saliency().id() : spec.schedule().id())
+                        + "' has no option '" + option + "'; its options are "
+                        + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known)))
+                        + dev.secateur.plugin.ClosestMatch.of(option, known).map(c -> " (did you mean '" + c + "'?)").orElse("")
+                        + spec.at(part));
+            }
+        }
+    }
+
+    /** After a successful load: check the scope against the model, then create the run directory. */
+    private Future<Void> open(StageReply.Loaded reply) {
+        loaded = reply;
+        held.add(reply.model());
+        held.add(reply.data());
+        try {
+            inScope = Pruner.inScope(reply.params(), spec.granularity(), spec.scope());
+            Scorer.checkRequirements(plugins.saliency(spec.saliency().id()).extension(), inScope);
+        } catch (BadInputException e) {
+            return Future.failedFuture(new BadInputException(e.getMessage() + spec.at("scope")));
+        }
+        var stepTargets = steps.stream().map(s -> s.step().targetSparsity()).toList();
+        return blocking(() -> {
+            dir = RunDirectory.create(runsDir, runId);
+            dir.writeSpec(ResolvedSpec.of(runId, spec, saliencyVersion, scheduleVersion, reply.modelParams(),
+                    reply.dataSource(), reply.dataSha256(), reply.trainSize(), reply.testSize(), stepTargets,
+                    NativeBackend.variant()));
+        }).compose(v -> record(new RunEvent.RunStarted(runId, spec.name(), dir.path().toString(), steps.size(), tags)));
+    }
+
+    /** Trains the dense model if the spec asks for it; the throughput goes into step 0's row. */
+    private Future<Double> baseline() {
+        if (!(spec.model() instanceof ModelSpec.Train train) || train.training().epochs() == 0) {
+            return Future.succeededFuture(Double.NaN);
+        }
+        return train(TrainingPhase.BASELINE, 0, null, train.training(), spec.seed());
+    }
+
+    private Future<Double> train(TrainingPhase phase, int step, Handle<MaskSet> withMasks,
+                                 dev.secateur.spec.TrainingSpec training, long seed) {
+        return send(Addresses.FINETUNER_TRAIN, SecateurConfig.FINETUNER,
+                new StageRequest.Train(runId, phase, step, loaded.model(), loaded.data(), withMasks, training, seed),
+                StageReply.Trained.class)
+                .map(trained -> trained.report().examplesPerSecond());
+    }
+
+    private Future<Void> step(StepPlanner.PlannedStep planned) {
+        var step = planned.step();
+        var target = new Pruner.StepTarget(step.index(), stepTarget(planned), planned.perLayerTargets());
+        var provenance = new Provenance(spec.saliency().id(), saliencyVersion, spec.saliency().options(),
+                spec.schedule().id(), scheduleVersion, spec.seed());
+        return send(Addresses.SCORER_SCORE, SecateurConfig.SCORER,
+                new StageRequest.Score(loaded.model(), masks, inScope, spec.saliency(), spec.seed()), StageReply.Scored.class)
+                .compose(scored -> {
+                    held.add(scored.scores());
+                    return send(Addresses.PRUNER_PLAN, SecateurConfig.PRUNER,
+                            new StageRequest.Plan(scored.scores(), masks, loaded.params(), spec.granularity(), spec.scope(),
+                                    target, provenance, dir.path()), StageReply.Planned.class)
+                            .andThen(done -> releaseOne(scored.scores()));
+                })
+                .compose(planned2 -> {
+                    releaseOne(masks);
+                    masks = planned2.masks();
+                    held.add(masks);
+                    return send(Addresses.PRUNER_APPLY, SecateurConfig.PRUNER,
+                            new StageRequest.Apply(loaded.model(), masks), StageReply.Applied.class);
+                })
+                .compose(applied -> step.finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
+                        : train(TrainingPhase.FINETUNE, step.index(), masks,
+                        new dev.secateur.spec.TrainingSpec(step.finetuneEpochs(), spec.finetune().batchSize(),
+                                spec.finetune().learningRate()), spec.seed() + step.index()))
+                .compose(throughput -> evaluate(step.index(), target.target(), throughput,
+                        spec.evaluate().everyStep() || step.index() == steps.size()));
+    }
+
+    /** The step's overall target; under a per-layer scope, the weight-weighted mean of the layer targets. */
+    private double stepTarget(StepPlanner.PlannedStep planned) {
+        if (!(spec.scope() instanceof Scope.PerLayer)) {
+            return planned.step().targetSparsity();
+        }
+        double weighted = 0;
+        long total = 0;
+        for (var param : inScope) {
+            long n = param.size();
+            weighted += planned.perLayerTargets().get(param.weights()) * n;
+            total += n;
+        }
+        return weighted / total;
+    }
+
+    private Future<Void> evaluate(int step, double target, double throughput, boolean measure) {
+        return send(Addresses.EVALUATOR_EVALUATE, SecateurConfig.EVALUATOR,
+                new StageRequest.Evaluate(loaded.model(), loaded.data(), spec.evaluate(), measure), StageReply.Evaluated.class)
+                .compose(evaluated -> {
+                    var result = StepResult.of(step, target, evaluated.report(), throughput);
+                    results.add(result);
+                    return record(new RunEvent.StepCompleted(runId, spec.name(), steps.size(), result, tags));
+                });
+    }
+
+    /** Appends progress published by the fine-tuner to events.jsonl. */
+    void onProgress(RunEvent.TrainingProgress progress) {
+        if (dir != null) {
+            blocking(() -> dir.appendEvent(progress.type(), progress));
+        }
+    }
+
+    /** Records an event in the run directory, then publishes it. */
+    private Future<Void> record(RunEvent event) {
+        return blocking(() -> {
+            if (dir != null) {
+                dir.appendEvent(event.type(), event);
+                if (event instanceof RunEvent.StepCompleted completed) {
+                    dir.appendResult(completed.result());
+                }
+            }
+        }).onSuccess(v -> vertx.eventBus().publish(ExperimentVerticle.addressOf(event), event));
+    }
+
+    private Future<StageReply.ExperimentDone> failed(Throwable error) {
+        var code = FailureCode.of(error);
+        String message = StageVerticle.messageOf(error);
+        var event = new RunEvent.RunFailed(runId, spec.name(), code, message, dir == null ? null : dir.path().toString());
+        Future<Void> written = dir == null ? Future.succeededFuture() : blocking(() -> dir.markFailed(code + ": " + message));
+        return written.compose(v -> record(event)).transform(ignored ->
+                Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.code(), message)));
+    }
+
+    private void release() {
+        for (var handle : held) {
+            releaseAny(handle);
+        }
+        held.clear();
+    }
+
+    private void releaseOne(Handle<?> handle) {
+        if (handle != null && held.remove(handle)) {
+            releaseAny(handle);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void releaseAny(Handle<?> handle) {
+        switch (handle.kind()) {
+            case "model" -> stores.models().release((Handle<org.deeplearning4j.nn.multilayer.MultiLayerNetwork>) handle);
+            case "data" -> stores.data().release((Handle<dev.secateur.data.DataSplits>) handle);
+            case "masks" -> stores.masks().release((Handle<MaskSet>) handle);
+            case "scores" -> stores.scores().release((Handle<dev.secateur.score.ScoreSet>) handle);
+            default -> throw new IllegalStateException("unknown handle kind " + handle.kind());
+        }
+    }
+
+    private <R> Future<R> send(String address, String stage, Object request, Class<R> replyType) {
+        long timeoutMs = config.timeout(stage).toMillis();
+        return vertx.eventBus().request(address, request, new DeliveryOptions().setSendTimeout(timeoutMs))
+                .map(message -> replyType.cast(message.body()))
+                .recover(error -> {
+                    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+                        return Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, FailureCode.TIMEOUT.code(),
+                                "the " + stage + " did not answer within " + timeoutMs / 1000 + " s; raise timeoutSeconds."
+                                        + stage + " in the configuration (--config) for bigger models or data"));
+                    }
+                    return Future.failedFuture(error);
+                });
+    }
+
+    private Future<Void> blocking(Runnable work) {
+        return vertx.executeBlocking(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+}

@@ -1,0 +1,59 @@
+package dev.secateur.stage;
+
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.StageRequest;
+import dev.secateur.metrics.MeterNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import java.util.Locale;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stage: a worker verticle that binds a plain class to an address. It replies with the result or fails
+ * the message with a {@link FailureCode} and the error's one-paragraph message, and times every request.
+ */
+abstract class StageVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StageVerticle.class);
+
+    private final String stage;
+    private final MeterRegistry registry;
+
+    StageVerticle(String stage, MeterRegistry registry) {
+        this.stage = stage;
+        this.registry = registry;
+    }
+
+    /** Serves requests of one type on an address; the handler runs on this worker's thread and may block. */
+    <Q extends StageRequest> void serve(String address, Class<Q> type, Function<Q, Object> handler) {
+        vertx.eventBus().<Q>consumer(address, message -> handle(message, type, handler));
+    }
+
+    private <Q extends StageRequest> void handle(Message<Q> message, Class<Q> type, Function<Q, Object> handler) {
+        var sample = Timer.start(registry);
+        String outcome = "success";
+        try {
+            Q request = type.cast(message.body());
+            message.reply(handler.apply(request));
+        } catch (Throwable error) {
+            var code = FailureCode.of(error);
+            outcome = code.name().toLowerCase(Locale.ROOT);
+            if (code == FailureCode.STAGE_FAILED) {
+                LOG.error("{} failed on {}", stage, message.address(), error);
+            }
+            message.fail(code.code(), messageOf(error));
+        } finally {
+            sample.stop(Timer.builder(MeterNames.STAGE).description("Time a stage takes to answer one request")
+                    .tags(MeterNames.TAG_STAGE, stage, MeterNames.TAG_OUTCOME, outcome).register(registry));
+        }
+    }
+
+    static String messageOf(Throwable error) {
+        String text = error.getMessage();
+        return text == null || text.isBlank() ? error.getClass().getSimpleName() : text;
+    }
+}

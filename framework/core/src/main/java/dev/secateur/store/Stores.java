@@ -1,0 +1,18 @@
+package dev.secateur.store;
+
+import dev.secateur.data.DataSplits;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.score.ScoreSet;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Everything the stages of one JVM share by handle. The model store owns the networks; one stage works
+ * on a model at a time, because the coordinator sends one request after another.
+ */
+public record Stores(Store<MultiLayerNetwork> models, Store<DataSplits> data, Store<MaskSet> masks,
+                     Store<ScoreSet> scores) {
+
+    public static Stores create() {
+        return new Stores(new Store<>("model"), new Store<>("data"), new Store<>("masks"), new Store<>("scores"));
+    }
+}
