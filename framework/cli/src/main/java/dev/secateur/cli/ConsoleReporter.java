@@ -1,0 +1,112 @@
+package dev.secateur.cli;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.TrainingPhase;
+import dev.secateur.run.ResultsTable;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Follows runs on the event bus and tells the user: a progress bar while training (a line per epoch when
+ * the output is not a terminal), a line per step, and at the end the run directory and a summary table.
+ */
+final class ConsoleReporter implements AutoCloseable {
+
+    private final PrintWriter out;
+    private final boolean bars;
+    private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private ProgressBar bar;
+    private String barKey;
+    private int lastEpochPrinted;
+
+    ConsoleReporter(Vertx vertx, PrintWriter out, boolean bars) {
+        this.out = out;
+        this.bars = bars;
+        var bus = vertx.eventBus();
+        consumers.add(bus.<RunEvent.RunStarted>consumer(Addresses.RUN_STARTED, m -> started(m.body())));
+        consumers.add(bus.<RunEvent.TrainingProgress>consumer(Addresses.FINETUNER_PROGRESS, m -> progress(m.body())));
+        consumers.add(bus.<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED, m -> step(m.body())));
+        consumers.add(bus.<RunEvent.RunCompleted>consumer(Addresses.RUN_COMPLETED, m -> completed(m.body())));
+        consumers.add(bus.<RunEvent.RunFailed>consumer(Addresses.RUN_FAILED, m -> failed(m.body())));
+    }
+
+    private synchronized void started(RunEvent.RunStarted e) {
+        out.printf("run %s: %d step(s), saliency %s, schedule %s, %s, %s scope%n  -> %s%n", e.runId(), e.steps(),
+                e.tags().saliency(), e.tags().schedule(), e.tags().granularity(), e.tags().scope(), e.runDir());
+        out.flush();
+    }
+
+    private synchronized void progress(RunEvent.TrainingProgress p) {
+        String task = p.phase() == TrainingPhase.BASELINE ? "baseline" : "fine-tune step " + p.step();
+        String key = p.runId() + "/" + task;
+        if (!key.equals(barKey)) {
+            closeBar();
+            barKey = key;
+            lastEpochPrinted = 0;
+            if (bars) {
+                bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(p.examplesTotal())
+                        .setStyle(ProgressBarStyle.ASCII).setUnit(" ex", 1).showSpeed().setMaxRenderedLength(100).build();
+            }
+        }
+        if (bar != null) {
+            bar.stepTo(p.examplesDone());
+            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.4f", p.epoch(), p.epochs(), p.loss()));
+        } else {
+            // one line per finished epoch when there is no terminal to redraw
+            long perEpoch = p.examplesTotal() / Math.max(1, p.epochs());
+            int finished = perEpoch == 0 ? 0 : (int) (p.examplesDone() / perEpoch);
+            if (finished > lastEpochPrinted) {
+                lastEpochPrinted = finished;
+                out.printf(Locale.ROOT, "  %s: epoch %d/%d, loss %.4f%n", task, finished, p.epochs(), p.loss());
+                out.flush();
+            }
+        }
+    }
+
+    private synchronized void step(RunEvent.StepCompleted e) {
+        closeBar();
+        var r = e.result();
+        out.printf(Locale.ROOT, "  step %d/%d: sparsity %s, accuracy %s, loss %s%n", r.step(), e.steps(),
+                ResultsTable.pct(r.sparsity()), ResultsTable.pct(r.accuracy()), ResultsTable.num(r.loss(), 4));
+        out.flush();
+    }
+
+    private synchronized void completed(RunEvent.RunCompleted e) {
+        closeBar();
+        out.println();
+        out.println("run directory: " + e.runDir());
+        out.print(ResultsTable.steps(e.results()));
+        out.println();
+        out.flush();
+    }
+
+    private synchronized void failed(RunEvent.RunFailed e) {
+        closeBar();
+        if (e.runDir() != null) {
+            out.println("run " + e.runId() + " failed; what it wrote is in " + e.runDir() + " (see FAILED there)");
+            out.flush();
+        }
+    }
+
+    private void closeBar() {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
+        barKey = null;
+    }
+
+    @Override
+    public synchronized void close() {
+        closeBar();
+        consumers.forEach(MessageConsumer::unregister);
+    }
+}

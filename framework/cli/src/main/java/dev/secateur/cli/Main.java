@@ -1,0 +1,67 @@
+package dev.secateur.cli;
+
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.RunFailedException;
+import dev.secateur.errors.BadInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/secateur}: run Groovy pruning scripts and list plugins. Exit codes: 0 success, 1 a run
+ * failed, 2 bad input (a file, a script, a plugin id, a value).
+ */
+@Command(name = "secateur", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Neural-network pruning experiments on the JVM.",
+        subcommands = {RunCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static final int OK = 0;
+    public static final int RUN_FAILED = 1;
+    public static final int BAD_INPUT = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line and returns its exit code; errors are printed as one paragraph, no stack trace. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        var cli = new CommandLine(new Main())
+                .setOut(out)
+                .setErr(err)
+                .setParameterExceptionHandler((e, a) -> {
+                    err.println("secateur: " + e.getMessage());
+                    e.getCommandLine().usage(err);
+                    return BAD_INPUT;
+                })
+                .setExecutionExceptionHandler((e, command, parsed) -> {
+                    err.println("secateur: " + describe(e));
+                    return exitCode(e);
+                });
+        return cli.execute(args);
+    }
+
+    static int exitCode(Throwable e) {
+        if (e instanceof BadInputException) {
+            return BAD_INPUT;
+        }
+        if (e instanceof RunFailedException failed) {
+            return failed.code() == FailureCode.BAD_INPUT ? BAD_INPUT : RUN_FAILED;
+        }
+        return RUN_FAILED;
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof BadInputException || e instanceof RunFailedException) {
+            return "error: " + e.getMessage();
+        }
+        return "failed: " + e + (e.getCause() != null ? " (caused by " + e.getCause() + ")" : "");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[]{"secateur " + dev.secateur.run.Version.get()};
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.secateur.cli;
+
+import dev.secateur.plugin.PluginHost;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options shared by commands that load plugins. */
+final class PluginOptions {
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR",
+            description = "Also load plugin jars from DIR (repeatable). The built-in plugins are always loaded.")
+    List<Path> extraDirs = new ArrayList<>();
+
+    @Option(names = "--builtin-plugins", paramLabel = "DIR", hidden = true,
+            description = "Where the built-in plugin jars are (default: ${secateur.home}/plugins).")
+    Path builtin;
+
+    List<Path> directories() {
+        var dirs = new ArrayList<Path>();
+        dirs.add(builtin != null ? builtin : Home.builtinPlugins());
+        dirs.addAll(extraDirs);
+        return dirs;
+    }
+
+    PluginHost start() {
+        return PluginHost.start(directories());
+    }
+}
