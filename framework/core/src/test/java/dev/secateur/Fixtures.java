@@ -1,0 +1,29 @@
+package dev.secateur;
+
+import dev.secateur.data.DataSplits;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.spec.DataSpec;
+import java.nio.file.Path;
+
+/** Shared test inputs: small seeded subsets of the embedded Fashion-MNIST, loaded once per JVM. */
+public final class Fixtures {
+
+    private static DataSplits small;
+
+    private Fixtures() {
+    }
+
+    /** 2,000 training and 500 test images of the embedded subset. */
+    public static synchronized DataSplits smallData() {
+        if (small == null) {
+            small = new DatasetLoader(Path.of("/nonexistent")).load(
+                    new DataSpec(new DataSpec.Embedded(), 2000, 500), 1L);
+        }
+        return small;
+    }
+
+    /** The built-in plugin jars, copied by Maven to target/plugins. */
+    public static Path pluginsDir() {
+        return Path.of(System.getProperty("secateur.test.plugins", "target/plugins"));
+    }
+}

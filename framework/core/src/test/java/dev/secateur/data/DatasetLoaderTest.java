@@ -1,0 +1,101 @@
+package dev.secateur.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.DataSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private final DatasetLoader loader = new DatasetLoader(Path.of("/nonexistent/fashion-mnist"));
+
+    @Test
+    void embeddedSubsetHasTenThousandTrainingAndTwoThousandTestImages() {
+        var splits = loader.load(DataSpec.of(new DataSpec.Embedded()), 1L);
+        assertThat(splits.train().size()).isEqualTo(10_000);
+        assertThat(splits.test().size()).isEqualTo(2_000);
+        assertThat(splits.train().features().columns()).isEqualTo(784);
+        assertThat(splits.train().features().maxNumber().doubleValue()).isLessThanOrEqualTo(1.0);
+        assertThat(splits.source()).contains("embedded");
+        assertThat(splits.sha256()).hasSize(64);
+        // every class is present in the subset
+        assertThat(java.util.Arrays.stream(splits.train().classes()).distinct().count()).isEqualTo(10);
+    }
+
+    @Test
+    void limitsDrawTheSameSeededSubsetEveryTimeAndAnotherForAnotherSeed() {
+        var spec = new DataSpec(new DataSpec.Embedded(), 300, 100);
+        var a = loader.load(spec, 5L);
+        var b = loader.load(spec, 5L);
+        var c = loader.load(spec, 6L);
+        assertThat(a.train().size()).isEqualTo(300);
+        assertThat(a.test().size()).isEqualTo(100);
+        assertThat(a.train().features()).isEqualTo(b.train().features());
+        assertThat(a.train().classes()).isEqualTo(b.train().classes());
+        assertThat(a.train().features()).isNotEqualTo(c.train().features());
+    }
+
+    @Test
+    void calibrationSampleIsSeededAndWithoutReplacement() {
+        var train = loader.load(new DataSpec(new DataSpec.Embedded(), 1000, 10), 1L).train();
+        var a = train.sample(64, 9L);
+        assertThat(a.size()).isEqualTo(64);
+        assertThat(a.features()).isEqualTo(train.sample(64, 9L).features());
+        assertThat(a.features()).isNotEqualTo(train.sample(64, 10L).features());
+        assertThatThrownBy(() -> train.sample(1001, 1L)).hasMessageContaining("cannot draw 1001");
+    }
+
+    @Test
+    void autoUsesTheInstalledDirectoryWhenItExists() throws IOException {
+        assertThat(loader.resolve(new DataSpec.Auto())).isInstanceOf(DataSpec.Embedded.class);
+        var installed = Files.createDirectory(dir.resolve("fashion-mnist"));
+        assertThat(new DatasetLoader(installed).resolve(new DataSpec.Auto()))
+                .isEqualTo(new DataSpec.Directory(installed, DataSpec.Family.FASHION_MNIST));
+    }
+
+    @Test
+    void readsADirectoryOfIdxFiles() throws IOException {
+        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), IdxFileTest.gzip(IdxFileTest.images(4, 28, 28)));
+        Files.write(dir.resolve("train-labels-idx1-ubyte.gz"), IdxFileTest.gzip(IdxFileTest.labels(0, 1, 2, 3)));
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), IdxFileTest.images(2, 28, 28));
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), IdxFileTest.labels(5, 9));
+        var splits = loader.load(DataSpec.of(new DataSpec.Directory(dir, DataSpec.Family.MNIST)), 1L);
+        assertThat(splits.train().classes()).containsExactly(0, 1, 2, 3);
+        assertThat(splits.test().classes()).containsExactly(5, 9);
+        assertThat(splits.source()).contains("mnist").contains(dir.toString());
+    }
+
+    @Test
+    void missingDirectoryIsNamedWithWhatToDo() {
+        var missing = dir.resolve("no-such-dir");
+        assertThatThrownBy(() -> loader.load(DataSpec.of(new DataSpec.Directory(missing, DataSpec.Family.FASHION_MNIST)), 1L))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("data directory " + missing + " does not exist")
+                .hasMessageContaining("train-images-idx3-ubyte");
+    }
+
+    @Test
+    void directoryWithoutTheLabelFileSaysWhichIsMissing() throws IOException {
+        Files.write(dir.resolve("train-images-idx3-ubyte"), IdxFileTest.images(1, 28, 28));
+        assertThatThrownBy(() -> loader.load(DataSpec.of(new DataSpec.Directory(dir, DataSpec.Family.MNIST)), 1L))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("has no train-labels-idx1-ubyte");
+    }
+
+    @Test
+    void imagesAndLabelsOfDifferentCountsAreRefused() throws IOException {
+        Files.write(dir.resolve("train-images-idx3-ubyte"), IdxFileTest.images(3, 28, 28));
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), IdxFileTest.labels(1, 2));
+        assertThatThrownBy(() -> loader.load(DataSpec.of(new DataSpec.Directory(dir, DataSpec.Family.MNIST)), 1L))
+                .hasMessageContaining("3 images but 2 labels");
+    }
+}

@@ -1,0 +1,154 @@
+package dev.secateur.dsl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.SourceLocation;
+import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.GroupReduction;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Scope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Scripts declare specs; these tests run them with a runner that only records what it is given. */
+class ScriptRunnerTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<ExperimentSpec> submitted = new ArrayList<>();
+    private final ScriptRunner runner = new ScriptRunner(spec -> {
+        submitted.add(spec);
+        return new RunResult(spec.name(), "id", Path.of("runs/id"), List.of());
+    });
+
+    private Path script(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    private static final String FULL = """
+            def spec = experiment('han') {
+                seed 7
+                model { train 'lenet-300-100', epochs: 2, batch: 128, lr: 2e-3 }
+                data fashionMnist(source: 'embedded', train: 1000, test: 200)
+                saliency 'magnitude', norm: 'l2'
+                granularity filters(norm: 'l2')
+                scope global(), exclude: ['0_W']
+                schedule 'iterative', target: 0.9, steps: 4, ramp: 'geometric'
+                finetune epochs: 3, lr: 1e-4
+                evaluate every: 'final', latencyBatch: 8
+            }
+            for (target in [0.5, 0.7]) {
+                run(spec)
+            }
+            """;
+
+    @Test
+    void aScriptDeclaresTheSameSpecAsTheJavaBuilderTwin() throws IOException {
+        runner.run(script("han.groovy", FULL), List.of());
+        assertThat(submitted).hasSize(2);
+        var fromScript = submitted.get(0);
+
+        var fromJava = ExperimentBuilder.experiment("han", e -> e
+                .seed(7)
+                .model(m -> m.train("lenet-300-100").epochs(2).batch(128).lr(2e-3))
+                .data(new DataSpec(new DataSpec.Embedded(), 1000, 200))
+                .saliency(Map.of("norm", "l2"), "magnitude")
+                .granularity(Granularity.structured(GroupReduction.L2))
+                .scope(Map.of("exclude", List.of("0_W")), Dsl.global())
+                .schedule("iterative", s -> s.target(0.9).steps(4).option("ramp", "geometric"))
+                .finetune(f -> f.epochs(3).lr(1e-4))
+                .evaluate(v -> v.everyStep(false).latencyBatch(8)));
+
+        assertThat(fromScript).usingRecursiveComparison().ignoringFields("declaredAt").isEqualTo(fromJava);
+        assertThat(fromScript.model()).isEqualTo(new ModelSpec.Train("lenet-300-100", new TrainingSpec(2, 128, 2e-3)));
+        assertThat(fromScript.scope()).isEqualTo(new Scope.Global(Set.of(ParamRef.weights(0))));
+        assertThat(fromScript.schedule().options()).isEqualTo(Options.of(Map.of("ramp", "geometric")));
+        assertThat(fromScript.declaredAt()).containsEntry("saliency", new SourceLocation("han.groovy", 5))
+                .containsEntry("schedule", new SourceLocation("han.groovy", 8));
+    }
+
+    @Test
+    void syntaxErrorGivesFileLineAndColumn() throws IOException {
+        var file = script("broken.groovy", "def spec = experiment('x') {\n    seed 1\n    model { train 'lenet-5' \n");
+        assertThatThrownBy(() -> ScriptRunner.compile(file))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(file + ":")
+                .hasMessageContaining("fix the script")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void sparsityOutsideUnitIntervalIsRefusedAtItsLine() throws IOException {
+        var file = script("bad-target.groovy", """
+                experiment('x') {
+                    model { train 'lenet-300-100' }
+                    schedule 'one-shot', target: 1.2
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(file, List.of()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(file + ":3: ")
+                .hasMessageContaining("target sparsity 1.2 is outside [0, 1)");
+    }
+
+    @Test
+    void misspeltDslMethodSuggestsTheRightOne() throws IOException {
+        var file = script("typo.groovy", """
+                experiment('x') {
+                    model { train 'lenet-300-100' }
+                    saliancy 'magnitude'
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(file, List.of()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining(file + ":3: ")
+                .hasMessageContaining("'saliancy' is not a method in an experiment block")
+                .hasMessageContaining("did you mean 'saliency'?");
+    }
+
+    @Test
+    void unknownNamedArgumentListsTheKnownOnes() throws IOException {
+        var file = script("named.groovy", """
+                experiment('x') {
+                    model { train 'lenet-300-100' }
+                    schedule 'one-shot', target: 0.5
+                    finetune epoch: 2
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(file, List.of()))
+                .hasMessageContaining(":4: finetune has no option 'epoch'; its options are batch, epochs, lr (did you mean 'epochs'?)");
+    }
+
+    @Test
+    void experimentWithoutModelSaysWhatToAdd() throws IOException {
+        var file = script("nomodel.groovy", "experiment('x') { schedule 'one-shot', target: 0.5 }\n");
+        assertThatThrownBy(() -> runner.run(file, List.of())).hasMessageContaining("has no model; add model {");
+    }
+
+    @Test
+    void missingScriptIsBadInput() {
+        assertThatThrownBy(() -> ScriptRunner.compile(dir.resolve("none.groovy")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("none.groovy does not exist");
+    }
+
+    @Test
+    void scriptsSeeTheirArguments() throws IOException {
+        var file = script("argv.groovy", "return args.length + ':' + args[0]\n");
+        assertThat(runner.run(file, List.of("fast", "x"))).isEqualTo("2:fast");
+    }
+}

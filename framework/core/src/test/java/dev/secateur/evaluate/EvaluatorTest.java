@@ -1,0 +1,79 @@
+package dev.secateur.evaluate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.secateur.Fixtures;
+import dev.secateur.model.Architecture;
+import dev.secateur.spec.EvaluateSpec;
+import dev.secateur.spi.ParamRef;
+import org.junit.jupiter.api.Test;
+import org.nd4j.evaluation.classification.Evaluation;
+
+class EvaluatorTest {
+
+    private final Evaluator evaluator = new Evaluator();
+    private final EvaluateSpec spec = new EvaluateSpec(true, 1, 2, 5);
+
+    @Test
+    void lenet300FlopsAndParamsAreCountedFromTheLayers() {
+        var net = Architecture.LENET_300_100.build(1L, 1e-3);
+        var census = evaluator.census(net, Fixtures.smallData().test());
+        assertThat(census.params()).isEqualTo(266_610);
+        assertThat(census.weights()).isEqualTo(784 * 300 + 300 * 100 + 100 * 10);
+        // 2 per multiply-accumulate plus one add per bias
+        assertThat(census.flops()).isEqualTo(2L * (784 * 300 + 300 * 100 + 100 * 10) + 300 + 100 + 10);
+    }
+
+    @Test
+    void lenet5FlopsIncludeEveryOutputPositionOfTheConvolutions() {
+        var net = Architecture.LENET_5.build(1L, 1e-3);
+        var census = evaluator.census(net, Fixtures.smallData().test());
+        assertThat(census.params()).isEqualTo(431_080);
+        long conv1 = 2L * 20 * 25 * 24 * 24 + 20 * 24 * 24;
+        long conv2 = 2L * 50 * 20 * 25 * 8 * 8 + 50 * 8 * 8;
+        long dense = 2L * 800 * 500 + 500;
+        long output = 2L * 500 * 10 + 10;
+        assertThat(census.flops()).isEqualTo(conv1 + conv2 + dense + output);
+    }
+
+    @Test
+    void zerosAreCountedInTheNetworkAndShrinkEffectiveFlops() {
+        var net = Architecture.LENET_5.build(1L, 1e-3);
+        for (String bias : new String[]{"0_b", "2_b", "4_b", "5_b"}) {
+            net.getParam(bias).assign(0.1); // a fresh network has zero biases; make them live
+        }
+        net.getParam("2_W").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10)).assign(0); // 10 of 50 filters
+        net.getParam("2_b").assign(0);
+        var census = evaluator.census(net, Fixtures.smallData().test());
+        assertThat(census.layerSparsity().get(ParamRef.weights(2))).isEqualTo(0.2);
+        assertThat(census.layerSparsity().get(ParamRef.weights(0))).isZero();
+        assertThat(census.zeroWeights()).isEqualTo(10 * 20 * 25);
+        long conv2Dense = 2L * 50 * 20 * 25 * 64 + 50 * 64;
+        long conv2Effective = 2L * 40 * 20 * 25 * 64; // no live bias
+        assertThat(census.flops() - census.effectiveFlops()).isEqualTo(conv2Dense - conv2Effective);
+        assertThat(census.nonzeroParams()).isEqualTo(431_080 - 10 * 20 * 25 - 50);
+    }
+
+    @Test
+    void accuracyAndLossAgreeWithDl4j() {
+        var net = Architecture.LENET_300_100.build(2L, 1e-3);
+        var data = Fixtures.smallData();
+        net.fit(data.train().head(2000));
+        var report = evaluator.evaluate(net, data.test(), spec, true);
+        Evaluation reference = net.evaluate(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
+                data.test().head(500).asList(), 100));
+        assertThat(report.accuracy()).isCloseTo(reference.accuracy(), within(1e-9));
+        assertThat(report.loss()).isCloseTo(net.score(data.test().head(500)), within(1e-4));
+        assertThat(report.examples()).isEqualTo(500);
+        assertThat(report.latencyMs()).isPositive();
+    }
+
+    @Test
+    void censusOnlyLeavesAccuracyUnmeasured() {
+        var report = evaluator.evaluate(Architecture.LENET_300_100.build(2L, 1e-3), Fixtures.smallData().test(), spec, false);
+        assertThat(report.accuracy()).isNaN();
+        assertThat(report.latencyMs()).isNaN();
+        assertThat(report.census().params()).isEqualTo(266_610);
+    }
+}

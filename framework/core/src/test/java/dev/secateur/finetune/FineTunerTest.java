@@ -1,0 +1,108 @@
+package dev.secateur.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.Fixtures;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.prune.Pruner;
+import dev.secateur.score.ScoreSet;
+import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.GroupReduction;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Scope;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+class FineTunerTest {
+
+    private final FineTuner fineTuner = new FineTuner();
+
+    private static MaskSet prune(MultiLayerNetwork net, Granularity granularity, double target) {
+        var params = NetworkLayout.prunable(net);
+        var scores = new HashMap<ParamRef, INDArray>();
+        params.forEach(p -> scores.put(p.weights(), Transforms.abs(net.getParam(p.weights().toString()), true)));
+        var plan = new Pruner().plan(params, ScoreSet.of(scores, "magnitude", "t"), MaskSet.NONE, granularity,
+                new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, target, Map.of()),
+                new Provenance("magnitude", "t", Options.NONE, "one-shot", "t", 1));
+        var masks = MaskSet.of(plan.masks());
+        masks.applyTo(net);
+        return masks;
+    }
+
+    /** Zeros of each masked parameter, as a 0/1 array: 1 where the parameter is exactly zero. */
+    private static Map<ParamRef, INDArray> zeroPattern(MultiLayerNetwork net, MaskSet masks) {
+        var pattern = new HashMap<ParamRef, INDArray>();
+        masks.masks().keySet().forEach(ref -> pattern.put(ref,
+                net.getLayer(ref.layer()).getParam(ref.key()).eq(0).castTo(DataType.FLOAT)));
+        return pattern;
+    }
+
+    @Test
+    void unstructuredSparsityIsPreservedExactlyThroughFineTuning() {
+        var net = Architecture.LENET_300_100.build(3L, 1e-3);
+        var masks = prune(net, Granularity.unstructured(), 0.8);
+        var before = zeroPattern(net, masks);
+        var progress = new ArrayList<TrainingProgressListener.Progress>();
+        var report = fineTuner.train(net, Fixtures.smallData().train(), new TrainingSpec(2, 64, 1e-3), masks, 3L, progress::add);
+
+        assertThat(report.examples()).isEqualTo(2 * 2000);
+        assertThat(progress).isNotEmpty();
+        assertThat(progress.get(progress.size() - 1).examplesDone()).isEqualTo(4000);
+        var after = zeroPattern(net, masks);
+        for (var ref : masks.masks().keySet()) {
+            // the same entries are zero, no more and no fewer
+            assertThat(after.get(ref)).as(ref.toString()).isEqualTo(before.get(ref));
+            assertThat(after.get(ref).sumNumber().longValue()).isEqualTo(masks.prunedCount(ref));
+        }
+    }
+
+    @Test
+    void removedFiltersAndTheirBiasesStayZeroThroughFineTuning() {
+        var net = Architecture.LENET_5.build(3L, 1e-3);
+        var masks = prune(net, Granularity.structured(GroupReduction.L1), 0.5);
+        assertThat(masks.masks()).containsKey(new ParamRef(0, "b"));
+        var small = Fixtures.smallData().train().sample(256, 1L);
+        fineTuner.train(net, small, new TrainingSpec(1, 32, 1e-3), masks, 3L, TrainingProgressListener.NONE);
+        for (var entry : masks.masks().entrySet()) {
+            var param = net.getLayer(entry.getKey().layer()).getParam(entry.getKey().key());
+            assertThat(param.mul(entry.getValue().rsub(1)).amaxNumber().doubleValue()).as(entry.getKey().toString()).isZero();
+            if (entry.getKey().key().equals("W")) {
+                // biases of dead ReLU units can stay at their initial zero, so exact counts are for weights
+                assertThat(param.eq(0).castTo(DataType.INT).sumNumber().longValue()).isEqualTo(masks.prunedCount(entry.getKey()));
+            }
+        }
+    }
+
+    @Test
+    void withoutMasksTrainingChangesEveryLayerAndLowersTheLoss() {
+        var net = Architecture.LENET_300_100.build(5L, 1e-3);
+        var data = Fixtures.smallData();
+        double before = net.score(data.test().head(500));
+        var w0 = net.getParam("0_W").dup();
+        fineTuner.train(net, data.train(), new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        assertThat(net.getParam("0_W")).isNotEqualTo(w0);
+        assertThat(net.score(data.test().head(500))).isLessThan(before);
+    }
+
+    @Test
+    void zeroEpochsDoesNothing() {
+        var net = Architecture.LENET_300_100.build(5L, 1e-3);
+        var params = net.params().dup();
+        var report = fineTuner.train(net, Fixtures.smallData().train(), new TrainingSpec(0, 64, 1e-3), MaskSet.NONE, 5L,
+                TrainingProgressListener.NONE);
+        assertThat(report).isEqualTo(TrainingReport.NONE);
+        assertThat(net.params()).isEqualTo(params);
+    }
+}

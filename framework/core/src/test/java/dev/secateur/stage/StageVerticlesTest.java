@@ -1,0 +1,181 @@
+package dev.secateur.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.Fixtures;
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.Messages;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.StageReply;
+import dev.secateur.bus.StageRequest;
+import dev.secateur.bus.TrainingPhase;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.evaluate.Evaluator;
+import dev.secateur.finetune.FineTuner;
+import dev.secateur.model.Loader;
+import dev.secateur.plugin.PluginHost;
+import dev.secateur.prune.Pruner;
+import dev.secateur.score.Scorer;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.EvaluateSpec;
+import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Scope;
+import dev.secateur.store.Stores;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each stage verticle, called through the event bus as the coordinator calls it. */
+@ExtendWith(VertxExtension.class)
+class StageVerticlesTest {
+
+    private static PluginHost plugins;
+    private final Stores stores = Stores.create();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final DataSpec data = new DataSpec(new DataSpec.Embedded(), 500, 200);
+    private final ModelSpec model = new ModelSpec.Train("lenet-300-100", new TrainingSpec(1, 64, 1e-3));
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void loadPlugins() {
+        plugins = PluginHost.start(List.of(Fixtures.pluginsDir()));
+    }
+
+    @AfterAll
+    static void closePlugins() {
+        plugins.close();
+    }
+
+    @BeforeEach
+    void deploy(Vertx vertx, VertxTestContext context) {
+        Messages.registerCodecs(vertx.eventBus());
+        var worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER);
+        Future.all(
+                vertx.deployVerticle(new LoaderVerticle(stores, new Loader(new DatasetLoader(Path.of("/nonexistent"))), registry), worker),
+                vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
+                vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), registry), worker),
+                vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
+                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), registry), worker))
+                .onComplete(context.succeedingThenComplete());
+    }
+
+    private <T> Future<T> request(Vertx vertx, String address, Object body, Class<T> reply) {
+        return vertx.eventBus().request(address, body).map(m -> reply.cast(m.body()));
+    }
+
+    private Future<StageReply.Loaded> load(Vertx vertx) {
+        return request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(model, data, 3L), StageReply.Loaded.class);
+    }
+
+    @Test
+    void loaderPutsTheModelAndDataInTheStoresAndRepliesWithHandles(Vertx vertx, VertxTestContext context) {
+        load(vertx).onComplete(context.succeeding(loaded -> context.verify(() -> {
+            assertThat(stores.models().get(loaded.model()).numParams()).isEqualTo(266_610);
+            assertThat(stores.data().get(loaded.data()).train().size()).isEqualTo(500);
+            assertThat(loaded.params()).extracting(p -> p.weights().toString()).containsExactly("0_W", "1_W", "2_W");
+            assertThat(loaded.dataSource()).contains("embedded");
+            assertThat(registry.get("secateur.stage").tag("stage", "loader").tag("outcome", "success").timer().count()).isOne();
+            context.completeNow();
+        })));
+    }
+
+    @Test
+    void loaderFailsACorruptModelWithTheBadInputCode(Vertx vertx, VertxTestContext context) throws Exception {
+        var corrupt = Files.write(dir.resolve("corrupt.zip"), new byte[]{1, 2, 3, 4});
+        request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(new ModelSpec.Load(corrupt), data, 1L), StageReply.Loaded.class)
+                .onComplete(context.failing(error -> context.verify(() -> {
+                    var reply = (ReplyException) error;
+                    assertThat(reply.failureCode()).isEqualTo(FailureCode.BAD_INPUT.code());
+                    assertThat(reply.getMessage()).contains(corrupt.toString()).contains("not a readable zip");
+                    assertThat(stores.models().size()).isZero();
+                    context.completeNow();
+                })));
+    }
+
+    @Test
+    void scorePlanApplyTrainAndEvaluateThroughTheBus(Vertx vertx, VertxTestContext context) {
+        var progress = context.checkpoint();
+        vertx.eventBus().<RunEvent.TrainingProgress>consumer(Addresses.FINETUNER_PROGRESS, m -> {
+            if (m.body().examplesDone() == m.body().examplesTotal()) {
+                context.verify(() -> assertThat(m.body().phase()).isEqualTo(TrainingPhase.FINETUNE));
+                progress.flag();
+            }
+        });
+        var done = context.checkpoint();
+        var provenance = new Provenance("magnitude", "1", Options.NONE, "one-shot", "1", 3L);
+        load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_SCORE,
+                        new StageRequest.Score(loaded.model(), null, loaded.params(), new SaliencySpec("magnitude", Options.NONE), 3L),
+                        StageReply.Scored.class)
+                .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
+                        loaded.params(), Granularity.unstructured(), new Scope.Global(Set.of()),
+                        new Pruner.StepTarget(1, 0.8, Map.of()), provenance, dir), StageReply.Planned.class))
+                .compose(planned -> {
+                    context.verify(() -> assertThat(planned.maskDir().resolve("0_W.npy")).exists());
+                    return request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(), planned.masks()),
+                            StageReply.Applied.class)
+                            .compose(applied -> request(vertx, Addresses.FINETUNER_TRAIN, new StageRequest.Train("run", TrainingPhase.FINETUNE,
+                                    1, loaded.model(), loaded.data(), planned.masks(), new TrainingSpec(1, 50, 1e-3), 3L),
+                                    StageReply.Trained.class));
+                })
+                .compose(trained -> {
+                    context.verify(() -> assertThat(trained.report().examples()).isEqualTo(500));
+                    return request(vertx, Addresses.EVALUATOR_EVALUATE,
+                            new StageRequest.Evaluate(loaded.model(), loaded.data(), EvaluateSpec.DEFAULT, true), StageReply.Evaluated.class);
+                }))
+                .onComplete(context.succeeding(evaluated -> context.verify(() -> {
+                    var report = evaluated.report();
+                    assertThat(report.census().sparsity()).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-6));
+                    assertThat(report.accuracy()).isBetween(0.3, 1.0);
+                    assertThat(report.examples()).isEqualTo(200);
+                    assertThat(registry.get("secateur.finetune.examples").counter().count()).isEqualTo(500);
+                    assertThat(registry.get("secateur.eval.examples").counter().count()).isEqualTo(200);
+                    done.flag();
+                })));
+    }
+
+    @Test
+    void scorerFailsAnUnknownSaliencyWithTheBadInputCode(Vertx vertx, VertxTestContext context) {
+        load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_SCORE,
+                        new StageRequest.Score(loaded.model(), null, loaded.params(), new SaliencySpec("magnitud", Options.NONE), 1L),
+                        StageReply.Scored.class))
+                .onComplete(context.failing(error -> context.verify(() -> {
+                    assertThat(((ReplyException) error).failureCode()).isEqualTo(FailureCode.BAD_INPUT.code());
+                    assertThat(error.getMessage()).contains("did you mean 'magnitude'?");
+                    context.completeNow();
+                })));
+    }
+
+    @Test
+    void aHandleThatIsNotHeldIsNotFound(Vertx vertx, VertxTestContext context) {
+        request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(new dev.secateur.store.Handle<>("model", "model-99"),
+                new dev.secateur.store.Handle<>("masks", "masks-99")), StageReply.Applied.class)
+                .onComplete(context.failing(error -> context.verify(() -> {
+                    assertThat(((ReplyException) error).failureCode()).isEqualTo(FailureCode.NOT_FOUND.code());
+                    context.completeNow();
+                })));
+    }
+}
