@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
             compiled.run(spec -> {
                 var done = secateur.experiments().run(spec, target);
                 return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps());
-            }, args);
+            }, args, out);
             out.flush();
         }
         return Main.OK;

@@ -1,6 +1,7 @@
 package dev.secateur.dsl;
 
 import dev.secateur.spec.ScheduleChoice;
+import dev.secateur.spi.ScheduleSpec;
 import dev.secateur.spi.Options;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +22,8 @@ public final class ScheduleBuilder {
     }
 
     public ScheduleBuilder target(double target) {
+        // checked here, so a script error points at the line that gave the value
+        NamedArgs.checked("schedule '" + id + "'", () -> ScheduleSpec.requireSparsity("target", target));
         this.target = target;
         return this;
     }

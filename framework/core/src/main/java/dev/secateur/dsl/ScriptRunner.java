@@ -54,7 +54,15 @@ public final class ScriptRunner {
 
         /** Runs the script with {@code args} bound as {@code args} and {@code runner} behind {@code run(spec)}. */
         public Object run(ExperimentRunner runner, List<String> args) {
+            return run(runner, args, null);
+        }
+
+        /** The same, with the script's {@code println} going to {@code out}. */
+        public Object run(ExperimentRunner runner, List<String> args, java.io.PrintWriter out) {
             var binding = new Binding();
+            if (out != null) {
+                binding.setVariable("out", out);
+            }
             binding.setVariable(SecateurScript.RUNNER, runner);
             binding.setVariable("args", args.toArray(String[]::new));
             var instance = org.codehaus.groovy.runtime.InvokerHelper.createScript(type, binding);

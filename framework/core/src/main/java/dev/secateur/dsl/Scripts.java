@@ -13,7 +13,17 @@ final class Scripts {
         var copy = (Closure<?>) body.clone();
         copy.setResolveStrategy(Closure.DELEGATE_ONLY);
         copy.setDelegate(builder);
-        copy.call(builder);
+        try {
+            copy.call(builder);
+        } catch (groovy.lang.MissingMethodException e) {
+            if (e.getType() != null && Closure.class.isAssignableFrom(e.getType())) {
+                // name the builder the method was looked up on, not the closure class
+                var named = new groovy.lang.MissingMethodException(e.getMethod(), builder.getClass(), e.getArguments());
+                named.setStackTrace(e.getStackTrace()); // keeps the script line of the call
+                throw named;
+            }
+            throw e;
+        }
         return builder;
     }
 }
