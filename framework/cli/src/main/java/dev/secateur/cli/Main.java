@@ -38,7 +38,13 @@ public final class Main {
                     err.println("secateur: " + describe(e));
                     return exitCode(e);
                 });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Error e) {
+            // errors escape picocli's handlers; still one line, not a stack trace
+            err.println("secateur: failed: " + e);
+            return RUN_FAILED;
+        }
     }
 
     static int exitCode(Throwable e) {

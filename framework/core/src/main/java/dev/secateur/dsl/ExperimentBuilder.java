@@ -119,6 +119,11 @@ public final class ExperimentBuilder {
         return new Scope.PerLayer(((Scope.PerLayer) scope).targets(), excluded);
     }
 
+    /** A schedule without options, for a per-layer scope whose layers carry their own targets. */
+    public ExperimentBuilder schedule(String id) {
+        return schedule(id, s -> { });
+    }
+
     /** {@code schedule 'iterative', target: 0.9, steps: 4}; other names are options of the schedule. */
     public ExperimentBuilder schedule(Map<String, ?> options, String id) {
         return schedule(id, s -> s.apply(options));

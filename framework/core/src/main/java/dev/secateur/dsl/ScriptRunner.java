@@ -94,7 +94,7 @@ public final class ScriptRunner {
         }
         var shell = new GroovyShell(ScriptRunner.class.getClassLoader(), new Binding(), compilerConfiguration());
         try {
-            return new Compiled(script, shell.parse(source, script.getFileName().toString()).getClass());
+            return new Compiled(script, shell.parse(source, sourceName(script)).getClass());
         } catch (CompilationFailedException e) {
             throw new BadInputException(compileError(script, e));
         }
@@ -103,6 +103,20 @@ public final class ScriptRunner {
     /** Compiles and runs a script. */
     public Object run(Path script, List<String> args) {
         return compile(script).run(runner, args);
+    }
+
+    /**
+     * The name Groovy compiles the script under, which becomes its class name: the file name, unless that
+     * is not a legal class name (long.groovy, 2-layers.groovy), in which case it is made into one.
+     */
+    static String sourceName(Path script) {
+        String file = script.getFileName().toString();
+        String stem = file.endsWith(".groovy") ? file.substring(0, file.length() - ".groovy".length()) : file;
+        if (javax.lang.model.SourceVersion.isName(stem)) {
+            return stem + ".groovy";
+        }
+        String cleaned = stem.replaceAll("[^A-Za-z0-9_$]", "_");
+        return "script_" + cleaned + ".groovy";
     }
 
     private static String compileError(Path script, CompilationFailedException e) {
@@ -122,7 +136,7 @@ public final class ScriptRunner {
 
     /** Turns an error thrown while the script ran into one that names the script line. */
     private static RuntimeException located(Path script, Throwable error) {
-        String where = lineIn(error, script.getFileName().toString()).map(line -> script + ":" + line + ": ").orElse(script + ": ");
+        String where = lineIn(error, sourceName(script)).map(line -> script + ":" + line + ": ").orElse(script + ": ");
         if (error instanceof dev.secateur.bus.RunFailedException failed) {
             // the run's own message names the declaration it concerns
             return new dev.secateur.bus.RunFailedException(failed.code(), failed.getMessage().contains("(at ")
@@ -150,7 +164,13 @@ public final class ScriptRunner {
                 .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getDeclaringClass() != Object.class)
                 .map(Method::getName).collect(Collectors.toCollection(java.util.TreeSet::new));
         String where = type == null ? "" : " in " + describe(type);
-        return "'" + missing.getMethod() + "' is not a method" + where + " for these arguments"
+        String given = Arrays.stream(missing.getArguments())
+                .map(a -> a == null ? "null" : a instanceof groovy.lang.Closure ? "{ ... }" : a.getClass().getSimpleName())
+                .collect(Collectors.joining(", ", "(", ")"));
+        if (names.contains(missing.getMethod())) {
+            return "'" + missing.getMethod() + "'" + where + " does not take " + given + "; see the DSL reference in README.md";
+        }
+        return "'" + missing.getMethod() + "' is not a method" + where
                 + ClosestMatch.of(missing.getMethod(), names).map(c -> " (did you mean '" + c + "'?)").orElse("")
                 + "; see the DSL reference in README.md";
     }

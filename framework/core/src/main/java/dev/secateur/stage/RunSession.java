@@ -101,14 +101,14 @@ final class RunSession {
 
     /** Everything that can be checked before loading: plugin ids, their options, the schedule's steps. */
     private Future<Void> validate() {
-        var saliency = plugins.saliency(spec.saliency().id());
+        var saliency = located("saliency", () -> plugins.saliency(spec.saliency().id()));
         checkOptions("saliency", saliency.extension().options().keySet(), spec.saliency().options().values().keySet());
         try {
             saliency.extension().validate(spec.saliency().options());
         } catch (IllegalArgumentException e) {
             throw new BadInputException("saliency '" + saliency.id() + "': " + e.getMessage() + spec.at("saliency"));
         }
-        var schedule = plugins.schedule(spec.schedule().id());
+        var schedule = located("schedule", () -> plugins.schedule(spec.schedule().id()));
         checkOptions("schedule", schedule.extension().options().keySet(), spec.schedule().options().values().keySet());
         try {
             steps = StepPlanner.plan(schedule.extension(), spec.schedule(), spec.scope(), spec.finetune().epochs());
@@ -119,6 +119,15 @@ final class RunSession {
         scheduleVersion = schedule.version();
         tags = new RunEvent.Tags(saliency.id(), schedule.id(), spec.granularity().id(), spec.scope().id());
         return Future.succeededFuture();
+    }
+
+    /** Adds where the part was declared to a bad-input message. */
+    private <T> T located(String part, java.util.function.Supplier<T> lookup) {
+        try {
+            return lookup.get();
+        } catch (BadInputException e) {
+            throw new BadInputException(e.getMessage() + spec.at(part), e);
+        }
     }
 
     private void checkOptions(String part, Set<String> known, Set<String> given) {

@@ -117,7 +117,7 @@ class ScriptRunnerTest {
         assertThatThrownBy(() -> runner.run(file, List.of()))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining(file + ":3: ")
-                .hasMessageContaining("'saliancy' is not a method in an experiment block")
+                .hasMessageContaining("'saliancy' is not a method in an experiment block (did you mean")
                 .hasMessageContaining("did you mean 'saliency'?");
     }
 
@@ -144,6 +144,13 @@ class ScriptRunnerTest {
     void missingScriptIsBadInput() {
         assertThatThrownBy(() -> ScriptRunner.compile(dir.resolve("none.groovy")))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("none.groovy does not exist");
+    }
+
+    @Test
+    void aFileNamedLikeAJavaKeywordOrWithDashesStillCompilesAndReportsItsLines() throws IOException {
+        assertThat(runner.run(script("long.groovy", "return 'ok'\n"), List.of())).isEqualTo("ok");
+        var dashed = script("two-layers.groovy", "experiment('x') {\n    finetune epoch: 1\n}\n");
+        assertThatThrownBy(() -> runner.run(dashed, List.of())).hasMessageStartingWith(dashed + ":2: ");
     }
 
     @Test

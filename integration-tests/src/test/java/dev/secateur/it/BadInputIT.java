@@ -1,0 +1,141 @@
+package dev.secateur.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input through the real command line: a clear one-paragraph message, no stack trace, exit code 2,
+ * and no run directory that looks complete.
+ */
+class BadInputIT {
+
+    @TempDir
+    Path work;
+
+    private Path runs() {
+        return work.resolve("runs");
+    }
+
+    private Cli.Result run(String scriptName, String text) throws Exception {
+        var script = Cli.script(work, scriptName, text);
+        return Cli.run(work, "run", script.toString(), "--runs-dir", runs().toString(), "--no-progress");
+    }
+
+    private static String experiment(String model, String data, String rest) {
+        return """
+                run(experiment('bad') {
+                    model { %s }
+                    data %s
+                    %s
+                })
+                """.formatted(model, data, rest);
+    }
+
+    private static final String TRAIN = "train 'lenet-300-100', epochs: 1";
+    private static final String SMALL = "fashionMnist(source: 'embedded', train: 200, test: 100)";
+    private static final String ONE_SHOT = "schedule 'one-shot', target: 0.5";
+
+    /** Exit 2, one line on stderr naming the problem, and nothing in runs/ that looks like a finished run. */
+    private void assertRefused(Cli.Result result, String... mentions) throws IOException {
+        assertThat(result.exit()).as("exit code; stderr: " + result.err()).isEqualTo(2);
+        assertThat(result.errLines()).as("stderr").hasSize(1);
+        String message = result.errLines().get(0);
+        assertThat(message).startsWith("secateur: error: ").doesNotContain("Exception").doesNotContain("\tat ");
+        for (String mention : mentions) {
+            assertThat(message).contains(mention);
+        }
+        if (Files.exists(runs())) {
+            try (Stream<Path> dirs = Files.list(runs())) {
+                dirs.forEach(dir -> assertThat(dir.resolve("model-final.zip")).as("half-written run " + dir).doesNotExist());
+            }
+        }
+    }
+
+    @Test
+    void corruptModelZip() throws Exception {
+        var zip = Files.write(work.resolve("corrupt.zip"), "PK\u0003\u0004 not really a zip".getBytes());
+        var result = run("corrupt.groovy", experiment("load '" + zip + "'", SMALL, ONE_SHOT));
+        assertRefused(result, zip.toString(), "not a readable zip");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void truncatedIdxFile() throws Exception {
+        var data = Files.createDirectory(work.resolve("mnist"));
+        var images = new ByteArrayOutputStream();
+        var out = new DataOutputStream(images);
+        out.writeInt(0x803);
+        out.writeInt(100);
+        out.writeInt(28);
+        out.writeInt(28);
+        out.write(new byte[5000]); // 100 images need 78,400 bytes
+        Files.write(data.resolve("train-images-idx3-ubyte"), images.toByteArray());
+        Files.write(data.resolve("train-labels-idx1-ubyte"), labels(100));
+        Files.write(data.resolve("t10k-images-idx3-ubyte"), Files.readAllBytes(data.resolve("train-images-idx3-ubyte")));
+        Files.write(data.resolve("t10k-labels-idx1-ubyte"), labels(100));
+        var result = run("truncated.groovy", experiment(TRAIN, "mnist(dir: '" + data + "')", ONE_SHOT));
+        assertRefused(result, "train-images-idx3-ubyte", "truncated", "78400 bytes");
+        assertThat(runs()).doesNotExist();
+    }
+
+    private static byte[] labels(int count) throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        var out = new DataOutputStream(bytes);
+        out.writeInt(0x801);
+        out.writeInt(count);
+        out.write(new byte[count]);
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void scriptWithASyntaxError() throws Exception {
+        var result = run("syntax.groovy", "run(experiment('bad') {\n    model { train 'lenet-5' \n    schedule 'one-shot', target: 0.5\n");
+        assertRefused(result, "syntax.groovy:", "fix the script");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void unknownPluginId() throws Exception {
+        var result = run("plugin.groovy", experiment(TRAIN, SMALL, "saliency 'magnitud'\n    " + ONE_SHOT));
+        assertRefused(result, "unknown saliency 'magnitud'", "installed: magnitude, random", "did you mean 'magnitude'?",
+                "plugin.groovy:4");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void sparsityOutsideTheUnitInterval() throws Exception {
+        var result = run("target.groovy", experiment(TRAIN, SMALL, "schedule 'iterative', target: 1.5, steps: 3"));
+        assertRefused(result, "target.groovy:4", "sparsity 1.5 is outside [0, 1)");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void missingDataDirectory() throws Exception {
+        var missing = work.resolve("no-such-data");
+        var result = run("nodata.groovy", experiment(TRAIN, "mnist(dir: '" + missing + "')", ONE_SHOT));
+        assertRefused(result, "data directory " + missing + " does not exist");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void aFailureAfterTheRunStartedLeavesItMarkedFailed() throws Exception {
+        // removing every neuron of a layer is refused when the step is planned, after training started
+        var result = run("midrun.groovy", experiment(TRAIN, SMALL,
+                "granularity neurons()\n    scope perLayer('1_W': 0.999)\n    schedule 'one-shot'"));
+        assertRefused(result, "would remove all 100 units of 1_W");
+        try (Stream<Path> dirs = Files.list(runs())) {
+            var dir = dirs.findFirst().orElseThrow();
+            assertThat(dir.resolve("FAILED")).content().contains("BAD_INPUT").contains("1_W");
+            assertThat(dir.resolve("results.csv")).content().contains("\n0,");
+            assertThat(Files.readString(dir.resolve("events.jsonl"))).contains("\"event\":\"failed\"");
+        }
+    }
+}

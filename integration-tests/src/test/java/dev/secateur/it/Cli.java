@@ -1,0 +1,61 @@
+package dev.secateur.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs bin/secateur in its own JVM, as a user does. */
+final class Cli {
+
+    static final Path ROOT = Path.of(System.getProperty("secateur.root", "..")).toAbsolutePath().normalize();
+    static final Path BIN = ROOT.resolve("bin/secateur");
+
+    record Result(int exit, String out, String err) {
+        /** The lines of stderr that are not blank. */
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+
+    private Cli() {
+    }
+
+    static Result run(Path workDir, String... args) throws IOException, InterruptedException {
+        var process = start(workDir, args);
+        var out = new StringBuilder();
+        var outReader = new Thread(() -> copy(process, out));
+        outReader.start();
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("bin/secateur " + String.join(" ", args) + " did not finish in 10 minutes");
+        }
+        outReader.join();
+        return new Result(process.exitValue(), out.toString(), err);
+    }
+
+    static Process start(Path workDir, String... args) throws IOException {
+        var command = new ArrayList<String>();
+        command.add(BIN.toString());
+        command.addAll(List.of(args));
+        var builder = new ProcessBuilder(command).directory(workDir.toFile());
+        builder.environment().put("SECATEUR_JAVA_OPTS", "-Xmx3g");
+        return builder.start();
+    }
+
+    private static void copy(Process process, StringBuilder into) {
+        try {
+            into.append(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            into.append("<stdout unreadable: ").append(e).append('>');
+        }
+    }
+
+    static Path script(Path dir, String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+}

@@ -1,0 +1,165 @@
+package dev.secateur.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A Groovy script run end to end through bin/secateur in its own JVM, checked through what it writes. */
+class ScriptEndToEndIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    private static Path script(String name) {
+        return Path.of("src/test/resources/scripts", name).toAbsolutePath();
+    }
+
+    private static Path onlyRun(Path runs) throws IOException {
+        try (Stream<Path> dirs = Files.list(runs)) {
+            var all = dirs.toList();
+            assertThat(all).hasSize(1);
+            return all.get(0);
+        }
+    }
+
+    private static List<String[]> rows(Path csv) throws IOException {
+        var lines = Files.readAllLines(csv);
+        assertThat(lines.get(0)).isEqualTo("step,target_sparsity,sparsity,accuracy,loss,params,nonzero_params,flops,"
+                + "effective_flops,latency_ms,finetune_examples_per_s");
+        var rows = new ArrayList<String[]>();
+        for (String line : lines.subList(1, lines.size())) {
+            rows.add(line.split(",", -1));
+        }
+        return rows;
+    }
+
+    @Test
+    void iterativeMagnitudePruningOfLenet300WritesACompleteRunDirectory() throws Exception {
+        var runs = work.resolve("runs");
+        var result = Cli.run(work, "run", script("lenet300-subset.groovy").toString(), "--runs-dir", runs.toString(), "--no-progress");
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.errLines()).as("stderr").isEmpty();
+        assertThat(result.out()).contains("run directory: " + runs.resolve("it-lenet300-")).contains("RESULT sparsity=0.9");
+
+        var dir = onlyRun(runs);
+        var rows = rows(dir.resolve("results.csv"));
+        assertThat(rows).hasSize(4);
+        double[] targets = {0.0, 0.3, 0.6, 0.9};
+        long previousNonzero = Long.MAX_VALUE;
+        long previousEffective = Long.MAX_VALUE;
+        for (int step = 0; step < 4; step++) {
+            var r = rows.get(step);
+            assertThat(Integer.parseInt(r[0])).isEqualTo(step);
+            assertThat(Double.parseDouble(r[1])).isCloseTo(targets[step], within(1e-6));
+            assertThat(Double.parseDouble(r[2])).as("sparsity reaches the target exactly").isCloseTo(targets[step], within(1e-5));
+            assertThat(Double.parseDouble(r[3])).as("accuracy").isBetween(0.6, 1.0);
+            assertThat(Double.parseDouble(r[4])).as("loss").isBetween(0.0, 2.0);
+            assertThat(Long.parseLong(r[5])).isEqualTo(266_610);
+            long nonzero = Long.parseLong(r[6]);
+            long effective = Long.parseLong(r[8]);
+            assertThat(nonzero).isLessThan(previousNonzero);
+            assertThat(effective).isLessThan(previousEffective);
+            assertThat(Long.parseLong(r[7])).isEqualTo(532_810);
+            assertThat(Double.parseDouble(r[9])).as("latency").isPositive();
+            assertThat(Double.parseDouble(r[10])).as("training throughput").isPositive();
+            previousNonzero = nonzero;
+            previousEffective = effective;
+        }
+        // 90% of 266,200 weights pruned: 26,620 weights and the 410 biases remain nonzero
+        assertThat(Long.parseLong(rows.get(3)[6])).isBetween(26_620L, 27_030L);
+        // fine-tuning does not lose much: within 3 points of the dense model on this small subset
+        assertThat(Double.parseDouble(rows.get(3)[3])).isGreaterThan(Double.parseDouble(rows.get(0)[3]) - 0.03);
+
+        JsonNode spec = JSON.readTree(dir.resolve("spec.json").toFile());
+        assertThat(spec.path("saliency").path("id").asText()).isEqualTo("magnitude");
+        assertThat(spec.path("saliency").path("version").asText()).isEqualTo("0.1.0-SNAPSHOT");
+        assertThat(spec.path("schedule").path("id").asText()).isEqualTo("iterative");
+        assertThat(spec.path("seed").asLong()).isEqualTo(11);
+        assertThat(spec.path("data").path("source").asText()).contains("embedded");
+        assertThat(spec.path("data").path("sha256").asText()).hasSize(64);
+
+        var events = Files.readAllLines(dir.resolve("events.jsonl")).stream().map(line -> {
+            try {
+                return JSON.readTree(line).path("event").asText();
+            } catch (IOException e) {
+                throw new AssertionError("events.jsonl line is not JSON: " + line, e);
+            }
+        }).filter(e -> !e.equals("progress")).toList();
+        assertThat(events).containsExactly("started", "step-completed", "step-completed", "step-completed", "step-completed", "completed");
+
+        assertThat(dir.resolve("model-final.zip")).isNotEmptyFile();
+        assertThat(dir.resolve("FAILED")).doesNotExist();
+        var mask = dir.resolve("masks/step-3/0_W.npy");
+        assertThat(npyHeader(mask)).contains("'descr': '|b1'").contains("'shape': (784, 300)");
+        assertNumpyAgrees(dir.resolve("masks/step-3"));
+    }
+
+    @Test
+    void structuredFilterPruningOfLenet5RunsEndToEnd() throws Exception {
+        var runs = work.resolve("runs");
+        var result = Cli.run(work, "run", script("lenet5-filters.groovy").toString(), "--runs-dir", runs.toString(), "--no-progress");
+        assertThat(result.exit()).as(result.err()).isZero();
+        var dir = onlyRun(runs);
+        var rows = rows(dir.resolve("results.csv"));
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(1)[3]).as("intermediate accuracy is not measured with every: 'final'").isEmpty();
+        assertThat(Double.parseDouble(rows.get(2)[3])).isPositive();
+        assertThat(Long.parseLong(rows.get(2)[8])).isLessThan(Long.parseLong(rows.get(2)[7]) * 7 / 10);
+        // whole filters and their biases are masked
+        assertThat(dir.resolve("masks/step-2/2_W.npy")).exists();
+        assertThat(dir.resolve("masks/step-2/2_b.npy")).exists();
+        assertThat(dir.resolve("masks/step-2/5_W.npy")).as("output layer is never pruned structurally").doesNotExist();
+    }
+
+    private static String npyHeader(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        assertThat(bytes[0]).isEqualTo((byte) 0x93);
+        assertThat(new String(bytes, 1, 5, StandardCharsets.US_ASCII)).isEqualTo("NUMPY");
+        int length = bytes[6] == 1
+                ? Short.toUnsignedInt(ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort())
+                : ByteBuffer.wrap(bytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        return new String(bytes, bytes[6] == 1 ? 10 : 12, length, StandardCharsets.US_ASCII);
+    }
+
+    /** numpy.load reads every mask, and their pruned counts add up to the sparsity in results.csv. */
+    private static void assertNumpyAgrees(Path masks) throws Exception {
+        var check = new ProcessBuilder("python3", "-c", """
+                import glob, numpy
+                total = pruned = 0
+                for f in sorted(glob.glob('%s/*_W.npy')):
+                    m = numpy.load(f)
+                    assert m.dtype == numpy.bool_, m.dtype
+                    total += m.size; pruned += int((~m).sum())
+                print(pruned / total)
+                """.formatted(masks)).redirectErrorStream(true);
+        Process process;
+        try {
+            process = check.start();
+        } catch (IOException e) {
+            Assumptions.abort("python3 is not installed: " + e.getMessage());
+            return;
+        }
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        process.waitFor(60, TimeUnit.SECONDS);
+        Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy is not installed");
+        assertThat(process.exitValue()).as(out).isZero();
+        assertThat(Double.parseDouble(out)).isCloseTo(0.9, within(1e-5));
+    }
+}
