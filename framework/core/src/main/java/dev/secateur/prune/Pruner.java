@@ -9,6 +9,7 @@ import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.PruningPlan;
 import dev.secateur.spi.Scope;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,6 @@ import java.util.stream.Collectors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Decides what to remove and applies it. It turns scores, a granularity, a scope and a target into a
@@ -97,12 +97,7 @@ public final class Pruner {
         }
         var masks = new TreeMap<>(current.masks());
         for (int i = 0; i < units.size(); i++) {
-            var u = units.get(i);
-            float[] keep = selections.get(i).keep(u);
-            if (granularity instanceof Granularity.Structured) {
-                refuseEmptyLayer(u, keep, target);
-            }
-            masks.putAll(u.masks(keep));
+            masks.putAll(units.get(i).masks(selections.get(i), target.step()));
         }
         return PruningPlan.of(target.step(), target.target(), scope, granularity, masks, provenance);
     }
@@ -112,19 +107,8 @@ public final class Pruner {
         masks.applyTo(net);
     }
 
-    private static void refuseEmptyLayer(UnitScores u, float[] keep, StepTarget target) {
-        for (float k : keep) {
-            if (k != 0f) {
-                return;
-            }
-        }
-        throw new BadInputException("step " + target.step() + " would remove all " + u.count() + " units of "
-                + u.param().weights() + ", which leaves the network without a path from input to output; "
-                + "lower the target for that layer or exclude it");
-    }
-
     /** Walks the sources in order and applies a shared cut, so ties are taken in source order. */
-    private static final class Selection {
+    static final class Selection {
         private final ThresholdSelector.Cut cut;
         private long takenAtKey;
 
@@ -132,17 +116,17 @@ public final class Pruner {
             this.cut = cut;
         }
 
-        float[] keep(UnitScores u) {
-            var source = u.source();
+        /** Writes 1 (keep) or 0 (prune) for every entry of {@code source} into {@code out}. */
+        void fill(ThresholdSelector.Source source, FloatBuffer out) {
             int n = source.scores().limit();
-            float[] keep = new float[n];
+            int cutKey = cut.key();
+            boolean nothing = cut.nothing();
             for (int i = 0; i < n; i++) {
                 int k = source.key(i);
-                boolean prune = !cut.nothing() && (Integer.compareUnsigned(k, cut.key()) < 0
-                        || (k == cut.key() && takenAtKey++ < cut.takeAtKey()));
-                keep[i] = prune || k == ThresholdSelector.ALREADY_PRUNED ? 0f : 1f;
+                boolean prune = k == ThresholdSelector.ALREADY_PRUNED || !nothing && (Integer.compareUnsigned(k, cutKey) < 0
+                        || (k == cutKey && takenAtKey++ < cut.takeAtKey()));
+                out.put(i, prune ? 0f : 1f);
             }
-            return keep;
         }
     }
 
@@ -151,7 +135,4 @@ public final class Pruner {
         return c.isView() || c.ordering() != 'c' || c.offset() != 0 ? c.dup('c') : c;
     }
 
-    static INDArray create(float[] values, long[] shape) {
-        return Nd4j.create(values, shape, 'c');
-    }
 }

@@ -25,12 +25,26 @@ public final class ThresholdSelector {
     /**
      * One array of scores, with the mask in force (entries where the mask is 0 count as already pruned),
      * or no mask.
+     *
+     * @param owner what owns the memory behind direct buffers; holding it keeps that memory from being
+     *              freed while the buffers are read (ND4J frees an array's memory when the array is collected)
      */
-    public record Source(FloatBuffer scores, FloatBuffer mask) {
+    public record Source(FloatBuffer scores, FloatBuffer mask, Object owner) {
         public Source {
             if (mask != null && mask.limit() != scores.limit()) {
                 throw new IllegalArgumentException("scores and mask differ in length: " + scores.limit() + " vs " + mask.limit());
             }
+        }
+
+        /** Scores on the heap, which need no owner. */
+        public Source(FloatBuffer scores, FloatBuffer mask) {
+            this(scores, mask, null);
+        }
+
+        /** Views of two contiguous float arrays, held while the source is. */
+        public static Source of(org.nd4j.linalg.api.ndarray.INDArray scores, org.nd4j.linalg.api.ndarray.INDArray mask) {
+            return new Source(scores.data().asNioFloat(), mask == null ? null : mask.data().asNioFloat(),
+                    mask == null ? scores : java.util.List.of(scores, mask));
         }
 
         int key(int i) {
@@ -100,6 +114,7 @@ public final class ThresholdSelector {
             }
         }
         int lowBucket = bucketOf(low, rank - below);
+        java.lang.ref.Reference.reachabilityFence(sources);
         for (int b = 0; b < lowBucket; b++) {
             below += low[b];
         }

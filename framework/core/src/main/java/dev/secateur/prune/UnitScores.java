@@ -1,6 +1,8 @@
 package dev.secateur.prune;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.model.PrunableParam;
+import org.nd4j.linalg.api.buffer.DataType;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.ParamRef;
 import java.nio.FloatBuffer;
@@ -21,8 +23,7 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         var s = Pruner.floats(scores);
         var m = mask == null ? null : Pruner.floats(mask);
         long already = m == null ? 0 : m.length() - m.sumNumber().longValue();
-        return new UnitScores(param, new ThresholdSelector.Source(s.data().asNioFloat(), m == null ? null : m.data().asNioFloat()),
-                s.length(), already, false);
+        return new UnitScores(param, ThresholdSelector.Source.of(s, m), s.length(), already, false);
     }
 
     /**
@@ -69,11 +70,20 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
                 unitScores.length, already, true);
     }
 
-    /** The masks that keep exactly the entries (or units) marked 1 in {@code keep}. */
-    Map<ParamRef, INDArray> masks(float[] keep) {
+    /**
+     * The masks this selection gives: one entry per weight for unstructured granularity, written straight
+     * into a new array; for whole units, the weight and bias masks of the units kept.
+     */
+    Map<ParamRef, INDArray> masks(Pruner.Selection selection, int step) {
         if (!structured) {
-            return Map.of(param.weights(), Nd4j.create(keep, param.shape(), 'c'));
+            var mask = Nd4j.createUninitialized(DataType.FLOAT, param.shape(), 'c');
+            selection.fill(source, mask.data().asNioFloat());
+            java.lang.ref.Reference.reachabilityFence(source);
+            return Map.of(param.weights(), mask);
         }
+        float[] keep = new float[(int) count];
+        selection.fill(source, FloatBuffer.wrap(keep));
+        refuseEmptyLayer(keep, step);
         long size = param.size();
         int units = keep.length;
         boolean unitIsLeadingAxis = param.kind().outputAxis() == 0;
@@ -88,6 +98,16 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         if (!param.hasBias()) {
             return Map.of(param.weights(), weightMask);
         }
-        return Map.of(param.weights(), weightMask, param.weights().bias(), Nd4j.create(keep.clone(), param.biasShape(), 'c'));
+        return Map.of(param.weights(), weightMask, param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));
+    }
+
+    private void refuseEmptyLayer(float[] keep, int step) {
+        for (float k : keep) {
+            if (k != 0f) {
+                return;
+            }
+        }
+        throw new BadInputException("step " + step + " would remove all " + count + " units of " + param.weights()
+                + ", which leaves the network without a path from input to output; lower the target for that layer or exclude it");
     }
 }

@@ -179,6 +179,19 @@ class PrunerTest {
     }
 
     @Test
+    void scoresInDoubleOrAsStridedViewsArePrunedLikeContiguousFloats() {
+        var floats = random(mlpParams, 9);
+        var converted = new HashMap<ParamRef, INDArray>();
+        floats.scores().forEach((ref, s) -> converted.put(ref, ref.layer() == 0
+                ? s.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE) : s.transpose().dup('c').transpose()));
+        var scope = new Scope.Global(Set.of());
+        var a = plan(mlpParams, floats, MaskSet.NONE, Granularity.unstructured(), scope, 0.6);
+        System.gc(); // the converted copies live only inside the pruner; they must stay reachable while read
+        var b = plan(mlpParams, ScoreSet.of(converted, "random", "test"), MaskSet.NONE, Granularity.unstructured(), scope, 0.6);
+        assertThat(b.masks()).isEqualTo(a.masks());
+    }
+
+    @Test
     void applyZeroesExactlyTheMaskedWeights() {
         var plan = plan(mlpParams, magnitude(mlp), MaskSet.NONE, Granularity.unstructured(), new Scope.Global(Set.of()), 0.6);
         pruner.apply(mlp, MaskSet.of(plan.masks()));

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Secateur's benchmarks. They are never part of `mvn verify`; run them here, on a quiet machine if you can.
+#
+#   scripts/bench/run.sh threshold   # JMH: global 90% cut over 100M scores (radix select, full plan, sort baseline)
+#   scripts/bench/run.sh masked      # fine-tuning with masks enforced vs without, LeNet-300-100, paired
+#   scripts/bench/run.sh bus         # one pruning step through the event bus vs the plain classes, paired
+#   scripts/bench/run.sh backends    # LeNet-5 training throughput per ND4J native classifier, round-robin
+#
+# The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
+# /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+WHAT="${1:-all}"
+ROUNDS="${ROUNDS:-5}"
+JAVA_OPTS=(-Xmx8g -Dlogback.configurationFile="$ROOT/config/logback.xml")
+
+BUILT=""
+build() { # [classifier]: prints the benchmark classpath, with that ND4J native build
+  local classifier="${1:-}"
+  local extra=()
+  [[ -n "$classifier" ]] && extra=(-Dnd4j.classifier="$classifier")
+  if [[ -z "$BUILT" ]]; then
+    mvn -q -B -Dstyle.color=never -DskipTests -pl scripts/bench -am install >&2
+    BUILT=1
+  fi
+  mvn -q -B -Dstyle.color=never "${extra[@]}" -pl scripts/bench dependency:build-classpath \
+      -Dmdep.outputFile="$ROOT/scripts/bench/target/classpath${classifier:+-$classifier}.txt" >&2
+  echo "$ROOT/scripts/bench/target/classes:$(cat "$ROOT/scripts/bench/target/classpath${classifier:+-$classifier}.txt")"
+}
+
+run_threshold() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -cp "$cp" org.openjdk.jmh.Main ThresholdBenchmark -jvmArgsPrepend "-Dlogback.configurationFile=$ROOT/config/logback.xml"
+}
+
+run_masked() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.MaskedFineTuneBench "$ROUNDS"
+}
+
+run_bus() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -Dsecateur.bench.plugins="$ROOT/scripts/bench/target/plugins" -cp "$cp" dev.secateur.bench.BusOverheadBench "$ROUNDS"
+}
+
+run_backends() {
+  local variants=(${BACKENDS:-linux-x86_64 linux-x86_64-avx2 linux-x86_64-avx512 linux-x86_64-onednn-avx2})
+  declare -A cps
+  for v in "${variants[@]}"; do
+    # the base linux-x86_64 jar is always on the classpath; JavaCPP prefers the more specific build
+    cps[$v]="$(build "$v")"
+  done
+  local results="$ROOT/scripts/bench/target/backends.txt"
+  : > "$results"
+  for round in $(seq 1 "${BACKEND_ROUNDS:-3}"); do
+    for v in "${variants[@]}"; do
+      line="$(java "${JAVA_OPTS[@]}" -Dorg.bytedeco.javacpp.cachedir="$ROOT/target/javacpp-cache" -cp "${cps[$v]}" \
+              dev.secateur.bench.BackendBench "${EXAMPLES:-3000}" | grep '^BACKEND')"
+      echo "round $round classifier $v: $line" | tee -a "$results"
+    done
+  done
+  echo "median LeNet-5 training examples/s per classifier (and ratio to linux-x86_64):"
+  python3 - "$results" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"round \d+ classifier (\S+): BACKEND (\S+) lenet5_examples_per_s (\S+)", line)
+    if m:
+        rows.setdefault(m.group(1), []).append((m.group(2), float(m.group(3))))
+base = statistics.median(v for _, v in rows.get("linux-x86_64", [("", 1.0)]))
+for classifier, values in rows.items():
+    med = statistics.median(v for _, v in values)
+    loaded = sorted({l for l, _ in values})
+    print(f"  {classifier:28s} loaded {','.join(loaded):28s} {med:8.1f} ex/s  x{med / base:.3f}")
+PY
+}
+
+case "$WHAT" in
+  threshold) run_threshold ;;
+  masked) run_masked ;;
+  bus) run_bus ;;
+  backends) run_backends ;;
+  all) run_threshold; run_masked; run_bus; run_backends ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|all]" >&2; exit 2 ;;
+esac
