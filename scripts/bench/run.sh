@@ -5,6 +5,7 @@
 #   scripts/bench/run.sh masked      # fine-tuning with masks enforced vs without, LeNet-300-100, paired
 #   scripts/bench/run.sh bus         # one pruning step through the event bus vs the plain classes, paired
 #   scripts/bench/run.sh backends    # LeNet-5 training throughput per ND4J native classifier, round-robin
+#   scripts/bench/run.sh threads     # LeNet-300-100 and LeNet-5 training with 1 vs 2 OpenMP threads, round-robin
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -12,6 +13,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 WHAT="${1:-all}"
+# the same OpenMP default as bin/secateur
+CORES="$(nproc 2>/dev/null || echo 2)"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(( CORES > 2 ? CORES / 2 : 1 ))}"
 ROUNDS="${ROUNDS:-5}"
 JAVA_OPTS=(-Xmx8g -Dlogback.configurationFile="$ROOT/config/logback.xml")
 
@@ -56,7 +60,7 @@ run_backends() {
   for round in $(seq 1 "${BACKEND_ROUNDS:-3}"); do
     for v in "${variants[@]}"; do
       line="$(java "${JAVA_OPTS[@]}" -Dorg.bytedeco.javacpp.cachedir="$ROOT/target/javacpp-cache" -cp "${cps[$v]}" \
-              dev.secateur.bench.BackendBench "${EXAMPLES:-3000}" | grep '^BACKEND')"
+              dev.secateur.bench.BackendBench "${EXAMPLES:-3000}" | grep '^BACKEND' | sed 's/ lenet300.*//')"
       echo "round $round classifier $v: $line" | tee -a "$results"
     done
   done
@@ -76,11 +80,35 @@ for classifier, values in rows.items():
 PY
 }
 
+run_threads() {
+  local cp; cp="$(build)"
+  local results="$ROOT/scripts/bench/target/threads.txt"
+  : > "$results"
+  for round in $(seq 1 "${THREAD_ROUNDS:-3}"); do
+    for omp in 1 2; do
+      line="$(OMP_NUM_THREADS=$omp java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.BackendBench "${EXAMPLES:-3000}" | grep '^BACKEND')"
+      echo "round $round omp $omp: $line" | tee -a "$results"
+    done
+  done
+  python3 - "$results" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"round \d+ omp (\d+): BACKEND \S+ lenet5_examples_per_s (\S+) lenet300_examples_per_s (\S+)", line)
+    if m:
+        rows.setdefault(m.group(1), []).append((float(m.group(2)), float(m.group(3))))
+for model, i in (("LeNet-5", 0), ("LeNet-300-100", 1)):
+    med = {omp: statistics.median(v[i] for v in values) for omp, values in rows.items()}
+    print(f"  {model:14s} OMP_NUM_THREADS=1 {med['1']:8.1f} ex/s, =2 {med['2']:8.1f} ex/s, ratio 1/2 = x{med['1'] / med['2']:.2f}")
+PY
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
   bus) run_bus ;;
   backends) run_backends ;;
-  all) run_threshold; run_masked; run_bus; run_backends ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|all]" >&2; exit 2 ;;
+  threads) run_threads ;;
+  all) run_threshold; run_masked; run_bus; run_backends; run_threads ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|all]" >&2; exit 2 ;;
 esac

@@ -18,6 +18,12 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
 
     public Dataset {
         Objects.requireNonNull(features, "features");
+        // rows are copied straight out of the buffers (MinibatchIterator), so they must be row-major floats
+        if (features.ordering() != 'c' || labels.ordering() != 'c' || features.isView() || labels.isView()
+                || features.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT
+                || labels.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            throw new IllegalArgumentException("dataset arrays must be contiguous row-major floats");
+        }
         if (features.rows() != classes.length || labels.rows() != classes.length) {
             throw new IllegalArgumentException("features, labels and classes disagree on the example count");
         }

@@ -1,7 +1,9 @@
 package dev.secateur.data;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -10,6 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Minibatches over a {@link Dataset} in a seeded order that changes every epoch: epoch e uses the
  * permutation seeded by (seed, e), so training is reproducible and still sees fresh orders.
+ *
+ * <p>Rows are copied in Java into two pairs of buffers used in turn, so no native memory is allocated
+ * per batch (on this project's machines a fresh native page costs a fault, about 0.26 s per 100 MB).
+ * DL4J is done with a batch before it asks for the next one, since this iterator is not asynchronous.
  */
 public final class MinibatchIterator implements DataSetIterator {
 
@@ -20,6 +26,8 @@ public final class MinibatchIterator implements DataSetIterator {
     private int[] order;
     private int cursor;
     private DataSetPreProcessor preProcessor;
+    private final java.util.Map<Integer, INDArray[]> buffers = new java.util.HashMap<>();
+    private int turn;
 
     public MinibatchIterator(Dataset data, int batchSize, long seed) {
         if (batchSize < 1) {
@@ -49,11 +57,32 @@ public final class MinibatchIterator implements DataSetIterator {
         int end = Math.min(cursor + num, order.length);
         int[] rows = java.util.Arrays.copyOfRange(order, cursor, end);
         cursor = end;
-        var batch = new DataSet(Nd4j.pullRows(data.features(), 1, rows), Nd4j.pullRows(data.labels(), 1, rows));
+        // buffers [features, labels] x 2 turns, per batch length (the last batch of an epoch may be shorter)
+        var pair = buffers.computeIfAbsent(rows.length, n -> new INDArray[]{
+                Nd4j.create(data.features().dataType(), n, data.features().columns()),
+                Nd4j.create(data.labels().dataType(), n, data.labels().columns()),
+                Nd4j.create(data.features().dataType(), n, data.features().columns()),
+                Nd4j.create(data.labels().dataType(), n, data.labels().columns())});
+        turn ^= 1;
+        var features = gather(data.features(), pair[2 * turn], rows);
+        var labels = gather(data.labels(), pair[2 * turn + 1], rows);
+        var batch = new DataSet(features, labels);
         if (preProcessor != null) {
             preProcessor.preProcess(batch);
         }
         return batch;
+    }
+
+    /** Copies the given rows of a contiguous row-major float matrix into {@code into}. */
+    private static INDArray gather(INDArray from, INDArray into, int[] rows) {
+        int width = (int) from.columns();
+        FloatBuffer source = from.data().asNioFloat();
+        FloatBuffer target = into.data().asNioFloat();
+        for (int i = 0; i < rows.length; i++) {
+            target.put(i * width, source, rows[i] * width, width);
+        }
+        java.lang.ref.Reference.reachabilityFence(from);
+        return into;
     }
 
     /** Starts the next epoch, with its own permutation. */

@@ -18,8 +18,10 @@ final class MaskEnforcer extends BaseTrainingListener {
     private final List<INDArray[]> pairs = new ArrayList<>();
 
     MaskEnforcer(MultiLayerNetwork net, MaskSet masks) {
-        masks.masks().forEach((ref, mask) ->
-                pairs.add(new INDArray[]{net.getLayer(ref.layer()).getParam(ref.key()), mask}));
+        masks.masks().forEach((ref, mask) -> {
+            var param = net.getLayer(ref.layer()).getParam(ref.key());
+            pairs.add(new INDArray[]{param, MaskSet.inOrderOf(param, mask)});
+        });
     }
 
     @Override

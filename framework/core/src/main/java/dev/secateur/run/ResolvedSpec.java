@@ -56,15 +56,7 @@ public final class ResolvedSpec {
         json.put("saliency", Map.of("id", spec.saliency().id(), "version", saliencyVersion,
                 "options", spec.saliency().options().values()));
         json.put("granularity", spec.granularity().id());
-        var scope = new LinkedHashMap<String, Object>();
-        scope.put("kind", spec.scope().id());
-        scope.put("excluded", spec.scope().excluded().stream().map(Object::toString).toList());
-        if (spec.scope() instanceof Scope.PerLayer perLayer) {
-            var targets = new TreeMap<String, Double>();
-            perLayer.targets().forEach((ref, t) -> targets.put(ref.toString(), t));
-            scope.put("targets", targets);
-        }
-        json.put("scope", scope);
+        json.put("scope", scope(spec.scope()));
         var schedule = new LinkedHashMap<String, Object>();
         schedule.put("id", spec.schedule().id());
         schedule.put("version", scheduleVersion);
@@ -80,6 +72,19 @@ public final class ResolvedSpec {
                 "latencyRepeats", spec.evaluate().latencyRepeats()));
         json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
                 "nd4jBackend", backend));
+        return json;
+    }
+
+    /** A scope as JSON: its kind, the excluded parameters, and per-layer targets if it has them. */
+    static Map<String, Object> scope(Scope scope) {
+        var json = new LinkedHashMap<String, Object>();
+        json.put("kind", scope.id());
+        json.put("excluded", scope.excluded().stream().map(Object::toString).toList());
+        if (scope instanceof Scope.PerLayer perLayer) {
+            var targets = new TreeMap<String, Double>();
+            perLayer.targets().forEach((ref, t) -> targets.put(ref.toString(), t));
+            json.put("targets", targets);
+        }
         return json;
     }
 

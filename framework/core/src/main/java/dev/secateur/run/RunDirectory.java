@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.spi.PruningPlan;
-import dev.secateur.spi.Scope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -120,13 +119,7 @@ public final class RunDirectory {
             var info = new LinkedHashMap<String, Object>();
             info.put("step", plan.step());
             info.put("targetSparsity", plan.targetSparsity());
-            info.put("scope", plan.scope().id());
-            info.put("excluded", plan.scope().excluded().stream().map(Object::toString).toList());
-            if (plan.scope() instanceof Scope.PerLayer perLayer) {
-                var targets = new TreeMap<String, Double>();
-                perLayer.targets().forEach((ref, t) -> targets.put(ref.toString(), t));
-                info.put("perLayerTargets", targets);
-            }
+            info.put("scope", ResolvedSpec.scope(plan.scope()));
             info.put("granularity", plan.granularity().id());
             var p = plan.provenance();
             info.put("provenance", Map.of("saliency", p.saliency(), "saliencyVersion", p.saliencyVersion(),
