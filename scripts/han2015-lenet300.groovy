@@ -23,25 +23,25 @@ def dense = run(experiment('han-dense') {
 def baseline = dense.runDir.resolve('model-final.zip').toString()
 
 // Magnitude pruning with retraining, as in the paper: each round removes the same share of what is left.
-def iterative = { String name, String saliency, double target, int rounds ->
+def iterative = { String name, String criterion, double target, int rounds ->
     experiment(name) {
         seed 2015
         model { load baseline }
         data fullData
-        saliency saliency
+        saliency criterion
         granularity unstructured()
         scope global()
         schedule 'iterative', target: target, steps: rounds, ramp: 'geometric'
-        finetune epochs: finetuneEpochs, batch: 128, lr: 5e-4
+        finetune epochs: finetuneEpochs, batch: 128, lr: 1e-3
     }
 }
 // Pruning once, without retraining, shows what retraining buys.
-def oneShot = { String name, String saliency, double target ->
+def oneShot = { String name, String criterion, double target ->
     experiment(name) {
         seed 2015
         model { load baseline }
         data fullData
-        saliency saliency
+        saliency criterion
         scope global()
         schedule 'one-shot', target: target
         finetune epochs: 0

@@ -8,12 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
@@ -132,14 +130,6 @@ public final class PluginHost implements AutoCloseable {
         return new BadInputException("unknown " + kind.label() + " '" + id + "'; installed: "
                 + (installed.isEmpty() ? "none" : String.join(", ", installed)) + suggestion
                 + ". 'secateur plugins' lists what is installed");
-    }
-
-    /** Ids by kind, for messages and the command line. */
-    public Map<InstalledPlugin.Kind, List<String>> ids() {
-        var ids = new LinkedHashMap<InstalledPlugin.Kind, List<String>>();
-        ids.put(InstalledPlugin.Kind.SALIENCY, List.copyOf(saliencies.keySet()));
-        ids.put(InstalledPlugin.Kind.SCHEDULE, List.copyOf(schedules.keySet()));
-        return ids;
     }
 
     @Override
