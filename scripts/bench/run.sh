@@ -60,23 +60,26 @@ run_backends() {
   for round in $(seq 1 "${BACKEND_ROUNDS:-3}"); do
     for v in "${variants[@]}"; do
       line="$(java "${JAVA_OPTS[@]}" -Dorg.bytedeco.javacpp.cachedir="$ROOT/target/javacpp-cache" -cp "${cps[$v]}" \
-              dev.secateur.bench.BackendBench "${EXAMPLES:-3000}" | grep '^BACKEND' | sed 's/ lenet300.*//')"
+              dev.secateur.bench.BackendBench "${EXAMPLES:-3000}" | grep '^BACKEND')"
       echo "round $round classifier $v: $line" | tee -a "$results"
     done
   done
-  echo "median LeNet-5 training examples/s per classifier (and ratio to linux-x86_64):"
+  echo "median training examples/s per classifier, batch 64 (and ratio to linux-x86_64):"
   python3 - "$results" <<'PY'
 import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"round \d+ classifier (\S+): BACKEND (\S+) lenet5_examples_per_s (\S+)", line)
+    m = re.match(r"round \d+ classifier (\S+): BACKEND (\S+) lenet5_examples_per_s (\S+) lenet300_examples_per_s (\S+)", line)
     if m:
-        rows.setdefault(m.group(1), []).append((m.group(2), float(m.group(3))))
-base = statistics.median(v for _, v in rows.get("linux-x86_64", [("", 1.0)]))
+        rows.setdefault(m.group(1), []).append((m.group(2), float(m.group(3)), float(m.group(4))))
+def med(values, i):
+    return statistics.median(v[i] for v in values)
+base = rows.get("linux-x86_64")
 for classifier, values in rows.items():
-    med = statistics.median(v for _, v in values)
-    loaded = sorted({l for l, _ in values})
-    print(f"  {classifier:28s} loaded {','.join(loaded):28s} {med:8.1f} ex/s  x{med / base:.3f}")
+    loaded = ",".join(sorted({v[0] for v in values}))
+    r5 = f" x{med(values, 1) / med(base, 1):.3f}" if base else ""
+    r3 = f" x{med(values, 2) / med(base, 2):.3f}" if base else ""
+    print(f"  {classifier:26s} loaded {loaded:26s} LeNet-5 {med(values, 1):7.1f}{r5}   LeNet-300-100 {med(values, 2):8.1f}{r3}")
 PY
 }
 

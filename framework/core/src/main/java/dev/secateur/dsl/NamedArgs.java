@@ -5,7 +5,6 @@ import dev.secateur.plugin.ClosestMatch;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
 /** Applies Groovy named arguments ({@code finetune epochs: 1, lr: 1e-3}) to a builder, refusing unknown names. */
@@ -27,9 +26,7 @@ final class NamedArgs {
             } else if (rest != null) {
                 rest.put(name, entry.getValue());
             } else {
-                throw new BadInputException(what + " has no option '" + name + "'; its options are "
-                        + String.join(", ", new TreeSet<>(known))
-                        + ClosestMatch.of(name, known).map(c -> " (did you mean '" + c + "'?)").orElse(""));
+                throw new BadInputException(ClosestMatch.unknownOption(what, name, known));
             }
         }
     }

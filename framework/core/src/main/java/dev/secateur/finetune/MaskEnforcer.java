@@ -1,12 +1,9 @@
 package dev.secateur.finetune;
 
 import dev.secateur.prune.MaskSet;
-import java.util.ArrayList;
-import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Re-applies the masks after every parameter update, so pruned weights stay exactly zero whatever the
@@ -15,19 +12,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class MaskEnforcer extends BaseTrainingListener {
 
-    private final List<INDArray[]> pairs = new ArrayList<>();
+    private final MaskSet.Bound masks;
 
     MaskEnforcer(MultiLayerNetwork net, MaskSet masks) {
-        masks.masks().forEach((ref, mask) -> {
-            var param = net.getLayer(ref.layer()).getParam(ref.key());
-            pairs.add(new INDArray[]{param, MaskSet.inOrderOf(param, mask)});
-        });
+        this.masks = masks.bind(net);
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
-        for (INDArray[] pair : pairs) {
-            pair[0].muli(pair[1]);
-        }
+        masks.apply();
     }
 }

@@ -13,6 +13,13 @@ public final class ClosestMatch {
     private ClosestMatch() {
     }
 
+    /** "{@code what} has no option 'x'; its options are a, b (did you mean 'a'?)". */
+    public static String unknownOption(String what, String option, Collection<String> known) {
+        return what + " has no option '" + option + "'; its options are "
+                + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known)))
+                + of(option, known).map(c -> " (did you mean '" + c + "'?)").orElse("");
+    }
+
     /** The nearest candidate, if it is within a third of the name's length (at least 2 edits). */
     public static Optional<String> of(String name, Collection<String> candidates) {
         int allowed = Math.max(2, name.length() / 3);

@@ -1,7 +1,9 @@
 package dev.secateur.prune;
 
 import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -35,18 +37,33 @@ public record MaskSet(SortedMap<ParamRef, INDArray> masks) {
 
     /** Zeroes every masked entry of the network's parameters, in place. */
     public void applyTo(MultiLayerNetwork net) {
-        masks.forEach((ref, mask) -> {
-            var param = net.getLayer(ref.layer()).getParam(ref.key());
-            param.muli(inOrderOf(param, mask));
-        });
+        bind(net).apply();
     }
 
     /**
-     * The mask laid out like the parameter. DL4J keeps dense weights in Fortran order; multiplying them by
-     * a C-order mask takes ND4J's strided path, which made fine-tuning 20% slower.
+     * The masks paired with the parameters they cover, each laid out like its parameter, ready to be
+     * applied again and again (after every update of a fine-tuning run).
      */
-    public static INDArray inOrderOf(INDArray param, INDArray mask) {
-        return mask.ordering() == param.ordering() ? mask : mask.dup(param.ordering());
+    public Bound bind(MultiLayerNetwork net) {
+        var params = new ArrayList<INDArray>();
+        var ordered = new ArrayList<INDArray>();
+        masks.forEach((ref, mask) -> {
+            var param = net.getLayer(ref.layer()).getParam(ref.key());
+            params.add(param);
+            // DL4J keeps dense weights in Fortran order; a C-order mask would take ND4J's strided path,
+            // which made fine-tuning 20% slower
+            ordered.add(mask.ordering() == param.ordering() ? mask : mask.dup(param.ordering()));
+        });
+        return new Bound(List.copyOf(params), List.copyOf(ordered));
+    }
+
+    /** Masks bound to live parameter views; {@link #apply()} zeroes the masked entries in place. */
+    public record Bound(List<INDArray> params, List<INDArray> masks) {
+        public void apply() {
+            for (int i = 0; i < params.size(); i++) {
+                params.get(i).muli(masks.get(i));
+            }
+        }
     }
 
     /** How many entries the masks remove, over the given parameters. */

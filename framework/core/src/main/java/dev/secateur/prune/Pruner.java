@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -86,19 +87,25 @@ public final class Pruner {
             long total = units.stream().mapToLong(UnitScores::count).sum();
             long already = units.stream().mapToLong(UnitScores::alreadyPruned).sum();
             long m = Math.max(Math.round(target.target() * total), already);
-            var shared = new Selection(ThresholdSelector.select(units.stream().map(UnitScores::source).toList(), m));
-            units.forEach(u -> selections.add(shared));
+            var sources = units.stream().map(UnitScores::source).toList();
+            var cut = ThresholdSelector.select(sources, m);
+            long[] quotas = ThresholdSelector.tieQuotas(sources, cut);
+            for (long quota : quotas) {
+                selections.add(new Selection(cut, quota));
+            }
         } else {
             for (var u : units) {
                 double t = scope instanceof Scope.PerLayer ? target.perParam().get(u.param().weights()) : target.target();
                 long m = Math.max(Math.round(t * u.count()), u.alreadyPruned());
-                selections.add(new Selection(ThresholdSelector.select(List.of(u.source()), m)));
+                var cut = ThresholdSelector.select(List.of(u.source()), m);
+                selections.add(new Selection(cut, cut.takeAtKey()));
             }
         }
+        // each parameter's masks are independent now that ties are shared out, so build them in parallel
+        var built = IntStream.range(0, units.size()).parallel()
+                .mapToObj(i -> units.get(i).masks(selections.get(i), target.step())).toList();
         var masks = new TreeMap<>(current.masks());
-        for (int i = 0; i < units.size(); i++) {
-            masks.putAll(units.get(i).masks(selections.get(i), target.step()));
-        }
+        built.forEach(masks::putAll);
         return PruningPlan.of(target.step(), target.target(), scope, granularity, masks, provenance);
     }
 
@@ -107,24 +114,22 @@ public final class Pruner {
         masks.applyTo(net);
     }
 
-    /** Walks the sources in order and applies a shared cut, so ties are taken in source order. */
-    static final class Selection {
-        private final ThresholdSelector.Cut cut;
-        private long takenAtKey;
-
-        Selection(ThresholdSelector.Cut cut) {
-            this.cut = cut;
-        }
+    /**
+     * A cut applied to one source: prune every entry below the cut key and the first {@code takeAtKey}
+     * entries equal to it.
+     */
+    record Selection(ThresholdSelector.Cut cut, long takeAtKey) {
 
         /** Writes 1 (keep) or 0 (prune) for every entry of {@code source} into {@code out}. */
         void fill(ThresholdSelector.Source source, FloatBuffer out) {
             int n = source.scores().limit();
             int cutKey = cut.key();
             boolean nothing = cut.nothing();
+            long taken = 0;
             for (int i = 0; i < n; i++) {
                 int k = source.key(i);
                 boolean prune = k == ThresholdSelector.ALREADY_PRUNED || !nothing && (Integer.compareUnsigned(k, cutKey) < 0
-                        || (k == cutKey && takenAtKey++ < cut.takeAtKey()));
+                        || (k == cutKey && taken++ < takeAtKey));
                 out.put(i, prune ? 0f : 1f);
             }
         }

@@ -9,6 +9,7 @@ import dev.secateur.bus.TrainingPhase;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.NativeBackend;
 import dev.secateur.model.PrunableParam;
+import dev.secateur.plugin.ClosestMatch;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.prune.MaskSet;
 import dev.secateur.prune.Pruner;
@@ -19,6 +20,8 @@ import dev.secateur.schedule.StepPlanner;
 import dev.secateur.score.Scorer;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Options;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import dev.secateur.store.Handle;
@@ -102,42 +105,41 @@ final class RunSession {
     /** Everything that can be checked before loading: plugin ids, their options, the schedule's steps. */
     private Future<Void> validate() {
         var saliency = located("saliency", () -> plugins.saliency(spec.saliency().id()));
-        checkOptions("saliency", saliency.extension().options().keySet(), spec.saliency().options().values().keySet());
-        try {
+        located("saliency", () -> {
+            checkOptions("saliency '" + saliency.id() + "'", saliency.extension().options().keySet(), spec.saliency().options());
             saliency.extension().validate(spec.saliency().options());
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("saliency '" + saliency.id() + "': " + e.getMessage() + spec.at("saliency"));
-        }
+            return null;
+        });
         var schedule = located("schedule", () -> plugins.schedule(spec.schedule().id()));
-        checkOptions("schedule", schedule.extension().options().keySet(), spec.schedule().options().values().keySet());
-        try {
-            steps = StepPlanner.plan(schedule.extension(), spec.schedule(), spec.scope(), spec.finetune().epochs());
-        } catch (BadInputException e) {
-            throw new BadInputException(e.getMessage() + spec.at("schedule"));
-        }
+        steps = located("schedule", () -> {
+            checkOptions("schedule '" + schedule.id() + "'", schedule.extension().options().keySet(), spec.schedule().options());
+            return StepPlanner.plan(schedule.extension(), spec.schedule(), spec.scope(), spec.finetune().epochs());
+        });
         saliencyVersion = saliency.version();
         scheduleVersion = schedule.version();
         tags = new RunEvent.Tags(saliency.id(), schedule.id(), spec.granularity().id(), spec.scope().id());
         return Future.succeededFuture();
     }
 
-    /** Adds where the part was declared to a bad-input message. */
-    private <T> T located(String part, java.util.function.Supplier<T> lookup) {
+    /**
+     * Runs a check and adds where the part was declared to its message; a plugin's refusal of an option
+     * value (an IllegalArgumentException) is bad input too.
+     */
+    private <T> T located(String part, java.util.function.Supplier<T> check) {
         try {
-            return lookup.get();
+            return check.get();
         } catch (BadInputException e) {
             throw new BadInputException(e.getMessage() + spec.at(part), e);
+        } catch (IllegalArgumentException e) {
+            String id = part.equals("saliency") ? spec.saliency().id() : spec.schedule().id();
+            throw new BadInputException(part + " '" + id + "': " + e.getMessage() + spec.at(part), e);
         }
     }
 
-    private void checkOptions(String part, Set<String> known, Set<String> given) {
-        for (String option : given) {
+    private static void checkOptions(String what, Set<String> known, Options given) {
+        for (String option : given.values().keySet()) {
             if (!known.contains(option)) {
-                throw new BadInputException(part + " '" + (part.equals("saliency") ? spec.saliency().id() : spec.schedule().id())
-                        + "' has no option '" + option + "'; its options are "
-                        + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known)))
-                        + dev.secateur.plugin.ClosestMatch.of(option, known).map(c -> " (did you mean '" + c + "'?)").orElse("")
-                        + spec.at(part));
+                throw new BadInputException(ClosestMatch.unknownOption(what, option, known));
             }
         }
     }
@@ -147,12 +149,11 @@ final class RunSession {
         loaded = reply;
         held.add(reply.model());
         held.add(reply.data());
-        try {
-            inScope = Pruner.inScope(reply.params(), spec.granularity(), spec.scope());
+        inScope = located("scope", () -> Pruner.inScope(reply.params(), spec.granularity(), spec.scope()));
+        located("saliency", () -> {
             Scorer.checkRequirements(plugins.saliency(spec.saliency().id()).extension(), inScope);
-        } catch (BadInputException e) {
-            return Future.failedFuture(new BadInputException(e.getMessage() + spec.at("scope")));
-        }
+            return null;
+        });
         var stepTargets = steps.stream().map(s -> s.step().targetSparsity()).toList();
         return blocking(() -> {
             dir = RunDirectory.create(runsDir, runId);
@@ -171,7 +172,7 @@ final class RunSession {
     }
 
     private Future<Double> train(TrainingPhase phase, int step, Handle<MaskSet> withMasks,
-                                 dev.secateur.spec.TrainingSpec training, long seed) {
+                                 TrainingSpec training, long seed) {
         return send(Addresses.FINETUNER_TRAIN, SecateurConfig.FINETUNER,
                 new StageRequest.Train(runId, phase, step, loaded.model(), loaded.data(), withMasks, training, seed),
                 StageReply.Trained.class)
@@ -192,16 +193,16 @@ final class RunSession {
                                     target, provenance, dir.path()), StageReply.Planned.class)
                             .andThen(done -> releaseOne(scored.scores()));
                 })
-                .compose(planned2 -> {
+                .compose(plan -> {
                     releaseOne(masks);
-                    masks = planned2.masks();
+                    masks = plan.masks();
                     held.add(masks);
                     return send(Addresses.PRUNER_APPLY, SecateurConfig.PRUNER,
                             new StageRequest.Apply(loaded.model(), masks), StageReply.Applied.class);
                 })
                 .compose(applied -> step.finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
                         : train(TrainingPhase.FINETUNE, step.index(), masks,
-                        new dev.secateur.spec.TrainingSpec(step.finetuneEpochs(), spec.finetune().batchSize(),
+                        new TrainingSpec(step.finetuneEpochs(), spec.finetune().batchSize(),
                                 spec.finetune().learningRate()), spec.seed() + step.index()))
                 .compose(throughput -> evaluate(step.index(), target.target(), throughput,
                         spec.evaluate().everyStep() || step.index() == steps.size()));
