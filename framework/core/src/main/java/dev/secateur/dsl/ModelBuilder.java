@@ -18,15 +18,17 @@ public final class ModelBuilder {
     private int epochs = 3;
     private int batch = TrainingSpec.DEFAULT_BATCH;
     private double lr = TrainingSpec.DEFAULT_LEARNING_RATE;
+    private Double l2;
 
-    /** Build a built-in architecture ({@code lenet-300-100}, {@code lenet-5}) and train it; options epochs, batch, lr. */
+    /** Build a built-in architecture ({@code lenet-300-100}, {@code lenet-5}) and train it; options epochs, batch, lr, l2. */
     public ModelBuilder train(Map<String, ?> options, String architecture) {
         train(architecture);
-        NamedArgs.apply("model train", options, Set.of("epochs", "batch", "lr"), (name, value) -> {
+        NamedArgs.apply("model train", options, Set.of("epochs", "batch", "lr", "l2"), (name, value) -> {
             switch (name) {
                 case "epochs" -> epochs(NamedArgs.integer("model train", name, value));
                 case "batch" -> batch(NamedArgs.integer("model train", name, value));
-                default -> lr(NamedArgs.number("model train", name, value));
+                case "lr" -> lr(NamedArgs.number("model train", name, value));
+                default -> l2(NamedArgs.number("model train", name, value));
             }
         }, null);
         return this;
@@ -58,6 +60,12 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** An L2 penalty on the weights while training (Han et al. retrained with L2); 0 turns it off. */
+    public ModelBuilder l2(double l2) {
+        this.l2 = l2;
+        return this;
+    }
+
     ModelSpec build() {
         if ((architecture == null) == (file == null)) {
             throw new BadInputException("model needs exactly one of train '<architecture>' or load '<file.zip>'");
@@ -65,6 +73,6 @@ public final class ModelBuilder {
         if (file != null) {
             return new ModelSpec.Load(file);
         }
-        return new ModelSpec.Train(architecture, NamedArgs.checked("model train", () -> new TrainingSpec(epochs, batch, lr)));
+        return new ModelSpec.Train(architecture, NamedArgs.checked("model train", () -> new TrainingSpec(epochs, batch, lr, l2)));
     }
 }

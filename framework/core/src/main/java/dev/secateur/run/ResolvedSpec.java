@@ -39,6 +39,7 @@ public final class ResolvedSpec {
             model.put("epochs", train.training().epochs());
             model.put("batch", train.training().batchSize());
             model.put("lr", train.training().learningRate());
+            model.put("l2", train.training().l2());
         } else {
             model.put("load", ((ModelSpec.Load) spec.model()).file().toAbsolutePath().toString());
         }
@@ -65,8 +66,12 @@ public final class ResolvedSpec {
         schedule.put("options", spec.schedule().options().values());
         schedule.put("stepTargets", stepTargets);
         json.put("schedule", schedule);
-        json.put("finetune", Map.of("epochs", spec.finetune().epochs(), "batch", spec.finetune().batchSize(),
-                "lr", spec.finetune().learningRate()));
+        var finetune = new LinkedHashMap<String, Object>();
+        finetune.put("epochs", spec.finetune().epochs());
+        finetune.put("batch", spec.finetune().batchSize());
+        finetune.put("lr", spec.finetune().learningRate());
+        finetune.put("l2", spec.finetune().l2()); // null: the network's own regularization
+        json.put("finetune", finetune);
         json.put("evaluate", Map.of("every", spec.evaluate().everyStep() ? "step" : "final",
                 "latencyBatch", spec.evaluate().latencyBatch(), "latencyWarmup", spec.evaluate().latencyWarmup(),
                 "latencyRepeats", spec.evaluate().latencyRepeats()));

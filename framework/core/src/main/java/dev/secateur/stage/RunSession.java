@@ -203,7 +203,7 @@ final class RunSession {
                 .compose(applied -> step.finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
                         : train(TrainingPhase.FINETUNE, step.index(), masks,
                         new TrainingSpec(step.finetuneEpochs(), spec.finetune().batchSize(),
-                                spec.finetune().learningRate()), spec.seed() + step.index()))
+                                spec.finetune().learningRate(), spec.finetune().l2()), spec.seed() + step.index()))
                 .compose(throughput -> evaluate(step.index(), target.target(), throughput,
                         spec.evaluate().everyStep() || step.index() == steps.size()));
     }

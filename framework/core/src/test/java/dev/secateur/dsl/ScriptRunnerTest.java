@@ -49,7 +49,7 @@ class ScriptRunnerTest {
                 granularity filters(norm: 'l2')
                 scope global(), exclude: ['0_W']
                 schedule 'iterative', target: 0.9, steps: 4, ramp: 'geometric'
-                finetune epochs: 3, lr: 1e-4
+                finetune epochs: 3, lr: 1e-4, l2: 5e-5
                 evaluate every: 'final', latencyBatch: 8
             }
             for (target in [0.5, 0.7]) {
@@ -71,11 +71,12 @@ class ScriptRunnerTest {
                 .granularity(Granularity.structured(GroupReduction.L2))
                 .scope(Map.of("exclude", List.of("0_W")), Dsl.global())
                 .schedule("iterative", s -> s.target(0.9).steps(4).option("ramp", "geometric"))
-                .finetune(f -> f.epochs(3).lr(1e-4))
+                .finetune(f -> f.epochs(3).lr(1e-4).l2(5e-5))
                 .evaluate(v -> v.everyStep(false).latencyBatch(8)));
 
         assertThat(fromScript).usingRecursiveComparison().ignoringFields("declaredAt").isEqualTo(fromJava);
         assertThat(fromScript.model()).isEqualTo(new ModelSpec.Train("lenet-300-100", new TrainingSpec(2, 128, 2e-3)));
+        assertThat(fromScript.finetune()).isEqualTo(new TrainingSpec(3, 64, 1e-4, 5e-5));
         assertThat(fromScript.scope()).isEqualTo(new Scope.Global(Set.of(ParamRef.weights(0))));
         assertThat(fromScript.schedule().options()).isEqualTo(Options.of(Map.of("ramp", "geometric")));
         assertThat(fromScript.declaredAt()).containsEntry("saliency", new SourceLocation("han.groovy", 5))
@@ -131,7 +132,7 @@ class ScriptRunnerTest {
                 }
                 """);
         assertThatThrownBy(() -> runner.run(file, List.of()))
-                .hasMessageContaining(":4: finetune has no option 'epoch'; its options are batch, epochs, lr (did you mean 'epochs'?)");
+                .hasMessageContaining(":4: finetune has no option 'epoch'; its options are batch, epochs, l2, lr (did you mean 'epochs'?)");
     }
 
     @Test

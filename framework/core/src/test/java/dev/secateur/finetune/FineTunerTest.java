@@ -97,6 +97,23 @@ class FineTunerTest {
     }
 
     @Test
+    void anL2PenaltyShrinksTheWeightsAndLeavesConfiguredRegularizationAloneWhenNotGiven() {
+        var data = Fixtures.smallData().train();
+        var plain = Architecture.LENET_300_100.build(5L, 1e-3);
+        var penalised = plain.clone();
+        fineTuner.train(plain, data, new TrainingSpec(2, 64, 1e-3), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        fineTuner.train(penalised, data, new TrainingSpec(2, 64, 1e-3, 0.05), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        assertThat(penalised.getParam("0_W").norm2Number().doubleValue())
+                .isLessThan(0.8 * plain.getParam("0_W").norm2Number().doubleValue());
+        // a later run without l2 keeps the penalty the network now carries; l2: 0 removes it
+        var layer = (org.deeplearning4j.nn.conf.layers.BaseLayer) penalised.getLayer(0).conf().getLayer();
+        fineTuner.train(penalised, data, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        assertThat(layer.getRegularization()).hasSize(1);
+        fineTuner.train(penalised, data, new TrainingSpec(1, 64, 1e-3, 0.0), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        assertThat(layer.getRegularization()).isEmpty();
+    }
+
+    @Test
     void zeroEpochsDoesNothing() {
         var net = Architecture.LENET_300_100.build(5L, 1e-3);
         var params = net.params().dup();
