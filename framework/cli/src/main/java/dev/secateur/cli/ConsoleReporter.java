@@ -58,7 +58,7 @@ final class ConsoleReporter implements AutoCloseable {
         }
         if (bar != null) {
             bar.stepTo(p.examplesDone());
-            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.4f", p.epoch(), p.epochs(), p.loss()));
+            bar.setExtraMessage(String.format(Locale.ROOT, " epoch %d/%d loss %.4f", p.epoch(), p.epochs(), p.loss()));
         } else {
             // one line per finished epoch when there is no terminal to redraw
             long perEpoch = p.examplesTotal() / Math.max(1, p.epochs());
