@@ -3,24 +3,11 @@ package dev.secateur.bench;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.data.MinibatchIterator;
 import dev.secateur.model.Architecture;
-import dev.secateur.model.NetworkLayout;
 import dev.secateur.prune.MaskSet;
-import dev.secateur.prune.Pruner;
-import dev.secateur.score.ScoreSet;
 import dev.secateur.spec.DataSpec;
-import dev.secateur.spi.Granularity;
-import dev.secateur.spi.Options;
-import dev.secateur.spi.ParamRef;
-import dev.secateur.spi.Provenance;
-import dev.secateur.spi.Scope;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -52,13 +39,7 @@ public class MaskEnforcementBenchmark {
     public void setUp() {
         var data = new DatasetLoader().load(new DataSpec(new DataSpec.Embedded(), 1000, 100), 1L);
         net = Architecture.LENET_300_100.build(1L, 1e-3);
-        var params = NetworkLayout.prunable(net);
-        var scores = new HashMap<ParamRef, INDArray>();
-        params.forEach(p -> scores.put(p.weights(), Transforms.abs(net.getParam(p.weights().toString()), true)));
-        var plan = new Pruner().plan(params, ScoreSet.of(scores, "magnitude", "bench"), MaskSet.NONE, Granularity.unstructured(),
-                new Scope.Global(Set.of()), new Pruner.StepTarget(1, 0.9, Map.of()),
-                new Provenance("magnitude", "bench", Options.NONE, "one-shot", "bench", 1L));
-        masks = MaskSet.of(plan.masks()).bind(net); // as the fine-tuner binds them once per run
+        masks = Pruned.byMagnitude(net, 0.9).bind(net); // as the fine-tuner binds them once per run
         batch = new MinibatchIterator(data.train(), 64, 1L).next().copy();
     }
 
