@@ -9,8 +9,11 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
 
     String runId();
 
-    /** The event's name in events.jsonl, the last part of its address. */
+    /** The event's name in events.jsonl. */
     String type();
+
+    /** Where it is published. */
+    String address();
 
     /**
      * @param tags bounded labels for metrics: saliency, schedule, granularity, scope
@@ -20,6 +23,11 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
         public String type() {
             return "started";
         }
+
+        @Override
+        public String address() {
+            return Addresses.RUN_STARTED;
+        }
     }
 
     record TrainingProgress(String runId, TrainingPhase phase, int step, int epoch, int epochs,
@@ -28,6 +36,11 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
         public String type() {
             return "progress";
         }
+
+        @Override
+        public String address() {
+            return Addresses.FINETUNER_PROGRESS;
+        }
     }
 
     record StepCompleted(String runId, String experiment, int steps, StepResult result, Tags tags) implements RunEvent {
@@ -35,12 +48,22 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
         public String type() {
             return "step-completed";
         }
+
+        @Override
+        public String address() {
+            return Addresses.RUN_STEP_COMPLETED;
+        }
     }
 
     record RunCompleted(String runId, String experiment, String runDir, List<StepResult> results) implements RunEvent {
         @Override
         public String type() {
             return "completed";
+        }
+
+        @Override
+        public String address() {
+            return Addresses.RUN_COMPLETED;
         }
     }
 
@@ -51,6 +74,11 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
         @Override
         public String type() {
             return "failed";
+        }
+
+        @Override
+        public String address() {
+            return Addresses.RUN_FAILED;
         }
     }
 

@@ -36,8 +36,9 @@ public final class FineTuner {
         var counter = new ProgressCounter(spec, train.size(), progress);
         var listeners = new ArrayList<TrainingListener>(List.of(counter));
         if (!masks.isEmpty()) {
-            masks.applyTo(net);
-            listeners.add(0, new MaskEnforcer(net, masks));
+            var bound = masks.bind(net);
+            bound.apply(); // start from masked weights, whatever the caller handed over
+            listeners.add(0, new MaskEnforcer(bound));
         }
         var previous = new ArrayList<>(net.getListeners());
         net.setListeners(listeners);
@@ -53,7 +54,7 @@ public final class FineTuner {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         counter.report(true);
-        return new TrainingReport(counter.examplesDone, seconds, net.score());
+        return new TrainingReport(counter.examplesDone, seconds);
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.secateur.finetune;
 
 import dev.secateur.prune.MaskSet;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
@@ -14,8 +13,8 @@ final class MaskEnforcer extends BaseTrainingListener {
 
     private final MaskSet.Bound masks;
 
-    MaskEnforcer(MultiLayerNetwork net, MaskSet masks) {
-        this.masks = masks.bind(net);
+    MaskEnforcer(MaskSet.Bound masks) {
+        this.masks = masks;
     }
 
     @Override

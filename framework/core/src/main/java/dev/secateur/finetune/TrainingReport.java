@@ -3,13 +3,12 @@ package dev.secateur.finetune;
 /**
  * What one training phase did.
  *
- * @param examples          examples seen, over all epochs
- * @param seconds           wall time of the fit calls
- * @param lastScore         the minibatch loss at the last update
+ * @param examples examples seen, over all epochs
+ * @param seconds  wall time of the fit calls
  */
-public record TrainingReport(long examples, double seconds, double lastScore) {
+public record TrainingReport(long examples, double seconds) {
 
-    public static final TrainingReport NONE = new TrainingReport(0, 0, Double.NaN);
+    public static final TrainingReport NONE = new TrainingReport(0, 0);
 
     /** Examples per second, or NaN when nothing was trained. */
     public double examplesPerSecond() {

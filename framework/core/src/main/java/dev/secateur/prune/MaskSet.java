@@ -65,10 +65,4 @@ public record MaskSet(SortedMap<ParamRef, INDArray> masks) {
             }
         }
     }
-
-    /** How many entries the masks remove, over the given parameters. */
-    public long prunedCount(ParamRef ref) {
-        var mask = masks.get(ref);
-        return mask == null ? 0 : mask.length() - mask.sumNumber().longValue();
-    }
 }

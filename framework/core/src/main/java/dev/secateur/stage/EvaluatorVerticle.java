@@ -13,13 +13,11 @@ import io.vertx.core.Future;
 /** Evaluates models: accuracy, loss, the census of zeros and FLOPs, and latency. */
 final class EvaluatorVerticle extends StageVerticle {
 
-    private final Stores stores;
     private final Evaluator evaluator;
     private final Counter examples;
 
     EvaluatorVerticle(Stores stores, Evaluator evaluator, MeterRegistry registry) {
-        super(SecateurConfig.EVALUATOR, registry);
-        this.stores = stores;
+        super(SecateurConfig.EVALUATOR, stores, registry);
         this.evaluator = evaluator;
         this.examples = Counter.builder(MeterNames.EVAL_EXAMPLES).baseUnit(MeterNames.UNIT_EXAMPLES)
                 .description("Test examples evaluated; its rate is the evaluation throughput").register(registry);

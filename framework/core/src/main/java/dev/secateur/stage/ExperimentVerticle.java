@@ -31,22 +31,6 @@ final class ExperimentVerticle extends VerticleBase {
         this.clock = clock;
     }
 
-    static String addressOf(RunEvent event) {
-        if (event instanceof RunEvent.RunStarted) {
-            return Addresses.RUN_STARTED;
-        }
-        if (event instanceof RunEvent.StepCompleted) {
-            return Addresses.RUN_STEP_COMPLETED;
-        }
-        if (event instanceof RunEvent.RunCompleted) {
-            return Addresses.RUN_COMPLETED;
-        }
-        if (event instanceof RunEvent.RunFailed) {
-            return Addresses.RUN_FAILED;
-        }
-        return Addresses.FINETUNER_PROGRESS;
-    }
-
     @Override
     public Future<?> start() {
         vertx.eventBus().<StageRequest.RunExperiment>consumer(Addresses.EXPERIMENT_RUN, message -> {

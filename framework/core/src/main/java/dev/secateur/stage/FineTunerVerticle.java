@@ -6,7 +6,6 @@ import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.metrics.MeterNames;
-import dev.secateur.prune.MaskSet;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,15 +15,11 @@ import java.util.Locale;
 /** Trains baselines and fine-tunes pruned models, publishing progress as it goes. */
 final class FineTunerVerticle extends StageVerticle {
 
-    private final Stores stores;
     private final FineTuner fineTuner;
-    private final MeterRegistry registry;
 
     FineTunerVerticle(Stores stores, FineTuner fineTuner, MeterRegistry registry) {
-        super(SecateurConfig.FINETUNER, registry);
-        this.stores = stores;
+        super(SecateurConfig.FINETUNER, stores, registry);
         this.fineTuner = fineTuner;
-        this.registry = registry;
     }
 
     @Override
@@ -33,16 +28,17 @@ final class FineTunerVerticle extends StageVerticle {
             var examples = Counter.builder(MeterNames.FINETUNE_EXAMPLES).baseUnit(MeterNames.UNIT_EXAMPLES)
                     .description("Training examples processed; its rate is the training throughput")
                     .tag(MeterNames.TAG_PHASE, request.phase().name().toLowerCase(Locale.ROOT)).register(registry);
-            var masks = request.masks() == null ? MaskSet.NONE : stores.masks().get(request.masks());
+            var masks = masksOrNone(request.masks());
             var data = stores.data().get(request.data());
             long[] counted = {0};
             var report = fineTuner.train(stores.models().get(request.model()), data.train(), request.training(), masks,
                     request.seed(), progress -> {
                         examples.increment(progress.examplesDone() - counted[0]);
                         counted[0] = progress.examplesDone();
-                        vertx.eventBus().publish(Addresses.FINETUNER_PROGRESS, new RunEvent.TrainingProgress(
-                                request.runId(), request.phase(), request.step(), progress.epoch(), progress.epochs(),
-                                progress.examplesDone(), progress.examplesTotal(), progress.score()));
+                        var event = new RunEvent.TrainingProgress(request.runId(), request.phase(), request.step(),
+                                progress.epoch(), progress.epochs(), progress.examplesDone(), progress.examplesTotal(),
+                                progress.score());
+                        vertx.eventBus().publish(event.address(), event);
                     });
             return new StageReply.Trained(report);
         });

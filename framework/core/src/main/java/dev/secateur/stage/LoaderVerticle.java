@@ -12,12 +12,10 @@ import io.vertx.core.Future;
 /** Loads data and models into the stores, and saves models. */
 final class LoaderVerticle extends StageVerticle {
 
-    private final Stores stores;
     private final Loader loader;
 
     LoaderVerticle(Stores stores, Loader loader, MeterRegistry registry) {
-        super(SecateurConfig.LOADER, registry);
-        this.stores = stores;
+        super(SecateurConfig.LOADER, stores, registry);
         this.loader = loader;
     }
 

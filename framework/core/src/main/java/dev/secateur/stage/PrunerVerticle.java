@@ -14,19 +14,17 @@ import java.nio.file.Path;
 /** Plans a step's masks, persists them in the run directory, and applies them on request. */
 final class PrunerVerticle extends StageVerticle {
 
-    private final Stores stores;
     private final Pruner pruner;
 
     PrunerVerticle(Stores stores, Pruner pruner, MeterRegistry registry) {
-        super(SecateurConfig.PRUNER, registry);
-        this.stores = stores;
+        super(SecateurConfig.PRUNER, stores, registry);
         this.pruner = pruner;
     }
 
     @Override
     public Future<?> start() {
         serve(Addresses.PRUNER_PLAN, StageRequest.Plan.class, request -> {
-            var current = request.current() == null ? MaskSet.NONE : stores.masks().get(request.current());
+            var current = masksOrNone(request.current());
             var plan = pruner.plan(request.params(), stores.scores().get(request.scores()), current,
                     request.granularity(), request.scope(), request.target(), request.provenance());
             Path maskDir = request.runDir() == null ? null : RunDirectory.open(request.runDir()).writePlan(plan);

@@ -249,7 +249,7 @@ final class RunSession {
                     dir.appendResult(completed.result());
                 }
             }
-        }).onSuccess(v -> vertx.eventBus().publish(ExperimentVerticle.addressOf(event), event));
+        }).onSuccess(v -> vertx.eventBus().publish(event.address(), event));
     }
 
     private Future<StageReply.ExperimentDone> failed(Throwable error) {
@@ -262,26 +262,13 @@ final class RunSession {
     }
 
     private void release() {
-        for (var handle : held) {
-            releaseAny(handle);
-        }
+        held.forEach(stores::release);
         held.clear();
     }
 
     private void releaseOne(Handle<?> handle) {
         if (handle != null && held.remove(handle)) {
-            releaseAny(handle);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private void releaseAny(Handle<?> handle) {
-        switch (handle.kind()) {
-            case "model" -> stores.models().release((Handle<org.deeplearning4j.nn.multilayer.MultiLayerNetwork>) handle);
-            case "data" -> stores.data().release((Handle<dev.secateur.data.DataSplits>) handle);
-            case "masks" -> stores.masks().release((Handle<MaskSet>) handle);
-            case "scores" -> stores.scores().release((Handle<dev.secateur.score.ScoreSet>) handle);
-            default -> throw new IllegalStateException("unknown handle kind " + handle.kind());
+            stores.release(handle);
         }
     }
 

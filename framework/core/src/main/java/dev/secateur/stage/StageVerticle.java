@@ -3,6 +3,9 @@ package dev.secateur.stage;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.metrics.MeterNames;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.store.Handle;
+import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.VerticleBase;
@@ -21,11 +24,19 @@ abstract class StageVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(StageVerticle.class);
 
     private final String stage;
-    private final MeterRegistry registry;
+    /** The objects every stage reaches by handle. */
+    final Stores stores;
+    final MeterRegistry registry;
 
-    StageVerticle(String stage, MeterRegistry registry) {
+    StageVerticle(String stage, Stores stores, MeterRegistry registry) {
         this.stage = stage;
+        this.stores = stores;
         this.registry = registry;
+    }
+
+    /** The masks a request names, or none: the first step of a run has no masks yet. */
+    MaskSet masksOrNone(Handle<MaskSet> masks) {
+        return masks == null ? MaskSet.NONE : stores.masks().get(masks);
     }
 
     /** Serves requests of one type on an address; the handler runs on this worker's thread and may block. */

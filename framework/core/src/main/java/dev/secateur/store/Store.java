@@ -36,11 +36,15 @@ public final class Store<T> {
         }
     }
 
+    String kind() {
+        return kind;
+    }
+
     public int size() {
         return entries.size();
     }
 
-    private Handle<T> check(Handle<T> handle) {
+    private <H extends Handle<?>> H check(H handle) {
         if (!kind.equals(handle.kind())) {
             throw new IllegalArgumentException("a " + handle.kind() + " handle was given to the " + kind + " store");
         }

@@ -3,6 +3,7 @@ package dev.secateur.store;
 import dev.secateur.data.DataSplits;
 import dev.secateur.prune.MaskSet;
 import dev.secateur.score.ScoreSet;
+import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -14,5 +15,17 @@ public record Stores(Store<MultiLayerNetwork> models, Store<DataSplits> data, St
 
     public static Stores create() {
         return new Stores(new Store<>("model"), new Store<>("data"), new Store<>("masks"), new Store<>("scores"));
+    }
+
+    /** Releases a handle of any kind from the store that holds its kind. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void release(Handle<?> handle) {
+        for (Store store : List.of(models, data, masks, scores)) {
+            if (store.kind().equals(handle.kind())) {
+                store.release(handle);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no store holds " + handle.kind() + " handles");
     }
 }
