@@ -105,8 +105,24 @@ class BadInputIT {
     @Test
     void unknownPluginId() throws Exception {
         var result = run("plugin.groovy", experiment(TRAIN, SMALL, "saliency 'magnitud'\n    " + ONE_SHOT));
-        assertRefused(result, "unknown saliency 'magnitud'", "installed: magnitude, random", "did you mean 'magnitude'?",
+        assertRefused(result, "unknown saliency 'magnitud'", "installed: activation, magnitude, obd, obs, oracle, random, taylor, wanda", "did you mean 'magnitude'?",
                 "plugin.groovy:4");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void aCriterionWhoseRequirementTheModelCannotSupply() throws Exception {
+        // Taylor needs the loss gradient of each unit's activation, which is not gathered for the output layer
+        var result = run("taylor.groovy", experiment(TRAIN, SMALL, "saliency 'taylor'\n    granularity unstructured()\n    " + ONE_SHOT));
+        assertRefused(result, "saliency 'taylor' requires ACTIVATION_GRADIENTS for 2_W (output layer)", "Exclude 2_W",
+                "taylor.groovy:4");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void anNmTargetThatIsNotOneMinusNOverM() throws Exception {
+        var result = run("nm.groovy", experiment(TRAIN, SMALL, "granularity nm(2, 4)\n    scope layerwise()\n    schedule 'one-shot', target: 0.9"));
+        assertRefused(result, "2:4 removes exactly 0.5", "target: 0.5", "nm.groovy:4");
         assertThat(runs()).doesNotExist();
     }
 

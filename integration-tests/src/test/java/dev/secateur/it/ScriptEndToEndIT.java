@@ -128,6 +128,50 @@ class ScriptEndToEndIT {
         assertThat(dir.resolve("masks/step-2/5_W.npy")).as("output layer is never pruned structurally").doesNotExist();
     }
 
+    @Test
+    void criteriaComparisonAndTwoFourObsRunEndToEnd() throws Exception {
+        var runs = work.resolve("runs");
+        var result = Cli.run(work, "run", script("compare-subset.groovy").toString(), "--runs-dir", runs.toString(), "--no-progress");
+        assertThat(result.exit()).as(result.err()).isZero();
+        Path compare;
+        Path nm;
+        try (Stream<Path> dirs = Files.list(runs)) {
+            var all = dirs.sorted().toList();
+            assertThat(all).hasSize(2);
+            compare = all.stream().filter(d -> d.getFileName().toString().startsWith("it-compare-")).findFirst().orElseThrow();
+            nm = all.stream().filter(d -> d.getFileName().toString().startsWith("it-obs-2of4-")).findFirst().orElseThrow();
+        }
+        var lines = Files.readAllLines(compare.resolve("rank-correlation.csv"));
+        assertThat(lines.get(0)).isEqualTo("criterion,reference,layer,points,spearman,kendall");
+        assertThat(lines).hasSize(5);
+        var spearman = new java.util.HashMap<String, Double>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            assertThat(cells[1]).isEqualTo("oracle");
+            assertThat(cells[2]).isEqualTo("1_W");
+            assertThat(cells[3]).as("every neuron of 1_W is ranked").isEqualTo("100");
+            spearman.put(cells[0], Double.parseDouble(cells[4]));
+            assertThat(Double.parseDouble(cells[5])).isBetween(-1.0, 1.0);
+        }
+        assertThat(spearman).containsOnlyKeys("magnitude", "taylor", "obd", "random");
+        assertThat(spearman.get("taylor")).as("Taylor tracks the oracle better than chance").isGreaterThan(spearman.get("random"));
+        byte[] png = Files.readAllBytes(compare.resolve("rank-correlation.png"));
+        assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        var matcher = java.util.regex.Pattern.compile("RESULT nm-sparsity=([0-9.]+)").matcher(result.out());
+        assertThat(matcher.find()).as(result.out()).isTrue();
+        assertThat(Double.parseDouble(matcher.group(1))).isCloseTo(0.5, within(1e-6));
+
+        // 2:4 along the inputs of every layer: numpy sees exactly two kept weights in each group of four
+        assertThat(numpy("""
+                import glob, numpy
+                for f in sorted(glob.glob('%s/masks/step-1/*_W.npy')):
+                    m = numpy.load(f)
+                    groups = m.T.reshape(m.shape[1], -1, 4).sum(axis=-1)
+                    assert (groups == 2).all(), (f, groups.min(), groups.max())
+                print('ok')
+                """.formatted(nm))).isEqualTo("ok");
+    }
+
     private static String npyHeader(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         assertThat(bytes[0]).isEqualTo((byte) 0x93);
@@ -140,7 +184,7 @@ class ScriptEndToEndIT {
 
     /** numpy.load reads every mask, and their pruned counts add up to the sparsity in results.csv. */
     private static void assertNumpyAgrees(Path masks) throws Exception {
-        var check = new ProcessBuilder("python3", "-c", """
+        String out = numpy("""
                 import glob, numpy
                 total = pruned = 0
                 for f in sorted(glob.glob('%s/*_W.npy')):
@@ -148,18 +192,23 @@ class ScriptEndToEndIT {
                     assert m.dtype == numpy.bool_, m.dtype
                     total += m.size; pruned += int((~m).sum())
                 print(pruned / total)
-                """.formatted(masks)).redirectErrorStream(true);
+                """.formatted(masks));
+        assertThat(Double.parseDouble(out)).isCloseTo(0.9, within(1e-5));
+    }
+
+    /** Runs a Python program and returns what it printed; the test is skipped where python3 or numpy is missing. */
+    private static String numpy(String program) throws Exception {
         Process process;
         try {
-            process = check.start();
+            process = new ProcessBuilder("python3", "-c", program).redirectErrorStream(true).start();
         } catch (IOException e) {
             Assumptions.abort("python3 is not installed: " + e.getMessage());
-            return;
+            return "";
         }
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         process.waitFor(60, TimeUnit.SECONDS);
         Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy is not installed");
         assertThat(process.exitValue()).as(out).isZero();
-        assertThat(Double.parseDouble(out)).isCloseTo(0.9, within(1e-5));
+        return out;
     }
 }

@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
             }
             compiled.run(spec -> {
                 var done = secateur.experiments().run(spec, target);
-                return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps());
+                return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
             }, args, out);
             out.flush();
         }

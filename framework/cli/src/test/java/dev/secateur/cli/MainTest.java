@@ -29,9 +29,11 @@ class MainTest {
     void pluginsListsIdsVersionsJarsAndOptions() {
         assertThat(run("plugins", PLUGINS)).isEqualTo(Main.OK);
         assertThat(out.toString())
-                .contains("saliency  magnitude  0.1.0-SNAPSHOT  secateur-plugin-magnitude-0.1.0-SNAPSHOT.jar")
-                .contains("schedule  agp")
-                .contains("magnitude option norm:");
+                .containsPattern("saliency +magnitude +0\\.1\\.0-SNAPSHOT +secateur-plugin-magnitude-0\\.1\\.0-SNAPSHOT\\.jar")
+                .containsPattern("saliency +obs +0\\.1\\.0-SNAPSHOT +secateur-plugin-obs-0\\.1\\.0-SNAPSHOT\\.jar +Optimal Brain Surgeon")
+                .containsPattern("schedule +agp")
+                .contains("magnitude option norm:")
+                .contains("obs option mode:");
     }
 
     @Test

@@ -10,6 +10,7 @@ public final class Addresses {
     public static final String LOADER_LOAD = "secateur.loader.load";
     public static final String LOADER_SAVE = "secateur.loader.save";
     public static final String SCORER_SCORE = "secateur.scorer.score";
+    public static final String SCORER_COMPARE = "secateur.scorer.compare";
     public static final String PRUNER_PLAN = "secateur.pruner.plan";
     public static final String PRUNER_APPLY = "secateur.pruner.apply";
     public static final String FINETUNER_TRAIN = "secateur.finetuner.train";

@@ -14,7 +14,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /** Replies from the stages. */
 public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, StageReply.Scored, StageReply.Planned,
-        StageReply.Applied, StageReply.Trained, StageReply.Evaluated, StageReply.ExperimentDone {
+        StageReply.Compared, StageReply.Applied, StageReply.Trained, StageReply.Evaluated, StageReply.ExperimentDone {
 
     /**
      * @param dataSource where the data came from, resolved (the embedded subset or a directory)
@@ -34,6 +34,10 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
     record Planned(Handle<MaskSet> masks, Path maskDir) implements StageReply {
     }
 
+    /** A criteria comparison: correlations and the per-layer points behind them (hundreds of values, not tensors). */
+    record Compared(dev.secateur.score.Comparison.Report report) implements StageReply {
+    }
+
     record Applied(Handle<MultiLayerNetwork> model) implements StageReply {
     }
 
@@ -44,6 +48,7 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
     }
 
     /** A finished experiment: its run directory and one result per step. */
-    record ExperimentDone(String runId, Path runDir, List<StepResult> steps) implements StageReply {
+    record ExperimentDone(String runId, Path runDir, List<StepResult> steps,
+                          List<dev.secateur.score.Comparison.Row> comparison) implements StageReply {
     }
 }

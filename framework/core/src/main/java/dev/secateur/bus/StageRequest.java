@@ -20,7 +20,7 @@ import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
-public sealed interface StageRequest permits StageRequest.Load, StageRequest.Save, StageRequest.Score,
+public sealed interface StageRequest permits StageRequest.Load, StageRequest.Save, StageRequest.Score, StageRequest.Compare,
         StageRequest.Plan, StageRequest.Apply, StageRequest.Train, StageRequest.Evaluate, StageRequest.RunExperiment {
 
     /** Load data, and load or build a model. */
@@ -31,9 +31,20 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
     record Save(Handle<MultiLayerNetwork> model, Path file) implements StageRequest {
     }
 
-    /** Score the parameters in scope with one saliency method. */
-    record Score(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks, List<PrunableParam> params,
-                 SaliencySpec saliency, long seed) implements StageRequest {
+    /**
+     * Score the parameters in scope with one saliency method; its statistics are gathered on a calibration
+     * sample of {@code data}'s training split.
+     */
+    record Score(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
+                 SaliencySpec saliency, Granularity granularity, long seed) implements StageRequest {
+    }
+
+    /**
+     * Rank-correlate criteria with a reference on the given parameters, all scored from one statistics
+     * pass over a calibration sample of {@code data}'s training split.
+     */
+    record Compare(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, List<PrunableParam> params,
+                   dev.secateur.spec.CompareSpec compare, int calibration, long seed) implements StageRequest {
     }
 
     /** Decide the masks for one step, and persist them to {@code maskDir} if it is given. */
@@ -41,8 +52,16 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
                 Scope scope, Pruner.StepTarget target, Provenance provenance, Path runDir) implements StageRequest {
     }
 
-    /** Apply masks to the model, in place. */
-    record Apply(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks) implements StageRequest {
+    /**
+     * Apply masks to the model, in place. When the saliency method compensates (OBS), the weights that
+     * stay are first moved by it, using the statistics in {@code scores}; both are null otherwise.
+     */
+    record Apply(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
+                 Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed) implements StageRequest {
+
+        public Apply(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks) {
+            this(model, masks, null, null, null, null, 0);
+        }
     }
 
     /** Train: the dense baseline (no masks) or fine-tuning with masks enforced. */

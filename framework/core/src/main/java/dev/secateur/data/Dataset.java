@@ -1,7 +1,6 @@
 package dev.secateur.data;
 
 import java.util.Objects;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -92,19 +91,8 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
                 labels.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, k)));
     }
 
-    /** A Fisher-Yates permutation of 0..n-1 from a seed. */
+    /** A Fisher-Yates permutation of 0..n-1 from a seed (the one plugins use too). */
     public static int[] permutation(int n, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        var rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
+        return dev.secateur.spi.Permutations.of(n, seed);
     }
 }

@@ -71,6 +71,25 @@ public final class Dsl {
         return Granularity.unstructured();
     }
 
+    /**
+     * Individual weights with {@code perOutput: true}: every output row loses the same fraction, and
+     * weights compete only within their row (Wanda's comparison group).
+     */
+    public static Granularity unstructured(Map<String, ?> options) {
+        var values = new LinkedHashMap<String, Object>();
+        NamedArgs.apply("unstructured", options, Set.of("perOutput"), values::put, null);
+        Object perOutput = values.getOrDefault("perOutput", false);
+        if (!(perOutput instanceof Boolean b)) {
+            throw new BadInputException("unstructured perOutput: '" + perOutput + "' must be true or false");
+        }
+        return new Granularity.Unstructured(b);
+    }
+
+    /** N:M semi-structured sparsity, such as {@code nm(2, 4)}: N weights kept in every M along the input dimension. */
+    public static Granularity nm(int n, int m) {
+        return NamedArgs.checked("nm(" + n + ", " + m + ")", () -> Granularity.nm(n, m));
+    }
+
     /** Whole filters of convolutions and neurons of dense layers, scored by the L1 norm of their scores. */
     public static Granularity filters() {
         return Granularity.structured(GroupReduction.L1);

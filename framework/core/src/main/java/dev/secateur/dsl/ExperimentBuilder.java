@@ -1,6 +1,7 @@
 package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.CompareSpec;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
@@ -35,11 +36,13 @@ public final class ExperimentBuilder {
     private ModelSpec model;
     private DataSpec data = Dsl.fashionMnist();
     private SaliencySpec saliency = new SaliencySpec("magnitude", Options.NONE);
+    private int calibration = SaliencySpec.DEFAULT_CALIBRATION;
     private Granularity granularity = Granularity.unstructured();
     private Scope scope = Dsl.global();
     private ScheduleBuilder schedule;
     private TrainingSpec finetune = new FinetuneBuilder().build();
     private EvaluateSpec evaluate = EvaluateSpec.DEFAULT;
+    private CompareSpec compare;
 
     public ExperimentBuilder(String name) {
         this.name = name;
@@ -85,6 +88,21 @@ public final class ExperimentBuilder {
         mark("saliency");
         this.saliency = new SaliencySpec(id, Options.of(options));
         return this;
+    }
+
+    /**
+     * {@code calibration samples: 512}: how many training examples the scorer's statistics pass reads
+     * (gradients, Fisher, Gram matrices, the oracle's loss). Default 1024.
+     */
+    public ExperimentBuilder calibration(Map<String, ?> options) {
+        mark("calibration");
+        NamedArgs.apply("calibration", options, Set.of("samples"),
+                (option, value) -> calibration = NamedArgs.integer("calibration", option, value), null);
+        return this;
+    }
+
+    public ExperimentBuilder calibration(int samples) {
+        return calibration(Map.of("samples", samples));
     }
 
     public ExperimentBuilder granularity(Granularity granularity) {
@@ -163,17 +181,38 @@ public final class ExperimentBuilder {
         return this;
     }
 
+    /**
+     * A criteria comparison instead of pruning steps:
+     * {@code compare { criteria 'magnitude', 'taylor'; against 'oracle'; layer '2_W'; granularity filters() }}.
+     */
+    public ExperimentBuilder compare(@DelegatesTo(value = CompareBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return compare(c -> Scripts.callWith(body, c));
+    }
+
+    public ExperimentBuilder compare(Consumer<CompareBuilder> body) {
+        mark("compare");
+        var builder = new CompareBuilder();
+        body.accept(builder);
+        this.compare = builder.build();
+        return this;
+    }
+
     public ExperimentSpec build() {
         if (model == null) {
             throw new BadInputException("experiment '" + name + "' has no model; add model { train 'lenet-300-100', epochs: 3 } "
                     + "or model { load 'path/to/model.zip' }");
         }
+        if (schedule == null && compare != null) {
+            // a comparison prunes nothing: the run is load, train the baseline if asked, evaluate, compare
+            schedule("one-shot", sched -> sched.apply(Map.of("target", 0.0)));
+        }
         if (schedule == null) {
             throw new BadInputException("experiment '" + name + "' has no schedule; add for example schedule 'one-shot', target: 0.9");
         }
         var choice = schedule.build(!(scope instanceof Scope.PerLayer));
+        var saliency = NamedArgs.checked("calibration", () -> new SaliencySpec(this.saliency.id(), this.saliency.options(), calibration));
         return NamedArgs.checked("experiment '" + name + "'", () -> new ExperimentSpec(name, seed, model, data, saliency,
-                granularity, scope, choice, finetune, evaluate, declaredAt));
+                granularity, scope, choice, finetune, evaluate, declaredAt, compare));
     }
 
     private void mark(String part) {

@@ -1,5 +1,7 @@
 package dev.secateur.dsl;
 
+import dev.secateur.score.Comparison;
+
 import dev.secateur.run.ResultsTable;
 import dev.secateur.run.StepResult;
 import java.nio.file.Path;
@@ -10,10 +12,27 @@ import java.util.List;
  * What {@code run(spec)} returns to a script: the run directory and one result per step, step 0 being
  * the dense model. {@code result.last.accuracy}, {@code result.dense.accuracy}, {@code result.accuracyDrop}.
  */
-public record RunResult(String experiment, String runId, Path runDir, List<StepResult> steps) {
+public record RunResult(String experiment, String runId, Path runDir, List<StepResult> steps,
+                        List<Comparison.Row> comparison) {
 
     public RunResult {
         steps = List.copyOf(steps);
+        comparison = List.copyOf(comparison);
+    }
+
+    public RunResult(String experiment, String runId, Path runDir, List<StepResult> steps) {
+        this(experiment, runId, runDir, steps, List.of());
+    }
+
+    /** A compare block's correlations as a table: criterion, layer, points, Spearman, Kendall. */
+    public String getCorrelationTable() {
+        var rows = new ArrayList<List<String>>();
+        rows.add(List.of("criterion", "layer", "points", "spearman", "kendall"));
+        for (var r : comparison) {
+            rows.add(List.of(r.criterion(), r.layer().toString(), Integer.toString(r.points()),
+                    ResultsTable.num(r.spearman(), 3), ResultsTable.num(r.kendall(), 3)));
+        }
+        return ResultsTable.render(rows);
     }
 
     /** Step 0: the dense model before any pruning. */

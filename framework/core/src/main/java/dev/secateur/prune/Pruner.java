@@ -1,8 +1,13 @@
 package dev.secateur.prune;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.PluginFailedException;
+import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.score.ScoreSet;
+import dev.secateur.score.Scorer;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
@@ -58,8 +63,15 @@ public final class Pruner {
         var selected = params.stream()
                 .filter(p -> !scope.excluded().contains(p.weights()))
                 .filter(p -> !(scope instanceof Scope.PerLayer perLayer) || perLayer.targets().containsKey(p.weights()))
-                .filter(p -> granularity instanceof Granularity.Unstructured || p.kind() != LayerKind.OUTPUT)
+                .filter(p -> !(granularity instanceof Granularity.Structured) || p.kind() != LayerKind.OUTPUT)
                 .toList();
+        if (granularity instanceof Granularity.SemiStructured nm) {
+            selected.forEach(p -> RowSelector.checkTiles(p, nm));
+        }
+        if (rowWise(granularity) && scope instanceof Scope.Global) {
+            throw new BadInputException(granularity.id() + " compares weights only within each output row, so it needs "
+                    + "scope layerwise() or perLayer(...), not global()");
+        }
         if (selected.isEmpty()) {
             throw new BadInputException("the scope leaves nothing to prune: of " + known
                     + (granularity instanceof Granularity.Structured ? " (output layers are never pruned structurally)" : "")
@@ -71,6 +83,9 @@ public final class Pruner {
     public PruningPlan plan(List<PrunableParam> params, ScoreSet scores, MaskSet current,
                             Granularity granularity, Scope scope, StepTarget target, Provenance provenance) {
         var inScope = inScope(params, granularity, scope);
+        if (rowWise(granularity)) {
+            return rowWisePlan(inScope, scores, current, granularity, scope, target, provenance);
+        }
         var units = new ArrayList<UnitScores>(inScope.size());
         for (var param : inScope) {
             var score = scores.scores().get(param.weights());
@@ -107,6 +122,66 @@ public final class Pruner {
         var masks = new TreeMap<>(current.masks());
         built.forEach(masks::putAll);
         return PruningPlan.of(target.step(), target.target(), scope, granularity, masks, provenance);
+    }
+
+    /** One score per output unit, reduced as structured pruning reduces them (for comparisons and reports). */
+    public static double[] unitScores(PrunableParam param, INDArray scores, dev.secateur.spi.GroupReduction reduction) {
+        return UnitScores.reduce(param, scores, reduction).castTo(DataType.DOUBLE).toDoubleVector();
+    }
+
+    /** Whether scores are compared only within each output row: N:M, or unstructured per output. */
+    static boolean rowWise(Granularity granularity) {
+        return granularity instanceof Granularity.SemiStructured
+                || granularity instanceof Granularity.Unstructured u && u.perOutput();
+    }
+
+    private PruningPlan rowWisePlan(List<PrunableParam> inScope, ScoreSet scores, MaskSet current, Granularity granularity,
+                                    Scope scope, StepTarget target, Provenance provenance) {
+        var masks = new TreeMap<>(current.masks());
+        double overall = target.target();
+        for (var param : inScope) {
+            var score = scores.scores().get(param.weights());
+            if (score == null) {
+                throw new IllegalStateException("no scores for " + param.weights());
+            }
+            double t = scope instanceof Scope.PerLayer ? target.perParam().get(param.weights()) : target.target();
+            long rowLength = param.size() / param.units();
+            masks.put(param.weights(), RowSelector.mask(param, score, current.of(param.weights()).orElse(null),
+                    granularity, Math.round(t * rowLength)));
+        }
+        if (granularity instanceof Granularity.SemiStructured nm) {
+            overall = nm.sparsity();
+        }
+        return PruningPlan.of(target.step(), overall, scope, granularity, masks, provenance);
+    }
+
+    /**
+     * Lets a compensating method (OBS) move the weights that stay, before the masks are applied: for each
+     * scored parameter it shows the method the live weights with the previous mask and the new keep mask,
+     * and writes the weights it returns.
+     */
+    public void compensate(MultiLayerNetwork net, ScoreSet scores, MaskSet previous, MaskSet next,
+                           SaliencyMethod method, Options options, Granularity granularity, long seed) {
+        for (var param : NetworkLayout.prunable(net)) {
+            if (!scores.scores().containsKey(param.weights())) {
+                continue;
+            }
+            var keep = next.of(param.weights()).orElseThrow();
+            var view = Scorer.view(net, param, previous, scores.statistics(), granularity, seed);
+            INDArray updated;
+            try {
+                updated = method.compensate(view, keep, options);
+            } catch (RuntimeException e) {
+                throw new PluginFailedException("saliency '" + method.id() + "' failed to compensate " + param.weights() + ": " + e, e);
+            }
+            if (updated == null || !java.util.Arrays.equals(updated.shape(), param.shape())
+                    || !Double.isFinite(updated.mul(keep).sumNumber().doubleValue())) {
+                throw new PluginFailedException("saliency '" + method.id() + "' returned "
+                        + (updated == null ? "null" : "shape " + java.util.Arrays.toString(updated.shape()) + " or non-finite weights")
+                        + " when compensating " + param.weights() + ", expected finite weights of shape " + java.util.Arrays.toString(param.shape()));
+            }
+            view.weights().assign(updated);
+        }
     }
 
     /** Applies masks to the network, in place. */

@@ -34,14 +34,7 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
                                  boolean protectBestUnit) {
         int axis = param.kind().outputAxis();
         int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
-        var s = Pruner.floats(scores);
-        INDArray reduced = switch (reduction) {
-            case L1 -> Transforms.abs(s, true).sum(others);
-            case L2 -> s.norm2(others);
-            case MEAN -> s.mean(others);
-            case MAX -> s.max(others);
-        };
-        float[] unitScores = reduced.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
+        float[] unitScores = reduce(param, scores, reduction).castTo(DataType.FLOAT).toFloatVector();
         float[] unitMask = new float[unitScores.length];
         java.util.Arrays.fill(unitMask, 1f);
         long already = 0;
@@ -68,6 +61,19 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         }
         return new UnitScores(param, new ThresholdSelector.Source(FloatBuffer.wrap(unitScores), FloatBuffer.wrap(unitMask)),
                 unitScores.length, already, true);
+    }
+
+    /** One score per output unit: the element scores of each unit reduced. */
+    static INDArray reduce(PrunableParam param, INDArray scores, GroupReduction reduction) {
+        int axis = param.kind().outputAxis();
+        int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
+        var s = Pruner.floats(scores);
+        return switch (reduction) {
+            case L1 -> Transforms.abs(s, true).sum(others);
+            case L2 -> s.norm2(others);
+            case MEAN -> s.mean(others);
+            case MAX -> s.max(others);
+        };
     }
 
     /**

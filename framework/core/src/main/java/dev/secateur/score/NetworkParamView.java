@@ -1,6 +1,8 @@
 package dev.secateur.score;
 
 import dev.secateur.model.PrunableParam;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.LossProbe;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.ParamView;
@@ -18,14 +20,21 @@ final class NetworkParamView implements ParamView {
     private final INDArray mask;
     private final Map<Requirement, INDArray> statistics;
     private final long seed;
+    private final Granularity granularity;
+    private final LossProbe probe;
+    private final long outputPositions;
 
-    NetworkParamView(MultiLayerNetwork net, PrunableParam param, INDArray mask,
-                     Map<Requirement, INDArray> statistics, long experimentSeed) {
+    NetworkParamView(MultiLayerNetwork net, PrunableParam param, INDArray mask, Statistics statistics,
+                     Granularity granularity, long experimentSeed) {
         this.param = param;
         this.weights = net.getLayer(param.weights().layer()).getParam(param.weights().key());
         this.mask = mask;
-        this.statistics = statistics;
+        this.statistics = statistics.of(param.weights());
+        this.granularity = granularity;
+        this.probe = statistics.requested().contains(Requirement.LOSS_ORACLE) && statistics.calibration() != null
+                ? new NetworkLossProbe(net, param, statistics.calibration()) : null;
         this.seed = seedFor(experimentSeed, param.weights());
+        this.outputPositions = statistics.outputPositions().getOrDefault(param.weights(), 1L);
     }
 
     /** Mixes the experiment seed with the parameter name (SplitMix64's finaliser). */
@@ -64,6 +73,21 @@ final class NetworkParamView implements ParamView {
     @Override
     public Optional<INDArray> statistic(Requirement requirement) {
         return requirement == Requirement.WEIGHTS ? Optional.of(weights) : Optional.ofNullable(statistics.get(requirement));
+    }
+
+    @Override
+    public long outputPositions() {
+        return outputPositions;
+    }
+
+    @Override
+    public Granularity granularity() {
+        return granularity;
+    }
+
+    @Override
+    public Optional<LossProbe> lossProbe() {
+        return Optional.ofNullable(probe);
     }
 
     @Override

@@ -1,17 +1,20 @@
 package dev.secateur.score;
 
+import dev.secateur.data.Dataset;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.prune.MaskSet;
+import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.ParamView;
 import dev.secateur.spi.Requirement;
 import dev.secateur.spi.SaliencyMethod;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -21,60 +24,107 @@ import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
- * Scores the parameters in scope with one saliency method. Statistics a method declares are gathered
- * once, before any method runs; this version gathers the weights themselves, which need no pass over data.
+ * Scores the parameters in scope with saliency methods. The statistics the methods declare are gathered
+ * once, in one {@link StatisticsPass} over the calibration set, before any method runs; several methods
+ * (a criteria comparison) share that one pass.
  */
 public final class Scorer {
 
-    /** The requirements the statistics pass can supply today. */
-    public static final Set<Requirement> GATHERED = EnumSet.of(Requirement.WEIGHTS);
+    private final StatisticsPass pass = new StatisticsPass();
+
+    /** A method to run, with the plugin version and the options given to it. */
+    public record Method(SaliencyMethod extension, String version, Options options) {
+    }
 
     /**
-     * Refuses, before a run starts, a method whose requirements this scorer cannot gather, naming the
-     * plugin, the parameter and what is missing.
+     * Refuses, before a run starts, a method whose requirements cannot be gathered for a parameter in
+     * scope, naming the plugin, the parameter and what is missing.
      */
-    public static void checkRequirements(SaliencyMethod method, List<PrunableParam> params) {
-        var missing = EnumSet.noneOf(Requirement.class);
-        missing.addAll(method.requirements());
-        missing.removeAll(GATHERED);
-        if (!missing.isEmpty() && !params.isEmpty()) {
-            throw new BadInputException("saliency '" + method.id() + "' requires " + missing
-                    + " for " + params.get(0).weights() + " (" + params.get(0).kind().name().toLowerCase(java.util.Locale.ROOT)
-                    + " layer), which the scorer cannot gather; it gathers " + GATHERED
-                    + ". Choose another saliency, such as 'magnitude'");
+    public static void checkRequirements(SaliencyMethod method, Options options, MultiLayerNetwork net, List<PrunableParam> params) {
+        for (var param : params) {
+            for (var requirement : method.requirements(options)) {
+                StatisticsPass.unsupported(net, param, requirement).ifPresent(reason -> {
+                    throw new BadInputException("saliency '" + method.id() + "' requires " + requirement + " for "
+                            + param.weights() + " (" + param.kind().name().toLowerCase(Locale.ROOT) + " layer), which the scorer cannot gather: "
+                            + reason + ". Exclude " + param.weights() + " from the scope, or choose a saliency that does not need "
+                            + requirement);
+                });
+            }
         }
     }
 
-    public ScoreSet score(MultiLayerNetwork net, List<PrunableParam> params, MaskSet masks,
-                          SaliencyMethod method, String version, Options options, long seed) {
-        checkRequirements(method, params);
+    /** Whether any of these requirements needs calibration data. */
+    public static boolean needsData(Set<Requirement> requirements) {
+        return requirements.contains(Requirement.LOSS_ORACLE) || requirements.stream().anyMatch(StatisticsPass.DATA::contains);
+    }
+
+    /** The union of what the methods need, gathered in one pass. {@code calibration} may be null if no data is needed. */
+    public Statistics gather(MultiLayerNetwork net, List<PrunableParam> params, List<Method> methods, Dataset calibration) {
+        var union = EnumSet.of(Requirement.WEIGHTS);
+        methods.forEach(m -> union.addAll(m.extension().requirements(m.options())));
+        methods.forEach(m -> checkRequirements(m.extension(), m.options(), net, params));
+        if (!needsData(union)) {
+            return Statistics.NONE;
+        }
+        return pass.gather(net, params, union, calibration);
+    }
+
+    /** Gathers what one method needs and scores every parameter with it. */
+    public ScoreSet score(MultiLayerNetwork net, List<PrunableParam> params, MaskSet masks, Method method,
+                          Granularity granularity, long seed, Dataset calibration) {
+        var statistics = gather(net, params, List.of(method), calibration);
+        return score(net, params, masks, statistics, method, granularity, seed, false);
+    }
+
+    /**
+     * Scores with statistics already gathered.
+     *
+     * @param unmeasuredAllowed whether NaN marks entries a method left unmeasured (a sampled oracle in a
+     *                          comparison); when pruning every score must be finite
+     */
+    public ScoreSet score(MultiLayerNetwork net, List<PrunableParam> params, MaskSet masks, Statistics statistics,
+                          Method method, Granularity granularity, long seed, boolean unmeasuredAllowed) {
+        var extension = method.extension();
         var scores = new TreeMap<ParamRef, INDArray>();
-        Map<Requirement, INDArray> noStatistics = Map.of();
         for (var param : params) {
-            var mask = masks.of(param.weights()).orElseGet(() -> Nd4j.ones(param.shape()));
-            var view = new NetworkParamView(net, param, mask, noStatistics, seed);
+            var view = view(net, param, masks, statistics, granularity, seed);
             INDArray score;
             try {
-                score = method.score(view, options);
+                score = extension.score(view, method.options());
+            } catch (BadInputException e) {
+                throw e;
             } catch (RuntimeException e) {
-                throw new PluginFailedException("saliency '" + method.id() + "' " + version + " failed on "
+                throw new PluginFailedException("saliency '" + extension.id() + "' " + method.version() + " failed on "
                         + param.weights() + ": " + e, e);
             }
-            scores.put(param.weights(), checked(method, param, score));
+            scores.put(param.weights(), checked(extension, param, score, unmeasuredAllowed));
         }
-        return ScoreSet.of(scores, method.id(), version);
+        return ScoreSet.of(scores, extension.id(), method.version(), statistics);
     }
 
-    private static INDArray checked(SaliencyMethod method, PrunableParam param, INDArray score) {
+    /** The view a method gets of one live parameter; the pruner shows the same view to compensating methods. */
+    public static ParamView view(MultiLayerNetwork net, PrunableParam param, MaskSet masks, Statistics statistics,
+                                 Granularity granularity, long seed) {
+        var mask = masks.of(param.weights()).orElseGet(() -> Nd4j.ones(param.shape()));
+        return new NetworkParamView(net, param, mask, statistics, granularity, seed);
+    }
+
+    private static INDArray checked(SaliencyMethod method, PrunableParam param, INDArray score, boolean unmeasuredAllowed) {
         if (score == null || !Arrays.equals(score.shape(), param.shape())) {
             throw new PluginFailedException("saliency '" + method.id() + "' returned "
                     + (score == null ? "null" : "shape " + Arrays.toString(score.shape())) + " for " + param.weights()
                     + ", expected shape " + Arrays.toString(param.shape()));
         }
-        if (!Double.isFinite(score.sumNumber().doubleValue())
-                && (BooleanIndexing.or(score, Conditions.isNan()) || BooleanIndexing.or(score, Conditions.isInfinite()))) {
-            throw new PluginFailedException("saliency '" + method.id() + "' returned NaN or infinite scores for "
-                    + param.weights() + "; scores must be finite");
+        if (!Double.isFinite(score.sumNumber().doubleValue())) {
+            if (BooleanIndexing.or(score, Conditions.isInfinite())) {
+                throw new PluginFailedException("saliency '" + method.id() + "' returned infinite scores for "
+                        + param.weights() + "; scores must be finite");
+            }
+            if (!unmeasuredAllowed && BooleanIndexing.or(score, Conditions.isNan())) {
+                throw new BadInputException("saliency '" + method.id() + "' left some weights of " + param.weights()
+                        + " unmeasured (NaN), which is only allowed in a compare block; for pruning, score every weight"
+                        + " (for the oracle: use filters() or neurons(), or drop its 'samples' option)");
+            }
         }
         return score;
     }

@@ -12,11 +12,12 @@ import java.util.regex.Pattern;
  * and Java code build it with {@code dev.secateur.dsl.ExperimentBuilder}; running it is separate.
  *
  * @param declaredAt where each part was declared (keys such as {@code saliency}), for error messages
+ * @param compare    a criteria comparison to run instead of pruning steps, or null
  */
 public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec data, SaliencySpec saliency,
                              Granularity granularity, Scope scope, ScheduleChoice schedule,
                              TrainingSpec finetune, EvaluateSpec evaluate,
-                             Map<String, SourceLocation> declaredAt) {
+                             Map<String, SourceLocation> declaredAt, CompareSpec compare) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 

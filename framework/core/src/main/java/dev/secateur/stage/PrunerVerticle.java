@@ -3,6 +3,7 @@ package dev.secateur.stage;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
+import dev.secateur.plugin.PluginHost;
 import dev.secateur.prune.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.run.RunDirectory;
@@ -15,10 +16,12 @@ import java.nio.file.Path;
 final class PrunerVerticle extends StageVerticle {
 
     private final Pruner pruner;
+    private final PluginHost plugins;
 
-    PrunerVerticle(Stores stores, Pruner pruner, MeterRegistry registry) {
+    PrunerVerticle(Stores stores, Pruner pruner, PluginHost plugins, MeterRegistry registry) {
         super(SecateurConfig.PRUNER, stores, registry);
         this.pruner = pruner;
+        this.plugins = plugins;
     }
 
     @Override
@@ -31,7 +34,16 @@ final class PrunerVerticle extends StageVerticle {
             return new StageReply.Planned(stores.masks().put(MaskSet.of(plan.masks())), maskDir);
         });
         serve(Addresses.PRUNER_APPLY, StageRequest.Apply.class, request -> {
-            pruner.apply(stores.models().get(request.model()), stores.masks().get(request.masks()));
+            var net = stores.models().get(request.model());
+            var masks = stores.masks().get(request.masks());
+            if (request.scores() != null) {
+                var method = plugins.saliency(request.saliency().id());
+                if (method.extension().compensates()) {
+                    pruner.compensate(net, stores.scores().get(request.scores()), masksOrNone(request.previous()), masks,
+                            method.extension(), request.saliency().options(), request.granularity(), request.seed());
+                }
+            }
+            pruner.apply(net, masks);
             return new StageReply.Applied(request.model());
         });
         return Future.succeededFuture();

@@ -17,10 +17,13 @@ import dev.secateur.run.ResolvedSpec;
 import dev.secateur.run.RunDirectory;
 import dev.secateur.run.StepResult;
 import dev.secateur.schedule.StepPlanner;
+import dev.secateur.run.ComparisonFiles;
+import dev.secateur.score.Comparison;
 import dev.secateur.score.Scorer;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
@@ -61,8 +64,10 @@ final class RunSession {
     private RunEvent.Tags tags;
     private StageReply.Loaded loaded;
     private List<PrunableParam> inScope;
+    private List<PrunableParam> compared;
     private RunDirectory dir;
     private Handle<MaskSet> masks;
+    private List<Comparison.Row> comparison = List.of();
 
     RunSession(Vertx vertx, Stores stores, PluginHost plugins, SecateurConfig config, ExperimentSpec spec, Path runsDir,
                Clock clock) {
@@ -88,6 +93,9 @@ final class RunSession {
                 .compose(v -> baseline())
                 .compose(throughput -> evaluate(0, 0.0, throughput, true))
                 .compose(v -> {
+                    if (spec.compare() != null) {
+                        return compare();
+                    }
                     Future<Void> chain = Future.succeededFuture();
                     for (var step : steps) {
                         chain = chain.compose(ignored -> step(step));
@@ -97,7 +105,7 @@ final class RunSession {
                 .compose(v -> send(Addresses.LOADER_SAVE, SecateurConfig.LOADER,
                         new StageRequest.Save(loaded.model(), dir.path().resolve(RunDirectory.MODEL)), StageReply.Saved.class))
                 .compose(v -> record(new RunEvent.RunCompleted(runId, spec.name(), dir.path().toString(), List.copyOf(results))))
-                .map(v -> new StageReply.ExperimentDone(runId, dir.path(), List.copyOf(results)))
+                .map(v -> new StageReply.ExperimentDone(runId, dir.path(), List.copyOf(results), comparison))
                 .recover(this::failed)
                 .andThen(done -> release());
     }
@@ -115,6 +123,28 @@ final class RunSession {
             checkOptions("schedule '" + schedule.id() + "'", schedule.extension().options().keySet(), spec.schedule().options());
             return StepPlanner.plan(schedule.extension(), spec.schedule(), spec.scope(), spec.finetune().epochs());
         });
+        if (spec.granularity() instanceof Granularity.SemiStructured nm) {
+            located("granularity", () -> {
+                checkNmTargets(nm);
+                return null;
+            });
+        }
+        if (spec.compare() != null) {
+            located("compare", () -> {
+                var all = new ArrayList<>(spec.compare().criteria());
+                all.add(spec.compare().against());
+                for (var criterion : all) {
+                    var found = plugins.saliency(criterion.id());
+                    checkOptions("saliency '" + found.id() + "'", found.extension().options().keySet(), criterion.options());
+                    try {
+                        found.extension().validate(criterion.options());
+                    } catch (IllegalArgumentException e) {
+                        throw new BadInputException("saliency '" + found.id() + "': " + e.getMessage());
+                    }
+                }
+                return null;
+            });
+        }
         saliencyVersion = saliency.version();
         scheduleVersion = schedule.version();
         tags = new RunEvent.Tags(saliency.id(), schedule.id(), spec.granularity().id(), spec.scope().id());
@@ -136,6 +166,17 @@ final class RunSession {
         }
     }
 
+    /** N:M fixes the sparsity, so every step must aim at exactly 1 - N/M. */
+    private void checkNmTargets(Granularity.SemiStructured nm) {
+        for (var planned : steps) {
+            if (Math.abs(planned.step().targetSparsity() - nm.sparsity()) > 1e-9) {
+                throw new BadInputException(nm.n() + ":" + nm.m() + " removes exactly " + nm.sparsity()
+                        + " of the weights in every group, but step " + planned.step().index() + " aims at "
+                        + planned.step().targetSparsity() + "; use schedule 'one-shot', target: " + nm.sparsity());
+            }
+        }
+    }
+
     private static void checkOptions(String what, Set<String> known, Options given) {
         for (String option : given.values().keySet()) {
             if (!known.contains(option)) {
@@ -150,8 +191,21 @@ final class RunSession {
         held.add(reply.model());
         held.add(reply.data());
         inScope = located("scope", () -> Pruner.inScope(reply.params(), spec.granularity(), spec.scope()));
+        if (spec.compare() != null) {
+            compared = located("compare", () -> compareScope(reply.params()));
+            located("compare", () -> {
+                var all = new ArrayList<>(spec.compare().criteria());
+                all.add(spec.compare().against());
+                for (var criterion : all) {
+                    Scorer.checkRequirements(plugins.saliency(criterion.id()).extension(), criterion.options(),
+                            stores.models().get(reply.model()), compared);
+                }
+                return null;
+            });
+        }
         located("saliency", () -> {
-            Scorer.checkRequirements(plugins.saliency(spec.saliency().id()).extension(), inScope);
+            Scorer.checkRequirements(plugins.saliency(spec.saliency().id()).extension(), spec.saliency().options(),
+                    stores.models().get(reply.model()), inScope);
             return null;
         });
         var stepTargets = steps.stream().map(s -> s.step().targetSparsity()).toList();
@@ -161,6 +215,33 @@ final class RunSession {
                     reply.dataSource(), reply.dataSha256(), reply.trainSize(), reply.testSize(), stepTargets,
                     NativeBackend.variant()));
         }).compose(v -> record(new RunEvent.RunStarted(runId, spec.name(), dir.path().toString(), steps.size(), tags)));
+    }
+
+    /** The parameters a comparison covers: those it names, or every one its granularity can rank. */
+    private List<PrunableParam> compareScope(List<PrunableParam> params) {
+        var all = Pruner.inScope(params, spec.compare().granularity(), new Scope.LayerWise(Set.of()));
+        var named = spec.compare().layers();
+        if (named.isEmpty()) {
+            return all;
+        }
+        for (var ref : named) {
+            if (all.stream().noneMatch(p -> p.weights().equals(ref))) {
+                throw new BadInputException("compare names layer " + ref + ", which " + spec.compare().granularity().id()
+                        + " cannot rank in this model; choose from " + all.stream().map(p -> p.weights().toString()).toList());
+            }
+        }
+        return all.stream().filter(p -> named.contains(p.weights())).toList();
+    }
+
+    /** Scores the compared layers with every criterion and the reference, then writes the correlations. */
+    private Future<Void> compare() {
+        return send(Addresses.SCORER_COMPARE, SecateurConfig.SCORER,
+                new StageRequest.Compare(loaded.model(), loaded.data(), compared, spec.compare(), spec.saliency().calibration(),
+                        spec.seed()), StageReply.Compared.class)
+                .compose(reply -> blocking(() -> {
+                    ComparisonFiles.write(dir.path(), reply.report());
+                    comparison = reply.report().rows();
+                }));
     }
 
     /** Trains the dense model if the spec asks for it; the throughput goes into step 0's row. */
@@ -185,20 +266,24 @@ final class RunSession {
         var provenance = new Provenance(spec.saliency().id(), saliencyVersion, spec.saliency().options(),
                 spec.schedule().id(), scheduleVersion, spec.seed());
         return send(Addresses.SCORER_SCORE, SecateurConfig.SCORER,
-                new StageRequest.Score(loaded.model(), masks, inScope, spec.saliency(), spec.seed()), StageReply.Scored.class)
+                new StageRequest.Score(loaded.model(), loaded.data(), masks, inScope, spec.saliency(), spec.granularity(),
+                        spec.seed()), StageReply.Scored.class)
                 .compose(scored -> {
                     held.add(scored.scores());
                     return send(Addresses.PRUNER_PLAN, SecateurConfig.PRUNER,
                             new StageRequest.Plan(scored.scores(), masks, loaded.params(), spec.granularity(), spec.scope(),
                                     target, provenance, dir.path()), StageReply.Planned.class)
+                            .compose(plan -> {
+                                var previous = masks;
+                                masks = plan.masks();
+                                held.add(masks);
+                                // the scores' statistics serve a compensating method (OBS) once more, then go
+                                return send(Addresses.PRUNER_APPLY, SecateurConfig.PRUNER,
+                                        new StageRequest.Apply(loaded.model(), masks, previous, scored.scores(), spec.saliency(),
+                                                spec.granularity(), spec.seed()), StageReply.Applied.class)
+                                        .andThen(done -> releaseOne(previous));
+                            })
                             .andThen(done -> releaseOne(scored.scores()));
-                })
-                .compose(plan -> {
-                    releaseOne(masks);
-                    masks = plan.masks();
-                    held.add(masks);
-                    return send(Addresses.PRUNER_APPLY, SecateurConfig.PRUNER,
-                            new StageRequest.Apply(loaded.model(), masks), StageReply.Applied.class);
                 })
                 .compose(applied -> step.finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
                         : train(TrainingPhase.FINETUNE, step.index(), masks,

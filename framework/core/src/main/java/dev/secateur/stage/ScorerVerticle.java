@@ -4,6 +4,7 @@ import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.plugin.PluginHost;
+import dev.secateur.score.Comparison;
 import dev.secateur.score.Scorer;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,14 +22,31 @@ final class ScorerVerticle extends StageVerticle {
         this.scorer = scorer;
     }
 
+    private Scorer.Method method(dev.secateur.spec.SaliencySpec spec) {
+        var found = plugins.saliency(spec.id());
+        return new Scorer.Method(found.extension(), found.version(), spec.options());
+    }
+
     @Override
     public Future<?> start() {
         serve(Addresses.SCORER_SCORE, StageRequest.Score.class, request -> {
-            var method = plugins.saliency(request.saliency().id());
-            var masks = masksOrNone(request.masks());
-            var scores = scorer.score(stores.models().get(request.model()), request.params(), masks,
-                    method.extension(), method.version(), request.saliency().options(), request.seed());
+            var found = plugins.saliency(request.saliency().id());
+            var method = new Scorer.Method(found.extension(), found.version(), request.saliency().options());
+            var calibration = Scorer.needsData(found.extension().requirements(request.saliency().options()))
+                    ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
+                    : null;
+            var scores = scorer.score(stores.models().get(request.model()), request.params(), masksOrNone(request.masks()),
+                    method, request.granularity(), request.seed(), calibration);
             return new StageReply.Scored(stores.scores().put(scores));
+        });
+        serve(Addresses.SCORER_COMPARE, StageRequest.Compare.class, request -> {
+            var compare = request.compare();
+            var criteria = compare.criteria().stream().map(this::method).toList();
+            var reference = method(compare.against());
+            var calibration = Calibration.sample(stores.data().get(request.data()), request.calibration(), request.seed());
+            var report = new Comparison(scorer).compare(stores.models().get(request.model()), request.params(), criteria,
+                    reference, compare.granularity(), calibration, request.seed());
+            return new StageReply.Compared(report);
         });
         return Future.succeededFuture();
     }

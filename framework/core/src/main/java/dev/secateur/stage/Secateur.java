@@ -63,7 +63,7 @@ public final class Secateur implements AutoCloseable {
         var deployed = Future.all(
                 vertx.deployVerticle(new LoaderVerticle(stores, new Loader(datasets), registry), worker),
                 vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
-                vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), registry), worker),
+                vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker),
                 vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
                 vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), registry), worker),
                 vertx.deployVerticle(new ExperimentVerticle(stores, plugins, config, Clock.systemUTC())));

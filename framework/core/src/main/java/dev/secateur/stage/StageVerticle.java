@@ -46,21 +46,26 @@ abstract class StageVerticle extends VerticleBase {
 
     private <Q extends StageRequest> void handle(Message<Q> message, Class<Q> type, Function<Q, Object> handler) {
         var sample = Timer.start(registry);
-        String outcome = "success";
+        Object reply = null;
+        Throwable failure = null;
         try {
-            Q request = type.cast(message.body());
-            message.reply(handler.apply(request));
+            reply = handler.apply(type.cast(message.body()));
         } catch (Throwable error) {
-            var code = FailureCode.of(error);
-            outcome = code.name().toLowerCase(Locale.ROOT);
-            if (code == FailureCode.STAGE_FAILED) {
-                LOG.error("{} failed on {}", stage, message.address(), error);
-            }
-            message.fail(code.code(), messageOf(error));
-        } finally {
-            sample.stop(Timer.builder(MeterNames.STAGE).description("Time a stage takes to answer one request")
-                    .tags(MeterNames.TAG_STAGE, stage, MeterNames.TAG_OUTCOME, outcome).register(registry));
+            failure = error;
         }
+        var code = failure == null ? null : FailureCode.of(failure);
+        // the time is recorded before answering, so whoever gets the answer also sees the timer
+        sample.stop(Timer.builder(MeterNames.STAGE).description("Time a stage takes to answer one request")
+                .tags(MeterNames.TAG_STAGE, stage, MeterNames.TAG_OUTCOME, code == null ? "success" : code.name().toLowerCase(Locale.ROOT))
+                .register(registry));
+        if (failure == null) {
+            message.reply(reply);
+            return;
+        }
+        if (code == FailureCode.STAGE_FAILED) {
+            LOG.error("{} failed on {}", stage, message.address(), failure);
+        }
+        message.fail(code.code(), messageOf(failure));
     }
 
     static String messageOf(Throwable error) {

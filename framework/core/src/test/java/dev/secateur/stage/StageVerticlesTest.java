@@ -77,7 +77,7 @@ class StageVerticlesTest {
         Future.all(
                 vertx.deployVerticle(new LoaderVerticle(stores, new Loader(new DatasetLoader(Path.of("/nonexistent"))), registry), worker),
                 vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
-                vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), registry), worker),
+                vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker),
                 vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
                 vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), registry), worker))
                 .onComplete(context.succeedingThenComplete());
@@ -128,7 +128,7 @@ class StageVerticlesTest {
         var done = context.checkpoint();
         var provenance = new Provenance("magnitude", "1", Options.NONE, "one-shot", "1", 3L);
         load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_SCORE,
-                        new StageRequest.Score(loaded.model(), null, loaded.params(), new SaliencySpec("magnitude", Options.NONE), 3L),
+                        new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), new SaliencySpec("magnitude", Options.NONE), dev.secateur.spi.Granularity.unstructured(), 3L),
                         StageReply.Scored.class)
                 .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
                         loaded.params(), Granularity.unstructured(), new Scope.Global(Set.of()),
@@ -158,9 +158,55 @@ class StageVerticlesTest {
     }
 
     @Test
+    void scorerComparesCriteriaWithTheOracleFromOnePass(Vertx vertx, VertxTestContext context) {
+        var compare = new dev.secateur.spec.CompareSpec(List.of(new SaliencySpec("taylor", Options.NONE),
+                new SaliencySpec("random", Options.NONE)), new SaliencySpec("oracle", Options.NONE),
+                List.of(dev.secateur.spi.ParamRef.parse("1_W")), Granularity.structured(dev.secateur.spi.GroupReduction.L1));
+        load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_COMPARE, new StageRequest.Compare(loaded.model(), loaded.data(),
+                        loaded.params().subList(1, 2), compare, 128, 3L), StageReply.Compared.class))
+                .onComplete(context.succeeding(compared -> context.verify(() -> {
+                    var report = compared.report();
+                    assertThat(report.reference()).isEqualTo("oracle");
+                    assertThat(report.rows()).extracting(r -> r.criterion() + "@" + r.layer() + ":" + r.points())
+                            .containsExactly("taylor@1_W:100", "random@1_W:100");
+                    assertThat(report.rows().get(0).spearman()).isBetween(-1.0, 1.0);
+                    assertThat(report.points().get(dev.secateur.spi.ParamRef.parse("1_W"))).containsKeys("oracle", "taylor", "random");
+                    context.completeNow();
+                })));
+    }
+
+    @Test
+    void pruningWithObsMovesTheKeptWeightsBeforeMasking(Vertx vertx, VertxTestContext context) {
+        var obs = new SaliencySpec("obs", Options.NONE, 128);
+        var provenance = new Provenance("obs", "1", Options.NONE, "one-shot", "1", 3L);
+        load(vertx).compose(loaded -> {
+            var before = stores.models().get(loaded.model()).getParam("1_W").dup();
+            return request(vertx, Addresses.SCORER_SCORE, new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), obs,
+                            Granularity.unstructured(), 3L), StageReply.Scored.class)
+                    .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
+                            loaded.params(), Granularity.unstructured(), new Scope.LayerWise(Set.of()),
+                            new Pruner.StepTarget(1, 0.5, Map.of()), provenance, null), StageReply.Planned.class)
+                            .compose(planned -> request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(),
+                                    planned.masks(), null, scored.scores(), obs, Granularity.unstructured(), 3L), StageReply.Applied.class)
+                                    .map(applied -> {
+                                        var after = stores.models().get(loaded.model()).getParam("1_W");
+                                        var keep = stores.masks().get(planned.masks()).of(dev.secateur.spi.ParamRef.parse("1_W")).orElseThrow();
+                                        // kept weights moved (masking alone would leave them equal), pruned ones are zero
+                                        double moved = after.sub(before).mul(keep).norm2Number().doubleValue();
+                                        double pruned = after.mul(keep.rsub(1)).norm2Number().doubleValue();
+                                        return new double[]{moved, pruned};
+                                    })));
+        }).onComplete(context.succeeding(result -> context.verify(() -> {
+            assertThat(result[0]).isGreaterThan(1e-3);
+            assertThat(result[1]).isZero();
+            context.completeNow();
+        })));
+    }
+
+    @Test
     void scorerFailsAnUnknownSaliencyWithTheBadInputCode(Vertx vertx, VertxTestContext context) {
         load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_SCORE,
-                        new StageRequest.Score(loaded.model(), null, loaded.params(), new SaliencySpec("magnitud", Options.NONE), 1L),
+                        new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), new SaliencySpec("magnitud", Options.NONE), dev.secateur.spi.Granularity.unstructured(), 1L),
                         StageReply.Scored.class))
                 .onComplete(context.failing(error -> context.verify(() -> {
                     assertThat(((ReplyException) error).failureCode()).isEqualTo(FailureCode.BAD_INPUT.code());

@@ -34,6 +34,28 @@ public interface ParamView {
     Optional<INDArray> statistic(Requirement requirement);
 
     /**
+     * The granularity the pruner will use. A criterion that is not additive over weights, such as the
+     * loss oracle, measures whole units when this is structured; every other method can ignore it.
+     */
+    default Granularity granularity() {
+        return Granularity.unstructured();
+    }
+
+    /**
+     * How many spatial positions each output unit is evaluated at per sample: 1 for a dense layer, the
+     * output height × width for a convolution. With {@link #shape()} it gives a unit's FLOPs. Known once a
+     * statistics pass has run; 1 otherwise.
+     */
+    default long outputPositions() {
+        return 1;
+    }
+
+    /** The loss probe, present only if some requested method declared {@link Requirement#LOSS_ORACLE}. */
+    default Optional<LossProbe> lossProbe() {
+        return Optional.empty();
+    }
+
+    /**
      * A seed for this parameter, derived from the experiment seed and the parameter name, so a seeded
      * method gives the same scores for the same experiment on every run.
      */

@@ -30,6 +30,14 @@ public interface SaliencyMethod extends ExtensionPoint {
     /** What the scorer must gather before {@link #score} is called. */
     Set<Requirement> requirements();
 
+    /**
+     * What the scorer must gather for these options; a method whose modes need different statistics
+     * (OBS: exact or layer-wise) overrides this so that the pass gathers only what the chosen mode reads.
+     */
+    default Set<Requirement> requirements(Options options) {
+        return requirements();
+    }
+
     /** The options this method understands, each with a one-line description. Unknown options are refused. */
     default Map<String, String> options() {
         return Map.of();
@@ -48,4 +56,23 @@ public interface SaliencyMethod extends ExtensionPoint {
      * @return a new array with the shape of {@link ParamView#weights()}, finite everywhere
      */
     INDArray score(ParamView param, Options options);
+
+    /**
+     * Whether this method also moves the weights that stay to make up for those removed, as OBS does.
+     * When it does, the pruner calls {@link #compensate} once per parameter after deciding the masks.
+     */
+    default boolean compensates() {
+        return false;
+    }
+
+    /**
+     * The weights to keep after the pruner has decided what to remove, for methods that
+     * {@link #compensates()}. It is pure like {@link #score}: it returns a new array and the pruner writes
+     * it. The view's mask is the mask before this step; {@code keep} is the new one (1 kept, 0 removed).
+     *
+     * @return new weights with the shape of the parameter; entries where {@code keep} is 0 are ignored
+     */
+    default INDArray compensate(ParamView param, INDArray keep, Options options) {
+        throw new UnsupportedOperationException(id() + " does not compensate");
+    }
 }

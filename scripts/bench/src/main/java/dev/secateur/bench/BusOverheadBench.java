@@ -59,8 +59,9 @@ public final class BusOverheadBench {
                             MultiLayerNetwork net = trained.clone();
                             return () -> {
                                 var magnitude = plugins.saliency("magnitude");
-                                var scores = new Scorer().score(net, params, MaskSet.NONE, magnitude.extension(), magnitude.version(),
-                                        Options.NONE, 1L);
+                                var scores = new Scorer().score(net, params, MaskSet.NONE,
+                                        new Scorer.Method(magnitude.extension(), magnitude.version(), Options.NONE),
+                                        Granularity.unstructured(), 1L, null);
                                 var plan = new Pruner().plan(params, scores, MaskSet.NONE, Granularity.unstructured(), scope, target, PROVENANCE);
                                 var masks = MaskSet.of(plan.masks());
                                 new Pruner().apply(net, masks);
@@ -73,8 +74,8 @@ public final class BusOverheadBench {
                         "bus", () -> {
                             var model = secateur.stores().models().put(trained.clone());
                             return () -> {
-                                var scored = request(secateur, Addresses.SCORER_SCORE, new StageRequest.Score(model, null, params,
-                                        new SaliencySpec("magnitude", Options.NONE), 1L), StageReply.Scored.class);
+                                var scored = request(secateur, Addresses.SCORER_SCORE, new StageRequest.Score(model, dataHandle, null, params,
+                                        new SaliencySpec("magnitude", Options.NONE), Granularity.unstructured(), 1L), StageReply.Scored.class);
                                 var planned = request(secateur, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null, params,
                                         Granularity.unstructured(), scope, target, PROVENANCE, null), StageReply.Planned.class);
                                 request(secateur, Addresses.PRUNER_APPLY, new StageRequest.Apply(model, planned.masks()), StageReply.Applied.class);

@@ -1,0 +1,114 @@
+package dev.secateur.score;
+
+import dev.secateur.data.Dataset;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.prune.MaskSet;
+import dev.secateur.prune.Pruner;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
+import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Ranks what each criterion would remove against a reference ranking, per layer, as Molchanov et al.
+ * 2016 did against their oracle. All methods share one statistics pass. Scores are compared at the
+ * granularity's level: per unit (reduced as the pruner reduces them) or per weight, and only where the
+ * reference measured something (a sampled oracle leaves the rest NaN).
+ */
+public final class Comparison {
+
+    private final Scorer scorer;
+
+    public Comparison(Scorer scorer) {
+        this.scorer = scorer;
+    }
+
+    /**
+     * One criterion against the reference on one layer.
+     *
+     * @param points the number of units or weights ranked
+     */
+    public record Row(String criterion, ParamRef layer, int points, double spearman, double kendall) {
+    }
+
+    /**
+     * The correlations, with the scores behind them for plots: per layer, the reference's values and each
+     * criterion's values at the same points.
+     */
+    public record Report(String reference, List<Row> rows, Map<ParamRef, Map<String, double[]>> points) {
+    }
+
+    public Report compare(MultiLayerNetwork net, List<PrunableParam> params, List<Scorer.Method> criteria,
+                          Scorer.Method reference, Granularity granularity, Dataset calibration, long seed) {
+        var all = new ArrayList<>(criteria);
+        all.add(reference);
+        var statistics = scorer.gather(net, params, all, calibration);
+        var referenceScores = perPoint(params, granularity,
+                scorer.score(net, params, MaskSet.NONE, statistics, reference, granularity, seed, true));
+        var rows = new ArrayList<Row>();
+        var points = new LinkedHashMap<ParamRef, Map<String, double[]>>();
+        for (var param : params) {
+            double[] ref = referenceScores.get(param.weights());
+            int[] measured = java.util.stream.IntStream.range(0, ref.length).filter(i -> !Double.isNaN(ref[i])).toArray();
+            var layerPoints = new LinkedHashMap<String, double[]>();
+            layerPoints.put(reference.extension().id(), pick(ref, measured));
+            points.put(param.weights(), layerPoints);
+        }
+        for (var criterion : criteria) {
+            var scores = perPoint(params, granularity,
+                    scorer.score(net, params, MaskSet.NONE, statistics, criterion, granularity, seed, true));
+            for (var param : params) {
+                var layerPoints = points.get(param.weights());
+                double[] ref = layerPoints.get(reference.extension().id());
+                double[] all0 = referenceScores.get(param.weights());
+                int[] measured = java.util.stream.IntStream.range(0, all0.length).filter(i -> !Double.isNaN(all0[i])).toArray();
+                double[] mine = pick(scores.get(param.weights()), measured);
+                layerPoints.put(criterion.extension().id(), mine);
+                rows.add(new Row(criterion.extension().id(), param.weights(), ref.length,
+                        correlation(ref, mine, true), correlation(ref, mine, false)));
+            }
+        }
+        return new Report(reference.extension().id(), rows, points);
+    }
+
+    private static Map<ParamRef, double[]> perPoint(List<PrunableParam> params, Granularity granularity, ScoreSet set) {
+        var out = new LinkedHashMap<ParamRef, double[]>();
+        for (var param : params) {
+            var scores = set.scores().get(param.weights());
+            out.put(param.weights(), granularity instanceof Granularity.Structured structured
+                    ? Pruner.unitScores(param, scores, structured.reduction())
+                    : scores.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').reshape(scores.length()).toDoubleVector());
+        }
+        return out;
+    }
+
+    private static double[] pick(double[] values, int[] at) {
+        double[] out = new double[at.length];
+        for (int i = 0; i < at.length; i++) {
+            out[i] = values[at[i]];
+        }
+        return out;
+    }
+
+    /** Spearman's ρ or Kendall's τ-b; NaN when either side is constant (no ranking to compare). */
+    static double correlation(double[] a, double[] b, boolean spearman) {
+        if (a.length < 2 || constant(a) || constant(b)) {
+            return Double.NaN;
+        }
+        return spearman ? new SpearmansCorrelation().correlation(a, b) : new KendallsCorrelation().correlation(a, b);
+    }
+
+    private static boolean constant(double[] x) {
+        for (double v : x) {
+            if (v != x[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

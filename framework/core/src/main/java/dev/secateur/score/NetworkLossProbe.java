@@ -1,0 +1,89 @@
+package dev.secateur.score;
+
+import dev.secateur.data.Dataset;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.spi.LossProbe;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Measures the calibration loss with parts of one live parameter zeroed, and puts them back. It runs
+ * inside the scorer, which holds the model exclusively while it scores.
+ */
+final class NetworkLossProbe implements LossProbe {
+
+    private final MultiLayerNetwork net;
+    private final PrunableParam param;
+    private final DataSet calibration;
+    private double base = Double.NaN;
+
+    NetworkLossProbe(MultiLayerNetwork net, PrunableParam param, Dataset calibration) {
+        this.net = net;
+        this.param = param;
+        this.calibration = new DataSet(calibration.features(), calibration.labels());
+    }
+
+    @Override
+    public double baseLoss() {
+        if (Double.isNaN(base)) {
+            base = loss();
+        }
+        return base;
+    }
+
+    @Override
+    public double lossWithoutUnit(int unit) {
+        var layer = net.getLayer(param.weights().layer());
+        INDArray w = layer.getParam("W");
+        INDArray savedWeights = w.dup();
+        INDArray bias = param.hasBias() ? layer.getParam("b") : null;
+        double savedBias = bias == null ? 0 : bias.getDouble(unit);
+        try {
+            // multiply by a mask rather than assign into a sub-view: sub-views of DL4J's parameter views fail to assign
+            w.muli(unitRemoved(unit));
+            if (bias != null) {
+                bias.putScalar(unit, 0);
+            }
+            return loss();
+        } finally {
+            w.assign(savedWeights);
+            if (bias != null) {
+                bias.putScalar(unit, savedBias);
+            }
+        }
+    }
+
+    /** Ones, with zeros over one output unit's weights. */
+    private INDArray unitRemoved(int unit) {
+        long[] shape = param.shape();
+        int axis = param.kind().outputAxis();
+        long units = shape[axis];
+        long perUnit = param.size() / units;
+        float[] keep = new float[(int) param.size()];
+        for (int i = 0; i < keep.length; i++) {
+            long u = axis == 0 ? i / perUnit : i % units;
+            keep[i] = u == unit ? 0f : 1f;
+        }
+        return Nd4j.create(keep, shape, 'c');
+    }
+
+    @Override
+    public double lossWithoutWeight(long index) {
+        INDArray w = net.getLayer(param.weights().layer()).getParam("W");
+        long[] at = org.nd4j.linalg.api.shape.Shape.ind2subC(w.shape(), index);
+        double saved = w.getDouble(at);
+        try {
+            w.putScalar(at, 0);
+            return loss();
+        } finally {
+            w.putScalar(at, saved);
+        }
+    }
+
+    /** The mean per-sample loss, without regularisation terms, which would move with the weights. */
+    private double loss() {
+        return net.scoreExamples(calibration, false).meanNumber().doubleValue();
+    }
+}

@@ -1,0 +1,321 @@
+package dev.secateur.score;
+
+import dev.secateur.data.Dataset;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.spi.LayerKind;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Requirement;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.convolution.Convolution;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The scorer's one shared pass over calibration data. It runs the network forward and backward layer by
+ * layer, so that each layer's input, output and output gradient are at hand, and gathers only the
+ * requirements asked for: a weights-only request reads no data at all.
+ *
+ * <p>Losses are per sample (DL4J's output layer gives per-sample deltas; its score is their mean), so
+ * GRADIENTS is the gradient of the mean loss and GRADIENT_SQUARES is the diagonal of the empirical
+ * Fisher. Per-sample gradients of dense layers are outer products x·δᵀ, computed in closed form; for
+ * convolutions each sample is back-propagated through the layer alone.
+ */
+public final class StatisticsPass {
+
+    /** The requirements that need a pass over data. */
+    static final Set<Requirement> DATA = EnumSet.of(Requirement.GRADIENTS, Requirement.GRADIENT_SQUARES,
+            Requirement.SAMPLE_GRADIENTS, Requirement.ACTIVATIONS, Requirement.ACTIVATION_GRADIENTS, Requirement.INPUT_GRAM);
+    private static final Set<Requirement> BACKWARD = EnumSet.of(Requirement.GRADIENTS, Requirement.GRADIENT_SQUARES,
+            Requirement.SAMPLE_GRADIENTS, Requirement.ACTIVATION_GRADIENTS);
+    private static final int BATCH = 128;
+
+    /** Forces per-sample back-propagation for dense layers too; tests compare it with the closed form. */
+    boolean perSampleBackpropForDense;
+
+    /**
+     * Why this pass cannot supply {@code requirement} for {@code param} of {@code net}, or empty if it can.
+     */
+    public static Optional<String> unsupported(MultiLayerNetwork net, PrunableParam param, Requirement requirement) {
+        if (requirement == Requirement.ACTIVATION_GRADIENTS && param.kind() == LayerKind.OUTPUT) {
+            return Optional.of("the output layer's activations are the class probabilities, whose Taylor term is not gathered");
+        }
+        if (param.kind() == LayerKind.CONVOLUTION && requirement != Requirement.WEIGHTS) {
+            var conv = (ConvolutionLayer) net.getLayer(param.weights().layer()).conf().getLayer();
+            if (conv.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+                return Optional.of("only NCHW convolutions are supported, this one is " + conv.getCnn2dDataFormat());
+            }
+            if (requirement == Requirement.INPUT_GRAM && conv.getConvolutionMode() == ConvolutionMode.Causal) {
+                return Optional.of("im2col patches of causal convolutions are not supported");
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Statistics gather(MultiLayerNetwork net, List<PrunableParam> params, Set<Requirement> requested, Dataset calibration) {
+        var wanted = EnumSet.noneOf(Requirement.class);
+        wanted.addAll(requested);
+        wanted.retainAll(DATA);
+        boolean probes = requested.contains(Requirement.LOSS_ORACLE);
+        if (wanted.isEmpty()) {
+            return new Statistics(Set.copyOf(requested), Map.of(), probes ? calibration : null, 0, Map.of());
+        }
+        var mgr = LayerWorkspaceMgr.noWorkspaces();
+        if (net.getFlattenedGradients() == null) {
+            net.initGradientsView();
+        }
+        var byLayer = new HashMap<Integer, Accumulators>();
+        for (var param : params) {
+            byLayer.put(param.weights().layer(), new Accumulators(param, wanted));
+        }
+        int lowest = params.stream().mapToInt(p -> p.weights().layer()).min().orElse(0);
+        boolean backward = wanted.stream().anyMatch(BACKWARD::contains);
+        int layers = net.getnLayers();
+        int n = calibration.size();
+        int batches = 0;
+        for (int from = 0; from < n; from += BATCH, batches++) {
+            int to = Math.min(n, from + BATCH);
+            int mb = to - from;
+            INDArray x = calibration.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray y = calibration.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            var inputs = new INDArray[layers];
+            var outputs = new INDArray[layers];
+            INDArray current = x;
+            for (int i = 0; i < layers; i++) {
+                var pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
+                if (pre != null) {
+                    current = pre.preProcess(current, mb, mgr);
+                }
+                inputs[i] = current;
+                current = net.getLayer(i).activate(current, false, mgr);
+                outputs[i] = current;
+            }
+            for (var entry : byLayer.entrySet()) {
+                entry.getValue().forward(net.getLayer(entry.getKey()), inputs[entry.getKey()], outputs[entry.getKey()]);
+            }
+            if (!backward) {
+                continue;
+            }
+            INDArray epsilon = null;
+            for (int i = layers - 1; i >= lowest; i--) {
+                Layer layer = net.getLayer(i);
+                layer.setInput(inputs[i], mgr);
+                if (layer instanceof IOutputLayer output) {
+                    output.setLabels(y);
+                }
+                var acc = byLayer.get(i);
+                if (acc != null) {
+                    acc.beforeBackward(layer, inputs[i], outputs[i], epsilon, y, mgr, perSampleBackpropForDense);
+                }
+                var back = layer.backpropGradient(epsilon, mgr);
+                if (acc != null) {
+                    acc.afterBackward(back.getFirst().getGradientFor("W"));
+                }
+                epsilon = back.getSecond();
+                var pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
+                if (pre != null && i > lowest) {
+                    epsilon = pre.backprop(epsilon, mb, mgr);
+                }
+            }
+        }
+        var byParam = new HashMap<ParamRef, Map<Requirement, INDArray>>();
+        var positions = new HashMap<ParamRef, Long>();
+        for (var acc : byLayer.values()) {
+            byParam.put(acc.param.weights(), acc.finish(n));
+            positions.put(acc.param.weights(), acc.positions);
+        }
+        net.clear();
+        return new Statistics(Set.copyOf(requested), byParam, calibration, batches, positions);
+    }
+
+    /** Running sums for one parameter. */
+    private static final class Accumulators {
+        private final PrunableParam param;
+        private final Set<Requirement> wanted;
+        private final long size;
+        private INDArray gradientSum;
+        private INDArray squareSum;
+        private INDArray gram;
+        private long gramRows;
+        private long positions = 1;
+        private final java.util.List<INDArray> activations = new java.util.ArrayList<>();
+        private final java.util.List<INDArray> taylor = new java.util.ArrayList<>();
+        private final java.util.List<INDArray> sampleGradients = new java.util.ArrayList<>();
+
+        Accumulators(PrunableParam param, Set<Requirement> wanted) {
+            this.param = param;
+            this.wanted = wanted;
+            this.size = param.size();
+        }
+
+        void forward(Layer layer, INDArray input, INDArray output) {
+            positions = output.rank() == 4 ? output.size(2) * output.size(3) : 1;
+            if (wanted.contains(Requirement.ACTIVATIONS)) {
+                activations.add(spatialMean(output));
+            }
+            if (wanted.contains(Requirement.INPUT_GRAM)) {
+                INDArray rows = inputRows(layer, input);
+                INDArray product = rows.transpose().mmul(rows).castTo(DataType.DOUBLE);
+                gram = gram == null ? product : gram.addi(product);
+                gramRows += rows.rows();
+            }
+        }
+
+        void beforeBackward(Layer layer, INDArray input, INDArray output, INDArray epsilon, INDArray labels,
+                            LayerWorkspaceMgr mgr, boolean perSampleForDense) {
+            if (wanted.contains(Requirement.ACTIVATION_GRADIENTS) && epsilon != null) {
+                taylor.add(spatialMean(output.mul(epsilon)));
+            }
+            boolean squares = wanted.contains(Requirement.GRADIENT_SQUARES);
+            boolean samples = wanted.contains(Requirement.SAMPLE_GRADIENTS);
+            if (!squares && !samples) {
+                return;
+            }
+            boolean dense = param.kind() != LayerKind.CONVOLUTION && !perSampleForDense;
+            if (dense && !samples) {
+                // Σₙ (xₙ ⊗ δₙ)² = (x²)ᵀ·(δ²): one product instead of a row per sample
+                INDArray delta = denseDelta(layer, input, epsilon, labels);
+                INDArray sq = input.mul(input).transpose().mmul(delta.mul(delta)).castTo(DataType.DOUBLE).dup('c');
+                squareSum = squareSum == null ? sq.reshape('c', 1, size) : squareSum.addi(sq.reshape('c', 1, size));
+                return;
+            }
+            INDArray perSample = dense
+                    ? denseSampleGradients(layer, input, epsilon, labels)
+                    : backpropEachSample(layer, input, epsilon, labels, mgr);
+            if (squares) {
+                INDArray sq = perSample.mul(perSample).sum(0).castTo(DataType.DOUBLE);
+                squareSum = squareSum == null ? sq : squareSum.addi(sq);
+            }
+            if (samples) {
+                sampleGradients.add(perSample);
+            }
+        }
+
+        void afterBackward(INDArray weightGradient) {
+            if (wanted.contains(Requirement.GRADIENTS)) {
+                INDArray g = weightGradient.castTo(DataType.DOUBLE).dup('c');
+                gradientSum = gradientSum == null ? g : gradientSum.addi(g);
+            }
+        }
+
+        /** Per-sample gradients [mb, size] of a dense or output layer: row n is x_n ⊗ δ_n in C order. */
+        private INDArray denseSampleGradients(Layer layer, INDArray input, INDArray epsilon, INDArray labels) {
+            INDArray delta = denseDelta(layer, input, epsilon, labels);
+            int mb = (int) input.rows();
+            long nIn = input.columns();
+            long nOut = delta.columns();
+            var rows = Nd4j.createUninitialized(DataType.FLOAT, mb, nIn * nOut);
+            for (int s = 0; s < mb; s++) {
+                INDArray outer = input.getRow(s).reshape(nIn, 1).mmul(delta.getRow(s).reshape(1, nOut));
+                rows.putRow(s, outer.reshape('c', 1, nIn * nOut));
+            }
+            return rows;
+        }
+
+        /** δ = dLₙ/dz per sample for a dense or output layer, z being the pre-activation. */
+        private static INDArray denseDelta(Layer layer, INDArray input, INDArray epsilon, INDArray labels) {
+            var conf = (BaseLayer) layer.conf().getLayer();
+            INDArray z = input.mmul(layer.getParam("W")).addiRowVector(layer.getParam("b"));
+            return conf instanceof BaseOutputLayer out
+                    ? out.getLossFn().computeGradient(labels, z, conf.getActivationFn(), null)
+                    : conf.getActivationFn().backprop(z, epsilon.dup()).getFirst();
+        }
+
+        /** Per-sample gradients [mb, size] by back-propagating each sample through this layer alone. */
+        private INDArray backpropEachSample(Layer layer, INDArray input, INDArray epsilon, INDArray labels, LayerWorkspaceMgr mgr) {
+            int mb = (int) input.size(0);
+            var rows = Nd4j.createUninitialized(DataType.FLOAT, mb, size);
+            for (int s = 0; s < mb; s++) {
+                var one = NDArrayIndex.interval(s, s + 1);
+                layer.setInput(sampleOf(input, s), mgr);
+                if (layer instanceof IOutputLayer output) {
+                    output.setLabels(labels.get(one, NDArrayIndex.all()));
+                }
+                INDArray eps = epsilon == null ? null : sampleOf(epsilon, s);
+                INDArray g = layer.backpropGradient(eps, mgr).getFirst().getGradientFor("W");
+                rows.putRow(s, g.dup('c').reshape('c', 1, size));
+            }
+            layer.setInput(input, mgr);
+            if (layer instanceof IOutputLayer output) {
+                output.setLabels(labels);
+            }
+            return rows;
+        }
+
+        private static INDArray sampleOf(INDArray a, int s) {
+            var index = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
+            index[0] = NDArrayIndex.interval(s, s + 1);
+            for (int d = 1; d < index.length; d++) {
+                index[d] = NDArrayIndex.all();
+            }
+            return a.get(index).dup('c');
+        }
+
+        /** The rows whose Gram matrix is wanted: inputs for dense layers, im2col patches for convolutions. */
+        private INDArray inputRows(Layer layer, INDArray input) {
+            if (param.kind() != LayerKind.CONVOLUTION) {
+                return input;
+            }
+            var conv = (ConvolutionLayer) layer.conf().getLayer();
+            int[] k = conv.getKernelSize();
+            int[] s = conv.getStride();
+            int[] d = conv.getDilation();
+            int[] pad = conv.getPadding();
+            boolean same = conv.getConvolutionMode() == ConvolutionMode.Same;
+            if (same) {
+                int[] in = {(int) input.size(2), (int) input.size(3)};
+                int[] out = ConvolutionUtils.getOutputSize(input, k, s, null, ConvolutionMode.Same, d, CNN2DFormat.NCHW);
+                pad = ConvolutionUtils.getSameModeTopLeftPadding(out, in, k, s, d);
+            }
+            INDArray cols = Convolution.im2col(input, k[0], k[1], s[0], s[1], pad[0], pad[1], d[0], d[1], same);
+            // [mb, c, kh, kw, oh, ow] -> one row per output position, columns in the C order of a filter
+            long rows = cols.size(0) * cols.size(4) * cols.size(5);
+            return cols.permute(0, 4, 5, 1, 2, 3).dup('c').reshape('c', rows, cols.size(1) * k[0] * k[1]);
+        }
+
+        private static INDArray spatialMean(INDArray a) {
+            return a.rank() == 4 ? a.mean(2, 3) : a.dup();
+        }
+
+        Map<Requirement, INDArray> finish(int samples) {
+            var out = new EnumMap<Requirement, INDArray>(Requirement.class);
+            long[] shape = param.shape();
+            if (gradientSum != null) {
+                out.put(Requirement.GRADIENTS, gradientSum.divi(samples).castTo(DataType.FLOAT).reshape('c', shape));
+            }
+            if (squareSum != null) {
+                out.put(Requirement.GRADIENT_SQUARES, squareSum.divi(samples).castTo(DataType.FLOAT).reshape('c', shape));
+            }
+            if (!sampleGradients.isEmpty()) {
+                out.put(Requirement.SAMPLE_GRADIENTS, Nd4j.vstack(sampleGradients.toArray(INDArray[]::new)));
+            }
+            if (!activations.isEmpty()) {
+                out.put(Requirement.ACTIVATIONS, Nd4j.vstack(activations.toArray(INDArray[]::new)));
+            }
+            if (!taylor.isEmpty()) {
+                out.put(Requirement.ACTIVATION_GRADIENTS, Nd4j.vstack(taylor.toArray(INDArray[]::new)));
+            }
+            if (gram != null) {
+                out.put(Requirement.INPUT_GRAM, gram.divi(gramRows).castTo(DataType.FLOAT));
+            }
+            return out;
+        }
+    }
+}

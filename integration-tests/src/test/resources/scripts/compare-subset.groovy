@@ -1,0 +1,27 @@
+// Integration test: rank-correlate criteria with the oracle on LeNet-300-100's second hidden layer,
+// then prune one-shot with layer-wise OBS at 2:4, both from the same trained model.
+def dense = run(experiment('it-compare') {
+    seed 5
+    model { train 'lenet-300-100', epochs: 1 }
+    data fashionMnist(source: 'embedded', train: 2000, test: 500)
+    calibration samples: 256
+    compare {
+        criteria 'magnitude', 'taylor', 'obd', 'random'
+        against 'oracle'
+        layer '1_W'
+        granularity neurons()
+    }
+})
+println dense.correlationTable
+def nm = run(experiment('it-obs-2of4') {
+    seed 5
+    model { load dense.runDir.resolve('model-final.zip').toString() }
+    data fashionMnist(source: 'embedded', train: 2000, test: 500)
+    saliency 'obs'
+    calibration samples: 256
+    granularity nm(2, 4)
+    scope layerwise()
+    schedule 'one-shot', target: 0.5
+    finetune epochs: 0
+})
+println "RESULT nm-sparsity=${nm.sparsity} nm-accuracy=${nm.accuracy} dense=${nm.dense.accuracy}"
