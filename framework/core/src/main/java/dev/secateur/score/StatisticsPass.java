@@ -23,6 +23,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,9 +49,11 @@ public final class StatisticsPass {
     private static final Set<Requirement> BACKWARD = EnumSet.of(Requirement.GRADIENTS, Requirement.GRADIENT_SQUARES,
             Requirement.SAMPLE_GRADIENTS, Requirement.ACTIVATION_GRADIENTS);
     private static final int BATCH = 128;
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.FIRST_LOOP).build();
 
-    /** Forces per-sample back-propagation for dense layers too; tests compare it with the closed form. */
-    boolean perSampleBackpropForDense;
+    /** Forces per-sample back-propagation through DL4J for every layer; tests compare it with the batched forms. */
+    boolean perSampleBackprop;
 
     /**
      * Why this pass cannot supply {@code requirement} for {@code param} of {@code net}, or empty if it can.
@@ -87,52 +92,13 @@ public final class StatisticsPass {
         }
         int lowest = params.stream().mapToInt(p -> p.weights().layer()).min().orElse(0);
         boolean backward = wanted.stream().anyMatch(BACKWARD::contains);
-        int layers = net.getnLayers();
         int n = calibration.size();
         int batches = 0;
         for (int from = 0; from < n; from += BATCH, batches++) {
-            int to = Math.min(n, from + BATCH);
-            int mb = to - from;
-            INDArray x = calibration.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray y = calibration.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            var inputs = new INDArray[layers];
-            var outputs = new INDArray[layers];
-            INDArray current = x;
-            for (int i = 0; i < layers; i++) {
-                var pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
-                if (pre != null) {
-                    current = pre.preProcess(current, mb, mgr);
-                }
-                inputs[i] = current;
-                current = net.getLayer(i).activate(current, false, mgr);
-                outputs[i] = current;
-            }
-            for (var entry : byLayer.entrySet()) {
-                entry.getValue().forward(net.getLayer(entry.getKey()), inputs[entry.getKey()], outputs[entry.getKey()]);
-            }
-            if (!backward) {
-                continue;
-            }
-            INDArray epsilon = null;
-            for (int i = layers - 1; i >= lowest; i--) {
-                Layer layer = net.getLayer(i);
-                layer.setInput(inputs[i], mgr);
-                if (layer instanceof IOutputLayer output) {
-                    output.setLabels(y);
-                }
-                var acc = byLayer.get(i);
-                if (acc != null) {
-                    acc.beforeBackward(layer, inputs[i], outputs[i], epsilon, y, mgr, perSampleBackpropForDense);
-                }
-                var back = layer.backpropGradient(epsilon, mgr);
-                if (acc != null) {
-                    acc.afterBackward(back.getFirst().getGradientFor("W"));
-                }
-                epsilon = back.getSecond();
-                var pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
-                if (pre != null && i > lowest) {
-                    epsilon = pre.backprop(epsilon, mb, mgr);
-                }
+            // each batch's temporaries come from one reused workspace: fresh native memory costs a page fault
+            // per page here, which made the pass several times slower than DL4J's own backward pass
+            try (var ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "secateur-statistics")) {
+                batch(net, byLayer, calibration, from, Math.min(n, from + BATCH), lowest, backward, mgr);
             }
         }
         var byParam = new HashMap<ParamRef, Map<Requirement, INDArray>>();
@@ -143,6 +109,53 @@ public final class StatisticsPass {
         }
         net.clear();
         return new Statistics(Set.copyOf(requested), byParam, calibration, batches, positions);
+    }
+
+    private void batch(MultiLayerNetwork net, Map<Integer, Accumulators> byLayer, Dataset calibration, int from, int to,
+                       int lowest, boolean backward, LayerWorkspaceMgr mgr) {
+        int layers = net.getnLayers();
+        int mb = to - from;
+        INDArray x = calibration.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        INDArray y = calibration.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        var inputs = new INDArray[layers];
+        var outputs = new INDArray[layers];
+        INDArray current = x;
+        for (int i = 0; i < layers; i++) {
+            var pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
+            if (pre != null) {
+                current = pre.preProcess(current, mb, mgr);
+            }
+            inputs[i] = current;
+            current = net.getLayer(i).activate(current, false, mgr);
+            outputs[i] = current;
+        }
+        for (var entry : byLayer.entrySet()) {
+            entry.getValue().forward(net.getLayer(entry.getKey()), inputs[entry.getKey()], outputs[entry.getKey()]);
+        }
+        if (!backward) {
+            return;
+        }
+        INDArray epsilon = null;
+        for (int i = layers - 1; i >= lowest; i--) {
+            Layer layer = net.getLayer(i);
+            layer.setInput(inputs[i], mgr);
+            if (layer instanceof IOutputLayer output) {
+                output.setLabels(y);
+            }
+            var acc = byLayer.get(i);
+            if (acc != null) {
+                acc.beforeBackward(layer, inputs[i], outputs[i], epsilon, y, mgr, perSampleBackprop);
+            }
+            var back = layer.backpropGradient(epsilon, mgr);
+            if (acc != null) {
+                acc.afterBackward(back.getFirst().getGradientFor("W"));
+            }
+            epsilon = back.getSecond();
+            var pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
+            if (pre != null && i > lowest) {
+                epsilon = pre.backprop(epsilon, mb, mgr);
+            }
+        }
     }
 
     /** Running sums for one parameter. */
@@ -168,50 +181,50 @@ public final class StatisticsPass {
         void forward(Layer layer, INDArray input, INDArray output) {
             positions = output.rank() == 4 ? output.size(2) * output.size(3) : 1;
             if (wanted.contains(Requirement.ACTIVATIONS)) {
-                activations.add(spatialMean(output));
+                activations.add(kept(spatialMean(output)));
             }
             if (wanted.contains(Requirement.INPUT_GRAM)) {
                 INDArray rows = inputRows(layer, input);
                 INDArray product = rows.transpose().mmul(rows).castTo(DataType.DOUBLE);
-                gram = gram == null ? product : gram.addi(product);
+                gram = gram == null ? kept(product) : gram.addi(product);
                 gramRows += rows.rows();
             }
         }
 
         void beforeBackward(Layer layer, INDArray input, INDArray output, INDArray epsilon, INDArray labels,
-                            LayerWorkspaceMgr mgr, boolean perSampleForDense) {
+                            LayerWorkspaceMgr mgr, boolean perSampleBackprop) {
             if (wanted.contains(Requirement.ACTIVATION_GRADIENTS) && epsilon != null) {
-                taylor.add(spatialMean(output.mul(epsilon)));
+                taylor.add(kept(spatialMean(output.mul(epsilon))));
             }
             boolean squares = wanted.contains(Requirement.GRADIENT_SQUARES);
             boolean samples = wanted.contains(Requirement.SAMPLE_GRADIENTS);
             if (!squares && !samples) {
                 return;
             }
-            boolean dense = param.kind() != LayerKind.CONVOLUTION && !perSampleForDense;
-            if (dense && !samples) {
+            boolean dense = param.kind() != LayerKind.CONVOLUTION;
+            if (dense && !samples && !perSampleBackprop) {
                 // Σₙ (xₙ ⊗ δₙ)² = (x²)ᵀ·(δ²): one product instead of a row per sample
                 INDArray delta = denseDelta(layer, input, epsilon, labels);
                 INDArray sq = input.mul(input).transpose().mmul(delta.mul(delta)).castTo(DataType.DOUBLE).dup('c');
-                squareSum = squareSum == null ? sq.reshape('c', 1, size) : squareSum.addi(sq.reshape('c', 1, size));
+                squareSum = squareSum == null ? kept(sq.reshape('c', 1, size)) : squareSum.addi(sq.reshape('c', 1, size));
                 return;
             }
-            INDArray perSample = dense
-                    ? denseSampleGradients(layer, input, epsilon, labels)
-                    : backpropEachSample(layer, input, epsilon, labels, mgr);
+            INDArray perSample = perSampleBackprop ? backpropEachSample(layer, input, epsilon, labels, mgr)
+                    : dense ? denseSampleGradients(layer, input, epsilon, labels)
+                    : convSampleGradients(layer, input, epsilon);
             if (squares) {
                 INDArray sq = perSample.mul(perSample).sum(0).castTo(DataType.DOUBLE);
-                squareSum = squareSum == null ? sq : squareSum.addi(sq);
+                squareSum = squareSum == null ? kept(sq) : squareSum.addi(sq);
             }
             if (samples) {
-                sampleGradients.add(perSample);
+                sampleGradients.add(kept(perSample));
             }
         }
 
         void afterBackward(INDArray weightGradient) {
             if (wanted.contains(Requirement.GRADIENTS)) {
                 INDArray g = weightGradient.castTo(DataType.DOUBLE).dup('c');
-                gradientSum = gradientSum == null ? g : gradientSum.addi(g);
+                gradientSum = gradientSum == null ? kept(g) : gradientSum.addi(g);
             }
         }
 
@@ -236,6 +249,27 @@ public final class StatisticsPass {
             return conf instanceof BaseOutputLayer out
                     ? out.getLossFn().computeGradient(labels, z, conf.getActivationFn(), null)
                     : conf.getActivationFn().backprop(z, epsilon.dup()).getFirst();
+        }
+
+        /**
+         * Per-sample gradients [mb, size] of a convolution in one batched product: with the im2col patches
+         * cols_n [positions, nIn·kH·kW] and δ_n = dLₙ/dz at the pre-activation [positions, nOut], the
+         * gradient of sample n is δ_nᵀ·cols_n.
+         */
+        private INDArray convSampleGradients(Layer layer, INDArray input, INDArray epsilon) {
+            var conf = (ConvolutionLayer) layer.conf().getLayer();
+            int mb = (int) input.size(0);
+            INDArray cols = inputRows(layer, input);
+            long k = cols.columns();
+            long positions = cols.rows() / mb;
+            long nOut = param.shape()[0];
+            INDArray w = layer.getParam("W").dup('c').reshape('c', nOut, k);
+            INDArray z = cols.mmul(w.transpose()).addiRowVector(layer.getParam("b"));
+            INDArray eps = epsilon.permute(0, 2, 3, 1).dup('c').reshape('c', cols.rows(), nOut);
+            INDArray delta = conf.getActivationFn().backprop(z, eps).getFirst();
+            INDArray perSample = Nd4j.matmul(delta.reshape('c', mb, positions, nOut), cols.reshape('c', mb, positions, k),
+                    true, false, false);
+            return perSample.reshape('c', mb, nOut * k);
         }
 
         /** Per-sample gradients [mb, size] by back-propagating each sample through this layer alone. */
@@ -288,6 +322,11 @@ public final class StatisticsPass {
             // [mb, c, kh, kw, oh, ow] -> one row per output position, columns in the C order of a filter
             long rows = cols.size(0) * cols.size(4) * cols.size(5);
             return cols.permute(0, 4, 5, 1, 2, 3).dup('c').reshape('c', rows, cols.size(1) * k[0] * k[1]);
+        }
+
+        /** An array that outlives the batch's workspace. */
+        private static INDArray kept(INDArray a) {
+            return a.isAttached() ? a.detach() : a;
         }
 
         private static INDArray spatialMean(INDArray a) {

@@ -69,20 +69,31 @@ class StatisticsPassTest {
     }
 
     @Test
-    void closedFormFisherOfDenseLayersEqualsPerSampleBackprop() {
-        var net = Architecture.LENET_300_100.build(4L, 1e-3);
-        var calibration = Fixtures.smallData().train().sample(200, 5L);
-        var params = NetworkLayout.prunable(net);
-        var wanted = EnumSet.of(Requirement.GRADIENT_SQUARES);
-        var closedForm = new StatisticsPass().gather(net, params, wanted, calibration);
-        var slow = new StatisticsPass();
-        slow.perSampleBackpropForDense = true;
-        var perSample = slow.gather(net, params, wanted, calibration);
-        for (var p : params) {
-            var a = closedForm.of(p.weights()).get(Requirement.GRADIENT_SQUARES);
-            var b = perSample.of(p.weights()).get(Requirement.GRADIENT_SQUARES);
-            assertThat(a.sub(b).norm2Number().doubleValue()).as(p.weights().toString())
-                    .isLessThan(1e-4 * b.norm2Number().doubleValue());
+    void batchedPerSampleStatisticsEqualDl4jsBackpropOfEachSample() {
+        for (var architecture : List.of(Architecture.LENET_300_100, Architecture.LENET_5)) {
+            var net = architecture.build(4L, 1e-3);
+            var calibration = Fixtures.smallData().train().sample(150, 5L);
+            var params = NetworkLayout.prunable(net);
+            var wanted = EnumSet.of(Requirement.GRADIENT_SQUARES, Requirement.SAMPLE_GRADIENTS);
+            var batched = new StatisticsPass().gather(net, params, wanted, calibration);
+            var slow = new StatisticsPass();
+            slow.perSampleBackprop = true;
+            var perSample = slow.gather(net, params, wanted, calibration);
+            var fisherOnly = new StatisticsPass().gather(net, params, EnumSet.of(Requirement.GRADIENT_SQUARES), calibration);
+            for (var p : params) {
+                for (var requirement : wanted) {
+                    var a = batched.of(p.weights()).get(requirement);
+                    var b = perSample.of(p.weights()).get(requirement);
+                    assertThat(a.shape()).isEqualTo(b.shape());
+                    assertThat(a.sub(b).norm2Number().doubleValue()).as(p.weights() + " " + requirement)
+                            .isLessThan(1e-4 * b.norm2Number().doubleValue());
+                }
+                // the dense closed form (x²)ᵀ(δ²), used when per-sample rows are not asked for
+                var closedForm = fisherOnly.of(p.weights()).get(Requirement.GRADIENT_SQUARES);
+                var reference = perSample.of(p.weights()).get(Requirement.GRADIENT_SQUARES);
+                assertThat(closedForm.sub(reference).norm2Number().doubleValue()).as(p.weights() + " closed form")
+                        .isLessThan(1e-4 * reference.norm2Number().doubleValue());
+            }
         }
     }
 

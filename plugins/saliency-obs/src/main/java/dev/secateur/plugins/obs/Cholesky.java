@@ -32,35 +32,32 @@ final class Cholesky {
         return l;
     }
 
-    /** A⁻¹ through A = LLᵀ: A⁻¹ = L⁻ᵀL⁻¹. */
+    /** A⁻¹ through A = LLᵀ: A⁻¹ = L⁻ᵀL⁻¹, the product taken by ND4J's gemm. */
     static double[][] inverse(double[][] a) {
         int n = a.length;
         double[][] l = lower(a);
-        double[][] linv = new double[n][n];
-        for (int c = 0; c < n; c++) {
-            // forward substitution for column c of L⁻¹ (lower triangular)
-            linv[c][c] = 1 / l[c][c];
-            for (int i = c + 1; i < n; i++) {
-                double sum = 0;
-                double[] li = l[i];
-                for (int k = c; k < i; k++) {
-                    sum -= li[k] * linv[k][c];
-                }
-                linv[i][c] = sum / li[i];
-            }
-        }
-        double[][] inv = new double[n][n];
+        // X = L⁻¹ row by row: X_i = (e_i − Σ_{k<i} L_ik·X_k) / L_ii, each step a row axpy (cache friendly)
+        double[][] x = new double[n][n];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double sum = 0;
-                for (int k = i; k < n; k++) {
-                    sum += linv[k][i] * linv[k][j];
+            double[] xi = x[i];
+            xi[i] = 1;
+            double[] li = l[i];
+            for (int k = 0; k < i; k++) {
+                double f = li[k];
+                if (f != 0) {
+                    double[] xk = x[k];
+                    for (int c = 0; c <= k; c++) {
+                        xi[c] -= f * xk[c];
+                    }
                 }
-                inv[i][j] = sum;
-                inv[j][i] = sum;
+            }
+            double d = li[i];
+            for (int c = 0; c <= i; c++) {
+                xi[c] /= d;
             }
         }
-        return inv;
+        var linv = org.nd4j.linalg.factory.Nd4j.create(x);
+        return linv.transpose().mmul(linv).toDoubleMatrix();
     }
 
     /** U with A = UᵀU (U = Lᵀ). */
