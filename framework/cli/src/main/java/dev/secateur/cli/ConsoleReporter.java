@@ -39,6 +39,11 @@ final class ConsoleReporter implements AutoCloseable {
     }
 
     private synchronized void started(RunEvent.RunStarted e) {
+        if (e.compare() != null) {
+            out.printf("run %s: compare %s%n  -> %s%n", e.runId(), e.compare(), e.runDir());
+            out.flush();
+            return;
+        }
         out.printf("run %s: %d step(s), saliency %s, schedule %s, %s, %s scope%n  -> %s%n", e.runId(), e.steps(),
                 e.tags().saliency(), e.tags().schedule(), e.tags().granularity(), e.tags().scope(), e.runDir());
         out.flush();

@@ -18,7 +18,11 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
     /**
      * @param tags bounded labels for metrics: saliency, schedule, granularity, scope
      */
-    record RunStarted(String runId, String experiment, String runDir, int steps, Tags tags) implements RunEvent {
+    /**
+     * @param compare for a criteria comparison, what is compared ("magnitude, taylor against oracle on 2_W"); null
+     *                for a pruning run
+     */
+    record RunStarted(String runId, String experiment, String runDir, int steps, Tags tags, String compare) implements RunEvent {
         @Override
         public String type() {
             return "started";

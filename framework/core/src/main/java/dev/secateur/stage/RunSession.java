@@ -214,7 +214,8 @@ final class RunSession {
             dir.writeSpec(ResolvedSpec.of(runId, spec, saliencyVersion, scheduleVersion, reply.modelParams(),
                     reply.dataSource(), reply.dataSha256(), reply.trainSize(), reply.testSize(), stepTargets,
                     NativeBackend.variant()));
-        }).compose(v -> record(new RunEvent.RunStarted(runId, spec.name(), dir.path().toString(), steps.size(), tags)));
+        }).compose(v -> record(new RunEvent.RunStarted(runId, spec.name(), dir.path().toString(),
+                spec.compare() == null ? steps.size() : 0, tags, compareSummary())));
     }
 
     /** The parameters a comparison covers: those it names, or every one its granularity can rank. */
@@ -231,6 +232,16 @@ final class RunSession {
             }
         }
         return all.stream().filter(p -> named.contains(p.weights())).toList();
+    }
+
+    private String compareSummary() {
+        if (spec.compare() == null) {
+            return null;
+        }
+        var c = spec.compare();
+        return c.criteria().stream().map(dev.secateur.spec.SaliencySpec::id).collect(java.util.stream.Collectors.joining(", "))
+                + " against " + c.against().id() + " on " + compared.stream().map(p -> p.weights().toString())
+                .collect(java.util.stream.Collectors.joining(", ")) + " (" + c.granularity().id() + ")";
     }
 
     /** Scores the compared layers with every criterion and the reference, then writes the correlations. */
