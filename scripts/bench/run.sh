@@ -6,6 +6,8 @@
 #   scripts/bench/run.sh bus         # one pruning step through the event bus vs the plain classes, paired
 #   scripts/bench/run.sh backends    # LeNet-5 training throughput per ND4J native classifier, round-robin
 #   scripts/bench/run.sh threads     # LeNet-300-100 and LeNet-5 training with 1 vs 2 OpenMP threads, round-robin
+#   scripts/bench/run.sh obs         # layer-wise OBS on one 1024x1024 dense layer with 2,048 calibration rows
+#   scripts/bench/run.sh statistics  # the statistics pass for OBD (gradients + Fisher) vs a plain forward/backward, paired
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -106,12 +108,25 @@ for model, i in (("LeNet-5", 0), ("LeNet-300-100", 1)):
 PY
 }
 
+run_obs() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -Dsecateur.bench.plugins="$ROOT/scripts/bench/target/plugins" -cp "$cp" dev.secateur.bench.LayerwiseObsBench "$ROUNDS"
+}
+
+run_statistics() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -Dsecateur.bench.plugins="$ROOT/scripts/bench/target/plugins" -cp "$cp" \
+      dev.secateur.bench.StatisticsPassBench "$ROUNDS" "${EXAMPLES:-4096}"
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
   bus) run_bus ;;
   backends) run_backends ;;
   threads) run_threads ;;
-  all) run_threshold; run_masked; run_bus; run_backends; run_threads ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|all]" >&2; exit 2 ;;
+  obs) run_obs ;;
+  statistics) run_statistics ;;
+  all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|all]" >&2; exit 2 ;;
 esac
