@@ -55,7 +55,16 @@ public final class ResolvedSpec {
         data.put("testLimit", spec.data().testLimit());
         json.put("data", data);
         json.put("saliency", Map.of("id", spec.saliency().id(), "version", saliencyVersion,
-                "options", spec.saliency().options().values()));
+                "options", spec.saliency().options().values(), "calibrationSamples", spec.saliency().calibration()));
+        if (spec.compare() != null) {
+            var compare = new LinkedHashMap<String, Object>();
+            compare.put("criteria", spec.compare().criteria().stream()
+                    .map(c -> Map.of("id", c.id(), "options", c.options().values())).toList());
+            compare.put("against", Map.of("id", spec.compare().against().id(), "options", spec.compare().against().options().values()));
+            compare.put("layers", spec.compare().layers().stream().map(Object::toString).toList());
+            compare.put("granularity", spec.compare().granularity().id());
+            json.put("compare", compare);
+        }
         json.put("granularity", spec.granularity().id());
         json.put("scope", scope(spec.scope()));
         var schedule = new LinkedHashMap<String, Object>();

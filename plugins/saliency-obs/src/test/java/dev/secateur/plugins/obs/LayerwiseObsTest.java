@@ -74,6 +74,27 @@ class LayerwiseObsTest {
     }
 
     @Test
+    void convolutionRowsAreFiltersOverIm2colPatches() {
+        // a [4, 2, 2, 2] convolution whose patches have 8 columns, the C order of a filter's weights
+        INDArray patches = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 8)).dup();
+        INDArray filters = Nd4j.randn(DataType.FLOAT, 4, 2, 2, 2);
+        var conv = new ArrayParamView(ParamRef.parse("0_W"), LayerKind.CONVOLUTION, filters, Nd4j.onesLike(filters), Map.of(), 3L)
+                .with(Requirement.INPUT_GRAM, patches.transpose().mmul(patches).divi(ROWS));
+        INDArray keep = keepHighest(obs.score(conv, Options.NONE), 0.5);
+        INDArray compensated = obs.compensate(conv, keep, Options.NONE);
+        INDArray rows = filters.reshape('c', 4, 8);
+        double masked = reconstruction(patches, rows, filters.mul(keep).reshape('c', 4, 8));
+        double obsError = reconstruction(patches, rows, compensated.reshape('c', 4, 8));
+        assertThat(compensated.mul(keep.rsub(1)).sumNumber().doubleValue()).isZero();
+        assertThat(obsError).isLessThan(masked);
+    }
+
+    private static double reconstruction(INDArray patches, INDArray rows, INDArray pruned) {
+        INDArray diff = patches.mmul(rows.transpose()).sub(patches.mmul(pruned.transpose()));
+        return diff.mul(diff).sumNumber().doubleValue();
+    }
+
+    @Test
     void isDeterministic() {
         INDArray keep = keepHighest(obs.score(view, Options.NONE), 0.5);
         assertThat(obs.score(view, Options.NONE)).isEqualTo(obs.score(view, Options.NONE));
