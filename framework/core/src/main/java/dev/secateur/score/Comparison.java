@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -52,11 +53,12 @@ public final class Comparison {
                 scorer.score(net, params, MaskSet.NONE, statistics, reference, granularity, seed, true));
         var rows = new ArrayList<Row>();
         var points = new LinkedHashMap<ParamRef, Map<String, double[]>>();
+        var measured = new LinkedHashMap<ParamRef, int[]>();
         for (var param : params) {
             double[] ref = referenceScores.get(param.weights());
-            int[] measured = java.util.stream.IntStream.range(0, ref.length).filter(i -> !Double.isNaN(ref[i])).toArray();
+            measured.put(param.weights(), IntStream.range(0, ref.length).filter(i -> !Double.isNaN(ref[i])).toArray());
             var layerPoints = new LinkedHashMap<String, double[]>();
-            layerPoints.put(reference.extension().id(), pick(ref, measured));
+            layerPoints.put(reference.extension().id(), pick(ref, measured.get(param.weights())));
             points.put(param.weights(), layerPoints);
         }
         for (var criterion : criteria) {
@@ -65,9 +67,7 @@ public final class Comparison {
             for (var param : params) {
                 var layerPoints = points.get(param.weights());
                 double[] ref = layerPoints.get(reference.extension().id());
-                double[] all0 = referenceScores.get(param.weights());
-                int[] measured = java.util.stream.IntStream.range(0, all0.length).filter(i -> !Double.isNaN(all0[i])).toArray();
-                double[] mine = pick(scores.get(param.weights()), measured);
+                double[] mine = pick(scores.get(param.weights()), measured.get(param.weights()));
                 layerPoints.put(criterion.extension().id(), mine);
                 rows.add(new Row(criterion.extension().id(), param.weights(), ref.length,
                         correlation(ref, mine, true), correlation(ref, mine, false)));

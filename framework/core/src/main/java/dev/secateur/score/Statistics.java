@@ -5,6 +5,7 @@ import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Requirement;
 import java.util.Map;
 import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What one statistics pass gathered: per parameter, one array per requirement.
@@ -15,13 +16,13 @@ import java.util.Set;
  * @param batches     how many minibatches the pass ran (0 when only weights were asked for)
  * @param outputPositions per parameter, the spatial positions of each output unit (1 for dense layers)
  */
-public record Statistics(Set<Requirement> requested, Map<ParamRef, Map<Requirement, org.nd4j.linalg.api.ndarray.INDArray>> byParam,
+public record Statistics(Set<Requirement> requested, Map<ParamRef, Map<Requirement, INDArray>> byParam,
                          Dataset calibration, int batches, Map<ParamRef, Long> outputPositions) {
 
     /** Nothing gathered: what a weights-only method needs. */
     public static final Statistics NONE = new Statistics(Set.of(Requirement.WEIGHTS), Map.of(), null, 0, Map.of());
 
-    public Map<Requirement, org.nd4j.linalg.api.ndarray.INDArray> of(ParamRef ref) {
+    public Map<Requirement, INDArray> of(ParamRef ref) {
         return byParam.getOrDefault(ref, Map.of());
     }
 }

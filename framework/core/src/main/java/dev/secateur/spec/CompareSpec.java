@@ -28,4 +28,11 @@ public record CompareSpec(List<SaliencySpec> criteria, SaliencySpec against, Lis
             throw new IllegalArgumentException("compare ranks units or weights; N:M is a pattern, not a ranking. Use filters(), neurons() or unstructured()");
         }
     }
+
+    /** The criteria and then the reference: every method the comparison runs. */
+    public List<SaliencySpec> methods() {
+        var all = new java.util.ArrayList<>(criteria);
+        all.add(against);
+        return List.copyOf(all);
+    }
 }

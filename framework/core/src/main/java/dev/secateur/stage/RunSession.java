@@ -131,9 +131,7 @@ final class RunSession {
         }
         if (spec.compare() != null) {
             located("compare", () -> {
-                var all = new ArrayList<>(spec.compare().criteria());
-                all.add(spec.compare().against());
-                for (var criterion : all) {
+                for (var criterion : spec.compare().methods()) {
                     var found = plugins.saliency(criterion.id());
                     checkOptions("saliency '" + found.id() + "'", found.extension().options().keySet(), criterion.options());
                     try {
@@ -194,9 +192,7 @@ final class RunSession {
         if (spec.compare() != null) {
             compared = located("compare", () -> compareScope(reply.params()));
             located("compare", () -> {
-                var all = new ArrayList<>(spec.compare().criteria());
-                all.add(spec.compare().against());
-                for (var criterion : all) {
+                for (var criterion : spec.compare().methods()) {
                     Scorer.checkRequirements(plugins.saliency(criterion.id()).extension(), criterion.options(),
                             stores.models().get(reply.model()), compared);
                 }

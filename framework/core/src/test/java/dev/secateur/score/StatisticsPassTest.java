@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The scorer's shared statistics pass on real DL4J networks and embedded Fashion-MNIST. */
@@ -145,9 +144,5 @@ class StatisticsPassTest {
         assertThat(scores.scores().get(params.get(1).weights()).sub(expected).norm2Number().doubleValue())
                 .isLessThan(1e-6 * expected.norm2Number().doubleValue() + 1e-12);
         assertThat(Transforms.abs(fisher, true).minNumber().doubleValue()).isGreaterThanOrEqualTo(0);
-    }
-
-    static DataSet asDataSet(dev.secateur.data.Dataset d) {
-        return new DataSet(d.features(), d.labels());
     }
 }
