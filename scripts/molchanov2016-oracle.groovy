@@ -5,7 +5,7 @@
 // each scored from one statistics pass over 1024 calibration examples of the training split.
 //
 //   apt-get install dataset-fashion-mnist
-//   bin/secateur run scripts/molchanov2016-oracle.groovy          # ~10 min on 2 cores
+//   bin/secateur run scripts/molchanov2016-oracle.groovy          # 6 min on 2 cores
 //   bin/secateur run scripts/molchanov2016-oracle.groovy quick    # embedded subset, ~3 min
 
 boolean quick = args.length > 0 && args[0] == 'quick'

@@ -5,7 +5,7 @@
 // layer, 0.4% of the weights, is kept, as LLM pruning keeps the head) and evaluates on the full test set.
 //
 //   apt-get install dataset-fashion-mnist
-//   bin/secateur run scripts/obs-vs-magnitude.groovy           # ~15 min on 2 cores
+//   bin/secateur run scripts/obs-vs-magnitude.groovy           # 6 min on 2 cores
 //   bin/secateur run scripts/obs-vs-magnitude.groovy quick     # embedded subset, a few minutes
 
 boolean quick = args.length > 0 && args[0] == 'quick'
