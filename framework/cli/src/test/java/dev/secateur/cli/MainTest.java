@@ -74,4 +74,39 @@ class MainTest {
         assertThat(out.toString()).contains("run directory: " + dir.resolve("runs")).contains("step  target  sparsity")
                 .contains("done 0.5");
     }
+
+    @Test
+    void exportWritesADl4jZipNpyArraysAndASparseFileThatReadsBackIdentically() throws Exception {
+        var run = Files.createDirectories(dir.resolve("runs/pruned-1"));
+        var net = dev.secateur.model.Architecture.LENET_300_100.build(7L, 1e-3);
+        var mask = net.getParam("0_W").gt(0.02).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        var masks = dev.secateur.prune.MaskSet.of(java.util.Map.of(dev.secateur.spi.ParamRef.parse("0_W"), mask));
+        masks.applyTo(net);
+        dev.secateur.model.ModelFiles.save(net, run.resolve("model-final.zip"));
+        var stepMasks = Files.createDirectories(run.resolve("masks/step-1"));
+        org.nd4j.linalg.factory.Nd4j.writeAsNumpy(mask.castTo(org.nd4j.linalg.api.buffer.DataType.BOOL), stepMasks.resolve("0_W.npy").toFile());
+
+        assertThat(run("export", run.toString(), "--format", "sparse")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString()).contains("sparse model: " + run.resolve("export/model.sparse"))
+                .containsPattern("dense float32 parameters 1,066,440 bytes; sparse file [0-9,]+ bytes .*compression [0-9.]+x")
+                .contains("csr-relative-8bit");
+        var restored = dev.secateur.export.SparseModelFile.read(run.resolve("export/model.sparse"));
+        assertThat(restored.params()).isEqualTo(net.params());
+
+        assertThat(run("export", run.toString(), "--format", "npy", "--out", dir.resolve("npy-out").toString())).isEqualTo(Main.OK);
+        assertThat(dir.resolve("npy-out/npy/0_W.npy")).exists();
+        assertThat(dir.resolve("npy-out/npy/2_b.npy")).exists();
+        assertThat(dir.resolve("npy-out/npy/masks/0_W.npy")).exists();
+        assertThat(run("export", run.toString(), "--format", "dl4j")).isEqualTo(Main.OK);
+        assertThat(Files.mismatch(run.resolve("export/model.zip"), run.resolve("model-final.zip"))).isEqualTo(-1L);
+    }
+
+    @Test
+    void exportRefusesADirectoryWithoutAModelAndAnUnknownFormat() throws Exception {
+        var empty = Files.createDirectories(dir.resolve("runs/empty"));
+        assertThat(run("export", empty.toString(), "--format", "sparse")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains(empty + " has no model-final.zip").doesNotContain("\tat ");
+        assertThat(run("export", empty.toString(), "--format", "onnx")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("unknown export format 'onnx'; choose dl4j, npy or sparse");
+    }
 }

@@ -57,11 +57,15 @@ public record MaskSet(SortedMap<ParamRef, INDArray> masks) {
         return new Bound(List.copyOf(params), List.copyOf(ordered));
     }
 
-    /** Masks bound to live parameter views; {@link #apply()} zeroes the masked entries in place. */
+    /**
+     * Masks bound to live parameter views; {@link #apply()} zeroes the masked entries in place. A pruned
+     * weight becomes +0.0, never -0.0 (a negative weight times 0 is -0.0; adding +0.0 turns it into +0.0
+     * and leaves every other value as it is), so exported weights are zero bit for bit.
+     */
     public record Bound(List<INDArray> params, List<INDArray> masks) {
         public void apply() {
             for (int i = 0; i < params.size(); i++) {
-                params.get(i).muli(masks.get(i));
+                params.get(i).muli(masks.get(i)).addi(0.0f);
             }
         }
     }
