@@ -4,6 +4,7 @@ import dev.secateur.bus.Addresses;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.TrainingPhase;
 import dev.secateur.run.ResultsTable;
+import dev.secateur.run.SpeedupSummary;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.io.PrintWriter;
@@ -23,6 +24,7 @@ final class ConsoleReporter implements AutoCloseable {
     private final PrintWriter out;
     private final boolean bars;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+    private final java.util.Map<String, String> granularities = new java.util.HashMap<>();
     private ProgressBar bar;
     private String barKey;
     private int lastEpochPrinted;
@@ -39,6 +41,7 @@ final class ConsoleReporter implements AutoCloseable {
     }
 
     private synchronized void started(RunEvent.RunStarted e) {
+        granularities.put(e.runId(), e.compare() == null ? e.tags().granularity() : null);
         if (e.compare() != null) {
             out.printf("run %s: compare %s%n  -> %s%n", e.runId(), e.compare(), e.runDir());
             out.flush();
@@ -89,6 +92,10 @@ final class ConsoleReporter implements AutoCloseable {
         out.println();
         out.println("run directory: " + e.runDir());
         out.print(ResultsTable.steps(e.results()));
+        String granularity = granularities.remove(e.runId());
+        if (granularity != null) {
+            SpeedupSummary.lines(e.results(), granularity).forEach(out::println);
+        }
         out.println();
         out.flush();
     }

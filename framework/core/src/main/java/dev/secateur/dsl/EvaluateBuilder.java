@@ -15,6 +15,7 @@ public final class EvaluateBuilder {
     private int latencyBatch = EvaluateSpec.DEFAULT.latencyBatch();
     private int latencyWarmup = EvaluateSpec.DEFAULT.latencyWarmup();
     private int latencyRepeats = EvaluateSpec.DEFAULT.latencyRepeats();
+    private int largeBatch = EvaluateSpec.DEFAULT.largeBatch();
 
     public EvaluateBuilder everyStep(boolean everyStep) {
         this.everyStep = everyStep;
@@ -36,8 +37,14 @@ public final class EvaluateBuilder {
         return this;
     }
 
+    /** The batch of the second latency measurement (default 256), 0 for none. */
+    public EvaluateBuilder largeBatch(int batch) {
+        this.largeBatch = batch;
+        return this;
+    }
+
     EvaluateBuilder apply(Map<String, ?> named) {
-        NamedArgs.apply("evaluate", named, Set.of("every", "latencyBatch", "latencyWarmup", "latencyRepeats"), (name, value) -> {
+        NamedArgs.apply("evaluate", named, Set.of("every", "latencyBatch", "latencyWarmup", "latencyRepeats", "largeBatch"), (name, value) -> {
             switch (name) {
                 case "every" -> {
                     String every = String.valueOf(value);
@@ -48,6 +55,7 @@ public final class EvaluateBuilder {
                 }
                 case "latencyBatch" -> latencyBatch(NamedArgs.integer("evaluate", name, value));
                 case "latencyWarmup" -> latencyWarmup(NamedArgs.integer("evaluate", name, value));
+                case "largeBatch" -> largeBatch(NamedArgs.integer("evaluate", name, value));
                 default -> latencyRepeats(NamedArgs.integer("evaluate", name, value));
             }
         }, null);
@@ -55,6 +63,6 @@ public final class EvaluateBuilder {
     }
 
     EvaluateSpec build() {
-        return NamedArgs.checked("evaluate", () -> new EvaluateSpec(everyStep, latencyBatch, latencyWarmup, latencyRepeats));
+        return NamedArgs.checked("evaluate", () -> new EvaluateSpec(everyStep, latencyBatch, latencyWarmup, latencyRepeats, largeBatch));
     }
 }

@@ -8,7 +8,9 @@ package dev.secateur.evaluate;
  * @param examples     test examples used
  * @param latencyMs    median wall time of one forward pass of {@code latencyBatch} examples, NaN when not measured
  * @param latencyBatch examples per timed pass
+ * @param largeLatencyMs the same at {@code largeBatch} examples, NaN when not measured
+ * @param largeBatch   examples per pass of the second measurement, 0 when there is none
  */
 public record EvaluationReport(double accuracy, double loss, int examples, ModelCensus census,
-                               double latencyMs, int latencyBatch) {
+                               double latencyMs, int latencyBatch, double largeLatencyMs, int largeBatch) {
 }

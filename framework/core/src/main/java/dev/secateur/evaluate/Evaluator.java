@@ -27,7 +27,8 @@ public final class Evaluator {
     public EvaluationReport evaluate(MultiLayerNetwork net, Dataset test, EvaluateSpec spec, boolean measure) {
         var census = census(net, test);
         if (!measure) {
-            return new EvaluationReport(Double.NaN, Double.NaN, 0, census, Double.NaN, spec.latencyBatch());
+            return new EvaluationReport(Double.NaN, Double.NaN, 0, census, Double.NaN, spec.latencyBatch(), Double.NaN,
+                    spec.largeBatch());
         }
         long correct = 0;
         double lossSum = 0;
@@ -47,8 +48,11 @@ public final class Evaluator {
             INDArray truthProbability = probabilities.mul(y).sum(1);
             lossSum -= Transforms.log(Transforms.max(truthProbability, PROBABILITY_FLOOR, false), false).sumNumber().doubleValue();
         }
-        double latency = latencyMs(net, test, spec);
-        return new EvaluationReport((double) correct / n, lossSum / n, n, census, latency, spec.latencyBatch());
+        double latency = latencyMs(net, test, spec.latencyBatch(), spec.latencyWarmup(), spec.latencyRepeats());
+        int large = Math.min(spec.largeBatch(), test.size());
+        double largeLatency = large == 0 ? Double.NaN
+                : latencyMs(net, test, large, Math.max(1, Math.min(10, spec.latencyWarmup() / 10)), Math.max(3, spec.latencyRepeats() / 5));
+        return new EvaluationReport((double) correct / n, lossSum / n, n, census, latency, spec.latencyBatch(), largeLatency, large);
     }
 
     /** Counts params, zeros and FLOPs; conv output sizes come from one forward pass of one example. */
@@ -81,13 +85,13 @@ public final class Evaluator {
     }
 
     /** Median wall time of a forward pass, after warm-up passes. */
-    double latencyMs(MultiLayerNetwork net, Dataset test, EvaluateSpec spec) {
-        int batch = Math.min(spec.latencyBatch(), test.size());
+    double latencyMs(MultiLayerNetwork net, Dataset test, int batchSize, int warmup, int repeats) {
+        int batch = Math.min(batchSize, test.size());
         INDArray x = test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
-        for (int i = 0; i < spec.latencyWarmup(); i++) {
+        for (int i = 0; i < warmup; i++) {
             net.output(x, false);
         }
-        double[] times = new double[spec.latencyRepeats()];
+        double[] times = new double[repeats];
         for (int i = 0; i < times.length; i++) {
             long start = System.nanoTime();
             net.output(x, false);

@@ -6,7 +6,7 @@ import java.util.Locale;
 public final class ResultsCsv {
 
     public static final String HEADER = "step,target_sparsity,sparsity,accuracy,loss,params,nonzero_params,"
-            + "flops,effective_flops,latency_ms,finetune_examples_per_s";
+            + "flops,effective_flops,latency_ms,finetune_examples_per_s,large_batch,large_batch_latency_ms";
 
     private ResultsCsv() {
     }
@@ -15,7 +15,8 @@ public final class ResultsCsv {
         return String.join(",", Integer.toString(r.step()), number(r.targetSparsity(), 6), number(r.sparsity(), 6),
                 number(r.accuracy(), 6), number(r.loss(), 6), Long.toString(r.params()), Long.toString(r.nonzeroParams()),
                 Long.toString(r.flops()), Long.toString(r.effectiveFlops()), number(r.latencyMs(), 4),
-                number(r.finetuneExamplesPerS(), 1));
+                number(r.finetuneExamplesPerS(), 1), r.largeBatch() == 0 ? "" : Integer.toString(r.largeBatch()),
+                number(r.largeBatchLatencyMs(), 4));
     }
 
     private static String number(double v, int decimals) {

@@ -13,11 +13,13 @@ public final class ResultsTable {
     /** The steps of one run, as the command line prints them at the end. */
     public static String steps(List<StepResult> results) {
         var rows = new ArrayList<List<String>>();
-        rows.add(List.of("step", "target", "sparsity", "accuracy", "loss", "nonzero params", "eff. MFLOPs", "latency ms", "train ex/s"));
+        int large = results.stream().mapToInt(StepResult::largeBatch).max().orElse(0);
+        rows.add(List.of("step", "target", "sparsity", "accuracy", "loss", "nonzero params", "eff. MFLOPs", "latency ms",
+                large > 0 ? "b" + large + " ms" : "large ms", "train ex/s"));
         for (var r : results) {
             rows.add(List.of(Integer.toString(r.step()), pct(r.targetSparsity()), pct(r.sparsity()), pct(r.accuracy()),
                     num(r.loss(), 4), r.nonzeroParams() + " / " + r.params(), num(r.effectiveFlops() / 1e6, 3),
-                    num(r.latencyMs(), 3), num(r.finetuneExamplesPerS(), 0)));
+                    num(r.latencyMs(), 3), num(r.largeBatchLatencyMs(), 2), num(r.finetuneExamplesPerS(), 0)));
         }
         return render(rows);
     }

@@ -16,11 +16,14 @@ import java.util.TreeMap;
  * @param loss                   mean test cross-entropy
  * @param latencyMs              median forward-pass time
  * @param finetuneExamplesPerS   fine-tuning throughput of this step (for step 0, of baseline training)
+ * @param largeBatch             examples per pass of the large-batch latency, 0 when not measured
+ * @param largeBatchLatencyMs    median forward-pass time at {@code largeBatch}
  * @param layerSparsity          zeros per weight tensor
  */
 public record StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
                          long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
-                         double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity) {
+                         double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
+                         int largeBatch, double largeBatchLatencyMs) {
 
     public StepResult {
         layerSparsity = Collections.unmodifiableSortedMap(new TreeMap<>(layerSparsity));
@@ -29,6 +32,7 @@ public record StepResult(int step, double targetSparsity, double sparsity, doubl
     public static StepResult of(int step, double targetSparsity, EvaluationReport report, double examplesPerS) {
         var c = report.census();
         return new StepResult(step, targetSparsity, c.sparsity(), report.accuracy(), report.loss(), c.params(),
-                c.nonzeroParams(), c.flops(), c.effectiveFlops(), report.latencyMs(), examplesPerS, c.layerSparsity());
+                c.nonzeroParams(), c.flops(), c.effectiveFlops(), report.latencyMs(), examplesPerS, c.layerSparsity(),
+                report.largeBatch(), report.largeLatencyMs());
     }
 }

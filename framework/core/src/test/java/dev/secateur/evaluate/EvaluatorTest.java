@@ -67,6 +67,12 @@ class EvaluatorTest {
         assertThat(report.loss()).isCloseTo(net.score(data.test().head(500)), within(1e-4));
         assertThat(report.examples()).isEqualTo(500);
         assertThat(report.latencyMs()).isPositive();
+        // the second measurement at 256 examples per pass (the default), slower per pass than one example
+        assertThat(report.largeBatch()).isEqualTo(256);
+        assertThat(report.largeLatencyMs()).isGreaterThan(report.latencyMs());
+        var capped = evaluator.evaluate(net, data.test(),
+                new dev.secateur.spec.EvaluateSpec(true, 1, 1, 3, 10_000), true);
+        assertThat(capped.largeBatch()).as("never more than the test set").isEqualTo(500);
     }
 
     @Test
@@ -74,6 +80,7 @@ class EvaluatorTest {
         var report = evaluator.evaluate(Architecture.LENET_300_100.build(2L, 1e-3), Fixtures.smallData().test(), spec, false);
         assertThat(report.accuracy()).isNaN();
         assertThat(report.latencyMs()).isNaN();
+        assertThat(report.largeLatencyMs()).isNaN();
         assertThat(report.census().params()).isEqualTo(266_610);
     }
 }

@@ -21,7 +21,7 @@ class RunMetricsTest {
             layerSparsity.put(ParamRef.weights(i), sparsity);
         }
         return new RunEvent.StepCompleted("run-1", "exp", 3, new StepResult(1, 0.9, sparsity, accuracy, 0.4, 100, 10,
-                1000, 100, 0.5, 100, layerSparsity), tags);
+                1000, 100, 0.5, 100, layerSparsity, 256, 3.5), tags);
     }
 
     @Test
