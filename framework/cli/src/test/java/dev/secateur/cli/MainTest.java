@@ -98,7 +98,29 @@ class MainTest {
         assertThat(dir.resolve("npy-out/npy/2_b.npy")).exists();
         assertThat(dir.resolve("npy-out/npy/masks/0_W.npy")).exists();
         assertThat(run("export", run.toString(), "--format", "dl4j")).isEqualTo(Main.OK);
-        assertThat(Files.mismatch(run.resolve("export/model.zip"), run.resolve("model-final.zip"))).isEqualTo(-1L);
+        assertThat(out.toString()).contains("no whole unit was pruned; same shapes");
+        assertThat(dev.secateur.model.ModelFiles.load(run.resolve("export/model.zip")).params()).isEqualTo(net.params());
+    }
+
+    @Test
+    void exportAsDl4jRemovesDeadNeuronsPhysicallyAndReportsTheSpeedSideBySide() throws Exception {
+        var run = Files.createDirectories(dir.resolve("runs/neurons-1"));
+        var net = dev.secateur.model.Architecture.LENET_300_100.build(8L, 1e-3);
+        for (int neuron = 0; neuron < 300; neuron += 2) {
+            net.getParam("0_W").getColumn(neuron).assign(0);
+            net.getParam("0_b").putScalar(neuron, 0);
+        }
+        dev.secateur.model.ModelFiles.save(net, run.resolve("model-final.zip"));
+        assertThat(run("export", run.toString(), "--format", "dl4j")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString()).contains("dead filters and neurons physically removed")
+                .contains("params 266,610 -> 133,860 (49.8% fewer)") // 150 x (784 + 1 + 100) gone
+                .containsPattern("latency at batch 1: [0-9.]+ ms masked, [0-9.]+ ms shrunk")
+                .containsPattern("latency at batch 256: [0-9.]+ ms masked, [0-9.]+ ms shrunk");
+        var shrunk = dev.secateur.model.ModelFiles.load(run.resolve("export/model.zip"));
+        assertThat(shrunk.getParam("0_W").shape()).containsExactly(784, 150);
+        var x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 16, 784);
+        assertThat(org.nd4j.linalg.ops.transforms.Transforms.abs(net.output(x).sub(shrunk.output(x)), false).maxNumber().doubleValue())
+                .isLessThanOrEqualTo(1e-5);
     }
 
     @Test

@@ -57,9 +57,14 @@ public final class Evaluator {
 
     /** Counts params, zeros and FLOPs; conv output sizes come from one forward pass of one example. */
     public ModelCensus census(MultiLayerNetwork net, Dataset sample) {
+        return census(net, sample.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+    }
+
+    /** The census, with conv output sizes from a forward pass of {@code example} (one row). */
+    public ModelCensus census(MultiLayerNetwork net, INDArray example) {
         long params = net.numParams();
         long zeroParams = zeros(net.params());
-        var activations = net.feedForward(sample.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()), false);
+        var activations = net.feedForward(example, false);
         long weights = 0;
         long zeroWeights = 0;
         long flops = 0;
@@ -87,7 +92,11 @@ public final class Evaluator {
     /** Median wall time of a forward pass, after warm-up passes. */
     double latencyMs(MultiLayerNetwork net, Dataset test, int batchSize, int warmup, int repeats) {
         int batch = Math.min(batchSize, test.size());
-        INDArray x = test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
+        return latencyMs(net, test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup(), warmup, repeats);
+    }
+
+    /** Median wall time in ms of {@code net.output(x)} over {@code repeats} passes, after {@code warmup} passes. */
+    public static double latencyMs(MultiLayerNetwork net, INDArray x, int warmup, int repeats) {
         for (int i = 0; i < warmup; i++) {
             net.output(x, false);
         }
