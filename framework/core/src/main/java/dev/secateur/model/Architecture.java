@@ -3,9 +3,11 @@ package dev.secateur.model;
 import dev.secateur.errors.BadInputException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -49,7 +51,38 @@ public enum Architecture {
                     .setInputType(InputType.convolutionalFlat(28, 28, 1))
                     .build();
         }
+    },
+
+    /**
+     * A small VGG-style network for 28×28 inputs: two blocks of two 3×3 convolutions (16, then 32 filters),
+     * each followed by batch normalisation with ReLU, and a 2×2 max-pool; then dense 128 and the output.
+     * Prunable layers 0, 2, 5, 7 (convolutions), 10 and 11 (dense); batch normalisation at 1, 3, 6, 8.
+     */
+    VGG_SMALL("vgg-small") {
+        @Override
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers) {
+            return layers
+                    .layer(conv(16)).layer(batchNorm())
+                    .layer(conv(16)).layer(batchNorm())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                    .layer(conv(32)).layer(batchNorm())
+                    .layer(conv(32)).layer(batchNorm())
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                    .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
+                    .layer(output())
+                    .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                    .build();
+        }
     };
+
+    private static ConvolutionLayer conv(int filters) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(filters).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY).build();
+    }
+
+    private static BatchNormalization batchNorm() {
+        return new BatchNormalization.Builder().activation(Activation.RELU).build();
+    }
 
     private final String id;
 

@@ -10,8 +10,19 @@ import dev.secateur.spi.ParamRef;
  * @param kind    the layer kind
  * @param shape   the weight shape
  * @param biasShape the shape of the layer's bias {@code <layer>_b}, or null if it has none
+ * @param coupled   per-unit parameters of later layers that belong to the same unit, such as the scale and
+ *                  shift of a batch normalisation right after it: removing a unit zeroes them too, so the
+ *                  unit's output is exactly 0 and it can be removed physically
  */
-public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape) {
+public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, java.util.List<ParamRef> coupled) {
+
+    public PrunableParam {
+        coupled = java.util.List.copyOf(coupled);
+    }
+
+    public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape) {
+        this(weights, kind, shape, biasShape, java.util.List.of());
+    }
 
     public boolean hasBias() {
         return biasShape != null;

@@ -100,11 +100,14 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
             int unit = unitIsLeadingAxis ? (int) (i / perUnit) : i % units;
             weights[i] = keep[unit];
         }
-        var weightMask = Nd4j.create(weights, param.shape(), 'c');
-        if (!param.hasBias()) {
-            return Map.of(param.weights(), weightMask);
+        var masks = new java.util.HashMap<ParamRef, INDArray>();
+        masks.put(param.weights(), Nd4j.create(weights, param.shape(), 'c'));
+        if (param.hasBias()) {
+            masks.put(param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));
         }
-        return Map.of(param.weights(), weightMask, param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));
+        // a batch normalisation's scale and shift go with the unit, so its output is exactly zero
+        param.coupled().forEach(ref -> masks.put(ref, Nd4j.create(keep, new long[]{units}, 'c')));
+        return masks;
     }
 
     private void refuseEmptyLayer(float[] keep, int step) {

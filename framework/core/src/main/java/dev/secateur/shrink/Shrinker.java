@@ -13,11 +13,13 @@ import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
@@ -29,15 +31,18 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Physical removal for sequential networks: builds a smaller {@code MultiLayerNetwork} without the dead
  * units of the original. A unit (a dense neuron or a conv filter) is dead when all its incoming weights
- * and its bias are zero and its activation maps 0 to 0, so its output is 0 for every input; removing it
- * and the next layer's matching inputs (for a dense layer after a flatten, the H·W rows of that channel,
- * in DL4J's channel-major order) leaves the network's function unchanged. Pooling, activation and
- * dropout layers pass channels through; any other layer between two prunable layers keeps the first one
- * whole, and the report says so. Output layers keep all their units (they are the classes).
+ * and its bias are zero, any batch normalisation after it has zero scale and shift for that channel
+ * (gamma = beta = 0, so it outputs 0 whatever its running statistics), and every activation on the way
+ * maps 0 to 0: its output is 0 for every input. Removing it, its batch-normalisation channel (gamma, beta,
+ * mean and variance) and the next layer's matching inputs (for a dense layer after a flatten, the H·W
+ * rows of that channel, in DL4J's channel-major order) leaves the network's function unchanged. Pooling,
+ * activation, dropout and batch-normalisation layers pass channels through; any other layer between two
+ * prunable layers keeps the first one whole, and the report says so. Output layers keep all their units.
  */
 public final class Shrinker {
 
-    private static final Set<Class<?>> CHANNEL_PRESERVING = Set.of(SubsamplingLayer.class, ActivationLayer.class, DropoutLayer.class);
+    private static final Set<Class<?>> CHANNEL_PRESERVING = Set.of(SubsamplingLayer.class, ActivationLayer.class, DropoutLayer.class,
+            BatchNormalization.class);
 
     /**
      * The smaller network, the output units kept per parameter, and one line per layer kept whole.
@@ -60,16 +65,15 @@ public final class Shrinker {
                 continue;
             }
             String blocker = k + 1 < params.size() ? between(original, param, params.get(k + 1)) : "it is the last prunable layer";
-            var activation = ((BaseLayer) original.getLayer(param.weights().layer()).conf().getLayer()).getActivationFn();
-            if (blocker == null && !mapsZeroToZero(activation)) {
-                blocker = "its activation " + activation + " does not map 0 to 0";
+            if (blocker == null) {
+                blocker = activationBlocker(original, param, params.get(k + 1));
             }
             if (blocker != null) {
                 notes.add(param.weights() + " kept whole: " + blocker);
                 keep.put(param.weights(), all);
                 continue;
             }
-            int[] alive = alive(original, param);
+            int[] alive = alive(original, param, params.get(k + 1));
             if (alive.length == 0) {
                 throw new dev.secateur.errors.BadInputException("every one of the " + units + " units of " + param.weights()
                         + " is zero, so removing them would leave the network without a path from input to output;"
@@ -83,6 +87,13 @@ public final class Shrinker {
             int layer = param.weights().layer();
             int kept = keep.get(param.weights()).length;
             ((FeedForwardLayer) conf.getConf(layer).getLayer()).setNOut(kept);
+            if (k + 1 < params.size()) {
+                for (int i : batchNorms(original, param, params.get(k + 1))) {
+                    var bn = (FeedForwardLayer) conf.getConf(i).getLayer();
+                    bn.setNIn(kept);
+                    bn.setNOut(kept);
+                }
+            }
             if (k + 1 < params.size() && kept != param.units()) {
                 var next = params.get(k + 1);
                 var nextConf = (FeedForwardLayer) conf.getConf(next.weights().layer()).getLayer();
@@ -100,6 +111,11 @@ public final class Shrinker {
             int[] outputs = keep.get(param.weights());
             int[] inputs = k == 0 ? null : inputsOf(original, conf, params.get(k - 1), keep.get(params.get(k - 1).weights()), param);
             copy(original, shrunk, param, inputs, outputs);
+            if (k + 1 < params.size()) {
+                for (int i : batchNorms(original, param, params.get(k + 1))) {
+                    copyChannels(original, shrunk, i, outputs);
+                }
+            }
         }
         return new Result(shrunk, keep, notes);
     }
@@ -120,19 +136,67 @@ public final class Shrinker {
         return null;
     }
 
+    /** Why some activation between a layer's weights and the next prunable layer does not keep 0 at 0, or null. */
+    private static String activationBlocker(MultiLayerNetwork net, PrunableParam from, PrunableParam to) {
+        for (int i = from.weights().layer(); i < to.weights().layer(); i++) {
+            var layer = net.getLayer(i).conf().getLayer();
+            if (layer instanceof BaseLayer base && !mapsZeroToZero(base.getActivationFn())) {
+                return "the activation " + base.getActivationFn() + " of layer " + i + " does not map 0 to 0";
+            }
+            if (layer instanceof ActivationLayer act && !mapsZeroToZero(act.getActivationFn())) {
+                return "the activation " + act.getActivationFn() + " of layer " + i + " does not map 0 to 0";
+            }
+        }
+        return null;
+    }
+
+    /** The batch-normalisation layers between two prunable layers. */
+    private static int[] batchNorms(MultiLayerNetwork net, PrunableParam from, PrunableParam to) {
+        return IntStream.range(from.weights().layer() + 1, to.weights().layer())
+                .filter(i -> net.getLayer(i).conf().getLayer() instanceof BatchNormalization).toArray();
+    }
+
+    /** Copies the kept channels of every per-channel parameter of a layer (batch normalisation). */
+    private static void copyChannels(MultiLayerNetwork from, MultiLayerNetwork to, int layer, int[] channels) {
+        for (var entry : from.getLayer(layer).paramTable().entrySet()) {
+            INDArray source = entry.getValue();
+            float[] all = source.dup('c').reshape(source.length()).toFloatVector();
+            float[] kept = new float[channels.length];
+            for (int c = 0; c < channels.length; c++) {
+                kept[c] = all[channels[c]];
+            }
+            INDArray target = to.getLayer(layer).getParam(entry.getKey());
+            target.assign(Nd4j.create(kept, target.shape(), 'c'));
+        }
+    }
+
     private static boolean mapsZeroToZero(IActivation activation) {
         return activation instanceof ActivationIdentity || activation instanceof ActivationReLU
                 || activation instanceof ActivationLReLU || activation instanceof ActivationTanH;
     }
 
-    /** The units with any nonzero incoming weight or bias. */
-    private static int[] alive(MultiLayerNetwork net, PrunableParam param) {
+    /** The units with any nonzero incoming weight or bias, or a batch-normalisation scale or shift. */
+    private static int[] alive(MultiLayerNetwork net, PrunableParam param, PrunableParam next) {
         var layer = net.getLayer(param.weights().layer());
         int axis = param.kind().outputAxis();
         int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
-        double[] weightMass = org.nd4j.linalg.ops.transforms.Transforms.abs(layer.getParam("W"), true).sum(others).toDoubleVector();
-        double[] bias = param.hasBias() ? layer.getParam("b").dup().reshape(param.units()).toDoubleVector() : new double[weightMass.length];
-        return IntStream.range(0, weightMass.length).filter(u -> weightMass[u] != 0 || bias[u] != 0).toArray();
+        double[] mass = org.nd4j.linalg.ops.transforms.Transforms.abs(layer.getParam("W"), true).sum(others).toDoubleVector();
+        if (param.hasBias()) {
+            add(mass, layer.getParam("b"));
+        }
+        for (int i : batchNorms(net, param, next)) {
+            var bn = net.getLayer(i);
+            add(mass, bn.getParam(BatchNormalizationParamInitializer.GAMMA));
+            add(mass, bn.getParam(BatchNormalizationParamInitializer.BETA));
+        }
+        return IntStream.range(0, mass.length).filter(u -> mass[u] != 0).toArray();
+    }
+
+    private static void add(double[] mass, INDArray perUnit) {
+        double[] values = perUnit.dup('c').reshape(perUnit.length()).toDoubleVector();
+        for (int u = 0; u < mass.length; u++) {
+            mass[u] += Math.abs(values[u]);
+        }
     }
 
     private static CnnToFeedForwardPreProcessor flatten(MultiLayerConfiguration conf, int from, int to) {

@@ -18,6 +18,7 @@ import dev.secateur.spi.Scope;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -77,6 +78,18 @@ class ShrinkerTest {
     }
 
     @Test
+    void filtersPrunedByThePrunerTakeTheirBatchNormalisationAlongAndAreRemoved() {
+        var net = masked(Architecture.VGG_SMALL, 0.5);
+        var gamma = net.getLayer(1).getParam("gamma");
+        assertThat(gamma.length() - gamma.neq(0).castTo(DataType.FLOAT).sumNumber().longValue()).as("zeroed scales").isEqualTo(8);
+        var result = new Shrinker().shrink(net);
+        assertSameOutputs(net, result.net(), 784);
+        assertThat(result.net().getParam("0_W").shape()).containsExactly(8, 1, 3, 3);
+        assertThat(result.net().getParam("7_W").shape()).containsExactly(16, 16, 3, 3);
+        assertThat(result.net().getParam("10_W").shape()).containsExactly(16 * 7 * 7, 64);
+    }
+
+    @Test
     void removingEveryUnitOfALayerIsRefused() {
         var net = Architecture.LENET_300_100.build(5L, 1e-3);
         net.getParam("1_W").assign(0);
@@ -84,5 +97,68 @@ class ShrinkerTest {
         assertThatThrownBy(() -> new Shrinker().shrink(net))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("every one of the 100 units of 1_W is zero");
+    }
+
+    @Test
+    void aVggStyleNetworkWithBatchNormalisationComputesTheSameFunctionWithGroupsRemoved() {
+        var net = Architecture.VGG_SMALL.build(6L, 1e-3);
+        var rng = new java.util.Random(2);
+        // non-trivial running statistics and affine parameters, as after training
+        for (int layer : new int[]{1, 3, 6, 8}) {
+            for (var entry : net.getLayer(layer).paramTable().entrySet()) {
+                var p = entry.getValue();
+                float[] v = new float[(int) p.length()];
+                for (int k = 0; k < v.length; k++) {
+                    v[k] = entry.getKey().contains("var") || entry.getKey().contains("std") ? 0.5f + rng.nextFloat() : (float) rng.nextGaussian();
+                }
+                p.assign(Nd4j.create(v, p.shape(), 'c'));
+            }
+        }
+        // remove groups: a filter's weights and bias and its batch-normalisation scale and shift
+        removeGroups(net, 0, 1, new int[]{0, 3, 5});
+        removeGroups(net, 2, 3, new int[]{1, 2});
+        removeGroups(net, 5, 6, new int[]{4, 5, 6, 7, 8, 9});
+        removeGroups(net, 7, 8, new int[]{0, 31});
+        removeGroups(net, 10, -1, IntStream.range(0, 64).toArray());
+
+        var result = new Shrinker().shrink(net);
+        assertSameOutputs(net, result.net(), 784);
+        assertThat(result.net().getParam("0_W").shape()).containsExactly(13, 1, 3, 3);
+        assertThat(result.net().getParam("2_W").shape()).containsExactly(14, 13, 3, 3);
+        assertThat(result.net().getParam("7_W").shape()).containsExactly(30, 26, 3, 3);
+        assertThat(result.net().getParam("10_W").shape()).containsExactly(30 * 7 * 7, 64);
+        assertThat(result.net().getLayer(1).getParam("gamma").length()).isEqualTo(13);
+        assertThat(result.keptWhole()).isEmpty();
+    }
+
+    /** Zeroes whole output units of a layer, with its bias and, if given, its batch normalisation's gamma and beta. */
+    private static void removeGroups(MultiLayerNetwork net, int layer, int batchNorm, int[] units) {
+        var param = NetworkLayout.prunable(net).stream().filter(p -> p.weights().layer() == layer).findFirst().orElseThrow();
+        var keep = new float[(int) param.units()];
+        java.util.Arrays.fill(keep, 1f);
+        for (int u : units) {
+            keep[u] = 0f;
+        }
+        var masks = new HashMap<ParamRef, INDArray>();
+        masks.put(param.weights(), unitMask(param, keep));
+        masks.put(param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));
+        MaskSet.of(masks).applyTo(net);
+        if (batchNorm >= 0) {
+            for (String key : new String[]{"gamma", "beta"}) {
+                var p = net.getLayer(batchNorm).getParam(key);
+                p.muli(Nd4j.create(keep, p.shape(), 'c'));
+            }
+        }
+    }
+
+    private static INDArray unitMask(dev.secateur.model.PrunableParam param, float[] keep) {
+        long size = param.size();
+        int axis = param.kind().outputAxis();
+        long perUnit = size / keep.length;
+        float[] mask = new float[(int) size];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = keep[axis == 0 ? (int) (i / perUnit) : i % keep.length];
+        }
+        return Nd4j.create(mask, param.shape(), 'c');
     }
 }
