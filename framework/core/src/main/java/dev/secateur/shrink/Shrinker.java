@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -97,7 +96,7 @@ public final class Shrinker {
             if (k + 1 < params.size() && kept != param.units()) {
                 var next = params.get(k + 1);
                 var nextConf = (FeedForwardLayer) conf.getConf(next.weights().layer()).getLayer();
-                var flatten = flatten(conf, layer, next.weights().layer());
+                var flatten = conf.getInputPreProcess(next.weights().layer()) instanceof CnnToFeedForwardPreProcessor f ? f : null;
                 nextConf.setNIn(flatten == null ? kept : (long) kept * flatten.getInputHeight() * flatten.getInputWidth());
                 if (flatten != null) {
                     flatten.setNumChannels(kept);
@@ -109,7 +108,7 @@ public final class Shrinker {
         for (int k = 0; k < params.size(); k++) {
             var param = params.get(k);
             int[] outputs = keep.get(param.weights());
-            int[] inputs = k == 0 ? null : inputsOf(original, conf, params.get(k - 1), keep.get(params.get(k - 1).weights()), param);
+            int[] inputs = k == 0 ? null : inputsOf(original, keep.get(params.get(k - 1).weights()), param);
             copy(original, shrunk, param, inputs, outputs);
             if (k + 1 < params.size()) {
                 for (int i : batchNorms(original, param, params.get(k + 1))) {
@@ -199,13 +198,9 @@ public final class Shrinker {
         }
     }
 
-    private static CnnToFeedForwardPreProcessor flatten(MultiLayerConfiguration conf, int from, int to) {
-        return conf.getInputPreProcess(to) instanceof CnnToFeedForwardPreProcessor f ? f : null;
-    }
 
     /** The input indices of {@code param} that remain when the previous layer keeps {@code previousKept}. */
-    private static int[] inputsOf(MultiLayerNetwork original, MultiLayerConfiguration conf, PrunableParam previous,
-                                  int[] previousKept, PrunableParam param) {
+    private static int[] inputsOf(MultiLayerNetwork original, int[] previousKept, PrunableParam param) {
         var pre = original.getLayerWiseConfigurations().getInputPreProcess(param.weights().layer());
         if (!(pre instanceof CnnToFeedForwardPreProcessor flatten)) {
             return previousKept;
