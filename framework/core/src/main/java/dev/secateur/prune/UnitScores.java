@@ -5,6 +5,7 @@ import dev.secateur.model.PrunableParam;
 import org.nd4j.linalg.api.buffer.DataType;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Units;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -90,18 +91,9 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         float[] keep = new float[(int) count];
         selection.fill(source, FloatBuffer.wrap(keep));
         refuseEmptyLayer(keep, step);
-        long size = param.size();
         int units = keep.length;
-        boolean unitIsLeadingAxis = param.kind().outputAxis() == 0;
-        long perUnit = size / units;
-        float[] weights = new float[(int) size];
-        for (int i = 0; i < weights.length; i++) {
-            // c order: [nOut, ...] puts a unit's entries together; [nIn, nOut] interleaves them
-            int unit = unitIsLeadingAxis ? (int) (i / perUnit) : i % units;
-            weights[i] = keep[unit];
-        }
         var masks = new java.util.HashMap<ParamRef, INDArray>();
-        masks.put(param.weights(), Nd4j.create(weights, param.shape(), 'c'));
+        masks.put(param.weights(), Nd4j.create(Units.perWeight(param.kind(), param.shape(), keep), param.shape(), 'c'));
         if (param.hasBias()) {
             masks.put(param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));
         }

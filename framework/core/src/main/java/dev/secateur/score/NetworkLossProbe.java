@@ -3,6 +3,7 @@ package dev.secateur.score;
 import dev.secateur.data.Dataset;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.LossProbe;
+import dev.secateur.spi.Units;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -57,16 +58,10 @@ final class NetworkLossProbe implements LossProbe {
 
     /** Ones, with zeros over one output unit's weights. */
     private INDArray unitRemoved(int unit) {
-        long[] shape = param.shape();
-        int axis = param.kind().outputAxis();
-        long units = shape[axis];
-        long perUnit = param.size() / units;
-        float[] keep = new float[(int) param.size()];
-        for (int i = 0; i < keep.length; i++) {
-            long u = axis == 0 ? i / perUnit : i % units;
-            keep[i] = u == unit ? 0f : 1f;
-        }
-        return Nd4j.create(keep, shape, 'c');
+        float[] keep = new float[(int) param.units()];
+        java.util.Arrays.fill(keep, 1f);
+        keep[unit] = 0f;
+        return Nd4j.create(Units.perWeight(param.kind(), param.shape(), keep), param.shape(), 'c');
     }
 
     @Override

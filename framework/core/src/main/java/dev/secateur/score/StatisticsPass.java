@@ -5,6 +5,7 @@ import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Requirement;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -168,9 +169,9 @@ public final class StatisticsPass {
         private INDArray gram;
         private long gramRows;
         private long positions = 1;
-        private final java.util.List<INDArray> activations = new java.util.ArrayList<>();
-        private final java.util.List<INDArray> taylor = new java.util.ArrayList<>();
-        private final java.util.List<INDArray> sampleGradients = new java.util.ArrayList<>();
+        private final List<INDArray> activations = new ArrayList<>();
+        private final List<INDArray> taylor = new ArrayList<>();
+        private final List<INDArray> sampleGradients = new ArrayList<>();
 
         Accumulators(PrunableParam param, Set<Requirement> wanted) {
             this.param = param;

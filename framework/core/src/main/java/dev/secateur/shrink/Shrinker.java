@@ -2,6 +2,8 @@ package dev.secateur.shrink;
 
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.PrunableParam;
+import dev.secateur.prune.Pruner;
+import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
@@ -177,9 +179,7 @@ public final class Shrinker {
     /** The units with any nonzero incoming weight or bias, or a batch-normalisation scale or shift. */
     private static int[] alive(MultiLayerNetwork net, PrunableParam param, PrunableParam next) {
         var layer = net.getLayer(param.weights().layer());
-        int axis = param.kind().outputAxis();
-        int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
-        double[] mass = org.nd4j.linalg.ops.transforms.Transforms.abs(layer.getParam("W"), true).sum(others).toDoubleVector();
+        double[] mass = Pruner.unitScores(param, layer.getParam("W"), GroupReduction.L1);
         if (param.hasBias()) {
             add(mass, layer.getParam("b"));
         }

@@ -30,12 +30,29 @@ public final class Units {
             size *= d;
         }
         long perUnit = size / shape[axis];
+        float[] shares = new float[unitScores.length];
+        for (int u = 0; u < shares.length; u++) {
+            shares[u] = (float) (unitScores[u] / perUnit);
+        }
+        return Nd4j.create(perWeight(param.layerKind(), shape, shares), shape, 'c').castTo(DataType.FLOAT);
+    }
+
+    /**
+     * One value per output unit, repeated for every weight of that unit, in the C order of a weight array
+     * of {@code shape}: a unit's weights are together for [nOut, ...] layouts and interleaved for [nIn, nOut].
+     */
+    public static float[] perWeight(LayerKind kind, long[] shape, float[] perUnit) {
+        long size = 1;
+        for (long d : shape) {
+            size *= d;
+        }
+        int units = perUnit.length;
+        long unitRun = size / units;
+        boolean leading = kind.outputAxis() == 0;
         float[] out = new float[(int) size];
         for (int i = 0; i < out.length; i++) {
-            // C order: [nOut, ...] keeps a unit's weights together; [nIn, nOut] interleaves them
-            int unit = axis == 0 ? (int) (i / perUnit) : (int) (i % shape[axis]);
-            out[i] = (float) (unitScores[unit] / perUnit);
+            out[i] = perUnit[leading ? (int) (i / unitRun) : i % units];
         }
-        return Nd4j.create(out, shape, 'c').castTo(DataType.FLOAT);
+        return out;
     }
 }
