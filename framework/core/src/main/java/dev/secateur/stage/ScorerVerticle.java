@@ -30,9 +30,8 @@ final class ScorerVerticle extends StageVerticle {
     @Override
     public Future<?> start() {
         serve(Addresses.SCORER_SCORE, StageRequest.Score.class, request -> {
-            var found = plugins.saliency(request.saliency().id());
-            var method = new Scorer.Method(found.extension(), found.version(), request.saliency().options());
-            var calibration = Scorer.needsData(found.extension().requirements(request.saliency().options()))
+            var method = method(request.saliency());
+            var calibration = Scorer.needsData(method.extension().requirements(method.options()))
                     ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
                     : null;
             var scores = scorer.score(stores.models().get(request.model()), request.params(), masksOrNone(request.masks()),
