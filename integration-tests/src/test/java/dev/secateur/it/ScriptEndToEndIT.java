@@ -123,11 +123,49 @@ class ScriptEndToEndIT {
         assertThat(rows).hasSize(3);
         assertThat(rows.get(1)[3]).as("intermediate accuracy is not measured with every: 'final'").isEmpty();
         assertThat(Double.parseDouble(rows.get(2)[3])).isPositive();
-        assertThat(Long.parseLong(rows.get(2)[8])).isLessThan(Long.parseLong(rows.get(2)[7]) * 7 / 10);
-        // whole filters and their biases are masked
+        // after the last step the pruned filters and neurons are removed physically: fewer params and FLOPs
+        assertThat(Long.parseLong(rows.get(2)[5])).isLessThan(Long.parseLong(rows.get(0)[5]) * 7 / 10);
+        assertThat(Long.parseLong(rows.get(2)[7])).isLessThan(Long.parseLong(rows.get(0)[7]) * 7 / 10);
+        // the step's masks are kept as planned, and the masks of the smaller network beside them
         assertThat(dir.resolve("masks/step-2/2_W.npy")).exists();
         assertThat(dir.resolve("masks/step-2/2_b.npy")).exists();
         assertThat(dir.resolve("masks/step-2/5_W.npy")).as("output layer is never pruned structurally").doesNotExist();
+        assertThat(dir.resolve("masks/shrunk/2_W.npy")).exists();
+        assertThat(result.out()).contains("shrink:").contains("latency at batch 256:");
+    }
+
+    @Test
+    void sensitivityChoosesPerLayerRatiosThatMeetTheFlopsBudgetAndTheSmallerNetworkIsFineTuned() throws Exception {
+        var runs = work.resolve("runs");
+        var script = script("sensitivity-subset.groovy").toString();
+        var plan = Cli.run(work, "plan", script);
+        assertThat(plan.exit()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("plan: experiment 'it-li2016' on built-in lenet-5: 431,080 params")
+                .contains("2_W    layer 2 ConvolutionLayer, 50 filters; inputs of 4_W (16 rows per unit, through the flatten)")
+                .contains("5_W    layer 5 OutputLayer: it is the output layer")
+                .contains("the plans above are complete");
+        assertThat(runs).doesNotExist();
+
+        var result = Cli.run(work, "run", script, "--runs-dir", runs.toString(), "--no-progress");
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).contains("plan: experiment 'it-li2016'").contains("sensitivity:").contains("shrink:");
+        var dir = onlyRun(runs);
+        var curves = Files.readAllLines(dir.resolve("sensitivity.csv"));
+        assertThat(curves.get(0)).isEqualTo("layer,ratio,accuracy,accuracy_drop");
+        // three removable groups (0_W, 2_W, 4_W), each with ratio 0 and the three ratios
+        assertThat(curves).hasSize(1 + 3 * 4);
+        assertThat(curves.stream().skip(1).map(l -> l.split(",")[0]).distinct()).containsExactly("0_W", "2_W", "4_W");
+        assertThat(Files.size(dir.resolve("sensitivity.png"))).isGreaterThan(1000);
+        var chosen = Files.readAllLines(dir.resolve("sensitivity-ratios.csv"));
+        assertThat(chosen.get(0)).isEqualTo("layer,ratio,units,units_kept");
+        var rows = rows(dir.resolve("results.csv"));
+        long denseFlops = Long.parseLong(rows.get(0)[7]);
+        long prunedFlops = Long.parseLong(rows.get(1)[7]);
+        assertThat(1 - (double) prunedFlops / denseFlops).as("the budget is met by the network really built").isGreaterThanOrEqualTo(0.3);
+        assertThat(Long.parseLong(rows.get(1)[5])).isLessThan(Long.parseLong(rows.get(0)[5]));
+        var saved = dev.secateur.model.ModelFiles.load(dir.resolve("model-final.zip"));
+        assertThat(saved.numParams()).isEqualTo(Long.parseLong(rows.get(1)[5]));
+        assertThat(Files.readString(dir.resolve("events.jsonl"))).contains("\"decided\"");
     }
 
     @Test

@@ -21,6 +21,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 final class ConsoleReporter implements AutoCloseable {
 
+    private final java.util.Map<String, Long> denseParams = new java.util.HashMap<>();
     private final PrintWriter out;
     private final boolean bars;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -36,6 +37,7 @@ final class ConsoleReporter implements AutoCloseable {
         consumers.add(bus.<RunEvent.RunStarted>consumer(Addresses.RUN_STARTED, m -> started(m.body())));
         consumers.add(bus.<RunEvent.TrainingProgress>consumer(Addresses.FINETUNER_PROGRESS, m -> progress(m.body())));
         consumers.add(bus.<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED, m -> step(m.body())));
+        consumers.add(bus.<RunEvent.Decided>consumer(Addresses.RUN_DECIDED, m -> decided(m.body())));
         consumers.add(bus.<RunEvent.RunCompleted>consumer(Addresses.RUN_COMPLETED, m -> completed(m.body())));
         consumers.add(bus.<RunEvent.RunFailed>consumer(Addresses.RUN_FAILED, m -> failed(m.body())));
     }
@@ -82,8 +84,23 @@ final class ConsoleReporter implements AutoCloseable {
     private synchronized void step(RunEvent.StepCompleted e) {
         closeBar();
         var r = e.result();
-        out.printf(Locale.ROOT, "  step %d/%d: sparsity %s, accuracy %s, loss %s%n", r.step(), e.steps(),
-                ResultsTable.pct(r.sparsity()), ResultsTable.pct(r.accuracy()), ResultsTable.num(r.loss(), 4));
+        if (r.step() == 0) {
+            denseParams.put(e.runId(), r.params());
+        }
+        long dense = denseParams.getOrDefault(e.runId(), r.params());
+        String size = r.params() < dense
+                ? String.format(Locale.ROOT, "params %,d (%.1f%% removed), sparsity %s", r.params(), 100.0 * (dense - r.params()) / dense,
+                ResultsTable.pct(r.sparsity()))
+                : "sparsity " + ResultsTable.pct(r.sparsity());
+        out.printf(Locale.ROOT, "  step %d/%d: %s, accuracy %s, loss %s%n", r.step(), e.steps(), size,
+                ResultsTable.pct(r.accuracy()), ResultsTable.num(r.loss(), 4));
+        out.flush();
+    }
+
+    private synchronized void decided(RunEvent.Decided e) {
+        closeBar();
+        out.println("  " + e.what() + ":");
+        e.lines().forEach(line -> out.println("    " + line));
         out.flush();
     }
 
@@ -93,6 +110,7 @@ final class ConsoleReporter implements AutoCloseable {
         out.println("run directory: " + e.runDir());
         out.print(ResultsTable.steps(e.results()));
         String granularity = granularities.remove(e.runId());
+        denseParams.remove(e.runId());
         if (granularity != null) {
             SpeedupSummary.lines(e.results(), granularity).forEach(out::println);
         }

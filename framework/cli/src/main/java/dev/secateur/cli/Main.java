@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "secateur", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Neural-network pruning experiments on the JVM.",
-        subcommands = {RunCommand.class, PluginsCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, PlanCommand.class, PluginsCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static final int OK = 0;

@@ -13,12 +13,15 @@ public final class Addresses {
     public static final String SCORER_COMPARE = "secateur.scorer.compare";
     public static final String PRUNER_PLAN = "secateur.pruner.plan";
     public static final String PRUNER_APPLY = "secateur.pruner.apply";
+    public static final String PRUNER_SHRINK = "secateur.pruner.shrink";
     public static final String FINETUNER_TRAIN = "secateur.finetuner.train";
     public static final String EVALUATOR_EVALUATE = "secateur.evaluator.evaluate";
+    public static final String EVALUATOR_PROBE = "secateur.evaluator.probe";
     public static final String EXPERIMENT_RUN = "secateur.experiment.run";
 
     public static final String RUN_STARTED = "secateur.run.started";
     public static final String RUN_STEP_COMPLETED = "secateur.run.step-completed";
+    public static final String RUN_DECIDED = "secateur.run.decided";
     public static final String RUN_COMPLETED = "secateur.run.completed";
     public static final String RUN_FAILED = "secateur.run.failed";
     public static final String FINETUNER_PROGRESS = "secateur.finetuner.progress";

@@ -5,7 +5,7 @@ import java.util.List;
 
 /** Events a run publishes; events.jsonl records every one of them, in order. */
 public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingProgress, RunEvent.StepCompleted,
-        RunEvent.RunCompleted, RunEvent.RunFailed {
+        RunEvent.Decided, RunEvent.RunCompleted, RunEvent.RunFailed {
 
     String runId();
 
@@ -56,6 +56,28 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
         @Override
         public String address() {
             return Addresses.RUN_STEP_COMPLETED;
+        }
+    }
+
+    /**
+     * A decision the run took on its own, in words, such as the per-layer ratios a sensitivity analysis
+     * chose or what physical removal left.
+     *
+     * @param what  {@code sensitivity} or {@code shrink}
+     */
+    record Decided(String runId, String experiment, String what, List<String> lines) implements RunEvent {
+        public Decided {
+            lines = List.copyOf(lines);
+        }
+
+        @Override
+        public String type() {
+            return "decided";
+        }
+
+        @Override
+        public String address() {
+            return Addresses.RUN_DECIDED;
         }
     }
 

@@ -14,7 +14,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /** Replies from the stages. */
 public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, StageReply.Scored, StageReply.Planned,
-        StageReply.Compared, StageReply.Applied, StageReply.Trained, StageReply.Evaluated, StageReply.ExperimentDone {
+        StageReply.Compared, StageReply.Applied, StageReply.Shrunk, StageReply.Trained, StageReply.Evaluated, StageReply.Probed,
+        StageReply.ExperimentDone {
 
     /**
      * @param dataSource where the data came from, resolved (the embedded subset or a directory)
@@ -39,6 +40,18 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
     }
 
     record Applied(Handle<MultiLayerNetwork> model) implements StageReply {
+    }
+
+    /**
+     * The smaller model, its masks (the old ones sliced to the units that remain), its prunable parameters,
+     * and notes: one line per layer that had to be kept whole, then the two networks' params, FLOPs and
+     * latency measured side by side.
+     */
+    record Shrunk(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks, List<PrunableParam> params, List<String> notes)
+            implements StageReply {
+    }
+
+    record Probed(double accuracy) implements StageReply {
     }
 
     record Trained(TrainingReport report) implements StageReply {

@@ -21,7 +21,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
 public sealed interface StageRequest permits StageRequest.Load, StageRequest.Save, StageRequest.Score, StageRequest.Compare,
-        StageRequest.Plan, StageRequest.Apply, StageRequest.Train, StageRequest.Evaluate, StageRequest.RunExperiment {
+        StageRequest.Plan, StageRequest.Apply, StageRequest.Shrink, StageRequest.Train, StageRequest.Evaluate,
+        StageRequest.Probe, StageRequest.RunExperiment {
 
     /** Load data, and load or build a model. */
     record Load(ModelSpec model, DataSpec data, long seed) implements StageRequest {
@@ -64,6 +65,13 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
         }
     }
 
+    /**
+     * Remove the dead units of the model physically: the reply names a new, smaller model and the masks
+     * sliced to fit it. The old model and masks stay as they are until released.
+     */
+    record Shrink(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks) implements StageRequest {
+    }
+
     /** Train: the dense baseline (no masks) or fine-tuning with masks enforced. */
     record Train(String runId, TrainingPhase phase, int step, Handle<MultiLayerNetwork> model,
                  Handle<DataSplits> data, Handle<MaskSet> masks, TrainingSpec training, long seed) implements StageRequest {
@@ -71,6 +79,16 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
 
     /** Evaluate the model; with {@code measure} false, only the census. */
     record Evaluate(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, EvaluateSpec spec, boolean measure)
+            implements StageRequest {
+    }
+
+    /**
+     * One point of a sensitivity curve: the accuracy of a copy of the model with only {@code group} pruned
+     * at {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples. Points
+     * are independent, so a coordinator can send them all at once, to as many evaluators as there are.
+     */
+    record Probe(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
+                 Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed)
             implements StageRequest {
     }
 

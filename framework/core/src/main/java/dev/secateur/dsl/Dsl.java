@@ -6,6 +6,7 @@ import dev.secateur.spi.Granularity;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Scope;
+import dev.secateur.spec.SensitivitySpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -135,6 +136,39 @@ public final class Dsl {
         var parsed = new LinkedHashMap<ParamRef, Double>();
         targets.forEach((ref, target) -> parsed.put(param(ref), NamedArgs.number("perLayer", ref, target)));
         return NamedArgs.checked("perLayer", () -> new Scope.PerLayer(parsed, Set.of()));
+    }
+
+    /**
+     * Per-layer ratios chosen by the sensitivity analysis under a budget:
+     * {@code scope fromSensitivity(budget: flops(0.35))}. The analysis runs after the baseline, with the
+     * experiment's {@code sensitivity { }} settings or their defaults.
+     */
+    public static FromSensitivity fromSensitivity(Map<String, ?> options) {
+        var budget = new SensitivitySpec.Budget[1];
+        NamedArgs.apply("fromSensitivity", options, Set.of("budget"), (option, value) -> {
+            if (!(value instanceof SensitivitySpec.Budget b)) {
+                throw new BadInputException("fromSensitivity budget: " + value + " is not a budget; write flops(0.35) or params(0.5)");
+            }
+            budget[0] = b;
+        }, null);
+        if (budget[0] == null) {
+            throw new BadInputException("fromSensitivity needs a budget, such as fromSensitivity(budget: flops(0.35))");
+        }
+        return new FromSensitivity(budget[0]);
+    }
+
+    /** A budget that cuts a fraction of the dense network's FLOPs: {@code flops(0.35)}. */
+    public static SensitivitySpec.Budget flops(double cut) {
+        return NamedArgs.checked("flops", () -> new SensitivitySpec.Budget(SensitivitySpec.Measure.FLOPS, cut));
+    }
+
+    /** A budget that cuts a fraction of the dense network's parameters: {@code params(0.5)}. */
+    public static SensitivitySpec.Budget params(double cut) {
+        return NamedArgs.checked("params", () -> new SensitivitySpec.Budget(SensitivitySpec.Measure.PARAMS, cut));
+    }
+
+    /** The scope {@code fromSensitivity(...)} declares: its ratios exist only once the analysis has run. */
+    public record FromSensitivity(SensitivitySpec.Budget budget) {
     }
 
     static ParamRef param(String ref) {

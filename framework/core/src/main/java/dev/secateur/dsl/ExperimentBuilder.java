@@ -7,6 +7,7 @@ import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spec.SourceLocation;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
@@ -43,6 +44,9 @@ public final class ExperimentBuilder {
     private TrainingSpec finetune = new FinetuneBuilder().build();
     private EvaluateSpec evaluate = EvaluateSpec.DEFAULT;
     private CompareSpec compare;
+    private SensitivityBuilder sensitivity;
+    private SensitivitySpec.Budget budget;
+    private Boolean shrink;
 
     public ExperimentBuilder(String name) {
         this.name = name;
@@ -124,6 +128,43 @@ public final class ExperimentBuilder {
             refs.forEach(ref -> excluded.add(Dsl.param(String.valueOf(ref))));
         }, null);
         this.scope = withExcluded(scope, excluded);
+        return this;
+    }
+
+    /** {@code scope fromSensitivity(budget: flops(0.35))}: per-layer ratios chosen by the sensitivity analysis. */
+    public ExperimentBuilder scope(Dsl.FromSensitivity fromSensitivity) {
+        return scope(Map.of(), fromSensitivity);
+    }
+
+    public ExperimentBuilder scope(Map<String, ?> options, Dsl.FromSensitivity fromSensitivity) {
+        scope(options, Dsl.layerwise());
+        this.budget = fromSensitivity.budget();
+        return this;
+    }
+
+    /**
+     * A sensitivity analysis after the baseline (Li et al. 2016):
+     * {@code sensitivity { ratios 0.1, 0.5, 0.9; samples 2000; layer '0_W' }}.
+     */
+    public ExperimentBuilder sensitivity(@DelegatesTo(value = SensitivityBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return sensitivity(b -> Scripts.callWith(body, b));
+    }
+
+    public ExperimentBuilder sensitivity(Consumer<SensitivityBuilder> body) {
+        mark("sensitivity");
+        var builder = new SensitivityBuilder();
+        body.accept(builder);
+        this.sensitivity = builder;
+        return this;
+    }
+
+    /**
+     * {@code shrink false} keeps pruned units as zeros; by default structured pruning removes them physically
+     * after the last step, and fine-tuning, evaluation and export continue on the smaller network.
+     */
+    public ExperimentBuilder shrink(boolean shrink) {
+        mark("shrink");
+        this.shrink = shrink;
         return this;
     }
 
@@ -209,10 +250,13 @@ public final class ExperimentBuilder {
         if (schedule == null) {
             throw new BadInputException("experiment '" + name + "' has no schedule; add for example schedule 'one-shot', target: 0.9");
         }
-        var choice = schedule.build(!(scope instanceof Scope.PerLayer));
+        var choice = schedule.build(!(scope instanceof Scope.PerLayer) && budget == null);
+        var analysis = sensitivity == null && budget == null ? null
+                : (sensitivity == null ? new SensitivityBuilder() : sensitivity).build(budget);
+        boolean removes = shrink == null ? granularity instanceof Granularity.Structured && compare == null : shrink;
         var saliency = NamedArgs.checked("calibration", () -> new SaliencySpec(this.saliency.id(), this.saliency.options(), calibration));
         return NamedArgs.checked("experiment '" + name + "'", () -> new ExperimentSpec(name, seed, model, data, saliency,
-                granularity, scope, choice, finetune, evaluate, declaredAt, compare));
+                granularity, scope, choice, finetune, evaluate, declaredAt, compare, analysis, removes));
     }
 
     private void mark(String part) {

@@ -37,12 +37,23 @@ public record RunResult(String experiment, String runId, Path runDir, List<StepR
 
     /** Step 0: the dense model before any pruning. */
     public StepResult getDense() {
+        requireSteps();
         return steps.get(0);
     }
 
     /** The last step. */
     public StepResult getLast() {
+        requireSteps();
         return steps.get(steps.size() - 1);
+    }
+
+    /** The message a result without steps (a plan's) gives when read. */
+    public static final String NO_RESULTS = "has no results: bin/secateur plan explains experiments without running them";
+
+    private void requireSteps() {
+        if (steps.isEmpty()) {
+            throw new IllegalStateException("experiment '" + experiment + "' " + NO_RESULTS);
+        }
     }
 
     public double getAccuracy() {

@@ -26,6 +26,15 @@ public abstract class SecateurScript extends Script {
         return ((ExperimentRunner) getBinding().getVariable(RUNNER)).run(spec);
     }
 
+    /**
+     * Prints an experiment's explain-plan (unit groups, what is kept whole and why, projected params and
+     * FLOPs) before anything changes, and returns the experiment, so {@code run(explain(spec))} reads well.
+     */
+    public ExperimentSpec explain(ExperimentSpec spec) {
+        print(((ExperimentRunner) getBinding().getVariable(RUNNER)).explain(spec));
+        return spec;
+    }
+
     /** A table with one row per run, for comparisons. */
     public String table(List<RunResult> results) {
         return RunResult.table(results);

@@ -30,16 +30,30 @@ public final class Evaluator {
             return new EvaluationReport(Double.NaN, Double.NaN, 0, census, Double.NaN, spec.latencyBatch(), Double.NaN,
                     spec.largeBatch());
         }
+        var quality = quality(net, test);
+        double latency = latencyMs(net, test, spec.latencyBatch(), spec.latencyWarmup(), spec.latencyRepeats());
+        int large = Math.min(spec.largeBatch(), test.size());
+        double largeLatency = large == 0 ? Double.NaN
+                : latencyMs(net, test, large, Math.max(3, Math.min(10, spec.latencyWarmup() / 10)), Math.max(5, spec.latencyRepeats() / 5));
+        return new EvaluationReport(quality.accuracy(), quality.loss(), test.size(), census, latency, spec.latencyBatch(), largeLatency, large);
+    }
+
+    /** Accuracy and mean cross-entropy on a data set. */
+    public record Quality(double accuracy, double loss) {
+    }
+
+    /** Accuracy and mean cross-entropy of {@code net} on {@code data}, in batches of 1,000. */
+    public static Quality quality(MultiLayerNetwork net, Dataset data) {
         long correct = 0;
         double lossSum = 0;
-        int n = test.size();
+        int n = data.size();
+        int[] classes = data.classes();
         for (int from = 0; from < n; from += EVAL_BATCH) {
             int to = Math.min(from + EVAL_BATCH, n);
-            INDArray x = test.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray y = test.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray y = data.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray probabilities = net.output(x, false);
             INDArray predicted = probabilities.argMax(1);
-            int[] classes = test.classes();
             for (int i = from; i < to; i++) {
                 if (predicted.getInt(i - from) == classes[i]) {
                     correct++;
@@ -48,11 +62,7 @@ public final class Evaluator {
             INDArray truthProbability = probabilities.mul(y).sum(1);
             lossSum -= Transforms.log(Transforms.max(truthProbability, PROBABILITY_FLOOR, false), false).sumNumber().doubleValue();
         }
-        double latency = latencyMs(net, test, spec.latencyBatch(), spec.latencyWarmup(), spec.latencyRepeats());
-        int large = Math.min(spec.largeBatch(), test.size());
-        double largeLatency = large == 0 ? Double.NaN
-                : latencyMs(net, test, large, Math.max(1, Math.min(10, spec.latencyWarmup() / 10)), Math.max(3, spec.latencyRepeats() / 5));
-        return new EvaluationReport((double) correct / n, lossSum / n, n, census, latency, spec.latencyBatch(), largeLatency, large);
+        return new Quality((double) correct / n, lossSum / n);
     }
 
     /** Counts params, zeros and FLOPs; conv output sizes come from one forward pass of one example. */

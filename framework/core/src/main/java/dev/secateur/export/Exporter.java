@@ -4,6 +4,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.shrink.Shrinker;
+import dev.secateur.shrink.SideBySide;
 import dev.secateur.run.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,7 +65,7 @@ public final class Exporter {
                 lines.add("DL4J zip: " + target + (shrunk.net().numParams() < net.numParams()
                         ? " (dead filters and neurons physically removed)" : " (no whole unit was pruned; same shapes)"));
                 shrunk.keptWhole().forEach(note -> lines.add("  " + note));
-                lines.addAll(compare(net, shrunk.net()));
+                lines.addAll(SideBySide.measure(net, shrunk.net()));
             }
             case NPY -> {
                 var net = ModelFiles.load(model);
@@ -102,52 +103,14 @@ public final class Exporter {
         return lines;
     }
 
-    /**
-     * The masked network against the shrunk one, measured side by side: parameters, FLOPs per example, and
-     * the median latency at batch 1 and 256 on random inputs, the two models alternating.
-     */
-    static List<String> compare(MultiLayerNetwork masked, MultiLayerNetwork shrunk) {
-        int inputs = inputSize(masked);
-        var evaluator = new Evaluator();
-        INDArray one = Nd4j.rand(DataType.FLOAT, 1, inputs);
-        var before = evaluator.census(masked, one);
-        var after = evaluator.census(shrunk, one);
-        var lines = new ArrayList<String>();
-        lines.add(String.format(Locale.ROOT, "params %,d -> %,d (%.1f%% fewer); FLOPs per example %,d -> %,d (%.1f%% fewer)",
-                before.params(), after.params(), 100.0 * (before.params() - after.params()) / before.params(),
-                before.flops(), after.flops(), 100.0 * (before.flops() - after.flops()) / before.flops()));
-        for (int batch : new int[]{1, 256}) {
-            INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputs);
-            int warmup = batch == 1 ? 20 : 3;
-            int repeats = batch == 1 ? 50 : 10;
-            double[] a = new double[3];
-            double[] b = new double[3];
-            for (int round = 0; round < 3; round++) {
-                a[round] = Evaluator.latencyMs(masked, x, warmup, repeats);
-                b[round] = Evaluator.latencyMs(shrunk, x, warmup, repeats);
-            }
-            java.util.Arrays.sort(a);
-            java.util.Arrays.sort(b);
-            lines.add(String.format(Locale.ROOT, "latency at batch %d: %.3f ms masked, %.3f ms shrunk (x%.2f; medians of 3 alternating rounds)",
-                    batch, a[1], b[1], a[1] / b[1]));
-        }
-        return lines;
-    }
-
-    /** Features per example: the flat input a network's first layer (or its preprocessor) expects. */
-    private static int inputSize(MultiLayerNetwork net) {
-        var pre = net.getLayerWiseConfigurations().getInputPreProcess(0);
-        if (pre instanceof FeedForwardToCnnPreProcessor cnn) {
-            return (int) (cnn.getInputHeight() * cnn.getInputWidth() * cnn.getNumChannels());
-        }
-        return net.layerInputSize(0);
-    }
-
     /** The masks of the run's last step, if it pruned anything. */
     static Optional<Path> lastMasks(Path run) {
         Path masks = run.resolve(RunDirectory.MASKS);
         if (!Files.isDirectory(masks)) {
             return Optional.empty();
+        }
+        if (Files.isDirectory(masks.resolve(RunDirectory.SHRUNK_MASKS))) {
+            return Optional.of(masks.resolve(RunDirectory.SHRUNK_MASKS));
         }
         try (Stream<Path> steps = Files.list(masks)) {
             return steps.filter(p -> p.getFileName().toString().matches("step-\\d+"))

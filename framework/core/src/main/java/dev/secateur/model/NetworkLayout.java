@@ -12,6 +12,14 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 
@@ -35,6 +43,76 @@ public final class NetworkLayout {
                     layer.paramTable().containsKey("b") ? layer.getParam("b").shape() : null, coupled(net, index))));
         }
         return params;
+    }
+
+    /** Layers that pass channels through one to one. */
+    private static final java.util.Set<Class<?>> CHANNEL_PRESERVING = java.util.Set.of(SubsamplingLayer.class,
+            ActivationLayer.class, DropoutLayer.class, BatchNormalization.class);
+
+    /**
+     * The unit groups of a sequential network, one per prunable layer, in layer order. A layer's units
+     * are removable when every layer up to the next prunable one passes channels through one to one,
+     * every activation on the way maps 0 to 0 (so a unit with zero weights, bias and batch-norm shift
+     * outputs exactly 0), and the next prunable layer reads them directly or through a flatten.
+     */
+    public static List<UnitGroup> groups(MultiLayerNetwork net) {
+        var params = prunable(net);
+        var groups = new ArrayList<UnitGroup>(params.size());
+        for (int k = 0; k < params.size(); k++) {
+            var param = params.get(k);
+            var next = k + 1 < params.size() ? params.get(k + 1) : null;
+            String keptWhole = param.kind() == LayerKind.OUTPUT ? "it is the output layer: its units are the classes"
+                    : next == null ? "no prunable layer reads it, so Secateur cannot remove its units' inputs downstream"
+                    : between(net, param, next);
+            if (keptWhole == null) {
+                keptWhole = activationBlocker(net, param, next);
+            }
+            var consumers = next == null ? List.<UnitGroup.Consumer>of()
+                    : List.of(new UnitGroup.Consumer(next, rowsPerUnit(net, next)));
+            groups.add(new UnitGroup(param.weights().toString(), param.units(), List.of(param), param.coupled(),
+                    consumers, keptWhole));
+        }
+        return groups;
+    }
+
+    /** The layer kinds between two prunable layers that stop channels from being removed, or null if none do. */
+    private static String between(MultiLayerNetwork net, PrunableParam from, PrunableParam to) {
+        for (int i = from.weights().layer() + 1; i < to.weights().layer(); i++) {
+            var layer = net.getLayer(i).conf().getLayer();
+            if (!CHANNEL_PRESERVING.contains(layer.getClass())) {
+                return "layer " + i + " (" + layer.getClass().getSimpleName() + ") lies between it and " + to.weights()
+                        + ", and Secateur does not know how that layer maps channels";
+            }
+        }
+        var pre = net.getLayerWiseConfigurations().getInputPreProcess(to.weights().layer());
+        if (pre != null && !(pre instanceof CnnToFeedForwardPreProcessor)) {
+            return "the input preprocessor of " + to.weights() + " (" + pre.getClass().getSimpleName() + ") is not supported";
+        }
+        return null;
+    }
+
+    /** Why some activation between a layer's weights and the next prunable layer does not keep 0 at 0, or null. */
+    private static String activationBlocker(MultiLayerNetwork net, PrunableParam from, PrunableParam to) {
+        for (int i = from.weights().layer(); i < to.weights().layer(); i++) {
+            var layer = net.getLayer(i).conf().getLayer();
+            IActivation activation = layer instanceof BaseLayer base ? base.getActivationFn()
+                    : layer instanceof ActivationLayer act ? act.getActivationFn() : null;
+            if (activation != null && !mapsZeroToZero(activation)) {
+                return "the activation " + activation + " of layer " + i + " does not map 0 to 0, so a removed unit would not output 0";
+            }
+        }
+        return null;
+    }
+
+    private static boolean mapsZeroToZero(IActivation activation) {
+        return activation instanceof ActivationIdentity || activation instanceof ActivationReLU
+                || activation instanceof ActivationLReLU || activation instanceof ActivationTanH;
+    }
+
+    /** Input rows of {@code param} per unit of the layer before: H·W after a flatten, 1 otherwise. */
+    private static int rowsPerUnit(MultiLayerNetwork net, PrunableParam param) {
+        var pre = net.getLayerWiseConfigurations().getInputPreProcess(param.weights().layer());
+        return pre instanceof CnnToFeedForwardPreProcessor flatten ? (int) (flatten.getInputHeight() * flatten.getInputWidth()) : 1;
     }
 
     /**

@@ -36,6 +36,7 @@ public final class RunDirectory {
     public static final String RESULTS = "results.csv";
     public static final String MODEL = "model-final.zip";
     public static final String FAILED = "FAILED";
+    public static final String SHRUNK_MASKS = "shrunk";
     public static final String MASKS = "masks";
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -131,6 +132,22 @@ public final class RunDirectory {
             throw new UncheckedIOException("cannot write the plan to " + dir + ": " + e.getMessage(), e);
         }
         return dir;
+    }
+
+    /**
+     * The masks after physical removal, laid out like the smaller network's parameters, in
+     * {@code masks/shrunk/}; the step's own masks stay as they were written.
+     */
+    public void writeShrunkMasks(dev.secateur.prune.MaskSet masks) {
+        var dir = path.resolve(MASKS).resolve(SHRUNK_MASKS);
+        try {
+            Files.createDirectories(dir);
+            for (var entry : masks.masks().entrySet()) {
+                Nd4j.writeAsNumpy(entry.getValue().castTo(DataType.BOOL), dir.resolve(entry.getKey() + ".npy").toFile());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the masks to " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     public void writeModel(MultiLayerNetwork net) {

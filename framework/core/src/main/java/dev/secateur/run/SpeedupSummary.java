@@ -46,6 +46,12 @@ public final class SpeedupSummary {
             lines.add("no speed-up is expected: " + granularity + " sparsity leaves the tensors their shape, and DL4J's dense "
                     + "kernels multiply the zeros too, so a measured difference is noise or warm-up; the effective FLOPs say "
                     + "what sparse hardware or kernels could save");
+        } else if (last.params() < dense.params()) {
+            lines.add(String.format(Locale.ROOT, "pruned units were removed physically: params %,d -> %,d (%.1f%% fewer), "
+                    + "FLOPs %,d -> %,d (%.1f%% fewer); the side-by-side latency measured at removal is the speed-up to quote, "
+                    + "since the rows above were timed at different moments", dense.params(), last.params(),
+                    100.0 * (dense.params() - last.params()) / dense.params(), dense.flops(), last.flops(),
+                    100.0 * (dense.flops() - last.flops()) / dense.flops()));
         } else {
             lines.add("no speed-up is expected yet: whole filters and neurons are masked, not removed, so the tensors keep "
                     + "their shape and a measured difference is noise or warm-up; bin/secateur export RUN --format dl4j "

@@ -10,22 +10,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
+import dev.secateur.prune.MaskSet;
 import java.util.stream.IntStream;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationLReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -42,36 +34,55 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Shrinker {
 
-    private static final Set<Class<?>> CHANNEL_PRESERVING = Set.of(SubsamplingLayer.class, ActivationLayer.class, DropoutLayer.class,
-            BatchNormalization.class);
-
     /**
      * The smaller network, the output units kept per parameter, and one line per layer kept whole.
      *
      * @param kept per prunable weight parameter, the indices of the units that remain
      */
-    public record Result(MultiLayerNetwork net, Map<ParamRef, int[]> kept, List<String> keptWhole) {
+    public record Result(MultiLayerNetwork net, Map<ParamRef, int[]> kept, List<String> keptWhole, Slicing slicing) {
+
+        /** The masks of the original network cut down to the parameters of the smaller one. */
+        public MaskSet slice(MaskSet masks) {
+            var sliced = new TreeMap<ParamRef, INDArray>();
+            masks.masks().forEach((ref, mask) -> sliced.put(ref, slicing.slice(ref, mask)));
+            return MaskSet.of(sliced);
+        }
+    }
+
+    /**
+     * Which entries of each original parameter remain: the kept outputs and inputs of every prunable
+     * layer, and the kept channels of every batch normalisation.
+     */
+    public record Slicing(List<PrunableParam> params, Map<ParamRef, int[]> outputs, Map<ParamRef, int[]> inputs,
+                          Map<Integer, int[]> channels) {
+
+        /** The entries of {@code values}, laid out like parameter {@code ref} of the original, that remain. */
+        public INDArray slice(ParamRef ref, INDArray values) {
+            if (channels.containsKey(ref.layer())) {
+                return sliceVector(values, channels.get(ref.layer()));
+            }
+            var param = params.stream().filter(p -> p.weights().layer() == ref.layer()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(ref + " is not a parameter the shrinker knows"));
+            int[] outputs = this.outputs.get(param.weights());
+            return ref.equals(param.weights()) ? sliceWeights(values, param, inputs.get(param.weights()), outputs)
+                    : sliceVector(values, outputs);
+        }
     }
 
     public Result shrink(MultiLayerNetwork original) {
-        var params = NetworkLayout.prunable(original);
+        var groups = NetworkLayout.groups(original);
+        var params = groups.stream().map(g -> g.producers().get(0)).toList();
         var keep = new LinkedHashMap<ParamRef, int[]>();
         var notes = new ArrayList<String>();
         for (int k = 0; k < params.size(); k++) {
+            var group = groups.get(k);
             var param = params.get(k);
             int units = (int) param.units();
-            int[] all = IntStream.range(0, units).toArray();
-            if (param.kind() == LayerKind.OUTPUT) {
-                keep.put(param.weights(), all);
-                continue;
-            }
-            String blocker = k + 1 < params.size() ? between(original, param, params.get(k + 1)) : "it is the last prunable layer";
-            if (blocker == null) {
-                blocker = activationBlocker(original, param, params.get(k + 1));
-            }
-            if (blocker != null) {
-                notes.add(param.weights() + " kept whole: " + blocker);
-                keep.put(param.weights(), all);
+            if (!group.removable()) {
+                if (param.kind() != LayerKind.OUTPUT) {
+                    notes.add(param.weights() + " kept whole: " + group.keptWhole());
+                }
+                keep.put(param.weights(), IntStream.range(0, units).toArray());
                 continue;
             }
             int[] alive = alive(original, param, params.get(k + 1));
@@ -105,50 +116,29 @@ public final class Shrinker {
                 }
             }
         }
-        var shrunk = new MultiLayerNetwork(conf);
-        shrunk.init();
+        var inputs = new LinkedHashMap<ParamRef, int[]>();
+        var channels = new LinkedHashMap<Integer, int[]>();
         for (int k = 0; k < params.size(); k++) {
             var param = params.get(k);
-            int[] outputs = keep.get(param.weights());
-            int[] inputs = k == 0 ? null : inputsOf(original, keep.get(params.get(k - 1).weights()), param);
-            copy(original, shrunk, param, inputs, outputs);
+            int nIn = (int) param.shape()[param.kind() == LayerKind.CONVOLUTION ? 1 : 0];
+            inputs.put(param.weights(), k == 0 ? IntStream.range(0, nIn).toArray()
+                    : inputsOf(original, keep.get(params.get(k - 1).weights()), param));
             if (k + 1 < params.size()) {
                 for (int i : batchNorms(original, param, params.get(k + 1))) {
-                    copyChannels(original, shrunk, i, outputs);
+                    channels.put(i, keep.get(param.weights()));
                 }
             }
         }
-        return new Result(shrunk, keep, notes);
-    }
-
-    /** Why the layers between two prunable layers stop channels from being removed, or null if nothing does. */
-    private static String between(MultiLayerNetwork net, PrunableParam from, PrunableParam to) {
-        for (int i = from.weights().layer() + 1; i < to.weights().layer(); i++) {
-            var layer = net.getLayer(i).conf().getLayer();
-            if (!CHANNEL_PRESERVING.contains(layer.getClass())) {
-                return "layer " + i + " (" + layer.getClass().getSimpleName() + ") lies between it and " + to.weights()
-                        + ", and Secateur does not know how it maps channels";
-            }
+        var slicing = new Slicing(params, keep, inputs, channels);
+        var shrunk = new MultiLayerNetwork(conf);
+        shrunk.init();
+        for (var entry : shrunk.paramTable().entrySet()) {
+            var ref = ParamRef.parse(entry.getKey());
+            var source = original.getLayer(ref.layer()).getParam(ref.key());
+            boolean sliced = channels.containsKey(ref.layer()) || params.stream().anyMatch(p -> p.weights().layer() == ref.layer());
+            entry.getValue().assign(sliced ? slicing.slice(ref, source) : source);
         }
-        var pre = net.getLayerWiseConfigurations().getInputPreProcess(to.weights().layer());
-        if (pre != null && !(pre instanceof CnnToFeedForwardPreProcessor)) {
-            return "the input preprocessor of " + to.weights() + " (" + pre.getClass().getSimpleName() + ") is not supported";
-        }
-        return null;
-    }
-
-    /** Why some activation between a layer's weights and the next prunable layer does not keep 0 at 0, or null. */
-    private static String activationBlocker(MultiLayerNetwork net, PrunableParam from, PrunableParam to) {
-        for (int i = from.weights().layer(); i < to.weights().layer(); i++) {
-            var layer = net.getLayer(i).conf().getLayer();
-            if (layer instanceof BaseLayer base && !mapsZeroToZero(base.getActivationFn())) {
-                return "the activation " + base.getActivationFn() + " of layer " + i + " does not map 0 to 0";
-            }
-            if (layer instanceof ActivationLayer act && !mapsZeroToZero(act.getActivationFn())) {
-                return "the activation " + act.getActivationFn() + " of layer " + i + " does not map 0 to 0";
-            }
-        }
-        return null;
+        return new Result(shrunk, keep, notes, slicing);
     }
 
     /** The batch-normalisation layers between two prunable layers. */
@@ -157,23 +147,16 @@ public final class Shrinker {
                 .filter(i -> net.getLayer(i).conf().getLayer() instanceof BatchNormalization).toArray();
     }
 
-    /** Copies the kept channels of every per-channel parameter of a layer (batch normalisation). */
-    private static void copyChannels(MultiLayerNetwork from, MultiLayerNetwork to, int layer, int[] channels) {
-        for (var entry : from.getLayer(layer).paramTable().entrySet()) {
-            INDArray source = entry.getValue();
-            float[] all = source.dup('c').reshape(source.length()).toFloatVector();
-            float[] kept = new float[channels.length];
-            for (int c = 0; c < channels.length; c++) {
-                kept[c] = all[channels[c]];
-            }
-            INDArray target = to.getLayer(layer).getParam(entry.getKey());
-            target.assign(Nd4j.create(kept, target.shape(), 'c'));
+    /** The kept entries of a per-unit vector (a bias, or a batch normalisation's per-channel values), in its shape. */
+    static INDArray sliceVector(INDArray values, int[] keep) {
+        float[] all = values.dup('c').reshape(values.length()).toFloatVector();
+        float[] kept = new float[keep.length];
+        for (int k = 0; k < keep.length; k++) {
+            kept[k] = all[keep[k]];
         }
-    }
-
-    private static boolean mapsZeroToZero(IActivation activation) {
-        return activation instanceof ActivationIdentity || activation instanceof ActivationReLU
-                || activation instanceof ActivationLReLU || activation instanceof ActivationTanH;
+        long[] shape = values.shape().clone();
+        shape[shape.length == 1 ? 0 : 1] = keep.length;
+        return Nd4j.create(kept, shape, 'c');
     }
 
     /** The units with any nonzero incoming weight or bias, or a batch-normalisation scale or shift. */
@@ -216,19 +199,17 @@ public final class Shrinker {
         return rows;
     }
 
-    /** Copies the kept rows and columns; indexing is done on plain arrays (sub-views of DL4J parameter views fail to read). */
-    private static void copy(MultiLayerNetwork from, MultiLayerNetwork to, PrunableParam param, int[] inputs, int[] outputs) {
-        int layer = param.weights().layer();
-        INDArray w = from.getLayer(layer).getParam("W");
+    /**
+     * The kept rows and columns of a weight tensor; indexing is done on plain arrays (sub-views of DL4J
+     * parameter views fail to read).
+     */
+    static INDArray sliceWeights(INDArray w, PrunableParam param, int[] in, int[] outputs) {
         long[] shape = w.shape();
         float[] source = w.dup('c').reshape(w.length()).toFloatVector();
         int nIn = (int) (param.kind() == LayerKind.CONVOLUTION ? shape[1] : shape[0]);
-        int[] in = inputs == null ? IntStream.range(0, nIn).toArray() : inputs;
-        float[] target;
-        long[] newShape;
         if (param.kind() == LayerKind.CONVOLUTION) {
             int kernel = (int) (shape[2] * shape[3]);
-            target = new float[outputs.length * in.length * kernel];
+            float[] target = new float[outputs.length * in.length * kernel];
             int t = 0;
             for (int o : outputs) {
                 for (int i : in) {
@@ -236,27 +217,16 @@ public final class Shrinker {
                     t += kernel;
                 }
             }
-            newShape = new long[]{outputs.length, in.length, shape[2], shape[3]};
-        } else {
-            int nOut = (int) shape[1];
-            target = new float[in.length * outputs.length];
-            int t = 0;
-            for (int i : in) {
-                for (int o : outputs) {
-                    target[t++] = source[i * nOut + o];
-                }
-            }
-            newShape = new long[]{in.length, outputs.length};
+            return Nd4j.create(target, new long[]{outputs.length, in.length, shape[2], shape[3]}, 'c');
         }
-        to.getLayer(layer).getParam("W").assign(Nd4j.create(target, newShape, 'c'));
-        if (param.hasBias()) {
-            float[] bias = from.getLayer(layer).getParam("b").dup('c').reshape(param.units()).toFloatVector();
-            float[] kept = new float[outputs.length];
-            for (int k = 0; k < outputs.length; k++) {
-                kept[k] = bias[outputs[k]];
+        int nOut = (int) shape[1];
+        float[] target = new float[in.length * outputs.length];
+        int t = 0;
+        for (int i : in) {
+            for (int o : outputs) {
+                target[t++] = source[i * nOut + o];
             }
-            INDArray b = to.getLayer(layer).getParam("b");
-            b.assign(Nd4j.create(kept, b.shape(), 'c'));
         }
+        return Nd4j.create(target, new long[]{in.length, outputs.length}, 'c');
     }
 }

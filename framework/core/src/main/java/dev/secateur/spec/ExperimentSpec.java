@@ -13,11 +13,15 @@ import java.util.regex.Pattern;
  *
  * @param declaredAt where each part was declared (keys such as {@code saliency}), for error messages
  * @param compare    a criteria comparison to run instead of pruning steps, or null
+ * @param sensitivity a sensitivity analysis to run after the baseline, or null; with a budget, its ratios
+ *                   replace the scope
+ * @param shrink     whether pruned units are removed physically after the last step (structured only)
  */
 public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec data, SaliencySpec saliency,
                              Granularity granularity, Scope scope, ScheduleChoice schedule,
                              TrainingSpec finetune, EvaluateSpec evaluate,
-                             Map<String, SourceLocation> declaredAt, CompareSpec compare) {
+                             Map<String, SourceLocation> declaredAt, CompareSpec compare, SensitivitySpec sensitivity,
+                             boolean shrink) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -35,6 +39,22 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         Objects.requireNonNull(finetune, "finetune");
         Objects.requireNonNull(evaluate, "evaluate");
         declaredAt = Map.copyOf(declaredAt);
+        if (sensitivity != null && !(granularity instanceof Granularity.Structured)) {
+            throw new IllegalArgumentException("a sensitivity analysis removes whole units, so it needs granularity filters() "
+                    + "or neurons(), not " + granularity.id());
+        }
+        if (shrink && !(granularity instanceof Granularity.Structured)) {
+            throw new IllegalArgumentException("shrink removes whole units physically, so it needs granularity filters() or "
+                    + "neurons(); " + granularity.id() + " masks keep every tensor's shape");
+        }
+        if (sensitivity != null && compare != null) {
+            throw new IllegalArgumentException("compare prunes nothing, so it cannot be combined with a sensitivity analysis");
+        }
+    }
+
+    /** Whether the scope's per-layer ratios come from the sensitivity analysis. */
+    public boolean scopeFromSensitivity() {
+        return sensitivity != null && sensitivity.budget() != null;
     }
 
     /** " (at script.groovy:7)" for the declaration of {@code part}, or "" if it was not declared in a script. */

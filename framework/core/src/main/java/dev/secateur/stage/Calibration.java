@@ -13,4 +13,13 @@ final class Calibration {
         var train = data.train();
         return train.sample(Math.min(samples, train.size()), seed ^ 0x5ECA7E0CA11BL);
     }
+
+    /**
+     * The sensitivity analysis's validation sample: also from the training split (the test split must not
+     * choose the ratios it is then reported on), drawn with its own seed so it differs from the calibration set.
+     */
+    static Dataset validation(DataSplits data, int samples, long seed) {
+        var train = data.train();
+        return train.sample(Math.min(samples, train.size()), seed ^ 0x5E5171717EL);
+    }
 }

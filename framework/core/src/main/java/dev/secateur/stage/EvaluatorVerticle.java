@@ -4,6 +4,7 @@ import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.evaluate.Evaluator;
+import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.metrics.MeterNames;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.Counter;
@@ -16,9 +17,12 @@ final class EvaluatorVerticle extends StageVerticle {
     private final Evaluator evaluator;
     private final Counter examples;
 
-    EvaluatorVerticle(Stores stores, Evaluator evaluator, MeterRegistry registry) {
+    private final SensitivityProbe probe;
+
+    EvaluatorVerticle(Stores stores, Evaluator evaluator, SensitivityProbe probe, MeterRegistry registry) {
         super(SecateurConfig.EVALUATOR, stores, registry);
         this.evaluator = evaluator;
+        this.probe = probe;
         this.examples = Counter.builder(MeterNames.EVAL_EXAMPLES).baseUnit(MeterNames.UNIT_EXAMPLES)
                 .description("Test examples evaluated; its rate is the evaluation throughput").register(registry);
     }
@@ -30,6 +34,13 @@ final class EvaluatorVerticle extends StageVerticle {
                     request.spec(), request.measure());
             examples.increment(report.examples());
             return new StageReply.Evaluated(report);
+        });
+        serve(Addresses.EVALUATOR_PROBE, StageRequest.Probe.class, request -> {
+            var validation = Calibration.validation(stores.data().get(request.data()), request.samples(), request.seed());
+            double accuracy = probe.accuracy(stores.models().get(request.model()), request.group(),
+                    stores.scores().get(request.scores()), request.granularity(), request.ratio(), validation, request.provenance());
+            examples.increment(validation.size());
+            return new StageReply.Probed(accuracy);
         });
         return Future.succeededFuture();
     }

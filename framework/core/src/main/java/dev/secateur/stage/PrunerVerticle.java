@@ -6,7 +6,10 @@ import dev.secateur.bus.StageRequest;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.prune.MaskSet;
 import dev.secateur.prune.Pruner;
+import dev.secateur.model.NetworkLayout;
 import dev.secateur.run.RunDirectory;
+import dev.secateur.shrink.Shrinker;
+import dev.secateur.shrink.SideBySide;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -45,6 +48,15 @@ final class PrunerVerticle extends StageVerticle {
             }
             pruner.apply(net, masks);
             return new StageReply.Applied(request.model());
+        });
+        serve(Addresses.PRUNER_SHRINK, StageRequest.Shrink.class, request -> {
+            var masked = stores.models().get(request.model());
+            var shrunk = new Shrinker().shrink(masked);
+            var masks = shrunk.slice(masksOrNone(request.masks()));
+            var notes = new java.util.ArrayList<>(shrunk.keptWhole());
+            notes.addAll(SideBySide.measure(masked, shrunk.net()));
+            return new StageReply.Shrunk(stores.models().put(shrunk.net()), stores.masks().put(masks),
+                    NetworkLayout.prunable(shrunk.net()), notes);
         });
         return Future.succeededFuture();
     }

@@ -67,6 +67,11 @@ final class RunSession {
     private List<PrunableParam> compared;
     private RunDirectory dir;
     private Handle<MaskSet> masks;
+    /** The model the steps work on: the loaded one, until physical removal replaces it. */
+    private Handle<org.deeplearning4j.nn.multilayer.MultiLayerNetwork> model;
+    private List<PrunableParam> params;
+    /** The declared scope, or the per-layer ratios a sensitivity analysis chose. */
+    private Scope scope;
     private List<Comparison.Row> comparison = List.of();
 
     RunSession(Vertx vertx, Stores stores, PluginHost plugins, SecateurConfig config, ExperimentSpec spec, Path runsDir,
@@ -92,6 +97,7 @@ final class RunSession {
                 .compose(this::open)
                 .compose(v -> baseline())
                 .compose(throughput -> evaluate(0, 0.0, throughput, true))
+                .compose(v -> spec.sensitivity() == null ? Future.succeededFuture() : sensitivity())
                 .compose(v -> {
                     if (spec.compare() != null) {
                         return compare();
@@ -103,7 +109,7 @@ final class RunSession {
                     return chain;
                 })
                 .compose(v -> send(Addresses.LOADER_SAVE, SecateurConfig.LOADER,
-                        new StageRequest.Save(loaded.model(), dir.path().resolve(RunDirectory.MODEL)), StageReply.Saved.class))
+                        new StageRequest.Save(model, dir.path().resolve(RunDirectory.MODEL)), StageReply.Saved.class))
                 .compose(v -> record(new RunEvent.RunCompleted(runId, spec.name(), dir.path().toString(), List.copyOf(results))))
                 .map(v -> new StageReply.ExperimentDone(runId, dir.path(), List.copyOf(results), comparison))
                 .recover(this::failed)
@@ -145,7 +151,9 @@ final class RunSession {
         }
         saliencyVersion = saliency.version();
         scheduleVersion = schedule.version();
-        tags = new RunEvent.Tags(saliency.id(), schedule.id(), spec.granularity().id(), spec.scope().id());
+        scope = spec.scope();
+        tags = new RunEvent.Tags(saliency.id(), schedule.id(), spec.granularity().id(),
+                spec.scopeFromSensitivity() ? "sensitivity" : spec.scope().id());
         return Future.succeededFuture();
     }
 
@@ -186,9 +194,14 @@ final class RunSession {
     /** After a successful load: check the scope against the model, then create the run directory. */
     private Future<Void> open(StageReply.Loaded reply) {
         loaded = reply;
+        model = reply.model();
+        params = reply.params();
         held.add(reply.model());
         held.add(reply.data());
         inScope = located("scope", () -> Pruner.inScope(reply.params(), spec.granularity(), spec.scope()));
+        if (spec.sensitivity() != null) {
+            located("sensitivity", () -> sensitivityGroups());
+        }
         if (spec.compare() != null) {
             compared = located("compare", () -> compareScope(reply.params()));
             located("compare", () -> {
@@ -262,7 +275,7 @@ final class RunSession {
     private Future<Double> train(TrainingPhase phase, int step, Handle<MaskSet> withMasks,
                                  TrainingSpec training, long seed) {
         return send(Addresses.FINETUNER_TRAIN, SecateurConfig.FINETUNER,
-                new StageRequest.Train(runId, phase, step, loaded.model(), loaded.data(), withMasks, training, seed),
+                new StageRequest.Train(runId, phase, step, model, loaded.data(), withMasks, training, seed),
                 StageReply.Trained.class)
                 .map(trained -> trained.report().examplesPerSecond());
     }
@@ -273,12 +286,12 @@ final class RunSession {
         var provenance = new Provenance(spec.saliency().id(), saliencyVersion, spec.saliency().options(),
                 spec.schedule().id(), scheduleVersion, spec.seed());
         return send(Addresses.SCORER_SCORE, SecateurConfig.SCORER,
-                new StageRequest.Score(loaded.model(), loaded.data(), masks, inScope, spec.saliency(), spec.granularity(),
+                new StageRequest.Score(model, loaded.data(), masks, inScope, spec.saliency(), spec.granularity(),
                         spec.seed()), StageReply.Scored.class)
                 .compose(scored -> {
                     held.add(scored.scores());
                     return send(Addresses.PRUNER_PLAN, SecateurConfig.PRUNER,
-                            new StageRequest.Plan(scored.scores(), masks, loaded.params(), spec.granularity(), spec.scope(),
+                            new StageRequest.Plan(scored.scores(), masks, params, spec.granularity(), scope,
                                     target, provenance, dir.path()), StageReply.Planned.class)
                             .compose(plan -> {
                                 var previous = masks;
@@ -286,12 +299,13 @@ final class RunSession {
                                 held.add(masks);
                                 // the scores' statistics serve a compensating method (OBS) once more, then go
                                 return send(Addresses.PRUNER_APPLY, SecateurConfig.PRUNER,
-                                        new StageRequest.Apply(loaded.model(), masks, previous, scored.scores(), spec.saliency(),
+                                        new StageRequest.Apply(model, masks, previous, scored.scores(), spec.saliency(),
                                                 spec.granularity(), spec.seed()), StageReply.Applied.class)
                                         .andThen(done -> releaseOne(previous));
                             })
                             .andThen(done -> releaseOne(scored.scores()));
                 })
+                .compose(applied -> spec.shrink() && step.index() == steps.size() ? shrink() : Future.<Void>succeededFuture())
                 .compose(applied -> step.finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
                         : train(TrainingPhase.FINETUNE, step.index(), masks,
                         new TrainingSpec(step.finetuneEpochs(), spec.finetune().batchSize(),
@@ -302,7 +316,7 @@ final class RunSession {
 
     /** The step's overall target; under a per-layer scope, the weight-weighted mean of the layer targets. */
     private double stepTarget(StepPlanner.PlannedStep planned) {
-        if (!(spec.scope() instanceof Scope.PerLayer)) {
+        if (!(scope instanceof Scope.PerLayer)) {
             return planned.step().targetSparsity();
         }
         double weighted = 0;
@@ -317,12 +331,154 @@ final class RunSession {
 
     private Future<Void> evaluate(int step, double target, double throughput, boolean measure) {
         return send(Addresses.EVALUATOR_EVALUATE, SecateurConfig.EVALUATOR,
-                new StageRequest.Evaluate(loaded.model(), loaded.data(), spec.evaluate(), measure), StageReply.Evaluated.class)
+                new StageRequest.Evaluate(model, loaded.data(), spec.evaluate(), measure), StageReply.Evaluated.class)
                 .compose(evaluated -> {
                     var result = StepResult.of(step, target, evaluated.report(), throughput);
                     results.add(result);
                     return record(new RunEvent.StepCompleted(runId, spec.name(), steps.size(), result, tags));
                 });
+    }
+
+    /** The groups a sensitivity analysis covers: those it names, or every removable one in scope. */
+    private List<PrunableParam> sensitivityGroups() {
+        var net = stores.models().get(loaded.model());
+        var removable = dev.secateur.model.NetworkLayout.groups(net).stream()
+                .filter(dev.secateur.model.UnitGroup::removable)
+                .map(g -> g.producers().get(0))
+                .filter(p -> inScope.stream().anyMatch(q -> q.weights().equals(p.weights())))
+                .toList();
+        var named = spec.sensitivity().layers();
+        for (var ref : named) {
+            if (removable.stream().noneMatch(p -> p.weights().equals(ref))) {
+                throw new BadInputException("sensitivity names layer " + ref + ", whose units cannot be removed in this model "
+                        + "or which the scope excludes; choose from " + removable.stream().map(p -> p.weights().toString()).toList()
+                        + " (bin/secateur plan SCRIPT explains why)");
+            }
+        }
+        var chosen = named.isEmpty() ? removable : removable.stream().filter(p -> named.contains(p.weights())).toList();
+        if (chosen.isEmpty()) {
+            throw new BadInputException("no layer of this model can be analysed: none has units that can be removed"
+                    + " (bin/secateur plan SCRIPT explains why)");
+        }
+        return chosen;
+    }
+
+    /**
+     * Li et al.'s sensitivity analysis: one independent probe per group and ratio, sent to the evaluators
+     * all at once; then the curves are written and, under a budget, turned into the per-layer scope.
+     */
+    private Future<Void> sensitivity() {
+        var analysis = spec.sensitivity();
+        var groups = sensitivityGroups();
+        var structured = (Granularity.Structured) spec.granularity();
+        var provenance = new Provenance(spec.saliency().id(), saliencyVersion, spec.saliency().options(),
+                spec.schedule().id(), scheduleVersion, spec.seed());
+        return send(Addresses.SCORER_SCORE, SecateurConfig.SCORER,
+                new StageRequest.Score(model, loaded.data(), masks, groups, spec.saliency(), spec.granularity(), spec.seed()),
+                StageReply.Scored.class)
+                .compose(scored -> {
+                    held.add(scored.scores());
+                    var probes = new ArrayList<Future<StageReply.Probed>>();
+                    for (var group : groups) {
+                        for (double ratio : analysis.ratios()) {
+                            probes.add(send(Addresses.EVALUATOR_PROBE, SecateurConfig.EVALUATOR,
+                                    new StageRequest.Probe(model, loaded.data(), scored.scores(), group, structured, ratio,
+                                            analysis.samples(), provenance, spec.seed()), StageReply.Probed.class));
+                        }
+                    }
+                    // ratio 0 prunes nothing: the dense accuracy on the same sample
+                    var dense = send(Addresses.EVALUATOR_PROBE, SecateurConfig.EVALUATOR,
+                            new StageRequest.Probe(model, loaded.data(), scored.scores(), groups.get(0), structured, 0.0,
+                                    analysis.samples(), provenance, spec.seed()), StageReply.Probed.class);
+                    return Future.all(probes).compose(all -> dense.map(d -> {
+                        var accuracies = new java.util.LinkedHashMap<String, double[]>();
+                        int k = 0;
+                        for (var group : groups) {
+                            double[] values = new double[analysis.ratios().size()];
+                            for (int i = 0; i < values.length; i++) {
+                                values[i] = probes.get(k++).result().accuracy();
+                            }
+                            accuracies.put(group.weights().toString(), values);
+                        }
+                        return new dev.secateur.sensitivity.SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies);
+                    })).andThen(done -> releaseOne(scored.scores()));
+                })
+                .compose(curves -> vertx.executeBlocking(() -> {
+                    dev.secateur.sensitivity.SensitivityFiles.write(dir.path(), curves);
+                    return analysis.budget() == null ? null : chooseRatios(curves, analysis.budget());
+                }))
+                .compose(lines -> lines == null ? Future.succeededFuture()
+                        : record(new RunEvent.Decided(runId, spec.name(), "sensitivity", lines)));
+    }
+
+    /** Solves the budget, writes the ratios, and makes them the scope and the steps of this run. */
+    private List<String> chooseRatios(dev.secateur.sensitivity.SensitivityCurves curves,
+                                      dev.secateur.spec.SensitivitySpec.Budget budget) {
+        var net = stores.models().get(model);
+        var example = stores.data().get(loaded.data()).test().features().getRow(0, true).dup();
+        var projection = dev.secateur.shrink.ShrinkProjection.of(net, example);
+        var dense = projection.dense();
+        var units = new java.util.LinkedHashMap<String, Long>();
+        projection.groups().forEach(g -> units.put(g.id(), g.units()));
+        java.util.function.Function<java.util.Map<String, Double>, dev.secateur.shrink.ShrinkProjection.Totals> project = ratios -> {
+            var kept = new java.util.LinkedHashMap<String, Long>();
+            ratios.forEach((group, ratio) -> kept.put(group, units.get(group) - Math.round(ratio * units.get(group))));
+            return projection.project(kept);
+        };
+        var ratios = located("scope", () -> dev.secateur.sensitivity.BudgetSolver.solve(curves, budget.cut(), r -> {
+            var totals = project.apply(r);
+            return budget.measure() == dev.secateur.spec.SensitivitySpec.Measure.FLOPS ? totals.flopsCut(dense) : totals.paramsCut(dense);
+        }));
+        dev.secateur.sensitivity.SensitivityFiles.writeRatios(dir.path(), ratios, units);
+        var targets = new java.util.LinkedHashMap<dev.secateur.spi.ParamRef, Double>();
+        ratios.forEach((group, ratio) -> {
+            if (ratio > 0) {
+                targets.put(dev.secateur.spi.ParamRef.parse(group), ratio);
+            }
+        });
+        scope = new Scope.PerLayer(targets, spec.scope().excluded());
+        inScope = Pruner.inScope(params, spec.granularity(), scope);
+        steps = StepPlanner.plan(plugins.schedule(spec.schedule().id()).extension(), spec.schedule(), scope,
+                spec.finetune().epochs());
+        var projected = project.apply(ratios);
+        var lines = new ArrayList<String>();
+        ratios.forEach((group, ratio) -> lines.add(String.format(java.util.Locale.ROOT, "%s: remove %.0f%% (%d of %d units)",
+                group, ratio * 100, Math.round(ratio * units.get(group)), units.get(group))));
+        lines.add(String.format(java.util.Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%% (budget: %s)",
+                projected.flopsCut(dense) * 100, projected.paramsCut(dense) * 100, budget));
+        return lines;
+    }
+
+    /** Physical removal after the last step: later fine-tuning, evaluation and the saved model use the smaller network. */
+    private Future<Void> shrink() {
+        var before = model;
+        var beforeMasks = masks;
+        long paramsBefore = stores.models().get(model).numParams();
+        return send(Addresses.PRUNER_SHRINK, SecateurConfig.PRUNER, new StageRequest.Shrink(model, masks), StageReply.Shrunk.class)
+                .compose(shrunk -> {
+                    model = shrunk.model();
+                    masks = shrunk.masks();
+                    params = shrunk.params();
+                    held.add(model);
+                    held.add(masks);
+                    releaseOne(before);
+                    releaseOne(beforeMasks);
+                    inScope = inScopeAfterShrink();
+                    long paramsAfter = stores.models().get(model).numParams();
+                    var lines = new ArrayList<String>();
+                    lines.add(String.format(java.util.Locale.ROOT, "params %,d -> %,d (-%.1f%%); fine-tuning and evaluation go on "
+                            + "with the smaller network", paramsBefore, paramsAfter, 100.0 * (paramsBefore - paramsAfter) / paramsBefore));
+                    lines.addAll(shrunk.notes());
+                    var sliced = stores.masks().get(masks);
+                    return blocking(() -> dir.writeShrunkMasks(sliced))
+                            .compose(v -> record(new RunEvent.Decided(runId, spec.name(), "shrink", lines)));
+                });
+    }
+
+    /** The same parameters as before physical removal, with their new shapes. */
+    private List<PrunableParam> inScopeAfterShrink() {
+        var refs = inScope.stream().map(PrunableParam::weights).toList();
+        return params.stream().filter(p -> refs.contains(p.weights())).toList();
     }
 
     /** Appends progress published by the fine-tuner to events.jsonl. */

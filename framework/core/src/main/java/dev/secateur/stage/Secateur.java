@@ -6,6 +6,7 @@ import dev.secateur.bus.Messages;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.evaluate.Evaluator;
+import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.metrics.Registries;
 import dev.secateur.metrics.RunMetrics;
@@ -65,7 +66,7 @@ public final class Secateur implements AutoCloseable {
                 vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
                 vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker),
                 vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
-                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), registry), worker),
+                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry), worker),
                 vertx.deployVerticle(new ExperimentVerticle(stores, plugins, config, Clock.systemUTC())));
         try {
             deployed.toCompletionStage().toCompletableFuture().get();

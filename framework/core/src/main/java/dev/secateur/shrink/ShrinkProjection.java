@@ -1,0 +1,130 @@
+package dev.secateur.shrink;
+
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.model.UnitGroup;
+import dev.secateur.spi.LayerKind;
+import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What physical removal would leave, worked out from the layer shapes alone: the parameters and FLOPs of
+ * the network when each unit group keeps a given number of units. FLOPs are counted as the evaluator's
+ * census counts them (2 per multiply-accumulate of dense and convolution layers, plus bias adds), so a
+ * projection can be checked against the census of the network the shrinker really builds.
+ */
+public final class ShrinkProjection {
+
+    /** Params and FLOPs per example. */
+    public record Totals(long params, long flops) {
+        /** The fraction of {@code dense}'s FLOPs these save. */
+        public double flopsCut(Totals dense) {
+            return 1 - (double) flops / dense.flops;
+        }
+
+        public double paramsCut(Totals dense) {
+            return 1 - (double) params / dense.params;
+        }
+    }
+
+    /** One prunable layer: its kernel size, output positions, and the groups its units and inputs belong to. */
+    private record Layer(long kernel, long positions, long inputs, long outputs, boolean bias, int outputGroup,
+                         int inputGroup, int rowsPerUnit) {
+    }
+
+    private final List<UnitGroup> groups;
+    private final List<Layer> layers = new ArrayList<>();
+    private final long[] perUnitCoupledParams;
+    private final long fixedParams;
+
+    private ShrinkProjection(MultiLayerNetwork net, INDArray example) {
+        this.groups = NetworkLayout.groups(net);
+        var index = new HashMap<ParamRef, Integer>();
+        for (int g = 0; g < groups.size(); g++) {
+            for (var producer : groups.get(g).producers()) {
+                index.put(producer.weights(), g);
+            }
+        }
+        var inputGroup = new HashMap<ParamRef, Integer>();
+        var rows = new HashMap<ParamRef, Integer>();
+        for (int g = 0; g < groups.size(); g++) {
+            for (var consumer : groups.get(g).consumers()) {
+                inputGroup.put(consumer.param().weights(), g);
+                rows.put(consumer.param().weights(), consumer.rowsPerUnit());
+            }
+        }
+        // activations.get(i + 1) is the output of layer i
+        var activations = net.feedForward(example, false);
+        long prunableParams = 0;
+        for (var param : NetworkLayout.prunable(net)) {
+            long[] shape = param.shape();
+            boolean conv = param.kind() == LayerKind.CONVOLUTION;
+            long[] out = activations.get(param.weights().layer() + 1).shape();
+            layers.add(new Layer(conv ? shape[2] * shape[3] : 1, conv ? out[2] * out[3] : 1, conv ? shape[1] : shape[0],
+                    param.units(), param.hasBias(), index.get(param.weights()),
+                    inputGroup.getOrDefault(param.weights(), -1), rows.getOrDefault(param.weights(), 1)));
+            prunableParams += param.size() + (param.hasBias() ? param.units() : 0);
+        }
+        perUnitCoupledParams = new long[groups.size()];
+        long coupled = 0;
+        for (int g = 0; g < groups.size(); g++) {
+            var layersSeen = new HashSet<Integer>();
+            for (var ref : groups.get(g).coupled()) {
+                if (layersSeen.add(ref.layer())) {
+                    long n = net.getLayer(ref.layer()).numParams();
+                    perUnitCoupledParams[g] += n / groups.get(g).units();
+                    coupled += n;
+                }
+            }
+        }
+        fixedParams = net.numParams() - prunableParams - coupled;
+    }
+
+    /** The projection for a network; {@code example} is one input row, for the convolutions' output sizes. */
+    public static ShrinkProjection of(MultiLayerNetwork net, INDArray example) {
+        return new ShrinkProjection(net, example);
+    }
+
+    public List<UnitGroup> groups() {
+        return groups;
+    }
+
+    public Totals dense() {
+        return project(Map.of());
+    }
+
+    /**
+     * The totals when each named group keeps the given number of units; groups not named keep all.
+     *
+     * @param kept group id to units kept
+     */
+    public Totals project(Map<String, Long> kept) {
+        long[] units = new long[groups.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            units[g] = kept.getOrDefault(groups.get(g).id(), groups.get(g).units());
+        }
+        long params = fixedParams;
+        long flops = 0;
+        for (var layer : layers) {
+            long out = layer.outputGroup < 0 ? layer.outputs : units[layer.outputGroup];
+            long in = layer.inputGroup < 0 ? layer.inputs : units[layer.inputGroup] * layer.rowsPerUnit;
+            long weights = in * out * layer.kernel;
+            params += weights + (layer.bias ? out : 0);
+            flops += 2 * weights * layer.positions + (layer.bias ? out * layer.positions : 0);
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            params += perUnitCoupledParams[g] * units[g];
+        }
+        return new Totals(params, flops);
+    }
+
+    /** The units a group keeps when a fraction {@code ratio} of them is removed, as the pruner rounds it. */
+    public static long keptAt(UnitGroup group, double ratio) {
+        return group.units() - Math.round(ratio * group.units());
+    }
+}
