@@ -1,5 +1,6 @@
 package dev.secateur.bus;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.DataSplits;
 import dev.secateur.evaluate.EvaluationReport;
 import dev.secateur.finetune.TrainingReport;
@@ -10,7 +11,6 @@ import dev.secateur.score.ScoreSet;
 import dev.secateur.store.Handle;
 import java.nio.file.Path;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /** Replies from the stages. */
 public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, StageReply.Scored, StageReply.Planned,
@@ -21,7 +21,7 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
      * @param dataSource where the data came from, resolved (the embedded subset or a directory)
      * @param dataSha256 digest of the IDX bytes read
      */
-    record Loaded(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, List<PrunableParam> params,
+    record Loaded(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
                   long modelParams, String dataSource, String dataSha256, int trainSize, int testSize) implements StageReply {
     }
 
@@ -39,7 +39,7 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
     record Compared(dev.secateur.score.Comparison.Report report) implements StageReply {
     }
 
-    record Applied(Handle<MultiLayerNetwork> model) implements StageReply {
+    record Applied(Handle<Network> model) implements StageReply {
     }
 
     /**
@@ -47,7 +47,7 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
      * and notes: one line per layer that had to be kept whole, then the two networks' params, FLOPs and
      * latency measured side by side.
      */
-    record Shrunk(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks, List<PrunableParam> params, List<String> notes)
+    record Shrunk(Handle<Network> model, Handle<MaskSet> masks, List<PrunableParam> params, List<String> notes)
             implements StageReply {
     }
 

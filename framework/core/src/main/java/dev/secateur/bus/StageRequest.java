@@ -1,5 +1,6 @@
 package dev.secateur.bus;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.DataSplits;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.prune.MaskSet;
@@ -17,7 +18,6 @@ import dev.secateur.spi.Scope;
 import dev.secateur.store.Handle;
 import java.nio.file.Path;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
 public sealed interface StageRequest permits StageRequest.Load, StageRequest.Save, StageRequest.Score, StageRequest.Compare,
@@ -29,14 +29,14 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
     }
 
     /** Write a model to a DL4J zip. */
-    record Save(Handle<MultiLayerNetwork> model, Path file) implements StageRequest {
+    record Save(Handle<Network> model, Path file) implements StageRequest {
     }
 
     /**
      * Score the parameters in scope with one saliency method; its statistics are gathered on a calibration
      * sample of {@code data}'s training split.
      */
-    record Score(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
+    record Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
                  SaliencySpec saliency, Granularity granularity, long seed) implements StageRequest {
     }
 
@@ -44,7 +44,7 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
      * Rank-correlate criteria with a reference on the given parameters, all scored from one statistics
      * pass over a calibration sample of {@code data}'s training split.
      */
-    record Compare(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, List<PrunableParam> params,
+    record Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
                    dev.secateur.spec.CompareSpec compare, int calibration, long seed) implements StageRequest {
     }
 
@@ -57,28 +57,29 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
      * Apply masks to the model, in place. When the saliency method compensates (OBS), the weights that
      * stay are first moved by it, using the statistics in {@code scores}; both are null otherwise.
      */
-    record Apply(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
+    record Apply(Handle<Network> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
                  Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed) implements StageRequest {
 
-        public Apply(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks) {
+        public Apply(Handle<Network> model, Handle<MaskSet> masks) {
             this(model, masks, null, null, null, null, 0);
         }
     }
 
     /**
      * Remove the dead units of the model physically: the reply names a new, smaller model and the masks
-     * sliced to fit it. The old model and masks stay as they are until released.
+     * sliced to fit it. The old model and masks stay as they are until released. With {@code measure}, the
+     * two networks are also timed side by side, with a per-layer profile (tens of seconds for a CNN).
      */
-    record Shrink(Handle<MultiLayerNetwork> model, Handle<MaskSet> masks) implements StageRequest {
+    record Shrink(Handle<Network> model, Handle<MaskSet> masks, boolean measure) implements StageRequest {
     }
 
     /** Train: the dense baseline (no masks) or fine-tuning with masks enforced. */
-    record Train(String runId, TrainingPhase phase, int step, Handle<MultiLayerNetwork> model,
+    record Train(String runId, TrainingPhase phase, int step, Handle<Network> model,
                  Handle<DataSplits> data, Handle<MaskSet> masks, TrainingSpec training, long seed) implements StageRequest {
     }
 
     /** Evaluate the model; with {@code measure} false, only the census. */
-    record Evaluate(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, EvaluateSpec spec, boolean measure)
+    record Evaluate(Handle<Network> model, Handle<DataSplits> data, EvaluateSpec spec, boolean measure)
             implements StageRequest {
     }
 
@@ -87,7 +88,7 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
      * at {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples. Points
      * are independent, so a coordinator can send them all at once, to as many evaluators as there are.
      */
-    record Probe(Handle<MultiLayerNetwork> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
+    record Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
                  Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed)
             implements StageRequest {
     }

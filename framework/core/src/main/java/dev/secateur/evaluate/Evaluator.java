@@ -1,5 +1,6 @@
 package dev.secateur.evaluate;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.spec.EvaluateSpec;
@@ -25,6 +26,10 @@ public final class Evaluator {
      * @param measure true to measure accuracy, loss and latency; false takes only the census, which is cheap
      */
     public EvaluationReport evaluate(MultiLayerNetwork net, Dataset test, EvaluateSpec spec, boolean measure) {
+        return evaluate(Network.of(net), test, spec, measure);
+    }
+
+    public EvaluationReport evaluate(Network net, Dataset test, EvaluateSpec spec, boolean measure) {
         var census = census(net, test);
         if (!measure) {
             return new EvaluationReport(Double.NaN, Double.NaN, 0, census, Double.NaN, spec.latencyBatch(), Double.NaN,
@@ -43,7 +48,7 @@ public final class Evaluator {
     }
 
     /** Accuracy and mean cross-entropy of {@code net} on {@code data}, in batches of 1,000. */
-    public static Quality quality(MultiLayerNetwork net, Dataset data) {
+    public static Quality quality(Network net, Dataset data) {
         long correct = 0;
         double lossSum = 0;
         int n = data.size();
@@ -52,7 +57,7 @@ public final class Evaluator {
             int to = Math.min(from + EVAL_BATCH, n);
             INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray y = data.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray probabilities = net.output(x, false);
+            INDArray probabilities = net.output(x);
             INDArray predicted = probabilities.argMax(1);
             for (int i = from; i < to; i++) {
                 if (predicted.getInt(i - from) == classes[i]) {
@@ -67,29 +72,36 @@ public final class Evaluator {
 
     /** Counts params, zeros and FLOPs; conv output sizes come from one forward pass of one example. */
     public ModelCensus census(MultiLayerNetwork net, Dataset sample) {
+        return census(Network.of(net), sample);
+    }
+
+    public ModelCensus census(Network net, Dataset sample) {
         return census(net, sample.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
     }
 
     /** The census, with conv output sizes from a forward pass of {@code example} (one row). */
     public ModelCensus census(MultiLayerNetwork net, INDArray example) {
+        return census(Network.of(net), example);
+    }
+
+    public ModelCensus census(Network net, INDArray example) {
         long params = net.numParams();
         long zeroParams = zeros(net.params());
-        var activations = net.feedForward(example, false);
+        var outputs = net.layerOutputs(example);
         long weights = 0;
         long zeroWeights = 0;
         long flops = 0;
         long effective = 0;
         var layerSparsity = new TreeMap<ParamRef, Double>();
         for (var param : NetworkLayout.prunable(net)) {
-            var layer = net.getLayer(param.weights().layer());
+            var layer = net.layer(param.weights().layer());
             INDArray w = layer.getParam("W");
             long size = w.length();
             long zeros = zeros(w);
             weights += size;
             zeroWeights += zeros;
             layerSparsity.put(param.weights(), (double) zeros / size);
-            // activations.get(i + 1) is the output of layer i
-            long[] out = activations.get(param.weights().layer() + 1).shape();
+            long[] out = outputs.get(param.weights().layer()).shape();
             long positions = param.kind() == LayerKind.CONVOLUTION ? out[2] * out[3] : 1;
             long units = param.units();
             flops += 2 * size * positions + (param.hasBias() ? units * positions : 0);
@@ -100,20 +112,20 @@ public final class Evaluator {
     }
 
     /** Median wall time of a forward pass, after warm-up passes. */
-    double latencyMs(MultiLayerNetwork net, Dataset test, int batchSize, int warmup, int repeats) {
+    double latencyMs(Network net, Dataset test, int batchSize, int warmup, int repeats) {
         int batch = Math.min(batchSize, test.size());
         return latencyMs(net, test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup(), warmup, repeats);
     }
 
     /** Median wall time in ms of {@code net.output(x)} over {@code repeats} passes, after {@code warmup} passes. */
-    public static double latencyMs(MultiLayerNetwork net, INDArray x, int warmup, int repeats) {
+    public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
         for (int i = 0; i < warmup; i++) {
-            net.output(x, false);
+            net.output(x);
         }
         double[] times = new double[repeats];
         for (int i = 0; i < times.length; i++) {
             long start = System.nanoTime();
-            net.output(x, false);
+            net.output(x);
             times[i] = (System.nanoTime() - start) / 1e6;
         }
         Arrays.sort(times);

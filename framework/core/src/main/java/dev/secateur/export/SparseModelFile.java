@@ -1,5 +1,6 @@
 package dev.secateur.export;
 
+import dev.secateur.model.Network;
 import dev.secateur.errors.BadInputException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -52,7 +53,11 @@ public final class SparseModelFile {
 
     /** Writes {@code net} to {@code file} atomically and reports the sizes. */
     public static SizeReport write(MultiLayerNetwork net, Path file) {
-        byte[] conf = net.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8);
+        return write(Network.of(net), file);
+    }
+
+    public static SizeReport write(Network net, Path file) {
+        byte[] conf = net.configurationJson().getBytes(StandardCharsets.UTF_8);
         Map<String, INDArray> table = net.paramTable();
         var entries = new ArrayList<Entry>();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -104,7 +109,7 @@ public final class SparseModelFile {
     }
 
     /** Restores the network {@link #write} stored, parameter for parameter bit-identical. */
-    public static MultiLayerNetwork read(Path file) {
+    public static Network read(Path file) {
         try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             String magic;
             try {
@@ -118,8 +123,18 @@ public final class SparseModelFile {
             }
             byte[] conf = new byte[in.readInt()];
             in.readFully(conf);
-            var net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(new String(conf, StandardCharsets.UTF_8)));
-            net.init();
+            String json = new String(conf, StandardCharsets.UTF_8);
+            Network net;
+            if (json.contains("\"vertices\"")) {
+                var graph = new org.deeplearning4j.nn.graph.ComputationGraph(
+                        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(json));
+                graph.init();
+                net = Network.of(graph);
+            } else {
+                var sequential = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(json));
+                sequential.init();
+                net = Network.of(sequential);
+            }
             int count = in.readInt();
             for (int i = 0; i < count; i++) {
                 String key = in.readUTF();
@@ -143,7 +158,7 @@ public final class SparseModelFile {
                 } else {
                     throw new BadInputException(file + ": parameter " + key + " has an unknown encoding " + encoding);
                 }
-                net.getParam(key).assign(Nd4j.create(flat, shape, 'c'));
+                net.paramTable().get(key).assign(Nd4j.create(flat, shape, 'c'));
             }
             return net;
         } catch (EOFException e) {

@@ -1,5 +1,6 @@
 package dev.secateur.finetune;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.data.MinibatchIterator;
 import dev.secateur.prune.MaskSet;
@@ -25,6 +26,11 @@ public final class FineTuner {
 
     public TrainingReport train(MultiLayerNetwork net, Dataset train, TrainingSpec spec, MaskSet masks, long seed,
                                 TrainingProgressListener progress) {
+        return train(Network.of(net), train, spec, masks, seed, progress);
+    }
+
+    public TrainingReport train(Network net, Dataset train, TrainingSpec spec, MaskSet masks, long seed,
+                                TrainingProgressListener progress) {
         if (spec.epochs() == 0) {
             return TrainingReport.NONE;
         }
@@ -40,7 +46,7 @@ public final class FineTuner {
             bound.apply(); // start from masked weights, whatever the caller handed over
             listeners.add(0, new MaskEnforcer(bound));
         }
-        var previous = new ArrayList<>(net.getListeners());
+        var previous = new ArrayList<>(net.listeners());
         net.setListeners(listeners);
         long start = System.nanoTime();
         try {
@@ -62,9 +68,9 @@ public final class FineTuner {
      * al. 2015 found L2 the best regularizer when retraining pruned networks. DL4J reads the setting at
      * every update, so it takes effect on a network that is already initialised.
      */
-    static void regularize(MultiLayerNetwork net, double l2) {
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (net.getLayer(i).conf().getLayer() instanceof BaseLayer layer) {
+    static void regularize(Network net, double l2) {
+        for (int i = 0; i < net.layerCount(); i++) {
+            if (net.layer(i).conf().getLayer() instanceof BaseLayer layer) {
                 layer.setRegularization(l2 > 0 ? List.of(new L2Regularization(l2)) : List.of());
             }
         }
@@ -87,7 +93,7 @@ public final class FineTuner {
 
         @Override
         public void iterationDone(Model model, int iteration, int epochIndex) {
-            examplesDone += ((MultiLayerNetwork) model).getInputMiniBatchSize();
+            examplesDone += model.batchSize();
             score = model.score();
             report(false);
         }

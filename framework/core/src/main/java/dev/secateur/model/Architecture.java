@@ -7,7 +7,12 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -73,11 +78,75 @@ public enum Architecture {
                     .setInputType(InputType.convolutionalFlat(28, 28, 1))
                     .build();
         }
+    },
+
+    /**
+     * A small ResNet for 28×28 inputs, a {@code ComputationGraph}: a 3×3 stem of 16 filters at stride 2
+     * (14×14); a residual block of 16 (identity shortcut); a block of 32 that halves the resolution again
+     * (7×7, 1×1 projection shortcut); a block of 32 (identity shortcut); global average pooling and the
+     * output. 38,890 parameters and about 5 MFLOPs per example, close to LeNet-5's 4.6. Every convolution is followed by batch
+     * normalisation; ReLU comes after each residual add. Layers are named by their index, so parameter
+     * {@code 4_W} is layer 4's weights. The adds join layers 0 and 4 (16 channels) and layers 9, 11 and 16
+     * (32 channels) into shared unit groups.
+     */
+    RESNET_SMALL("resnet-small") {
+        @Override
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers) {
+            throw new UnsupportedOperationException("resnet-small is a ComputationGraph; use network(seed, learningRate)");
+        }
+
+        @Override
+        public Network network(long seed, double learningRate) {
+            var g = base(seed, learningRate).graphBuilder().addInputs("input")
+                    .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
+            g.addLayer("0", conv(16, 3, 2), "input").addLayer("1", batchNorm(), "0");
+            // block 1: 16 -> 16, identity shortcut
+            g.addLayer("2", conv(16, 3, 1), "1").addLayer("3", batchNorm(), "2")
+                    .addLayer("4", conv(16, 3, 1), "3").addLayer("5", batchNormLinear(), "4")
+                    .addVertex("add1", new ElementWiseVertex(ElementWiseVertex.Op.Add), "5", "1")
+                    .addLayer("6", relu(), "add1");
+            // block 2: 16 -> 32 at stride 2, 1×1 projection shortcut
+            g.addLayer("7", conv(32, 3, 2), "6").addLayer("8", batchNorm(), "7")
+                    .addLayer("9", conv(32, 3, 1), "8").addLayer("10", batchNormLinear(), "9")
+                    .addLayer("11", conv(32, 1, 2), "6").addLayer("12", batchNormLinear(), "11")
+                    .addVertex("add2", new ElementWiseVertex(ElementWiseVertex.Op.Add), "10", "12")
+                    .addLayer("13", relu(), "add2");
+            // block 3: 32 -> 32, identity shortcut
+            g.addLayer("14", conv(32, 3, 1), "13").addLayer("15", batchNorm(), "14")
+                    .addLayer("16", conv(32, 3, 1), "15").addLayer("17", batchNormLinear(), "16")
+                    .addVertex("add3", new ElementWiseVertex(ElementWiseVertex.Op.Add), "17", "13")
+                    .addLayer("18", relu(), "add3");
+            g.addLayer("19", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "18")
+                    .addLayer("20", output(), "19")
+                    .setOutputs("20");
+            var graph = new ComputationGraph(g.build());
+            graph.init();
+            return Network.of(graph);
+        }
     };
 
-    private static ConvolutionLayer conv(int filters) {
-        return new ConvolutionLayer.Builder(3, 3).nOut(filters).convolutionMode(ConvolutionMode.Same)
+    private static ConvolutionLayer conv(int filters, int kernel, int stride) {
+        return new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(filters).convolutionMode(ConvolutionMode.Same)
                 .activation(Activation.IDENTITY).build();
+    }
+
+    private static BatchNormalization batchNormLinear() {
+        return new BatchNormalization.Builder().activation(Activation.IDENTITY).build();
+    }
+
+    private static ActivationLayer relu() {
+        return new ActivationLayer.Builder().activation(Activation.RELU).build();
+    }
+
+    private static NeuralNetConfiguration.Builder base(long seed, double learningRate) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .weightInit(WeightInit.XAVIER)
+                .updater(new Adam(learningRate));
+    }
+
+    private static ConvolutionLayer conv(int filters) {
+        return conv(filters, 3, 1);
     }
 
     private static BatchNormalization batchNorm() {
@@ -96,16 +165,16 @@ public enum Architecture {
 
     abstract MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers);
 
-    /** A freshly initialised network, with Adam at the given learning rate. */
+    /** A freshly initialised sequential network, with Adam at the given learning rate. */
     public MultiLayerNetwork build(long seed, double learningRate) {
-        var layers = new NeuralNetConfiguration.Builder()
-                .seed(seed)
-                .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(learningRate))
-                .list();
-        var net = new MultiLayerNetwork(configure(layers));
+        var net = new MultiLayerNetwork(configure(base(seed, learningRate).list()));
         net.init();
         return net;
+    }
+
+    /** A freshly initialised network of either kind, with Adam at the given learning rate. */
+    public Network network(long seed, double learningRate) {
+        return Network.of(build(seed, learningRate));
     }
 
     public static Architecture byId(String id) {

@@ -19,15 +19,15 @@ public final class Loader {
     }
 
     /** A network, its prunable parameters and the data it will see. */
-    public record Loaded(MultiLayerNetwork network, DataSplits data, List<PrunableParam> params) {
+    public record Loaded(Network network, DataSplits data, List<PrunableParam> params) {
     }
 
     public Loaded load(ModelSpec model, DataSpec data, long seed) {
         var splits = datasets.load(data, seed);
-        MultiLayerNetwork net;
+        Network net;
         String origin;
         if (model instanceof ModelSpec.Train train) {
-            net = Architecture.byId(train.architecture()).build(seed, train.training().learningRate());
+            net = Architecture.byId(train.architecture()).network(seed, train.training().learningRate());
             origin = "built-in " + train.architecture();
         } else {
             var file = ((ModelSpec.Load) model).file();
@@ -43,11 +43,11 @@ public final class Loader {
         return new Loaded(net, splits, params);
     }
 
-    private static void checkFits(MultiLayerNetwork net, DataSplits data, String origin) {
+    private static void checkFits(Network net, DataSplits data, String origin) {
         var one = data.test().features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all());
         long outputs;
         try {
-            outputs = net.output(one, false).columns();
+            outputs = net.output(one).columns();
         } catch (RuntimeException e) {
             throw new BadInputException(origin + " does not accept the data's inputs (" + data.test().rows() + "×"
                     + data.test().cols() + " images as rows of " + one.columns() + " values): " + e.getMessage());

@@ -16,15 +16,22 @@ public final class ModelFiles {
     private ModelFiles() {
     }
 
-    public static MultiLayerNetwork load(Path file) {
+    /** A DL4J zip: a MultiLayerNetwork, or a ComputationGraph with one input and one output. */
+    public static Network load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("model file " + file + " does not exist; give the path of a DL4J model zip "
                     + "written by ModelSerializer or by a previous run (runs/<run-id>/model-final.zip)");
         }
+        boolean graph;
         try (var zip = new ZipFile(file.toFile())) {
-            if (zip.getEntry("configuration.json") == null || zip.getEntry("coefficients.bin") == null) {
+            var configuration = zip.getEntry("configuration.json");
+            if (configuration == null || zip.getEntry("coefficients.bin") == null) {
                 throw new BadInputException("model file " + file + " is a zip but not a DL4J model: it lacks "
                         + "configuration.json or coefficients.bin; save models with ModelSerializer.writeModel");
+            }
+            try (var in = zip.getInputStream(configuration)) {
+                // a graph's configuration lists vertices; a sequential one lists confs
+                graph = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).contains("\"vertices\"");
             }
         } catch (ZipException e) {
             throw new BadInputException("model file " + file + " is not a readable zip (" + e.getMessage()
@@ -33,19 +40,27 @@ public final class ModelFiles {
             throw new BadInputException("cannot read model file " + file + ": " + e.getMessage());
         }
         try {
-            return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true);
+            return graph ? Network.of(ModelSerializer.restoreComputationGraph(file.toFile(), true))
+                    : Network.of(ModelSerializer.restoreMultiLayerNetwork(file.toFile(), true));
+        } catch (BadInputException e) {
+            throw new BadInputException("model file " + file + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            throw new BadInputException("model file " + file + " could not be restored as a DL4J MultiLayerNetwork ("
-                    + rootMessage(e) + "); it is corrupt, or was written for a ComputationGraph or another DL4J version");
+            throw new BadInputException("model file " + file + " could not be restored as a DL4J "
+                    + (graph ? "ComputationGraph" : "MultiLayerNetwork") + " (" + rootMessage(e)
+                    + "); it is corrupt, or was written by another DL4J version");
         }
     }
 
     /** Writes through a temporary file and a rename, so a reader never sees half a model. */
     public static void save(MultiLayerNetwork net, Path file) {
+        save(Network.of(net), file);
+    }
+
+    public static void save(Network net, Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             var tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            ModelSerializer.writeModel(net, tmp.toFile(), true);
+            ModelSerializer.writeModel(net.model(), tmp.toFile(), true);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write model to " + file + ": " + e.getMessage(), e);

@@ -32,7 +32,32 @@ public final class NetworkLayout {
     private NetworkLayout() {
     }
 
-    /** The prunable weight parameters of a network, in layer order. */
+    /**
+     * The prunable weight parameters of a network, in layer order. In a graph, layers joined by a residual
+     * add carry each other: the first is the leader, with the others as its followers.
+     */
+    public static List<PrunableParam> prunable(Network net) {
+        if (!net.isGraph()) {
+            return prunable(net.sequential("layout"));
+        }
+        var params = new java.util.TreeMap<Integer, PrunableParam>();
+        for (var group : GraphLayout.groups(net.graph())) {
+            group.producers().forEach(p -> params.put(p.weights().layer(), p));
+        }
+        return List.copyOf(params.values());
+    }
+
+    /** The unit groups of a network: one per prunable layer in a sequential network; residual adds join layers in a graph. */
+    public static List<UnitGroup> groups(Network net) {
+        return net.isGraph() ? GraphLayout.groups(net.graph()) : groups(net.sequential("layout"));
+    }
+
+    static PrunableParam param(Layer layer, int index, List<ParamRef> coupled) {
+        return new PrunableParam(ParamRef.weights(index), kindOf(layer).orElseThrow(), layer.getParam("W").shape(),
+                layer.paramTable().containsKey("b") ? layer.getParam("b").shape() : null, coupled);
+    }
+
+    /** The prunable weight parameters of a sequential network, in layer order. */
     public static List<PrunableParam> prunable(MultiLayerNetwork net) {
         var params = new ArrayList<PrunableParam>();
         for (int i = 0; i < net.getnLayers(); i++) {
@@ -104,7 +129,7 @@ public final class NetworkLayout {
         return null;
     }
 
-    private static boolean mapsZeroToZero(IActivation activation) {
+    static boolean mapsZeroToZero(IActivation activation) {
         return activation instanceof ActivationIdentity || activation instanceof ActivationReLU
                 || activation instanceof ActivationLReLU || activation instanceof ActivationTanH;
     }

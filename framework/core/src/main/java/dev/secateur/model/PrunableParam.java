@@ -13,11 +13,25 @@ import dev.secateur.spi.ParamRef;
  * @param coupled   per-unit parameters of later layers that belong to the same unit, such as the scale and
  *                  shift of a batch normalisation right after it: removing a unit zeroes them too, so the
  *                  unit's output is exactly 0 and it can be removed physically
+ * @param followers other layers whose units are the same units, joined to this one by a residual add: under
+ *                  structured pruning their scores add to this layer's and their units go with this layer's
+ * @param leader    for a follower, the layer it follows; null otherwise
  */
-public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, java.util.List<ParamRef> coupled) {
+public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, java.util.List<ParamRef> coupled,
+                            java.util.List<PrunableParam> followers, ParamRef leader) {
 
     public PrunableParam {
         coupled = java.util.List.copyOf(coupled);
+        followers = java.util.List.copyOf(followers);
+    }
+
+    public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, java.util.List<ParamRef> coupled) {
+        this(weights, kind, shape, biasShape, coupled, java.util.List.of(), null);
+    }
+
+    /** Whether structured pruning decides this layer's units through another layer's (its leader's). */
+    public boolean follows() {
+        return leader != null;
     }
 
     public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape) {

@@ -32,8 +32,13 @@ public record UnitGroup(String id, long units, List<PrunableParam> producers, Li
      *
      * @param rowsPerUnit input rows per unit: 1, or H·W for a dense layer after a flatten, where unit c
      *                    feeds rows c·H·W .. (c+1)·H·W − 1 (DL4J's channel-major flatten order)
+     * @param offset      the channel where the group's units start among the consumer's inputs: 0, or the
+     *                    position of the group's block after a concatenation (merge vertex)
      */
-    public record Consumer(PrunableParam param, int rowsPerUnit) {
+    public record Consumer(PrunableParam param, int rowsPerUnit, int offset) {
+        public Consumer(PrunableParam param, int rowsPerUnit) {
+            this(param, rowsPerUnit, 0);
+        }
     }
 
     public boolean removable() {

@@ -1,5 +1,6 @@
 package dev.secateur.plan;
 
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.shrink.ShrinkProjection;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,7 +32,11 @@ public final class ExplainPlan {
      * @param net     the experiment's network (its weights do not matter)
      * @param example one input row, for the convolutions' output sizes
      */
-    public static String explain(ExperimentSpec spec, MultiLayerNetwork net, INDArray example) {
+    public static String explain(ExperimentSpec spec, org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, INDArray example) {
+        return explain(spec, Network.of(net), example);
+    }
+
+    public static String explain(ExperimentSpec spec, Network net, INDArray example) {
         var projection = ShrinkProjection.of(net, example);
         var dense = projection.dense();
         var out = new StringBuilder();
@@ -66,10 +70,10 @@ public final class ExplainPlan {
         }
         var prunableLayers = new HashSet<Integer>();
         NetworkLayout.prunable(net).forEach(p -> prunableLayers.add(p.weights().layer()));
-        for (int i = 0; i < net.getnLayers(); i++) {
-            if (net.getLayer(i).numParams() > 0 && !prunableLayers.contains(i) && !coupled.contains(i)) {
+        for (int i = 0; i < net.layerCount(); i++) {
+            if (net.layer(i).numParams() > 0 && !prunableLayers.contains(i) && !coupled.contains(i)) {
                 line(out, "    layer %d %s: Secateur cannot prune this layer type (it prunes DenseLayer, ConvolutionLayer and "
-                        + "OutputLayer); its %,d parameters are kept as they are", i, layerType(net, i), net.getLayer(i).numParams());
+                        + "OutputLayer); its %,d parameters are kept as they are", i, layerType(net, i), net.layer(i).numParams());
             }
         }
         if (!(spec.granularity() instanceof Granularity.Structured)) {
@@ -114,11 +118,16 @@ public final class ExplainPlan {
         return ratios;
     }
 
-    private static String members(MultiLayerNetwork net, UnitGroup group) {
+    private static String members(Network net, UnitGroup group) {
         var param = group.producers().get(0);
         String unit = param.kind() == LayerKind.CONVOLUTION ? "filters" : "neurons";
         var text = new StringBuilder(String.format(Locale.ROOT, "layer %d %s, %d %s", param.weights().layer(),
                 layerType(net, param.weights().layer()), group.units(), unit));
+        if (group.producers().size() > 1) {
+            text.append("; shared through residual adds with ").append(group.producers().stream().skip(1)
+                    .map(p -> "layer " + p.weights().layer() + " " + layerType(net, p.weights().layer()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+        }
         var bnLayers = new java.util.TreeSet<Integer>();
         group.coupled().forEach(ref -> bnLayers.add(ref.layer()));
         for (int layer : bnLayers) {
@@ -126,6 +135,9 @@ public final class ExplainPlan {
         }
         for (var consumer : group.consumers()) {
             text.append("; inputs of ").append(consumer.param().weights());
+            if (consumer.offset() > 0) {
+                text.append(" (from channel ").append(consumer.offset()).append(", after a concatenation)");
+            }
             if (consumer.rowsPerUnit() > 1) {
                 text.append(" (").append(consumer.rowsPerUnit()).append(" rows per unit, through the flatten)");
             }
@@ -133,8 +145,8 @@ public final class ExplainPlan {
         return text.toString();
     }
 
-    private static String layerType(MultiLayerNetwork net, int layer) {
-        return net.getLayer(layer).conf().getLayer().getClass().getSimpleName();
+    private static String layerType(Network net, int layer) {
+        return net.layer(layer).conf().getLayer().getClass().getSimpleName();
     }
 
     private static String describe(Granularity granularity) {

@@ -1,5 +1,6 @@
 package dev.secateur.prune;
 
+import dev.secateur.model.Network;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,10 @@ public record MaskSet(SortedMap<ParamRef, INDArray> masks) {
 
     /** Zeroes every masked entry of the network's parameters, in place. */
     public void applyTo(MultiLayerNetwork net) {
+        applyTo(Network.of(net));
+    }
+
+    public void applyTo(Network net) {
         bind(net).apply();
     }
 
@@ -45,10 +50,14 @@ public record MaskSet(SortedMap<ParamRef, INDArray> masks) {
      * applied again and again (after every update of a fine-tuning run).
      */
     public Bound bind(MultiLayerNetwork net) {
+        return bind(Network.of(net));
+    }
+
+    public Bound bind(Network net) {
         var params = new ArrayList<INDArray>();
         var ordered = new ArrayList<INDArray>();
         masks.forEach((ref, mask) -> {
-            var param = net.getLayer(ref.layer()).getParam(ref.key());
+            var param = net.layer(ref.layer()).getParam(ref.key());
             params.add(param);
             // DL4J keeps dense weights in Fortran order; a C-order mask would take ND4J's strided path,
             // which made fine-tuning 20% slower

@@ -1,5 +1,6 @@
 package dev.secateur.prune;
 
+import dev.secateur.model.Network;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
 import dev.secateur.model.NetworkLayout;
@@ -60,8 +61,18 @@ public final class Pruner {
                         + "its prunable parameters are " + known.stream().map(ParamRef::toString).collect(Collectors.joining(", ")));
             }
         }
+        if (granularity instanceof Granularity.Structured && scope instanceof Scope.PerLayer perLayer) {
+            for (var p : params) {
+                if (p.follows() && perLayer.targets().containsKey(p.weights())) {
+                    throw new BadInputException("scope names " + p.weights() + ", whose filters are shared with " + p.leader()
+                            + " through a residual add; set the target on " + p.leader() + ", which prunes them together");
+                }
+            }
+        }
         var selected = params.stream()
                 .filter(p -> !scope.excluded().contains(p.weights()))
+                // a follower's units are decided with its leader's
+                .filter(p -> !(granularity instanceof Granularity.Structured) || !p.follows())
                 .filter(p -> !(scope instanceof Scope.PerLayer perLayer) || perLayer.targets().containsKey(p.weights()))
                 .filter(p -> !(granularity instanceof Granularity.Structured) || p.kind() != LayerKind.OUTPUT)
                 .toList();
@@ -93,8 +104,16 @@ public final class Pruner {
                 throw new IllegalStateException("no scores for " + param.weights());
             }
             var mask = current.of(param.weights()).orElse(null);
+            var followerScores = new ArrayList<INDArray>();
+            for (var follower : param.followers()) {
+                var f = scores.scores().get(follower.weights());
+                if (f == null && granularity instanceof Granularity.Structured) {
+                    throw new IllegalStateException("no scores for " + follower.weights() + ", which follows " + param.weights());
+                }
+                followerScores.add(f);
+            }
             units.add(granularity instanceof Granularity.Structured structured
-                    ? UnitScores.structured(param, score, mask, structured.reduction(), scope instanceof Scope.Global)
+                    ? UnitScores.structured(param, score, mask, structured.reduction(), scope instanceof Scope.Global, followerScores)
                     : UnitScores.unstructured(param, score, mask));
         }
         var selections = new ArrayList<Selection>(units.size());
@@ -122,6 +141,16 @@ public final class Pruner {
         var masks = new TreeMap<>(current.masks());
         built.forEach(masks::putAll);
         return PruningPlan.of(target.step(), target.target(), scope, granularity, masks, provenance);
+    }
+
+    /** The parameters and the followers that structured pruning decides with them: everything a scorer must score. */
+    public static List<PrunableParam> withFollowers(List<PrunableParam> params) {
+        var all = new ArrayList<PrunableParam>();
+        for (var p : params) {
+            all.add(p);
+            all.addAll(p.followers().stream().filter(f -> params.stream().noneMatch(q -> q.weights().equals(f.weights()))).toList());
+        }
+        return all;
     }
 
     /** One score per output unit, reduced as structured pruning reduces them (for comparisons and reports). */
@@ -160,7 +189,7 @@ public final class Pruner {
      * scored parameter it shows the method the live weights with the previous mask and the new keep mask,
      * and writes the weights it returns.
      */
-    public void compensate(MultiLayerNetwork net, ScoreSet scores, MaskSet previous, MaskSet next,
+    public void compensate(Network net, ScoreSet scores, MaskSet previous, MaskSet next,
                            SaliencyMethod method, Options options, Granularity granularity, long seed) {
         for (var param : NetworkLayout.prunable(net)) {
             if (!scores.scores().containsKey(param.weights())) {
@@ -186,6 +215,10 @@ public final class Pruner {
 
     /** Applies masks to the network, in place. */
     public void apply(MultiLayerNetwork net, MaskSet masks) {
+        apply(Network.of(net), masks);
+    }
+
+    public void apply(Network net, MaskSet masks) {
         masks.applyTo(net);
     }
 

@@ -33,9 +33,24 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
      */
     static UnitScores structured(PrunableParam param, INDArray scores, INDArray mask, GroupReduction reduction,
                                  boolean protectBestUnit) {
+        return structured(param, scores, mask, reduction, protectBestUnit, java.util.List.of());
+    }
+
+    /**
+     * The same, for a layer whose units are shared with followers through residual adds: a unit's score is
+     * the sum of its reduced scores in every layer of the group, as Torch-Pruning sums a group's importance.
+     */
+    static UnitScores structured(PrunableParam param, INDArray scores, INDArray mask, GroupReduction reduction,
+                                 boolean protectBestUnit, java.util.List<INDArray> followerScores) {
         int axis = param.kind().outputAxis();
         int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
         float[] unitScores = reduce(param, scores, reduction).castTo(DataType.FLOAT).toFloatVector();
+        for (int f = 0; f < followerScores.size(); f++) {
+            float[] more = reduce(param.followers().get(f), followerScores.get(f), reduction).castTo(DataType.FLOAT).toFloatVector();
+            for (int u = 0; u < unitScores.length; u++) {
+                unitScores[u] += more[u];
+            }
+        }
         float[] unitMask = new float[unitScores.length];
         java.util.Arrays.fill(unitMask, 1f);
         long already = 0;
@@ -96,6 +111,12 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         masks.put(param.weights(), Nd4j.create(Units.perWeight(param.kind(), param.shape(), keep), param.shape(), 'c'));
         if (param.hasBias()) {
             masks.put(param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));
+        }
+        for (var follower : param.followers()) {
+            masks.put(follower.weights(), Nd4j.create(Units.perWeight(follower.kind(), follower.shape(), keep), follower.shape(), 'c'));
+            if (follower.hasBias()) {
+                masks.put(follower.weights().bias(), Nd4j.create(keep, follower.biasShape(), 'c'));
+            }
         }
         // a batch normalisation's scale and shift go with the unit, so its output is exactly zero
         param.coupled().forEach(ref -> masks.put(ref, Nd4j.create(keep, new long[]{units}, 'c')));

@@ -1,5 +1,6 @@
 package dev.secateur.run;
 
+import dev.secateur.model.Network;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.secateur.model.ModelFiles;
@@ -19,7 +20,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ThreadLocalRandom;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -150,7 +150,7 @@ public final class RunDirectory {
         }
     }
 
-    public void writeModel(MultiLayerNetwork net) {
+    public void writeModel(Network net) {
         ModelFiles.save(net, path.resolve(MODEL));
     }
 

@@ -1,5 +1,6 @@
 package dev.secateur.score;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.prune.MaskSet;
@@ -44,7 +45,7 @@ public final class Comparison {
     public record Report(String reference, List<Row> rows, Map<ParamRef, Map<String, double[]>> points) {
     }
 
-    public Report compare(MultiLayerNetwork net, List<PrunableParam> params, List<Scorer.Method> criteria,
+    public Report compare(Network net, List<PrunableParam> params, List<Scorer.Method> criteria,
                           Scorer.Method reference, Granularity granularity, Dataset calibration, long seed) {
         var all = new ArrayList<>(criteria);
         all.add(reference);

@@ -1,5 +1,6 @@
 package dev.secateur.score;
 
+import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.LossProbe;
@@ -24,15 +25,15 @@ final class NetworkParamView implements ParamView {
     private final LossProbe probe;
     private final long outputPositions;
 
-    NetworkParamView(MultiLayerNetwork net, PrunableParam param, INDArray mask, Statistics statistics,
+    NetworkParamView(Network net, PrunableParam param, INDArray mask, Statistics statistics,
                      Granularity granularity, long experimentSeed) {
         this.param = param;
-        this.weights = net.getLayer(param.weights().layer()).getParam(param.weights().key());
+        this.weights = net.layer(param.weights().layer()).getParam(param.weights().key());
         this.mask = mask;
         this.statistics = statistics.of(param.weights());
         this.granularity = granularity;
         this.probe = statistics.requested().contains(Requirement.LOSS_ORACLE) && statistics.calibration() != null
-                ? new NetworkLossProbe(net, param, statistics.calibration()) : null;
+                ? new NetworkLossProbe(net.sequential("the loss probe"), param, statistics.calibration()) : null;
         this.seed = seedFor(experimentSeed, param.weights());
         this.outputPositions = statistics.outputPositions().getOrDefault(param.weights(), 1L);
     }

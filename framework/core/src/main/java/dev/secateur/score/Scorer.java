@@ -1,5 +1,6 @@
 package dev.secateur.score;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
@@ -41,6 +42,21 @@ public final class Scorer {
      * scope, naming the plugin, the parameter and what is missing.
      */
     public static void checkRequirements(SaliencyMethod method, Options options, MultiLayerNetwork net, List<PrunableParam> params) {
+        checkRequirements(method, options, Network.of(net), params);
+    }
+
+    public static void checkRequirements(SaliencyMethod method, Options options, Network network, List<PrunableParam> params) {
+        if (network.isGraph()) {
+            var needs = EnumSet.copyOf(method.requirements(options));
+            needs.remove(Requirement.WEIGHTS);
+            if (!needs.isEmpty()) {
+                throw new BadInputException("saliency '" + method.id() + "' requires " + needs + ", which the scorer gathers for "
+                        + "sequential networks (MultiLayerNetwork) only so far, and this model is a ComputationGraph; "
+                        + "use a weights-only saliency such as 'magnitude' or 'random'");
+            }
+            return;
+        }
+        var net = network.sequential("the statistics pass");
         for (var param : params) {
             for (var requirement : method.requirements(options)) {
                 StatisticsPass.unsupported(net, param, requirement).ifPresent(reason -> {
@@ -59,18 +75,23 @@ public final class Scorer {
     }
 
     /** The union of what the methods need, gathered in one pass. {@code calibration} may be null if no data is needed. */
-    public Statistics gather(MultiLayerNetwork net, List<PrunableParam> params, List<Method> methods, Dataset calibration) {
+    public Statistics gather(Network net, List<PrunableParam> params, List<Method> methods, Dataset calibration) {
         var union = EnumSet.of(Requirement.WEIGHTS);
         methods.forEach(m -> union.addAll(m.extension().requirements(m.options())));
         methods.forEach(m -> checkRequirements(m.extension(), m.options(), net, params));
         if (!needsData(union)) {
             return Statistics.NONE;
         }
-        return pass.gather(net, params, union, calibration);
+        return pass.gather(net.sequential("the statistics pass"), params, union, calibration);
     }
 
     /** Gathers what one method needs and scores every parameter with it. */
     public ScoreSet score(MultiLayerNetwork net, List<PrunableParam> params, MaskSet masks, Method method,
+                          Granularity granularity, long seed, Dataset calibration) {
+        return score(Network.of(net), params, masks, method, granularity, seed, calibration);
+    }
+
+    public ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Method method,
                           Granularity granularity, long seed, Dataset calibration) {
         var statistics = gather(net, params, List.of(method), calibration);
         return score(net, params, masks, statistics, method, granularity, seed, false);
@@ -82,7 +103,7 @@ public final class Scorer {
      * @param unmeasuredAllowed whether NaN marks entries a method left unmeasured (a sampled oracle in a
      *                          comparison); when pruning every score must be finite
      */
-    public ScoreSet score(MultiLayerNetwork net, List<PrunableParam> params, MaskSet masks, Statistics statistics,
+    public ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Statistics statistics,
                           Method method, Granularity granularity, long seed, boolean unmeasuredAllowed) {
         var extension = method.extension();
         var scores = new TreeMap<ParamRef, INDArray>();
@@ -103,7 +124,7 @@ public final class Scorer {
     }
 
     /** The view a method gets of one live parameter; the pruner shows the same view to compensating methods. */
-    public static ParamView view(MultiLayerNetwork net, PrunableParam param, MaskSet masks, Statistics statistics,
+    public static ParamView view(Network net, PrunableParam param, MaskSet masks, Statistics statistics,
                                  Granularity granularity, long seed) {
         var mask = masks.of(param.weights()).orElseGet(() -> Nd4j.ones(param.shape()));
         return new NetworkParamView(net, param, mask, statistics, granularity, seed);

@@ -1,5 +1,6 @@
 package dev.secateur.sensitivity;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.PrunableParam;
@@ -12,7 +13,6 @@ import dev.secateur.spi.Scope;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * One point of a sensitivity curve: the accuracy of a copy of the network with only one unit group pruned
@@ -27,12 +27,12 @@ public final class SensitivityProbe {
         this.pruner = pruner;
     }
 
-    public double accuracy(MultiLayerNetwork net, PrunableParam group, ScoreSet scores, Granularity.Structured granularity,
+    public double accuracy(Network net, PrunableParam group, ScoreSet scores, Granularity.Structured granularity,
                            double ratio, Dataset validation, Provenance provenance) {
         var targets = Map.of(group.weights(), ratio);
         var plan = pruner.plan(List.of(group), scores, MaskSet.NONE, granularity, new Scope.PerLayer(targets, Set.of()),
                 new Pruner.StepTarget(1, ratio, targets), provenance);
-        var copy = net.clone();
+        var copy = net.copy();
         MaskSet.of(plan.masks()).applyTo(copy);
         return Evaluator.quality(copy, validation).accuracy();
     }

@@ -1,5 +1,6 @@
 package dev.secateur.shrink;
 
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.spi.LayerKind;
@@ -9,7 +10,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,7 +42,7 @@ public final class ShrinkProjection {
     private final long[] perUnitCoupledParams;
     private final long fixedParams;
 
-    private ShrinkProjection(MultiLayerNetwork net, INDArray example) {
+    private ShrinkProjection(Network net, INDArray example) {
         this.groups = NetworkLayout.groups(net);
         var index = new HashMap<ParamRef, Integer>();
         for (int g = 0; g < groups.size(); g++) {
@@ -58,13 +58,12 @@ public final class ShrinkProjection {
                 rows.put(consumer.param().weights(), consumer.rowsPerUnit());
             }
         }
-        // activations.get(i + 1) is the output of layer i
-        var activations = net.feedForward(example, false);
+        var outputs = net.layerOutputs(example);
         long prunableParams = 0;
         for (var param : NetworkLayout.prunable(net)) {
             long[] shape = param.shape();
             boolean conv = param.kind() == LayerKind.CONVOLUTION;
-            long[] out = activations.get(param.weights().layer() + 1).shape();
+            long[] out = outputs.get(param.weights().layer()).shape();
             layers.add(new Layer(conv ? shape[2] * shape[3] : 1, conv ? out[2] * out[3] : 1, conv ? shape[1] : shape[0],
                     param.units(), param.hasBias(), index.get(param.weights()),
                     inputGroup.getOrDefault(param.weights(), -1), rows.getOrDefault(param.weights(), 1)));
@@ -76,7 +75,7 @@ public final class ShrinkProjection {
             var layersSeen = new HashSet<Integer>();
             for (var ref : groups.get(g).coupled()) {
                 if (layersSeen.add(ref.layer())) {
-                    long n = net.getLayer(ref.layer()).numParams();
+                    long n = net.layer(ref.layer()).numParams();
                     perUnitCoupledParams[g] += n / groups.get(g).units();
                     coupled += n;
                 }
@@ -86,7 +85,11 @@ public final class ShrinkProjection {
     }
 
     /** The projection for a network; {@code example} is one input row, for the convolutions' output sizes. */
-    public static ShrinkProjection of(MultiLayerNetwork net, INDArray example) {
+    public static ShrinkProjection of(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, INDArray example) {
+        return of(Network.of(net), example);
+    }
+
+    public static ShrinkProjection of(Network net, INDArray example) {
         return new ShrinkProjection(net, example);
     }
 

@@ -1,6 +1,10 @@
 package dev.secateur.shrink;
 
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
+import dev.secateur.model.UnitGroup;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.prune.Pruner;
 import dev.secateur.spi.GroupReduction;
@@ -13,24 +17,23 @@ import java.util.Map;
 import java.util.TreeMap;
 import dev.secateur.prune.MaskSet;
 import java.util.stream.IntStream;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Physical removal for sequential networks: builds a smaller {@code MultiLayerNetwork} without the dead
- * units of the original. A unit (a dense neuron or a conv filter) is dead when all its incoming weights
- * and its bias are zero, any batch normalisation after it has zero scale and shift for that channel
- * (gamma = beta = 0, so it outputs 0 whatever its running statistics), and every activation on the way
- * maps 0 to 0: its output is 0 for every input. Removing it, its batch-normalisation channel (gamma, beta,
- * mean and variance) and the next layer's matching inputs (for a dense layer after a flatten, the H·W
- * rows of that channel, in DL4J's channel-major order) leaves the network's function unchanged. Pooling,
- * activation, dropout and batch-normalisation layers pass channels through; any other layer between two
- * prunable layers keeps the first one whole, and the report says so. Output layers keep all their units.
+ * Physical removal: builds a smaller network without the dead units of the original, for sequential
+ * networks and graphs alike. A unit (a dense neuron or a conv filter) is dead when, in every layer of its
+ * group (layers joined by a residual add share their units), all its incoming weights and its bias are
+ * zero, any batch normalisation after it has zero scale and shift for that channel (gamma = beta = 0, so it
+ * outputs 0 whatever its running statistics), and every activation on the way maps 0 to 0: its output is 0
+ * for every input. Removing it, its batch-normalisation channel (gamma, beta, mean and variance) and the
+ * matching inputs of the layers that read it (for a dense layer after a flatten, the H·W rows of that
+ * channel, in DL4J's channel-major order; after a concatenation, at the group's offset) leaves the
+ * network's function unchanged. Groups that cannot be removed ({@link NetworkLayout#groups}) keep all
+ * their units, and the report says why. Output layers keep all their units.
  */
 public final class Shrinker {
 
@@ -39,7 +42,7 @@ public final class Shrinker {
      *
      * @param kept per prunable weight parameter, the indices of the units that remain
      */
-    public record Result(MultiLayerNetwork net, Map<ParamRef, int[]> kept, List<String> keptWhole, Slicing slicing) {
+    public record Result(Network net, Map<ParamRef, int[]> kept, List<String> keptWhole, Slicing slicing) {
 
         /** The masks of the original network cut down to the parameters of the smaller one. */
         public MaskSet slice(MaskSet masks) {
@@ -70,81 +73,120 @@ public final class Shrinker {
     }
 
     public Result shrink(MultiLayerNetwork original) {
+        return shrink(Network.of(original));
+    }
+
+    public Result shrink(Network original) {
         var groups = NetworkLayout.groups(original);
-        var params = groups.stream().map(g -> g.producers().get(0)).toList();
-        var keep = new LinkedHashMap<ParamRef, int[]>();
+        var params = NetworkLayout.prunable(original);
+        var outputs = new LinkedHashMap<ParamRef, int[]>();
+        var channels = new LinkedHashMap<Integer, int[]>();
         var notes = new ArrayList<String>();
-        for (int k = 0; k < params.size(); k++) {
-            var group = groups.get(k);
-            var param = params.get(k);
-            int units = (int) param.units();
+        var reads = new LinkedHashMap<ParamRef, List<Read>>();
+        for (var group : groups) {
+            int[] keep;
             if (!group.removable()) {
-                if (param.kind() != LayerKind.OUTPUT) {
-                    notes.add(param.weights() + " kept whole: " + group.keptWhole());
+                if (group.producers().get(0).kind() != LayerKind.OUTPUT) {
+                    notes.add(group.id() + " kept whole: " + group.keptWhole());
                 }
-                keep.put(param.weights(), IntStream.range(0, units).toArray());
-                continue;
-            }
-            int[] alive = alive(original, param, params.get(k + 1));
-            if (alive.length == 0) {
-                throw new dev.secateur.errors.BadInputException("every one of the " + units + " units of " + param.weights()
-                        + " is zero, so removing them would leave the network without a path from input to output;"
-                        + " prune that layer less");
-            }
-            keep.put(param.weights(), alive);
-        }
-        var conf = original.getLayerWiseConfigurations().clone();
-        for (int k = 0; k < params.size(); k++) {
-            var param = params.get(k);
-            int layer = param.weights().layer();
-            int kept = keep.get(param.weights()).length;
-            ((FeedForwardLayer) conf.getConf(layer).getLayer()).setNOut(kept);
-            if (k + 1 < params.size()) {
-                for (int i : batchNorms(original, param, params.get(k + 1))) {
-                    var bn = (FeedForwardLayer) conf.getConf(i).getLayer();
-                    bn.setNIn(kept);
-                    bn.setNOut(kept);
+                keep = IntStream.range(0, (int) group.units()).toArray();
+            } else {
+                keep = alive(original, group);
+                if (keep.length == 0) {
+                    throw new dev.secateur.errors.BadInputException("every one of the " + group.units() + " units of " + group.id()
+                            + " is zero, so removing them would leave the network without a path from input to output;"
+                            + " prune that layer less");
                 }
             }
-            if (k + 1 < params.size() && kept != param.units()) {
-                var next = params.get(k + 1);
-                var nextConf = (FeedForwardLayer) conf.getConf(next.weights().layer()).getLayer();
-                var flatten = conf.getInputPreProcess(next.weights().layer()) instanceof CnnToFeedForwardPreProcessor f ? f : null;
-                nextConf.setNIn(flatten == null ? kept : (long) kept * flatten.getInputHeight() * flatten.getInputWidth());
-                if (flatten != null) {
-                    flatten.setNumChannels(kept);
-                }
+            for (var producer : group.producers()) {
+                outputs.put(producer.weights(), keep);
+            }
+            for (var ref : group.coupled()) {
+                channels.put(ref.layer(), keep);
+            }
+            for (var consumer : group.consumers()) {
+                reads.computeIfAbsent(consumer.param().weights(), r -> new ArrayList<>()).add(new Read(consumer, keep));
             }
         }
         var inputs = new LinkedHashMap<ParamRef, int[]>();
-        var channels = new LinkedHashMap<Integer, int[]>();
-        for (int k = 0; k < params.size(); k++) {
-            var param = params.get(k);
-            int nIn = (int) param.shape()[param.kind() == LayerKind.CONVOLUTION ? 1 : 0];
-            inputs.put(param.weights(), k == 0 ? IntStream.range(0, nIn).toArray()
-                    : inputsOf(original, keep.get(params.get(k - 1).weights()), param));
-            if (k + 1 < params.size()) {
-                for (int i : batchNorms(original, param, params.get(k + 1))) {
-                    channels.put(i, keep.get(param.weights()));
+        for (var param : params) {
+            var read = reads.get(param.weights());
+            inputs.put(param.weights(), read == null ? IntStream.range(0, (int) param.shape()[inputAxis(param)]).toArray() : rows(read));
+        }
+        var slicing = new Slicing(params, outputs, inputs, channels);
+        var shrunk = original.isGraph() ? rebuild(original.graph(), slicing, reads) : rebuild(original.sequential("shrink"), slicing, reads);
+        for (int i = 0; i < shrunk.layerCount(); i++) {
+            for (var entry : shrunk.layer(i).paramTable().entrySet()) {
+                var ref = new ParamRef(i, entry.getKey());
+                var source = original.layer(i).getParam(entry.getKey());
+                boolean sliced = channels.containsKey(i) || outputs.containsKey(ParamRef.weights(i));
+                entry.getValue().assign(sliced ? slicing.slice(ref, source) : source);
+            }
+        }
+        return new Result(shrunk, outputs, notes, slicing);
+    }
+
+    /** What one layer reads of one group: the group's kept units, at the group's place among its inputs. */
+    private record Read(UnitGroup.Consumer consumer, int[] keep) {
+    }
+
+    /** The input rows of a layer that remain: each group it reads contributes its kept units' rows, in channel order. */
+    private static int[] rows(List<Read> reads) {
+        var sorted = new ArrayList<>(reads);
+        sorted.sort(java.util.Comparator.comparingInt(r -> r.consumer().offset()));
+        var rows = new ArrayList<Integer>();
+        for (var read : sorted) {
+            int block = read.consumer().rowsPerUnit();
+            for (int unit : read.keep()) {
+                int channel = read.consumer().offset() + unit;
+                for (int j = 0; j < block; j++) {
+                    rows.add(channel * block + j);
                 }
             }
         }
-        var slicing = new Slicing(params, keep, inputs, channels);
-        var shrunk = new MultiLayerNetwork(conf);
-        shrunk.init();
-        for (var entry : shrunk.paramTable().entrySet()) {
-            var ref = ParamRef.parse(entry.getKey());
-            var source = original.getLayer(ref.layer()).getParam(ref.key());
-            boolean sliced = channels.containsKey(ref.layer()) || params.stream().anyMatch(p -> p.weights().layer() == ref.layer());
-            entry.getValue().assign(sliced ? slicing.slice(ref, source) : source);
-        }
-        return new Result(shrunk, keep, notes, slicing);
+        return rows.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The batch-normalisation layers between two prunable layers. */
-    private static int[] batchNorms(MultiLayerNetwork net, PrunableParam from, PrunableParam to) {
-        return IntStream.range(from.weights().layer() + 1, to.weights().layer())
-                .filter(i -> net.getLayer(i).conf().getLayer() instanceof BatchNormalization).toArray();
+    private static int inputAxis(PrunableParam param) {
+        return param.kind() == LayerKind.CONVOLUTION ? 1 : 0;
+    }
+
+    /** A copy of a sequential network's configuration with the new sizes. */
+    private static Network rebuild(MultiLayerNetwork original, Slicing slicing, Map<ParamRef, List<Read>> reads) {
+        var conf = original.getLayerWiseConfigurations().clone();
+        resize(slicing, reads, i -> conf.getConf(i).getLayer(), conf::getInputPreProcess);
+        var net = new MultiLayerNetwork(conf);
+        net.init();
+        return Network.of(net);
+    }
+
+    /** A copy of a graph's configuration with the new sizes. */
+    private static Network rebuild(ComputationGraph original, Slicing slicing, Map<ParamRef, List<Read>> reads) {
+        var conf = original.getConfiguration().clone();
+        java.util.function.IntFunction<LayerVertex> vertex = i -> (LayerVertex) conf.getVertices()
+                .get(original.getLayer(i).conf().getLayer().getLayerName());
+        resize(slicing, reads, i -> vertex.apply(i).getLayerConf().getLayer(), i -> vertex.apply(i).getPreProcessor());
+        var graph = new ComputationGraph(conf);
+        graph.init();
+        return Network.of(graph);
+    }
+
+    private static void resize(Slicing slicing, Map<ParamRef, List<Read>> reads,
+                               java.util.function.IntFunction<org.deeplearning4j.nn.conf.layers.Layer> layerConf,
+                               java.util.function.IntFunction<org.deeplearning4j.nn.conf.InputPreProcessor> preProcessor) {
+        slicing.outputs().forEach((ref, keep) -> ((FeedForwardLayer) layerConf.apply(ref.layer())).setNOut(keep.length));
+        slicing.channels().forEach((layer, keep) -> {
+            var bn = (FeedForwardLayer) layerConf.apply(layer);
+            bn.setNIn(keep.length);
+            bn.setNOut(keep.length);
+        });
+        reads.forEach((ref, read) -> {
+            int rows = slicing.inputs().get(ref).length;
+            ((FeedForwardLayer) layerConf.apply(ref.layer())).setNIn(rows);
+            if (preProcessor.apply(ref.layer()) instanceof CnnToFeedForwardPreProcessor flatten) {
+                flatten.setNumChannels(rows / read.get(0).consumer().rowsPerUnit());
+            }
+        });
     }
 
     /** The kept entries of a per-unit vector (a bias, or a batch normalisation's per-channel values), in its shape. */
@@ -159,17 +201,21 @@ public final class Shrinker {
         return Nd4j.create(kept, shape, 'c');
     }
 
-    /** The units with any nonzero incoming weight or bias, or a batch-normalisation scale or shift. */
-    private static int[] alive(MultiLayerNetwork net, PrunableParam param, PrunableParam next) {
-        var layer = net.getLayer(param.weights().layer());
-        double[] mass = Pruner.unitScores(param, layer.getParam("W"), GroupReduction.L1);
-        if (param.hasBias()) {
-            add(mass, layer.getParam("b"));
+    /** The units with any nonzero incoming weight or bias in any layer of the group, or a nonzero batch-norm scale or shift. */
+    private static int[] alive(Network net, UnitGroup group) {
+        double[] mass = new double[(int) group.units()];
+        for (var producer : group.producers()) {
+            var layer = net.layer(producer.weights().layer());
+            double[] l1 = Pruner.unitScores(producer, layer.getParam("W"), GroupReduction.L1);
+            for (int u = 0; u < mass.length; u++) {
+                mass[u] += l1[u];
+            }
+            if (producer.hasBias()) {
+                add(mass, layer.getParam("b"));
+            }
         }
-        for (int i : batchNorms(net, param, next)) {
-            var bn = net.getLayer(i);
-            add(mass, bn.getParam(BatchNormalizationParamInitializer.GAMMA));
-            add(mass, bn.getParam(BatchNormalizationParamInitializer.BETA));
+        for (var ref : group.coupled()) {
+            add(mass, net.layer(ref.layer()).getParam(ref.key()));
         }
         return IntStream.range(0, mass.length).filter(u -> mass[u] != 0).toArray();
     }
@@ -179,24 +225,6 @@ public final class Shrinker {
         for (int u = 0; u < mass.length; u++) {
             mass[u] += Math.abs(values[u]);
         }
-    }
-
-
-    /** The input indices of {@code param} that remain when the previous layer keeps {@code previousKept}. */
-    private static int[] inputsOf(MultiLayerNetwork original, int[] previousKept, PrunableParam param) {
-        var pre = original.getLayerWiseConfigurations().getInputPreProcess(param.weights().layer());
-        if (!(pre instanceof CnnToFeedForwardPreProcessor flatten)) {
-            return previousKept;
-        }
-        // a flattened NCHW activation: channel c occupies rows c·H·W .. (c+1)·H·W − 1
-        int block = (int) (flatten.getInputHeight() * flatten.getInputWidth());
-        int[] rows = new int[previousKept.length * block];
-        for (int i = 0; i < previousKept.length; i++) {
-            for (int j = 0; j < block; j++) {
-                rows[i * block + j] = previousKept[i] * block + j;
-            }
-        }
-        return rows;
     }
 
     /**

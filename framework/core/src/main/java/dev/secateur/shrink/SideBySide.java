@@ -1,11 +1,10 @@
 package dev.secateur.shrink;
 
+import dev.secateur.model.Network;
 import dev.secateur.evaluate.Evaluator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,8 +19,8 @@ public final class SideBySide {
      * The masked network against the shrunk one, measured side by side: parameters, FLOPs per example, and
      * the median latency at batch 1 and 256 on random inputs, the two models alternating.
      */
-    public static List<String> measure(MultiLayerNetwork masked, MultiLayerNetwork shrunk) {
-        int inputs = inputSize(masked);
+    public static List<String> measure(Network masked, Network shrunk) {
+        int inputs = masked.inputSize();
         var evaluator = new Evaluator();
         INDArray one = Nd4j.rand(DataType.FLOAT, 1, inputs);
         var before = evaluator.census(masked, one);
@@ -32,8 +31,8 @@ public final class SideBySide {
                 before.flops(), after.flops(), 100.0 * (before.flops() - after.flops()) / before.flops()));
         for (int batch : new int[]{1, 256}) {
             INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputs);
-            int warmup = batch == 1 ? 20 : 3;
-            int repeats = batch == 1 ? 50 : 10;
+            int warmup = batch == 1 ? 20 : 2;
+            int repeats = batch == 1 ? 50 : 5;
             double[] a = new double[3];
             double[] b = new double[3];
             for (int round = 0; round < 3; round++) {
@@ -45,16 +44,45 @@ public final class SideBySide {
             lines.add(String.format(Locale.ROOT, "latency at batch %d: %.3f ms masked, %.3f ms shrunk (x%.2f; medians of 3 alternating rounds)",
                     batch, a[1], b[1], a[1] / b[1]));
         }
+        lines.addAll(profile(masked, shrunk, Nd4j.rand(DataType.FLOAT, 256, inputs)));
         return lines;
     }
 
-    /** Features per example: the flat input a network's first layer (or its preprocessor) expects. */
-    private static int inputSize(MultiLayerNetwork net) {
-        var pre = net.getLayerWiseConfigurations().getInputPreProcess(0);
-        if (pre instanceof FeedForwardToCnnPreProcessor cnn) {
-            return (int) (cnn.getInputHeight() * cnn.getInputWidth() * cnn.getNumChannels());
+    /** Per-layer time at batch 256 of both networks, next to the FLOPs: where a latency cut falls short of the FLOPs cut. */
+    static List<String> profile(Network masked, Network shrunk, INDArray x) {
+        var before = LayerProfile.of(masked, x, 2, 5);
+        var after = LayerProfile.of(shrunk, x, 2, 5);
+        var lines = new ArrayList<String>();
+        lines.add("where the time goes at batch 256 (median ms per layer, masked -> shrunk, and FLOPs per example):");
+        double weightedBefore = 0;
+        double weightedAfter = 0;
+        double otherBefore = 0;
+        double otherAfter = 0;
+        long flopsBefore = 0;
+        long flopsAfter = 0;
+        for (int i = 0; i < before.size(); i++) {
+            var b = before.get(i);
+            var a = after.get(i);
+            if (b.flops() > 0) {
+                weightedBefore += b.ms();
+                weightedAfter += a.ms();
+                flopsBefore += b.flops();
+                flopsAfter += a.flops();
+                lines.add(String.format(Locale.ROOT, "  layer %-2d %-22s %8.2f -> %8.2f ms (%+6.1f%%)   FLOPs %,11d -> %,11d (%+6.1f%%)",
+                        b.layer(), b.type(), b.ms(), a.ms(), 100 * (a.ms() / b.ms() - 1), b.flops(), a.flops(),
+                        100 * ((double) a.flops() / b.flops() - 1)));
+            } else {
+                otherBefore += b.ms();
+                otherAfter += a.ms();
+            }
         }
-        return net.layerInputSize(0);
+        double total = weightedBefore + otherBefore;
+        lines.add(String.format(Locale.ROOT, "  layers with weights: %.2f -> %.2f ms (%+.1f%%) for %+.1f%% FLOPs; layers without weights "
+                        + "(pooling, batch norm, activations): %.2f -> %.2f ms, %.0f%% of the masked pass, with no FLOPs counted",
+                weightedBefore, weightedAfter, 100 * (weightedAfter / weightedBefore - 1), 100 * ((double) flopsAfter / flopsBefore - 1),
+                otherBefore, otherAfter, 100 * otherBefore / total));
+        return lines;
     }
+
 
 }

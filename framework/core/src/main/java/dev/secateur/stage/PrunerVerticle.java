@@ -54,7 +54,9 @@ final class PrunerVerticle extends StageVerticle {
             var shrunk = new Shrinker().shrink(masked);
             var masks = shrunk.slice(masksOrNone(request.masks()));
             var notes = new java.util.ArrayList<>(shrunk.keptWhole());
-            notes.addAll(SideBySide.measure(masked, shrunk.net()));
+            if (request.measure()) {
+                notes.addAll(SideBySide.measure(masked, shrunk.net()));
+            }
             return new StageReply.Shrunk(stores.models().put(shrunk.net()), stores.masks().put(masks),
                     NetworkLayout.prunable(shrunk.net()), notes);
         });

@@ -1,5 +1,6 @@
 package dev.secateur.stage;
 
+import dev.secateur.model.Network;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunEvent;
@@ -68,7 +69,7 @@ final class RunSession {
     private RunDirectory dir;
     private Handle<MaskSet> masks;
     /** The model the steps work on: the loaded one, until physical removal replaces it. */
-    private Handle<org.deeplearning4j.nn.multilayer.MultiLayerNetwork> model;
+    private Handle<Network> model;
     private List<PrunableParam> params;
     /** The declared scope, or the per-layer ratios a sensitivity analysis chose. */
     private Scope scope;
@@ -454,7 +455,7 @@ final class RunSession {
         var before = model;
         var beforeMasks = masks;
         long paramsBefore = stores.models().get(model).numParams();
-        return send(Addresses.PRUNER_SHRINK, SecateurConfig.PRUNER, new StageRequest.Shrink(model, masks), StageReply.Shrunk.class)
+        return send(Addresses.PRUNER_SHRINK, SecateurConfig.PRUNER, new StageRequest.Shrink(model, masks, true), StageReply.Shrunk.class)
                 .compose(shrunk -> {
                     model = shrunk.model();
                     masks = shrunk.masks();

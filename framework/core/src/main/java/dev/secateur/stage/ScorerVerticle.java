@@ -34,7 +34,10 @@ final class ScorerVerticle extends StageVerticle {
             var calibration = Scorer.needsData(method.extension().requirements(method.options()))
                     ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
                     : null;
-            var scores = scorer.score(stores.models().get(request.model()), request.params(), masksOrNone(request.masks()),
+            // under structured pruning, layers that share units through residual adds are scored with their leader
+            var params = request.granularity() instanceof dev.secateur.spi.Granularity.Structured
+                    ? dev.secateur.prune.Pruner.withFollowers(request.params()) : request.params();
+            var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
                     method, request.granularity(), request.seed(), calibration);
             return new StageReply.Scored(stores.scores().put(scores));
         });

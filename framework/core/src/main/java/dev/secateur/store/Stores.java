@@ -1,16 +1,16 @@
 package dev.secateur.store;
 
+import dev.secateur.model.Network;
 import dev.secateur.data.DataSplits;
 import dev.secateur.prune.MaskSet;
 import dev.secateur.score.ScoreSet;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * Everything the stages of one JVM share by handle. The model store owns the networks; one stage works
  * on a model at a time, because the coordinator sends one request after another.
  */
-public record Stores(Store<MultiLayerNetwork> models, Store<DataSplits> data, Store<MaskSet> masks,
+public record Stores(Store<Network> models, Store<DataSplits> data, Store<MaskSet> masks,
                      Store<ScoreSet> scores) {
 
     public static Stores create() {

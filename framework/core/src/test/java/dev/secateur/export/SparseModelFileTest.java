@@ -48,7 +48,7 @@ class SparseModelFileTest {
             int[] actual = bits(restored.getParam(entry.getKey()));
             assertThat(actual).as(entry.getKey()).isEqualTo(expected);
         }
-        assertThat(restored.getLayerWiseConfigurations()).isEqualTo(net.getLayerWiseConfigurations());
+        assertThat(restored.sequential("test").getLayerWiseConfigurations()).isEqualTo(net.getLayerWiseConfigurations());
         assertThat(report.denseBytes()).isEqualTo(4L * 431_080);
         assertThat(report.fileBytes()).isEqualTo(dir.resolve("lenet5.sparse").toFile().length());
         // 90% sparse weights: values 4 bytes + distance 1 byte per nonzero, so well under half the dense size

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.secateur.dsl.Dsl;
 import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.Network;
 import dev.secateur.shrink.Shrinker;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,6 +42,27 @@ class ExplainPlanTest {
                 .contains("7_W    layer 7 ConvolutionLayer, 32 filters; channels of layer 8 BatchNormalization; inputs of 10_W (49 rows per unit, through the flatten)")
                 .contains("11_W   layer 11 OutputLayer: it is the output layer: its units are the classes")
                 .containsPattern("projected after removal: params 218,874 -> [0-9,]+ \\(-[0-9.]+%\\), FLOPs 9,699,210 -> [0-9,]+");
+    }
+
+    @Test
+    void theResNetPlanShowsTheGroupsThatResidualAddsCouple() {
+        var net = Architecture.RESNET_SMALL.network(1L, 1e-3);
+        var spec = ExperimentBuilder.experiment("planned", e -> e
+                .model(m -> m.train("resnet-small"))
+                .granularity(Dsl.filters())
+                .scope(Dsl.layerwise())
+                .schedule("one-shot", s -> s.target(0.25)));
+        String text = ExplainPlan.explain(spec, net, Nd4j.rand(DataType.FLOAT, 1, 784));
+        assertThat(text)
+                .contains("0_W    layer 0 ConvolutionLayer, 16 filters; shared through residual adds with layer 4 ConvolutionLayer; "
+                        + "channels of layer 1 BatchNormalization; channels of layer 5 BatchNormalization; inputs of 2_W; inputs of 7_W; "
+                        + "inputs of 11_W  -> remove 25%: keep 12 of 16")
+                .contains("9_W    layer 9 ConvolutionLayer, 32 filters; shared through residual adds with layer 11 ConvolutionLayer, "
+                        + "layer 16 ConvolutionLayer; channels of layer 10 BatchNormalization; channels of layer 12 BatchNormalization; "
+                        + "channels of layer 17 BatchNormalization; inputs of 14_W; inputs of 20_W  -> remove 25%: keep 24 of 32")
+                .contains("2_W    layer 2 ConvolutionLayer, 16 filters; channels of layer 3 BatchNormalization; inputs of 4_W")
+                .contains("20_W   layer 20 OutputLayer: it is the output layer")
+                .doesNotContain("4_W    layer 4");
     }
 
     @Test

@@ -64,7 +64,7 @@ class PluginDeterminismTest {
         var scored = new Scorer().score(mlp, hidden, MaskSet.NONE, new Scorer.Method(obs, "1", Options.NONE),
                 Granularity.unstructured(), 1L, calibration);
         var keep = org.nd4j.linalg.factory.Nd4j.rand(hidden.get(1).shape()).gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        var view = Scorer.view(mlp, hidden.get(1), MaskSet.NONE, scored.statistics(), Granularity.unstructured(), 1L);
+        var view = Scorer.view(dev.secateur.model.Network.of(mlp), hidden.get(1), MaskSet.NONE, scored.statistics(), Granularity.unstructured(), 1L);
         assertThat(obs.compensate(view, keep, Options.NONE)).isEqualTo(obs.compensate(view, keep, Options.NONE));
     }
 }

@@ -41,7 +41,7 @@ class StatisticsPassTest {
     @Test
     void gathersNothingWhenOnlyMagnitudeIsRequested() {
         var net = Architecture.LENET_300_100.build(1L, 1e-3);
-        var stats = new Scorer().gather(net, NetworkLayout.prunable(net), List.of(method("magnitude"), method("random")), null);
+        var stats = new Scorer().gather(dev.secateur.model.Network.of(net), NetworkLayout.prunable(net), List.of(method("magnitude"), method("random")), null);
         assertThat(stats.batches()).isZero();
         assertThat(stats.byParam()).isEmpty();
         assertThat(stats.calibration()).isNull();

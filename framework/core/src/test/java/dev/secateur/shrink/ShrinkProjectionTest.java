@@ -29,9 +29,9 @@ import org.nd4j.linalg.factory.Nd4j;
 class ShrinkProjectionTest {
 
     @ParameterizedTest
-    @EnumSource(value = Architecture.class, names = {"LENET_5", "VGG_SMALL", "LENET_300_100"})
+    @EnumSource(value = Architecture.class, names = {"LENET_5", "VGG_SMALL", "LENET_300_100", "RESNET_SMALL"})
     void projectedParamsAndFlopsEqualThoseOfTheShrunkNetwork(Architecture architecture) {
-        var net = architecture.build(3L, 1e-3);
+        var net = architecture.network(3L, 1e-3);
         INDArray example = Nd4j.rand(DataType.FLOAT, 1, 784);
         var projection = ShrinkProjection.of(net, example);
         var ratios = new LinkedHashMap<ParamRef, Double>();
@@ -62,7 +62,7 @@ class ShrinkProjectionTest {
         var census = new Evaluator().census(shrunk, example);
         assertThat(projected.params()).isEqualTo(shrunk.numParams());
         assertThat(projected.flops()).isEqualTo(census.flops());
-        assertThat(projection.dense().flops()).isEqualTo(new Evaluator().census(architecture.build(3L, 1e-3), example).flops());
+        assertThat(projection.dense().flops()).isEqualTo(new Evaluator().census(architecture.network(3L, 1e-3), example).flops());
     }
 
     @Test
@@ -81,7 +81,7 @@ class ShrinkProjectionTest {
         var sliced = result.slice(masks);
         assertThat(sliced.masks().keySet()).isEqualTo(masks.masks().keySet());
         sliced.masks().forEach((ref, mask) -> {
-            assertThat(mask.shape()).as(ref.toString()).isEqualTo(result.net().getLayer(ref.layer()).getParam(ref.key()).shape());
+            assertThat(mask.shape()).as(ref.toString()).isEqualTo(result.net().layer(ref.layer()).getParam(ref.key()).shape());
             // every unit that was pruned is gone, so what remains is all kept
             assertThat(mask.minNumber().doubleValue()).as(ref.toString()).isEqualTo(1.0);
         });

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.prune.MaskSet;
 import dev.secateur.prune.Pruner;
@@ -47,10 +48,14 @@ class ShrinkerTest {
         return net;
     }
 
-    private static void assertSameOutputs(MultiLayerNetwork a, MultiLayerNetwork b, long inputs) {
+    private static void assertSameOutputs(MultiLayerNetwork a, Network b, long inputs) {
+        assertSameOutputs(Network.of(a), b, inputs);
+    }
+
+    static void assertSameOutputs(Network a, Network b, long inputs) {
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.rand(DataType.FLOAT, 64, inputs);
-        double diff = Transforms.abs(a.output(x, false).sub(b.output(x, false)), false).maxNumber().doubleValue();
+        double diff = Transforms.abs(a.output(x).sub(b.output(x)), false).maxNumber().doubleValue();
         assertThat(diff).as("max abs difference of the outputs").isLessThanOrEqualTo(1e-5);
     }
 
@@ -127,11 +132,58 @@ class ShrinkerTest {
         assertThat(result.net().getParam("2_W").shape()).containsExactly(14, 13, 3, 3);
         assertThat(result.net().getParam("7_W").shape()).containsExactly(30, 26, 3, 3);
         assertThat(result.net().getParam("10_W").shape()).containsExactly(30 * 7 * 7, 64);
-        assertThat(result.net().getLayer(1).getParam("gamma").length()).isEqualTo(13);
+        assertThat(result.net().layer(1).getParam("gamma").length()).isEqualTo(13);
         assertThat(result.keptWhole()).isEmpty();
     }
 
     /** Zeroes whole output units of a layer, with its bias and, if given, its batch normalisation's gamma and beta. */
+    @Test
+    void aResNetWithResidualGroupsPrunedTogetherComputesTheSameFunctionWhenShrunk() {
+        var net = Architecture.RESNET_SMALL.network(5L, 1e-3);
+        var params = NetworkLayout.prunable(net);
+        var scores = new HashMap<ParamRef, INDArray>();
+        Nd4j.getRandom().setSeed(9);
+        params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
+        // the running statistics of every batch normalisation are made non-trivial, as after training
+        for (int i = 0; i < net.layerCount(); i++) {
+            if (net.layer(i).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                net.layer(i).getParam("mean").assign(Nd4j.rand(DataType.FLOAT, net.layer(i).getParam("mean").shape()));
+                net.layer(i).getParam("log10stdev").assign(Nd4j.rand(DataType.FLOAT, net.layer(i).getParam("log10stdev").shape()).muli(0.3));
+                net.layer(i).getParam("beta").assign(Nd4j.rand(DataType.FLOAT, net.layer(i).getParam("beta").shape()).subi(0.5));
+            }
+        }
+        var plan = new Pruner().plan(params, ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
+                Granularity.structured(GroupReduction.L1), new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.25, Map.of()),
+                PROVENANCE);
+        // layers 0 and 4 are one group through the first residual add: the same filters go in both
+        assertThat(plan.masks().get(ParamRef.weights(4)).sum(1, 2, 3)).isEqualTo(plan.masks().get(ParamRef.weights(0)).sum(1, 2, 3).muli(16));
+        MaskSet.of(plan.masks()).applyTo(net);
+        var before = net.copy();
+        var result = new Shrinker().shrink(net);
+        assertSameOutputs(before, result.net(), 784);
+        // 16 -> 12 and 32 -> 24 in every residual group; inner convolutions too
+        assertThat(result.net().getParam("0_W").shape()).containsExactly(12, 1, 3, 3);
+        assertThat(result.net().getParam("4_W").shape()).containsExactly(12, 12, 3, 3);
+        assertThat(result.net().getParam("2_W").shape()).containsExactly(12, 12, 3, 3);
+        assertThat(result.net().getParam("9_W").shape()).containsExactly(24, 24, 3, 3);
+        assertThat(result.net().getParam("11_W").shape()).containsExactly(24, 12, 1, 1);
+        assertThat(result.net().getParam("16_W").shape()).containsExactly(24, 24, 3, 3);
+        assertThat(result.net().getParam("20_W").shape()).containsExactly(24, 10);
+        assertThat(result.net().layer(1).getParam("gamma").length()).isEqualTo(12);
+        assertThat(result.net().isGraph()).isTrue();
+    }
+
+    @Test
+    void removingEveryFilterOfAResidualGroupIsRefused() {
+        var net = Architecture.RESNET_SMALL.network(5L, 1e-3);
+        for (String key : new String[]{"0_W", "0_b", "4_W", "4_b", "1_gamma", "1_beta", "5_gamma", "5_beta"}) {
+            net.getParam(key).assign(0);
+        }
+        assertThatThrownBy(() -> new Shrinker().shrink(net))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("every one of the 16 units of 0_W is zero");
+    }
+
     private static void removeGroups(MultiLayerNetwork net, int layer, int batchNorm, int[] units) {
         var param = NetworkLayout.prunable(net).stream().filter(p -> p.weights().layer() == layer).findFirst().orElseThrow();
         var keep = new float[(int) param.units()];

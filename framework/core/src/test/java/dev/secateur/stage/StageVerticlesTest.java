@@ -104,6 +104,54 @@ class StageVerticlesTest {
     }
 
     @Test
+    void sensitivityProbesAndPhysicalRemovalOfAResNetThroughTheBus(Vertx vertx, VertxTestContext context) {
+        var resnet = new ModelSpec.Train("resnet-small", new TrainingSpec(0, 50, 1e-3));
+        var filters = new Granularity.Structured(dev.secateur.spi.GroupReduction.L1);
+        var provenance = new Provenance("magnitude", "1", Options.NONE, "one-shot", "1", 3L);
+        request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(resnet, data, 3L), StageReply.Loaded.class)
+                .compose(loaded -> request(vertx, Addresses.SCORER_SCORE, new StageRequest.Score(loaded.model(), loaded.data(), null,
+                        Pruner.inScope(loaded.params(), filters, new Scope.LayerWise(Set.of())), new SaliencySpec("magnitude", Options.NONE),
+                        filters, 3L), StageReply.Scored.class)
+                        .compose(scored -> {
+                            var group = loaded.params().get(0);
+                            // independent probes, sent at once: the dense point and two ratios of the residual group 0_W/4_W
+                            List<Future<StageReply.Probed>> probes = new java.util.ArrayList<>();
+                            for (double ratio : new double[]{0.0, 0.5, 0.9}) {
+                                probes.add(request(vertx, Addresses.EVALUATOR_PROBE, new StageRequest.Probe(loaded.model(), loaded.data(),
+                                        scored.scores(), group, filters, ratio, 100, provenance, 3L), StageReply.Probed.class));
+                            }
+                            return Future.all(probes).<StageReply.Planned>compose(all -> {
+                                context.verify(() -> probes.forEach(p -> assertThat(p.result().accuracy()).isBetween(0.0, 1.0)));
+                                return request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null, loaded.params(), filters,
+                                        new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.25, Map.of()), provenance, null),
+                                        StageReply.Planned.class);
+                            });
+                        })
+                        .compose(planned -> request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(), planned.masks()),
+                                StageReply.Applied.class)
+                                .compose(applied -> request(vertx, Addresses.PRUNER_SHRINK, new StageRequest.Shrink(loaded.model(), planned.masks(), false),
+                                        StageReply.Shrunk.class)))
+                        .compose(shrunk -> {
+                            var before = stores.models().get(loaded.model());
+                            var after = stores.models().get(shrunk.model());
+                            context.verify(() -> {
+                                assertThat(after.isGraph()).isTrue();
+                                assertThat(after.numParams()).isLessThan(before.numParams());
+                                assertThat(after.getParam("4_W").shape()).containsExactly(12, 12, 3, 3);
+                                var x = stores.data().get(loaded.data()).test().features();
+                                double diff = before.output(x).sub(after.output(x)).amaxNumber().doubleValue();
+                                assertThat(diff).as("masked and shrunk ResNet agree").isLessThanOrEqualTo(1e-5);
+                            });
+                            return request(vertx, Addresses.EVALUATOR_EVALUATE, new StageRequest.Evaluate(shrunk.model(), loaded.data(),
+                                    EvaluateSpec.DEFAULT, false), StageReply.Evaluated.class);
+                        }))
+                .onComplete(context.succeeding(evaluated -> context.verify(() -> {
+                    assertThat(evaluated.report().census().params()).isLessThan(38_890);
+                    context.completeNow();
+                })));
+    }
+
+    @Test
     void loaderFailsACorruptModelWithTheBadInputCode(Vertx vertx, VertxTestContext context) throws Exception {
         var corrupt = Files.write(dir.resolve("corrupt.zip"), new byte[]{1, 2, 3, 4});
         request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(new ModelSpec.Load(corrupt), data, 1L), StageReply.Loaded.class)

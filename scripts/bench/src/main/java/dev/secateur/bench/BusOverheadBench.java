@@ -72,7 +72,7 @@ public final class BusOverheadBench {
                             };
                         },
                         "bus", () -> {
-                            var model = secateur.stores().models().put(trained.clone());
+                            var model = secateur.stores().models().put(dev.secateur.model.Network.of(trained.clone()));
                             return () -> {
                                 var scored = request(secateur, Addresses.SCORER_SCORE, new StageRequest.Score(model, dataHandle, null, params,
                                         new SaliencySpec("magnitude", Options.NONE), Granularity.unstructured(), 1L), StageReply.Scored.class);

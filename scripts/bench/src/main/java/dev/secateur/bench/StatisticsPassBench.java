@@ -35,7 +35,7 @@ public final class StatisticsPassBench {
                 System.out.println(architecture.id() + ", " + examples + " examples:");
                 var result = Paired.run(
                         "forward+backward", () -> () -> forwardBackward(net, data),
-                        "statistics pass (obd)", () -> () -> new Scorer().gather(net, params, List.of(method), data), rounds);
+                        "statistics pass (obd)", () -> () -> new Scorer().gather(dev.secateur.model.Network.of(net), params, List.of(method), data), rounds);
                 System.out.println("STATISTICS " + architecture.id() + " " + result.report());
             }
         }

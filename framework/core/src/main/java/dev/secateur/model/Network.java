@@ -1,0 +1,186 @@
+package dev.secateur.model;
+
+import dev.secateur.errors.BadInputException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/**
+ * A trained network, sequential ({@code MultiLayerNetwork}) or a graph ({@code ComputationGraph}) with one
+ * input and one output. Layers are numbered as DL4J numbers them ({@code getLayer(i)}), so a parameter
+ * {@code 3_W} is the weights of layer 3 in either kind. Work that only sequential networks support asks
+ * for {@link #sequential(String)}, which names what is missing.
+ */
+public final class Network {
+
+    private final MultiLayerNetwork sequential;
+    private final ComputationGraph graph;
+
+    private Network(MultiLayerNetwork sequential, ComputationGraph graph) {
+        this.sequential = sequential;
+        this.graph = graph;
+    }
+
+    public static Network of(MultiLayerNetwork net) {
+        return new Network(net, null);
+    }
+
+    public static Network of(ComputationGraph graph) {
+        if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
+            throw new BadInputException("this ComputationGraph has " + graph.getNumInputArrays() + " inputs and "
+                    + graph.getNumOutputArrays() + " outputs; Secateur prunes graphs with one input and one output");
+        }
+        return new Network(null, graph);
+    }
+
+    public boolean isGraph() {
+        return graph != null;
+    }
+
+    /** The sequential network, or a clear refusal naming {@code what} needs one. */
+    public MultiLayerNetwork sequential(String what) {
+        if (sequential == null) {
+            throw new BadInputException(what + " works on sequential networks (MultiLayerNetwork) only so far, and this model "
+                    + "is a ComputationGraph; magnitude and random saliency, structured pruning and physical removal work on both");
+        }
+        return sequential;
+    }
+
+    public ComputationGraph graph() {
+        if (graph == null) {
+            throw new IllegalStateException("not a ComputationGraph");
+        }
+        return graph;
+    }
+
+    /** The DL4J model itself, for serialisation. */
+    public Model model() {
+        return graph != null ? graph : sequential;
+    }
+
+    public int layerCount() {
+        return graph != null ? graph.getNumLayers() : sequential.getnLayers();
+    }
+
+    public Layer layer(int index) {
+        return graph != null ? graph.getLayer(index) : sequential.getLayer(index);
+    }
+
+    /** The layer's name: its vertex name in a graph, its index in a sequential network. */
+    public String layerName(int index) {
+        return graph != null ? graph.getLayer(index).conf().getLayer().getLayerName() : Integer.toString(index);
+    }
+
+    public long numParams() {
+        return graph != null ? graph.numParams() : sequential.numParams();
+    }
+
+    public INDArray params() {
+        return graph != null ? graph.params() : sequential.params();
+    }
+
+    public Map<String, INDArray> paramTable() {
+        return graph != null ? graph.paramTable() : sequential.paramTable();
+    }
+
+    /** A parameter by its DL4J key, such as {@code 0_W}. */
+    public INDArray getParam(String key) {
+        var value = paramTable().get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("no parameter " + key + "; the network has " + paramTable().keySet());
+        }
+        return value;
+    }
+
+    public INDArray output(INDArray x) {
+        return graph != null ? graph.outputSingle(false, x) : sequential.output(x, false);
+    }
+
+    /** The output of every layer for input {@code x}, by layer index (inference mode). */
+    public List<INDArray> layerOutputs(INDArray x) {
+        var outputs = new ArrayList<INDArray>(layerCount());
+        if (graph != null) {
+            Map<String, INDArray> byVertex = graph.feedForward(x, false);
+            for (int i = 0; i < layerCount(); i++) {
+                outputs.add(byVertex.get(layerName(i)));
+            }
+        } else {
+            var activations = sequential.feedForward(x, false);
+            // activations.get(i + 1) is the output of layer i
+            outputs.addAll(activations.subList(1, activations.size()));
+        }
+        return outputs;
+    }
+
+    public void fit(DataSetIterator data) {
+        if (graph != null) {
+            graph.fit(data);
+        } else {
+            sequential.fit(data);
+        }
+    }
+
+    public void setLearningRate(double rate) {
+        if (graph != null) {
+            graph.setLearningRate(rate);
+        } else {
+            sequential.setLearningRate(rate);
+        }
+    }
+
+    public Collection<TrainingListener> listeners() {
+        return graph != null ? graph.getListeners() : sequential.getListeners();
+    }
+
+    public void setListeners(Collection<TrainingListener> listeners) {
+        if (graph != null) {
+            graph.setListeners(listeners);
+        } else {
+            sequential.setListeners(listeners);
+        }
+    }
+
+    /** A deep copy: parameters, configuration and updater state. */
+    public Network copy() {
+        return graph != null ? new Network(null, graph.clone()) : new Network(sequential.clone(), null);
+    }
+
+    /** Features per example: the flat input row the network takes (an image as H·W·C values). */
+    public int inputSize() {
+        if (graph != null) {
+            var conf = graph.getConfiguration();
+            String input = conf.getNetworkInputs().get(0);
+            for (var entry : conf.getVertexInputs().entrySet()) {
+                if (entry.getValue().contains(input)
+                        && conf.getVertices().get(entry.getKey()) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex vertex) {
+                    if (vertex.getPreProcessor() instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
+                        return (int) (cnn.getInputHeight() * cnn.getInputWidth() * cnn.getNumChannels());
+                    }
+                    if (vertex.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) {
+                        return (int) ff.getNIn();
+                    }
+                }
+            }
+            throw new BadInputException("cannot tell how many values an example of this ComputationGraph has; its first layer "
+                    + "should be a dense layer, or a convolution built with setInputTypes(InputType.convolutionalFlat(...))");
+        }
+        var pre = sequential.getLayerWiseConfigurations().getInputPreProcess(0);
+        if (pre instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
+            return (int) (cnn.getInputHeight() * cnn.getInputWidth() * cnn.getNumChannels());
+        }
+        return sequential.layerInputSize(0);
+    }
+
+    /** The configuration as JSON, which is also how DL4J tells the two kinds apart in a zip. */
+    public String configurationJson() {
+        return graph != null ? graph.getConfiguration().toJson() : sequential.getLayerWiseConfigurations().toJson();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.secateur.shrink;
+
+import dev.secateur.model.Network;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.spi.LayerKind;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where the time of one forward pass goes, layer by layer, next to where the FLOPs go. It explains a
+ * latency cut smaller than the FLOPs cut: layers without weights (pooling, batch norm, activations) cost
+ * time but no counted FLOPs, and a convolution's time is not proportional to its multiply-adds when its
+ * im2col copy or memory traffic dominates.
+ */
+public final class LayerProfile {
+
+    private LayerProfile() {
+    }
+
+    /**
+     * One layer's share.
+     *
+     * @param ms    median wall time of the layer's forward pass (its input preprocessor included)
+     * @param flops the layer's FLOPs per example as the census counts them; 0 for layers without weights
+     */
+    public record Row(int layer, String type, double ms, long flops) {
+    }
+
+    public static List<Row> of(Network net, INDArray x, int warmup, int repeats) {
+        int n = net.layerCount();
+        double[][] times = new double[n][repeats];
+        for (int r = -warmup; r < repeats; r++) {
+            double[] once = net.isGraph() ? graphPass(net, x) : sequentialPass(net, x);
+            if (r >= 0) {
+                for (int i = 0; i < n; i++) {
+                    times[i][r] = once[i];
+                }
+            }
+        }
+        var flops = new HashMap<Integer, Long>();
+        var outputs = net.layerOutputs(x.getRow(0, true));
+        for (var param : NetworkLayout.prunable(net)) {
+            long[] out = outputs.get(param.weights().layer()).shape();
+            long positions = param.kind() == LayerKind.CONVOLUTION ? out[2] * out[3] : 1;
+            flops.put(param.weights().layer(), 2 * param.size() * positions + (param.hasBias() ? param.units() * positions : 0));
+        }
+        var rows = new ArrayList<Row>(n);
+        for (int i = 0; i < n; i++) {
+            Arrays.sort(times[i]);
+            rows.add(new Row(i, net.layer(i).conf().getLayer().getClass().getSimpleName(), times[i][repeats / 2],
+                    flops.getOrDefault(i, 0L)));
+        }
+        return rows;
+    }
+
+    private static double[] sequentialPass(Network net, INDArray x) {
+        var sequential = net.sequential("the layer profile");
+        var conf = sequential.getLayerWiseConfigurations();
+        var workspaces = LayerWorkspaceMgr.noWorkspaces();
+        double[] ms = new double[sequential.getnLayers()];
+        INDArray a = x;
+        for (int i = 0; i < ms.length; i++) {
+            long start = System.nanoTime();
+            var pre = conf.getInputPreProcess(i);
+            if (pre != null) {
+                a = pre.preProcess(a, (int) x.size(0), workspaces);
+            }
+            a = sequential.getLayer(i).activate(a, false, workspaces);
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return ms;
+    }
+
+    /** A graph in topological order; vertices that are not layers (adds, merges) are timed into no layer. */
+    private static double[] graphPass(Network net, INDArray x) {
+        var graph = net.graph();
+        var workspaces = LayerWorkspaceMgr.noWorkspaces();
+        var index = new HashMap<String, Integer>();
+        for (int i = 0; i < net.layerCount(); i++) {
+            index.put(net.layerName(i), i);
+        }
+        double[] ms = new double[net.layerCount()];
+        GraphVertex[] vertices = graph.getVertices();
+        var values = new INDArray[vertices.length];
+        graph.setInput(0, x); // layers ask the graph for the batch size
+        for (int v : graph.topologicalSortOrder()) {
+            var vertex = vertices[v];
+            if (vertex.isInputVertex()) {
+                values[v] = x;
+                continue;
+            }
+            long start = System.nanoTime();
+            var inputs = vertex.getInputVertices();
+            for (int k = 0; k < inputs.length; k++) {
+                vertex.setInput(k, values[inputs[k].getVertexIndex()], workspaces);
+            }
+            values[v] = vertex.doForward(false, workspaces);
+            Integer layer = index.get(vertex.getVertexName());
+            if (layer != null) {
+                ms[layer] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        graph.clearLayersStates();
+        return ms;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.secateur.shrink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.evaluate.Evaluator;
+import dev.secateur.model.Architecture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The profile times every layer and attributes the census's FLOPs to the layers that have weights. */
+class LayerProfileTest {
+
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"LENET_5", "RESNET_SMALL"})
+    void everyLayerIsTimedAndTheFlopsAddUpToTheCensus(Architecture architecture) {
+        var net = architecture.network(2L, 1e-3);
+        var x = Nd4j.rand(DataType.FLOAT, 8, 784);
+        var rows = LayerProfile.of(net, x, 1, 3);
+        assertThat(rows).hasSize(net.layerCount());
+        assertThat(rows).allSatisfy(row -> assertThat(row.ms()).isPositive());
+        long flops = rows.stream().mapToLong(LayerProfile.Row::flops).sum();
+        assertThat(flops).isEqualTo(new Evaluator().census(net, x.getRow(0, true)).flops());
+        // the pass the profile times layer by layer computes what the network computes
+        assertThat(rows.get(0).type()).isEqualTo("ConvolutionLayer");
+    }
+}
