@@ -154,4 +154,36 @@ class BadInputIT {
             assertThat(Files.readString(dir.resolve("events.jsonl"))).contains("\"event\":\"failed\"");
         }
     }
+
+    @Test
+    void aGraphWithAnUnsupportedVertexGetsAPlanThatKeepsItsLayerWholeAndAShrinkThatWorks() throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+                .addInputs("input")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1))
+                .addLayer("0", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(8)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input")
+                .addVertex("scale", new org.deeplearning4j.nn.conf.graph.ScaleVertex(2.0), "0")
+                .addLayer("1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(8)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "scale")
+                .addLayer("2", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build(), "1")
+                .addLayer("3", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "2")
+                .setOutputs("3").build();
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        var zip = work.resolve("scaled.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(graph, zip.toFile(), true);
+        var script = Cli.script(work, "scaled.groovy", experiment("load '" + zip + "'", SMALL,
+                "granularity filters()\n    scope layerwise()\n    " + ONE_SHOT + "\n    finetune epochs: 0"));
+
+        var plan = Cli.run(work, "plan", script.toString());
+        assertThat(plan.exit()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("0_W    layer 0 ConvolutionLayer: vertex scale (ScaleVertex) reads it, and Secateur does not "
+                + "know how that vertex maps channels");
+        assertThat(plan.out()).contains("1_W    layer 1 ConvolutionLayer, 8 filters; inputs of 3_W  -> remove 50%: keep 4 of 8");
+
+        var result = Cli.run(work, "run", script.toString(), "--runs-dir", runs().toString(), "--no-progress");
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).contains("0_W kept whole: vertex scale (ScaleVertex) reads it");
+    }
 }
