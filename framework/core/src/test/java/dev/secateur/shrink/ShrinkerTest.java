@@ -174,6 +174,45 @@ class ShrinkerTest {
     }
 
     @Test
+    void filtersBeforeAConcatenationAreRemovedFromTheirBlockOfTheNextLayersInputs() {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+                .addInputs("input")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1))
+                .addLayer("0", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(8)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input")
+                .addLayer("1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(6)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input")
+                .addVertex("concat", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "0", "1")
+                .addLayer("2", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(8)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "concat")
+                .addLayer("3", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(16)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "2")
+                .addLayer("4", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "3")
+                .setOutputs("4").build();
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        var net = Network.of(graph);
+        var params = NetworkLayout.prunable(net);
+        var scores = new HashMap<ParamRef, INDArray>();
+        Nd4j.getRandom().setSeed(2);
+        params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
+        var plan = new Pruner().plan(params, ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
+                Granularity.structured(GroupReduction.L1), new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.5, Map.of()),
+                PROVENANCE);
+        MaskSet.of(plan.masks()).applyTo(net);
+        var result = new Shrinker().shrink(net);
+        assertSameOutputs(net, result.net(), 784);
+        // 8 -> 4 and 6 -> 3 filters, so layer 2 reads 7 channels: the first block of 4, then the second of 3
+        assertThat(result.net().getParam("0_W").shape()).containsExactly(4, 1, 3, 3);
+        assertThat(result.net().getParam("1_W").shape()).containsExactly(3, 1, 3, 3);
+        assertThat(result.net().getParam("2_W").shape()).containsExactly(4, 7, 3, 3);
+        assertThat(result.net().getParam("3_W").shape()).containsExactly(4 * 24 * 24, 8);
+        var groups = NetworkLayout.groups(net);
+        assertThat(groups.get(1).consumers()).singleElement().satisfies(c -> assertThat(c.offset()).isEqualTo(8));
+    }
+
+    @Test
     void removingEveryFilterOfAResidualGroupIsRefused() {
         var net = Architecture.RESNET_SMALL.network(5L, 1e-3);
         for (String key : new String[]{"0_W", "0_b", "4_W", "4_b", "1_gamma", "1_beta", "5_gamma", "5_beta"}) {
