@@ -65,6 +65,17 @@ public final class ResolvedSpec {
             compare.put("granularity", spec.compare().granularity().id());
             json.put("compare", compare);
         }
+        json.put("shrink", spec.shrink());
+        if (spec.sensitivity() != null) {
+            var sensitivity = new LinkedHashMap<String, Object>();
+            sensitivity.put("ratios", spec.sensitivity().ratios());
+            sensitivity.put("samples", spec.sensitivity().samples());
+            sensitivity.put("layers", spec.sensitivity().layers().stream().map(Object::toString).toList());
+            var budget = spec.sensitivity().budget();
+            sensitivity.put("budget", budget == null ? null : Map.of("measure", budget.measure().name().toLowerCase(java.util.Locale.ROOT),
+                    "cut", budget.cut()));
+            json.put("sensitivity", sensitivity);
+        }
         json.put("granularity", spec.granularity().id());
         json.put("scope", scope(spec.scope()));
         var schedule = new LinkedHashMap<String, Object>();

@@ -1,6 +1,5 @@
 package dev.secateur.stage;
 
-import dev.secateur.model.Network;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunEvent;
@@ -9,6 +8,19 @@ import dev.secateur.bus.StageRequest;
 import dev.secateur.bus.TrainingPhase;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.NativeBackend;
+import dev.secateur.model.Network;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.model.UnitGroup;
+import dev.secateur.sensitivity.BudgetSolver;
+import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.sensitivity.SensitivityFiles;
+import dev.secateur.shrink.ShrinkProjection;
+import dev.secateur.spec.SensitivitySpec;
+import dev.secateur.spi.ParamRef;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.plugin.ClosestMatch;
 import dev.secateur.plugin.PluginHost;
@@ -343,8 +355,8 @@ final class RunSession {
     /** The groups a sensitivity analysis covers: those it names, or every removable one in scope. */
     private List<PrunableParam> sensitivityGroups() {
         var net = stores.models().get(loaded.model());
-        var removable = dev.secateur.model.NetworkLayout.groups(net).stream()
-                .filter(dev.secateur.model.UnitGroup::removable)
+        var removable = NetworkLayout.groups(net).stream()
+                .filter(UnitGroup::removable)
                 .map(g -> g.producers().get(0))
                 .filter(p -> inScope.stream().anyMatch(q -> q.weights().equals(p.weights())))
                 .toList();
@@ -392,7 +404,7 @@ final class RunSession {
                             new StageRequest.Probe(model, loaded.data(), scored.scores(), groups.get(0), structured, 0.0,
                                     analysis.samples(), provenance, spec.seed()), StageReply.Probed.class);
                     return Future.all(probes).compose(all -> dense.map(d -> {
-                        var accuracies = new java.util.LinkedHashMap<String, double[]>();
+                        var accuracies = new LinkedHashMap<String, double[]>();
                         int k = 0;
                         for (var group : groups) {
                             double[] values = new double[analysis.ratios().size()];
@@ -401,11 +413,11 @@ final class RunSession {
                             }
                             accuracies.put(group.weights().toString(), values);
                         }
-                        return new dev.secateur.sensitivity.SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies);
+                        return new SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies);
                     })).andThen(done -> releaseOne(scored.scores()));
                 })
                 .compose(curves -> vertx.executeBlocking(() -> {
-                    dev.secateur.sensitivity.SensitivityFiles.write(dir.path(), curves);
+                    SensitivityFiles.write(dir.path(), curves);
                     return analysis.budget() == null ? null : chooseRatios(curves, analysis.budget());
                 }))
                 .compose(lines -> lines == null ? Future.succeededFuture()
@@ -413,28 +425,28 @@ final class RunSession {
     }
 
     /** Solves the budget, writes the ratios, and makes them the scope and the steps of this run. */
-    private List<String> chooseRatios(dev.secateur.sensitivity.SensitivityCurves curves,
-                                      dev.secateur.spec.SensitivitySpec.Budget budget) {
+    private List<String> chooseRatios(SensitivityCurves curves,
+                                      SensitivitySpec.Budget budget) {
         var net = stores.models().get(model);
         var example = stores.data().get(loaded.data()).test().features().getRow(0, true).dup();
-        var projection = dev.secateur.shrink.ShrinkProjection.of(net, example);
+        var projection = ShrinkProjection.of(net, example);
         var dense = projection.dense();
-        var units = new java.util.LinkedHashMap<String, Long>();
+        var units = new LinkedHashMap<String, Long>();
         projection.groups().forEach(g -> units.put(g.id(), g.units()));
-        java.util.function.Function<java.util.Map<String, Double>, dev.secateur.shrink.ShrinkProjection.Totals> project = ratios -> {
-            var kept = new java.util.LinkedHashMap<String, Long>();
+        Function<Map<String, Double>, ShrinkProjection.Totals> project = ratios -> {
+            var kept = new LinkedHashMap<String, Long>();
             ratios.forEach((group, ratio) -> kept.put(group, units.get(group) - Math.round(ratio * units.get(group))));
             return projection.project(kept);
         };
-        var ratios = located("scope", () -> dev.secateur.sensitivity.BudgetSolver.solve(curves, budget.cut(), r -> {
+        var ratios = located("scope", () -> BudgetSolver.solve(curves, budget.cut(), r -> {
             var totals = project.apply(r);
-            return budget.measure() == dev.secateur.spec.SensitivitySpec.Measure.FLOPS ? totals.flopsCut(dense) : totals.paramsCut(dense);
+            return budget.measure() == SensitivitySpec.Measure.FLOPS ? totals.flopsCut(dense) : totals.paramsCut(dense);
         }));
-        dev.secateur.sensitivity.SensitivityFiles.writeRatios(dir.path(), ratios, units);
-        var targets = new java.util.LinkedHashMap<dev.secateur.spi.ParamRef, Double>();
+        SensitivityFiles.writeRatios(dir.path(), ratios, units);
+        var targets = new LinkedHashMap<ParamRef, Double>();
         ratios.forEach((group, ratio) -> {
             if (ratio > 0) {
-                targets.put(dev.secateur.spi.ParamRef.parse(group), ratio);
+                targets.put(ParamRef.parse(group), ratio);
             }
         });
         scope = new Scope.PerLayer(targets, spec.scope().excluded());
@@ -443,9 +455,9 @@ final class RunSession {
                 spec.finetune().epochs());
         var projected = project.apply(ratios);
         var lines = new ArrayList<String>();
-        ratios.forEach((group, ratio) -> lines.add(String.format(java.util.Locale.ROOT, "%s: remove %.0f%% (%d of %d units)",
+        ratios.forEach((group, ratio) -> lines.add(String.format(Locale.ROOT, "%s: remove %.0f%% (%d of %d units)",
                 group, ratio * 100, Math.round(ratio * units.get(group)), units.get(group))));
-        lines.add(String.format(java.util.Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%% (budget: %s)",
+        lines.add(String.format(Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%% (budget: %s)",
                 projected.flopsCut(dense) * 100, projected.paramsCut(dense) * 100, budget));
         return lines;
     }
@@ -467,7 +479,7 @@ final class RunSession {
                     inScope = inScopeAfterShrink();
                     long paramsAfter = stores.models().get(model).numParams();
                     var lines = new ArrayList<String>();
-                    lines.add(String.format(java.util.Locale.ROOT, "params %,d -> %,d (-%.1f%%); fine-tuning and evaluation go on "
+                    lines.add(String.format(Locale.ROOT, "params %,d -> %,d (-%.1f%%); fine-tuning and evaluation go on "
                             + "with the smaller network", paramsBefore, paramsAfter, 100.0 * (paramsBefore - paramsAfter) / paramsBefore));
                     lines.addAll(shrunk.notes());
                     var sliced = stores.masks().get(masks);
