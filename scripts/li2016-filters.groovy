@@ -57,6 +57,7 @@ models.each { arch ->
             schedule 'one-shot'
             finetune epochs: tuneEpochs, lr: 3e-4
         }))
+        if (r.planned) return                      // bin/secateur plan: nothing ran
         def d = r.dense, p = r.last
         rows << [arch, label, d.accuracy(), control.accuracy, p.accuracy(), 1 - p.flops() / d.flops(),
                  1 - p.params() / d.params(), 1 - p.largeBatchLatencyMs() / d.largeBatchLatencyMs()]

@@ -32,11 +32,19 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private static ExperimentSpec withModel(ExperimentSpec s, dev.secateur.spec.ModelSpec model) {
+        return new ExperimentSpec(s.name(), s.seed(), model, s.data(), s.saliency(), s.granularity(), s.scope(), s.schedule(),
+                s.finetune(), s.evaluate(), s.declaredAt(), s.compare(), s.sensitivity(), s.shrink());
+    }
+
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
         var compiled = ScriptRunner.compile(script);
         var explained = new java.util.HashSet<ExperimentSpec>();
+        // a later experiment may load an earlier one's model-final.zip, which a plan never writes:
+        // it is planned with the model the earlier experiment starts from (same structure when nothing is removed)
+        var plannedModels = new java.util.HashMap<Path, dev.secateur.spec.ModelSpec>();
         var planner = new ExperimentRunner() {
             @Override
             public RunResult run(ExperimentSpec experiment) {
@@ -45,13 +53,23 @@ final class PlanCommand implements Callable<Integer> {
                     out.print(explain(experiment));
                 }
                 out.flush();
-                return new RunResult(experiment.name(), "plan", null, List.of());
+                Path runDir = Path.of("planned-" + experiment.name());
+                plannedModels.put(runDir.resolve(dev.secateur.run.RunDirectory.MODEL), modelOf(experiment));
+                return new RunResult(experiment.name(), "plan", runDir, List.of());
             }
 
             @Override
             public String explain(ExperimentSpec experiment) {
                 explained.add(experiment);
-                return ExperimentRunner.super.explain(experiment);
+                var model = modelOf(experiment);
+                return ExperimentRunner.super.explain(model == experiment.model() ? experiment : withModel(experiment, model));
+            }
+
+            private dev.secateur.spec.ModelSpec modelOf(ExperimentSpec experiment) {
+                if (experiment.model() instanceof dev.secateur.spec.ModelSpec.Load load && plannedModels.containsKey(load.file())) {
+                    return plannedModels.get(load.file());
+                }
+                return experiment.model();
             }
         };
         try {

@@ -47,6 +47,11 @@ public record RunResult(String experiment, String runId, Path runDir, List<StepR
         return steps.get(steps.size() - 1);
     }
 
+    /** Whether this result comes from {@code bin/secateur plan}, which runs nothing and so has no steps. */
+    public boolean isPlanned() {
+        return steps.isEmpty() && "plan".equals(runId);
+    }
+
     /** The message a result without steps (a plan's) gives when read. */
     public static final String NO_RESULTS = "has no results: bin/secateur plan explains experiments without running them";
 

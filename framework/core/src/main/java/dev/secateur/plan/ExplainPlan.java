@@ -87,7 +87,9 @@ public final class ExplainPlan {
             projection.groups().stream().filter(g -> ratios.containsKey(g.id()))
                     .forEach(g -> kept.put(g.id(), ShrinkProjection.keptAt(g, ratios.get(g.id()))));
             var after = projection.project(kept);
-            line(out, "  projected after removal: params %,d -> %,d (-%.1f%%), FLOPs %,d -> %,d (-%.1f%%)%s", dense.params(),
+            line(out, "  projected %s: params %,d -> %,d (-%.1f%%), FLOPs %,d -> %,d (-%.1f%%)%s",
+                    spec.shrink() ? "after removal" : "if removed (shrink false keeps the pruned units as zeros, so the shapes stay)",
+                    dense.params(),
                     after.params(), 100 * after.paramsCut(dense), dense.flops(), after.flops(), 100 * after.flopsCut(dense),
                     spec.scope() instanceof Scope.Global ? "; under a global scope the scores decide how the cut is shared, "
                             + "so this assumes every layer at the target" : "");
