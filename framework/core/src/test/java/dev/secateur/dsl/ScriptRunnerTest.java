@@ -94,6 +94,70 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void sensitivityAndABudgetDeclareTheAnalysisAndLeaveTheScheduleWithoutATarget() throws IOException {
+        var file = script("li.groovy", """
+                run(experiment('li') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    sensitivity { ratios 0.2, 0.4; samples 500; layer '0_W', '2_W' }
+                    scope fromSensitivity(budget: flops(0.35)), exclude: ['4_W']
+                    schedule 'one-shot'
+                })
+                """);
+        runner.run(file, List.of());
+        var spec = submitted.get(0);
+        assertThat(spec.scopeFromSensitivity()).isTrue();
+        assertThat(spec.sensitivity().ratios()).containsExactly(0.2, 0.4);
+        assertThat(spec.sensitivity().samples()).isEqualTo(500);
+        assertThat(spec.sensitivity().layers()).extracting(Object::toString).containsExactly("0_W", "2_W");
+        assertThat(spec.sensitivity().budget()).isEqualTo(new dev.secateur.spec.SensitivitySpec.Budget(
+                dev.secateur.spec.SensitivitySpec.Measure.FLOPS, 0.35));
+        assertThat(spec.scope().excluded()).extracting(Object::toString).containsExactly("4_W");
+        assertThat(spec.shrink()).as("structured runs remove pruned units by default").isTrue();
+    }
+
+    @Test
+    void badSensitivityDeclarationsAreRefusedAtTheirLine() throws IOException {
+        var notABudget = script("budget.groovy", """
+                experiment('x') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    scope fromSensitivity(budget: 0.35)
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(notABudget, List.of()))
+                .hasMessageContaining(":4: fromSensitivity budget: 0.35 is not a budget; write flops(0.35) or params(0.5)");
+        var tooMuch = script("much.groovy", """
+                experiment('x') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    scope fromSensitivity(budget: flops(1.2))
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(tooMuch, List.of()))
+                .hasMessageContaining(":4: flops: a budget cuts a fraction in (0, 1) of the FLOPs, got 1.2");
+        var unstructured = script("weights.groovy", """
+                experiment('x') {
+                    model { train 'lenet-5' }
+                    sensitivity { ratios 0.5 }
+                    schedule 'one-shot', target: 0.5
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(unstructured, List.of()))
+                .hasMessageContaining("a sensitivity analysis removes whole units, so it needs granularity filters() or neurons(), not unstructured");
+        var falling = script("falling.groovy", """
+                experiment('x') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    sensitivity { ratios 0.5, 0.3 }
+                    schedule 'one-shot', target: 0.5
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(falling, List.of()))
+                .hasMessageContaining("sensitivity ratios must rise strictly within (0, 1), got [0.5, 0.3]");
+    }
+
+    @Test
     void sparsityOutsideUnitIntervalIsRefusedAtItsLine() throws IOException {
         var file = script("bad-target.groovy", """
                 experiment('x') {
