@@ -147,8 +147,11 @@ public final class ExplainPlan {
         return text.toString();
     }
 
+    /** The layer's class, and in a graph whose vertex names are not the layer indices, its vertex name too. */
     private static String layerType(Network net, int layer) {
-        return net.layer(layer).conf().getLayer().getClass().getSimpleName();
+        String type = net.layer(layer).conf().getLayer().getClass().getSimpleName();
+        String name = net.layerName(layer);
+        return name.equals(Integer.toString(layer)) ? type : type + " '" + name + "'";
     }
 
     private static String describe(Granularity granularity) {

@@ -63,6 +63,25 @@ class SparseModelFileTest {
     }
 
     @Test
+    void aComputationGraphRoundTripsBitIdenticallyAndComputesTheSame() {
+        var net = dev.secateur.model.Architecture.RESNET_SMALL.network(4L, 1e-3);
+        // a pruned-looking graph: half of the stem group's filters zero in both members
+        for (String key : new String[]{"0_W", "4_W"}) {
+            var w = net.getParam(key);
+            w.assign(w.mul(org.nd4j.linalg.factory.Nd4j.rand(w.shape()).gt(0.5).castTo(w.dataType())).addi(0.0f));
+        }
+        var report = SparseModelFile.write(net, dir.resolve("resnet.sparse"));
+        var restored = SparseModelFile.read(dir.resolve("resnet.sparse"));
+        assertThat(restored.isGraph()).isTrue();
+        for (var entry : net.paramTable().entrySet()) {
+            assertThat(bits(restored.getParam(entry.getKey()))).as(entry.getKey()).isEqualTo(bits(entry.getValue()));
+        }
+        var x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 784);
+        assertThat(restored.output(x)).isEqualTo(net.output(x));
+        assertThat(report.denseBytes()).isEqualTo(4L * 38_890);
+    }
+
+    @Test
     void distancesAbove255UseFillerZeros() {
         float[] row = new float[1000];
         row[0] = 1f;
