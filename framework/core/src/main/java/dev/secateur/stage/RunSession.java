@@ -466,7 +466,6 @@ final class RunSession {
     private Future<Void> shrink() {
         var before = model;
         var beforeMasks = masks;
-        long paramsBefore = stores.models().get(model).numParams();
         return send(Addresses.PRUNER_SHRINK, SecateurConfig.PRUNER, new StageRequest.Shrink(model, masks, true), StageReply.Shrunk.class)
                 .compose(shrunk -> {
                     model = shrunk.model();
@@ -477,11 +476,8 @@ final class RunSession {
                     releaseOne(before);
                     releaseOne(beforeMasks);
                     inScope = inScopeAfterShrink();
-                    long paramsAfter = stores.models().get(model).numParams();
-                    var lines = new ArrayList<String>();
-                    lines.add(String.format(Locale.ROOT, "params %,d -> %,d (-%.1f%%); fine-tuning and evaluation go on "
-                            + "with the smaller network", paramsBefore, paramsAfter, 100.0 * (paramsBefore - paramsAfter) / paramsBefore));
-                    lines.addAll(shrunk.notes());
+                    var lines = new ArrayList<String>(shrunk.notes());
+                    lines.add("fine-tuning, evaluation and the saved model go on with the smaller network");
                     var sliced = stores.masks().get(masks);
                     return blocking(() -> dir.writeShrunkMasks(sliced))
                             .compose(v -> record(new RunEvent.Decided(runId, spec.name(), "shrink", lines)));
