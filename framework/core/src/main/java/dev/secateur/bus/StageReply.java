@@ -51,7 +51,8 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
             implements StageReply {
     }
 
-    record Probed(double accuracy) implements StageReply {
+    /** @param latencyRatio forward time relative to the unpruned model's, NaN when not timed */
+    record Probed(double accuracy, double latencyRatio) implements StageReply {
     }
 
     record Trained(TrainingReport report) implements StageReply {

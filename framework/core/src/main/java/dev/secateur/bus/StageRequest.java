@@ -85,11 +85,12 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
 
     /**
      * One point of a sensitivity curve: the accuracy of a copy of the model with only {@code group} pruned
-     * at {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples. Points
+     * at {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples; with
+     * {@code timed}, also its forward time at batch 256 with the group removed, relative to the model's. Points
      * are independent, so a coordinator can send them all at once, to as many evaluators as there are.
      */
     record Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
-                 Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed)
+                 Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed)
             implements StageRequest {
     }
 

@@ -147,7 +147,7 @@ public final class Dsl {
         var budget = new SensitivitySpec.Budget[1];
         NamedArgs.apply("fromSensitivity", options, Set.of("budget"), (option, value) -> {
             if (!(value instanceof SensitivitySpec.Budget b)) {
-                throw new BadInputException("fromSensitivity budget: " + value + " is not a budget; write flops(0.35) or params(0.5)");
+                throw new BadInputException("fromSensitivity budget: " + value + " is not a budget; write flops(0.35), params(0.5) or latency(0.3)");
             }
             budget[0] = b;
         }, null);
@@ -165,6 +165,15 @@ public final class Dsl {
     /** A budget that cuts a fraction of the dense network's parameters: {@code params(0.5)}. */
     public static SensitivitySpec.Budget params(double cut) {
         return NamedArgs.checked("params", () -> new SensitivitySpec.Budget(SensitivitySpec.Measure.PARAMS, cut));
+    }
+
+    /**
+     * A budget that cuts a fraction of the forward time at batch 256: {@code latency(0.3)}. The analysis then
+     * also times every group removed alone (side by side with the unpruned network), and the solver adds
+     * those savings up, as NetAdapt's per-layer latency tables do.
+     */
+    public static SensitivitySpec.Budget latency(double cut) {
+        return NamedArgs.checked("latency", () -> new SensitivitySpec.Budget(SensitivitySpec.Measure.LATENCY, cut));
     }
 
     /** The scope {@code fromSensitivity(...)} declares: its ratios exist only once the analysis has run. */

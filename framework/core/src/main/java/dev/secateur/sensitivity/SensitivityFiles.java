@@ -24,7 +24,7 @@ public final class SensitivityFiles {
     public static final String CSV = "sensitivity.csv";
     public static final String PNG = "sensitivity.png";
     public static final String RATIOS = "sensitivity-ratios.csv";
-    public static final String HEADER = "layer,ratio,accuracy,accuracy_drop";
+    public static final String HEADER = "layer,ratio,accuracy,accuracy_drop,latency_ratio";
 
     private SensitivityFiles() {
     }
@@ -33,9 +33,10 @@ public final class SensitivityFiles {
         var lines = new ArrayList<String>();
         lines.add(HEADER);
         curves.accuracies().forEach((group, values) -> {
-            lines.add(row(group, 0.0, curves.dense(), 0.0));
+            double[] latency = curves.latencyRatios().get(group);
+            lines.add(row(group, 0.0, curves.dense(), 0.0, latency == null ? Double.NaN : 1.0));
             for (int i = 0; i < values.length; i++) {
-                lines.add(row(group, curves.ratios().get(i), values[i], curves.dense() - values[i]));
+                lines.add(row(group, curves.ratios().get(i), values[i], curves.dense() - values[i], latency == null ? Double.NaN : latency[i]));
             }
         });
         try {
@@ -80,7 +81,8 @@ public final class SensitivityFiles {
         return chart;
     }
 
-    private static String row(String group, double ratio, double accuracy, double drop) {
-        return String.format(Locale.ROOT, "%s,%.2f,%.4f,%.4f", group, ratio, accuracy, drop);
+    private static String row(String group, double ratio, double accuracy, double drop, double latencyRatio) {
+        return String.format(Locale.ROOT, "%s,%.2f,%.4f,%.4f,%s", group, ratio, accuracy, drop,
+                Double.isNaN(latencyRatio) ? "" : String.format(Locale.ROOT, "%.4f", latencyRatio));
     }
 }

@@ -64,7 +64,9 @@ public record SensitivitySpec(List<Double> ratios, int samples, List<ParamRef> l
     }
 
     public enum Measure {
-        FLOPS("FLOPs"), PARAMS("params");
+        FLOPS("FLOPs"), PARAMS("params"),
+        /** Forward time at batch 256, from the time of each group removed alone, measured during the analysis. */
+        LATENCY("latency at batch 256");
 
         public final String label;
 

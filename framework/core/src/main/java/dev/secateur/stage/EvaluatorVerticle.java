@@ -37,10 +37,10 @@ final class EvaluatorVerticle extends StageVerticle {
         });
         serve(Addresses.EVALUATOR_PROBE, StageRequest.Probe.class, request -> {
             var validation = Calibration.validation(stores.data().get(request.data()), request.samples(), request.seed());
-            double accuracy = probe.accuracy(stores.models().get(request.model()), request.group(),
-                    stores.scores().get(request.scores()), request.granularity(), request.ratio(), validation, request.provenance());
+            var point = probe.probe(stores.models().get(request.model()), request.group(), stores.scores().get(request.scores()),
+                    request.granularity(), request.ratio(), validation, request.provenance(), request.timed());
             examples.increment(validation.size());
-            return new StageReply.Probed(accuracy);
+            return new StageReply.Probed(point.accuracy(), point.latencyRatio());
         });
         return Future.succeededFuture();
     }

@@ -384,6 +384,7 @@ final class RunSession {
         var analysis = spec.sensitivity();
         var groups = sensitivityGroups();
         var structured = (Granularity.Structured) spec.granularity();
+        boolean timed = analysis.budget() != null && analysis.budget().measure() == SensitivitySpec.Measure.LATENCY;
         var provenance = new Provenance(spec.saliency().id(), saliencyVersion, spec.saliency().options(),
                 spec.schedule().id(), scheduleVersion, spec.seed());
         return send(Addresses.SCORER_SCORE, SecateurConfig.SCORER,
@@ -396,24 +397,31 @@ final class RunSession {
                         for (double ratio : analysis.ratios()) {
                             probes.add(send(Addresses.EVALUATOR_PROBE, SecateurConfig.EVALUATOR,
                                     new StageRequest.Probe(model, loaded.data(), scored.scores(), group, structured, ratio,
-                                            analysis.samples(), provenance, spec.seed()), StageReply.Probed.class));
+                                            analysis.samples(), provenance, spec.seed(), timed), StageReply.Probed.class));
                         }
                     }
                     // ratio 0 prunes nothing: the dense accuracy on the same sample
                     var dense = send(Addresses.EVALUATOR_PROBE, SecateurConfig.EVALUATOR,
                             new StageRequest.Probe(model, loaded.data(), scored.scores(), groups.get(0), structured, 0.0,
-                                    analysis.samples(), provenance, spec.seed()), StageReply.Probed.class);
+                                    analysis.samples(), provenance, spec.seed(), false), StageReply.Probed.class);
                     return Future.all(probes).compose(all -> dense.map(d -> {
                         var accuracies = new LinkedHashMap<String, double[]>();
+                        var latencies = new LinkedHashMap<String, double[]>();
                         int k = 0;
                         for (var group : groups) {
                             double[] values = new double[analysis.ratios().size()];
+                            double[] times = new double[values.length];
                             for (int i = 0; i < values.length; i++) {
-                                values[i] = probes.get(k++).result().accuracy();
+                                var point = probes.get(k++).result();
+                                values[i] = point.accuracy();
+                                times[i] = point.latencyRatio();
                             }
                             accuracies.put(group.weights().toString(), values);
+                            if (timed) {
+                                latencies.put(group.weights().toString(), times);
+                            }
                         }
-                        return new SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies);
+                        return new SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies, latencies);
                     })).andThen(done -> releaseOne(scored.scores()));
                 })
                 .compose(curves -> vertx.executeBlocking(() -> {
@@ -440,7 +448,11 @@ final class RunSession {
         };
         var ratios = located("scope", () -> BudgetSolver.solve(curves, budget.cut(), r -> {
             var totals = project.apply(r);
-            return budget.measure() == SensitivitySpec.Measure.FLOPS ? totals.flopsCut(dense) : totals.paramsCut(dense);
+            return switch (budget.measure()) {
+                case FLOPS -> totals.flopsCut(dense);
+                case PARAMS -> totals.paramsCut(dense);
+                case LATENCY -> curves.latencyCut(r);
+            };
         }));
         SensitivityFiles.writeRatios(dir.path(), ratios, units);
         var targets = new LinkedHashMap<ParamRef, Double>();
@@ -457,8 +469,10 @@ final class RunSession {
         var lines = new ArrayList<String>();
         ratios.forEach((group, ratio) -> lines.add(String.format(Locale.ROOT, "%s: remove %.0f%% (%d of %d units)",
                 group, ratio * 100, Math.round(ratio * units.get(group)), units.get(group))));
-        lines.add(String.format(Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%% (budget: %s)",
-                projected.flopsCut(dense) * 100, projected.paramsCut(dense) * 100, budget));
+        lines.add(String.format(Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%%%s (budget: %s)",
+                projected.flopsCut(dense) * 100, projected.paramsCut(dense) * 100, curves.timed()
+                        ? String.format(Locale.ROOT, ", latency at batch 256 -%.1f%% (the per-layer times added up)", curves.latencyCut(ratios) * 100)
+                        : "", budget));
         return lines;
     }
 

@@ -126,7 +126,7 @@ class ScriptRunnerTest {
                 }
                 """);
         assertThatThrownBy(() -> runner.run(notABudget, List.of()))
-                .hasMessageContaining(":4: fromSensitivity budget: 0.35 is not a budget; write flops(0.35) or params(0.5)");
+                .hasMessageContaining(":4: fromSensitivity budget: 0.35 is not a budget; write flops(0.35), params(0.5) or latency(0.3)");
         var tooMuch = script("much.groovy", """
                 experiment('x') {
                     model { train 'lenet-5' }

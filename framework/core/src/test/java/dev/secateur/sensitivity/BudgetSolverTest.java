@@ -72,6 +72,21 @@ class BudgetSolverTest {
     }
 
     @Test
+    void aLatencyBudgetAddsUpTheTimeSavedByEachGroupAlone() {
+        var accuracies = new LinkedHashMap<String, double[]>();
+        accuracies.put("0_W", curve(0.9, 0.01, 0.02));
+        accuracies.put("2_W", curve(0.9, 0.01, 0.02));
+        var latency = new LinkedHashMap<String, double[]>();
+        latency.put("0_W", new double[]{0.80, 0.60});   // removing 0_W's filters makes the next layer cheaper
+        latency.put("2_W", new double[]{0.98, 0.95});   // removing 2_W's saves almost nothing
+        var curves = new SensitivityCurves(0.9, List.of(0.5, 0.9), accuracies, latency);
+        assertThat(curves.latencyCut(Map.of("0_W", 0.5, "2_W", 0.9))).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
+        // the same accuracy cost, so the time saved decides: 0_W alone at 0.5 saves the 20% asked for
+        var ratios = BudgetSolver.solve(curves, 0.2, curves::latencyCut);
+        assertThat(ratios).containsExactly(Map.entry("0_W", 0.5), Map.entry("2_W", 0.0));
+    }
+
+    @Test
     void aBudgetThatCannotBeMetIsRefusedWithWhatIsReachable() {
         var accuracies = new LinkedHashMap<String, double[]>();
         accuracies.put("0_W", curve(0.9, 0.1, 0.2));

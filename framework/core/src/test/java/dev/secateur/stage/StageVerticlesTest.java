@@ -118,10 +118,15 @@ class StageVerticlesTest {
                             List<Future<StageReply.Probed>> probes = new java.util.ArrayList<>();
                             for (double ratio : new double[]{0.0, 0.5, 0.9}) {
                                 probes.add(request(vertx, Addresses.EVALUATOR_PROBE, new StageRequest.Probe(loaded.model(), loaded.data(),
-                                        scored.scores(), group, filters, ratio, 100, provenance, 3L), StageReply.Probed.class));
+                                        scored.scores(), group, filters, ratio, 100, provenance, 3L, ratio == 0.5), StageReply.Probed.class));
                             }
                             return Future.all(probes).<StageReply.Planned>compose(all -> {
-                                context.verify(() -> probes.forEach(p -> assertThat(p.result().accuracy()).isBetween(0.0, 1.0)));
+                                context.verify(() -> {
+                                    probes.forEach(p -> assertThat(p.result().accuracy()).isBetween(0.0, 1.0));
+                                    // only the timed probe measured its time, relative to the unpruned network's
+                                    assertThat(probes.get(1).result().latencyRatio()).isPositive();
+                                    assertThat(probes.get(2).result().latencyRatio()).isNaN();
+                                });
                                 return request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null, loaded.params(), filters,
                                         new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.25, Map.of()), provenance, null),
                                         StageReply.Planned.class);
