@@ -151,7 +151,7 @@ class ScriptEndToEndIT {
         assertThat(result.out()).contains("plan: experiment 'it-li2016'").contains("sensitivity:").contains("shrink:");
         var dir = onlyRun(runs);
         var curves = Files.readAllLines(dir.resolve("sensitivity.csv"));
-        assertThat(curves.get(0)).isEqualTo("layer,ratio,accuracy,accuracy_drop");
+        assertThat(curves.get(0)).isEqualTo("layer,ratio,accuracy,accuracy_drop,latency_ratio");
         // three removable groups (0_W, 2_W, 4_W), each with ratio 0 and the three ratios
         assertThat(curves).hasSize(1 + 3 * 4);
         assertThat(curves.stream().skip(1).map(l -> l.split(",")[0]).distinct()).containsExactly("0_W", "2_W", "4_W");
