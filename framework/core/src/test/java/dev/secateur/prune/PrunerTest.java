@@ -58,6 +58,21 @@ class PrunerTest {
     }
 
     @Test
+    void aResidualFollowerIsPrunedThroughItsLeaderAndCannotBeTargetedAlone() {
+        var params = NetworkLayout.prunable(Architecture.RESNET_SMALL.network(1L, 1e-3));
+        var filters = Granularity.structured(GroupReduction.L1);
+        var inScope = Pruner.inScope(params, filters, new Scope.LayerWise(Set.of()));
+        assertThat(inScope).extracting(p -> p.weights().toString()).containsExactly("0_W", "2_W", "7_W", "9_W", "14_W");
+        assertThat(inScope.get(0).followers()).extracting(p -> p.weights().toString()).containsExactly("4_W");
+        assertThat(inScope.get(3).followers()).extracting(p -> p.weights().toString()).containsExactly("11_W", "16_W");
+        // weights stay individually prunable
+        assertThat(Pruner.inScope(params, Granularity.unstructured(), new Scope.LayerWise(Set.of()))).hasSize(params.size());
+        assertThatThrownBy(() -> Pruner.inScope(params, filters, new Scope.PerLayer(Map.of(ParamRef.weights(4), 0.5), Set.of())))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("4_W, whose filters are shared with 0_W through a residual add; set the target on 0_W");
+    }
+
+    @Test
     void globalUnstructuredRemovesExactlyTheTargetShareAndTheSmallestWeights() {
         var plan = plan(mlpParams, magnitude(mlp), MaskSet.NONE, Granularity.unstructured(), new Scope.Global(Set.of()), 0.9);
         long total = mlpParams.stream().mapToLong(PrunableParam::size).sum();
