@@ -11,7 +11,10 @@ import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import dev.secateur.shrink.Shrinker;
+import dev.secateur.spi.ParamRef;
 import java.util.Arrays;
+import java.util.HashMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,9 +22,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One point of a sensitivity curve: the accuracy of a copy of the network with only one unit group pruned
- * at one ratio, chosen by the experiment's scores. The network itself is never changed, so points are
- * independent and can be measured in any order or place.
+ * One point of a sensitivity curve: the accuracy of the network with only one unit group pruned at one
+ * ratio, chosen by the experiment's scores. The group is masked in place and restored before the point
+ * returns, so points are independent and can be measured in any order, but two points must not run at
+ * once on the same network object (the evaluator serves them one at a time; a cluster worker has its own copy).
  */
 public final class SensitivityProbe {
 
@@ -44,20 +48,28 @@ public final class SensitivityProbe {
         var targets = Map.of(group.weights(), ratio);
         var plan = pruner.plan(List.of(group), scores, MaskSet.NONE, granularity, new Scope.PerLayer(targets, Set.of()),
                 new Pruner.StepTarget(1, ratio, targets), provenance);
-        var copy = net.copy();
-        MaskSet.of(plan.masks()).applyTo(copy);
-        double accuracy = Evaluator.quality(copy, validation).accuracy();
-        if (!timed || ratio == 0) {
-            return new Point(accuracy, timed ? 1.0 : Double.NaN);
+        // masked in place and restored: a copy of the whole network per point (its updater state included)
+        // left gigabytes of native memory to the garbage collector on the ResNet
+        var backup = new HashMap<ParamRef, INDArray>();
+        plan.masks().keySet().forEach(ref -> backup.put(ref, net.layer(ref.layer()).getParam(ref.key()).dup()));
+        try {
+            MaskSet.of(plan.masks()).applyTo(net);
+            double accuracy = Evaluator.quality(net, validation).accuracy();
+            if (!timed || ratio == 0) {
+                return new Point(accuracy, timed ? 1.0 : Double.NaN);
+            }
+            // the masked network costs what the unpruned one costs: same shapes, dense kernels
+            var shrunk = new Shrinker().shrink(net).net();
+            var x = Nd4j.rand(DataType.FLOAT, 256, net.inputSize());
+            double[] ratios = new double[3];
+            for (int round = 0; round < ratios.length; round++) {
+                double dense = Evaluator.latencyMs(net, x, 1, 2);
+                ratios[round] = Evaluator.latencyMs(shrunk, x, 1, 2) / dense;
+            }
+            Arrays.sort(ratios);
+            return new Point(accuracy, ratios[1]);
+        } finally {
+            backup.forEach((ref, values) -> net.layer(ref.layer()).getParam(ref.key()).assign(values));
         }
-        var shrunk = new Shrinker().shrink(copy).net();
-        var x = Nd4j.rand(DataType.FLOAT, 256, net.inputSize());
-        double[] ratios = new double[3];
-        for (int round = 0; round < ratios.length; round++) {
-            double dense = Evaluator.latencyMs(net, x, 1, 2);
-            ratios[round] = Evaluator.latencyMs(shrunk, x, 1, 2) / dense;
-        }
-        Arrays.sort(ratios);
-        return new Point(accuracy, ratios[1]);
     }
 }

@@ -1,0 +1,43 @@
+package dev.secateur.sensitivity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.Fixtures;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.prune.Pruner;
+import dev.secateur.score.ScoreSet;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.GroupReduction;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Provenance;
+import java.util.HashMap;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class SensitivityProbeTest {
+
+    @Test
+    void aPointPrunesOnlyWhileItMeasuresAndLeavesTheNetworkAsItWas() {
+        var net = Architecture.RESNET_SMALL.network(6L, 1e-3);
+        var before = net.params().dup();
+        var params = NetworkLayout.prunable(net);
+        var scores = new HashMap<ParamRef, INDArray>();
+        Nd4j.getRandom().setSeed(3);
+        params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
+        var validation = Fixtures.smallData().test().sample(100, 1L);
+        var probe = new SensitivityProbe(new Pruner());
+        var provenance = new Provenance("random", "1", Options.NONE, "one-shot", "1", 1L);
+        var dense = probe.probe(net, params.get(0), ScoreSet.of(scores, "random", "1"), new Granularity.Structured(GroupReduction.L1),
+                0.0, validation, provenance, false);
+        var pruned = probe.probe(net, params.get(0), ScoreSet.of(scores, "random", "1"), new Granularity.Structured(GroupReduction.L1),
+                0.9, validation, provenance, true);
+        assertThat(net.params()).isEqualTo(before);
+        assertThat(dense.latencyRatio()).isNaN();
+        assertThat(pruned.latencyRatio()).isPositive();
+        assertThat(pruned.accuracy()).isBetween(0.0, 1.0);
+    }
+}
