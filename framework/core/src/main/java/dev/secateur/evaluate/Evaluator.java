@@ -40,7 +40,19 @@ public final class Evaluator {
         int large = Math.min(spec.largeBatch(), test.size());
         double largeLatency = large == 0 ? Double.NaN
                 : latencyMs(net, test, large, Math.max(3, Math.min(10, spec.latencyWarmup() / 10)), Math.max(5, spec.latencyRepeats() / 5));
+        releaseNativeMemory();
         return new EvaluationReport(quality.accuracy(), quality.loss(), test.size(), census, latency, spec.latencyBatch(), largeLatency, large);
+    }
+
+    /**
+     * Lets the JVM collect the arrays of finished forward passes now. ND4J frees an array's native memory
+     * only when its Java object is collected, and the heap barely grows during inference, so collections
+     * are rare. Repeated 1,000-example passes of the small ResNet grew the resident size by about 140 MB
+     * each, and its sensitivity analysis reached 24 GB and was killed; with a collection after each pass
+     * the size stayed at 0.74 GB.
+     */
+    public static void releaseNativeMemory() {
+        System.gc();
     }
 
     /** Accuracy and mean cross-entropy on a data set. */

@@ -48,8 +48,7 @@ public final class SensitivityProbe {
         var targets = Map.of(group.weights(), ratio);
         var plan = pruner.plan(List.of(group), scores, MaskSet.NONE, granularity, new Scope.PerLayer(targets, Set.of()),
                 new Pruner.StepTarget(1, ratio, targets), provenance);
-        // masked in place and restored: a copy of the whole network per point (its updater state included)
-        // left gigabytes of native memory to the garbage collector on the ResNet
+        // masked in place and restored, rather than copying the whole network (updater state included) per point
         var backup = new HashMap<ParamRef, INDArray>();
         plan.masks().keySet().forEach(ref -> backup.put(ref, net.layer(ref.layer()).getParam(ref.key()).dup()));
         try {
@@ -70,6 +69,7 @@ public final class SensitivityProbe {
             return new Point(accuracy, ratios[1]);
         } finally {
             backup.forEach((ref, values) -> net.layer(ref.layer()).getParam(ref.key()).assign(values));
+            Evaluator.releaseNativeMemory();
         }
     }
 }
