@@ -44,17 +44,20 @@ public final class Secateur implements AutoCloseable {
         this.stores = stores;
     }
 
-    /** Starts everything and waits until every verticle is deployed. */
     /**
      * A worker verticle on a thread of its own. ND4J keeps its workspaces (the reusable activation memory of
      * training and inference) per thread, so a stage that hopped across Vert.x's shared pool of 20 threads
      * could hold a set on each; one thread per stage holds one set per stage.
      */
-    private static DeploymentOptions worker(String stage) {
+    private static DeploymentOptions worker(SecateurConfig config, String stage) {
         return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
-                .setWorkerPoolName("secateur-" + stage).setWorkerPoolSize(1);
+                .setWorkerPoolName("secateur-" + stage).setWorkerPoolSize(1)
+                // as for the shared pool: an epoch takes minutes, so Vert.x's 60 s blocked-thread warning is noise
+                .setMaxWorkerExecuteTime(config.timeout(SecateurConfig.EXPERIMENT).toSeconds())
+                .setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS);
     }
 
+    /** Starts everything and waits until every verticle is deployed. */
     public static Secateur start(SecateurConfig config, PluginHost plugins, DatasetLoader datasets) {
         var registry = Registries.prometheus();
         var vertx = Vertx.builder()
@@ -71,12 +74,12 @@ public final class Secateur implements AutoCloseable {
         vertx.eventBus().<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED,
                 message -> runMetrics.onStepCompleted(message.body()));
         var deployed = Future.all(
-                vertx.deployVerticle(new LoaderVerticle(stores, new Loader(datasets), registry), worker(SecateurConfig.LOADER)),
-                vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker(SecateurConfig.SCORER)),
-                vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker(SecateurConfig.PRUNER)),
-                vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker(SecateurConfig.FINETUNER)),
+                vertx.deployVerticle(new LoaderVerticle(stores, new Loader(datasets), registry), worker(config, SecateurConfig.LOADER)),
+                vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker(config, SecateurConfig.SCORER)),
+                vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker(config, SecateurConfig.PRUNER)),
+                vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker(config, SecateurConfig.FINETUNER)),
                 vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry),
-                        worker(SecateurConfig.EVALUATOR)),
+                        worker(config, SecateurConfig.EVALUATOR)),
                 vertx.deployVerticle(new ExperimentVerticle(stores, plugins, config, Clock.systemUTC())));
         try {
             deployed.toCompletionStage().toCompletableFuture().get();
