@@ -1,7 +1,6 @@
 package dev.secateur.export;
 
 import dev.secateur.errors.BadInputException;
-import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.shrink.SideBySide;
@@ -17,11 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Exports a finished run's model: as a DL4J zip, as .npy weights and masks, or as a sparse file. */
 public final class Exporter {

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -234,11 +233,5 @@ final class GraphLayout {
             groups.add(new UnitGroup(leader.weights().toString(), leader.units(), producers, List.copyOf(couple), reads, keptWhole));
         }
         return groups;
-    }
-
-    static Set<Integer> layersOf(UnitGroup group) {
-        var layers = new LinkedHashSet<Integer>();
-        group.producers().forEach(p -> layers.add(p.weights().layer()));
-        return layers;
     }
 }

@@ -6,7 +6,6 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
 import java.util.List;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Loads the data and builds or loads the model of an experiment, and checks that they fit together. */

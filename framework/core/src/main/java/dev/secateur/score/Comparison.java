@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * Ranks what each criterion would remove against a reference ranking, per layer, as Molchanov et al.

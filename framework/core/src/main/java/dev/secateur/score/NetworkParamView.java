@@ -10,7 +10,6 @@ import dev.secateur.spi.ParamView;
 import dev.secateur.spi.Requirement;
 import java.util.Map;
 import java.util.Optional;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A {@link ParamView} over a live network parameter, its mask and the gathered statistics. */
