@@ -4,7 +4,6 @@ import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.spec.EvaluateSpec;
-import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import java.util.Arrays;
 import java.util.TreeMap;
@@ -114,9 +113,8 @@ public final class Evaluator {
             zeroWeights += zeros;
             layerSparsity.put(param.weights(), (double) zeros / size);
             long[] out = outputs.get(param.weights().layer()).shape();
-            long positions = param.kind() == LayerKind.CONVOLUTION ? out[2] * out[3] : 1;
-            long units = param.units();
-            flops += 2 * size * positions + (param.hasBias() ? units * positions : 0);
+            long positions = param.positions(out);
+            flops += param.flops(positions);
             long liveBias = param.hasBias() ? layer.getParam("b").length() - zeros(layer.getParam("b")) : 0;
             effective += 2 * (size - zeros) * positions + liveBias * positions;
         }

@@ -37,11 +37,13 @@ public final class NetworkLayout {
      * add carry each other: the first is the leader, with the others as its followers.
      */
     public static List<PrunableParam> prunable(Network net) {
-        if (!net.isGraph()) {
-            return prunable(net.sequential("layout"));
-        }
+        return net.isGraph() ? params(GraphLayout.groups(net.graph())) : prunable(net.sequential("layout"));
+    }
+
+    /** The prunable parameters behind a network's groups (every producer), in layer order, without analysing it again. */
+    public static List<PrunableParam> params(List<UnitGroup> groups) {
         var params = new java.util.TreeMap<Integer, PrunableParam>();
-        for (var group : GraphLayout.groups(net.graph())) {
+        for (var group : groups) {
             group.producers().forEach(p -> params.put(p.weights().layer(), p));
         }
         return List.copyOf(params.values());

@@ -50,6 +50,16 @@ public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long
         return n;
     }
 
+    /** Output positions per example: H·W of a convolution's output (shape [n, c, h, w]), 1 for a dense layer. */
+    public long positions(long[] outputShape) {
+        return kind == LayerKind.CONVOLUTION ? outputShape[2] * outputShape[3] : 1;
+    }
+
+    /** FLOPs per example as the census counts them: 2 per multiply-accumulate, plus the bias adds. */
+    public long flops(long positions) {
+        return 2 * size() * positions + (hasBias() ? units() * positions : 0);
+    }
+
     /** Output units: neurons of a dense layer, filters of a convolution. */
     public long units() {
         return shape[kind.outputAxis()];

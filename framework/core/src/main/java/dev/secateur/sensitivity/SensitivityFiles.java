@@ -54,7 +54,7 @@ public final class SensitivityFiles {
         ratios.forEach((group, ratio) -> {
             long n = units.get(group);
             lines.add(String.join(",", group, String.format(Locale.ROOT, "%.2f", ratio), Long.toString(n),
-                    Long.toString(n - Math.round(ratio * n))));
+                    Long.toString(dev.secateur.shrink.ShrinkProjection.keptAt(n, ratio))));
         });
         try {
             Files.write(runDir.resolve(RATIOS), lines, StandardCharsets.UTF_8);

@@ -2,7 +2,6 @@ package dev.secateur.shrink;
 
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.spi.LayerKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,9 +44,8 @@ public final class LayerProfile {
         var flops = new HashMap<Integer, Long>();
         var outputs = net.layerOutputs(x.getRow(0, true));
         for (var param : NetworkLayout.prunable(net)) {
-            long[] out = outputs.get(param.weights().layer()).shape();
-            long positions = param.kind() == LayerKind.CONVOLUTION ? out[2] * out[3] : 1;
-            flops.put(param.weights().layer(), 2 * param.size() * positions + (param.hasBias() ? param.units() * positions : 0));
+            long positions = param.positions(outputs.get(param.weights().layer()).shape());
+            flops.put(param.weights().layer(), param.flops(positions));
         }
         var rows = new ArrayList<Row>(n);
         for (int i = 0; i < n; i++) {

@@ -60,7 +60,7 @@ public final class ShrinkProjection {
         }
         var outputs = net.layerOutputs(example);
         long prunableParams = 0;
-        for (var param : NetworkLayout.prunable(net)) {
+        for (var param : NetworkLayout.params(groups)) {
             long[] shape = param.shape();
             boolean conv = param.kind() == LayerKind.CONVOLUTION;
             long[] out = outputs.get(param.weights().layer()).shape();
@@ -128,6 +128,10 @@ public final class ShrinkProjection {
 
     /** The units a group keeps when a fraction {@code ratio} of them is removed, as the pruner rounds it. */
     public static long keptAt(UnitGroup group, double ratio) {
-        return group.units() - Math.round(ratio * group.units());
+        return keptAt(group.units(), ratio);
+    }
+
+    public static long keptAt(long units, double ratio) {
+        return units - Math.round(ratio * units);
     }
 }

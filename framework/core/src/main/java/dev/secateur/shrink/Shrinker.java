@@ -78,7 +78,7 @@ public final class Shrinker {
 
     public Result shrink(Network original) {
         var groups = NetworkLayout.groups(original);
-        var params = NetworkLayout.prunable(original);
+        var params = NetworkLayout.params(groups);
         var outputs = new LinkedHashMap<ParamRef, int[]>();
         var channels = new LinkedHashMap<Integer, int[]>();
         var notes = new ArrayList<String>();

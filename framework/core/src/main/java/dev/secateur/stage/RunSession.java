@@ -443,7 +443,7 @@ final class RunSession {
         projection.groups().forEach(g -> units.put(g.id(), g.units()));
         Function<Map<String, Double>, ShrinkProjection.Totals> project = ratios -> {
             var kept = new LinkedHashMap<String, Long>();
-            ratios.forEach((group, ratio) -> kept.put(group, units.get(group) - Math.round(ratio * units.get(group))));
+            ratios.forEach((group, ratio) -> kept.put(group, ShrinkProjection.keptAt(units.get(group), ratio)));
             return projection.project(kept);
         };
         var ratios = located("scope", () -> BudgetSolver.solve(curves, budget.cut(), r -> {
@@ -468,7 +468,7 @@ final class RunSession {
         var projected = project.apply(ratios);
         var lines = new ArrayList<String>();
         ratios.forEach((group, ratio) -> lines.add(String.format(Locale.ROOT, "%s: remove %.0f%% (%d of %d units)",
-                group, ratio * 100, Math.round(ratio * units.get(group)), units.get(group))));
+                group, ratio * 100, units.get(group) - ShrinkProjection.keptAt(units.get(group), ratio), units.get(group))));
         lines.add(String.format(Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%%%s (budget: %s)",
                 projected.flopsCut(dense) * 100, projected.paramsCut(dense) * 100, curves.timed()
                         ? String.format(Locale.ROOT, ", latency at batch 256 -%.1f%% (the per-layer times added up)", curves.latencyCut(ratios) * 100)
