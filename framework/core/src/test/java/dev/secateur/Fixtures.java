@@ -23,6 +23,19 @@ public final class Fixtures {
     }
 
     /** The built-in plugin jars, copied by Maven to target/plugins. */
+    private static dev.secateur.plugin.PluginHost plugins;
+
+    /**
+     * The built-in plugin jars, loaded once for the tests that only score with them; it lives as long as
+     * the test JVM. Tests that start, stop or reload plugins start their own host.
+     */
+    public static synchronized dev.secateur.plugin.PluginHost plugins() {
+        if (plugins == null) {
+            plugins = dev.secateur.plugin.PluginHost.start(java.util.List.of(pluginsDir()));
+        }
+        return plugins;
+    }
+
     public static Path pluginsDir() {
         return Path.of(System.getProperty("secateur.test.plugins", "target/plugins"));
     }

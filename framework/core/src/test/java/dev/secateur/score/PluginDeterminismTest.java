@@ -11,8 +11,6 @@ import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,17 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class PluginDeterminismTest {
 
-    private static PluginHost plugins;
-
-    @BeforeAll
-    static void start() {
-        plugins = PluginHost.start(List.of(Fixtures.pluginsDir()));
-    }
-
-    @AfterAll
-    static void stop() {
-        plugins.close();
-    }
+    private static final PluginHost plugins = Fixtures.plugins();
 
     @Test
     void everyPluginIsDeterministicUnderAFixedSeed() {

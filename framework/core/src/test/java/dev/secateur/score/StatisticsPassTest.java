@@ -12,8 +12,6 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.Requirement;
 import java.util.EnumSet;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -21,17 +19,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /** The scorer's shared statistics pass on real DL4J networks and embedded Fashion-MNIST. */
 class StatisticsPassTest {
 
-    private static PluginHost plugins;
-
-    @BeforeAll
-    static void start() {
-        plugins = PluginHost.start(List.of(Fixtures.pluginsDir()));
-    }
-
-    @AfterAll
-    static void stop() {
-        plugins.close();
-    }
+    private static final PluginHost plugins = Fixtures.plugins();
 
     private static Scorer.Method method(String id) {
         var found = plugins.saliency(id);
