@@ -42,7 +42,7 @@ class ScriptEndToEndIT {
     private static List<String[]> rows(Path csv) throws IOException {
         var lines = Files.readAllLines(csv);
         assertThat(lines.get(0)).isEqualTo("step,target_sparsity,sparsity,accuracy,loss,params,nonzero_params,flops,"
-                + "effective_flops,latency_ms,finetune_examples_per_s,large_batch,large_batch_latency_ms");
+                + "effective_flops,latency_ms,finetune_examples_per_s,large_batch,large_batch_latency_ms,saliency");
         var rows = new ArrayList<String[]>();
         for (String line : lines.subList(1, lines.size())) {
             rows.add(line.split(",", -1));
@@ -81,6 +81,7 @@ class ScriptEndToEndIT {
             assertThat(Double.parseDouble(r[10])).as("training throughput").isPositive();
             assertThat(r[11]).as("large batch").isEqualTo("256");
             assertThat(Double.parseDouble(r[12])).as("latency at batch 256").isPositive();
+            assertThat(r[13]).as("the saliency that chose what was pruned").isEqualTo("magnitude");
             previousNonzero = nonzero;
             previousEffective = effective;
         }

@@ -67,7 +67,7 @@ public final class Main {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"secateur " + dev.secateur.run.Version.get()};
+            return new String[]{"secateur " + dev.secateur.config.Version.get()};
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.secateur.cli;
 
 import dev.secateur.plugin.InstalledPlugin;
-import dev.secateur.run.ResultsTable;
+import dev.secateur.result.ResultsTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,12 +1,11 @@
 package dev.secateur.cli;
 
 import dev.secateur.data.DatasetLoader;
-import dev.secateur.dsl.RunResult;
 import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.metrics.MetricsServer;
-import dev.secateur.stage.Secateur;
-import dev.secateur.stage.SecateurConfig;
+import dev.secateur.runtime.Secateur;
+import dev.secateur.config.SecateurConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,10 +64,7 @@ final class RunCommand implements Callable<Integer> {
             if (metricsPort != null) {
                 startMetrics(secateur, out);
             }
-            compiled.run(spec -> {
-                var done = secateur.experiments().run(spec, target);
-                return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
-            }, args, out);
+            compiled.run(new BusRunner(secateur, target), args, out);
             out.flush();
         }
         return Main.OK;

@@ -80,7 +80,7 @@ class MainTest {
         var run = Files.createDirectories(dir.resolve("runs/pruned-1"));
         var net = dev.secateur.model.Architecture.LENET_300_100.build(7L, 1e-3);
         var mask = net.getParam("0_W").gt(0.02).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        var masks = dev.secateur.prune.MaskSet.of(java.util.Map.of(dev.secateur.spi.ParamRef.parse("0_W"), mask));
+        var masks = dev.secateur.model.MaskSet.of(java.util.Map.of(dev.secateur.spi.ParamRef.parse("0_W"), mask));
         masks.applyTo(net);
         dev.secateur.model.ModelFiles.save(net, run.resolve("model-final.zip"));
         var stepMasks = Files.createDirectories(run.resolve("masks/step-1"));

@@ -7,17 +7,21 @@ package dev.secateur.bus;
  */
 public final class Addresses {
 
+    public static final String EXPERIMENT_RUN = "secateur.experiment.run";
+
     public static final String LOADER_LOAD = "secateur.loader.load";
-    public static final String LOADER_SAVE = "secateur.loader.save";
+    public static final String LOADER_EXPLAIN = "secateur.loader.explain";
     public static final String SCORER_SCORE = "secateur.scorer.score";
     public static final String SCORER_COMPARE = "secateur.scorer.compare";
     public static final String PRUNER_PLAN = "secateur.pruner.plan";
     public static final String PRUNER_APPLY = "secateur.pruner.apply";
+    public static final String PRUNER_BUDGET = "secateur.pruner.budget";
     public static final String PRUNER_SHRINK = "secateur.pruner.shrink";
     public static final String FINETUNER_TRAIN = "secateur.finetuner.train";
     public static final String EVALUATOR_EVALUATE = "secateur.evaluator.evaluate";
     public static final String EVALUATOR_PROBE = "secateur.evaluator.probe";
-    public static final String EXPERIMENT_RUN = "secateur.experiment.run";
+    /** The run directory's only writer. */
+    public static final String RECORDER_WRITE = "secateur.recorder.write";
 
     public static final String RUN_STARTED = "secateur.run.started";
     public static final String RUN_STEP_COMPLETED = "secateur.run.step-completed";

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 
-/** Submits experiments to the coordinator over the event bus. This is how scripts and the CLI run them. */
+/** Submits experiments to the coordinator over the event bus. This is how scripts and the CLI run and explain them. */
 public final class ExperimentClient {
 
     private final Vertx vertx;
@@ -34,11 +34,26 @@ public final class ExperimentClient {
      * @throws RunFailedException with the failure code and the one-paragraph message
      */
     public StageReply.ExperimentDone run(ExperimentSpec spec, Path runsDir) {
+        return await(submit(spec, runsDir), spec);
+    }
+
+    /**
+     * The experiment's explain-plan, from the model's structure alone: the loader builds or loads the model
+     * (a built-in is not trained), reads one input example, and prunes nothing. Blocks like {@link #run}.
+     */
+    public String explain(ExperimentSpec spec) {
+        var explained = vertx.eventBus()
+                .request(Addresses.LOADER_EXPLAIN, new StageRequest.Explain(spec), new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+                .map(message -> ((StageReply.Explained) message.body()).text());
+        return await(explained, spec);
+    }
+
+    private static <T> T await(Future<T> future, ExperimentSpec spec) {
         if (Context.isOnVertxThread()) {
-            throw new IllegalStateException("run() blocks; use submit() on a Vert.x thread");
+            throw new IllegalStateException("waiting would block a Vert.x thread; use submit() there");
         }
         try {
-            return submit(spec, runsDir).toCompletionStage().toCompletableFuture().get();
+            return future.toCompletionStage().toCompletableFuture().get();
         } catch (ExecutionException e) {
             var cause = e.getCause();
             throw new RunFailedException(FailureCode.of(cause), cause.getMessage(), cause);

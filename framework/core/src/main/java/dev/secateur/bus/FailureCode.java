@@ -47,6 +47,12 @@ public enum FailureCode {
         return STAGE_FAILED;
     }
 
+    /** An error's one-paragraph message, or its type when it has none. */
+    public static String messageOf(Throwable error) {
+        String text = error.getMessage();
+        return text == null || text.isBlank() ? error.getClass().getSimpleName() : text;
+    }
+
     private static FailureCode fromReply(ReplyException reply) {
         if (reply.failureType() == ReplyFailure.TIMEOUT) {
             return TIMEOUT;

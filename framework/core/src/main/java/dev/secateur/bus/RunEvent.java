@@ -1,6 +1,6 @@
 package dev.secateur.bus;
 
-import dev.secateur.run.StepResult;
+import dev.secateur.result.StepResult;
 import java.util.List;
 
 /** Events a run publishes; events.jsonl records every one of them, in order. */

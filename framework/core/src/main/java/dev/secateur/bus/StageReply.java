@@ -1,45 +1,77 @@
 package dev.secateur.bus;
 
-import dev.secateur.model.Network;
 import dev.secateur.data.DataSplits;
 import dev.secateur.evaluate.EvaluationReport;
 import dev.secateur.finetune.TrainingReport;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
-import dev.secateur.prune.MaskSet;
-import dev.secateur.run.StepResult;
+import dev.secateur.model.UnitGroup;
+import dev.secateur.result.RankCorrelation;
+import dev.secateur.result.StepResult;
+import dev.secateur.score.Capabilities;
+import dev.secateur.score.Comparison;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.store.Handle;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Replies from the stages. */
-public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, StageReply.Scored, StageReply.Planned,
-        StageReply.Compared, StageReply.Applied, StageReply.Shrunk, StageReply.Trained, StageReply.Evaluated, StageReply.Probed,
-        StageReply.ExperimentDone {
+public sealed interface StageReply permits StageReply.ExperimentDone, StageReply.Loaded, StageReply.Explained,
+        StageReply.Scored, StageReply.Compared, StageReply.Planned, StageReply.Applied, StageReply.Budgeted,
+        StageReply.Shrunk, StageReply.Trained, StageReply.Evaluated, StageReply.Probed, StageReply.Recorded {
 
-    /**
-     * @param dataSource where the data came from, resolved (the embedded subset or a directory)
-     * @param dataSha256 digest of the IDX bytes read
-     */
-    record Loaded(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
-                  long modelParams, String dataSource, String dataSha256, int trainSize, int testSize) implements StageReply {
+    /** A finished experiment: its run directory and one result per step. */
+    record ExperimentDone(String runId, Path runDir, List<StepResult> steps, List<RankCorrelation> comparison)
+            implements StageReply {
     }
 
-    record Saved(Path file) implements StageReply {
+    /**
+     * What the coordinator needs to know about a loaded model, without holding it.
+     *
+     * @param params       the prunable parameters, in layer order
+     * @param groups       the unit groups: the units removed together, and what removing them touches
+     * @param capabilities what the scorer can gather for each parameter
+     * @param dataSource   where the data came from, resolved (the embedded subset or a directory)
+     * @param dataSha256   digest of the IDX bytes read
+     */
+    record Loaded(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params, List<UnitGroup> groups,
+                  Capabilities capabilities, long modelParams, String dataSource, String dataSha256, int trainSize,
+                  int testSize) implements StageReply {
+        public Loaded {
+            params = List.copyOf(params);
+            groups = List.copyOf(groups);
+        }
+    }
+
+    record Explained(String text) implements StageReply {
     }
 
     record Scored(Handle<ScoreSet> scores) implements StageReply {
     }
 
-    /** The full mask set after this step, and the masks' files if they were persisted. */
-    record Planned(Handle<MaskSet> masks, Path maskDir) implements StageReply {
+    /** A criteria comparison: correlations and the per-layer points behind them (hundreds of values, not tensors). */
+    record Compared(Comparison.Report report) implements StageReply {
     }
 
-    /** A criteria comparison: correlations and the per-layer points behind them (hundreds of values, not tensors). */
-    record Compared(dev.secateur.score.Comparison.Report report) implements StageReply {
+    /** The full mask set after this step. */
+    record Planned(Handle<MaskSet> masks) implements StageReply {
     }
 
     record Applied(Handle<Network> model) implements StageReply {
+    }
+
+    /**
+     * The per-layer ratios a budget chose, with each group's unit count and a line per decision and for the
+     * projected cut.
+     */
+    record Budgeted(Map<String, Double> ratios, Map<String, Long> units, List<String> lines) implements StageReply {
+        public Budgeted {
+            ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
+            units = Map.copyOf(units);
+            lines = List.copyOf(lines);
+        }
     }
 
     /**
@@ -51,18 +83,17 @@ public sealed interface StageReply permits StageReply.Loaded, StageReply.Saved, 
             implements StageReply {
     }
 
-    /** @param latencyRatio forward time relative to the unpruned model's, NaN when not timed */
-    record Probed(double accuracy, double latencyRatio) implements StageReply {
-    }
-
     record Trained(TrainingReport report) implements StageReply {
     }
 
     record Evaluated(EvaluationReport report) implements StageReply {
     }
 
-    /** A finished experiment: its run directory and one result per step. */
-    record ExperimentDone(String runId, Path runDir, List<StepResult> steps,
-                          List<dev.secateur.score.Comparison.Row> comparison) implements StageReply {
+    /** @param latencyRatio forward time relative to the unpruned model's, NaN when not timed */
+    record Probed(double accuracy, double latencyRatio) implements StageReply {
+    }
+
+    /** What the recorder wrote: a file or directory of the run, or null when nothing was written. */
+    record Recorded(Path path) implements StageReply {
     }
 }

@@ -1,35 +1,48 @@
 package dev.secateur.bus;
 
-import dev.secateur.model.Network;
 import dev.secateur.data.DataSplits;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
-import dev.secateur.prune.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
+import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.spec.CompareSpec;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
+import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import dev.secateur.store.Handle;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
-public sealed interface StageRequest permits StageRequest.Load, StageRequest.Save, StageRequest.Score, StageRequest.Compare,
-        StageRequest.Plan, StageRequest.Apply, StageRequest.Shrink, StageRequest.Train, StageRequest.Evaluate,
-        StageRequest.Probe, StageRequest.RunExperiment {
+public sealed interface StageRequest permits StageRequest.RunExperiment, StageRequest.Load, StageRequest.Explain,
+        StageRequest.Score, StageRequest.Compare, StageRequest.Plan, StageRequest.Apply, StageRequest.Budget,
+        StageRequest.Shrink, StageRequest.Train, StageRequest.Evaluate, StageRequest.Probe {
+
+    /** Run a whole experiment, writing {@code runsDir/<run-id>/}. */
+    record RunExperiment(ExperimentSpec spec, Path runsDir) implements StageRequest {
+    }
 
     /** Load data, and load or build a model. */
     record Load(ModelSpec model, DataSpec data, long seed) implements StageRequest {
     }
 
-    /** Write a model to a DL4J zip. */
-    record Save(Handle<Network> model, Path file) implements StageRequest {
+    /**
+     * The experiment's explain-plan: its model's unit groups, what is kept whole and why, and the projected
+     * params and FLOPs. The model is built or loaded (a built-in is not trained) and one input example is
+     * read; nothing is pruned and nothing is kept.
+     */
+    record Explain(ExperimentSpec spec) implements StageRequest {
     }
 
     /**
@@ -45,12 +58,12 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
      * pass over a calibration sample of {@code data}'s training split.
      */
     record Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
-                   dev.secateur.spec.CompareSpec compare, int calibration, long seed) implements StageRequest {
+                   CompareSpec compare, int calibration, long seed) implements StageRequest {
     }
 
-    /** Decide the masks for one step, and persist them to {@code maskDir} if it is given. */
+    /** Decide the masks for one step. The reply names them; the recorder writes them. */
     record Plan(Handle<ScoreSet> scores, Handle<MaskSet> current, List<PrunableParam> params, Granularity granularity,
-                Scope scope, Pruner.StepTarget target, Provenance provenance, Path runDir) implements StageRequest {
+                Scope scope, Pruner.StepTarget target, Provenance provenance) implements StageRequest {
     }
 
     /**
@@ -66,6 +79,14 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
     }
 
     /**
+     * Choose per-layer ratios from sensitivity curves under a budget (Li et al. 2016): the cheapest accuracy
+     * drops that cut the budget's share of the model's FLOPs, parameters or latency.
+     */
+    record Budget(Handle<Network> model, Handle<DataSplits> data, SensitivityCurves curves, SensitivitySpec.Budget budget)
+            implements StageRequest {
+    }
+
+    /**
      * Remove the dead units of the model physically: the reply names a new, smaller model and the masks
      * sliced to fit it. The old model and masks stay as they are until released. With {@code measure}, the
      * two networks are also timed side by side, with a per-layer profile (tens of seconds for a CNN).
@@ -78,23 +99,31 @@ public sealed interface StageRequest permits StageRequest.Load, StageRequest.Sav
                  Handle<DataSplits> data, Handle<MaskSet> masks, TrainingSpec training, long seed) implements StageRequest {
     }
 
-    /** Evaluate the model; with {@code measure} false, only the census. */
-    record Evaluate(Handle<Network> model, Handle<DataSplits> data, EvaluateSpec spec, boolean measure)
-            implements StageRequest {
+    /**
+     * Evaluate the model; with {@code measure} false, only the census. Sparsity is counted against
+     * {@code denseWeights}, the size of each prunable weight tensor before physical removal (empty: against
+     * the network as it is), so a shrunk network reports what was removed, not 0%.
+     */
+    record Evaluate(Handle<Network> model, Handle<DataSplits> data, EvaluateSpec spec, boolean measure,
+                    Map<ParamRef, Long> denseWeights) implements StageRequest {
+
+        public Evaluate {
+            denseWeights = Map.copyOf(denseWeights);
+        }
+
+        public Evaluate(Handle<Network> model, Handle<DataSplits> data, EvaluateSpec spec, boolean measure) {
+            this(model, data, spec, measure, Map.of());
+        }
     }
 
     /**
-     * One point of a sensitivity curve: the accuracy of a copy of the model with only {@code group} pruned
-     * at {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples; with
+     * One point of a sensitivity curve: the accuracy of the model with only {@code group} pruned at
+     * {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples; with
      * {@code timed}, also its forward time at batch 256 with the group removed, relative to the model's. Points
      * are independent, so a coordinator can send them all at once, to as many evaluators as there are.
      */
     record Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
                  Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed)
             implements StageRequest {
-    }
-
-    /** Run a whole experiment, writing {@code runsDir/<run-id>/}. */
-    record RunExperiment(ExperimentSpec spec, Path runsDir) implements StageRequest {
     }
 }

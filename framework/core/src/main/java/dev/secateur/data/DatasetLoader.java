@@ -18,7 +18,7 @@ import java.util.List;
 public final class DatasetLoader {
 
     /** Where {@code apt-get install dataset-fashion-mnist} puts the files. */
-    public static final Path INSTALLED_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    public static final Path INSTALLED_FASHION_MNIST = DataSpec.INSTALLED_FASHION_MNIST;
 
     /** The embedded subset: the first 10,000 training and first 2,000 test images of Fashion-MNIST. */
     static final String EMBEDDED = "/dev/secateur/data/fashion-mnist-subset/";

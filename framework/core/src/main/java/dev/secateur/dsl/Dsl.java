@@ -58,7 +58,7 @@ public final class Dsl {
             source = switch (choice) {
                 case "auto" -> new DataSpec.Auto();
                 case "embedded" -> new DataSpec.Embedded();
-                case "installed" -> new DataSpec.Directory(dev.secateur.data.DatasetLoader.INSTALLED_FASHION_MNIST, family);
+                case "installed" -> new DataSpec.Directory(DataSpec.INSTALLED_FASHION_MNIST, family);
                 default -> throw new BadInputException(what + " source: '" + choice + "' must be 'auto', 'embedded' or 'installed'");
             };
         }

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code evaluate every: 'step', latencyBatch: 1}. {@code every: 'final'} measures accuracy and latency
- * only for the dense model and the last step. Java: {@code e -> e.everyStep(false)}.
+ * {@code evaluate every: 'step', latencyBatch: 1}, or as a block: {@code evaluate { every 'final'; latencyBatch 8 }}.
+ * {@code every: 'final'} measures accuracy and latency only for the dense model and the last step.
+ * Java: {@code e -> e.everyStep(false)}.
  */
 public final class EvaluateBuilder {
 
@@ -20,6 +21,14 @@ public final class EvaluateBuilder {
     public EvaluateBuilder everyStep(boolean everyStep) {
         this.everyStep = everyStep;
         return this;
+    }
+
+    /** {@code 'step'} or {@code 'final'}. */
+    public EvaluateBuilder every(String every) {
+        if (!every.equals("step") && !every.equals("final")) {
+            throw new BadInputException("evaluate every: '" + every + "' must be 'step' or 'final'");
+        }
+        return everyStep(every.equals("step"));
     }
 
     public EvaluateBuilder latencyBatch(int batch) {
@@ -46,19 +55,23 @@ public final class EvaluateBuilder {
     EvaluateBuilder apply(Map<String, ?> named) {
         NamedArgs.apply("evaluate", named, Set.of("every", "latencyBatch", "latencyWarmup", "latencyRepeats", "largeBatch"), (name, value) -> {
             switch (name) {
-                case "every" -> {
-                    String every = String.valueOf(value);
-                    if (!every.equals("step") && !every.equals("final")) {
-                        throw new BadInputException("evaluate every: '" + every + "' must be 'step' or 'final'");
-                    }
-                    everyStep(every.equals("step"));
-                }
+                case "every" -> every(String.valueOf(value));
                 case "latencyBatch" -> latencyBatch(NamedArgs.integer("evaluate", name, value));
                 case "latencyWarmup" -> latencyWarmup(NamedArgs.integer("evaluate", name, value));
                 case "largeBatch" -> largeBatch(NamedArgs.integer("evaluate", name, value));
                 default -> latencyRepeats(NamedArgs.integer("evaluate", name, value));
             }
         }, null);
+        return this;
+    }
+
+    /** Starts from earlier settings, so a declaration overrides only what it names. */
+    EvaluateBuilder from(EvaluateSpec spec) {
+        everyStep = spec.everyStep();
+        latencyBatch = spec.latencyBatch();
+        latencyWarmup = spec.latencyWarmup();
+        latencyRepeats = spec.latencyRepeats();
+        largeBatch = spec.largeBatch();
         return this;
     }
 

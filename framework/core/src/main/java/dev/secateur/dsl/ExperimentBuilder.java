@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -27,12 +28,19 @@ import java.util.function.Consumer;
  * Declares one experiment. In a script: {@code experiment('name') { ... }}; in Java:
  * {@code ExperimentBuilder.experiment("name", e -> e.model(m -> m.train("lenet-300-100")).schedule(...))}.
  * Defaults: seed 42, data fashionMnist(), saliency 'magnitude', unstructured, global scope,
- * finetune 1 epoch, evaluate every step.
+ * finetune 1 epoch, evaluate every step. {@link #from} starts from another experiment instead, and
+ * {@link #baseline} declares one that only trains and evaluates the dense model.
  */
 public final class ExperimentBuilder {
 
+    /** What a dense baseline may declare: everything else is about pruning. */
+    private static final Set<String> BASELINE_PARTS = Set.of("experiment", "model", "data", "evaluate");
+
     private final String name;
+    private final boolean baseline;
     private final Map<String, SourceLocation> declaredAt = new HashMap<>();
+    private final Set<String> declared = new LinkedHashSet<>();
+    private String derivedFrom;
     private long seed = 42;
     private ModelSpec model;
     private DataSpec data = Dsl.fashionMnist();
@@ -49,7 +57,12 @@ public final class ExperimentBuilder {
     private Boolean shrink;
 
     public ExperimentBuilder(String name) {
+        this(name, false);
+    }
+
+    private ExperimentBuilder(String name, boolean baseline) {
         this.name = name;
+        this.baseline = baseline;
         mark("experiment");
     }
 
@@ -60,7 +73,53 @@ public final class ExperimentBuilder {
         return builder.build();
     }
 
+    /**
+     * The Java twin of {@code baseline('name') { ... }}: an experiment that only trains (or loads) the dense
+     * model and evaluates it, with no pruning step. It declares model, data, seed and evaluate only.
+     */
+    public static ExperimentSpec baseline(String name, Consumer<ExperimentBuilder> body) {
+        var builder = baseline(name);
+        body.accept(builder);
+        return builder.build();
+    }
+
+    static ExperimentBuilder baseline(String name) {
+        return new ExperimentBuilder(name, true);
+    }
+
+    /**
+     * Starts from another experiment: every part is the other's until this block declares it again. A
+     * declaration replaces the part it names, except {@code finetune} and {@code evaluate}, whose named
+     * settings are changed and the others kept.
+     */
+    public ExperimentBuilder from(ExperimentSpec base) {
+        derivedFrom = base.name();
+        base.declaredAt().forEach((part, location) -> {
+            if (!part.equals("experiment")) {
+                declaredAt.put(part, location);
+            }
+        });
+        seed = base.seed();
+        model = base.model();
+        data = base.data();
+        saliency = new SaliencySpec(base.saliency().id(), base.saliency().options());
+        calibration = base.saliency().calibration();
+        granularity = base.granularity();
+        budget = base.scopeFromSensitivity() ? base.sensitivity().budget() : null;
+        scope = base.scope();
+        boolean ownTargets = scope instanceof Scope.PerLayer || budget != null;
+        schedule = base.schedule() == null ? null : ScheduleBuilder.from(base.schedule(), !ownTargets);
+        finetune = base.finetune();
+        evaluate = base.evaluate();
+        compare = base.compare();
+        sensitivity = base.sensitivity() == null ? null : SensitivityBuilder.from(base.sensitivity());
+        boolean removesByDefault = base.granularity() instanceof Granularity.Structured && base.compare() == null;
+        shrink = base.shrink() == removesByDefault ? null : base.shrink();
+        return this;
+    }
+
     public ExperimentBuilder seed(long seed) {
+        mark("seed");
         this.seed = seed;
         return this;
     }
@@ -128,6 +187,7 @@ public final class ExperimentBuilder {
             refs.forEach(ref -> excluded.add(Dsl.param(String.valueOf(ref))));
         }, null);
         this.scope = withExcluded(scope, excluded);
+        this.budget = null;
         return this;
     }
 
@@ -188,6 +248,12 @@ public final class ExperimentBuilder {
         return schedule(id, s -> s.apply(options));
     }
 
+    /** {@code schedule('iterative') { target 0.9; steps 4; ramp 'geometric' }}. */
+    public ExperimentBuilder schedule(String id,
+                                      @DelegatesTo(value = ScheduleBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return schedule(id, s -> Scripts.callWith(body, s));
+    }
+
     public ExperimentBuilder schedule(String id, Consumer<ScheduleBuilder> body) {
         mark("schedule");
         var builder = new ScheduleBuilder(id);
@@ -196,27 +262,37 @@ public final class ExperimentBuilder {
         return this;
     }
 
-    /** {@code finetune epochs: 1, lr: 1e-3, batch: 64}. */
+    /** {@code finetune epochs: 1, lr: 1e-3, batch: 64}; settings not named keep their earlier values. */
     public ExperimentBuilder finetune(Map<String, ?> options) {
         return finetune(f -> f.apply(options));
     }
 
+    /** {@code finetune { epochs 1; lr 1e-3 }}. */
+    public ExperimentBuilder finetune(@DelegatesTo(value = FinetuneBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return finetune(f -> Scripts.callWith(body, f));
+    }
+
     public ExperimentBuilder finetune(Consumer<FinetuneBuilder> body) {
         mark("finetune");
-        var builder = new FinetuneBuilder();
+        var builder = new FinetuneBuilder().from(finetune);
         body.accept(builder);
         this.finetune = builder.build();
         return this;
     }
 
-    /** {@code evaluate every: 'step'}. */
+    /** {@code evaluate every: 'step'}; settings not named keep their earlier values. */
     public ExperimentBuilder evaluate(Map<String, ?> options) {
         return evaluate(e -> e.apply(options));
     }
 
+    /** {@code evaluate { every 'final'; latencyBatch 8 }}. */
+    public ExperimentBuilder evaluate(@DelegatesTo(value = EvaluateBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return evaluate(e -> Scripts.callWith(body, e));
+    }
+
     public ExperimentBuilder evaluate(Consumer<EvaluateBuilder> body) {
         mark("evaluate");
-        var builder = new EvaluateBuilder();
+        var builder = new EvaluateBuilder().from(evaluate);
         body.accept(builder);
         this.evaluate = builder.build();
         return this;
@@ -243,14 +319,21 @@ public final class ExperimentBuilder {
             throw new BadInputException("experiment '" + name + "' has no model; add model { train 'lenet-300-100', epochs: 3 } "
                     + "or model { load 'path/to/model.zip' }");
         }
-        if (schedule == null && compare != null) {
-            // a comparison prunes nothing: the run is load, train the baseline if asked, evaluate, compare
-            schedule("one-shot", sched -> sched.apply(Map.of("target", 0.0)));
+        if (baseline) {
+            checkBaseline();
+        } else if (compare != null && schedule != null) {
+            throw refused("compare prunes nothing, so it takes no schedule; remove schedule '" + schedule.id() + "'", "schedule");
+        } else if (compare == null && schedule == null) {
+            throw new BadInputException("experiment '" + name + "' has no schedule; add for example schedule 'one-shot', target: 0.9, "
+                    + "or declare baseline('" + name + "') { ... } to train the dense model without pruning");
         }
-        if (schedule == null) {
-            throw new BadInputException("experiment '" + name + "' has no schedule; add for example schedule 'one-shot', target: 0.9");
+        boolean ownTargets = scope instanceof Scope.PerLayer || budget != null;
+        if (schedule != null && ownTargets && schedule.hasTarget()) {
+            throw refused((budget != null ? "scope fromSensitivity(...) chooses" : "scope perLayer(...) gives") + " each layer its own "
+                    + "final target, so schedule '" + schedule.id() + "' takes no target; remove target: from the schedule, "
+                    + "or use scope global() or layerwise() with it", "schedule");
         }
-        var choice = schedule.build(!(scope instanceof Scope.PerLayer) && budget == null);
+        var choice = schedule == null ? null : schedule.build(!ownTargets);
         var analysis = sensitivity == null && budget == null ? null
                 : (sensitivity == null ? new SensitivityBuilder() : sensitivity).build(budget);
         boolean removes = shrink == null ? granularity instanceof Granularity.Structured && compare == null : shrink;
@@ -259,7 +342,29 @@ public final class ExperimentBuilder {
                 granularity, scope, choice, finetune, evaluate, declaredAt, compare, analysis, removes));
     }
 
+    /** A baseline declares only what training and evaluating the dense model need. */
+    private void checkBaseline() {
+        var pruning = declared.stream().filter(part -> !BASELINE_PARTS.contains(part) && !part.equals("seed")).toList();
+        if (!pruning.isEmpty()) {
+            throw refused("baseline('" + name + "') only trains and evaluates the dense model, so it takes no " + pruning.get(0)
+                    + "; remove it, or declare experiment('" + name + "') to prune", pruning.get(0));
+        }
+        if (derivedFrom != null && schedule != null) {
+            schedule = null; // a baseline derived from a pruning experiment keeps its model and data, not its pruning
+            compare = null;
+            sensitivity = null;
+            budget = null;
+        }
+    }
+
+    private BadInputException refused(String message, String part) {
+        String where = Optional.ofNullable(declaredAt.get(part)).map(l -> " (at " + l + ")").orElse("");
+        String origin = derivedFrom != null && !declared.contains(part) ? " (inherited from experiment '" + derivedFrom + "')" : "";
+        return new BadInputException("experiment '" + name + "': " + message + origin + where);
+    }
+
     private void mark(String part) {
+        declared.add(part);
         Declarations.caller().ifPresent(location -> declaredAt.put(part, location));
     }
 }

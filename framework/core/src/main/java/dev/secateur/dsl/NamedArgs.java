@@ -1,7 +1,7 @@
 package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
-import dev.secateur.plugin.ClosestMatch;
+import dev.secateur.errors.ClosestMatch;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -1,9 +1,9 @@
 package dev.secateur.dsl;
 
-import dev.secateur.score.Comparison;
+import dev.secateur.result.RankCorrelation;
 
-import dev.secateur.run.ResultsTable;
-import dev.secateur.run.StepResult;
+import dev.secateur.result.ResultsTable;
+import dev.secateur.result.StepResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.List;
  * the dense model. {@code result.last.accuracy}, {@code result.dense.accuracy}, {@code result.accuracyDrop}.
  */
 public record RunResult(String experiment, String runId, Path runDir, List<StepResult> steps,
-                        List<Comparison.Row> comparison) {
+                        List<RankCorrelation> comparison) {
 
     public RunResult {
         steps = List.copyOf(steps);

@@ -1,16 +1,23 @@
 package dev.secateur.dsl;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ScheduleChoice;
-import dev.secateur.spi.ScheduleSpec;
 import dev.secateur.spi.Options;
+import dev.secateur.spi.ScheduleSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * {@code schedule 'iterative', target: 0.9, steps: 4, ramp: 'geometric'}: target and steps, and any other
- * name is an option of the schedule plugin. Java: {@code s -> s.target(0.9).steps(4).option("ramp", "geometric")}.
+ * {@code schedule 'iterative', target: 0.9, steps: 4, ramp: 'geometric'}, or as a block:
+ * {@code schedule('iterative') { target 0.9; steps 4; ramp 'geometric' }}. Target and steps belong to every
+ * schedule; any other name is an option of the schedule plugin. Java:
+ * {@code s -> s.target(0.9).steps(4).option("ramp", "geometric")}.
  */
 public final class ScheduleBuilder {
+
+    /** The names every schedule declaration takes besides its plugin's options. */
+    static final Set<String> NAMES = Set.of("target", "steps");
 
     private final String id;
     private double target = Double.NaN;
@@ -19,6 +26,15 @@ public final class ScheduleBuilder {
 
     ScheduleBuilder(String id) {
         this.id = id;
+    }
+
+    /** The schedule of an earlier experiment, for one derived from it. */
+    static ScheduleBuilder from(ScheduleChoice choice, boolean hasTarget) {
+        var builder = new ScheduleBuilder(choice.id());
+        builder.target = hasTarget ? choice.target() : Double.NaN;
+        builder.steps = choice.steps();
+        builder.options.putAll(choice.options().values());
+        return builder;
     }
 
     public ScheduleBuilder target(double target) {
@@ -38,8 +54,25 @@ public final class ScheduleBuilder {
         return this;
     }
 
+    /** In a block, any other name is an option of the plugin: {@code ramp 'geometric'}. */
+    public Object methodMissing(String name, Object args) {
+        Object[] values = args instanceof Object[] array ? array : new Object[]{args};
+        if (values.length != 1) {
+            throw new BadInputException("schedule '" + id + "' option " + name + " takes one value, such as " + name + " 'value'");
+        }
+        return option(name, values[0]);
+    }
+
+    boolean hasTarget() {
+        return !Double.isNaN(target);
+    }
+
+    String id() {
+        return id;
+    }
+
     ScheduleBuilder apply(Map<String, ?> named) {
-        NamedArgs.apply("schedule '" + id + "'", named, java.util.Set.of("target", "steps"), (name, value) -> {
+        NamedArgs.apply("schedule '" + id + "'", named, NAMES, (name, value) -> {
             if (name.equals("target")) {
                 target(NamedArgs.number("schedule", name, value));
             } else {
@@ -52,7 +85,7 @@ public final class ScheduleBuilder {
     /** Under a per-layer scope the layers carry their own targets, so the schedule's may be left out. */
     ScheduleChoice build(boolean targetRequired) {
         if (Double.isNaN(target) && targetRequired) {
-            throw new dev.secateur.errors.BadInputException("schedule '" + id
+            throw new BadInputException("schedule '" + id
                     + "' needs a target, the final sparsity, for example schedule '" + id + "', target: 0.9");
         }
         double t = Double.isNaN(target) ? 0.0 : target;

@@ -1,7 +1,9 @@
 package dev.secateur.dsl;
 
+import dev.secateur.bus.RunFailedException;
+
 import dev.secateur.errors.BadInputException;
-import dev.secateur.plugin.ClosestMatch;
+import dev.secateur.errors.ClosestMatch;
 import groovy.lang.Binding;
 import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
@@ -137,9 +139,9 @@ public final class ScriptRunner {
     /** Turns an error thrown while the script ran into one that names the script line. */
     private static RuntimeException located(Path script, Throwable error) {
         String where = lineIn(error, sourceName(script)).map(line -> script + ":" + line + ": ").orElse(script + ": ");
-        if (error instanceof dev.secateur.bus.RunFailedException failed) {
+        if (error instanceof RunFailedException failed) {
             // the run's own message names the declaration it concerns
-            return new dev.secateur.bus.RunFailedException(failed.code(), failed.getMessage().contains("(at ")
+            return new RunFailedException(failed.code(), failed.getMessage().contains("(at ")
                     ? failed.getMessage() : where + failed.getMessage(), failed);
         }
         if (error instanceof BadInputException) {
@@ -160,19 +162,27 @@ public final class ScriptRunner {
 
     private static String unknownMethod(MissingMethodException missing) {
         var type = missing.getType();
-        Set<String> names = type == null ? Set.of() : Arrays.stream(type.getMethods())
-                .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getDeclaringClass() != Object.class)
-                .map(Method::getName).collect(Collectors.toCollection(java.util.TreeSet::new));
+        Set<String> names = type == null ? new java.util.TreeSet<>() : publicMethods(type);
+        // the values a script passes (fashionMnist(), filters(), global() ...) are callable everywhere
+        names.addAll(publicMethods(Dsl.class));
         String where = type == null ? "" : " in " + describe(type);
         String given = Arrays.stream(missing.getArguments())
                 .map(a -> a == null ? "null" : a instanceof groovy.lang.Closure ? "{ ... }" : a.getClass().getSimpleName())
                 .collect(Collectors.joining(", ", "(", ")"));
         if (names.contains(missing.getMethod())) {
-            return "'" + missing.getMethod() + "'" + where + " does not take " + given + "; see the DSL reference in README.md";
+            return "'" + missing.getMethod() + "'" + where + " does not take " + given + "; see the DSL reference in docs/dsl.md";
         }
         return "'" + missing.getMethod() + "' is not a method" + where
                 + ClosestMatch.of(missing.getMethod(), names).map(c -> " (did you mean '" + c + "'?)").orElse("")
-                + "; see the DSL reference in README.md";
+                + "; see the DSL reference in docs/dsl.md";
+    }
+
+    private static Set<String> publicMethods(Class<?> type) {
+        return Arrays.stream(type.getMethods())
+                .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getDeclaringClass() != Object.class
+                        && m.getDeclaringClass() != groovy.lang.Script.class && m.getDeclaringClass() != groovy.lang.GroovyObjectSupport.class
+                        && !m.getName().contains("$") && !m.getName().equals("methodMissing"))
+                .map(Method::getName).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     private static String describe(Class<?> type) {
@@ -181,6 +191,13 @@ public final class ScriptRunner {
         }
         if (type == ModelBuilder.class) {
             return "a model block";
+        }
+        if (type == ScheduleBuilder.class || type == FinetuneBuilder.class || type == EvaluateBuilder.class
+                || type == SensitivityBuilder.class || type == CompareBuilder.class) {
+            return "a " + type.getSimpleName().replace("Builder", "").toLowerCase(java.util.Locale.ROOT) + " block";
+        }
+        if (SecateurScript.class.isAssignableFrom(type)) {
+            return "a script";
         }
         return type.getSimpleName();
     }

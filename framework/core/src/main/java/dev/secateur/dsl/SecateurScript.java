@@ -1,14 +1,19 @@
 package dev.secateur.dsl;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ExperimentSpec;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import groovy.lang.Script;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The base class of every Secateur script. Its methods only declare experiments ({@link #experiment}) and
- * hand them to the runtime ({@link #run}); everything else is plain Groovy, so scripts can loop and compare.
+ * The base class of every Secateur script. Its methods only declare experiments ({@link #experiment},
+ * {@link #baseline}) and hand them to the runtime ({@link #run}); everything else is plain Groovy, so
+ * scripts can loop and compare. An editor learns these methods from {@code secateur.gdsl} (IntelliJ) or
+ * from {@code @groovy.transform.BaseScript dev.secateur.dsl.SecateurScript script} at the top of a script.
  */
 public abstract class SecateurScript extends Script {
 
@@ -21,9 +26,50 @@ public abstract class SecateurScript extends Script {
         return Scripts.callWith(body, new ExperimentBuilder(name)).build();
     }
 
+    /**
+     * Declares an experiment that starts from another: {@code experiment('obs-90', from: base) { saliency 'obs' }}
+     * keeps everything of {@code base} that the block does not declare again.
+     */
+    public ExperimentSpec experiment(Map<String, ?> options, String name,
+                                     @DelegatesTo(value = ExperimentBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return Scripts.callWith(body, derived("experiment", options, new ExperimentBuilder(name))).build();
+    }
+
+    /** {@code experiment('copy', from: base)}: another name for the same experiment, or one to change from Java-built parts. */
+    public ExperimentSpec experiment(Map<String, ?> options, String name) {
+        return derived("experiment", options, new ExperimentBuilder(name)).build();
+    }
+
+    /**
+     * Declares a dense baseline: the model is trained (or loaded) and evaluated, and nothing is pruned, so
+     * its {@code model-final.zip} can be the starting point of experiments that prune it:
+     * {@code baseline('lenet300-dense') { model { train 'lenet-300-100', epochs: 20 } }}.
+     */
+    public ExperimentSpec baseline(String name,
+                                   @DelegatesTo(value = ExperimentBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return Scripts.callWith(body, ExperimentBuilder.baseline(name)).build();
+    }
+
+    /** A dense baseline that starts from another experiment's model, data and evaluation settings. */
+    public ExperimentSpec baseline(Map<String, ?> options, String name,
+                                   @DelegatesTo(value = ExperimentBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return Scripts.callWith(body, derived("baseline", options, ExperimentBuilder.baseline(name))).build();
+    }
+
+    private static ExperimentBuilder derived(String what, Map<String, ?> options, ExperimentBuilder builder) {
+        NamedArgs.apply(what, options, Set.of("from"), (option, value) -> {
+            if (!(value instanceof ExperimentSpec base)) {
+                throw new BadInputException(what + " from: " + value + " is not an experiment; give one that "
+                        + "experiment('name') { ... } returned");
+            }
+            builder.from(base);
+        }, null);
+        return builder;
+    }
+
     /** Runs an experiment to the end and returns its results. */
     public RunResult run(ExperimentSpec spec) {
-        return ((ExperimentRunner) getBinding().getVariable(RUNNER)).run(spec);
+        return runner().run(spec);
     }
 
     /**
@@ -31,12 +77,16 @@ public abstract class SecateurScript extends Script {
      * FLOPs) before anything changes, and returns the experiment, so {@code run(explain(spec))} reads well.
      */
     public ExperimentSpec explain(ExperimentSpec spec) {
-        print(((ExperimentRunner) getBinding().getVariable(RUNNER)).explain(spec));
+        print(runner().explain(spec));
         return spec;
     }
 
     /** A table with one row per run, for comparisons. */
     public String table(List<RunResult> results) {
         return RunResult.table(results);
+    }
+
+    private ExperimentRunner runner() {
+        return (ExperimentRunner) getBinding().getVariable(RUNNER);
     }
 }

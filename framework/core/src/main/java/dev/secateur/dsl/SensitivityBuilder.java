@@ -41,6 +41,15 @@ public final class SensitivityBuilder {
         return this;
     }
 
+    /** The settings of an earlier analysis, for an experiment derived from another. */
+    static SensitivityBuilder from(SensitivitySpec spec) {
+        var builder = new SensitivityBuilder();
+        builder.ratios = spec.ratios();
+        builder.samples = spec.samples();
+        builder.layers.addAll(spec.layers());
+        return builder;
+    }
+
     SensitivitySpec build(SensitivitySpec.Budget budget) {
         return NamedArgs.checked("sensitivity", () -> new SensitivitySpec(ratios, samples, layers, budget));
     }

@@ -62,6 +62,15 @@ public abstract class TrainingBuilder<B extends TrainingBuilder<B>> {
         return self();
     }
 
+    /** Starts from earlier settings, so a declaration overrides only what it names. */
+    B from(TrainingSpec spec) {
+        epochs = spec.epochs();
+        batch = spec.batchSize();
+        lr = spec.learningRate();
+        l2 = spec.l2();
+        return self();
+    }
+
     TrainingSpec buildTraining(String what) {
         return NamedArgs.checked(what, () -> new TrainingSpec(epochs, batch, lr, l2));
     }

@@ -1,5 +1,7 @@
 package dev.secateur.evaluate;
 
+import dev.secateur.result.StepResult;
+
 /**
  * One evaluation of a network.
  *
@@ -13,4 +15,15 @@ package dev.secateur.evaluate;
  */
 public record EvaluationReport(double accuracy, double loss, int examples, ModelCensus census,
                                double latencyMs, int latencyBatch, double largeLatencyMs, int largeBatch) {
+
+    /**
+     * The row this evaluation gives results.csv after a step.
+     *
+     * @param targetSparsity what the step aimed at
+     * @param examplesPerS   the step's training throughput, NaN when nothing was trained
+     */
+    public StepResult toStep(int step, double targetSparsity, double examplesPerS) {
+        return new StepResult(step, targetSparsity, census.sparsity(), accuracy, loss, census.params(), census.nonzeroParams(),
+                census.flops(), census.effectiveFlops(), latencyMs, examplesPerS, census.layerSparsity(), largeBatch, largeLatencyMs);
+    }
 }

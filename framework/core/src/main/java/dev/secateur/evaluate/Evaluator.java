@@ -6,6 +6,7 @@ import dev.secateur.model.NetworkLayout;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spi.ParamRef;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,7 +30,15 @@ public final class Evaluator {
     }
 
     public EvaluationReport evaluate(Network net, Dataset test, EvaluateSpec spec, boolean measure) {
-        var census = census(net, test);
+        return evaluate(net, test, spec, measure, Map.of());
+    }
+
+    /**
+     * @param denseWeights each prunable weight tensor's size before physical removal; sparsity is counted
+     *                     against it, so a shrunk network reports what was removed (empty: the network as it is)
+     */
+    public EvaluationReport evaluate(Network net, Dataset test, EvaluateSpec spec, boolean measure, Map<ParamRef, Long> denseWeights) {
+        var census = census(net, test.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()), denseWeights);
         if (!measure) {
             return new EvaluationReport(Double.NaN, Double.NaN, 0, census, Double.NaN, spec.latencyBatch(), Double.NaN,
                     spec.largeBatch());
@@ -96,6 +105,14 @@ public final class Evaluator {
     }
 
     public ModelCensus census(Network net, INDArray example) {
+        return census(net, example, Map.of());
+    }
+
+    /**
+     * The census, with sparsity counted against {@code denseWeights}: a weight that physical removal took
+     * away counts as a zero of the original tensor.
+     */
+    public ModelCensus census(Network net, INDArray example, Map<ParamRef, Long> denseWeights) {
         long params = net.numParams();
         long zeroParams = zeros(net.params());
         var outputs = net.layerOutputs(example);
@@ -109,9 +126,11 @@ public final class Evaluator {
             INDArray w = layer.getParam("W");
             long size = w.length();
             long zeros = zeros(w);
-            weights += size;
-            zeroWeights += zeros;
-            layerSparsity.put(param.weights(), (double) zeros / size);
+            long original = denseWeights.getOrDefault(param.weights(), size);
+            long gone = zeros + original - size;
+            weights += original;
+            zeroWeights += gone;
+            layerSparsity.put(param.weights(), (double) gone / original);
             long[] out = outputs.get(param.weights().layer()).shape();
             long positions = param.positions(out);
             flops += param.flops(positions);

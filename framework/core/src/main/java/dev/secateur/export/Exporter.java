@@ -4,7 +4,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.shrink.SideBySide;
-import dev.secateur.run.RunDirectory;
+import dev.secateur.record.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.secateur.finetune;
 import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.data.MinibatchIterator;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.spec.TrainingSpec;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.secateur.finetune;
 
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 

@@ -6,6 +6,7 @@ import dev.secateur.bus.RunEvent;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,14 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * FLOPs. They are fed by step-completed events and keep their last value after a run ends, so a
  * dashboard shows where each experiment finished.
  */
-public final class RunMetrics {
+public final class RunMetrics implements MeterBinder {
 
-    private final MeterRegistry registry;
+    private MeterRegistry registry;
     /** Strong references: a gauge only holds its object weakly. */
     private final Map<Key, Value> values = new ConcurrentHashMap<>();
     private final Set<String> layers = ConcurrentHashMap.newKeySet();
 
-    public RunMetrics(MeterRegistry registry) {
+    /** The gauges are registered per experiment as its steps complete, since experiment names are not known before. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
         this.registry = registry;
     }
 

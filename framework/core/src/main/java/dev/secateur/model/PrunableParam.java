@@ -38,6 +38,16 @@ public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long
         this(weights, kind, shape, biasShape, java.util.List.of());
     }
 
+    /** The parameters and the followers that structured pruning decides with them: everything a scorer must score. */
+    public static java.util.List<PrunableParam> withFollowers(java.util.List<PrunableParam> params) {
+        var all = new java.util.ArrayList<PrunableParam>();
+        for (var p : params) {
+            all.add(p);
+            all.addAll(p.followers().stream().filter(f -> params.stream().noneMatch(q -> q.weights().equals(f.weights()))).toList());
+        }
+        return all;
+    }
+
     public boolean hasBias() {
         return biasShape != null;
     }

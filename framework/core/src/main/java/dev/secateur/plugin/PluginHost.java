@@ -1,5 +1,7 @@
 package dev.secateur.plugin;
 
+import dev.secateur.errors.ClosestMatch;
+
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spi.PruningSchedule;
 import dev.secateur.spi.SaliencyMethod;

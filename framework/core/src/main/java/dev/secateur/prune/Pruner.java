@@ -1,5 +1,7 @@
 package dev.secateur.prune;
 
+import dev.secateur.model.MaskSet;
+
 import dev.secateur.model.Network;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
@@ -143,21 +145,6 @@ public final class Pruner {
         return PruningPlan.of(target.step(), target.target(), scope, granularity, masks, provenance);
     }
 
-    /** The parameters and the followers that structured pruning decides with them: everything a scorer must score. */
-    public static List<PrunableParam> withFollowers(List<PrunableParam> params) {
-        var all = new ArrayList<PrunableParam>();
-        for (var p : params) {
-            all.add(p);
-            all.addAll(p.followers().stream().filter(f -> params.stream().noneMatch(q -> q.weights().equals(f.weights()))).toList());
-        }
-        return all;
-    }
-
-    /** One score per output unit, reduced as structured pruning reduces them (for comparisons and reports). */
-    public static double[] unitScores(PrunableParam param, INDArray scores, dev.secateur.spi.GroupReduction reduction) {
-        return UnitScores.reduce(param, scores, reduction).castTo(DataType.DOUBLE).toDoubleVector();
-    }
-
     /** Whether scores are compared only within each output row: N:M, or unstructured per output. */
     static boolean rowWise(Granularity granularity) {
         return granularity instanceof Granularity.SemiStructured
@@ -243,9 +230,5 @@ public final class Pruner {
         }
     }
 
-    static INDArray floats(INDArray a) {
-        var c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
-        return c.isView() || c.ordering() != 'c' || c.offset() != 0 ? c.dup('c') : c;
-    }
 
 }

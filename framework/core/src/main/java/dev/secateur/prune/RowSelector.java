@@ -1,5 +1,7 @@
 package dev.secateur.prune;
 
+import dev.secateur.model.UnitReduction;
+
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.Granularity;
@@ -37,8 +39,8 @@ final class RowSelector {
      * @param prunedPerRow the weights to prune in each row for a per-output granularity; ignored for N:M
      */
     static INDArray mask(PrunableParam param, INDArray scores, INDArray current, Granularity granularity, long prunedPerRow) {
-        float[] s = Pruner.floats(scores).reshape(scores.length()).toFloatVector();
-        float[] keep = current == null ? filled(s.length) : Pruner.floats(current).reshape(current.length()).toFloatVector();
+        float[] s = UnitReduction.contiguousFloats(scores).reshape(scores.length()).toFloatVector();
+        float[] keep = current == null ? filled(s.length) : UnitReduction.contiguousFloats(current).reshape(current.length()).toFloatVector();
         var layout = Layout.of(param);
         int[] order = new int[layout.rowLength];
         Integer[] boxed = new Integer[layout.rowLength];

@@ -1,5 +1,7 @@
 package dev.secateur.prune;
 
+import dev.secateur.model.UnitReduction;
+
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.PrunableParam;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,7 +13,6 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The scores of one parameter at the pruner's granularity: one per weight, or one per output unit
@@ -21,8 +22,8 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
                   boolean structured) {
 
     static UnitScores unstructured(PrunableParam param, INDArray scores, INDArray mask) {
-        var s = Pruner.floats(scores);
-        var m = mask == null ? null : Pruner.floats(mask);
+        var s = UnitReduction.contiguousFloats(scores);
+        var m = mask == null ? null : UnitReduction.contiguousFloats(mask);
         long already = m == null ? 0 : m.length() - m.sumNumber().longValue();
         return new UnitScores(param, ThresholdSelector.Source.of(s, m), s.length(), already, false);
     }
@@ -44,9 +45,9 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
                                  boolean protectBestUnit, java.util.List<INDArray> followerScores) {
         int axis = param.kind().outputAxis();
         int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
-        float[] unitScores = reduce(param, scores, reduction).castTo(DataType.FLOAT).toFloatVector();
+        float[] unitScores = UnitReduction.reduce(param, scores, reduction).castTo(DataType.FLOAT).toFloatVector();
         for (int f = 0; f < followerScores.size(); f++) {
-            float[] more = reduce(param.followers().get(f), followerScores.get(f), reduction).castTo(DataType.FLOAT).toFloatVector();
+            float[] more = UnitReduction.reduce(param.followers().get(f), followerScores.get(f), reduction).castTo(DataType.FLOAT).toFloatVector();
             for (int u = 0; u < unitScores.length; u++) {
                 unitScores[u] += more[u];
             }
@@ -56,7 +57,7 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         long already = 0;
         if (mask != null) {
             // a unit counts as pruned when its whole slice is masked
-            float[] alive = Pruner.floats(mask).max(others).toFloatVector();
+            float[] alive = UnitReduction.contiguousFloats(mask).max(others).toFloatVector();
             for (int u = 0; u < alive.length; u++) {
                 if (alive[u] == 0f) {
                     unitMask[u] = 0f;
@@ -77,19 +78,6 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         }
         return new UnitScores(param, new ThresholdSelector.Source(FloatBuffer.wrap(unitScores), FloatBuffer.wrap(unitMask)),
                 unitScores.length, already, true);
-    }
-
-    /** One score per output unit: the element scores of each unit reduced. */
-    static INDArray reduce(PrunableParam param, INDArray scores, GroupReduction reduction) {
-        int axis = param.kind().outputAxis();
-        int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
-        var s = Pruner.floats(scores);
-        return switch (reduction) {
-            case L1 -> Transforms.abs(s, true).sum(others);
-            case L2 -> s.norm2(others);
-            case MEAN -> s.mean(others);
-            case MAX -> s.max(others);
-        };
     }
 
     /**

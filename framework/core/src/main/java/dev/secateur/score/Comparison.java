@@ -3,8 +3,9 @@ package dev.secateur.score;
 import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.model.PrunableParam;
-import dev.secateur.prune.MaskSet;
-import dev.secateur.prune.Pruner;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.UnitReduction;
+import dev.secateur.result.RankCorrelation;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
@@ -30,18 +31,10 @@ public final class Comparison {
     }
 
     /**
-     * One criterion against the reference on one layer.
-     *
-     * @param points the number of units or weights ranked
-     */
-    public record Row(String criterion, ParamRef layer, int points, double spearman, double kendall) {
-    }
-
-    /**
      * The correlations, with the scores behind them for plots: per layer, the reference's values and each
      * criterion's values at the same points.
      */
-    public record Report(String reference, List<Row> rows, Map<ParamRef, Map<String, double[]>> points) {
+    public record Report(String reference, List<RankCorrelation> rows, Map<ParamRef, Map<String, double[]>> points) {
     }
 
     public Report compare(Network net, List<PrunableParam> params, List<Scorer.Method> criteria,
@@ -51,7 +44,7 @@ public final class Comparison {
         var statistics = scorer.gather(net, params, all, calibration);
         var referenceScores = perPoint(params, granularity,
                 scorer.score(net, params, MaskSet.NONE, statistics, reference, granularity, seed, true));
-        var rows = new ArrayList<Row>();
+        var rows = new ArrayList<RankCorrelation>();
         var points = new LinkedHashMap<ParamRef, Map<String, double[]>>();
         var measured = new LinkedHashMap<ParamRef, int[]>();
         for (var param : params) {
@@ -69,7 +62,7 @@ public final class Comparison {
                 double[] ref = layerPoints.get(reference.extension().id());
                 double[] mine = pick(scores.get(param.weights()), measured.get(param.weights()));
                 layerPoints.put(criterion.extension().id(), mine);
-                rows.add(new Row(criterion.extension().id(), param.weights(), ref.length,
+                rows.add(new RankCorrelation(criterion.extension().id(), param.weights(), ref.length,
                         correlation(ref, mine, true), correlation(ref, mine, false)));
             }
         }
@@ -81,7 +74,7 @@ public final class Comparison {
         for (var param : params) {
             var scores = set.scores().get(param.weights());
             out.put(param.weights(), granularity instanceof Granularity.Structured structured
-                    ? Pruner.unitScores(param, scores, structured.reduction())
+                    ? UnitReduction.perUnit(param, scores, structured.reduction())
                     : scores.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').reshape(scores.length()).toDoubleVector());
         }
         return out;

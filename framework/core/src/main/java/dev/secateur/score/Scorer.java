@@ -5,7 +5,7 @@ import dev.secateur.data.Dataset;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
 import dev.secateur.model.PrunableParam;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
@@ -46,27 +46,7 @@ public final class Scorer {
     }
 
     public static void checkRequirements(SaliencyMethod method, Options options, Network network, List<PrunableParam> params) {
-        if (network.isGraph()) {
-            var needs = EnumSet.copyOf(method.requirements(options));
-            needs.remove(Requirement.WEIGHTS);
-            if (!needs.isEmpty()) {
-                throw new BadInputException("saliency '" + method.id() + "' requires " + needs + ", which the scorer gathers for "
-                        + "sequential networks (MultiLayerNetwork) only so far, and this model is a ComputationGraph; "
-                        + "use a weights-only saliency such as 'magnitude' or 'random'");
-            }
-            return;
-        }
-        var net = network.sequential("the statistics pass");
-        for (var param : params) {
-            for (var requirement : method.requirements(options)) {
-                StatisticsPass.unsupported(net, param, requirement).ifPresent(reason -> {
-                    throw new BadInputException("saliency '" + method.id() + "' requires " + requirement + " for "
-                            + param.weights() + " (" + param.kind().name().toLowerCase(Locale.ROOT) + " layer), which the scorer cannot gather: "
-                            + reason + ". Exclude " + param.weights() + " from the scope, or choose a saliency that does not need "
-                            + requirement);
-                });
-            }
-        }
+        Capabilities.of(network, params).check(method, options, params);
     }
 
     /** Whether any of these requirements needs calibration data. */

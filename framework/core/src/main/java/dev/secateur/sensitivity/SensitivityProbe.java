@@ -4,7 +4,7 @@ import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.PrunableParam;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spi.Granularity;

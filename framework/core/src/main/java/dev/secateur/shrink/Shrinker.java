@@ -6,7 +6,7 @@ import dev.secateur.model.UnitGroup;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import dev.secateur.model.PrunableParam;
-import dev.secateur.prune.Pruner;
+import dev.secateur.model.UnitReduction;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -206,7 +206,7 @@ public final class Shrinker {
         double[] mass = new double[(int) group.units()];
         for (var producer : group.producers()) {
             var layer = net.layer(producer.weights().layer());
-            double[] l1 = Pruner.unitScores(producer, layer.getParam("W"), GroupReduction.L1);
+            double[] l1 = UnitReduction.perUnit(producer, layer.getParam("W"), GroupReduction.L1);
             for (int u = 0; u < mass.length; u++) {
                 mass[u] += l1[u];
             }

@@ -12,6 +12,9 @@ import java.util.Objects;
  */
 public record DataSpec(Source source, int trainLimit, int testLimit) {
 
+    /** Where Debian's dataset-fashion-mnist package puts the IDX files. */
+    public static final Path INSTALLED_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
     public DataSpec {
         Objects.requireNonNull(source, "source");
         if (trainLimit < 0 || testLimit < 0) {

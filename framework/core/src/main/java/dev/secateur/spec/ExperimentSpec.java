@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
  * One experiment, fully declared: what to load, how to score, prune, fine-tune and evaluate. Scripts
  * and Java code build it with {@code dev.secateur.dsl.ExperimentBuilder}; running it is separate.
  *
+ * @param schedule   how pruning proceeds; null for an experiment that prunes nothing: a dense baseline or a
+ *                   criteria comparison
  * @param declaredAt where each part was declared (keys such as {@code saliency}), for error messages
  * @param compare    a criteria comparison to run instead of pruning steps, or null
  * @param sensitivity a sensitivity analysis to run after the baseline, or null; with a budget, its ratios
@@ -35,7 +37,6 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         Objects.requireNonNull(saliency, "saliency");
         Objects.requireNonNull(granularity, "granularity");
         Objects.requireNonNull(scope, "scope");
-        Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(finetune, "finetune");
         Objects.requireNonNull(evaluate, "evaluate");
         declaredAt = Map.copyOf(declaredAt);
@@ -50,6 +51,24 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         if (sensitivity != null && compare != null) {
             throw new IllegalArgumentException("compare prunes nothing, so it cannot be combined with a sensitivity analysis");
         }
+        if (schedule != null && compare != null) {
+            throw new IllegalArgumentException("compare prunes nothing, so it takes no schedule; remove the schedule");
+        }
+        if (schedule == null && sensitivity != null) {
+            throw new IllegalArgumentException("a sensitivity analysis chooses what to prune, so it needs a schedule, "
+                    + "for example schedule 'one-shot'");
+        }
+    }
+
+    /** The same experiment on another model. */
+    public ExperimentSpec withModel(ModelSpec other) {
+        return new ExperimentSpec(name, seed, other, data, saliency, granularity, scope, schedule, finetune, evaluate,
+                declaredAt, compare, sensitivity, shrink);
+    }
+
+    /** Whether the run prunes: false for a dense baseline and for a criteria comparison. */
+    public boolean prunes() {
+        return schedule != null;
     }
 
     /** Whether the scope's per-layer ratios come from the sensitivity analysis. */

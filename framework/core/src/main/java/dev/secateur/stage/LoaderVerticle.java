@@ -3,13 +3,19 @@ package dev.secateur.stage;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
+import dev.secateur.config.SecateurConfig;
 import dev.secateur.model.Loader;
-import dev.secateur.model.ModelFiles;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.shrink.ExplainPlan;
+import dev.secateur.score.Capabilities;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 
-/** Loads data and models into the stores, and saves models. */
+/**
+ * Loads data and models into the stores. Its reply tells the coordinator what it needs to know about the
+ * network (its unit groups, what the scorer can gather for it), so the coordinator never holds one.
+ */
 final class LoaderVerticle extends StageVerticle {
 
     private final Loader loader;
@@ -23,14 +29,17 @@ final class LoaderVerticle extends StageVerticle {
     public Future<?> start() {
         serve(Addresses.LOADER_LOAD, StageRequest.Load.class, request -> {
             var loaded = loader.load(request.model(), request.data(), request.seed());
+            var net = loaded.network();
             var data = loaded.data();
-            return new StageReply.Loaded(stores.models().put(loaded.network()), stores.data().put(data),
-                    loaded.params(), loaded.network().numParams(), data.source(), data.sha256(),
-                    data.train().size(), data.test().size());
+            return new StageReply.Loaded(stores.models().put(net), stores.data().put(data), loaded.params(),
+                    NetworkLayout.groups(net), Capabilities.of(net, loaded.params()), net.numParams(), data.source(),
+                    data.sha256(), data.train().size(), data.test().size());
         });
-        serve(Addresses.LOADER_SAVE, StageRequest.Save.class, request -> {
-            ModelFiles.save(stores.models().get(request.model()), request.file());
-            return new StageReply.Saved(request.file());
+        serve(Addresses.LOADER_EXPLAIN, StageRequest.Explain.class, request -> {
+            var spec = request.spec();
+            var loaded = loader.load(spec.model(), spec.data(), spec.seed());
+            var example = loaded.data().test().features().getRow(0, true).dup();
+            return new StageReply.Explained(ExplainPlan.explain(spec, loaded.network(), example));
         });
         return Future.succeededFuture();
     }

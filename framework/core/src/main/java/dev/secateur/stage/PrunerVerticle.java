@@ -3,19 +3,23 @@ package dev.secateur.stage;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
-import dev.secateur.plugin.PluginHost;
-import dev.secateur.prune.MaskSet;
-import dev.secateur.prune.Pruner;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.run.RunDirectory;
+import dev.secateur.plugin.PluginHost;
+import dev.secateur.prune.Pruner;
+import dev.secateur.sensitivity.BudgetChoice;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.shrink.SideBySide;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import java.nio.file.Path;
+import java.util.ArrayList;
 
-/** Plans a step's masks, persists them in the run directory, and applies them on request. */
+/**
+ * Decides what to remove and applies it: a step's masks, OBS's compensation, the per-layer ratios of a
+ * sensitivity budget, and physical removal. It writes no file; the recorder does.
+ */
 final class PrunerVerticle extends StageVerticle {
 
     private final Pruner pruner;
@@ -30,11 +34,9 @@ final class PrunerVerticle extends StageVerticle {
     @Override
     public Future<?> start() {
         serve(Addresses.PRUNER_PLAN, StageRequest.Plan.class, request -> {
-            var current = masksOrNone(request.current());
-            var plan = pruner.plan(request.params(), stores.scores().get(request.scores()), current,
+            var plan = pruner.plan(request.params(), stores.scores().get(request.scores()), masksOrNone(request.current()),
                     request.granularity(), request.scope(), request.target(), request.provenance());
-            Path maskDir = request.runDir() == null ? null : RunDirectory.open(request.runDir()).writePlan(plan);
-            return new StageReply.Planned(stores.masks().put(MaskSet.of(plan.masks())), maskDir);
+            return new StageReply.Planned(stores.masks().put(MaskSet.of(plan.masks())));
         });
         serve(Addresses.PRUNER_APPLY, StageRequest.Apply.class, request -> {
             var net = stores.models().get(request.model());
@@ -49,11 +51,16 @@ final class PrunerVerticle extends StageVerticle {
             pruner.apply(net, masks);
             return new StageReply.Applied(request.model());
         });
+        serve(Addresses.PRUNER_BUDGET, StageRequest.Budget.class, request -> {
+            var example = stores.data().get(request.data()).test().features().getRow(0, true).dup();
+            var choice = BudgetChoice.choose(stores.models().get(request.model()), example, request.curves(), request.budget());
+            return new StageReply.Budgeted(choice.ratios(), choice.units(), choice.lines());
+        });
         serve(Addresses.PRUNER_SHRINK, StageRequest.Shrink.class, request -> {
             var masked = stores.models().get(request.model());
             var shrunk = new Shrinker().shrink(masked);
             var masks = shrunk.slice(masksOrNone(request.masks()));
-            var notes = new java.util.ArrayList<>(shrunk.keptWhole());
+            var notes = new ArrayList<>(shrunk.keptWhole());
             if (request.measure()) {
                 notes.addAll(SideBySide.measure(masked, shrunk.net()));
             }

@@ -1,5 +1,9 @@
 package dev.secateur.stage;
 
+import dev.secateur.data.Calibration;
+
+import dev.secateur.config.SecateurConfig;
+
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
@@ -36,7 +40,7 @@ final class ScorerVerticle extends StageVerticle {
                     : null;
             // under structured pruning, layers that share units through residual adds are scored with their leader
             var params = request.granularity() instanceof dev.secateur.spi.Granularity.Structured
-                    ? dev.secateur.prune.Pruner.withFollowers(request.params()) : request.params();
+                    ? dev.secateur.model.PrunableParam.withFollowers(request.params()) : request.params();
             var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
                     method, request.granularity(), request.seed(), calibration);
             return new StageReply.Scored(stores.scores().put(scores));

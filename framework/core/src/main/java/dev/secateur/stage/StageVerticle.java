@@ -1,13 +1,11 @@
 package dev.secateur.stage;
 
 import dev.secateur.bus.FailureCode;
-import dev.secateur.bus.StageRequest;
-import dev.secateur.metrics.MeterNames;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.metrics.StageMetrics;
+import dev.secateur.model.MaskSet;
 import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.util.Locale;
@@ -24,6 +22,7 @@ abstract class StageVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(StageVerticle.class);
 
     private final String stage;
+    private final StageMetrics timings;
     /** The objects every stage reaches by handle. */
     final Stores stores;
     final MeterRegistry registry;
@@ -32,6 +31,8 @@ abstract class StageVerticle extends VerticleBase {
         this.stage = stage;
         this.stores = stores;
         this.registry = registry;
+        this.timings = new StageMetrics(stage);
+        timings.bindTo(registry);
     }
 
     /** The masks a request names, or none: the first step of a run has no masks yet. */
@@ -40,12 +41,12 @@ abstract class StageVerticle extends VerticleBase {
     }
 
     /** Serves requests of one type on an address; the handler runs on this worker's thread and may block. */
-    <Q extends StageRequest> void serve(String address, Class<Q> type, Function<Q, Object> handler) {
+    <Q> void serve(String address, Class<Q> type, Function<Q, Object> handler) {
         vertx.eventBus().<Q>consumer(address, message -> handle(message, type, handler));
     }
 
-    private <Q extends StageRequest> void handle(Message<Q> message, Class<Q> type, Function<Q, Object> handler) {
-        var sample = Timer.start(registry);
+    private <Q> void handle(Message<Q> message, Class<Q> type, Function<Q, Object> handler) {
+        long start = System.nanoTime();
         Object reply = null;
         Throwable failure = null;
         try {
@@ -55,9 +56,7 @@ abstract class StageVerticle extends VerticleBase {
         }
         var code = failure == null ? null : FailureCode.of(failure);
         // the time is recorded before answering, so whoever gets the answer also sees the timer
-        sample.stop(Timer.builder(MeterNames.STAGE).description("Time a stage takes to answer one request")
-                .tags(MeterNames.TAG_STAGE, stage, MeterNames.TAG_OUTCOME, code == null ? "success" : code.name().toLowerCase(Locale.ROOT))
-                .register(registry));
+        timings.record(System.nanoTime() - start, code == null ? "success" : code.name().toLowerCase(Locale.ROOT));
         if (failure == null) {
             message.reply(reply);
             return;
@@ -65,11 +64,6 @@ abstract class StageVerticle extends VerticleBase {
         if (code == FailureCode.STAGE_FAILED) {
             LOG.error("{} failed on {}", stage, message.address(), failure);
         }
-        message.fail(code.code(), messageOf(failure));
-    }
-
-    static String messageOf(Throwable error) {
-        String text = error.getMessage();
-        return text == null || text.isBlank() ? error.getClass().getSimpleName() : text;
+        message.fail(code.code(), FailureCode.messageOf(failure));
     }
 }

@@ -2,7 +2,7 @@ package dev.secateur.store;
 
 import dev.secateur.model.Network;
 import dev.secateur.data.DataSplits;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.score.ScoreSet;
 import java.util.List;
 

@@ -31,9 +31,17 @@ class ScriptRunnerTest {
     Path dir;
 
     private final List<ExperimentSpec> submitted = new ArrayList<>();
-    private final ScriptRunner runner = new ScriptRunner(spec -> {
-        submitted.add(spec);
-        return new RunResult(spec.name(), "id", Path.of("runs/id"), List.of());
+    private final ScriptRunner runner = new ScriptRunner(new ExperimentRunner() {
+        @Override
+        public RunResult run(ExperimentSpec spec) {
+            submitted.add(spec);
+            return new RunResult(spec.name(), "id", Path.of("runs/id"), List.of());
+        }
+
+        @Override
+        public String explain(ExperimentSpec spec) {
+            return "plan of " + spec.name() + "\n";
+        }
     });
 
     private Path script(String name, String text) throws IOException {

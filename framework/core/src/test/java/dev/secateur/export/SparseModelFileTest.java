@@ -33,7 +33,7 @@ class SparseModelFileTest {
             float cut = magnitudes[(int) (0.9 * magnitudes.length)];
             masks.put(p.weights(), Transforms.abs(w, true).gte(cut).castTo(DataType.FLOAT));
         }
-        dev.secateur.prune.MaskSet.of(masks).applyTo(net);
+        dev.secateur.model.MaskSet.of(masks).applyTo(net);
         // pruned weights are +0.0 bit for bit (a negative weight times 0 would be -0.0)
         var w4 = net.getParam("4_W").dup('c').reshape(400_000).toFloatVector();
         assertThat(IntStream.range(0, w4.length).filter(i -> Float.floatToRawIntBits(w4[i]) == 0).count()).isEqualTo(360_000);

@@ -3,7 +3,7 @@ package dev.secateur.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secateur.bus.RunEvent;
-import dev.secateur.run.StepResult;
+import dev.secateur.result.StepResult;
 import dev.secateur.spi.ParamRef;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.TreeMap;
@@ -12,8 +12,13 @@ import org.junit.jupiter.api.Test;
 class RunMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RunMetrics metrics = new RunMetrics(registry);
+    private final RunMetrics metrics = new RunMetrics();
     private final RunEvent.Tags tags = new RunEvent.Tags("magnitude", "iterative", "unstructured", "global");
+
+    @org.junit.jupiter.api.BeforeEach
+    void bind() {
+        metrics.bindTo(registry);
+    }
 
     private RunEvent.StepCompleted step(int layers, double sparsity, double accuracy) {
         var layerSparsity = new TreeMap<ParamRef, Double>();

@@ -1,5 +1,7 @@
 package dev.secateur.prune;
 
+import dev.secateur.model.MaskSet;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

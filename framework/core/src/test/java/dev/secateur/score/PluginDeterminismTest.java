@@ -6,7 +6,7 @@ import dev.secateur.Fixtures;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import java.util.List;

@@ -124,7 +124,7 @@ class StatisticsPassTest {
         var net = Architecture.LENET_300_100.build(8L, 1e-3);
         var params = NetworkLayout.prunable(net);
         var calibration = Fixtures.smallData().train().sample(128, 9L);
-        var scores = new Scorer().score(net, params, dev.secateur.prune.MaskSet.NONE, method("obd"),
+        var scores = new Scorer().score(net, params, dev.secateur.model.MaskSet.NONE, method("obd"),
                 dev.secateur.spi.Granularity.unstructured(), 1L, calibration);
         var fisher = scores.statistics().of(params.get(1).weights()).get(Requirement.GRADIENT_SQUARES);
         var w = net.getParam("1_W");

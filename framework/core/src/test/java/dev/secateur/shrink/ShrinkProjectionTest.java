@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spi.Granularity;

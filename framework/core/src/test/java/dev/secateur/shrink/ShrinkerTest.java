@@ -7,7 +7,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spi.Granularity;

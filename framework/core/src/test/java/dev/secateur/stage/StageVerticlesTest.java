@@ -6,6 +6,9 @@ import dev.secateur.Fixtures;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.Messages;
+import dev.secateur.bus.RecordRequest;
+import dev.secateur.record.ResolvedSpec;
+import dev.secateur.record.RunRecorder;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
@@ -79,12 +82,21 @@ class StageVerticlesTest {
                 vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
                 vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker),
                 vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
-                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new dev.secateur.sensitivity.SensitivityProbe(new Pruner()), registry), worker))
+                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new dev.secateur.sensitivity.SensitivityProbe(new Pruner()), registry), worker),
+                vertx.deployVerticle(new RecorderVerticle(stores, new RunRecorder(), registry), worker))
                 .onComplete(context.succeedingThenComplete());
     }
 
     private <T> Future<T> request(Vertx vertx, String address, Object body, Class<T> reply) {
         return vertx.eventBus().request(address, body).map(m -> reply.cast(m.body()));
+    }
+
+    /** spec.json's content for a run the test opens with the recorder. */
+    private static ResolvedSpec resolved(String runId, StageReply.Loaded loaded) {
+        var spec = dev.secateur.dsl.ExperimentBuilder.experiment(runId, e -> e.model(m -> m.train("lenet-300-100"))
+                .schedule("one-shot", s -> s.target(0.8)));
+        return new ResolvedSpec(runId, spec, "1", "1", loaded.modelParams(), loaded.dataSource(), loaded.dataSha256(),
+                loaded.trainSize(), loaded.testSize(), List.of(0.8));
     }
 
     private Future<StageReply.Loaded> load(Vertx vertx) {
@@ -128,7 +140,7 @@ class StageVerticlesTest {
                                     assertThat(probes.get(2).result().latencyRatio()).isNaN();
                                 });
                                 return request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null, loaded.params(), filters,
-                                        new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.25, Map.of()), provenance, null),
+                                        new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.25, Map.of()), provenance),
                                         StageReply.Planned.class);
                             });
                         })
@@ -185,9 +197,16 @@ class StageVerticlesTest {
                         StageReply.Scored.class)
                 .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
                         loaded.params(), Granularity.unstructured(), new Scope.Global(Set.of()),
-                        new Pruner.StepTarget(1, 0.8, Map.of()), provenance, dir), StageReply.Planned.class))
+                        new Pruner.StepTarget(1, 0.8, Map.of()), provenance), StageReply.Planned.class))
+                .compose(planned -> request(vertx, Addresses.RECORDER_WRITE, new RecordRequest.Open(dir, resolved("recorded", loaded)),
+                        StageReply.Recorded.class)
+                        .compose(opened -> request(vertx, Addresses.RECORDER_WRITE, new RecordRequest.Plan("recorded", planned.masks(), 1,
+                                0.8, new Scope.Global(Set.of()), Granularity.unstructured(), provenance), StageReply.Recorded.class))
+                        .map(recorded -> {
+                            context.verify(() -> assertThat(recorded.path().resolve("0_W.npy")).exists());
+                            return planned;
+                        }))
                 .compose(planned -> {
-                    context.verify(() -> assertThat(planned.maskDir().resolve("0_W.npy")).exists());
                     return request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(), planned.masks()),
                             StageReply.Applied.class)
                             .compose(applied -> request(vertx, Addresses.FINETUNER_TRAIN, new StageRequest.Train("run", TrainingPhase.FINETUNE,
@@ -238,7 +257,7 @@ class StageVerticlesTest {
                             Granularity.unstructured(), 3L), StageReply.Scored.class)
                     .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
                             loaded.params(), Granularity.unstructured(), new Scope.LayerWise(Set.of()),
-                            new Pruner.StepTarget(1, 0.5, Map.of()), provenance, null), StageReply.Planned.class)
+                            new Pruner.StepTarget(1, 0.5, Map.of()), provenance), StageReply.Planned.class)
                             .compose(planned -> request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(),
                                     planned.masks(), null, scored.scores(), obs, Granularity.unstructured(), 3L), StageReply.Applied.class)
                                     .map(applied -> {

@@ -11,7 +11,7 @@ import dev.secateur.finetune.TrainingProgressListener;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.Scorer;
 import dev.secateur.spec.EvaluateSpec;
@@ -21,8 +21,8 @@ import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
-import dev.secateur.stage.Secateur;
-import dev.secateur.stage.SecateurConfig;
+import dev.secateur.runtime.Secateur;
+import dev.secateur.config.SecateurConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +77,7 @@ public final class BusOverheadBench {
                                 var scored = request(secateur, Addresses.SCORER_SCORE, new StageRequest.Score(model, dataHandle, null, params,
                                         new SaliencySpec("magnitude", Options.NONE), Granularity.unstructured(), 1L), StageReply.Scored.class);
                                 var planned = request(secateur, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null, params,
-                                        Granularity.unstructured(), scope, target, PROVENANCE, null), StageReply.Planned.class);
+                                        Granularity.unstructured(), scope, target, PROVENANCE), StageReply.Planned.class);
                                 request(secateur, Addresses.PRUNER_APPLY, new StageRequest.Apply(model, planned.masks()), StageReply.Applied.class);
                                 if (finetune) {
                                     request(secateur, Addresses.FINETUNER_TRAIN, new StageRequest.Train("bench", TrainingPhase.FINETUNE, 1,

@@ -3,7 +3,7 @@ package dev.secateur.bench;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.data.MinibatchIterator;
 import dev.secateur.model.Architecture;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.spec.DataSpec;
 import java.util.concurrent.TimeUnit;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

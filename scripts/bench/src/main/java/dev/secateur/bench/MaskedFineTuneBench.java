@@ -4,7 +4,7 @@ import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.NativeBackend;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.spec.TrainingSpec;
 
 /**

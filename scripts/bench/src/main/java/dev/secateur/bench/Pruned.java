@@ -1,7 +1,7 @@
 package dev.secateur.bench;
 
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spi.Granularity;

@@ -4,7 +4,7 @@ import dev.secateur.data.Dataset;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.score.Scorer;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;

@@ -1,7 +1,7 @@
 package dev.secateur.bench;
 
 import dev.secateur.model.PrunableParam;
-import dev.secateur.prune.MaskSet;
+import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
 import dev.secateur.prune.ThresholdSelector;
 import dev.secateur.score.ScoreSet;

@@ -1,0 +1,58 @@
+package dev.secateur.bus;
+
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
+import dev.secateur.record.ResolvedSpec;
+import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Scope;
+import dev.secateur.store.Handle;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What the recorder writes into a run directory; it is the directory's only writer. Stages return what
+ * they produced, and the coordinator hands it here by handle. Every request but {@link Open} names its run.
+ */
+public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.Event, RecordRequest.Plan,
+        RecordRequest.ShrunkMasks, RecordRequest.Correlations, RecordRequest.Sensitivity, RecordRequest.Ratios,
+        RecordRequest.Model, RecordRequest.Failed {
+
+    /** Create {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
+    record Open(Path runsDir, ResolvedSpec spec) implements RecordRequest {
+    }
+
+    /** Append an event to events.jsonl; a completed step also appends its row to results.csv. */
+    record Event(RunEvent event) implements RecordRequest {
+    }
+
+    /** A step's masks, as masks/step-N/*.npy, and its plan.json. */
+    record Plan(String runId, Handle<MaskSet> masks, int step, double targetSparsity, Scope scope,
+                Granularity granularity, Provenance provenance) implements RecordRequest {
+    }
+
+    /** The masks of the smaller network after physical removal, as masks/shrunk/*.npy. */
+    record ShrunkMasks(String runId, Handle<MaskSet> masks) implements RecordRequest {
+    }
+
+    /** A criteria comparison: rank-correlation.csv and .png. */
+    record Correlations(String runId, dev.secateur.score.Comparison.Report report) implements RecordRequest {
+    }
+
+    /** Sensitivity curves: sensitivity.csv and .png. */
+    record Sensitivity(String runId, SensitivityCurves curves) implements RecordRequest {
+    }
+
+    /** The ratios a budget chose: sensitivity-ratios.csv. */
+    record Ratios(String runId, Map<String, Double> ratios, Map<String, Long> units) implements RecordRequest {
+    }
+
+    /** The final network: model-final.zip, written last and atomically. */
+    record Model(String runId, Handle<Network> model) implements RecordRequest {
+    }
+
+    /** The FAILED marker with the failure code and message. */
+    record Failed(String runId, String reason) implements RecordRequest {
+    }
+}

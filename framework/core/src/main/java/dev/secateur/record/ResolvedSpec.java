@@ -1,0 +1,130 @@
+package dev.secateur.record;
+
+import dev.secateur.config.Version;
+
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
+import dev.secateur.spi.Scope;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * spec.json: the experiment as it actually ran, with everything a number needs to be traced: plugin ids
+ * and versions, the seed, the resolved data source and its digest, the planned step targets, and the
+ * versions of Secateur, Java and the ND4J backend.
+ */
+public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVersion, String scheduleVersion,
+                           long modelParams, String dataSource, String dataSha256, int trainSize, int testSize,
+                           List<Double> stepTargets) {
+
+    public ResolvedSpec {
+        stepTargets = List.copyOf(stepTargets);
+    }
+
+    /** The saliency that chose what was pruned, or "" for a run that prunes nothing (a baseline, a comparison). */
+    public String saliency() {
+        return spec.prunes() ? spec.saliency().id() : "";
+    }
+
+    /** spec.json, with the ND4J native build that ran it. */
+    public Map<String, Object> json(String backend) {
+        var json = new LinkedHashMap<String, Object>();
+        json.put("runId", runId);
+        json.put("experiment", spec.name());
+        json.put("createdAt", Instant.now().toString());
+        json.put("seed", spec.seed());
+        var model = new LinkedHashMap<String, Object>();
+        if (spec.model() instanceof ModelSpec.Train train) {
+            model.put("train", train.architecture());
+            model.put("epochs", train.training().epochs());
+            model.put("batch", train.training().batchSize());
+            model.put("lr", train.training().learningRate());
+            model.put("l2", train.training().l2());
+        } else {
+            model.put("load", ((ModelSpec.Load) spec.model()).file().toAbsolutePath().toString());
+        }
+        model.put("params", modelParams);
+        json.put("model", model);
+        var data = new LinkedHashMap<String, Object>();
+        data.put("source", dataSource);
+        data.put("requested", describe(spec.data().source()));
+        data.put("sha256", dataSha256);
+        data.put("train", trainSize);
+        data.put("test", testSize);
+        data.put("trainLimit", spec.data().trainLimit());
+        data.put("testLimit", spec.data().testLimit());
+        json.put("data", data);
+        json.put("saliency", Map.of("id", spec.saliency().id(), "version", saliencyVersion,
+                "options", spec.saliency().options().values(), "calibrationSamples", spec.saliency().calibration()));
+        if (spec.compare() != null) {
+            var compare = new LinkedHashMap<String, Object>();
+            compare.put("criteria", spec.compare().criteria().stream()
+                    .map(c -> Map.of("id", c.id(), "options", c.options().values())).toList());
+            compare.put("against", Map.of("id", spec.compare().against().id(), "options", spec.compare().against().options().values()));
+            compare.put("layers", spec.compare().layers().stream().map(Object::toString).toList());
+            compare.put("granularity", spec.compare().granularity().id());
+            json.put("compare", compare);
+        }
+        json.put("shrink", spec.shrink());
+        if (spec.sensitivity() != null) {
+            var sensitivity = new LinkedHashMap<String, Object>();
+            sensitivity.put("ratios", spec.sensitivity().ratios());
+            sensitivity.put("samples", spec.sensitivity().samples());
+            sensitivity.put("layers", spec.sensitivity().layers().stream().map(Object::toString).toList());
+            var budget = spec.sensitivity().budget();
+            sensitivity.put("budget", budget == null ? null : Map.of("measure", budget.measure().name().toLowerCase(java.util.Locale.ROOT),
+                    "cut", budget.cut()));
+            json.put("sensitivity", sensitivity);
+        }
+        json.put("granularity", spec.granularity().id());
+        json.put("scope", scope(spec.scope()));
+        if (spec.schedule() == null) {
+            json.put("schedule", null); // nothing is pruned: a dense baseline or a comparison
+        } else {
+            var schedule = new LinkedHashMap<String, Object>();
+            schedule.put("id", spec.schedule().id());
+            schedule.put("version", scheduleVersion);
+            schedule.put("target", spec.schedule().target());
+            schedule.put("steps", spec.schedule().steps());
+            schedule.put("options", spec.schedule().options().values());
+            schedule.put("stepTargets", stepTargets);
+            json.put("schedule", schedule);
+        }
+        var finetune = new LinkedHashMap<String, Object>();
+        finetune.put("epochs", spec.finetune().epochs());
+        finetune.put("batch", spec.finetune().batchSize());
+        finetune.put("lr", spec.finetune().learningRate());
+        finetune.put("l2", spec.finetune().l2()); // null: the network's own regularization
+        json.put("finetune", finetune);
+        json.put("evaluate", Map.of("every", spec.evaluate().everyStep() ? "step" : "final",
+                "latencyBatch", spec.evaluate().latencyBatch(), "latencyWarmup", spec.evaluate().latencyWarmup(),
+                "latencyRepeats", spec.evaluate().latencyRepeats()));
+        json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
+                "nd4jBackend", backend));
+        return json;
+    }
+
+    /** A scope as JSON: its kind, the excluded parameters, and per-layer targets if it has them. */
+    static Map<String, Object> scope(Scope scope) {
+        var json = new LinkedHashMap<String, Object>();
+        json.put("kind", scope.id());
+        json.put("excluded", scope.excluded().stream().map(Object::toString).toList());
+        if (scope instanceof Scope.PerLayer perLayer) {
+            var targets = new TreeMap<String, Double>();
+            perLayer.targets().forEach((ref, t) -> targets.put(ref.toString(), t));
+            json.put("targets", targets);
+        }
+        return json;
+    }
+
+    private static String describe(DataSpec.Source source) {
+        if (source instanceof DataSpec.Directory dir) {
+            return dir.family().id() + " " + dir.path();
+        }
+        return source instanceof DataSpec.Embedded ? "embedded" : "auto";
+    }
+}

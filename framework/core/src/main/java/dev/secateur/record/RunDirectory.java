@@ -1,0 +1,168 @@
+package dev.secateur.record;
+
+import dev.secateur.result.StepResult;
+
+import dev.secateur.model.Network;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.ModelFiles;
+import dev.secateur.spi.PruningPlan;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ThreadLocalRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code runs/<run-id>/}: spec.json, events.jsonl, results.csv, masks/step-N/*.npy and model-final.zip.
+ *
+ * <p>A run that completes gets model-final.zip last. A run that fails gets a FAILED file with the reason
+ * instead, so a half-written directory never looks complete.
+ */
+public final class RunDirectory {
+
+    public static final String SPEC = "spec.json";
+    public static final String EVENTS = "events.jsonl";
+    public static final String RESULTS = "results.csv";
+    public static final String MODEL = "model-final.zip";
+    public static final String FAILED = "FAILED";
+    public static final String SHRUNK_MASKS = "shrunk";
+    public static final String MASKS = "masks";
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON_LINE = new ObjectMapper();
+
+    private final Path path;
+    private final String runId;
+
+    private RunDirectory(Path path, String runId) {
+        this.path = path;
+        this.runId = runId;
+    }
+
+    /** A run id: the experiment name, a UTC time stamp and 4 random hex digits. */
+    public static String newRunId(String experiment, Clock clock) {
+        return experiment + "-" + STAMP.format(clock.instant()) + "-"
+                + String.format("%04x", ThreadLocalRandom.current().nextInt(1 << 16));
+    }
+
+    public static RunDirectory create(Path runsDir, String runId) {
+        var dir = runsDir.resolve(runId);
+        try {
+            Files.createDirectories(runsDir);
+            Files.createDirectory(dir);
+            Files.writeString(dir.resolve(RESULTS), ResultsCsv.HEADER + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir + ": " + e.getMessage(), e);
+        }
+        return new RunDirectory(dir, runId);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public void writeSpec(Object resolvedSpec) {
+        try {
+            JSON.writeValue(path.resolve(SPEC).toFile(), resolvedSpec);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends one line to events.jsonl: the event's fields after its type and the time. */
+    public void appendEvent(String type, Object event) {
+        ObjectNode line = JSON_LINE.createObjectNode();
+        line.put("event", type);
+        line.put("time", Instant.now().toString());
+        line.setAll((ObjectNode) JSON_LINE.valueToTree(event));
+        append(EVENTS, line.toString());
+    }
+
+    /** Appends a step's row to results.csv; {@code saliency} is the run's, "" when it prunes nothing. */
+    public void appendResult(StepResult result, String saliency) {
+        append(RESULTS, ResultsCsv.row(result, saliency));
+    }
+
+    /**
+     * Persists a plan: {@code masks/step-N/<param>.npy} per masked parameter (bool, true kept, false pruned,
+     * loadable with numpy.load) and {@code plan.json} with the target, scope, granularity and provenance.
+     */
+    public Path writePlan(PruningPlan plan) {
+        var dir = path.resolve(MASKS).resolve("step-" + plan.step());
+        try {
+            Files.createDirectories(dir);
+            var kept = new TreeMap<String, Double>();
+            for (var entry : plan.masks().entrySet()) {
+                var mask = entry.getValue();
+                Nd4j.writeAsNumpy(mask.castTo(DataType.BOOL), dir.resolve(entry.getKey() + ".npy").toFile());
+                kept.put(entry.getKey().toString(), mask.sumNumber().doubleValue() / mask.length());
+            }
+            var info = new LinkedHashMap<String, Object>();
+            info.put("step", plan.step());
+            info.put("targetSparsity", plan.targetSparsity());
+            info.put("scope", ResolvedSpec.scope(plan.scope()));
+            info.put("granularity", plan.granularity().id());
+            var p = plan.provenance();
+            info.put("provenance", Map.of("saliency", p.saliency(), "saliencyVersion", p.saliencyVersion(),
+                    "options", p.options().values(), "schedule", p.schedule(), "scheduleVersion", p.scheduleVersion(),
+                    "seed", p.seed()));
+            info.put("keptFraction", kept);
+            JSON.writeValue(dir.resolve("plan.json").toFile(), info);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the plan to " + dir + ": " + e.getMessage(), e);
+        }
+        return dir;
+    }
+
+    /**
+     * The masks after physical removal, laid out like the smaller network's parameters, in
+     * {@code masks/shrunk/}; the step's own masks stay as they were written.
+     */
+    public void writeShrunkMasks(MaskSet masks) {
+        var dir = path.resolve(MASKS).resolve(SHRUNK_MASKS);
+        try {
+            Files.createDirectories(dir);
+            for (var entry : masks.masks().entrySet()) {
+                Nd4j.writeAsNumpy(entry.getValue().castTo(DataType.BOOL), dir.resolve(entry.getKey() + ".npy").toFile());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the masks to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeModel(Network net) {
+        ModelFiles.save(net, path.resolve(MODEL));
+    }
+
+    public void markFailed(String reason) {
+        append(FAILED, reason);
+    }
+
+    private void append(String file, String line) {
+        try {
+            Files.writeString(path.resolve(file), line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + path.resolve(file) + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.secateur.record;
+
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.NativeBackend;
+import dev.secateur.model.Network;
+import dev.secateur.result.StepResult;
+import dev.secateur.score.Comparison;
+import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.spi.PruningPlan;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The only writer of run directories. A run is opened once, every file of it is then written here, and
+ * it is closed by its last event. Writes for a run that is not open (one that failed before its
+ * directory existed) are ignored, so a failure can always be reported the same way.
+ */
+public final class RunRecorder {
+
+    private record OpenRun(RunDirectory dir, String saliency) {
+    }
+
+    private final Map<String, OpenRun> open = new ConcurrentHashMap<>();
+
+    /** Creates {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
+    public Path open(Path runsDir, ResolvedSpec spec) {
+        var dir = RunDirectory.create(runsDir, spec.runId());
+        dir.writeSpec(spec.json(NativeBackend.variant()));
+        open.put(spec.runId(), new OpenRun(dir, spec.saliency()));
+        return dir.path();
+    }
+
+    /** Where an open run writes, or null if it is not open. */
+    public Path path(String runId) {
+        var run = open.get(runId);
+        return run == null ? null : run.dir().path();
+    }
+
+    /** Appends an event to events.jsonl; {@code last} closes the run. */
+    public void event(String runId, String type, Object event, boolean last) {
+        var run = last ? open.remove(runId) : open.get(runId);
+        if (run != null) {
+            run.dir().appendEvent(type, event);
+        }
+    }
+
+    /** Appends a step's row to results.csv. */
+    public void result(String runId, StepResult result) {
+        var run = open.get(runId);
+        if (run != null) {
+            run.dir().appendResult(result, run.saliency());
+        }
+    }
+
+    /** A step's masks and plan.json, in masks/step-N/. */
+    public Path plan(String runId, PruningPlan plan) {
+        return required(runId).writePlan(plan);
+    }
+
+    /** The masks of the smaller network, in masks/shrunk/. */
+    public void shrunkMasks(String runId, MaskSet masks) {
+        required(runId).writeShrunkMasks(masks);
+    }
+
+    public void comparison(String runId, Comparison.Report report) {
+        ComparisonFiles.write(required(runId).path(), report);
+    }
+
+    public void sensitivity(String runId, SensitivityCurves curves) {
+        SensitivityFiles.write(required(runId).path(), curves);
+    }
+
+    public void ratios(String runId, Map<String, Double> ratios, Map<String, Long> units) {
+        SensitivityFiles.writeRatios(required(runId).path(), ratios, units);
+    }
+
+    /** model-final.zip, written last and atomically. */
+    public Path model(String runId, Network net) {
+        var dir = required(runId);
+        dir.writeModel(net);
+        return dir.path().resolve(RunDirectory.MODEL);
+    }
+
+    /** The FAILED marker, so a half-written directory never looks complete. */
+    public void failed(String runId, String reason) {
+        var run = open.get(runId);
+        if (run != null) {
+            run.dir().markFailed(reason);
+        }
+    }
+
+    private RunDirectory required(String runId) {
+        var run = open.get(runId);
+        if (run == null) {
+            throw new IllegalStateException("run " + runId + " has no open directory");
+        }
+        return run.dir();
+    }
+}

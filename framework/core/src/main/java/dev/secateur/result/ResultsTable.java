@@ -1,0 +1,74 @@
+package dev.secateur.result;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Plain-text tables for terminals: one row per step, or one row per run. */
+public final class ResultsTable {
+
+    private ResultsTable() {
+    }
+
+    /** The steps of one run, as the command line prints them at the end. */
+    public static String steps(List<StepResult> results) {
+        var rows = new ArrayList<List<String>>();
+        int large = results.stream().mapToInt(StepResult::largeBatch).max().orElse(0);
+        rows.add(List.of("step", "target", "sparsity", "accuracy", "loss", "nonzero params", "eff. MFLOPs", "latency ms",
+                large > 0 ? "b" + large + " ms" : "large ms", "train ex/s"));
+        for (var r : results) {
+            rows.add(List.of(Integer.toString(r.step()), pct(r.targetSparsity()), pct(r.sparsity()), pct(r.accuracy()),
+                    num(r.loss(), 4), r.nonzeroParams() + " / " + r.params(), num(r.effectiveFlops() / 1e6, 3),
+                    num(r.latencyMs(), 3), num(r.largeBatchLatencyMs(), 2), num(r.finetuneExamplesPerS(), 0)));
+        }
+        return render(rows);
+    }
+
+    /** Any rows, first row the header, columns right-aligned (numbers). */
+    public static String render(List<List<String>> rows) {
+        return render(rows, false);
+    }
+
+    /** Any rows, first row the header, columns aligned left (text) or right (numbers). */
+    public static String render(List<List<String>> rows, boolean left) {
+        int columns = rows.get(0).size();
+        int[] width = new int[columns];
+        for (var row : rows) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        var out = new StringBuilder();
+        for (int r = 0; r < rows.size(); r++) {
+            var row = rows.get(r);
+            for (int c = 0; c < columns; c++) {
+                out.append(c == 0 ? "" : "  ").append(String.format("%" + (left ? "-" : "") + width[c] + "s", row.get(c)));
+            }
+            trimLine(out);
+            if (r == 0) {
+                for (int c = 0; c < columns; c++) {
+                    out.append(c == 0 ? "" : "  ").append("-".repeat(width[c]));
+                }
+                out.append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    private static void trimLine(StringBuilder out) {
+        int end = out.length();
+        while (end > 0 && out.charAt(end - 1) == ' ') {
+            end--;
+        }
+        out.setLength(end);
+        out.append('\n');
+    }
+
+    public static String pct(double fraction) {
+        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.2f%%", 100 * fraction) : "-";
+    }
+
+    public static String num(double v, int decimals) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "-";
+    }
+}

@@ -1,0 +1,92 @@
+package dev.secateur.run;
+
+import dev.secateur.bus.RunEvent;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.prune.Pruner;
+import dev.secateur.schedule.StepPlanner;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Scope;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What a run will do, decided by the {@link RunPlanner} from the spec, the installed plugins and the loaded
+ * model: the steps, the scope and the parameters it covers. It is a value; a sensitivity budget and
+ * physical removal each give the run a new one.
+ *
+ * @param steps        the schedule's steps; empty for a run that prunes nothing
+ * @param scope        the declared scope, or the per-layer ratios a sensitivity budget chose
+ * @param params       the model's prunable parameters, with their current shapes
+ * @param inScope      those the scope covers
+ * @param compared     the parameters a comparison ranks; empty for a pruning run
+ * @param probed       the unit groups (by their first producer) a sensitivity analysis probes; empty without one
+ * @param denseWeights each prunable weight tensor's size in the loaded model, which sparsity is counted against
+ */
+public record RunPlan(ExperimentSpec spec, String saliencyVersion, String scheduleVersion, List<StepPlanner.PlannedStep> steps,
+                      Scope scope, List<PrunableParam> params, List<PrunableParam> inScope, List<PrunableParam> compared,
+                      List<PrunableParam> probed, Map<ParamRef, Long> denseWeights) {
+
+    public RunPlan {
+        steps = List.copyOf(steps);
+        params = List.copyOf(params);
+        inScope = List.copyOf(inScope);
+        compared = List.copyOf(compared);
+        probed = List.copyOf(probed);
+        denseWeights = Map.copyOf(denseWeights);
+    }
+
+    /** The bounded labels of the run's metrics. */
+    public RunEvent.Tags tags() {
+        String none = "none";
+        return new RunEvent.Tags(spec.prunes() ? spec.saliency().id() : none, spec.prunes() ? spec.schedule().id() : none,
+                spec.granularity().id(), spec.scopeFromSensitivity() ? "sensitivity" : spec.scope().id());
+    }
+
+    /** The plugins, versions and seed behind every decision of the run. */
+    public Provenance provenance() {
+        return new Provenance(spec.saliency().id(), saliencyVersion, spec.saliency().options(),
+                spec.prunes() ? spec.schedule().id() : null, scheduleVersion, spec.seed());
+    }
+
+    public boolean isLast(StepPlanner.PlannedStep planned) {
+        return planned.step().index() == steps.size();
+    }
+
+    /** A step's target; under a per-layer scope, the size-weighted mean of the layer targets. */
+    public Pruner.StepTarget target(StepPlanner.PlannedStep planned) {
+        double target = planned.step().targetSparsity();
+        if (scope instanceof Scope.PerLayer) {
+            double weighted = 0;
+            long total = 0;
+            for (var param : inScope) {
+                long n = param.size();
+                weighted += planned.perLayerTargets().get(param.weights()) * n;
+                total += n;
+            }
+            target = weighted / total;
+        }
+        return new Pruner.StepTarget(planned.step().index(), target, planned.perLayerTargets());
+    }
+
+    /** For a comparison, what is compared: "magnitude, taylor against oracle on 2_W (structured-l1)"; null otherwise. */
+    public String compareSummary() {
+        var c = spec.compare();
+        if (c == null) {
+            return null;
+        }
+        return c.criteria().stream().map(SaliencySpec::id).collect(Collectors.joining(", ")) + " against " + c.against().id()
+                + " on " + compared.stream().map(p -> p.weights().toString()).collect(Collectors.joining(", "))
+                + " (" + c.granularity().id() + ")";
+    }
+
+    /** The same run after physical removal: the same parameters in scope, with the smaller network's shapes. */
+    public RunPlan afterShrink(List<PrunableParam> shrunk) {
+        var refs = inScope.stream().map(PrunableParam::weights).toList();
+        return new RunPlan(spec, saliencyVersion, scheduleVersion, steps, scope, shrunk,
+                shrunk.stream().filter(p -> refs.contains(p.weights())).toList(), compared, probed, denseWeights);
+    }
+}

@@ -1,0 +1,200 @@
+package dev.secateur.run;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.ClosestMatch;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.model.UnitGroup;
+import dev.secateur.plugin.PluginHost;
+import dev.secateur.prune.Pruner;
+import dev.secateur.schedule.StepPlanner;
+import dev.secateur.score.Capabilities;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Scope;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * Checks a spec against the installed plugins and the loaded model, and plans its steps. It runs before
+ * anything is written, so every refusal names the script line of what it refuses and leaves no run
+ * directory behind. A plain class: it sees plugin metadata and the loader's description of the model,
+ * never a network.
+ */
+public final class RunPlanner {
+
+    /** The names a schedule declaration takes besides its plugin's own options. */
+    private static final Set<String> SCHEDULE_NAMES = Set.of("target", "steps");
+
+    private final PluginHost plugins;
+
+    public RunPlanner(PluginHost plugins) {
+        this.plugins = plugins;
+    }
+
+    /** What is known before loading: the plugins' versions and the schedule's steps. */
+    public record Choices(String saliencyVersion, String scheduleVersion, List<StepPlanner.PlannedStep> steps) {
+    }
+
+    /** Everything that can be checked before loading: plugin ids, their options, the schedule's steps. */
+    public Choices check(ExperimentSpec spec) {
+        String saliencyVersion = checkSaliency(spec, "saliency", spec.saliency());
+        if (spec.compare() != null) {
+            spec.compare().methods().forEach(criterion -> checkSaliency(spec, "compare", criterion));
+        }
+        if (!spec.prunes()) {
+            return new Choices(saliencyVersion, null, List.of());
+        }
+        var schedule = at(spec, "schedule", () -> plugins.schedule(spec.schedule().id()));
+        var steps = at(spec, "schedule", () -> {
+            var known = new TreeSet<>(schedule.extension().options().keySet());
+            known.addAll(SCHEDULE_NAMES);
+            checkOptions("schedule '" + schedule.id() + "'", known, spec.schedule().options());
+            return StepPlanner.plan(schedule.extension(), spec.schedule(), spec.scope(), spec.finetune().epochs());
+        });
+        if (spec.granularity() instanceof Granularity.SemiStructured nm) {
+            at(spec, "granularity", () -> checkNmTargets(nm, steps));
+        }
+        return new Choices(saliencyVersion, schedule.version(), steps);
+    }
+
+    /** After loading: the scope against the model, the methods' requirements, the groups and layers analysed. */
+    public RunPlan plan(ExperimentSpec spec, Choices choices, List<PrunableParam> params, List<UnitGroup> groups,
+                        Capabilities capabilities) {
+        var inScope = at(spec, "scope", () -> Pruner.inScope(params, spec.granularity(), spec.scope()));
+        var probed = spec.sensitivity() == null ? List.<PrunableParam>of() : at(spec, "sensitivity", () -> probed(spec, groups, inScope));
+        var compared = spec.compare() == null ? List.<PrunableParam>of() : at(spec, "compare", () -> compared(spec, params));
+        for (var criterion : spec.compare() == null ? List.<SaliencySpec>of() : spec.compare().methods()) {
+            at(spec, "compare", () -> capabilities.check(plugins.saliency(criterion.id()).extension(), criterion.options(), compared));
+        }
+        if (spec.prunes()) {
+            at(spec, "saliency", () -> capabilities.check(plugins.saliency(spec.saliency().id()).extension(),
+                    spec.saliency().options(), inScope));
+        }
+        var denseWeights = new LinkedHashMap<ParamRef, Long>();
+        params.forEach(p -> denseWeights.put(p.weights(), p.size()));
+        return new RunPlan(spec, choices.saliencyVersion(), choices.scheduleVersion(), choices.steps(), spec.scope(), params,
+                inScope, compared, probed, denseWeights);
+    }
+
+    /** The per-layer scope a sensitivity budget chose, and the schedule's steps towards it. */
+    public RunPlan withRatios(RunPlan plan, Map<String, Double> ratios) {
+        var spec = plan.spec();
+        var targets = new LinkedHashMap<ParamRef, Double>();
+        ratios.forEach((group, ratio) -> {
+            if (ratio > 0) {
+                targets.put(ParamRef.parse(group), ratio);
+            }
+        });
+        var scope = at(spec, "scope", () -> new Scope.PerLayer(targets, spec.scope().excluded()));
+        var inScope = Pruner.inScope(plan.params(), spec.granularity(), scope);
+        var steps = StepPlanner.plan(plugins.schedule(spec.schedule().id()).extension(), spec.schedule(), scope,
+                spec.finetune().epochs());
+        return new RunPlan(spec, plan.saliencyVersion(), plan.scheduleVersion(), steps, scope, plan.params(), inScope,
+                plan.compared(), plan.probed(), plan.denseWeights());
+    }
+
+    /** Resolves a saliency and checks its options; returns its version. */
+    private String checkSaliency(ExperimentSpec spec, String part, SaliencySpec saliency) {
+        var found = at(spec, part, () -> plugins.saliency(saliency.id()));
+        at(spec, part, () -> {
+            checkOptions("saliency '" + found.id() + "'", found.extension().options().keySet(), saliency.options());
+            try {
+                found.extension().validate(saliency.options());
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("saliency '" + found.id() + "': " + e.getMessage(), e);
+            }
+        });
+        return found.version();
+    }
+
+    /** N:M fixes the sparsity, so every step must aim at exactly 1 - N/M. */
+    private static void checkNmTargets(Granularity.SemiStructured nm, List<StepPlanner.PlannedStep> steps) {
+        for (var planned : steps) {
+            if (Math.abs(planned.step().targetSparsity() - nm.sparsity()) > 1e-9) {
+                throw new BadInputException(nm.n() + ":" + nm.m() + " removes exactly " + nm.sparsity()
+                        + " of the weights in every group, but step " + planned.step().index() + " aims at "
+                        + planned.step().targetSparsity() + "; use schedule 'one-shot', target: " + nm.sparsity());
+            }
+        }
+    }
+
+    private static void checkOptions(String what, Set<String> known, Options given) {
+        for (String option : given.values().keySet()) {
+            if (!known.contains(option)) {
+                throw new BadInputException(ClosestMatch.unknownOption(what, option, known));
+            }
+        }
+    }
+
+    /** The parameters a comparison covers: those it names, or every one its granularity can rank. */
+    private static List<PrunableParam> compared(ExperimentSpec spec, List<PrunableParam> params) {
+        var all = Pruner.inScope(params, spec.compare().granularity(), new Scope.LayerWise(Set.of()));
+        var named = spec.compare().layers();
+        for (var ref : named) {
+            if (all.stream().noneMatch(p -> p.weights().equals(ref))) {
+                throw new BadInputException("compare names layer " + ref + ", which " + spec.compare().granularity().id()
+                        + " cannot rank in this model; choose from " + all.stream().map(p -> p.weights().toString()).toList());
+            }
+        }
+        return named.isEmpty() ? all : all.stream().filter(p -> named.contains(p.weights())).toList();
+    }
+
+    /** The groups a sensitivity analysis covers: those it names, or every removable one in scope. */
+    private static List<PrunableParam> probed(ExperimentSpec spec, List<UnitGroup> groups, List<PrunableParam> inScope) {
+        var removable = groups.stream()
+                .filter(UnitGroup::removable)
+                .map(g -> g.producers().get(0))
+                .filter(p -> inScope.stream().anyMatch(q -> q.weights().equals(p.weights())))
+                .toList();
+        var named = spec.sensitivity().layers();
+        for (var ref : named) {
+            if (removable.stream().noneMatch(p -> p.weights().equals(ref))) {
+                throw new BadInputException("sensitivity names layer " + ref + ", whose units cannot be removed in this model "
+                        + "or which the scope excludes; choose from " + removable.stream().map(p -> p.weights().toString()).toList()
+                        + " (bin/secateur plan SCRIPT explains why)");
+            }
+        }
+        var chosen = named.isEmpty() ? removable : removable.stream().filter(p -> named.contains(p.weights())).toList();
+        if (chosen.isEmpty()) {
+            throw new BadInputException("no layer of this model can be analysed: none has units that can be removed"
+                    + " (bin/secateur plan SCRIPT explains why)");
+        }
+        return new ArrayList<>(chosen);
+    }
+
+    /**
+     * Runs a check and adds where the part was declared to its message; a plugin's refusal of an option
+     * value (an IllegalArgumentException) is bad input too.
+     */
+    static <T> T at(ExperimentSpec spec, String part, Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (BadInputException e) {
+            throw located(spec, part, e);
+        } catch (IllegalArgumentException e) {
+            String id = part.equals("saliency") ? spec.saliency().id() : spec.prunes() ? spec.schedule().id() : part;
+            throw new BadInputException(part + " '" + id + "': " + e.getMessage() + spec.at(part), e);
+        }
+    }
+
+    private static void at(ExperimentSpec spec, String part, Runnable check) {
+        at(spec, part, () -> {
+            check.run();
+            return null;
+        });
+    }
+
+    /** A refusal with the script line of the part it concerns, unless it already names one. */
+    static BadInputException located(ExperimentSpec spec, String part, Throwable error) {
+        String message = error.getMessage();
+        return new BadInputException(message.contains("(at ") ? message : message + spec.at(part), error);
+    }
+}

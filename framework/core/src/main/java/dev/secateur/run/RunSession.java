@@ -1,0 +1,207 @@
+package dev.secateur.run;
+
+import static dev.secateur.bus.Addresses.*;
+import static dev.secateur.config.SecateurConfig.*;
+
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.RecordRequest;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.StageReply;
+import dev.secateur.bus.StageRequest;
+import dev.secateur.bus.TrainingPhase;
+import dev.secateur.data.DataSplits;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
+import dev.secateur.prune.Pruner;
+import dev.secateur.record.ResolvedSpec;
+import dev.secateur.result.RankCorrelation;
+import dev.secateur.result.StepResult;
+import dev.secateur.schedule.StepPlanner.PlannedStep;
+import dev.secateur.score.ScoreSet;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.TrainingSpec;
+import dev.secateur.store.Handle;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One experiment as it runs, in the order the data flows: load, train the baseline, evaluate it, then
+ * score, prune, fine-tune and evaluate at every step, each a request to a stage by handle. The planner
+ * decides what the run does, the stages do it, and the recorder writes it down; this class only orders
+ * the requests. It runs on the coordinator's event loop.
+ */
+final class RunSession {
+
+    private final StageCalls stages;
+    private final RunPlanner planner;
+    private final HeldHandles held;
+    private final ExperimentSpec spec;
+    private final Path runsDir;
+    private final String runId;
+    private final List<StepResult> results = new ArrayList<>();
+
+    /** What the run does; a sensitivity budget and physical removal each replace it. */
+    private RunPlan plan;
+    private Handle<DataSplits> data;
+    /** The network the steps work on: the loaded one, until physical removal replaces it. */
+    private Handle<Network> model;
+    /** The masks in force; each step's contain the last's. */
+    private Handle<MaskSet> masks;
+    /** Null until the recorder has created the run directory. */
+    private Path runDir;
+
+    RunSession(StageCalls stages, RunPlanner planner, HeldHandles held, ExperimentSpec spec, Path runsDir, String runId) {
+        this.stages = stages;
+        this.planner = planner;
+        this.held = held;
+        this.spec = spec;
+        this.runsDir = runsDir;
+        this.runId = runId;
+    }
+
+    Future<StageReply.ExperimentDone> run() {
+        return Future.succeededFuture(spec)
+                .map(planner::check)
+                .compose(choices -> stages.send(LOADER_LOAD, LOADER, new StageRequest.Load(spec.model(), spec.data(), spec.seed()),
+                        StageReply.Loaded.class).compose(loaded -> open(choices, loaded)))
+                .compose(v -> baseline())
+                .compose(throughput -> evaluate(0, 0.0, throughput, true))
+                .compose(v -> spec.sensitivity() == null ? Future.succeededFuture() : sensitivity())
+                .compose(v -> spec.compare() != null ? compare() : steps())
+                .compose(comparison -> stages.record(new RecordRequest.Model(runId, model))
+                        .compose(v -> stages.event(new RunEvent.RunCompleted(runId, spec.name(), runDir.toString(), List.copyOf(results))))
+                        .map(v -> new StageReply.ExperimentDone(runId, runDir, List.copyOf(results), comparison)))
+                .recover(this::failed)
+                .andThen(done -> held.releaseAll());
+    }
+
+    /** Holds what was loaded, plans the run against it, then has the recorder create the run directory. */
+    private Future<Void> open(RunPlanner.Choices choices, StageReply.Loaded loaded) {
+        model = held.hold(loaded.model());
+        data = held.hold(loaded.data());
+        plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
+        var resolved = new ResolvedSpec(runId, spec, plan.saliencyVersion(), plan.scheduleVersion(), loaded.modelParams(),
+                loaded.dataSource(), loaded.dataSha256(), loaded.trainSize(), loaded.testSize(),
+                plan.steps().stream().map(s -> s.step().targetSparsity()).toList());
+        return stages.record(new RecordRequest.Open(runsDir, resolved)).compose(dir -> {
+            runDir = dir;
+            return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
+                    plan.compareSummary()));
+        });
+    }
+
+    /** Trains the dense model if the spec asks for it; the throughput goes into step 0's row. */
+    private Future<Double> baseline() {
+        if (!(spec.model() instanceof ModelSpec.Train train) || train.training().epochs() == 0) {
+            return Future.succeededFuture(Double.NaN);
+        }
+        return train(TrainingPhase.BASELINE, 0, train.training(), spec.seed());
+    }
+
+    /** Li et al.'s analysis; under a budget, its ratios become the scope and the steps of this run. */
+    private Future<Void> sensitivity() {
+        var budget = spec.sensitivity().budget();
+        return SensitivityAnalysis.curves(stages, held, plan, model, data)
+                .compose(curves -> stages.record(new RecordRequest.Sensitivity(runId, curves)).map(curves))
+                .compose(curves -> budget == null ? Future.succeededFuture()
+                        : stages.send(PRUNER_BUDGET, PRUNER, new StageRequest.Budget(model, data, curves, budget), StageReply.Budgeted.class)
+                        .recover(error -> Future.failedFuture(FailureCode.of(error) == FailureCode.BAD_INPUT
+                                ? RunPlanner.located(spec, "scope", error) : error))
+                        .compose(chosen -> {
+                            plan = planner.withRatios(plan, chosen.ratios());
+                            return stages.record(new RecordRequest.Ratios(runId, chosen.ratios(), chosen.units()))
+                                    .compose(v -> stages.event(new RunEvent.Decided(runId, spec.name(), "sensitivity", chosen.lines())));
+                        }));
+    }
+
+    /** A criteria comparison instead of pruning steps: every criterion and the reference from one pass. */
+    private Future<List<RankCorrelation>> compare() {
+        return stages.send(SCORER_COMPARE, SCORER, new StageRequest.Compare(model, data, plan.compared(), spec.compare(),
+                        spec.saliency().calibration(), spec.seed()), StageReply.Compared.class)
+                .compose(reply -> stages.record(new RecordRequest.Correlations(runId, reply.report())).map(reply.report().rows()));
+    }
+
+    private Future<List<RankCorrelation>> steps() {
+        Future<Void> chain = Future.succeededFuture();
+        for (var step : plan.steps()) {
+            chain = chain.compose(v -> step(step));
+        }
+        return chain.map(List.of());
+    }
+
+    private Future<Void> step(PlannedStep planned) {
+        var target = plan.target(planned);
+        boolean last = plan.isLast(planned);
+        return stages.send(SCORER_SCORE, SCORER, new StageRequest.Score(model, data, masks, plan.inScope(), spec.saliency(),
+                        spec.granularity(), spec.seed()), StageReply.Scored.class)
+                .compose(scored -> prune(held.hold(scored.scores()), target).andThen(v -> held.release(scored.scores())))
+                .compose(v -> last && spec.shrink() ? shrink() : Future.succeededFuture())
+                .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
+                        : train(TrainingPhase.FINETUNE, planned.step().index(), new TrainingSpec(planned.step().finetuneEpochs(),
+                        spec.finetune().batchSize(), spec.finetune().learningRate(), spec.finetune().l2()), spec.seed() + planned.step().index()))
+                .compose(throughput -> evaluate(planned.step().index(), target.target(), throughput, spec.evaluate().everyStep() || last));
+    }
+
+    /** Decides the step's masks, has them recorded, then applies them; OBS first moves the weights that stay. */
+    private Future<Void> prune(Handle<ScoreSet> scores, Pruner.StepTarget target) {
+        return stages.send(PRUNER_PLAN, PRUNER, new StageRequest.Plan(scores, masks, plan.params(), spec.granularity(), plan.scope(),
+                        target, plan.provenance()), StageReply.Planned.class)
+                .compose(planned -> {
+                    var previous = masks;
+                    masks = held.hold(planned.masks());
+                    return stages.record(new RecordRequest.Plan(runId, masks, target.step(), target.target(), plan.scope(),
+                                    spec.granularity(), plan.provenance()))
+                            .compose(v -> stages.send(PRUNER_APPLY, PRUNER, new StageRequest.Apply(model, masks, previous, scores,
+                                    spec.saliency(), spec.granularity(), spec.seed()), StageReply.Applied.class))
+                            .andThen(v -> held.release(previous));
+                }).mapEmpty();
+    }
+
+    /** Physical removal after the last step: later fine-tuning, evaluation and the saved model use the smaller network. */
+    private Future<Void> shrink() {
+        return stages.send(PRUNER_SHRINK, PRUNER, new StageRequest.Shrink(model, masks, true), StageReply.Shrunk.class)
+                .compose(shrunk -> {
+                    held.release(model);
+                    held.release(masks);
+                    model = held.hold(shrunk.model());
+                    masks = held.hold(shrunk.masks());
+                    plan = plan.afterShrink(shrunk.params());
+                    var lines = new ArrayList<>(shrunk.notes());
+                    lines.add("fine-tuning, evaluation and the saved model go on with the smaller network");
+                    return stages.record(new RecordRequest.ShrunkMasks(runId, masks))
+                            .compose(v -> stages.event(new RunEvent.Decided(runId, spec.name(), "shrink", lines)));
+                });
+    }
+
+    private Future<Double> train(TrainingPhase phase, int step, TrainingSpec training, long seed) {
+        return stages.send(FINETUNER_TRAIN, FINETUNER, new StageRequest.Train(runId, phase, step, model, data,
+                        phase == TrainingPhase.BASELINE ? null : masks, training, seed), StageReply.Trained.class)
+                .map(trained -> trained.report().examplesPerSecond());
+    }
+
+    private Future<Void> evaluate(int step, double target, double throughput, boolean measure) {
+        return stages.send(EVALUATOR_EVALUATE, EVALUATOR, new StageRequest.Evaluate(model, data, spec.evaluate(), measure,
+                        plan.denseWeights()), StageReply.Evaluated.class)
+                .compose(evaluated -> {
+                    var result = evaluated.report().toStep(step, target, throughput);
+                    results.add(result);
+                    return stages.event(new RunEvent.StepCompleted(runId, spec.name(), plan.steps().size(), result, plan.tags()));
+                });
+    }
+
+    /** Marks the run failed (if its directory exists), records the event, and fails with the same code and message. */
+    private Future<StageReply.ExperimentDone> failed(Throwable error) {
+        var code = FailureCode.of(error);
+        String message = FailureCode.messageOf(error);
+        Future<?> marked = runDir == null ? Future.succeededFuture()
+                : stages.record(new RecordRequest.Failed(runId, code + ": " + message));
+        return marked.compose(v -> stages.event(new RunEvent.RunFailed(runId, spec.name(), code, message,
+                        runDir == null ? null : runDir.toString())))
+                .transform(ignored -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.code(), message)));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.secateur.run;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.StageReply;
+import dev.secateur.bus.StageRequest;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.data.DataSplits;
+import dev.secateur.model.Network;
+import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.spec.SensitivitySpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.store.Handle;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+
+/**
+ * Li et al.'s sensitivity analysis as bus jobs: the probed groups are scored once, then every point (one
+ * group pruned alone at one ratio) is an independent probe, all sent at once, so as many evaluators as
+ * there are can serve them.
+ */
+final class SensitivityAnalysis {
+
+    private SensitivityAnalysis() {
+    }
+
+    static Future<SensitivityCurves> curves(StageCalls stages, HeldHandles held, RunPlan plan, Handle<Network> model,
+                                            Handle<DataSplits> data) {
+        var spec = plan.spec();
+        var analysis = spec.sensitivity();
+        var groups = plan.probed();
+        var structured = (Granularity.Structured) spec.granularity();
+        boolean timed = analysis.budget() != null && analysis.budget().measure() == SensitivitySpec.Measure.LATENCY;
+        return stages.send(Addresses.SCORER_SCORE, SecateurConfig.SCORER, new StageRequest.Score(model, data, null, groups,
+                        spec.saliency(), spec.granularity(), spec.seed()), StageReply.Scored.class)
+                .compose(scored -> {
+                    var scores = held.hold(scored.scores());
+                    var probes = new ArrayList<Future<StageReply.Probed>>();
+                    for (var group : groups) {
+                        for (double ratio : analysis.ratios()) {
+                            probes.add(probe(stages, new StageRequest.Probe(model, data, scores, group, structured, ratio,
+                                    analysis.samples(), plan.provenance(), spec.seed(), timed)));
+                        }
+                    }
+                    // ratio 0 prunes nothing: the dense accuracy on the same sample
+                    var dense = probe(stages, new StageRequest.Probe(model, data, scores, groups.get(0), structured, 0.0,
+                            analysis.samples(), plan.provenance(), spec.seed(), false));
+                    return Future.all(probes).compose(all -> dense.map(d -> {
+                        var accuracies = new LinkedHashMap<String, double[]>();
+                        var latencies = new LinkedHashMap<String, double[]>();
+                        int k = 0;
+                        for (var group : groups) {
+                            double[] values = new double[analysis.ratios().size()];
+                            double[] times = new double[values.length];
+                            for (int i = 0; i < values.length; i++) {
+                                var point = probes.get(k++).result();
+                                values[i] = point.accuracy();
+                                times[i] = point.latencyRatio();
+                            }
+                            accuracies.put(group.weights().toString(), values);
+                            if (timed) {
+                                latencies.put(group.weights().toString(), times);
+                            }
+                        }
+                        return new SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies, latencies);
+                    })).andThen(done -> held.release(scores));
+                });
+    }
+
+    private static Future<StageReply.Probed> probe(StageCalls stages, StageRequest.Probe probe) {
+        return stages.send(Addresses.EVALUATOR_PROBE, SecateurConfig.EVALUATOR, probe, StageReply.Probed.class);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.secateur.run;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.RecordRequest;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.StageReply;
+import dev.secateur.config.SecateurConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.nio.file.Path;
+
+/**
+ * The coordinator's side of the bus: requests to the stages, each with its configured timeout, writes
+ * through the recorder, and events published once they are recorded.
+ */
+final class StageCalls {
+
+    private final Vertx vertx;
+    private final SecateurConfig config;
+
+    StageCalls(Vertx vertx, SecateurConfig config) {
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** Sends a request to a stage; a missing answer fails with the setting to raise. */
+    <R> Future<R> send(String address, String stage, Object request, Class<R> replyType) {
+        long timeoutMs = config.timeout(stage).toMillis();
+        return vertx.eventBus().request(address, request, new DeliveryOptions().setSendTimeout(timeoutMs))
+                .map(message -> replyType.cast(message.body()))
+                .recover(error -> {
+                    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+                        return Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, FailureCode.TIMEOUT.code(),
+                                "the " + stage + " did not answer within " + timeoutMs / 1000 + " s; raise timeoutSeconds."
+                                        + stage + " in the configuration (--config) for bigger models or data"));
+                    }
+                    return Future.failedFuture(error);
+                });
+    }
+
+    /** Has the recorder write something into the run directory; the answer is the path written, if any. */
+    Future<Path> record(RecordRequest request) {
+        return send(Addresses.RECORDER_WRITE, SecateurConfig.RECORDER, request, StageReply.Recorded.class)
+                .map(StageReply.Recorded::path);
+    }
+
+    /** Records an event in the run directory, then publishes it, so a listener never sees an event the files lack. */
+    Future<Void> event(RunEvent event) {
+        return record(new RecordRequest.Event(event)).onSuccess(v -> vertx.eventBus().publish(event.address(), event)).mapEmpty();
+    }
+}

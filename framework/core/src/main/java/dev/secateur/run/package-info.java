@@ -1,0 +1,2 @@
+/** Drives the flow: the coordinator plans each experiment and sends the steps their requests, by handle. */
+package dev.secateur.run;

@@ -1,0 +1,106 @@
+package dev.secateur.runtime;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.ExperimentClient;
+import dev.secateur.bus.Messages;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.metrics.Registries;
+import dev.secateur.metrics.RunMetrics;
+import dev.secateur.plugin.PluginHost;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.run.ExperimentVerticle;
+import dev.secateur.stage.StageDeployment;
+import dev.secateur.store.Stores;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Secateur running in one JVM: Vert.x with metrics, the five stage verticles and the recorder as workers, the coordinator,
+ * the stores they share and the plugin host. Submit experiments with {@link #experiments()}.
+ */
+public final class Secateur implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final PluginHost plugins;
+    private final PrometheusMeterRegistry registry;
+    private final SecateurConfig config;
+    private final Stores stores;
+
+    private Secateur(Vertx vertx, PluginHost plugins, PrometheusMeterRegistry registry, SecateurConfig config, Stores stores) {
+        this.vertx = vertx;
+        this.plugins = plugins;
+        this.registry = registry;
+        this.config = config;
+        this.stores = stores;
+    }
+
+    /** Starts everything and waits until every verticle is deployed. */
+    public static Secateur start(SecateurConfig config, PluginHost plugins, DatasetLoader datasets) {
+        var registry = Registries.prometheus();
+        var vertx = Vertx.builder()
+                .with(new VertxOptions()
+                        .setMetricsOptions(Registries.vertxMetrics())
+                        // training a stage for minutes is normal here; timeouts come from the configuration
+                        .setMaxWorkerExecuteTime(config.timeout(SecateurConfig.EXPERIMENT).toSeconds())
+                        .setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS))
+                .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
+                .build();
+        Messages.registerCodecs(vertx.eventBus());
+        var stores = Stores.create();
+        var runMetrics = new RunMetrics();
+        runMetrics.bindTo(registry);
+        vertx.eventBus().<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED,
+                message -> runMetrics.onStepCompleted(message.body()));
+        var deployed = Future.all(
+                StageDeployment.deploy(vertx, stores, plugins, datasets, registry, config),
+                vertx.deployVerticle(new ExperimentVerticle(stores, plugins, config, Clock.systemUTC())));
+        try {
+            deployed.toCompletionStage().toCompletableFuture().get();
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException("Secateur could not start: " + e.getMessage(), e);
+        }
+        return new Secateur(vertx, plugins, registry, config, stores);
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public PluginHost plugins() {
+        return plugins;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public SecateurConfig config() {
+        return config;
+    }
+
+    /** The stores the stages share; for tests that look at what is held. */
+    public Stores stores() {
+        return stores;
+    }
+
+    public ExperimentClient experiments() {
+        return new ExperimentClient(vertx, config.timeout(SecateurConfig.EXPERIMENT));
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing is best effort; the JVM is usually about to exit
+        } finally {
+            plugins.close();
+        }
+    }
+}

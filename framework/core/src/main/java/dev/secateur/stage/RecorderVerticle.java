@@ -1,0 +1,76 @@
+package dev.secateur.stage;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.RecordRequest;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.StageReply;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.record.RunRecorder;
+import dev.secateur.spi.PruningPlan;
+import dev.secateur.store.Stores;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+
+/**
+ * The run directory's only writer, on a worker thread of its own, so writes keep the order in which they
+ * were asked for. Stages return what they produced and the coordinator hands it here by handle; the
+ * fine-tuner's progress events are appended as they are published.
+ */
+final class RecorderVerticle extends StageVerticle {
+
+    private final RunRecorder recorder;
+
+    RecorderVerticle(Stores stores, RunRecorder recorder, MeterRegistry registry) {
+        super(SecateurConfig.RECORDER, stores, registry);
+        this.recorder = recorder;
+    }
+
+    @Override
+    public Future<?> start() {
+        serve(Addresses.RECORDER_WRITE, RecordRequest.class, request -> new StageReply.Recorded(write(request)));
+        vertx.eventBus().<RunEvent.TrainingProgress>consumer(Addresses.FINETUNER_PROGRESS,
+                message -> recorder.event(message.body().runId(), message.body().type(), message.body(), false));
+        return Future.succeededFuture();
+    }
+
+    private java.nio.file.Path write(RecordRequest request) {
+        if (request instanceof RecordRequest.Open open) {
+            return recorder.open(open.runsDir(), open.spec());
+        }
+        if (request instanceof RecordRequest.Event e) {
+            var event = e.event();
+            if (event instanceof RunEvent.StepCompleted completed) {
+                recorder.result(event.runId(), completed.result());
+            }
+            boolean last = event instanceof RunEvent.RunCompleted || event instanceof RunEvent.RunFailed;
+            recorder.event(event.runId(), event.type(), event, last);
+            return null;
+        }
+        if (request instanceof RecordRequest.Plan plan) {
+            return recorder.plan(plan.runId(), PruningPlan.of(plan.step(), plan.targetSparsity(), plan.scope(),
+                    plan.granularity(), stores.masks().get(plan.masks()).masks(), plan.provenance()));
+        }
+        if (request instanceof RecordRequest.ShrunkMasks shrunk) {
+            recorder.shrunkMasks(shrunk.runId(), stores.masks().get(shrunk.masks()));
+            return null;
+        }
+        if (request instanceof RecordRequest.Correlations correlations) {
+            recorder.comparison(correlations.runId(), correlations.report());
+            return null;
+        }
+        if (request instanceof RecordRequest.Sensitivity sensitivity) {
+            recorder.sensitivity(sensitivity.runId(), sensitivity.curves());
+            return null;
+        }
+        if (request instanceof RecordRequest.Ratios ratios) {
+            recorder.ratios(ratios.runId(), ratios.ratios(), ratios.units());
+            return null;
+        }
+        if (request instanceof RecordRequest.Model model) {
+            return recorder.model(model.runId(), stores.models().get(model.model()));
+        }
+        var failed = (RecordRequest.Failed) request;
+        recorder.failed(failed.runId(), failed.reason());
+        return null;
+    }
+}

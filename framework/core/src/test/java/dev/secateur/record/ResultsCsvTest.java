@@ -1,0 +1,24 @@
+package dev.secateur.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.result.StepResult;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class ResultsCsvTest {
+
+    @Test
+    void headerIsExactlyTheDocumentedOne() {
+        assertThat(ResultsCsv.HEADER).isEqualTo("step,target_sparsity,sparsity,accuracy,loss,params,nonzero_params,"
+                + "flops,effective_flops,latency_ms,finetune_examples_per_s,large_batch,large_batch_latency_ms,saliency");
+    }
+
+    @Test
+    void unmeasuredValuesAreEmptyCells() {
+        var row = ResultsCsv.row(new StepResult(2, 0.5, 0.5, Double.NaN, Double.NaN, 10, 5, 100, 50, Double.NaN,
+                1234.56, new TreeMap<>(), 0, Double.NaN), "magnitude");
+        assertThat(row).isEqualTo("2,0.500000,0.500000,,,10,5,100,50,,1234.6,,,magnitude");
+        assertThat(row.split(",", -1)).hasSize(ResultsCsv.HEADER.split(",").length);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.secateur.result;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class SpeedupSummaryTest {
+
+    private static StepResult step(int step, long effectiveFlops, double latency, double large) {
+        return new StepResult(step, 0.9 * step, 0.9 * step, 0.8, 0.5, 1000, 1000 - 900L * step, 2000, effectiveFlops, latency,
+                Double.NaN, new TreeMap<>(), 256, large);
+    }
+
+    @Test
+    void putsTheFlopsCutNextToTheMeasuredLatencyAndWarnsForUnstructuredSparsity() {
+        var lines = SpeedupSummary.lines(List.of(step(0, 2000, 0.40, 8.0), step(1, 500, 0.38, 7.9)), "unstructured");
+        assertThat(lines.get(0)).isEqualTo("FLOPs per example: 2,000 dense, 500 effective after step 1 (75.0% fewer, if zeros were skipped)");
+        assertThat(lines.get(1)).isEqualTo("measured latency, step 0 -> step 1: 0.400 -> 0.380 ms (x1.05) at batch 1, "
+                + "8.000 -> 7.900 ms (x1.01) at batch 256");
+        assertThat(lines.get(2)).startsWith("no speed-up is expected: unstructured sparsity leaves the tensors their shape");
+        assertThat(SpeedupSummary.lines(List.of(step(0, 2000, 0.4, 8), step(1, 900, 0.4, 8)), "nm-2-4").get(2))
+                .contains("nm-2-4 sparsity");
+        assertThat(SpeedupSummary.lines(List.of(step(0, 2000, 0.4, 8), step(1, 900, 0.4, 8)), "structured-l1").get(2))
+                .contains("masked, not removed");
+    }
+
+    @Test
+    void usesTheLastMeasuredStepAndSaysNothingWithoutOne() {
+        var lines = SpeedupSummary.lines(List.of(step(0, 2000, 0.4, 8), step(1, 1000, 0.3, 6), step(2, 500, Double.NaN, Double.NaN)),
+                "unstructured");
+        assertThat(lines.get(1)).startsWith("measured latency, step 0 -> step 1: 0.400 -> 0.300 ms");
+        assertThat(SpeedupSummary.lines(List.of(step(0, 2000, 0.4, 8)), "unstructured")).isEmpty();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.secateur.run;
+
+import dev.secateur.config.SecateurConfig;
+
+import dev.secateur.runtime.Secateur;
+
+import static dev.secateur.dsl.ExperimentBuilder.experiment;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.Fixtures;
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.RunFailedException;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.model.ModelFiles;
+import dev.secateur.plugin.PluginHost;
+import dev.secateur.record.ResultsCsv;
+import dev.secateur.record.RunDirectory;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ExperimentSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The coordinator driving the five stages over the bus, as every real run does. */
+class ExperimentVerticleTest {
+
+    private static Secateur secateur;
+    private static final List<Object> events = new CopyOnWriteArrayList<>();
+
+    @TempDir
+    Path runs;
+
+    @BeforeAll
+    static void start() {
+        secateur = Secateur.start(SecateurConfig.defaults(), PluginHost.start(List.of(Fixtures.pluginsDir())),
+                new DatasetLoader(Path.of("/nonexistent")));
+        var bus = secateur.vertx().eventBus();
+        for (String address : List.of(Addresses.RUN_STARTED, Addresses.RUN_STEP_COMPLETED, Addresses.RUN_COMPLETED, Addresses.RUN_FAILED)) {
+            bus.consumer(address, m -> events.add(m.body()));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        secateur.close();
+    }
+
+    private static ExperimentSpec small(String name, String saliency, double target) {
+        return experiment(name, e -> e
+                .seed(5)
+                .model(m -> m.train("lenet-300-100").epochs(1))
+                .data(new DataSpec(new DataSpec.Embedded(), 1000, 300))
+                .saliency(saliency)
+                .schedule("iterative", s -> s.target(target).steps(2))
+                .finetune(f -> f.epochs(1))
+                .evaluate(v -> v.latencyRepeats(3).latencyWarmup(1)));
+    }
+
+    @Test
+    void aRunGoesThroughEveryStageAndWritesItsDirectory() throws IOException {
+        events.clear();
+        var done = secateur.experiments().run(small("e2e", "magnitude", 0.8), runs);
+
+        assertThat(done.steps()).hasSize(3);
+        assertThat(done.steps()).extracting(r -> r.targetSparsity()).containsExactly(0.0, 0.4, 0.8);
+        assertThat(done.steps().get(2).sparsity()).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-6));
+        var dir = done.runDir();
+        assertThat(dir.getParent()).isEqualTo(runs);
+        var csv = Files.readAllLines(dir.resolve(RunDirectory.RESULTS));
+        assertThat(csv).hasSize(4).first().isEqualTo(ResultsCsv.HEADER);
+        assertThat(csv.get(3)).startsWith("2,0.800000,0.800000,");
+        assertThat(dir.resolve(RunDirectory.MODEL)).exists();
+        assertThat(dir.resolve(RunDirectory.FAILED)).doesNotExist();
+        assertThat(dir.resolve("masks/step-2/0_W.npy")).exists();
+        var reloaded = ModelFiles.load(dir.resolve(RunDirectory.MODEL));
+        assertThat(reloaded.getParam("0_W").eq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue())
+                .isGreaterThan(0);
+        var spec = Files.readString(dir.resolve(RunDirectory.SPEC));
+        assertThat(spec).contains("\"id\" : \"magnitude\"").contains("\"version\" : \"0.1.0-SNAPSHOT\"")
+                .contains("\"seed\" : 5").contains("embedded").contains("\"stepTargets\" : [ 0.4, 0.8 ]");
+        var lines = Files.readAllLines(dir.resolve(RunDirectory.EVENTS));
+        assertThat(lines.get(0)).contains("\"event\":\"started\"");
+        assertThat(lines).filteredOn(l -> l.contains("\"event\":\"step-completed\"")).hasSize(3);
+        assertThat(lines).filteredOn(l -> l.contains("\"event\":\"progress\"")).isNotEmpty();
+        assertThat(lines.get(lines.size() - 1)).contains("\"event\":\"completed\"");
+
+        // the bus saw the same story, in order
+        assertThat(events).first().isInstanceOf(RunEvent.RunStarted.class);
+        assertThat(events).filteredOn(RunEvent.StepCompleted.class::isInstance).hasSize(3);
+        assertThat(events).last().isInstanceOf(RunEvent.RunCompleted.class);
+        // every handle of the run was released
+        assertThat(secateur.stores().models().size()).isZero();
+        assertThat(secateur.stores().masks().size()).isZero();
+        assertThat(secateur.stores().scores().size()).isZero();
+        assertThat(secateur.stores().data().size()).isZero();
+    }
+
+    @Test
+    void sameSeedGivesTheSameRun() {
+        var a = secateur.experiments().run(small("same", "random", 0.5), runs);
+        var b = secateur.experiments().run(small("same", "random", 0.5), runs);
+        assertThat(a.runDir()).isNotEqualTo(b.runDir());
+        assertThat(a.steps()).extracting(r -> r.accuracy()).isEqualTo(b.steps().stream().map(r -> r.accuracy()).toList());
+    }
+
+    @Test
+    void unknownSaliencyFailsBeforeAnythingIsWritten() throws IOException {
+        assertThatThrownBy(() -> secateur.experiments().run(small("typo", "magnitud", 0.5), runs))
+                .isInstanceOf(RunFailedException.class)
+                .satisfies(e -> assertThat(((RunFailedException) e).code()).isEqualTo(FailureCode.BAD_INPUT))
+                .hasMessageContaining("unknown saliency 'magnitud'").hasMessageContaining("did you mean 'magnitude'?");
+        try (var listing = Files.list(runs)) {
+            assertThat(listing).isEmpty();
+        }
+    }
+
+    @Test
+    void unknownSaliencyOptionIsNamed() {
+        var spec = experiment("opt", e -> e.model(m -> m.train("lenet-300-100").epochs(0))
+                .data(new DataSpec(new DataSpec.Embedded(), 100, 100))
+                .saliency(Map.of("nrom", "l2"), "magnitude").schedule("one-shot", s -> s.target(0.5)));
+        assertThatThrownBy(() -> secateur.experiments().run(spec, runs))
+                .hasMessageContaining("saliency 'magnitude' has no option 'nrom'; its options are norm (did you mean 'norm'?)");
+    }
+
+    @Test
+    void corruptModelFailsWithBadInputAndLeavesNoRunDirectory() throws IOException {
+        var corrupt = Files.write(runs.resolveSibling(runs.getFileName() + "-corrupt.zip"), new byte[]{'P', 'K', 3, 4, 0});
+        var spec = experiment("corrupt", e -> e.model(m -> m.load(corrupt.toString()))
+                .data(new DataSpec(new DataSpec.Embedded(), 100, 100)).schedule("one-shot", s -> s.target(0.5)));
+        assertThatThrownBy(() -> secateur.experiments().run(spec, runs))
+                .isInstanceOf(RunFailedException.class).hasMessageContaining(corrupt.toString());
+        try (var listing = Files.list(runs)) {
+            assertThat(listing).isEmpty();
+        }
+    }
+}
