@@ -74,9 +74,12 @@ public record RunResult(String experiment, String runId, Path runDir, List<StepR
         return getDense().accuracy() - getLast().accuracy();
     }
 
-    /** Total parameters over nonzero parameters, Han et al.'s compression rate. */
+    /**
+     * The dense model's parameters over the nonzero parameters left, Han et al.'s compression rate. After
+     * physical removal the network itself is smaller, so the dense model, not the last network, is the base.
+     */
     public double getCompression() {
-        return (double) getLast().params() / getLast().nonzeroParams();
+        return (double) getDense().params() / getLast().nonzeroParams();
     }
 
     /** One row per run: dense and final accuracy, sparsity and compression. */

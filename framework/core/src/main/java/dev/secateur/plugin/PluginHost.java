@@ -28,6 +28,9 @@ import org.pf4j.PluginWrapper;
  */
 public final class PluginHost implements AutoCloseable {
 
+    /** Plugin ids: lowercase letters and digits in dash-separated words, so they are safe in files, tags and scripts. */
+    public static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+
     private final PluginManager manager;
     private final Map<String, InstalledPlugin> saliencies;
     private final Map<String, InstalledPlugin> schedules;
@@ -85,7 +88,13 @@ public final class PluginHost implements AutoCloseable {
                                   Function<T, String> id, Function<T, String> description,
                                   Map<String, InstalledPlugin> into, List<String> failures) {
         for (T extension : manager.getExtensions(type, plugin.getPluginId())) {
-            var entry = new InstalledPlugin(kind, id.apply(extension), plugin.getDescriptor().getVersion(),
+            String given = id.apply(extension);
+            if (given == null || !ID.matcher(given).matches()) {
+                failures.add(plugin.getPluginPath() + ": " + kind.label() + " " + extension.getClass().getName() + " has id '" + given
+                        + "', which is not a valid plugin id; use lowercase letters, digits and dashes, such as 'my-saliency'");
+                continue;
+            }
+            var entry = new InstalledPlugin(kind, given, plugin.getDescriptor().getVersion(),
                     plugin.getPluginId(), plugin.getPluginPath(), description.apply(extension));
             var clash = into.putIfAbsent(entry.id(), entry);
             if (clash != null) {

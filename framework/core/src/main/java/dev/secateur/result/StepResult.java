@@ -10,14 +10,15 @@ import java.util.TreeMap;
  * NaN means "not measured at this step" and is written as an empty cell.
  *
  * @param targetSparsity         what the step aimed at over the parameters in scope
- * @param sparsity               zeros over all prunable weights, counted in the network
+ * @param sparsity               the fraction of the dense network's prunable weights that are zero or were
+ *                               removed physically, counted in the network
  * @param accuracy               test accuracy, a fraction
  * @param loss                   mean test cross-entropy
  * @param latencyMs              median forward-pass time
  * @param finetuneExamplesPerS   fine-tuning throughput of this step (for step 0, of baseline training)
  * @param largeBatch             examples per pass of the large-batch latency, 0 when not measured
  * @param largeBatchLatencyMs    median forward-pass time at {@code largeBatch}
- * @param layerSparsity          zeros per weight tensor
+ * @param layerSparsity          per weight tensor, the same fraction of its dense size
  */
 public record StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
                          long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,

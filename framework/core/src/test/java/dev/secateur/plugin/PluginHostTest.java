@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.Fixtures;
+import dev.secateur.PluginJars;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spi.SaliencyMethod;
 import java.io.IOException;
@@ -79,5 +80,24 @@ class PluginHostTest {
     void missingDirectoryIsBadInput() {
         assertThatThrownBy(() -> PluginHost.start(List.of(dir.resolve("none"))))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("plugin directory").hasMessageContaining("none");
+    }
+
+    @Test
+    void anIdThatIsNotLowercaseLettersDigitsAndDashesIsRefusedAndTheOthersStillLoad() throws IOException {
+        Files.copy(Fixtures.pluginsDir().resolve("secateur-plugin-random-0.1.0-SNAPSHOT.jar"), dir.resolve("random.jar"));
+        var build = Files.createDirectories(dir.resolve("build"));
+        Files.copy(PluginJars.build(build, "comma", "1.0", "test.comma.CommaSaliency",
+                PluginJars.saliency("test.comma", "CommaSaliency", "my,saliency")), dir.resolve("comma.jar"));
+        Files.copy(PluginJars.build(build, "upper", "1.0", "test.upper.UpperSaliency",
+                PluginJars.saliency("test.upper", "UpperSaliency", "MySaliency")), dir.resolve("upper.jar"));
+        Files.copy(PluginJars.build(build, "good", "1.0", "test.good.GoodSaliency",
+                PluginJars.saliency("test.good", "GoodSaliency", "my-saliency-2")), dir.resolve("good.jar"));
+        host = PluginHost.start(List.of(dir));
+        assertThat(host.installed()).extracting(InstalledPlugin::id).containsExactly("my-saliency-2", "random");
+        assertThat(host.failures()).hasSize(2);
+        assertThat(host.failures()).anySatisfy(f -> assertThat(f).contains("comma.jar").contains("'my,saliency'")
+                .contains("use lowercase letters, digits and dashes"));
+        assertThat(host.failures()).anySatisfy(f -> assertThat(f).contains("upper.jar").contains("'MySaliency'"));
+        assertThat(host.saliency("my-saliency-2").version()).isEqualTo("1.0");
     }
 }

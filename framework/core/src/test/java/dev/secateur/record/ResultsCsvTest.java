@@ -21,4 +21,15 @@ class ResultsCsvTest {
         assertThat(row).isEqualTo("2,0.500000,0.500000,,,10,5,100,50,,1234.6,,,magnitude");
         assertThat(row.split(",", -1)).hasSize(ResultsCsv.HEADER.split(",").length);
     }
+
+    @Test
+    void aValueWithACommaOrAQuoteIsQuotedSoTheColumnsStayInPlace() throws java.io.IOException {
+        var row = ResultsCsv.row(new StepResult(1, 0.5, 0.5, 0.9, 0.3, 10, 5, 100, 50, 1.0, 10.0, new TreeMap<>(), 0, Double.NaN),
+                "odd,\"id\"");
+        assertThat(row).endsWith(",\"odd,\"\"id\"\"\"");
+        var parsed = org.apache.commons.csv.CSVFormat.DEFAULT.parse(new java.io.StringReader(ResultsCsv.HEADER + "\n" + row + "\n"))
+                .getRecords();
+        assertThat(parsed.get(1).size()).isEqualTo(parsed.get(0).size());
+        assertThat(parsed.get(1).get(13)).isEqualTo("odd,\"id\"");
+    }
 }

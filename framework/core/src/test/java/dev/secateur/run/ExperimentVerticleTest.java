@@ -144,4 +144,52 @@ class ExperimentVerticleTest {
             assertThat(listing).isEmpty();
         }
     }
+
+    @Test
+    void aShrunkRunCountsSparsityAndCompressionAgainstTheDenseNetwork() throws IOException {
+        var spec = experiment("neurons-50", e -> e.seed(5)
+                .model(m -> m.train("lenet-300-100").epochs(1))
+                .data(new DataSpec(new DataSpec.Embedded(), 600, 200))
+                .granularity(dev.secateur.dsl.Dsl.neurons())
+                .scope(dev.secateur.dsl.Dsl.layerwise())
+                .schedule("one-shot", s -> s.target(0.5))
+                .finetune(f -> f.epochs(0))
+                .evaluate(v -> v.latencyRepeats(3).latencyWarmup(1)));
+        var done = secateur.experiments().run(spec, runs);
+        var dense = done.steps().get(0);
+        var last = done.steps().get(1);
+        // half the neurons of 0_W (300) and 1_W (100) removed, and with them 1_W's and 2_W's input rows
+        assertThat(last.params()).isEqualTo(784 * 150 + 150 + 150 * 50 + 50 + 50 * 10 + 10);
+        long keptWeights = 784 * 150 + 150 * 50 + 50 * 10;
+        assertThat(last.sparsity()).as("removed weights count as pruned, not 0%")
+                .isCloseTo(1 - keptWeights / 266_200.0, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(dense.sparsity()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(last.layerSparsity().get(dev.secateur.spi.ParamRef.parse("1_W"))).isCloseTo(0.75, org.assertj.core.data.Offset.offset(1e-3));
+        var result = new dev.secateur.dsl.RunResult("neurons-50", done.runId(), done.runDir(), done.steps());
+        assertThat(result.getCompression()).isCloseTo(266_610.0 / last.nonzeroParams(), org.assertj.core.data.Offset.offset(1e-9))
+                .isGreaterThan(2.0);
+        assertThat(dev.secateur.dsl.RunResult.table(List.of(result))).contains("2.1x").doesNotContain(" 0.00%");
+        var csv = Files.readAllLines(done.runDir().resolve(RunDirectory.RESULTS));
+        assertThat(csv.get(2).split(",", -1)[2]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6f", last.sparsity()));
+    }
+
+    @Test
+    void aBaselineTrainsAndEvaluatesTheDenseModelAndPrunesNothing() throws IOException {
+        events.clear();
+        var spec = dev.secateur.dsl.ExperimentBuilder.baseline("dense", e -> e.seed(5)
+                .model(m -> m.train("lenet-300-100").epochs(1))
+                .data(new DataSpec(new DataSpec.Embedded(), 600, 200))
+                .evaluate(v -> v.latencyRepeats(3).latencyWarmup(1)));
+        var done = secateur.experiments().run(spec, runs);
+        assertThat(done.steps()).hasSize(1);
+        assertThat(done.steps().get(0).sparsity()).isZero();
+        assertThat(done.runDir().resolve(RunDirectory.MODEL)).exists();
+        assertThat(done.runDir().resolve("masks")).doesNotExist();
+        var csv = Files.readAllLines(done.runDir().resolve(RunDirectory.RESULTS));
+        assertThat(csv).hasSize(2);
+        assertThat(csv.get(1)).as("no saliency chose anything").endsWith(",");
+        assertThat(Files.readString(done.runDir().resolve(RunDirectory.SPEC))).contains("\"schedule\" : null");
+        assertThat(events).filteredOn(RunEvent.RunStarted.class::isInstance).singleElement()
+                .satisfies(e -> assertThat(((RunEvent.RunStarted) e).steps()).isZero());
+    }
 }

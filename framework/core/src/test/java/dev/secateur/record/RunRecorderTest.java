@@ -1,0 +1,98 @@
+package dev.secateur.record;
+
+import static dev.secateur.dsl.ExperimentBuilder.experiment;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.dsl.ExperimentBuilder;
+import dev.secateur.result.StepResult;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.PruningPlan;
+import dev.secateur.spi.Scope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The recorder alone: one run directory, opened once, written in order, closed by its last event. */
+class RunRecorderTest {
+
+    @TempDir
+    Path runs;
+
+    private final RunRecorder recorder = new RunRecorder();
+
+    private static ResolvedSpec resolved(String runId, boolean prunes) {
+        var spec = prunes
+                ? experiment("r", e -> e.model(m -> m.train("lenet-300-100")).saliency("random").schedule("one-shot", s -> s.target(0.5)))
+                : ExperimentBuilder.baseline("r", e -> e.model(m -> m.train("lenet-300-100")));
+        return new ResolvedSpec(runId, spec, "1.0", prunes ? "1.0" : null, 266_610, "embedded", "ab".repeat(32), 100, 50,
+                prunes ? List.of(0.5) : List.of());
+    }
+
+    private static StepResult step(int step) {
+        return new StepResult(step, 0.5 * step, 0.5 * step, 0.8, 0.4, 10, 5, 100, 50, 1.0, 10.0, new TreeMap<>(), 256, 2.0);
+    }
+
+    @Test
+    void aRunIsWrittenInOrderAndClosedByItsLastEvent() throws IOException {
+        var dir = recorder.open(runs, resolved("r-1", true));
+        assertThat(dir).isEqualTo(runs.resolve("r-1"));
+        assertThat(Files.readString(dir.resolve(RunDirectory.SPEC))).contains("\"runId\" : \"r-1\"").contains("\"nd4jBackend\"");
+        recorder.event("r-1", "started", Map.of("steps", 1), false);
+        recorder.result("r-1", step(0));
+        recorder.result("r-1", step(1));
+        var mask = Nd4j.createFromArray(new float[][]{{1, 0}, {0, 1}});
+        var planDir = recorder.plan("r-1", PruningPlan.of(1, 0.5, new Scope.Global(Set.of()), Granularity.unstructured(),
+                Map.of(ParamRef.parse("0_W"), mask), new Provenance("random", "1.0", Options.NONE, "one-shot", "1.0", 3)));
+        assertThat(planDir.resolve("0_W.npy")).exists();
+        assertThat(Files.readString(planDir.resolve("plan.json"))).contains("\"keptFraction\"").contains("\"0_W\" : 0.5");
+        recorder.event("r-1", "completed", Map.of(), true);
+        recorder.event("r-1", "progress", Map.of(), false); // after the last event: the run is closed, nothing is written
+
+        var csv = Files.readAllLines(dir.resolve(RunDirectory.RESULTS));
+        assertThat(csv).containsExactly(ResultsCsv.HEADER, ResultsCsv.row(step(0), "random"), ResultsCsv.row(step(1), "random"));
+        var events = Files.readAllLines(dir.resolve(RunDirectory.EVENTS));
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).startsWith("{\"event\":\"started\",\"time\":").contains("\"steps\":1");
+        assertThat(events.get(1)).startsWith("{\"event\":\"completed\"");
+        assertThat(recorder.path("r-1")).isNull();
+    }
+
+    @Test
+    void aRunThatPrunesNothingHasAnEmptySaliencyColumn() throws IOException {
+        var dir = recorder.open(runs, resolved("dense-1", false));
+        recorder.result("dense-1", step(0));
+        assertThat(Files.readAllLines(dir.resolve(RunDirectory.RESULTS)).get(1)).endsWith(",");
+        assertThat(Files.readString(dir.resolve(RunDirectory.SPEC))).contains("\"schedule\" : null");
+    }
+
+    @Test
+    void aFailureIsMarkedAndWritesForARunNeverOpenedChangeNothing() throws IOException {
+        recorder.event("never", "failed", Map.of(), true);
+        recorder.failed("never", "BAD_INPUT: no such file");
+        assertThat(runs).isEmptyDirectory();
+        assertThatThrownBy(() -> recorder.model("never", null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("run never has no open directory");
+
+        var dir = recorder.open(runs, resolved("r-2", true));
+        recorder.failed("r-2", "STAGE_FAILED: disk full");
+        assertThat(dir.resolve(RunDirectory.FAILED)).content().isEqualTo("STAGE_FAILED: disk full\n");
+        assertThat(dir.resolve(RunDirectory.MODEL)).doesNotExist();
+    }
+
+    @Test
+    void aRunIdIsNeverOpenedTwice() {
+        recorder.open(runs, resolved("r-3", true));
+        assertThatThrownBy(() -> recorder.open(runs, resolved("r-3", true))).hasMessageContaining("r-3");
+    }
+}
