@@ -13,12 +13,10 @@ int baselineEpochs = quick ? 4 : 20
 int finetuneEpochs = quick ? 1 : 3
 def fullData = fashionMnist(source: 'installed')
 
-def dense = run(experiment('han-dense') {
+def dense = run(baseline('han-dense') {
     seed 2015
     model { train 'lenet-300-100', epochs: baselineEpochs, batch: 128, lr: 1e-3 }
     data fullData
-    schedule 'one-shot', target: 0.0      // no pruning: this run trains and saves the baseline
-    finetune epochs: 0
 })
 def baseline = dense.runDir.resolve('model-final.zip').toString()
 

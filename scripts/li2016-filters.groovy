@@ -24,14 +24,10 @@ def epochs = ['resnet-small': [3, 1]].withDefault { [4, 2] }
 def rows = []
 models.each { arch ->
     def (trainEpochs, tuneEpochs) = epochs[arch]
-    def dense = run(experiment("li2016-${arch}-dense") {
+    def dense = run(baseline("li2016-${arch}-dense") {
         seed 2016
         model { train arch, epochs: trainEpochs, batch: 64, lr: 1e-3 }
         data dataset
-        granularity filters()
-        shrink false
-        schedule 'one-shot', target: 0.0
-        finetune epochs: 0
     })
     def baseline = dense.runDir.resolve('model-final.zip').toString()
     def control = run(experiment("li2016-${arch}-control") {
@@ -43,19 +39,21 @@ models.each { arch ->
         schedule 'one-shot', target: 0.0
         finetune epochs: tuneEpochs, lr: 3e-4
     })
+    def pruned = experiment("li2016-${arch}-pruned") {
+        seed 2016
+        model { load baseline }
+        data dataset
+        granularity filters()                      // whole filters and neurons; the output layer stays
+        sensitivity { samples 2000 }               // ratios 0.1 .. 0.9, one layer at a time
+        scope fromSensitivity(budget: flops(0.35))
+        schedule 'one-shot'
+        finetune epochs: tuneEpochs, lr: 3e-4
+    }
     def criteria = arch == 'resnet-small' ? allCriteria.subMap(['l1']) : allCriteria
     criteria.each { label, c ->
         def (id, opts) = c
-        def r = run(explain(experiment("li2016-${arch}-${label}") {
-            seed 2016
-            model { load baseline }
-            data dataset
+        def r = run(explain(experiment("li2016-${arch}-${label}", from: pruned) {
             saliency opts, id
-            granularity filters()                      // whole filters and neurons; the output layer stays
-            sensitivity { samples 2000 }               // ratios 0.1 .. 0.9, one layer at a time
-            scope fromSensitivity(budget: flops(0.35))
-            schedule 'one-shot'
-            finetune epochs: tuneEpochs, lr: 3e-4
         }))
         if (r.planned) return                      // bin/secateur plan: nothing ran
         def d = r.dense, p = r.last

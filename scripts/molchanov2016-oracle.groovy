@@ -11,7 +11,7 @@
 boolean quick = args.length > 0 && args[0] == 'quick'
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
 
-def lenet5 = run(experiment('molchanov-lenet5') {
+def lenet5Spec = experiment('molchanov-lenet5') {
     seed 2016
     model { train 'lenet-5', epochs: quick ? 1 : 2, batch: 64, lr: 1e-3 }
     data dataset
@@ -22,12 +22,10 @@ def lenet5 = run(experiment('molchanov-lenet5') {
         layer '0_W', '2_W'
         granularity filters()
     }
-})
-def lenet300 = run(experiment('molchanov-lenet300') {
-    seed 2016
+}
+def lenet5 = run(lenet5Spec)
+def lenet300 = run(experiment('molchanov-lenet300', from: lenet5Spec) {
     model { train 'lenet-300-100', epochs: quick ? 4 : 10, batch: 128, lr: 1e-3 }
-    data dataset
-    calibration samples: 1024
     compare {
         criteria 'magnitude', 'activation', 'taylor', 'obd', 'random'
         against 'oracle'

@@ -10,20 +10,23 @@
 if (args.length < 1) {
     throw new IllegalArgumentException('give the dense model: bin/secateur run scripts/obs-ablations.groovy runs/obs-dense-<id>/model-final.zip')
 }
-def baseline = args[0]
-def dataset = args.length > 1 && args[1] == 'embedded' ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
+// the runs of scripts/obs-vs-magnitude.groovy: the dense model pruned in 0_W and 1_W, one-shot, layer-wise,
+// without fine-tuning; each ablation changes the criterion, its options, the calibration or the comparison group
+def base = experiment('ablation') {
+    seed 1993
+    model { load args[0] }
+    data args.length > 1 && args[1] == 'embedded' ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
+    scope layerwise(), exclude: ['2_W']
+    schedule 'one-shot', target: 0.5
+    finetune epochs: 0
+}
 def rows = []
 def oneShot = { String label, String id, Map opts, gran, int samples, double target ->
-    def r = run(experiment("ablation-${label}-${(target * 100) as int}") {
-        seed 1993
-        model { load baseline }
-        data dataset
+    def r = run(experiment("ablation-${label}-${(target * 100) as int}", from: base) {
         saliency opts, id
         calibration samples: samples
         granularity gran
-        scope layerwise(), exclude: ['2_W']
         schedule 'one-shot', target: target
-        finetune epochs: 0
     })
     rows << String.format('%-36s %4.0f%%  %6.2f%%', label, 100 * target, 100 * r.accuracy)
 }

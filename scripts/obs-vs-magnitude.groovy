@@ -11,14 +11,22 @@
 boolean quick = args.length > 0 && args[0] == 'quick'
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
 
-def dense = run(experiment('obs-dense') {
+def dense = run(baseline('obs-dense') {
     seed 1993
     model { train 'lenet-300-100', epochs: quick ? 4 : 20, batch: 128, lr: 1e-3 }
     data dataset
-    schedule 'one-shot', target: 0.0
-    finetune epochs: 0
 })
-def baseline = dense.runDir.resolve('model-final.zip').toString()
+
+// every run loads the same dense model and prunes 0_W and 1_W one-shot, layer-wise, without fine-tuning;
+// the runs below change only the criterion and the sparsity
+def oneShot = experiment('obs-one-shot') {
+    seed 1993
+    model { load dense.runDir.resolve('model-final.zip').toString() }
+    data dataset
+    scope layerwise(), exclude: ['2_W']
+    schedule 'one-shot', target: 0.5
+    finetune epochs: 0
+}
 
 // criterion label -> [saliency id, options, granularity, calibration samples]
 def criteria = [
@@ -41,16 +49,11 @@ levels.each { level, target ->
             gran = target
         }
         double sparsity = target instanceof dev.secateur.spi.Granularity ? target.sparsity() : target
-        def r = run(experiment("obs-${label}-${level.replace('%', '').replace(':', 'of')}") {
-            seed 1993
-            model { load baseline }
-            data dataset
+        def r = run(experiment("obs-${label}-${level.replace('%', '').replace(':', 'of')}", from: oneShot) {
             saliency opts, id
             calibration samples: samples
             granularity gran
-            scope layerwise(), exclude: ['2_W']
             schedule 'one-shot', target: sparsity
-            finetune epochs: 0
         })
         accuracy[label][level] = r.accuracy
     }

@@ -49,6 +49,11 @@ final class ConsoleReporter implements AutoCloseable {
             out.flush();
             return;
         }
+        if (e.steps() == 0) {
+            out.printf("run %s: dense baseline, trained and evaluated, nothing pruned%n  -> %s%n", e.runId(), e.runDir());
+            out.flush();
+            return;
+        }
         out.printf("run %s: %d step(s), saliency %s, schedule %s, %s, %s scope%n  -> %s%n", e.runId(), e.steps(),
                 e.tags().saliency(), e.tags().schedule(), e.tags().granularity(), e.tags().scope(), e.runDir());
         out.flush();

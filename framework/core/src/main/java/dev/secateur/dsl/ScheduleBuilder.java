@@ -14,7 +14,7 @@ import java.util.Set;
  * schedule; any other name is an option of the schedule plugin. Java:
  * {@code s -> s.target(0.9).steps(4).option("ramp", "geometric")}.
  */
-public final class ScheduleBuilder {
+public final class ScheduleBuilder extends groovy.lang.GroovyObjectSupport {
 
     /** The names every schedule declaration takes besides its plugin's options. */
     static final Set<String> NAMES = Set.of("target", "steps");
@@ -54,7 +54,10 @@ public final class ScheduleBuilder {
         return this;
     }
 
-    /** In a block, any other name is an option of the plugin: {@code ramp 'geometric'}. */
+    /**
+     * In a block, any other name is an option of the plugin: {@code ramp 'geometric'}. (A closure passes a
+     * missing method on to its delegate only when the delegate is a GroovyObject, hence the superclass.)
+     */
     public Object methodMissing(String name, Object args) {
         Object[] values = args instanceof Object[] array ? array : new Object[]{args};
         if (values.length != 1) {
