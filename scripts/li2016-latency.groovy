@@ -1,7 +1,7 @@
 // The budget in time rather than FLOPs: Li et al.'s sensitivity analysis, where every probe also times the
 // network with only that group removed (batch 256, side by side with the unpruned network), and the budget
 // solver adds those savings up, as NetAdapt's per-layer latency tables do. On DL4J's CPU convolutions a
-// layer's time follows its input channels more than its filters (README, Results), so a FLOPs budget and a
+// layer's time follows its input channels more than its filters (docs/results/li2016.md), so a FLOPs budget and a
 // latency budget choose different layers.
 //
 //   bin/secateur run scripts/li2016-filters.groovy full lenet-5          # writes the dense model

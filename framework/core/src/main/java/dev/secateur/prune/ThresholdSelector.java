@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
  * sorting. Scores become unsigned 32-bit keys that order like the floats; a radix select then counts
  * the high 16 bits in one pass and the low 16 bits of the one bucket that holds the cut in a second
  * pass, each pass spread over the cores by source. Over 100M scores this takes a fraction of a second,
- * where a sort takes about 25 s (README, Performance).
+ * where a sort takes about 25 s (docs/results/performance.md).
  *
  * <p>Ties are broken by position: of the scores equal to the cut value, the first ones in source order
  * are taken, so the count is exact and the choice deterministic.

@@ -1,11 +1,14 @@
 package dev.secateur.run;
 
 import dev.secateur.bus.RunEvent;
+import dev.secateur.bus.StageReply;
+import dev.secateur.record.ResolvedSpec;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.prune.Pruner;
 import dev.secateur.schedule.StepPlanner;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
@@ -39,6 +42,12 @@ public record RunPlan(ExperimentSpec spec, String saliencyVersion, String schedu
         denseWeights = Map.copyOf(denseWeights);
     }
 
+    /** spec.json's content: the experiment as it will run, with what the loader found. */
+    public ResolvedSpec resolved(String runId, StageReply.Loaded loaded) {
+        return new ResolvedSpec(runId, spec, saliencyVersion, scheduleVersion, loaded.modelParams(), loaded.dataSource(),
+                loaded.dataSha256(), loaded.trainSize(), loaded.testSize(), steps.stream().map(s -> s.step().targetSparsity()).toList());
+    }
+
     /** The bounded labels of the run's metrics. */
     public RunEvent.Tags tags() {
         String none = "none";
@@ -70,6 +79,12 @@ public record RunPlan(ExperimentSpec spec, String saliencyVersion, String schedu
             target = weighted / total;
         }
         return new Pruner.StepTarget(planned.step().index(), target, planned.perLayerTargets());
+    }
+
+    /** What a step fine-tunes with: the experiment's settings for the step's epochs. */
+    public TrainingSpec finetune(StepPlanner.PlannedStep planned) {
+        var f = spec.finetune();
+        return new TrainingSpec(planned.step().finetuneEpochs(), f.batchSize(), f.learningRate(), f.l2());
     }
 
     /** For a comparison, what is compared: "magnitude, taylor against oracle on 2_W (structured-l1)"; null otherwise. */

@@ -3,7 +3,6 @@ package dev.secateur.run;
 import static dev.secateur.bus.Addresses.*;
 import static dev.secateur.config.SecateurConfig.*;
 
-import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RecordRequest;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.StageReply;
@@ -13,7 +12,6 @@ import dev.secateur.data.DataSplits;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.prune.Pruner;
-import dev.secateur.record.ResolvedSpec;
 import dev.secateur.result.RankCorrelation;
 import dev.secateur.result.StepResult;
 import dev.secateur.schedule.StepPlanner.PlannedStep;
@@ -23,8 +21,6 @@ import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.store.Handle;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +72,7 @@ final class RunSession {
                 .compose(comparison -> stages.record(new RecordRequest.Model(runId, model))
                         .compose(v -> stages.event(new RunEvent.RunCompleted(runId, spec.name(), runDir.toString(), List.copyOf(results))))
                         .map(v -> new StageReply.ExperimentDone(runId, runDir, List.copyOf(results), comparison)))
-                .recover(this::failed)
+                .recover(error -> stages.failed(runId, spec.name(), runDir, error))
                 .andThen(done -> held.releaseAll());
     }
 
@@ -85,9 +81,7 @@ final class RunSession {
         model = held.hold(loaded.model());
         data = held.hold(loaded.data());
         plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
-        var resolved = new ResolvedSpec(runId, spec, plan.saliencyVersion(), plan.scheduleVersion(), loaded.modelParams(),
-                loaded.dataSource(), loaded.dataSha256(), loaded.trainSize(), loaded.testSize(),
-                plan.steps().stream().map(s -> s.step().targetSparsity()).toList());
+        var resolved = plan.resolved(runId, loaded);
         return stages.record(new RecordRequest.Open(runsDir, resolved)).compose(dir -> {
             runDir = dir;
             return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
@@ -105,14 +99,10 @@ final class RunSession {
 
     /** Li et al.'s analysis; under a budget, its ratios become the scope and the steps of this run. */
     private Future<Void> sensitivity() {
-        var budget = spec.sensitivity().budget();
         return SensitivityAnalysis.curves(stages, held, plan, model, data)
                 .compose(curves -> stages.record(new RecordRequest.Sensitivity(runId, curves)).map(curves))
-                .compose(curves -> budget == null ? Future.succeededFuture()
-                        : stages.send(PRUNER_BUDGET, PRUNER, new StageRequest.Budget(model, data, curves, budget), StageReply.Budgeted.class)
-                        .recover(error -> Future.failedFuture(FailureCode.of(error) == FailureCode.BAD_INPUT
-                                ? RunPlanner.located(spec, "scope", error) : error))
-                        .compose(chosen -> {
+                .compose(curves -> spec.sensitivity().budget() == null ? Future.succeededFuture()
+                        : SensitivityAnalysis.budget(stages, plan, model, data, curves).compose(chosen -> {
                             plan = planner.withRatios(plan, chosen.ratios());
                             return stages.record(new RecordRequest.Ratios(runId, chosen.ratios(), chosen.units()))
                                     .compose(v -> stages.event(new RunEvent.Decided(runId, spec.name(), "sensitivity", chosen.lines())));
@@ -136,15 +126,14 @@ final class RunSession {
 
     private Future<Void> step(PlannedStep planned) {
         var target = plan.target(planned);
-        boolean last = plan.isLast(planned);
+        int index = planned.step().index();
         return stages.send(SCORER_SCORE, SCORER, new StageRequest.Score(model, data, masks, plan.inScope(), spec.saliency(),
                         spec.granularity(), spec.seed()), StageReply.Scored.class)
                 .compose(scored -> prune(held.hold(scored.scores()), target).andThen(v -> held.release(scored.scores())))
-                .compose(v -> last && spec.shrink() ? shrink() : Future.succeededFuture())
+                .compose(v -> plan.isLast(planned) && spec.shrink() ? shrink() : Future.succeededFuture())
                 .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
-                        : train(TrainingPhase.FINETUNE, planned.step().index(), new TrainingSpec(planned.step().finetuneEpochs(),
-                        spec.finetune().batchSize(), spec.finetune().learningRate(), spec.finetune().l2()), spec.seed() + planned.step().index()))
-                .compose(throughput -> evaluate(planned.step().index(), target.target(), throughput, spec.evaluate().everyStep() || last));
+                        : train(TrainingPhase.FINETUNE, index, plan.finetune(planned), spec.seed() + index))
+                .compose(throughput -> evaluate(index, target.target(), throughput, spec.evaluate().everyStep() || plan.isLast(planned)));
     }
 
     /** Decides the step's masks, has them recorded, then applies them; OBS first moves the weights that stay. */
@@ -192,16 +181,5 @@ final class RunSession {
                     results.add(result);
                     return stages.event(new RunEvent.StepCompleted(runId, spec.name(), plan.steps().size(), result, plan.tags()));
                 });
-    }
-
-    /** Marks the run failed (if its directory exists), records the event, and fails with the same code and message. */
-    private Future<StageReply.ExperimentDone> failed(Throwable error) {
-        var code = FailureCode.of(error);
-        String message = FailureCode.messageOf(error);
-        Future<?> marked = runDir == null ? Future.succeededFuture()
-                : stages.record(new RecordRequest.Failed(runId, code + ": " + message));
-        return marked.compose(v -> stages.event(new RunEvent.RunFailed(runId, spec.name(), code, message,
-                        runDir == null ? null : runDir.toString())))
-                .transform(ignored -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.code(), message)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.secateur.run;
 
 import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.config.SecateurConfig;
@@ -17,7 +18,7 @@ import java.util.LinkedHashMap;
 /**
  * Li et al.'s sensitivity analysis as bus jobs: the probed groups are scored once, then every point (one
  * group pruned alone at one ratio) is an independent probe, all sent at once, so as many evaluators as
- * there are can serve them.
+ * there are can serve them; under a budget, the pruner turns the curves into per-layer ratios.
  */
 final class SensitivityAnalysis {
 
@@ -65,6 +66,16 @@ final class SensitivityAnalysis {
                         return new SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies, latencies);
                     })).andThen(done -> held.release(scores));
                 });
+    }
+
+    /** The per-layer ratios a budget allows, chosen by the pruner from the curves; refusals name the scope's line. */
+    static Future<StageReply.Budgeted> budget(StageCalls stages, RunPlan plan, Handle<Network> model, Handle<DataSplits> data,
+                                              SensitivityCurves curves) {
+        var spec = plan.spec();
+        return stages.send(Addresses.PRUNER_BUDGET, SecateurConfig.PRUNER,
+                        new StageRequest.Budget(model, data, curves, spec.sensitivity().budget()), StageReply.Budgeted.class)
+                .recover(error -> Future.failedFuture(FailureCode.of(error) == FailureCode.BAD_INPUT
+                        ? RunPlanner.located(spec, "scope", error) : error));
     }
 
     private static Future<StageReply.Probed> probe(StageCalls stages, StageRequest.Probe probe) {

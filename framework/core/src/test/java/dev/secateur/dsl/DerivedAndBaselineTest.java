@@ -11,7 +11,6 @@ import dev.secateur.spi.Options;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,21 +25,10 @@ class DerivedAndBaselineTest {
     @TempDir
     Path dir;
 
-    private final List<ExperimentSpec> submitted = new ArrayList<>();
-    private final List<String> explained = new ArrayList<>();
-    private final ScriptRunner runner = new ScriptRunner(new ExperimentRunner() {
-        @Override
-        public RunResult run(ExperimentSpec spec) {
-            submitted.add(spec);
-            return new RunResult(spec.name(), "id", Path.of("runs/id"), List.of());
-        }
-
-        @Override
-        public String explain(ExperimentSpec spec) {
-            explained.add(spec.name());
-            return "";
-        }
-    });
+    private final RecordingRunner recording = new RecordingRunner();
+    private final List<ExperimentSpec> submitted = recording.submitted;
+    private final List<String> explained = recording.explained;
+    private final ScriptRunner runner = new ScriptRunner(recording);
 
     private Object run(String name, String text) throws IOException {
         return runner.run(Files.writeString(dir.resolve(name), text), List.of());

@@ -17,7 +17,6 @@ import dev.secateur.spi.Scope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,19 +29,9 @@ class ScriptRunnerTest {
     @TempDir
     Path dir;
 
-    private final List<ExperimentSpec> submitted = new ArrayList<>();
-    private final ScriptRunner runner = new ScriptRunner(new ExperimentRunner() {
-        @Override
-        public RunResult run(ExperimentSpec spec) {
-            submitted.add(spec);
-            return new RunResult(spec.name(), "id", Path.of("runs/id"), List.of());
-        }
-
-        @Override
-        public String explain(ExperimentSpec spec) {
-            return "plan of " + spec.name() + "\n";
-        }
-    });
+    private final RecordingRunner recording = new RecordingRunner();
+    private final List<ExperimentSpec> submitted = recording.submitted;
+    private final ScriptRunner runner = new ScriptRunner(recording);
 
     private Path script(String name, String text) throws IOException {
         return Files.writeString(dir.resolve(name), text);

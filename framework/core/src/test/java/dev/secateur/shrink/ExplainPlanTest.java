@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.secateur.dsl.Dsl;
 import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.model.Architecture;
-import dev.secateur.model.Network;
 import dev.secateur.shrink.Shrinker;
 import java.nio.file.Path;
 import java.util.Map;

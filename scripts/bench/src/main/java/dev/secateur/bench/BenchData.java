@@ -4,7 +4,7 @@ import dev.secateur.data.DataSplits;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.spec.DataSpec;
 
-/** Benchmarks use the full Fashion-MNIST when the Debian package is installed, as the README's figures do. */
+/** Benchmarks use the full Fashion-MNIST when the Debian package is installed, as the figures in docs/results do. */
 final class BenchData {
 
     private BenchData() {

@@ -23,7 +23,7 @@ import org.pf4j.Extension;
  * </ul>
  * λ is {@code damping} times the mean of H's diagonal: by default 0.01 in layer-wise mode (SparseGPT's
  * choice) and 0.1 in exact mode, where H has rank at most N (the calibration samples) and a small λ lets
- * the update fit those N samples too closely (README, "The ablations").
+ * the update fit those N samples too closely (docs/results/one-shot-obs.md, "The ablations").
  */
 @Extension
 public final class ObsSaliency implements SaliencyMethod {
