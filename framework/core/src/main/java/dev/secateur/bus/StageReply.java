@@ -12,6 +12,7 @@ import dev.secateur.result.StepResult;
 import dev.secateur.score.Capabilities;
 import dev.secateur.score.Comparison;
 import dev.secateur.score.ScoreSet;
+import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.store.Handle;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,6 +92,9 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
 
     /** @param latencyRatio forward time relative to the unpruned model's, NaN when not timed */
     record Probed(double accuracy, double latencyRatio) implements StageReply {
+        public SensitivityProbe.Point point() {
+            return new SensitivityProbe.Point(accuracy, latencyRatio);
+        }
     }
 
     /** What the recorder wrote: a file or directory of the run, or null when nothing was written. */

@@ -13,7 +13,6 @@ import dev.secateur.spi.Granularity;
 import dev.secateur.store.Handle;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 
 /**
  * Li et al.'s sensitivity analysis as bus jobs: the probed groups are scored once, then every point (one
@@ -46,25 +45,11 @@ final class SensitivityAnalysis {
                     // ratio 0 prunes nothing: the dense accuracy on the same sample
                     var dense = probe(stages, new StageRequest.Probe(model, data, scores, groups.get(0), structured, 0.0,
                             analysis.samples(), plan.provenance(), spec.seed(), false));
-                    return Future.all(probes).compose(all -> dense.map(d -> {
-                        var accuracies = new LinkedHashMap<String, double[]>();
-                        var latencies = new LinkedHashMap<String, double[]>();
-                        int k = 0;
-                        for (var group : groups) {
-                            double[] values = new double[analysis.ratios().size()];
-                            double[] times = new double[values.length];
-                            for (int i = 0; i < values.length; i++) {
-                                var point = probes.get(k++).result();
-                                values[i] = point.accuracy();
-                                times[i] = point.latencyRatio();
-                            }
-                            accuracies.put(group.weights().toString(), values);
-                            if (timed) {
-                                latencies.put(group.weights().toString(), times);
-                            }
-                        }
-                        return new SensitivityCurves(d.accuracy(), analysis.ratios(), accuracies, latencies);
-                    })).andThen(done -> held.release(scores));
+                    return Future.all(probes).compose(all -> dense.map(d -> SensitivityCurves.of(d.accuracy(), analysis.ratios(),
+                            groups.stream().map(g -> g.weights().toString()).toList(),
+                            probes.stream().map(p -> p.result().point()).toList(),
+                            timed)))
+                            .andThen(done -> held.release(scores));
                 });
     }
 

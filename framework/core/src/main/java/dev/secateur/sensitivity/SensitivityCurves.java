@@ -36,6 +36,35 @@ public record SensitivityCurves(double dense, List<Double> ratios, Map<String, d
         accuracies = Collections.unmodifiableMap(copy);
     }
 
+    /**
+     * The curves from independent probe results, group by group and ratio by ratio in the order they were
+     * asked for: {@code points[g * ratios + r]} is group {@code g} at ratio {@code r}.
+     *
+     * @param latencies whether the probes were timed
+     */
+    public static SensitivityCurves of(double dense, List<Double> ratios, List<String> groups, List<SensitivityProbe.Point> points,
+                                       boolean latencies) {
+        if (points.size() != groups.size() * ratios.size()) {
+            throw new IllegalArgumentException(points.size() + " points for " + groups.size() + " groups at " + ratios.size() + " ratios");
+        }
+        var accuracies = new LinkedHashMap<String, double[]>();
+        var times = new LinkedHashMap<String, double[]>();
+        int k = 0;
+        for (var group : groups) {
+            double[] values = new double[ratios.size()];
+            double[] latency = new double[ratios.size()];
+            for (int i = 0; i < values.length; i++, k++) {
+                values[i] = points.get(k).accuracy();
+                latency[i] = points.get(k).latencyRatio();
+            }
+            accuracies.put(group, values);
+            if (latencies) {
+                times.put(group, latency);
+            }
+        }
+        return new SensitivityCurves(dense, ratios, accuracies, times);
+    }
+
     public boolean timed() {
         return !latencyRatios.isEmpty();
     }
