@@ -134,6 +134,22 @@ class BadInputIT {
     }
 
     @Test
+    void aScheduleTargetBesideAPerLayerScopeIsRefusedNotIgnored() throws Exception {
+        var result = run("perlayer.groovy", experiment(TRAIN, SMALL,
+                "scope perLayer('0_W': 0.9, '1_W': 0.5)\n    schedule 'iterative', target: 0.9, steps: 2"));
+        assertRefused(result, "scope perLayer(...) gives each layer its own final target, so schedule 'iterative' takes no target",
+                "perlayer.groovy:5");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void aMisspeltScheduleOptionGetsTheClosestName() throws Exception {
+        var result = run("step.groovy", experiment(TRAIN, SMALL, "schedule 'iterative', target: 0.9, step: 3"));
+        assertRefused(result, "schedule 'iterative' has no option 'step'", "did you mean 'steps'?", "step.groovy:4");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
     void missingDataDirectory() throws Exception {
         var missing = work.resolve("no-such-data");
         var result = run("nodata.groovy", experiment(TRAIN, "mnist(dir: '" + missing + "')", ONE_SHOT));

@@ -168,6 +168,11 @@ public final class ExperimentBuilder {
         return calibration(Map.of("samples", samples));
     }
 
+    /** {@code calibration { samples 512 }}. */
+    public ExperimentBuilder calibration(@DelegatesTo(value = CalibrationBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {
+        return calibration(Scripts.callWith(body, new CalibrationBuilder()).samples());
+    }
+
     public ExperimentBuilder granularity(Granularity granularity) {
         mark("granularity");
         this.granularity = granularity;

@@ -165,15 +165,18 @@ class DerivedAndBaselineTest {
                     schedule 'iterative', target: 0.9, steps: 4, ramp: 'geometric'
                     finetune epochs: 3, lr: 1e-4, batch: 32, l2: 5e-5
                     evaluate every: 'final', latencyBatch: 8, largeBatch: 0
+                    calibration samples: 512
                 })
                 run(experiment('map') {
                     model { train 'lenet-300-100' }
                     schedule('iterative') { target 0.9; steps 4; ramp 'geometric' }
                     finetune { epochs 3; lr 1e-4; batch 32; l2 5e-5 }
                     evaluate { every 'final'; latencyBatch 8; largeBatch 0 }
+                    calibration { samples 512 }
                 })
                 """);
         assertThat(submitted.get(1)).usingRecursiveComparison().ignoringFields("declaredAt").isEqualTo(submitted.get(0));
+        assertThat(submitted.get(1).saliency().calibration()).isEqualTo(512);
     }
 
     @Test
