@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -37,6 +38,9 @@ final class PlanCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Passed to the script as args.")
     List<String> args = new ArrayList<>();
 
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
+    Path config;
+
     @Mixin
     PluginOptions plugins;
 
@@ -47,7 +51,7 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         var compiled = ScriptRunner.compile(script);
-        try (var secateur = Secateur.start(SecateurConfig.defaults(), plugins.start(), new DatasetLoader())) {
+        try (var secateur = Secateur.start(SecateurConfig.load(config), plugins.start(), new DatasetLoader())) {
             try {
                 compiled.run(new Planner(secateur, out), args, out);
             } catch (RuntimeException e) {

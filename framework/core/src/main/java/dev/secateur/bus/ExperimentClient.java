@@ -14,10 +14,16 @@ public final class ExperimentClient {
 
     private final Vertx vertx;
     private final Duration timeout;
+    private final Duration explainTimeout;
 
-    public ExperimentClient(Vertx vertx, Duration timeout) {
+    /**
+     * @param timeout        how long a whole experiment may take
+     * @param explainTimeout how long the loader may take to explain one
+     */
+    public ExperimentClient(Vertx vertx, Duration timeout, Duration explainTimeout) {
         this.vertx = vertx;
         this.timeout = timeout;
+        this.explainTimeout = explainTimeout;
     }
 
     /** Submits an experiment; the future completes when the run does. */
@@ -43,7 +49,7 @@ public final class ExperimentClient {
      */
     public String explain(ExperimentSpec spec) {
         var explained = vertx.eventBus()
-                .request(Addresses.LOADER_EXPLAIN, new StageRequest.Explain(spec), new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+                .request(Addresses.LOADER_EXPLAIN, new StageRequest.Explain(spec), new DeliveryOptions().setSendTimeout(explainTimeout.toMillis()))
                 .map(message -> ((StageReply.Explained) message.body()).text());
         return await(explained, spec);
     }

@@ -17,13 +17,16 @@ import java.util.Map;
  */
 public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.Event, RecordRequest.Plan,
         RecordRequest.ShrunkMasks, RecordRequest.Correlations, RecordRequest.Sensitivity, RecordRequest.Ratios,
-        RecordRequest.Model, RecordRequest.Failed {
+        RecordRequest.Model {
 
     /** Create {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
     record Open(Path runsDir, ResolvedSpec spec) implements RecordRequest {
     }
 
-    /** Append an event to events.jsonl; a completed step also appends its row to results.csv. */
+    /**
+     * Append an event to events.jsonl; a completed step also appends its row to results.csv, and a failed run
+     * first gets its FAILED marker. A completed or failed event closes the run.
+     */
     record Event(RunEvent event) implements RecordRequest {
     }
 
@@ -50,9 +53,5 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
 
     /** The final network: model-final.zip, written last and atomically. */
     record Model(String runId, Handle<Network> model) implements RecordRequest {
-    }
-
-    /** The FAILED marker with the failure code and message. */
-    record Failed(String runId, String reason) implements RecordRequest {
     }
 }

@@ -56,8 +56,8 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
     record Compared(Comparison.Report report) implements StageReply {
     }
 
-    /** The full mask set after this step. */
-    record Planned(Handle<MaskSet> masks) implements StageReply {
+    /** The full mask set after this step, and the sparsity the plan aimed at (for N:M, exactly 1 − N/M). */
+    record Planned(Handle<MaskSet> masks, double targetSparsity) implements StageReply {
     }
 
     record Applied(Handle<Network> model) implements StageReply {

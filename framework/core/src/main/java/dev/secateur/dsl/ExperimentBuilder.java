@@ -34,7 +34,7 @@ import java.util.function.Consumer;
 public final class ExperimentBuilder {
 
     /** What a dense baseline may declare: everything else is about pruning. */
-    private static final Set<String> BASELINE_PARTS = Set.of("experiment", "model", "data", "evaluate");
+    private static final Set<String> BASELINE_PARTS = Set.of("experiment", "seed", "model", "data", "evaluate");
 
     private final String name;
     private final boolean baseline;
@@ -349,17 +349,16 @@ public final class ExperimentBuilder {
 
     /** A baseline declares only what training and evaluating the dense model need. */
     private void checkBaseline() {
-        var pruning = declared.stream().filter(part -> !BASELINE_PARTS.contains(part) && !part.equals("seed")).toList();
+        var pruning = declared.stream().filter(part -> !BASELINE_PARTS.contains(part)).toList();
         if (!pruning.isEmpty()) {
             throw refused("baseline('" + name + "') only trains and evaluates the dense model, so it takes no " + pruning.get(0)
                     + "; remove it, or declare experiment('" + name + "') to prune", pruning.get(0));
         }
-        if (derivedFrom != null && schedule != null) {
-            schedule = null; // a baseline derived from a pruning experiment keeps its model and data, not its pruning
-            compare = null;
-            sensitivity = null;
-            budget = null;
-        }
+        // a baseline derived from another experiment keeps its model, data and evaluation, not its pruning
+        schedule = null;
+        compare = null;
+        sensitivity = null;
+        budget = null;
     }
 
     private BadInputException refused(String message, String part) {

@@ -6,7 +6,6 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.ScheduleSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code schedule 'iterative', target: 0.9, steps: 4, ramp: 'geometric'}, or as a block:
@@ -15,9 +14,6 @@ import java.util.Set;
  * {@code s -> s.target(0.9).steps(4).option("ramp", "geometric")}.
  */
 public final class ScheduleBuilder extends groovy.lang.GroovyObjectSupport {
-
-    /** The names every schedule declaration takes besides its plugin's options. */
-    static final Set<String> NAMES = Set.of("target", "steps");
 
     private final String id;
     private double target = Double.NaN;
@@ -75,7 +71,7 @@ public final class ScheduleBuilder extends groovy.lang.GroovyObjectSupport {
     }
 
     ScheduleBuilder apply(Map<String, ?> named) {
-        NamedArgs.apply("schedule '" + id + "'", named, NAMES, (name, value) -> {
+        NamedArgs.apply("schedule '" + id + "'", named, ScheduleChoice.NAMES, (name, value) -> {
             if (name.equals("target")) {
                 target(NamedArgs.number("schedule", name, value));
             } else {

@@ -56,6 +56,11 @@ public abstract class SecateurScript extends Script {
         return Scripts.callWith(body, derived("baseline", options, ExperimentBuilder.baseline(name))).build();
     }
 
+    /** {@code baseline('dense', from: experiment)}: the dense model that another experiment starts from. */
+    public ExperimentSpec baseline(Map<String, ?> options, String name) {
+        return derived("baseline", options, ExperimentBuilder.baseline(name)).build();
+    }
+
     private static ExperimentBuilder derived(String what, Map<String, ?> options, ExperimentBuilder builder) {
         NamedArgs.apply(what, options, Set.of("from"), (option, value) -> {
             if (!(value instanceof ExperimentSpec base)) {

@@ -9,7 +9,7 @@ import dev.secateur.sensitivity.SensitivityCurves;
 import dev.secateur.spi.PruningPlan;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 
 /**
  * The only writer of run directories. A run is opened once, every file of it is then written here, and
@@ -21,27 +21,33 @@ public final class RunRecorder {
     private record OpenRun(RunDirectory dir, String saliency) {
     }
 
-    private final Map<String, OpenRun> open = new ConcurrentHashMap<>();
+    /** The runs with a directory and no last event yet; the recorder's one thread is the only one to touch it. */
+    private final Map<String, OpenRun> open = new HashMap<>();
 
-    /** Creates {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
+    /**
+     * Creates {@code runsDir/<run-id>/} with the header of results.csv and spec.json. The run is open from the
+     * moment its directory exists, so a failure even while writing spec.json is marked in it.
+     */
     public Path open(Path runsDir, ResolvedSpec spec) {
         var dir = RunDirectory.create(runsDir, spec.runId());
-        dir.writeSpec(spec.json(NativeBackend.variant()));
         open.put(spec.runId(), new OpenRun(dir, spec.saliency()));
+        dir.writeSpec(spec.json(NativeBackend.variant()));
         return dir.path();
     }
 
-    /** Where an open run writes, or null if it is not open. */
-    public Path path(String runId) {
-        var run = open.get(runId);
-        return run == null ? null : run.dir().path();
+    /** Whether a run has a directory and no last event yet. */
+    public boolean isOpen(String runId) {
+        return open.containsKey(runId);
     }
 
-    /** Appends an event to events.jsonl; {@code last} closes the run. */
+    /** Appends an event to events.jsonl; {@code last} closes the run once it is written. */
     public void event(String runId, String type, Object event, boolean last) {
-        var run = last ? open.remove(runId) : open.get(runId);
+        var run = open.get(runId);
         if (run != null) {
             run.dir().appendEvent(type, event);
+            if (last) {
+                open.remove(runId);
+            }
         }
     }
 
@@ -82,11 +88,18 @@ public final class RunRecorder {
         return dir.path().resolve(RunDirectory.MODEL);
     }
 
-    /** The FAILED marker, so a half-written directory never looks complete. */
-    public void failed(String runId, String reason) {
+    /**
+     * A failed run's FAILED marker, then its failed event, which closes it; a half-written directory never
+     * looks complete. Nothing is written for a run that never had a directory.
+     */
+    public void failed(String runId, String reason, Object event) {
         var run = open.get(runId);
         if (run != null) {
-            run.dir().markFailed(reason);
+            try {
+                run.dir().markFailed(reason);
+            } finally {
+                event(runId, "failed", event, true);
+            }
         }
     }
 

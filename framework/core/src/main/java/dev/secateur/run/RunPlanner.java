@@ -10,6 +10,7 @@ import dev.secateur.schedule.StepPlanner;
 import dev.secateur.score.Capabilities;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spec.ScheduleChoice;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
@@ -29,9 +30,6 @@ import java.util.function.Supplier;
  * never a network.
  */
 public final class RunPlanner {
-
-    /** The names a schedule declaration takes besides its plugin's own options. */
-    private static final Set<String> SCHEDULE_NAMES = Set.of("target", "steps");
 
     private final PluginHost plugins;
 
@@ -55,7 +53,7 @@ public final class RunPlanner {
         var schedule = at(spec, "schedule", () -> plugins.schedule(spec.schedule().id()));
         var steps = at(spec, "schedule", () -> {
             var known = new TreeSet<>(schedule.extension().options().keySet());
-            known.addAll(SCHEDULE_NAMES);
+            known.addAll(ScheduleChoice.NAMES);
             checkOptions("schedule '" + schedule.id() + "'", known, spec.schedule().options());
             return StepPlanner.plan(schedule.extension(), spec.schedule(), spec.scope(), spec.finetune().epochs());
         });
@@ -180,8 +178,8 @@ public final class RunPlanner {
         } catch (BadInputException e) {
             throw located(spec, part, e);
         } catch (IllegalArgumentException e) {
-            String id = part.equals("saliency") ? spec.saliency().id() : spec.prunes() ? spec.schedule().id() : part;
-            throw new BadInputException(part + " '" + id + "': " + e.getMessage() + spec.at(part), e);
+            String id = part.equals("saliency") ? spec.saliency().id() : part.equals("schedule") && spec.prunes() ? spec.schedule().id() : null;
+            throw new BadInputException(part + (id == null ? "" : " '" + id + "'") + ": " + e.getMessage() + spec.at(part), e);
         }
     }
 

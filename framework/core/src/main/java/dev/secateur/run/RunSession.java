@@ -143,7 +143,7 @@ final class RunSession {
                 .compose(planned -> {
                     var previous = masks;
                     masks = held.hold(planned.masks());
-                    return stages.record(new RecordRequest.Plan(runId, masks, target.step(), target.target(), plan.scope(),
+                    return stages.record(new RecordRequest.Plan(runId, masks, target.step(), planned.targetSparsity(), plan.scope(),
                                     spec.granularity(), plan.provenance()))
                             .compose(v -> stages.send(PRUNER_APPLY, PRUNER, new StageRequest.Apply(model, masks, previous, scores,
                                     spec.saliency(), spec.granularity(), spec.seed()), StageReply.Applied.class))

@@ -45,10 +45,12 @@ final class SensitivityAnalysis {
                     // ratio 0 prunes nothing: the dense accuracy on the same sample
                     var dense = probe(stages, new StageRequest.Probe(model, data, scores, groups.get(0), structured, 0.0,
                             analysis.samples(), plan.provenance(), spec.seed(), false));
-                    return Future.all(probes).compose(all -> dense.map(d -> SensitivityCurves.of(d.accuracy(), analysis.ratios(),
-                            groups.stream().map(g -> g.weights().toString()).toList(),
-                            probes.stream().map(p -> p.result().point()).toList(),
-                            timed)))
+                    var all = new ArrayList<Future<?>>(probes);
+                    all.add(dense);
+                    // join, not all: the scores are released only once no probe can still be reading them
+                    return Future.join(all).map(done -> SensitivityCurves.of(dense.result().accuracy(), analysis.ratios(),
+                                    groups.stream().map(g -> g.weights().toString()).toList(),
+                                    probes.stream().map(p -> p.result().point()).toList(), timed))
                             .andThen(done -> held.release(scores));
                 });
     }

@@ -54,14 +54,13 @@ final class StageCalls {
     }
 
     /**
-     * The end of a failed run: the FAILED marker (if its directory exists), the failed event, and a failure
-     * with the same code and one-paragraph message for whoever submitted the run.
+     * The end of a failed run: the failed event (the recorder marks the directory FAILED first, if there is
+     * one), and a failure with the same code and one-paragraph message for whoever submitted the run.
      */
     <T> Future<T> failed(String runId, String experiment, Path runDir, Throwable error) {
         var code = FailureCode.of(error);
         String message = FailureCode.messageOf(error);
-        Future<?> marked = runDir == null ? Future.succeededFuture() : record(new RecordRequest.Failed(runId, code + ": " + message));
-        return marked.compose(v -> event(new RunEvent.RunFailed(runId, experiment, code, message, runDir == null ? null : runDir.toString())))
+        return event(new RunEvent.RunFailed(runId, experiment, code, message, runDir == null ? null : runDir.toString()))
                 .transform(ignored -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.code(), message)));
     }
 }

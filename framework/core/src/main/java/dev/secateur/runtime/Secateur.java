@@ -90,7 +90,7 @@ public final class Secateur implements AutoCloseable {
     }
 
     public ExperimentClient experiments() {
-        return new ExperimentClient(vertx, config.timeout(SecateurConfig.EXPERIMENT));
+        return new ExperimentClient(vertx, config.timeout(SecateurConfig.EXPERIMENT), config.timeout(SecateurConfig.LOADER));
     }
 
     @Override

@@ -11,6 +11,9 @@ import java.util.Objects;
  */
 public record ScheduleChoice(String id, double target, int steps, Options options) {
 
+    /** The names every schedule declaration takes besides its plugin's own options. */
+    public static final java.util.Set<String> NAMES = java.util.Set.of("target", "steps");
+
     public ScheduleChoice {
         Objects.requireNonNull(id, "schedule id");
         Objects.requireNonNull(options, "options");

@@ -36,7 +36,7 @@ final class PrunerVerticle extends StageVerticle {
         serve(Addresses.PRUNER_PLAN, StageRequest.Plan.class, request -> {
             var plan = pruner.plan(request.params(), stores.scores().get(request.scores()), masksOrNone(request.current()),
                     request.granularity(), request.scope(), request.target(), request.provenance());
-            return new StageReply.Planned(stores.masks().put(MaskSet.of(plan.masks())));
+            return new StageReply.Planned(stores.masks().put(MaskSet.of(plan.masks())), plan.targetSparsity());
         });
         serve(Addresses.PRUNER_APPLY, StageRequest.Apply.class, request -> {
             var net = stores.models().get(request.model());

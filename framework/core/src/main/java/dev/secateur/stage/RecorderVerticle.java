@@ -39,11 +39,14 @@ final class RecorderVerticle extends StageVerticle {
         }
         if (request instanceof RecordRequest.Event e) {
             var event = e.event();
+            if (event instanceof RunEvent.RunFailed failed) {
+                recorder.failed(failed.runId(), failed.code() + ": " + failed.message(), failed);
+                return null;
+            }
             if (event instanceof RunEvent.StepCompleted completed) {
                 recorder.result(event.runId(), completed.result());
             }
-            boolean last = event instanceof RunEvent.RunCompleted || event instanceof RunEvent.RunFailed;
-            recorder.event(event.runId(), event.type(), event, last);
+            recorder.event(event.runId(), event.type(), event, event instanceof RunEvent.RunCompleted);
             return null;
         }
         if (request instanceof RecordRequest.Plan plan) {
@@ -69,8 +72,6 @@ final class RecorderVerticle extends StageVerticle {
         if (request instanceof RecordRequest.Model model) {
             return recorder.model(model.runId(), stores.models().get(model.model()));
         }
-        var failed = (RecordRequest.Failed) request;
-        recorder.failed(failed.runId(), failed.reason());
-        return null;
+        throw new IllegalStateException("the recorder has no case for " + request.getClass().getName());
     }
 }

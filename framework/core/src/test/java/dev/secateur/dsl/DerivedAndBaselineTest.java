@@ -143,6 +143,25 @@ class DerivedAndBaselineTest {
     }
 
     @Test
+    void aBaselineDerivedFromAnotherExperimentKeepsItsModelAndDropsItsPruningOrComparison() throws IOException {
+        run("derived-baseline.groovy", BASE + """
+                def cmp = experiment('cmp') {
+                    model { train 'lenet-5', epochs: 1 }
+                    compare { criteria 'magnitude' }
+                }
+                run(baseline('dense-of-base', from: base))
+                run(baseline('dense-of-cmp', from: cmp) { seed 9 })
+                """);
+        var fromBase = submitted.get(0);
+        var fromCompare = submitted.get(1);
+        assertThat(fromBase.prunes()).isFalse();
+        assertThat(fromBase.model()).isEqualTo(new dev.secateur.spec.ModelSpec.Train("lenet-300-100", new TrainingSpec(2, 64, 1e-3)));
+        assertThat(fromBase.evaluate().everyStep()).isFalse();
+        assertThat(fromCompare.compare()).as("a baseline runs no comparison").isNull();
+        assertThat(fromCompare.seed()).isEqualTo(9);
+    }
+
+    @Test
     void aBaselineThatDeclaresPruningIsRefusedAtThatLine() throws IOException {
         assertThatThrownBy(() -> run("prunes.groovy", """
                 baseline('dense') {

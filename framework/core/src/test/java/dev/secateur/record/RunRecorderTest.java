@@ -65,7 +65,7 @@ class RunRecorderTest {
         assertThat(events).hasSize(2);
         assertThat(events.get(0)).startsWith("{\"event\":\"started\",\"time\":").contains("\"steps\":1");
         assertThat(events.get(1)).startsWith("{\"event\":\"completed\"");
-        assertThat(recorder.path("r-1")).isNull();
+        assertThat(recorder.isOpen("r-1")).isFalse();
     }
 
     @Test
@@ -77,16 +77,19 @@ class RunRecorderTest {
     }
 
     @Test
-    void aFailureIsMarkedAndWritesForARunNeverOpenedChangeNothing() throws IOException {
-        recorder.event("never", "failed", Map.of(), true);
-        recorder.failed("never", "BAD_INPUT: no such file");
+    void aFailureIsMarkedBeforeItsEventAndWritesForARunNeverOpenedChangeNothing() throws IOException {
+        recorder.event("never", "progress", Map.of(), false);
+        recorder.failed("never", "BAD_INPUT: no such file", Map.of("code", "BAD_INPUT"));
         assertThat(runs).isEmptyDirectory();
         assertThatThrownBy(() -> recorder.model("never", null)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("run never has no open directory");
 
         var dir = recorder.open(runs, resolved("r-2", true));
-        recorder.failed("r-2", "STAGE_FAILED: disk full");
+        recorder.failed("r-2", "STAGE_FAILED: disk full", Map.of("code", "STAGE_FAILED"));
         assertThat(dir.resolve(RunDirectory.FAILED)).content().isEqualTo("STAGE_FAILED: disk full\n");
+        assertThat(Files.readAllLines(dir.resolve(RunDirectory.EVENTS))).singleElement().asString()
+                .startsWith("{\"event\":\"failed\"").contains("STAGE_FAILED");
+        assertThat(recorder.isOpen("r-2")).as("the failed event closes the run").isFalse();
         assertThat(dir.resolve(RunDirectory.MODEL)).doesNotExist();
     }
 
