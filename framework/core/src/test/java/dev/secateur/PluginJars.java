@@ -57,6 +57,11 @@ public final class PluginJars {
 
     /** The source of a weights-only saliency method with the given id: it scores |w|. */
     public static String saliency(String packageName, String simpleName, String id) {
+        return saliency(packageName, simpleName, id, "Transforms.abs(param.weights(), true)");
+    }
+
+    /** The same, scoring with a Java expression over {@code param}. */
+    public static String saliency(String packageName, String simpleName, String id, String score) {
         return """
                 package %s;
 
@@ -74,8 +79,8 @@ public final class PluginJars {
                     public String id() { return "%s"; }
                     public String description() { return "a test saliency"; }
                     public Set<Requirement> requirements() { return Set.of(Requirement.WEIGHTS); }
-                    public INDArray score(ParamView param, Options options) { return Transforms.abs(param.weights(), true); }
+                    public INDArray score(ParamView param, Options options) { return %s; }
                 }
-                """.formatted(packageName, simpleName, id);
+                """.formatted(packageName, simpleName, id, score);
     }
 }

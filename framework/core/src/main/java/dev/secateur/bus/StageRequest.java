@@ -4,6 +4,7 @@ import dev.secateur.data.DataSplits;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
+import dev.secateur.plugin.PluginPins;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.sensitivity.SensitivityCurves;
@@ -47,10 +48,16 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
 
     /**
      * Score the parameters in scope with one saliency method; its statistics are gathered on a calibration
-     * sample of {@code data}'s training split.
+     * sample of {@code data}'s training split. {@code pins} are the plugin versions of the run (null: those
+     * serving now).
      */
     record Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
-                 SaliencySpec saliency, Granularity granularity, long seed) implements StageRequest {
+                 SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins) implements StageRequest {
+
+        public Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
+                     SaliencySpec saliency, Granularity granularity, long seed) {
+            this(model, data, masks, params, saliency, granularity, seed, null);
+        }
     }
 
     /**
@@ -58,7 +65,12 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * pass over a calibration sample of {@code data}'s training split.
      */
     record Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
-                   CompareSpec compare, int calibration, long seed) implements StageRequest {
+                   CompareSpec compare, int calibration, long seed, PluginPins pins) implements StageRequest {
+
+        public Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
+                       CompareSpec compare, int calibration, long seed) {
+            this(model, data, params, compare, calibration, seed, null);
+        }
     }
 
     /** Decide the masks for one step. The reply names them; the recorder writes them. */
@@ -71,10 +83,16 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * stay are first moved by it, using the statistics in {@code scores}; both are null otherwise.
      */
     record Apply(Handle<Network> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
-                 Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed) implements StageRequest {
+                 Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins)
+            implements StageRequest {
+
+        public Apply(Handle<Network> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
+                     Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed) {
+            this(model, masks, previous, scores, saliency, granularity, seed, null);
+        }
 
         public Apply(Handle<Network> model, Handle<MaskSet> masks) {
-            this(model, masks, null, null, null, null, 0);
+            this(model, masks, null, null, null, null, 0, null);
         }
     }
 

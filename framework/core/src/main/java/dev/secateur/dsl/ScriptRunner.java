@@ -4,6 +4,7 @@ import dev.secateur.bus.RunFailedException;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
+import dev.secateur.errors.GroovyErrors;
 import groovy.lang.Binding;
 import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
@@ -21,11 +22,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.CompilerConfiguration;
-import org.codehaus.groovy.control.MultipleCompilationErrorsException;
 import org.codehaus.groovy.control.customizers.ASTTransformationCustomizer;
 import org.codehaus.groovy.control.customizers.ImportCustomizer;
-import org.codehaus.groovy.control.messages.ExceptionMessage;
-import org.codehaus.groovy.control.messages.SyntaxErrorMessage;
 import org.codehaus.groovy.runtime.InvokerInvocationException;
 
 /**
@@ -96,9 +94,9 @@ public final class ScriptRunner {
         }
         var shell = new GroovyShell(ScriptRunner.class.getClassLoader(), new Binding(), compilerConfiguration());
         try {
-            return new Compiled(script, shell.parse(source, sourceName(script)).getClass());
+            return new Compiled(script, shell.parse(source, GroovyErrors.sourceName(script)).getClass());
         } catch (CompilationFailedException e) {
-            throw new BadInputException(compileError(script, e));
+            throw new BadInputException(GroovyErrors.describe(script, e, "fix the script and run it again"));
         }
     }
 
@@ -107,38 +105,10 @@ public final class ScriptRunner {
         return compile(script).run(runner, args);
     }
 
-    /**
-     * The name Groovy compiles the script under, which becomes its class name: the file name, unless that
-     * is not a legal class name (long.groovy, 2-layers.groovy), in which case it is made into one.
-     */
-    static String sourceName(Path script) {
-        String file = script.getFileName().toString();
-        String stem = file.endsWith(".groovy") ? file.substring(0, file.length() - ".groovy".length()) : file;
-        if (javax.lang.model.SourceVersion.isName(stem)) {
-            return stem + ".groovy";
-        }
-        String cleaned = stem.replaceAll("[^A-Za-z0-9_$]", "_");
-        return "script_" + cleaned + ".groovy";
-    }
-
-    private static String compileError(Path script, CompilationFailedException e) {
-        if (e instanceof MultipleCompilationErrorsException multiple && multiple.getErrorCollector().getErrorCount() > 0) {
-            var error = multiple.getErrorCollector().getError(0);
-            if (error instanceof SyntaxErrorMessage syntax) {
-                var cause = syntax.getCause();
-                return script + ":" + cause.getLine() + ":" + cause.getStartColumn() + ": "
-                        + firstLine(cause.getOriginalMessage()) + "; fix the script and run it again";
-            }
-            if (error instanceof ExceptionMessage exception) {
-                return script + ": " + firstLine(String.valueOf(exception.getCause().getMessage()));
-            }
-        }
-        return script + ": " + firstLine(e.getMessage());
-    }
 
     /** Turns an error thrown while the script ran into one that names the script line. */
     private static RuntimeException located(Path script, Throwable error) {
-        String where = lineIn(error, sourceName(script)).map(line -> script + ":" + line + ": ").orElse(script + ": ");
+        String where = lineIn(error, GroovyErrors.sourceName(script)).map(line -> script + ":" + line + ": ").orElse(script + ": ");
         if (error instanceof RunFailedException failed) {
             // the run's own message names the declaration it concerns
             return new RunFailedException(failed.code(), failed.getMessage().contains("(at ")
@@ -211,13 +181,5 @@ public final class ScriptRunner {
             }
         }
         return Optional.empty();
-    }
-
-    private static String firstLine(String text) {
-        if (text == null) {
-            return "";
-        }
-        int newline = text.indexOf('\n');
-        return (newline < 0 ? text : text.substring(0, newline)).trim();
     }
 }

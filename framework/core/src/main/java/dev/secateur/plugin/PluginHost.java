@@ -1,151 +1,382 @@
 package dev.secateur.plugin;
 
-import dev.secateur.errors.ClosestMatch;
-
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.ClosestMatch;
+import dev.secateur.errors.PluginFailedException;
 import dev.secateur.spi.PruningSchedule;
 import dev.secateur.spi.SaliencyMethod;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.pf4j.DefaultPluginManager;
-import org.pf4j.PluginManager;
-import org.pf4j.PluginWrapper;
 
 /**
- * Loads saliency methods and schedules from plugin jars with PF4J, each jar in its own class loader and
- * the SPI and ND4J supplied by the application. Built-in plugins take exactly this path too.
+ * The saliency methods and schedules of the plugin directories: PF4J jars and Groovy sources, each version
+ * of each file in a class loader of its own, with the SPI and ND4J supplied by the application. Built-in
+ * plugins take exactly this path too.
  *
- * <p>Extensions are looked up per request ({@link #saliency}, {@link #schedule}), never cached, so a
- * reloaded plugin replaces the old one for every later request.
+ * <p>{@link #refresh} looks at the directories again: a new or changed file is loaded and passes a smoke
+ * test before it replaces the version that served; a file that fails keeps the previous version serving; a
+ * removed file's ids are gone. A run {@linkplain #pin pins} the versions it starts with, so every step of it
+ * uses them whatever is reloaded meanwhile; a replaced version is unloaded when the last run that pinned it
+ * {@linkplain #release releases} it. Extensions are created per lookup, never cached.
  */
 public final class PluginHost implements AutoCloseable {
 
     /** Plugin ids: lowercase letters and digits in dash-separated words, so they are safe in files, tags and scripts. */
-    public static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    public static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
-    private final PluginManager manager;
-    private final Map<String, InstalledPlugin> saliencies;
-    private final Map<String, InstalledPlugin> schedules;
-    private final List<String> failures;
-
-    private PluginHost(PluginManager manager, Map<String, InstalledPlugin> saliencies,
-                       Map<String, InstalledPlugin> schedules, List<String> failures) {
-        this.manager = manager;
-        this.saliencies = saliencies;
-        this.schedules = schedules;
-        this.failures = failures;
+    private record Stamp(long size, long modified) {
     }
 
-    /** Loads every {@code *.jar} in the given directories. A jar that is not a valid plugin is reported, not fatal. */
+    private record Entry(Artifact artifact, Artifact.Extension extension) {
+    }
+
+    private final List<Path> directories;
+    /** Private copies of the loaded jars, one per version. */
+    private final Path shadow;
+    /** Only one refresh at a time; lookups go on meanwhile under this object's lock. */
+    private final Object refreshing = new Object();
+
+    // under refreshing: what the files looked like at the last refresh, and when their content was last read
+    private final Map<Path, Stamp> lastSeen = new HashMap<>();
+    private final Map<Path, Stamp> settled = new HashMap<>();
+
+    // under this object's lock
+    private final Map<Path, Artifact> serving = new TreeMap<>();
+    private final Map<String, Artifact> byKey = new HashMap<>();
+    private final Map<Path, String> refused = new TreeMap<>();
+    private final List<String> clashes = new ArrayList<>();
+    private Map<String, Entry> saliencies = Map.of();
+    private Map<String, Entry> schedules = Map.of();
+
+    private PluginHost(List<Path> directories) {
+        this.directories = List.copyOf(directories);
+        try {
+            this.shadow = Files.createTempDirectory("secateur-plugins");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for loaded plugins: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads every {@code *.jar} and {@code *.groovy} in the given directories. A file that is not a valid plugin
+     * is reported in {@link #failures()}, not fatal.
+     */
     public static PluginHost start(List<Path> directories) {
-        var jars = new ArrayList<Path>();
         for (var dir : directories) {
             if (!Files.isDirectory(dir)) {
                 throw new BadInputException("plugin directory " + dir + " does not exist; create it, or build the "
                         + "built-in plugins with 'mvn -DskipTests package'");
             }
-            try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().forEach(jars::add);
-            } catch (IOException e) {
-                throw new BadInputException("cannot list plugin directory " + dir + ": " + e.getMessage());
-            }
         }
-        var manager = new DefaultPluginManager(directories.stream().map(Path::toAbsolutePath).toList());
-        var failures = new ArrayList<String>();
-        for (var jar : jars) {
-            try {
-                manager.loadPlugin(jar.toAbsolutePath());
-            } catch (RuntimeException e) {
-                failures.add(jar + ": " + e.getMessage());
-            }
-        }
-        manager.startPlugins();
-        var saliencies = new TreeMap<String, InstalledPlugin>();
-        var schedules = new TreeMap<String, InstalledPlugin>();
-        for (PluginWrapper plugin : manager.getStartedPlugins()) {
-            index(manager, plugin, SaliencyMethod.class, InstalledPlugin.Kind.SALIENCY,
-                    SaliencyMethod::id, SaliencyMethod::description, saliencies, failures);
-            index(manager, plugin, PruningSchedule.class, InstalledPlugin.Kind.SCHEDULE,
-                    PruningSchedule::id, PruningSchedule::description, schedules, failures);
-        }
-        for (PluginWrapper plugin : manager.getPlugins()) {
-            if (plugin.getFailedException() != null) {
-                failures.add(plugin.getPluginPath() + ": " + plugin.getFailedException().getMessage());
-            }
-        }
-        return new PluginHost(manager, saliencies, schedules, List.copyOf(failures));
+        var host = new PluginHost(directories);
+        host.refresh(false);
+        return host;
     }
 
-    private static <T> void index(PluginManager manager, PluginWrapper plugin, Class<T> type, InstalledPlugin.Kind kind,
-                                  Function<T, String> id, Function<T, String> description,
-                                  Map<String, InstalledPlugin> into, List<String> failures) {
-        for (T extension : manager.getExtensions(type, plugin.getPluginId())) {
-            String given = id.apply(extension);
-            if (given == null || !ID.matcher(given).matches()) {
-                failures.add(plugin.getPluginPath() + ": " + kind.label() + " " + extension.getClass().getName() + " has id '" + given
-                        + "', which is not a valid plugin id; use lowercase letters, digits and dashes, such as 'my-saliency'");
-                continue;
+    /**
+     * Looks at the plugin directories again and loads what changed.
+     *
+     * @param waitUntilSettled load a new or changed file only once it looks the same as at the previous
+     *                         refresh, so that a jar still being copied is not read half-written
+     * @return one change per file that was loaded, replaced, removed or refused
+     */
+    public List<PluginChange> refresh(boolean waitUntilSettled) {
+        synchronized (refreshing) {
+            var files = pluginFiles();
+            var changes = new ArrayList<PluginChange>();
+            for (var file : files) {
+                var stamp = stamp(file);
+                if (stamp == null || stamp.equals(settled.get(file))) {
+                    continue;
+                }
+                var before = lastSeen.put(file, stamp);
+                if (waitUntilSettled && !stamp.equals(before)) {
+                    continue;
+                }
+                settled.put(file, stamp);
+                load(file).ifPresent(changes::add);
             }
-            var entry = new InstalledPlugin(kind, given, plugin.getDescriptor().getVersion(),
-                    plugin.getPluginId(), plugin.getPluginPath(), description.apply(extension));
-            var clash = into.putIfAbsent(entry.id(), entry);
-            if (clash != null) {
-                failures.add(kind.label() + " id '" + entry.id() + "' is provided by both " + clash.source() + " and "
-                        + entry.source() + "; the first is used, remove the other");
+            for (var gone : goneFiles(files)) {
+                settled.remove(gone);
+                lastSeen.remove(gone);
+                var removed = remove(gone);
+                if (removed != null) {
+                    changes.add(removed);
+                }
             }
+            return changes;
+        }
+    }
+
+    private java.util.Optional<PluginChange> load(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return java.util.Optional.of(refuse(file, "cannot read " + file + ": " + e.getMessage()));
+        }
+        String sha = sha256(bytes);
+        synchronized (this) {
+            var current = serving.get(file);
+            if (current != null && current.sha256.equals(sha)) {
+                refused.remove(file);
+                return java.util.Optional.empty(); // touched, not changed
+            }
+        }
+        Artifact artifact;
+        try {
+            artifact = file.getFileName().toString().endsWith(".jar") ? Artifact.jar(file, shadow, bytes, sha)
+                    : Artifact.groovy(file, bytes, sha);
+        } catch (PluginFailedException e) {
+            return java.util.Optional.of(refuse(file, e.getMessage()));
+        }
+        try {
+            SmokeTest.check(artifact);
+        } catch (PluginFailedException e) {
+            artifact.close();
+            return java.util.Optional.of(refuse(file, e.getMessage()));
+        }
+        synchronized (this) {
+            refused.remove(file);
+            byKey.put(artifact.key(), artifact);
+            var old = serving.put(file, artifact);
+            if (old != null) {
+                retire(old);
+            }
+            reindex();
+            return java.util.Optional.of(new PluginChange(old == null ? PluginChange.Kind.LOADED : PluginChange.Kind.REPLACED,
+                    file, artifact.type.name().toLowerCase(java.util.Locale.ROOT), ids(artifact), artifact.version, null));
+        }
+    }
+
+    private synchronized PluginChange refuse(Path file, String reason) {
+        refused.put(file, reason);
+        var current = serving.get(file);
+        return new PluginChange(PluginChange.Kind.FAILED, file, type(file), List.of(), null,
+                current == null ? reason : reason + " (version " + current.version + " keeps serving)");
+    }
+
+    private synchronized PluginChange remove(Path file) {
+        refused.remove(file);
+        var old = serving.remove(file);
+        if (old == null) {
+            return null;
+        }
+        retire(old);
+        reindex();
+        return new PluginChange(PluginChange.Kind.REMOVED, file, old.type.name().toLowerCase(java.util.Locale.ROOT), ids(old),
+                old.version, null);
+    }
+
+    private synchronized List<Path> goneFiles(List<Path> present) {
+        var gone = new HashSet<Path>(serving.keySet());
+        gone.addAll(refused.keySet());
+        gone.addAll(settled.keySet());
+        present.forEach(gone::remove);
+        return gone.stream().sorted().toList();
+    }
+
+    /** A version no longer given to new runs: unloaded now, or when its last run releases it. */
+    private void retire(Artifact artifact) {
+        artifact.serving = false;
+        if (artifact.pins == 0) {
+            byKey.remove(artifact.key());
+            artifact.close();
+        }
+    }
+
+    /** The id indexes, from the serving files in path order; an id a later file repeats is reported and ignored. */
+    private void reindex() {
+        var newSaliencies = new TreeMap<String, Entry>();
+        var newSchedules = new TreeMap<String, Entry>();
+        clashes.clear();
+        for (var artifact : serving.values()) {
+            for (var extension : artifact.extensions) {
+                var into = extension.kind() == InstalledPlugin.Kind.SALIENCY ? newSaliencies : newSchedules;
+                var clash = into.putIfAbsent(extension.id(), new Entry(artifact, extension));
+                if (clash != null) {
+                    clashes.add(extension.kind().label() + " id '" + extension.id() + "' is provided by both "
+                            + clash.artifact().source + " and " + artifact.source + "; the first is used, remove the other");
+                }
+            }
+        }
+        saliencies = newSaliencies;
+        schedules = newSchedules;
+    }
+
+    private List<Path> pluginFiles() {
+        var files = new ArrayList<Path>();
+        for (var dir : directories) {
+            try (Stream<Path> list = Files.list(dir)) {
+                list.filter(f -> {
+                    String name = f.getFileName().toString();
+                    return (name.endsWith(".jar") || name.endsWith(".groovy")) && Files.isRegularFile(f);
+                }).sorted().forEach(files::add);
+            } catch (IOException e) {
+                // a directory that vanished serves nothing new; what it served is removed below
+            }
+        }
+        return files;
+    }
+
+    private static Stamp stamp(Path file) {
+        try {
+            return new Stamp(Files.size(file), Files.getLastModifiedTime(file).toMillis());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String type(Path file) {
+        return file.getFileName().toString().endsWith(".jar") ? "jar" : "groovy";
+    }
+
+    private static List<String> ids(Artifact artifact) {
+        return artifact.extensions.stream().map(Artifact.Extension::id).sorted().toList();
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
     /** Everything installed, saliency methods first, each sorted by id. */
-    public List<InstalledPlugin> installed() {
-        return Stream.concat(saliencies.values().stream(), schedules.values().stream())
-                .sorted(Comparator.comparing(InstalledPlugin::kind).thenComparing(InstalledPlugin::id)).toList();
+    public synchronized List<InstalledPlugin> installed() {
+        var all = new ArrayList<InstalledPlugin>();
+        for (var index : List.of(saliencies, schedules)) {
+            index.values().forEach(e -> all.add(new InstalledPlugin(e.extension().kind(), e.extension().id(), e.artifact().version,
+                    e.artifact().pluginId, e.artifact().source, e.extension().description())));
+        }
+        all.sort(Comparator.comparing(InstalledPlugin::kind).thenComparing(InstalledPlugin::id));
+        return all;
     }
 
-    /** Jars that could not be loaded and id clashes, one line each. */
-    public List<String> failures() {
-        return failures;
+    /** Files that could not be loaded and id clashes, one line each. */
+    public synchronized List<String> failures() {
+        var all = new ArrayList<String>();
+        refused.forEach((file, reason) -> all.add(reason.startsWith(file.toString()) ? reason : file + ": " + reason));
+        all.addAll(clashes);
+        return all;
+    }
+
+    /**
+     * Holds the versions now serving of the given plugins for one run, until {@link #release}.
+     *
+     * @throws BadInputException for an id that is not installed, naming the closest one
+     */
+    public synchronized PluginPins pin(Collection<String> saliencyIds, Collection<String> scheduleIds) {
+        var pinned = new LinkedHashMap<String, PluginPins.Pinned>();
+        var held = new HashSet<Artifact>();
+        for (var id : saliencyIds) {
+            var entry = entry(saliencies, InstalledPlugin.Kind.SALIENCY, id);
+            pinned.put(PluginPins.key(InstalledPlugin.Kind.SALIENCY, id), new PluginPins.Pinned(entry.artifact().key(), entry.artifact().version));
+            held.add(entry.artifact());
+        }
+        for (var id : scheduleIds) {
+            var entry = entry(schedules, InstalledPlugin.Kind.SCHEDULE, id);
+            pinned.put(PluginPins.key(InstalledPlugin.Kind.SCHEDULE, id), new PluginPins.Pinned(entry.artifact().key(), entry.artifact().version));
+            held.add(entry.artifact());
+        }
+        held.forEach(a -> a.pins++);
+        return new PluginPins(pinned);
+    }
+
+    /** Lets go of a run's versions; one that no longer serves and no run holds is unloaded. */
+    public synchronized void release(PluginPins pins) {
+        if (pins == null) {
+            return;
+        }
+        var artifacts = new HashSet<String>();
+        pins.pinned().values().forEach(p -> artifacts.add(p.artifact()));
+        for (var key : artifacts) {
+            var artifact = byKey.get(key);
+            if (artifact != null && --artifact.pins == 0 && !artifact.serving) {
+                byKey.remove(key);
+                artifact.close();
+            }
+        }
+    }
+
+    /** How many plugin file versions are loaded, serving or held by a run. */
+    public synchronized int loadedVersions() {
+        return byKey.size();
     }
 
     public Resolved<SaliencyMethod> saliency(String id) {
-        return resolve(SaliencyMethod.class, SaliencyMethod::id, id, saliencies, InstalledPlugin.Kind.SALIENCY);
+        return saliency(id, null);
+    }
+
+    /** The saliency method with this id: the version a run pinned, or the one serving now. */
+    public Resolved<SaliencyMethod> saliency(String id, PluginPins pins) {
+        return resolve(SaliencyMethod.class, InstalledPlugin.Kind.SALIENCY, id, pins);
     }
 
     public Resolved<PruningSchedule> schedule(String id) {
-        return resolve(PruningSchedule.class, PruningSchedule::id, id, schedules, InstalledPlugin.Kind.SCHEDULE);
+        return schedule(id, null);
     }
 
-    private <T> Resolved<T> resolve(Class<T> type, Function<T, String> idOf, String id,
-                                    Map<String, InstalledPlugin> index, InstalledPlugin.Kind kind) {
+    public Resolved<PruningSchedule> schedule(String id, PluginPins pins) {
+        return resolve(PruningSchedule.class, InstalledPlugin.Kind.SCHEDULE, id, pins);
+    }
+
+    private synchronized <T> Resolved<T> resolve(Class<T> type, InstalledPlugin.Kind kind, String id, PluginPins pins) {
+        var pinned = pins == null ? null : pins.pinned().get(PluginPins.key(kind, id));
+        Artifact artifact = pinned == null ? null : byKey.get(pinned.artifact());
+        if (artifact == null) {
+            artifact = entry(kind == InstalledPlugin.Kind.SALIENCY ? saliencies : schedules, kind, id).artifact();
+        }
+        return new Resolved<>(artifact.create(type, id), id, artifact.version);
+    }
+
+    private static Entry entry(Map<String, Entry> index, InstalledPlugin.Kind kind, String id) {
         var entry = index.get(id);
         if (entry == null) {
             throw unknown(kind, id, index.keySet());
         }
-        return manager.getExtensions(type, entry.pluginId()).stream()
-                .filter(e -> id.equals(idOf.apply(e)))
-                .findFirst()
-                .map(e -> new Resolved<>(e, id, entry.version()))
-                .orElseThrow(() -> new IllegalStateException(kind.label() + " '" + id + "' vanished from plugin " + entry.pluginId()));
+        return entry;
     }
 
-    private static BadInputException unknown(InstalledPlugin.Kind kind, String id, java.util.Set<String> installed) {
+    private static BadInputException unknown(InstalledPlugin.Kind kind, String id, Set<String> installed) {
         String suggestion = ClosestMatch.of(id, installed).map(c -> " (did you mean '" + c + "'?)").orElse("");
         return new BadInputException("unknown " + kind.label() + " '" + id + "'; installed: "
                 + (installed.isEmpty() ? "none" : String.join(", ", installed)) + suggestion
                 + ". 'secateur plugins' lists what is installed");
     }
 
+    /** The directories this host loads from. */
+    public List<Path> directories() {
+        return directories;
+    }
+
     @Override
-    public void close() {
-        manager.stopPlugins();
-        manager.unloadPlugins();
+    public synchronized void close() {
+        byKey.values().forEach(Artifact::close);
+        byKey.clear();
+        serving.clear();
+        try (Stream<Path> left = Files.walk(shadow)) {
+            left.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.StageReply;
 import dev.secateur.record.ResolvedSpec;
 import dev.secateur.model.PrunableParam;
+import dev.secateur.plugin.PluginPins;
 import dev.secateur.prune.Pruner;
 import dev.secateur.schedule.StepPlanner;
 import dev.secateur.spec.ExperimentSpec;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
  * model: the steps, the scope and the parameters it covers. It is a value; a sensitivity budget and
  * physical removal each give the run a new one.
  *
+ * @param pins         the plugin versions the run holds
  * @param steps        the schedule's steps; empty for a run that prunes nothing
  * @param scope        the declared scope, or the per-layer ratios a sensitivity budget chose
  * @param params       the model's prunable parameters, with their current shapes
@@ -29,7 +31,7 @@ import java.util.stream.Collectors;
  * @param probed       the unit groups (by their first producer) a sensitivity analysis probes; empty without one
  * @param denseWeights each prunable weight tensor's size in the loaded model, which sparsity is counted against
  */
-public record RunPlan(ExperimentSpec spec, String saliencyVersion, String scheduleVersion, List<StepPlanner.PlannedStep> steps,
+public record RunPlan(ExperimentSpec spec, PluginPins pins, String saliencyVersion, String scheduleVersion, List<StepPlanner.PlannedStep> steps,
                       Scope scope, List<PrunableParam> params, List<PrunableParam> inScope, List<PrunableParam> compared,
                       List<PrunableParam> probed, Map<ParamRef, Long> denseWeights) {
 
@@ -101,7 +103,7 @@ public record RunPlan(ExperimentSpec spec, String saliencyVersion, String schedu
     /** The same run after physical removal: the same parameters in scope, with the smaller network's shapes. */
     public RunPlan afterShrink(List<PrunableParam> shrunk) {
         var refs = inScope.stream().map(PrunableParam::weights).toList();
-        return new RunPlan(spec, saliencyVersion, scheduleVersion, steps, scope, shrunk,
+        return new RunPlan(spec, pins, saliencyVersion, scheduleVersion, steps, scope, shrunk,
                 shrunk.stream().filter(p -> refs.contains(p.weights())).toList(), compared, probed, denseWeights);
     }
 }

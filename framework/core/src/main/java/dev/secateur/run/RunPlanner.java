@@ -5,6 +5,7 @@ import dev.secateur.errors.ClosestMatch;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.plugin.PluginHost;
+import dev.secateur.plugin.PluginPins;
 import dev.secateur.prune.Pruner;
 import dev.secateur.schedule.StepPlanner;
 import dev.secateur.score.Capabilities;
@@ -17,6 +18,7 @@ import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Scope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,20 +39,48 @@ public final class RunPlanner {
         this.plugins = plugins;
     }
 
-    /** What is known before loading: the plugins' versions and the schedule's steps. */
-    public record Choices(String saliencyVersion, String scheduleVersion, List<StepPlanner.PlannedStep> steps) {
+    /**
+     * What is known before loading: the plugin versions the run holds until {@link #release}, and the
+     * schedule's steps.
+     */
+    public record Choices(PluginPins pins, String saliencyVersion, String scheduleVersion, List<StepPlanner.PlannedStep> steps) {
     }
 
-    /** Everything that can be checked before loading: plugin ids, their options, the schedule's steps. */
+    /**
+     * Everything that can be checked before loading: plugin ids, their options, the schedule's steps. The
+     * versions of the plugins it names are pinned for the run; release them with {@link #release}.
+     */
     public Choices check(ExperimentSpec spec) {
-        String saliencyVersion = checkSaliency(spec, "saliency", spec.saliency());
+        at(spec, "saliency", () -> plugins.saliency(spec.saliency().id()));
+        var saliencies = new LinkedHashSet<String>();
+        saliencies.add(spec.saliency().id());
         if (spec.compare() != null) {
-            spec.compare().methods().forEach(criterion -> checkSaliency(spec, "compare", criterion));
+            for (var criterion : spec.compare().methods()) {
+                at(spec, "compare", () -> plugins.saliency(criterion.id()));
+                saliencies.add(criterion.id());
+            }
+        }
+        if (spec.prunes()) {
+            at(spec, "schedule", () -> plugins.schedule(spec.schedule().id()));
+        }
+        var pins = plugins.pin(saliencies, spec.prunes() ? List.of(spec.schedule().id()) : List.of());
+        try {
+            return checked(spec, pins);
+        } catch (RuntimeException e) {
+            plugins.release(pins);
+            throw e;
+        }
+    }
+
+    private Choices checked(ExperimentSpec spec, PluginPins pins) {
+        String saliencyVersion = checkSaliency(spec, "saliency", spec.saliency(), pins);
+        if (spec.compare() != null) {
+            spec.compare().methods().forEach(criterion -> checkSaliency(spec, "compare", criterion, pins));
         }
         if (!spec.prunes()) {
-            return new Choices(saliencyVersion, null, List.of());
+            return new Choices(pins, saliencyVersion, null, List.of());
         }
-        var schedule = at(spec, "schedule", () -> plugins.schedule(spec.schedule().id()));
+        var schedule = plugins.schedule(spec.schedule().id(), pins);
         var steps = at(spec, "schedule", () -> {
             var known = new TreeSet<>(schedule.extension().options().keySet());
             known.addAll(ScheduleChoice.NAMES);
@@ -60,7 +90,12 @@ public final class RunPlanner {
         if (spec.granularity() instanceof Granularity.SemiStructured nm) {
             at(spec, "granularity", () -> checkNmTargets(nm, steps));
         }
-        return new Choices(saliencyVersion, schedule.version(), steps);
+        return new Choices(pins, saliencyVersion, schedule.version(), steps);
+    }
+
+    /** Lets go of the plugin versions a run held. */
+    public void release(PluginPins pins) {
+        plugins.release(pins);
     }
 
     /** After loading: the scope against the model, the methods' requirements, the groups and layers analysed. */
@@ -69,16 +104,17 @@ public final class RunPlanner {
         var inScope = at(spec, "scope", () -> Pruner.inScope(params, spec.granularity(), spec.scope()));
         var probed = spec.sensitivity() == null ? List.<PrunableParam>of() : at(spec, "sensitivity", () -> probed(spec, groups, inScope));
         var compared = spec.compare() == null ? List.<PrunableParam>of() : at(spec, "compare", () -> compared(spec, params));
+        var pins = choices.pins();
         for (var criterion : spec.compare() == null ? List.<SaliencySpec>of() : spec.compare().methods()) {
-            at(spec, "compare", () -> capabilities.check(plugins.saliency(criterion.id()).extension(), criterion.options(), compared));
+            at(spec, "compare", () -> capabilities.check(plugins.saliency(criterion.id(), pins).extension(), criterion.options(), compared));
         }
         if (spec.prunes()) {
-            at(spec, "saliency", () -> capabilities.check(plugins.saliency(spec.saliency().id()).extension(),
+            at(spec, "saliency", () -> capabilities.check(plugins.saliency(spec.saliency().id(), pins).extension(),
                     spec.saliency().options(), inScope));
         }
         var denseWeights = new LinkedHashMap<ParamRef, Long>();
         params.forEach(p -> denseWeights.put(p.weights(), p.size()));
-        return new RunPlan(spec, choices.saliencyVersion(), choices.scheduleVersion(), choices.steps(), spec.scope(), params,
+        return new RunPlan(spec, pins, choices.saliencyVersion(), choices.scheduleVersion(), choices.steps(), spec.scope(), params,
                 inScope, compared, probed, denseWeights);
     }
 
@@ -93,15 +129,15 @@ public final class RunPlanner {
         });
         var scope = at(spec, "scope", () -> new Scope.PerLayer(targets, spec.scope().excluded()));
         var inScope = Pruner.inScope(plan.params(), spec.granularity(), scope);
-        var steps = StepPlanner.plan(plugins.schedule(spec.schedule().id()).extension(), spec.schedule(), scope,
+        var steps = StepPlanner.plan(plugins.schedule(spec.schedule().id(), plan.pins()).extension(), spec.schedule(), scope,
                 spec.finetune().epochs());
-        return new RunPlan(spec, plan.saliencyVersion(), plan.scheduleVersion(), steps, scope, plan.params(), inScope,
+        return new RunPlan(spec, plan.pins(), plan.saliencyVersion(), plan.scheduleVersion(), steps, scope, plan.params(), inScope,
                 plan.compared(), plan.probed(), plan.denseWeights());
     }
 
     /** Resolves a saliency and checks its options; returns its version. */
-    private String checkSaliency(ExperimentSpec spec, String part, SaliencySpec saliency) {
-        var found = at(spec, part, () -> plugins.saliency(saliency.id()));
+    private String checkSaliency(ExperimentSpec spec, String part, SaliencySpec saliency, PluginPins pins) {
+        var found = plugins.saliency(saliency.id(), pins);
         at(spec, part, () -> {
             checkOptions("saliency '" + found.id() + "'", found.extension().options().keySet(), saliency.options());
             try {

@@ -63,6 +63,7 @@ final class RunSession {
     Future<StageReply.ExperimentDone> run() {
         return Future.succeededFuture(spec)
                 .map(planner::check)
+                .onSuccess(choices -> held.atEnd(() -> planner.release(choices.pins())))
                 .compose(choices -> stages.send(LOADER_LOAD, LOADER, new StageRequest.Load(spec.model(), spec.data(), spec.seed()),
                         StageReply.Loaded.class).compose(loaded -> open(choices, loaded)))
                 .compose(v -> baseline())
@@ -112,7 +113,7 @@ final class RunSession {
     /** A criteria comparison instead of pruning steps: every criterion and the reference from one pass. */
     private Future<List<RankCorrelation>> compare() {
         return stages.send(SCORER_COMPARE, SCORER, new StageRequest.Compare(model, data, plan.compared(), spec.compare(),
-                        spec.saliency().calibration(), spec.seed()), StageReply.Compared.class)
+                        spec.saliency().calibration(), spec.seed(), plan.pins()), StageReply.Compared.class)
                 .compose(reply -> stages.record(new RecordRequest.Correlations(runId, reply.report())).map(reply.report().rows()));
     }
 
@@ -128,7 +129,7 @@ final class RunSession {
         var target = plan.target(planned);
         int index = planned.step().index();
         return stages.send(SCORER_SCORE, SCORER, new StageRequest.Score(model, data, masks, plan.inScope(), spec.saliency(),
-                        spec.granularity(), spec.seed()), StageReply.Scored.class)
+                        spec.granularity(), spec.seed(), plan.pins()), StageReply.Scored.class)
                 .compose(scored -> prune(held.hold(scored.scores()), target).andThen(v -> held.release(scored.scores())))
                 .compose(v -> plan.isLast(planned) && spec.shrink() ? shrink() : Future.succeededFuture())
                 .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
@@ -146,7 +147,7 @@ final class RunSession {
                     return stages.record(new RecordRequest.Plan(runId, masks, target.step(), planned.targetSparsity(), plan.scope(),
                                     spec.granularity(), plan.provenance()))
                             .compose(v -> stages.send(PRUNER_APPLY, PRUNER, new StageRequest.Apply(model, masks, previous, scores,
-                                    spec.saliency(), spec.granularity(), spec.seed()), StageReply.Applied.class))
+                                    spec.saliency(), spec.granularity(), spec.seed(), plan.pins()), StageReply.Applied.class))
                             .andThen(v -> held.release(previous));
                 }).mapEmpty();
     }

@@ -42,7 +42,7 @@ final class PrunerVerticle extends StageVerticle {
             var net = stores.models().get(request.model());
             var masks = stores.masks().get(request.masks());
             if (request.scores() != null) {
-                var method = plugins.saliency(request.saliency().id());
+                var method = plugins.saliency(request.saliency().id(), request.pins());
                 if (method.extension().compensates()) {
                     pruner.compensate(net, stores.scores().get(request.scores()), masksOrNone(request.previous()), masks,
                             method.extension(), request.saliency().options(), request.granularity(), request.seed());

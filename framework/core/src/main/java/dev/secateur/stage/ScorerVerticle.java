@@ -26,15 +26,15 @@ final class ScorerVerticle extends StageVerticle {
         this.scorer = scorer;
     }
 
-    private Scorer.Method method(dev.secateur.spec.SaliencySpec spec) {
-        var found = plugins.saliency(spec.id());
+    private Scorer.Method method(dev.secateur.spec.SaliencySpec spec, dev.secateur.plugin.PluginPins pins) {
+        var found = plugins.saliency(spec.id(), pins);
         return new Scorer.Method(found.extension(), found.version(), spec.options());
     }
 
     @Override
     public Future<?> start() {
         serve(Addresses.SCORER_SCORE, StageRequest.Score.class, request -> {
-            var method = method(request.saliency());
+            var method = method(request.saliency(), request.pins());
             var calibration = Scorer.needsData(method.extension().requirements(method.options()))
                     ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
                     : null;
@@ -47,8 +47,8 @@ final class ScorerVerticle extends StageVerticle {
         });
         serve(Addresses.SCORER_COMPARE, StageRequest.Compare.class, request -> {
             var compare = request.compare();
-            var criteria = compare.criteria().stream().map(this::method).toList();
-            var reference = method(compare.against());
+            var criteria = compare.criteria().stream().map(c -> method(c, request.pins())).toList();
+            var reference = method(compare.against(), request.pins());
             var calibration = Calibration.sample(stores.data().get(request.data()), request.calibration(), request.seed());
             var report = new Comparison(scorer).compare(stores.models().get(request.model()), request.params(), criteria,
                     reference, compare.granularity(), calibration, request.seed());

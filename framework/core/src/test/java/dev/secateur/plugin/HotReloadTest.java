@@ -1,0 +1,171 @@
+package dev.secateur.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.PluginJars;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.testing.ArrayParamView;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Plugins reloaded while the host serves: jars replaced, broken and removed, Groovy sources edited and
+ * broken; a run's pinned version keeps serving it, and a version nobody holds is unloaded.
+ */
+class HotReloadTest {
+
+    @TempDir
+    Path dir;
+
+    private Path plugins;
+    private Path build;
+    private PluginHost host;
+
+    private static final ArrayParamView VIEW = ArrayParamView.dense("0_W", Nd4j.createFromArray(new float[][]{{-2, 1}, {0.5f, 3}}), 1);
+
+    @BeforeEach
+    void directories() throws IOException {
+        plugins = Files.createDirectories(dir.resolve("plugins"));
+        build = Files.createDirectories(dir.resolve("build"));
+    }
+
+    @AfterEach
+    void close() {
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    /** A jar whose saliency 'hot' scores with the given expression, at the given version. */
+    private Path jar(String version, String score) throws IOException {
+        var built = PluginJars.build(Files.createTempDirectory(build, "v"), "hot", version, "test.hot.HotSaliency",
+                PluginJars.saliency("test.hot", "HotSaliency", "hot", score));
+        return built;
+    }
+
+    private void install(Path jar) throws IOException {
+        // copy then move, as a deployment would: the file appears whole
+        var staged = Files.copy(jar, dir.resolve("staged.tmp"), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(staged, plugins.resolve("hot.jar"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // a different modification time, even within the file system's resolution
+        Files.setLastModifiedTime(plugins.resolve("hot.jar"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
+                + (long) (Math.random() * 100_000)));
+    }
+
+    private float score(Resolved<dev.secateur.spi.SaliencyMethod> method) {
+        return method.extension().score(VIEW, Options.NONE).getFloat(0, 0);
+    }
+
+    @Test
+    void aReplacedJarServesNewRunsWhileAPinnedRunKeepsItsVersionUntilItIsReleased() throws IOException {
+        install(jar("1.0", "Transforms.abs(param.weights(), true)"));
+        host = PluginHost.start(List.of(plugins));
+        var run = host.pin(List.of("hot"), List.of());
+        assertThat(run.version(InstalledPlugin.Kind.SALIENCY, "hot")).isEqualTo("1.0");
+
+        install(jar("2.0", "param.weights().mul(-1)"));
+        var changes = host.refresh(false);
+        assertThat(changes).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(PluginChange.Kind.REPLACED);
+            assertThat(c.ids()).containsExactly("hot");
+            assertThat(c.version()).isEqualTo("2.0");
+        });
+        assertThat(host.saliency("hot").version()).isEqualTo("2.0");
+        assertThat(score(host.saliency("hot"))).isEqualTo(2f);   // -(-2)
+        assertThat(host.saliency("hot", run).version()).as("the run keeps the version it started with").isEqualTo("1.0");
+        assertThat(score(host.saliency("hot", run))).isEqualTo(2f);
+        assertThat(host.saliency("hot", run).extension().score(VIEW, Options.NONE).getFloat(1, 1)).isEqualTo(3f);
+        assertThat(host.saliency("hot").extension().score(VIEW, Options.NONE).getFloat(1, 1)).isEqualTo(-3f);
+        assertThat(host.loadedVersions()).isEqualTo(2);
+
+        host.release(run);
+        assertThat(host.loadedVersions()).as("version 1 is unloaded once no run holds it").isEqualTo(1);
+    }
+
+    @Test
+    void aBrokenJarIsRefusedAndThePreviousVersionKeepsServing() throws IOException {
+        install(jar("2.0", "param.weights().mul(-1)"));
+        host = PluginHost.start(List.of(plugins));
+        Files.write(plugins.resolve("hot.jar"), "PK\u0003\u0004 not a jar".getBytes());
+        var changes = host.refresh(false);
+        assertThat(changes).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(PluginChange.Kind.FAILED);
+            assertThat(c.file()).isEqualTo(plugins.resolve("hot.jar"));
+            assertThat(c.reason()).contains("hot.jar").contains("version 2.0 keeps serving");
+        });
+        assertThat(host.saliency("hot").version()).isEqualTo("2.0");
+        assertThat(host.failures()).singleElement().asString().contains("hot.jar");
+        assertThat(host.refresh(false)).as("the same broken file is not read again").isEmpty();
+    }
+
+    @Test
+    void aJarThatFailsItsSmokeTestIsRefusedNamingWhy() throws IOException {
+        install(jar("3.0", "org.nd4j.linalg.factory.Nd4j.ones(3)"));
+        host = PluginHost.start(List.of(plugins));
+        assertThat(host.installed()).isEmpty();
+        assertThat(host.failures()).singleElement().asString().contains("saliency 'hot'").contains("shape [3]")
+                .contains("smoke test");
+    }
+
+    @Test
+    void aRemovedJarsIdsAreGoneForNewLookupsOnly() throws IOException {
+        install(jar("1.0", "Transforms.abs(param.weights(), true)"));
+        host = PluginHost.start(List.of(plugins));
+        var run = host.pin(List.of("hot"), List.of());
+        Files.delete(plugins.resolve("hot.jar"));
+        assertThat(host.refresh(false)).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(PluginChange.Kind.REMOVED));
+        assertThatThrownBy(() -> host.saliency("hot")).isInstanceOf(BadInputException.class).hasMessageContaining("unknown saliency 'hot'");
+        assertThat(host.saliency("hot", run).version()).isEqualTo("1.0");
+        host.release(run);
+        assertThat(host.loadedVersions()).isZero();
+    }
+
+    @Test
+    void aFileStillChangingIsLoadedOnlyOnceItHasSettled() throws IOException {
+        host = PluginHost.start(List.of(plugins));
+        install(jar("1.0", "Transforms.abs(param.weights(), true)"));
+        assertThat(host.refresh(true)).as("first seen: it may still be being written").isEmpty();
+        assertThat(host.refresh(true)).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(PluginChange.Kind.LOADED));
+    }
+
+    @Test
+    void aGroovySourceIsCompiledEditedAndBrokenWithoutLosingTheVersionThatWorks() throws IOException {
+        var source = plugins.resolve("doubled.groovy");
+        Files.writeString(source, """
+                class Doubled implements SaliencyMethod {
+                    String id() { 'doubled' }
+                    String description() { 'twice |w|' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) { Transforms.abs(param.weights(), true).mul(2) }
+                }
+                """);
+        host = PluginHost.start(List.of(plugins));
+        var first = host.saliency("doubled");
+        assertThat(first.version()).startsWith("groovy-");
+        assertThat(score(first)).isEqualTo(4f);
+
+        Files.writeString(source, Files.readString(source).replace(".mul(2)", ".mul(3)"));
+        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        assertThat(host.refresh(false)).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(PluginChange.Kind.REPLACED));
+        assertThat(score(host.saliency("doubled"))).isEqualTo(6f);
+        assertThat(host.saliency("doubled").version()).isNotEqualTo(first.version());
+
+        Files.writeString(source, "class Doubled implements SaliencyMethod {\n    String id() { 'doubled' \n}\n");
+        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        assertThat(host.refresh(false)).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(PluginChange.Kind.FAILED);
+            assertThat(c.reason()).contains("doubled.groovy:").containsPattern("doubled\\.groovy:\\d+:\\d+: ");
+        });
+        assertThat(score(host.saliency("doubled"))).as("the edited version keeps serving").isEqualTo(6f);
+    }
+}
