@@ -40,6 +40,7 @@ final class ConsoleReporter implements AutoCloseable {
         consumers.add(bus.<RunEvent.Decided>consumer(Addresses.RUN_DECIDED, m -> decided(m.body())));
         consumers.add(bus.<RunEvent.RunCompleted>consumer(Addresses.RUN_COMPLETED, m -> completed(m.body())));
         consumers.add(bus.<RunEvent.RunFailed>consumer(Addresses.RUN_FAILED, m -> failed(m.body())));
+        consumers.add(bus.<RunEvent.RunCancelled>consumer(Addresses.RUN_CANCELLED, m -> cancelled(m.body())));
     }
 
     private synchronized void started(RunEvent.RunStarted e) {
@@ -129,6 +130,13 @@ final class ConsoleReporter implements AutoCloseable {
             out.println("run " + e.runId() + " failed; what it wrote is in " + e.runDir() + " (see FAILED there)");
             out.flush();
         }
+    }
+
+    private synchronized void cancelled(RunEvent.RunCancelled e) {
+        closeBar();
+        out.println("run " + e.runId() + " cancelled" + (e.runDir() == null ? " before it started"
+                : "; what it wrote is in " + e.runDir() + " (see CANCELLED there)"));
+        out.flush();
     }
 
     private void closeBar() {

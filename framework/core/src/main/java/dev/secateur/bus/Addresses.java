@@ -8,6 +8,7 @@ package dev.secateur.bus;
 public final class Addresses {
 
     public static final String EXPERIMENT_RUN = "secateur.experiment.run";
+    public static final String EXPERIMENT_CANCEL = "secateur.experiment.cancel";
 
     public static final String LOADER_LOAD = "secateur.loader.load";
     public static final String LOADER_EXPLAIN = "secateur.loader.explain";
@@ -28,6 +29,7 @@ public final class Addresses {
     public static final String RUN_DECIDED = "secateur.run.decided";
     public static final String RUN_COMPLETED = "secateur.run.completed";
     public static final String RUN_FAILED = "secateur.run.failed";
+    public static final String RUN_CANCELLED = "secateur.run.cancelled";
     public static final String FINETUNER_PROGRESS = "secateur.finetuner.progress";
 
     private Addresses() {

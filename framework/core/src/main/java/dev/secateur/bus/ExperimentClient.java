@@ -28,10 +28,21 @@ public final class ExperimentClient {
 
     /** Submits an experiment; the future completes when the run does. */
     public Future<StageReply.ExperimentDone> submit(ExperimentSpec spec, Path runsDir) {
+        return submit(spec, runsDir, null);
+    }
+
+    /** The same, under a run id chosen by the caller (null: the coordinator names the run). */
+    public Future<StageReply.ExperimentDone> submit(ExperimentSpec spec, Path runsDir, String runId) {
         return vertx.eventBus()
-                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir),
+                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir, runId),
                         new DeliveryOptions().setSendTimeout(timeout.toMillis()))
                 .map(message -> (StageReply.ExperimentDone) message.body());
+    }
+
+    /** Asks a running experiment to stop at its next stage boundary; the answer says whether it was running. */
+    public Future<Boolean> cancel(String runId) {
+        return vertx.eventBus().request(Addresses.EXPERIMENT_CANCEL, new StageRequest.CancelExperiment(runId))
+                .map(message -> ((StageReply.CancelAsked) message.body()).running());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.secateur.bus;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
+import dev.secateur.errors.RunCancelledException;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.util.Arrays;
@@ -18,7 +19,9 @@ public enum FailureCode {
     /** A plugin threw or broke its contract. */
     PLUGIN_FAILED(502),
     /** No reply within the configured timeout, or nobody listening. */
-    TIMEOUT(504);
+    TIMEOUT(504),
+    /** Cancelled on request; it stopped at a stage boundary. */
+    CANCELLED(499);
 
     private final int code;
 
@@ -37,6 +40,9 @@ public enum FailureCode {
         }
         if (error instanceof PluginFailedException) {
             return PLUGIN_FAILED;
+        }
+        if (error instanceof RunCancelledException) {
+            return CANCELLED;
         }
         if (error instanceof NoSuchElementException) {
             return NOT_FOUND;

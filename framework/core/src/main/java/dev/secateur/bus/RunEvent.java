@@ -5,7 +5,7 @@ import java.util.List;
 
 /** Events a run publishes; events.jsonl records every one of them, in order. */
 public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingProgress, RunEvent.StepCompleted,
-        RunEvent.Decided, RunEvent.RunCompleted, RunEvent.RunFailed {
+        RunEvent.Decided, RunEvent.RunCompleted, RunEvent.RunFailed, RunEvent.RunCancelled {
 
     String runId();
 
@@ -105,6 +105,19 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
         @Override
         public String address() {
             return Addresses.RUN_FAILED;
+        }
+    }
+
+    /** A run stopped on request at a stage boundary. @param runDir its directory, or null if it had none yet */
+    record RunCancelled(String runId, String experiment, String runDir) implements RunEvent {
+        @Override
+        public String type() {
+            return "cancelled";
+        }
+
+        @Override
+        public String address() {
+            return Addresses.RUN_CANCELLED;
         }
     }
 

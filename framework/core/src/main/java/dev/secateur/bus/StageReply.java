@@ -19,13 +19,17 @@ import java.util.List;
 import java.util.Map;
 
 /** Replies from the stages. */
-public sealed interface StageReply permits StageReply.ExperimentDone, StageReply.Loaded, StageReply.Explained,
+public sealed interface StageReply permits StageReply.ExperimentDone, StageReply.CancelAsked, StageReply.Loaded, StageReply.Explained,
         StageReply.Scored, StageReply.Compared, StageReply.Planned, StageReply.Applied, StageReply.Budgeted,
         StageReply.Shrunk, StageReply.Trained, StageReply.Evaluated, StageReply.Probed, StageReply.Recorded {
 
     /** A finished experiment: its run directory and one result per step. */
     record ExperimentDone(String runId, Path runDir, List<StepResult> steps, List<RankCorrelation> comparison)
             implements StageReply {
+    }
+
+    /** @param running whether the run was running here, and so will stop at its next stage boundary */
+    record CancelAsked(String runId, boolean running) implements StageReply {
     }
 
     /**

@@ -26,12 +26,24 @@ import java.util.List;
 import java.util.Map;
 
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
-public sealed interface StageRequest permits StageRequest.RunExperiment, StageRequest.Load, StageRequest.Explain,
+public sealed interface StageRequest permits StageRequest.RunExperiment, StageRequest.CancelExperiment, StageRequest.Load, StageRequest.Explain,
         StageRequest.Score, StageRequest.Compare, StageRequest.Plan, StageRequest.Apply, StageRequest.Budget,
         StageRequest.Shrink, StageRequest.Train, StageRequest.Evaluate, StageRequest.Probe {
 
-    /** Run a whole experiment, writing {@code runsDir/<run-id>/}. */
-    record RunExperiment(ExperimentSpec spec, Path runsDir) implements StageRequest {
+    /**
+     * Run a whole experiment, writing {@code runsDir/<run-id>/}.
+     *
+     * @param runId the run's id, given by whoever queued it; null lets the coordinator name it
+     */
+    record RunExperiment(ExperimentSpec spec, Path runsDir, String runId) implements StageRequest {
+
+        public RunExperiment(ExperimentSpec spec, Path runsDir) {
+            this(spec, runsDir, null);
+        }
+    }
+
+    /** Stop a run at its next stage boundary. */
+    record CancelExperiment(String runId) implements StageRequest {
     }
 
     /** Load data, and load or build a model. */

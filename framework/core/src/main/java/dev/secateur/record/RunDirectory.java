@@ -39,6 +39,7 @@ public final class RunDirectory {
     public static final String RESULTS = "results.csv";
     public static final String MODEL = "model-final.zip";
     public static final String FAILED = "FAILED";
+    public static final String CANCELLED = "CANCELLED";
     public static final String SHRUNK_MASKS = "shrunk";
     public static final String MASKS = "masks";
 
@@ -155,6 +156,10 @@ public final class RunDirectory {
 
     public void markFailed(String reason) {
         append(FAILED, reason);
+    }
+
+    public void markCancelled(String reason) {
+        append(CANCELLED, reason);
     }
 
     private void append(String file, String line) {

@@ -103,6 +103,18 @@ public final class RunRecorder {
         }
     }
 
+    /** A cancelled run's CANCELLED marker, then its cancelled event, which closes it. */
+    public void cancelled(String runId, Object event) {
+        var run = open.get(runId);
+        if (run != null) {
+            try {
+                run.dir().markCancelled("cancelled on request; it stopped at a stage boundary");
+            } finally {
+                event(runId, "cancelled", event, true);
+            }
+        }
+    }
+
     private RunDirectory required(String runId) {
         var run = open.get(runId);
         if (run == null) {

@@ -9,7 +9,10 @@ import dev.secateur.record.RunDirectory;
 import dev.secateur.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import dev.secateur.bus.StageReply;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The coordinator. It runs on an event loop and only orchestrates: each experiment becomes a
@@ -21,6 +24,8 @@ public final class ExperimentVerticle extends VerticleBase {
     private final RunPlanner planner;
     private final SecateurConfig config;
     private final Clock clock;
+    /** The runs in progress, by id; only this verticle's event loop touches it. */
+    private final Map<String, StageCalls> running = new HashMap<>();
 
     public ExperimentVerticle(Stores stores, PluginHost plugins, SecateurConfig config, Clock clock) {
         this.stores = stores;
@@ -31,19 +36,28 @@ public final class ExperimentVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        var stages = new StageCalls(vertx, config);
         vertx.eventBus().<StageRequest.RunExperiment>consumer(Addresses.EXPERIMENT_RUN, message -> {
             var request = message.body();
+            String runId = request.runId() != null ? request.runId() : RunDirectory.newRunId(request.spec().name(), clock);
+            var stages = new StageCalls(vertx, config, runId);
+            running.put(runId, stages);
             var session = new RunSession(stages, planner, new HeldHandles(stores), request.spec(),
-                    request.runsDir() == null ? config.runsDir() : request.runsDir(),
-                    RunDirectory.newRunId(request.spec().name(), clock));
+                    request.runsDir() == null ? config.runsDir() : request.runsDir(), runId);
             session.run().onComplete(done -> {
+                running.remove(runId);
                 if (done.succeeded()) {
                     message.reply(done.result());
                 } else {
                     message.fail(FailureCode.of(done.cause()).code(), FailureCode.messageOf(done.cause()));
                 }
             });
+        });
+        vertx.eventBus().<StageRequest.CancelExperiment>consumer(Addresses.EXPERIMENT_CANCEL, message -> {
+            var stages = running.get(message.body().runId());
+            if (stages != null) {
+                stages.cancel();
+            }
+            message.reply(new StageReply.CancelAsked(message.body().runId(), stages != null));
         });
         return Future.succeededFuture();
     }

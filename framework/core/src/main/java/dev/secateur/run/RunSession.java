@@ -70,10 +70,11 @@ final class RunSession {
                 .compose(throughput -> evaluate(0, 0.0, throughput, true))
                 .compose(v -> spec.sensitivity() == null ? Future.succeededFuture() : sensitivity())
                 .compose(v -> spec.compare() != null ? compare() : steps())
-                .compose(comparison -> stages.record(new RecordRequest.Model(runId, model))
+                // the model is the last stage's work, so a cancelled run never gets one
+                .compose(comparison -> stages.send(RECORDER_WRITE, RECORDER, new RecordRequest.Model(runId, model), StageReply.Recorded.class)
                         .compose(v -> stages.event(new RunEvent.RunCompleted(runId, spec.name(), runDir.toString(), List.copyOf(results))))
                         .map(v -> new StageReply.ExperimentDone(runId, runDir, List.copyOf(results), comparison)))
-                .recover(error -> stages.failed(runId, spec.name(), runDir, error))
+                .recover(error -> stages.failed(spec.name(), runDir, error))
                 .andThen(done -> held.releaseAll());
     }
 

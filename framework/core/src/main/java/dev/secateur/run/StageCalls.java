@@ -6,6 +6,7 @@ import dev.secateur.bus.RecordRequest;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.StageReply;
 import dev.secateur.config.SecateurConfig;
+import dev.secateur.errors.RunCancelledException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,14 +22,30 @@ final class StageCalls {
 
     private final Vertx vertx;
     private final SecateurConfig config;
+    private final String runId;
+    private volatile boolean cancelled;
 
-    StageCalls(Vertx vertx, SecateurConfig config) {
+    StageCalls(Vertx vertx, SecateurConfig config, String runId) {
         this.vertx = vertx;
         this.config = config;
+        this.runId = runId;
     }
 
-    /** Sends a request to a stage; a missing answer fails with the setting to raise. */
+    /** Stops the run at its next stage boundary: the next request to a stage fails instead of being sent. */
+    void cancel() {
+        cancelled = true;
+    }
+
+    /** Sends a request to a stage, unless the run was cancelled; a missing answer fails with the setting to raise. */
     <R> Future<R> send(String address, String stage, Object request, Class<R> replyType) {
+        if (cancelled) {
+            return Future.failedFuture(new RunCancelledException("run " + runId + " was cancelled before the " + stage
+                    + " was asked for its next step"));
+        }
+        return request(address, stage, request, replyType);
+    }
+
+    private <R> Future<R> request(String address, String stage, Object request, Class<R> replyType) {
         long timeoutMs = config.timeout(stage).toMillis();
         return vertx.eventBus().request(address, request, new DeliveryOptions().setSendTimeout(timeoutMs))
                 .map(message -> replyType.cast(message.body()))
@@ -42,9 +59,12 @@ final class StageCalls {
                 });
     }
 
-    /** Has the recorder write something into the run directory; the answer is the path written, if any. */
+    /**
+     * Has the recorder write something into the run directory, cancelled or not (the record of a cancelled
+     * run is written too); the answer is the path written, if any.
+     */
     Future<Path> record(RecordRequest request) {
-        return send(Addresses.RECORDER_WRITE, SecateurConfig.RECORDER, request, StageReply.Recorded.class)
+        return request(Addresses.RECORDER_WRITE, SecateurConfig.RECORDER, request, StageReply.Recorded.class)
                 .map(StageReply.Recorded::path);
     }
 
@@ -54,13 +74,17 @@ final class StageCalls {
     }
 
     /**
-     * The end of a failed run: the failed event (the recorder marks the directory FAILED first, if there is
-     * one), and a failure with the same code and one-paragraph message for whoever submitted the run.
+     * The end of a run that did not complete: its failed or cancelled event (the recorder marks the directory
+     * FAILED or CANCELLED first, if there is one), and a failure with the same code and one-paragraph message
+     * for whoever submitted the run.
      */
-    <T> Future<T> failed(String runId, String experiment, Path runDir, Throwable error) {
+    <T> Future<T> failed(String experiment, Path runDir, Throwable error) {
         var code = FailureCode.of(error);
         String message = FailureCode.messageOf(error);
-        return event(new RunEvent.RunFailed(runId, experiment, code, message, runDir == null ? null : runDir.toString()))
+        String dir = runDir == null ? null : runDir.toString();
+        RunEvent event = code == FailureCode.CANCELLED ? new RunEvent.RunCancelled(runId, experiment, dir)
+                : new RunEvent.RunFailed(runId, experiment, code, message, dir);
+        return event(event)
                 .transform(ignored -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.code(), message)));
     }
 }

@@ -43,6 +43,10 @@ final class RecorderVerticle extends StageVerticle {
                 recorder.failed(failed.runId(), failed.code() + ": " + failed.message(), failed);
                 return null;
             }
+            if (event instanceof RunEvent.RunCancelled cancelled) {
+                recorder.cancelled(cancelled.runId(), cancelled);
+                return null;
+            }
             if (event instanceof RunEvent.StepCompleted completed) {
                 recorder.result(event.runId(), completed.result());
             }

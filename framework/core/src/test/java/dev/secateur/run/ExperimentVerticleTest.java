@@ -192,4 +192,41 @@ class ExperimentVerticleTest {
         assertThat(events).filteredOn(RunEvent.RunStarted.class::isInstance).singleElement()
                 .satisfies(e -> assertThat(((RunEvent.RunStarted) e).steps()).isZero());
     }
+
+    @Test
+    void aCancelledRunStopsAtTheNextStageBoundaryIsMarkedAndGetsNoModel() throws Exception {
+        var bus = secateur.vertx().eventBus();
+        var cancelled = new java.util.concurrent.CompletableFuture<Boolean>();
+        var consumer = bus.<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED, m -> {
+            if (m.body().experiment().equals("to-cancel") && m.body().result().step() == 1 && !cancelled.isDone()) {
+                secateur.experiments().cancel(m.body().runId()).onComplete(r -> cancelled.complete(r.succeeded() && r.result()));
+            }
+        });
+        try {
+            assertThatThrownBy(() -> secateur.experiments().run(small("to-cancel", "magnitude", 0.9), runs))
+                    .isInstanceOf(RunFailedException.class)
+                    .satisfies(e -> assertThat(((RunFailedException) e).code()).isEqualTo(FailureCode.CANCELLED))
+                    .hasMessageContaining("cancelled");
+        } finally {
+            consumer.unregister();
+        }
+        assertThat(cancelled.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the run was running when asked").isTrue();
+        Path dir;
+        try (var listing = Files.list(runs)) {
+            dir = listing.filter(d -> d.getFileName().toString().startsWith("to-cancel-")).findFirst().orElseThrow();
+        }
+        assertThat(dir.resolve(RunDirectory.CANCELLED)).exists();
+        assertThat(dir.resolve(RunDirectory.FAILED)).doesNotExist();
+        assertThat(dir.resolve(RunDirectory.MODEL)).doesNotExist();
+        var csv = Files.readAllLines(dir.resolve(RunDirectory.RESULTS));
+        // asked after step 1: it stops within step 2, which never completes (header, step 0, step 1)
+        assertThat(csv).as("the last step never completed").hasSize(3);
+        var lines = Files.readAllLines(dir.resolve(RunDirectory.EVENTS));
+        assertThat(lines.get(lines.size() - 1)).contains("\"event\":\"cancelled\"");
+        assertThat(secateur.stores().models().size()).isZero();
+        assertThat(secateur.stores().masks().size()).isZero();
+        assertThat(secateur.experiments().cancel("no-such-run").toCompletionStage().toCompletableFuture().get()).isFalse();
+        // and the coordinator serves the next run
+        assertThat(secateur.experiments().run(small("after-cancel", "magnitude", 0.5), runs).steps()).hasSize(3);
+    }
 }
