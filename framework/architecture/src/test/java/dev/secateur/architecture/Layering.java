@@ -30,8 +30,8 @@ final class Layering {
     static final List<String> PLAIN = List.of("spec", "config", "errors", "data", "model", "score", "prune", "shrink",
             "sensitivity", "finetune", "evaluate", "schedule", "export", "plugin", "result", "record", "store");
 
-    /** What sits above the plain classes: messages, verticles, the coordinator, start-up, metrics, the DSL and the CLI. */
-    static final List<String> ABOVE = List.of("bus", "stage", "run", "runtime", "metrics", "dsl", "cli");
+    /** What sits above the plain classes: messages, verticles, the coordinator, start-up, metrics, the server, the DSL and the CLI. */
+    static final List<String> ABOVE = List.of("bus", "stage", "run", "runtime", "metrics", "server", "dsl", "cli");
 
     private final String root;
 

@@ -16,8 +16,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Follows runs on the event bus and tells the user: a progress bar while training (a line per epoch when
- * the output is not a terminal), a line per step, and at the end the run directory and a summary table.
+ * Tells the user about runs as their events come, from the event bus of this JVM ({@code run}) or from a
+ * server's event stream ({@code submit}): a progress bar while training (a line per epoch when the output is
+ * not a terminal), a line per step, and at the end the run directory and a summary table.
  */
 final class ConsoleReporter implements AutoCloseable {
 
@@ -30,17 +31,39 @@ final class ConsoleReporter implements AutoCloseable {
     private String barKey;
     private int lastEpochPrinted;
 
-    ConsoleReporter(Vertx vertx, PrintWriter out, boolean bars) {
+    ConsoleReporter(PrintWriter out, boolean bars) {
         this.out = out;
         this.bars = bars;
+    }
+
+    /** A reporter of every run event published on this bus. */
+    static ConsoleReporter onBus(Vertx vertx, PrintWriter out, boolean bars) {
+        var reporter = new ConsoleReporter(out, bars);
         var bus = vertx.eventBus();
-        consumers.add(bus.<RunEvent.RunStarted>consumer(Addresses.RUN_STARTED, m -> started(m.body())));
-        consumers.add(bus.<RunEvent.TrainingProgress>consumer(Addresses.FINETUNER_PROGRESS, m -> progress(m.body())));
-        consumers.add(bus.<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED, m -> step(m.body())));
-        consumers.add(bus.<RunEvent.Decided>consumer(Addresses.RUN_DECIDED, m -> decided(m.body())));
-        consumers.add(bus.<RunEvent.RunCompleted>consumer(Addresses.RUN_COMPLETED, m -> completed(m.body())));
-        consumers.add(bus.<RunEvent.RunFailed>consumer(Addresses.RUN_FAILED, m -> failed(m.body())));
-        consumers.add(bus.<RunEvent.RunCancelled>consumer(Addresses.RUN_CANCELLED, m -> cancelled(m.body())));
+        for (String address : List.of(Addresses.RUN_STARTED, Addresses.FINETUNER_PROGRESS, Addresses.RUN_STEP_COMPLETED,
+                Addresses.RUN_DECIDED, Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED)) {
+            reporter.consumers.add(bus.<RunEvent>consumer(address, m -> reporter.accept(m.body())));
+        }
+        return reporter;
+    }
+
+    /** One event of a run, from wherever it came. */
+    void accept(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted e) {
+            started(e);
+        } else if (event instanceof RunEvent.TrainingProgress e) {
+            progress(e);
+        } else if (event instanceof RunEvent.StepCompleted e) {
+            step(e);
+        } else if (event instanceof RunEvent.Decided e) {
+            decided(e);
+        } else if (event instanceof RunEvent.RunCompleted e) {
+            completed(e);
+        } else if (event instanceof RunEvent.RunFailed e) {
+            failed(e);
+        } else if (event instanceof RunEvent.RunCancelled e) {
+            cancelled(e);
+        }
     }
 
     private synchronized void started(RunEvent.RunStarted e) {

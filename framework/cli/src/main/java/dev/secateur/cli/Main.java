@@ -1,8 +1,6 @@
 package dev.secateur.cli;
 
-import dev.secateur.bus.FailureCode;
-import dev.secateur.bus.RunFailedException;
-import dev.secateur.errors.BadInputException;
+import dev.secateur.runtime.Outcome;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,12 +11,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "secateur", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Neural-network pruning experiments on the JVM.",
-        subcommands = {RunCommand.class, PlanCommand.class, PluginsCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, PlanCommand.class, ServeCommand.class, SubmitCommand.class, PluginsCommand.class,
+                NewPluginCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
-    public static final int OK = 0;
-    public static final int RUN_FAILED = 1;
-    public static final int BAD_INPUT = 2;
+    public static final int OK = Outcome.OK;
+    public static final int RUN_FAILED = Outcome.RUN_FAILED;
+    public static final int BAD_INPUT = Outcome.BAD_INPUT;
 
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -35,8 +34,8 @@ public final class Main {
                     return BAD_INPUT;
                 })
                 .setExecutionExceptionHandler((e, command, parsed) -> {
-                    err.println("secateur: " + describe(e));
-                    return exitCode(e);
+                    err.println("secateur: " + Outcome.describe(e));
+                    return Outcome.exitCode(e);
                 });
         try {
             return cli.execute(args);
@@ -45,23 +44,6 @@ public final class Main {
             err.println("secateur: failed: " + e);
             return RUN_FAILED;
         }
-    }
-
-    static int exitCode(Throwable e) {
-        if (e instanceof BadInputException) {
-            return BAD_INPUT;
-        }
-        if (e instanceof RunFailedException failed) {
-            return failed.code() == FailureCode.BAD_INPUT ? BAD_INPUT : RUN_FAILED;
-        }
-        return RUN_FAILED;
-    }
-
-    static String describe(Throwable e) {
-        if (e instanceof BadInputException || e instanceof RunFailedException) {
-            return "error: " + e.getMessage();
-        }
-        return "failed: " + e + (e.getCause() != null ? " (caused by " + e.getCause() + ")" : "");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 final class PluginOptions {
 
     @Option(names = "--plugins-dir", paramLabel = "DIR",
-            description = "Also load plugin jars from DIR (repeatable). The built-in plugins are always loaded.")
+            description = "Also load plugin jars and Groovy source plugins (*.groovy) from DIR (repeatable). The built-in plugins are always loaded.")
     List<Path> extraDirs = new ArrayList<>();
 
     @Option(names = "--builtin-plugins", paramLabel = "DIR", hidden = true,

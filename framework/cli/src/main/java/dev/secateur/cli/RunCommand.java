@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         host.failures().forEach(f -> spec.commandLine().getErr().println("secateur: warning: plugin not loaded: " + f));
         var target = settings.runsDir();
         try (var secateur = Secateur.start(settings, host, new DatasetLoader());
-             var reporter = new ConsoleReporter(secateur.vertx(), out, !noProgress && System.console() != null)) {
+             var reporter = ConsoleReporter.onBus(secateur.vertx(), out, !noProgress && System.console() != null)) {
             if (metricsPort != null) {
                 startMetrics(secateur, out);
             }

@@ -31,6 +31,8 @@ public final class Addresses {
     public static final String RUN_FAILED = "secateur.run.failed";
     public static final String RUN_CANCELLED = "secateur.run.cancelled";
     public static final String FINETUNER_PROGRESS = "secateur.finetuner.progress";
+    public static final String PLUGIN_RELOADED = "secateur.plugin.reloaded";
+    public static final String PLUGIN_RELOAD_FAILED = "secateur.plugin.reload-failed";
 
     private Addresses() {
     }

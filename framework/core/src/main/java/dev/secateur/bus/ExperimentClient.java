@@ -39,7 +39,10 @@ public final class ExperimentClient {
                 .map(message -> (StageReply.ExperimentDone) message.body());
     }
 
-    /** Asks a running experiment to stop at its next stage boundary; the answer says whether it was running. */
+    /**
+     * Asks a running experiment to stop at its next stage boundary; the answer says whether it was running. A
+     * run whose request has not reached the coordinator yet stops as soon as it does.
+     */
     public Future<Boolean> cancel(String runId) {
         return vertx.eventBus().request(Addresses.EXPERIMENT_CANCEL, new StageRequest.CancelExperiment(runId))
                 .map(message -> ((StageReply.CancelAsked) message.body()).running());
@@ -51,7 +54,12 @@ public final class ExperimentClient {
      * @throws RunFailedException with the failure code and the one-paragraph message
      */
     public StageReply.ExperimentDone run(ExperimentSpec spec, Path runsDir) {
-        return await(submit(spec, runsDir), spec);
+        return run(spec, runsDir, null);
+    }
+
+    /** The same, under a run id chosen by the caller. */
+    public StageReply.ExperimentDone run(ExperimentSpec spec, Path runsDir, String runId) {
+        return await(submit(spec, runsDir, runId), spec);
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.List;
 public final class Messages {
 
     /** The sealed families whose records travel on the bus. */
-    private static final List<Class<?>> FAMILIES = List.of(StageRequest.class, StageReply.class, RecordRequest.class, RunEvent.class);
+    private static final List<Class<?>> FAMILIES = List.of(StageRequest.class, StageReply.class, RecordRequest.class, RunEvent.class, PluginEvent.class);
 
     private Messages() {
     }

@@ -92,6 +92,14 @@ public final class ScriptRunner {
         } catch (IOException e) {
             throw new BadInputException("cannot read script " + script + ": " + e.getMessage());
         }
+        return compile(source, script);
+    }
+
+    /**
+     * Compiles a script's text; {@code script} names it in errors and stack frames (for a script that came
+     * over HTTP, its file name).
+     */
+    public static Compiled compile(String source, Path script) {
         var shell = new GroovyShell(ScriptRunner.class.getClassLoader(), new Binding(), compilerConfiguration());
         try {
             return new Compiled(script, shell.parse(source, GroovyErrors.sourceName(script)).getClass());

@@ -16,6 +16,7 @@ public final class MeterNames {
     public static final String FINETUNE_EXAMPLES = "secateur.finetune.examples";
     public static final String EVAL_EXAMPLES = "secateur.eval.examples";
     public static final String STAGE = "secateur.stage";
+    public static final String PLUGIN_RELOADS = "secateur.plugin.reloads";
 
     /** Tag keys; every value comes from a bounded set. */
     public static final String TAG_EXPERIMENT = "experiment";

@@ -19,18 +19,23 @@ public final class MetricsServer {
         return vertx.createHttpServer()
                 .requestHandler(request -> {
                     if (PATH.equals(request.path())) {
-                        // scrape() walks every meter; keep it off the event loop
-                        vertx.executeBlocking(registry::scrape).onComplete(text -> {
-                            if (text.succeeded()) {
-                                request.response().putHeader("content-type", CONTENT_TYPE).end(text.result());
-                            } else {
-                                request.response().setStatusCode(500).end(String.valueOf(text.cause()));
-                            }
-                        });
+                        scrape(vertx, registry, request);
                     } else {
                         request.response().setStatusCode(404).end("Secateur serves " + PATH + "\n");
                     }
                 })
                 .listen(port, "127.0.0.1");
+    }
+
+    /** Answers a request with the registry's Prometheus text. */
+    public static void scrape(Vertx vertx, PrometheusMeterRegistry registry, io.vertx.core.http.HttpServerRequest request) {
+        // scrape() walks every meter; keep it off the event loop
+        vertx.executeBlocking(registry::scrape).onComplete(text -> {
+            if (text.succeeded()) {
+                request.response().putHeader("content-type", CONTENT_TYPE).end(text.result());
+            } else {
+                request.response().setStatusCode(500).end(String.valueOf(text.cause()));
+            }
+        });
     }
 }

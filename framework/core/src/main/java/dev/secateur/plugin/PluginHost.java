@@ -41,7 +41,11 @@ public final class PluginHost implements AutoCloseable {
     /** Plugin ids: lowercase letters and digits in dash-separated words, so they are safe in files, tags and scripts. */
     public static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
-    private record Stamp(long size, long modified) {
+    /**
+     * What a look at a file sees without reading it. The file key (the inode) tells a replacement by rename apart
+     * even when it has the same size within the same clock tick.
+     */
+    private record Stamp(long size, java.nio.file.attribute.FileTime modified, Object fileKey) {
     }
 
     private record Entry(Artifact artifact, Artifact.Extension extension) {
@@ -238,7 +242,8 @@ public final class PluginHost implements AutoCloseable {
 
     private static Stamp stamp(Path file) {
         try {
-            return new Stamp(Files.size(file), Files.getLastModifiedTime(file).toMillis());
+            var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return new Stamp(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey());
         } catch (IOException e) {
             return null;
         }
@@ -279,6 +284,10 @@ public final class PluginHost implements AutoCloseable {
         return all;
     }
 
+    private static PluginPins.Pinned pinned(Artifact artifact) {
+        return new PluginPins.Pinned(artifact.source.toString(), artifact.sha256, artifact.version);
+    }
+
     /**
      * Holds the versions now serving of the given plugins for one run, until {@link #release}.
      *
@@ -289,12 +298,12 @@ public final class PluginHost implements AutoCloseable {
         var held = new HashSet<Artifact>();
         for (var id : saliencyIds) {
             var entry = entry(saliencies, InstalledPlugin.Kind.SALIENCY, id);
-            pinned.put(PluginPins.key(InstalledPlugin.Kind.SALIENCY, id), new PluginPins.Pinned(entry.artifact().key(), entry.artifact().version));
+            pinned.put(PluginPins.key(InstalledPlugin.Kind.SALIENCY, id), pinned(entry.artifact()));
             held.add(entry.artifact());
         }
         for (var id : scheduleIds) {
             var entry = entry(schedules, InstalledPlugin.Kind.SCHEDULE, id);
-            pinned.put(PluginPins.key(InstalledPlugin.Kind.SCHEDULE, id), new PluginPins.Pinned(entry.artifact().key(), entry.artifact().version));
+            pinned.put(PluginPins.key(InstalledPlugin.Kind.SCHEDULE, id), pinned(entry.artifact()));
             held.add(entry.artifact());
         }
         held.forEach(a -> a.pins++);

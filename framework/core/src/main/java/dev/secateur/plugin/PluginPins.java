@@ -11,10 +11,16 @@ import java.util.Map;
 public record PluginPins(Map<String, Pinned> pinned) {
 
     /**
-     * @param artifact the loaded file version: its path and content digest
-     * @param version  the plugin's version, as spec.json records it
+     * @param file    the plugin file the version was loaded from
+     * @param sha256  the digest of its content, which tells two builds with the same version apart
+     * @param version the plugin's version: the manifest's Plugin-Version, or groovy-DIGEST for a source
      */
-    public record Pinned(String artifact, String version) {
+    public record Pinned(String file, String sha256, String version) {
+
+        /** The loaded file version this names, unique among every version of every file. */
+        String artifact() {
+            return file + "@" + sha256;
+        }
     }
 
     public PluginPins {

@@ -1,6 +1,7 @@
 package dev.secateur.record;
 
 import dev.secateur.config.Version;
+import dev.secateur.plugin.PluginPins;
 
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
@@ -13,16 +14,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * spec.json: the experiment as it actually ran, with everything a number needs to be traced: plugin ids
- * and versions, the seed, the resolved data source and its digest, the planned step targets, and the
+ * spec.json: the experiment as it actually ran, with everything a number needs to be traced: plugin ids,
+ * versions and the digests of the files they came from, the seed, the resolved data source and its digest, the planned step targets, and the
  * versions of Secateur, Java and the ND4J backend.
  */
 public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVersion, String scheduleVersion,
                            long modelParams, String dataSource, String dataSha256, int trainSize, int testSize,
-                           List<Double> stepTargets) {
+                           List<Double> stepTargets, Map<String, PluginPins.Pinned> plugins) {
 
     public ResolvedSpec {
         stepTargets = List.copyOf(stepTargets);
+        plugins = Map.copyOf(plugins);
     }
 
     /** The saliency that chose what was pruned, or "" for a run that prunes nothing (a baseline, a comparison). */
@@ -103,6 +105,10 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         json.put("evaluate", Map.of("every", spec.evaluate().everyStep() ? "step" : "final",
                 "latencyBatch", spec.evaluate().latencyBatch(), "latencyWarmup", spec.evaluate().latencyWarmup(),
                 "latencyRepeats", spec.evaluate().latencyRepeats()));
+        var files = new TreeMap<String, Object>();
+        plugins.forEach((key, pinned) -> files.put(key, Map.of("version", pinned.version(), "file", pinned.file(),
+                "sha256", pinned.sha256())));
+        json.put("plugins", files);
         json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
                 "nd4jBackend", backend));
         return json;

@@ -12,6 +12,8 @@ import io.vertx.core.VerticleBase;
 import dev.secateur.bus.StageReply;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -26,6 +28,8 @@ public final class ExperimentVerticle extends VerticleBase {
     private final Clock clock;
     /** The runs in progress, by id; only this verticle's event loop touches it. */
     private final Map<String, StageCalls> running = new HashMap<>();
+    /** Cancels that came before their run's request did: the run stops at its first stage boundary. */
+    private final Set<String> cancelledEarly = new HashSet<>();
 
     public ExperimentVerticle(Stores stores, PluginHost plugins, SecateurConfig config, Clock clock) {
         this.stores = stores;
@@ -41,6 +45,9 @@ public final class ExperimentVerticle extends VerticleBase {
             String runId = request.runId() != null ? request.runId() : RunDirectory.newRunId(request.spec().name(), clock);
             var stages = new StageCalls(vertx, config, runId);
             running.put(runId, stages);
+            if (cancelledEarly.remove(runId)) {
+                stages.cancel();
+            }
             var session = new RunSession(stages, planner, new HeldHandles(stores), request.spec(),
                     request.runsDir() == null ? config.runsDir() : request.runsDir(), runId);
             session.run().onComplete(done -> {
@@ -56,6 +63,8 @@ public final class ExperimentVerticle extends VerticleBase {
             var stages = running.get(message.body().runId());
             if (stages != null) {
                 stages.cancel();
+            } else {
+                cancelledEarly.add(message.body().runId());
             }
             message.reply(new StageReply.CancelAsked(message.body().runId(), stages != null));
         });

@@ -47,7 +47,8 @@ public record RunPlan(ExperimentSpec spec, PluginPins pins, String saliencyVersi
     /** spec.json's content: the experiment as it will run, with what the loader found. */
     public ResolvedSpec resolved(String runId, StageReply.Loaded loaded) {
         return new ResolvedSpec(runId, spec, saliencyVersion, scheduleVersion, loaded.modelParams(), loaded.dataSource(),
-                loaded.dataSha256(), loaded.trainSize(), loaded.testSize(), steps.stream().map(s -> s.step().targetSparsity()).toList());
+                loaded.dataSha256(), loaded.trainSize(), loaded.testSize(), steps.stream().map(s -> s.step().targetSparsity()).toList(),
+                pins.pinned());
     }
 
     /** The bounded labels of the run's metrics. */

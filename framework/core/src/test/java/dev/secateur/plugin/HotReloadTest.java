@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +60,6 @@ class HotReloadTest {
         // copy then move, as a deployment would: the file appears whole
         var staged = Files.copy(jar, dir.resolve("staged.tmp"), StandardCopyOption.REPLACE_EXISTING);
         Files.move(staged, plugins.resolve("hot.jar"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        // a different modification time, even within the file system's resolution
-        Files.setLastModifiedTime(plugins.resolve("hot.jar"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
-                + (long) (Math.random() * 100_000)));
     }
 
     private float score(Resolved<dev.secateur.spi.SaliencyMethod> method) {
@@ -167,5 +167,50 @@ class HotReloadTest {
             assertThat(c.reason()).contains("doubled.groovy:").containsPattern("doubled\\.groovy:\\d+:\\d+: ");
         });
         assertThat(score(host.saliency("doubled"))).as("the edited version keeps serving").isEqualTo(6f);
+    }
+
+    @Test
+    void aJarReplacedByRenameIsSeenEvenWithTheSameSizeAndModificationTime() throws IOException {
+        var sameTime = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
+        install(jar("1.1", "Transforms.abs(param.weights(), true)"));
+        Files.setLastModifiedTime(plugins.resolve("hot.jar"), sameTime);
+        host = PluginHost.start(List.of(plugins));
+        install(jar("1.2", "Transforms.abs(param.weights(), true)"));
+        Files.setLastModifiedTime(plugins.resolve("hot.jar"), sameTime);
+        assertThat(host.refresh(false)).singleElement().satisfies(c -> assertThat(c.version()).isEqualTo("1.2"));
+        assertThat(host.saliency("hot").version()).isEqualTo("1.2");
+    }
+
+    @Test
+    void aVersionNoRunHoldsIsCollectedWithItsClassLoader() throws IOException {
+        Files.writeString(plugins.resolve("doubled.groovy"), """
+                class Doubled implements SaliencyMethod {
+                    String id() { 'doubled' }
+                    String description() { 'twice |w|' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) { Transforms.abs(param.weights(), true).mul(2) }
+                }
+                """);
+        install(jar("1.0", "Transforms.abs(param.weights(), true)"));
+        host = PluginHost.start(List.of(plugins));
+        var run = host.pin(List.of("hot", "doubled"), List.of());
+        var jarLoader = new WeakReference<>(host.saliency("hot", run).extension().getClass().getClassLoader());
+        var groovyLoader = new WeakReference<>(host.saliency("doubled", run).extension().getClass().getClassLoader());
+        score(host.saliency("hot", run));
+        score(host.saliency("doubled", run));
+
+        install(jar("2.0", "param.weights().mul(-1)"));
+        Files.writeString(plugins.resolve("doubled.groovy"), Files.readString(plugins.resolve("doubled.groovy")).replace("mul(2)", "mul(3)"));
+        assertThat(host.refresh(false)).hasSize(2);
+        System.gc();
+        assertThat(jarLoader.get()).as("a pinned version stays loaded").isNotNull();
+        host.release(run);
+
+        // nothing but the host could keep them: not Groovy's metaclass registry, not PF4J, not a JVM jar cache
+        Awaitility.await("the replaced versions' class loaders are collected").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    System.gc();
+                    return jarLoader.get() == null && groovyLoader.get() == null;
+                });
     }
 }

@@ -36,7 +36,9 @@ class RunRecorderTest {
                 ? experiment("r", e -> e.model(m -> m.train("lenet-300-100")).saliency("random").schedule("one-shot", s -> s.target(0.5)))
                 : ExperimentBuilder.baseline("r", e -> e.model(m -> m.train("lenet-300-100")));
         return new ResolvedSpec(runId, spec, "1.0", prunes ? "1.0" : null, 266_610, "embedded", "ab".repeat(32), 100, 50,
-                prunes ? List.of(0.5) : List.of());
+                prunes ? List.of(0.5) : List.of(), prunes
+                        ? java.util.Map.of("saliency:random", new dev.secateur.plugin.PluginPins.Pinned("random.jar", "cd".repeat(32), "1.0"))
+                        : java.util.Map.of());
     }
 
     private static StepResult step(int step) {

@@ -96,7 +96,7 @@ class StageVerticlesTest {
         var spec = dev.secateur.dsl.ExperimentBuilder.experiment(runId, e -> e.model(m -> m.train("lenet-300-100"))
                 .schedule("one-shot", s -> s.target(0.8)));
         return new ResolvedSpec(runId, spec, "1", "1", loaded.modelParams(), loaded.dataSource(), loaded.dataSha256(),
-                loaded.trainSize(), loaded.testSize(), List.of(0.8));
+                loaded.trainSize(), loaded.testSize(), List.of(0.8), java.util.Map.of());
     }
 
     private Future<StageReply.Loaded> load(Vertx vertx) {

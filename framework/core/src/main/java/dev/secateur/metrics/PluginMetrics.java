@@ -1,0 +1,40 @@
+package dev.secateur.metrics;
+
+import dev.secateur.plugin.PluginChange;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code secateur.plugin.reloads}: plugin files loaded, replaced, removed or refused while the server runs,
+ * tagged by kind ({@code jar}, {@code groovy}) and outcome ({@code loaded}, {@code replaced}, {@code removed},
+ * {@code failed}). Every pair is registered at bind, so a dashboard sees a zero before the first reload.
+ */
+public final class PluginMetrics implements MeterBinder {
+
+    static final List<String> KINDS = List.of("jar", "groovy");
+
+    private MeterRegistry registry;
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        for (String kind : KINDS) {
+            for (var outcome : PluginChange.Kind.values()) {
+                counter(kind, outcome);
+            }
+        }
+    }
+
+    public void changed(PluginChange change) {
+        counter(change.type(), change.kind()).increment();
+    }
+
+    private Counter counter(String kind, PluginChange.Kind outcome) {
+        return Counter.builder(MeterNames.PLUGIN_RELOADS).description("Plugin files loaded, replaced, removed or refused by the watcher")
+                .tags(MeterNames.TAG_KIND, kind, MeterNames.TAG_OUTCOME, outcome.name().toLowerCase(Locale.ROOT))
+                .register(registry);
+    }
+}

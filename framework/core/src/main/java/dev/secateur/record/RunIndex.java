@@ -1,0 +1,160 @@
+package dev.secateur.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.commons.csv.CSVFormat;
+
+/**
+ * Reads run directories back: what a list of runs shows, and one run's spec and result rows. What a run's
+ * files say is its status: CANCELLED, FAILED, model-final.zip, or none of them while it runs (or if the
+ * process that ran it is gone).
+ */
+public final class RunIndex {
+
+    /** A run id: what {@link RunDirectory#newRunId} makes, and nothing that could leave the runs directory. */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a run's files say about it. */
+    public enum Status {
+        /** Declared by a submitted script or waiting for a free slot: it has no directory yet. */
+        QUEUED,
+        /** It has a directory and no final marker, and a live process is running it. */
+        RUNNING,
+        COMPLETED,
+        FAILED,
+        CANCELLED,
+        /** No final marker and no live process runs it: the process that ran it stopped. */
+        INTERRUPTED
+    }
+
+    /**
+     * One line of a list of runs.
+     *
+     * @param steps    result rows written so far (step 0 is the dense model)
+     * @param sparsity the last row's sparsity, NaN before any row
+     * @param accuracy the last measured accuracy, NaN before any
+     */
+    public record Summary(String id, String experiment, Status status, String createdAt, String saliency, String schedule,
+                          String granularity, int steps, double sparsity, double accuracy) {
+    }
+
+    private final Path runsDir;
+
+    public RunIndex(Path runsDir) {
+        this.runsDir = runsDir;
+    }
+
+    public Path runsDir() {
+        return runsDir;
+    }
+
+    /** Every run directory, newest first; {@code running} tells which unmarked runs a live process runs. */
+    public List<Summary> list(java.util.function.Predicate<String> running) {
+        if (!Files.isDirectory(runsDir)) {
+            return List.of();
+        }
+        var all = new ArrayList<Summary>();
+        try (Stream<Path> dirs = Files.list(runsDir)) {
+            for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve(RunDirectory.SPEC))).toList()) {
+                all.add(summary(dir, running.test(dir.getFileName().toString())));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
+        }
+        all.sort(Comparator.comparing(Summary::createdAt, Comparator.nullsLast(Comparator.reverseOrder())));
+        return all;
+    }
+
+    /** The directory of a run, if the id names one directly under the runs directory. */
+    public Optional<Path> find(String runId) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            return Optional.empty();
+        }
+        Path dir = runsDir.resolve(runId);
+        return Files.isRegularFile(dir.resolve(RunDirectory.SPEC)) ? Optional.of(dir) : Optional.empty();
+    }
+
+    public static Status status(Path dir, boolean running) {
+        if (Files.exists(dir.resolve(RunDirectory.CANCELLED))) {
+            return Status.CANCELLED;
+        }
+        if (Files.exists(dir.resolve(RunDirectory.FAILED))) {
+            return Status.FAILED;
+        }
+        if (Files.exists(dir.resolve(RunDirectory.MODEL))) {
+            return Status.COMPLETED;
+        }
+        return running ? Status.RUNNING : Status.INTERRUPTED;
+    }
+
+    public static Summary summary(Path dir, boolean running) {
+        JsonNode spec = spec(dir);
+        var rows = results(dir);
+        double sparsity = Double.NaN;
+        double accuracy = Double.NaN;
+        for (var row : rows) {
+            sparsity = number(row.get("sparsity"));
+            double a = number(row.get("accuracy"));
+            if (!Double.isNaN(a)) {
+                accuracy = a;
+            }
+        }
+        return new Summary(dir.getFileName().toString(), spec.path("experiment").asText(null), status(dir, running),
+                spec.path("createdAt").asText(null), spec.path("saliency").path("id").asText(null),
+                spec.path("schedule").path("id").asText(null), spec.path("granularity").asText(null), rows.size(), sparsity, accuracy);
+    }
+
+    /** spec.json, or an empty object while it is being written. */
+    public static JsonNode spec(Path dir) {
+        try {
+            return JSON.readTree(dir.resolve(RunDirectory.SPEC).toFile());
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** The rows of results.csv, each by column name; empty cells are absent values. */
+    public static List<Map<String, String>> results(Path dir) {
+        Path csv = dir.resolve(RunDirectory.RESULTS);
+        if (!Files.isRegularFile(csv)) {
+            return List.of();
+        }
+        try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            var rows = new ArrayList<Map<String, String>>();
+            for (var record : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+                if (!record.isConsistent()) {
+                    continue; // a row still being written
+                }
+                var row = new LinkedHashMap<String, String>();
+                record.toMap().forEach((column, value) -> row.put(column, value.isEmpty() ? null : value));
+                rows.add(row);
+            }
+            return rows;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(String cell) {
+        try {
+            return cell == null ? Double.NaN : Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+}

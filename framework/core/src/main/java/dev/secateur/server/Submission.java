@@ -1,0 +1,107 @@
+package dev.secateur.server;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * One script sent to the server: the runs it declared, in order, and everything it produced (run events,
+ * progress, what it printed, how it ended) as a log of JSON lines that a client can replay and then follow.
+ */
+final class Submission {
+
+    /** A run the script declares, named before it starts. */
+    record Declared(String runId, String experiment) {
+    }
+
+    /** Someone following the submission. */
+    interface Listener {
+        void event(String json);
+
+        void end();
+    }
+
+    final String id;
+    final String script;
+    private final List<Declared> declared;
+    private final Set<String> runIds = new HashSet<>();
+    private final List<String> log = new ArrayList<>();
+    private final List<Listener> listeners = new ArrayList<>();
+    private int next;
+    private boolean ended;
+
+    Submission(String id, String script, List<Declared> declared) {
+        this.id = id;
+        this.script = script;
+        this.declared = List.copyOf(declared);
+        declared.forEach(d -> runIds.add(d.runId()));
+    }
+
+    List<Declared> declared() {
+        return declared;
+    }
+
+    /**
+     * The id of the run the script starts now: the next one it declared if the experiment is the one
+     * declared there, otherwise a new one (the script took another path than its declaration did).
+     */
+    synchronized String runIdFor(String experiment, Supplier<String> fresh) {
+        if (next < declared.size() && declared.get(next).experiment().equals(experiment)) {
+            return declared.get(next++).runId();
+        }
+        String id = fresh.get();
+        runIds.add(id);
+        return id;
+    }
+
+    /** The declared runs the script never reached. */
+    synchronized List<String> unreached() {
+        return declared.subList(next, declared.size()).stream().map(Declared::runId).toList();
+    }
+
+    synchronized boolean owns(String runId) {
+        return runIds.contains(runId);
+    }
+
+    synchronized void append(String json) {
+        if (ended) {
+            return;
+        }
+        log.add(json);
+        listeners.forEach(l -> l.event(json));
+    }
+
+    /** The last line of the log, then the end for every listener. */
+    synchronized void end(String json) {
+        if (ended) {
+            return;
+        }
+        log.add(json);
+        ended = true;
+        listeners.forEach(l -> {
+            l.event(json);
+            l.end();
+        });
+        listeners.clear();
+    }
+
+    /** Replays the log so far to a new listener, then keeps it informed. */
+    synchronized void follow(Listener listener) {
+        log.forEach(listener::event);
+        if (ended) {
+            listener.end();
+        } else {
+            listeners.add(listener);
+        }
+    }
+
+    synchronized void unfollow(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    synchronized boolean ended() {
+        return ended;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.secateur.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a server answers about runs comes from their directories alone: markers, spec.json and results.csv. */
+class RunIndexTest {
+
+    @TempDir
+    Path runs;
+
+    private Path run(String id, String createdAt, String... markers) throws IOException {
+        var dir = Files.createDirectories(runs.resolve(id));
+        Files.writeString(dir.resolve(RunDirectory.SPEC), """
+                {"experiment": "%s", "createdAt": "%s", "saliency": {"id": "magnitude"}, "schedule": {"id": "one-shot"},
+                 "granularity": "unstructured"}
+                """.formatted(id, createdAt));
+        Files.writeString(dir.resolve(RunDirectory.RESULTS), ResultsCsv.HEADER + "\n");
+        for (String marker : markers) {
+            Files.writeString(dir.resolve(marker), "");
+        }
+        return dir;
+    }
+
+    @Test
+    void theMarkersGiveTheStatusAndALiveProcessTellsRunningFromInterrupted() throws IOException {
+        assertThat(RunIndex.status(run("done", "2026-01-01T00:00:00Z", RunDirectory.MODEL), false)).isEqualTo(RunIndex.Status.COMPLETED);
+        assertThat(RunIndex.status(run("failed", "2026-01-01T00:00:00Z", RunDirectory.FAILED), false)).isEqualTo(RunIndex.Status.FAILED);
+        assertThat(RunIndex.status(run("cancelled", "2026-01-01T00:00:00Z", RunDirectory.CANCELLED), false))
+                .isEqualTo(RunIndex.Status.CANCELLED);
+        var open = run("open", "2026-01-01T00:00:00Z");
+        assertThat(RunIndex.status(open, true)).isEqualTo(RunIndex.Status.RUNNING);
+        assertThat(RunIndex.status(open, false)).as("no process runs it any more").isEqualTo(RunIndex.Status.INTERRUPTED);
+    }
+
+    @Test
+    void theListIsNewestFirstAndSkipsWhatIsNotARun() throws IOException {
+        run("older", "2026-01-01T00:00:00Z", RunDirectory.MODEL);
+        run("newer", "2026-02-01T00:00:00Z");
+        Files.createDirectories(runs.resolve("not-a-run"));
+        var listed = new RunIndex(runs).list(id -> id.equals("newer"));
+        assertThat(listed).extracting(RunIndex.Summary::id).containsExactly("newer", "older");
+        assertThat(listed).extracting(RunIndex.Summary::status).containsExactly(RunIndex.Status.RUNNING, RunIndex.Status.COMPLETED);
+        assertThat(listed.get(0).saliency()).isEqualTo("magnitude");
+        assertThat(new RunIndex(runs.resolve("absent")).list(id -> false)).isEmpty();
+    }
+
+    @Test
+    void anIdThatCouldLeaveTheRunsDirectoryFindsNothing() throws IOException {
+        run("real", "2026-01-01T00:00:00Z");
+        Files.writeString(runs.resolveSibling(RunDirectory.SPEC), "{}");
+        var index = new RunIndex(runs);
+        assertThat(index.find("real")).contains(runs.resolve("real"));
+        for (String bad : List.of("..", "../" + runs.getFileName(), "real/..", "/etc", "", ".hidden")) {
+            assertThat(index.find(bad)).as(bad).isEmpty();
+        }
+        assertThat(index.find(null)).isEmpty();
+    }
+
+    @Test
+    void aRowStillBeingWrittenIsNotReadAndTheLastRowGivesTheSummary() throws IOException {
+        var dir = run("rows", "2026-01-01T00:00:00Z");
+        int columns = ResultsCsv.HEADER.split(",").length;
+        var full = new StringBuilder();
+        for (int i = 0; i < columns; i++) {
+            full.append(i == 0 ? "" : ",").append(switch (ResultsCsv.HEADER.split(",")[i]) {
+                case "sparsity" -> "0.5";
+                case "accuracy" -> "0.8";
+                default -> "1";
+            });
+        }
+        Files.writeString(dir.resolve(RunDirectory.RESULTS), full + "\n" + "1,0.9", java.nio.file.StandardOpenOption.APPEND);
+        var summary = RunIndex.summary(dir, true);
+        assertThat(summary.steps()).isEqualTo(1);
+        assertThat(summary.sparsity()).isEqualTo(0.5);
+        assertThat(summary.accuracy()).isEqualTo(0.8);
+    }
+}
