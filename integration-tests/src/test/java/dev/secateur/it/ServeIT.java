@@ -149,6 +149,10 @@ class ServeIT {
                 """, token);
         assertThat(perLayer.statusCode()).isEqualTo(400);
         assertThat(perLayer.body()).contains("takes no target");
+        var typo = server.post("/api/runs?name=typo.groovy", "text/plain", experiment("typo", "magnitud", "schedule 'one-shot', target: 0.5", 0),
+                token);
+        assertThat(typo.statusCode()).as("a plugin id is checked at submit time").isEqualTo(400);
+        assertThat(typo.body()).contains("did you mean 'magnitude'").contains("(at typo.groovy:5)");
         var tooBig = server.post("/api/runs", "text/plain", "//" + "x".repeat(1_100_000), token);
         assertThat(tooBig.statusCode()).isEqualTo(413);
         assertThat(server.get("/api/runs/no-such-run").statusCode()).isEqualTo(404);

@@ -14,6 +14,7 @@ import dev.secateur.metrics.PluginMetrics;
 import dev.secateur.plugin.InstalledPlugin;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.record.RunIndex;
+import dev.secateur.run.RunPlanner;
 import dev.secateur.runtime.Outcome;
 import dev.secateur.runtime.Secateur;
 import dev.secateur.spec.ExperimentSpec;
@@ -310,6 +311,11 @@ public final class SecateurServer implements AutoCloseable {
                 throw bad;
             }
             // the script read a result, which a declaration does not have: the runs it declared so far are known
+        }
+        // plugin ids, options and schedules are checked now, so a typo is a 400 with its line, not a failed run
+        var planner = new RunPlanner(secateur.plugins());
+        for (var spec : specs) {
+            planner.release(planner.check(spec).pins());
         }
         return List.copyOf(specs);
     }

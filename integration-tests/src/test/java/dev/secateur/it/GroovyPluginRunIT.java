@@ -1,0 +1,50 @@
+package dev.secateur.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/secateur run} loads Groovy source plugins from --plugins-dir too, without a server. */
+class GroovyPluginRunIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aGeneratedGroovyCriterionRunsAndABrokenSourceIsNamedWithItsLineWhileTheOthersLoad() throws Exception {
+        var plugins = Files.createDirectories(work.resolve("plugins"));
+        var made = Cli.run(work, "new-plugin", "saliency", "my-groovy", "--groovy", "--dir", plugins.toString());
+        assertThat(made.exit()).as(made.err()).isZero();
+        Files.writeString(plugins.resolve("broken.groovy"), "class Broken implements SaliencyMethod {\n    String id() { 'broken' \n}\n");
+        var script = Cli.script(work, "mine.groovy", """
+                run(experiment('groovy-criterion') {
+                    seed 3
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', train: 1000, test: 300)
+                    saliency 'my-groovy'
+                    schedule 'one-shot', target: 0.7
+                    finetune epochs: 0
+                    evaluate latencyRepeats: 2, latencyWarmup: 1, largeBatch: 0
+                })
+                """);
+        var runs = work.resolve("runs");
+        var result = Cli.run(work, "run", script.toString(), "--plugins-dir", plugins.toString(), "--runs-dir", runs.toString(),
+                "--no-progress");
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.err()).containsPattern("broken\\.groovy:\\d+:\\d+: ");
+        Path dir;
+        try (Stream<Path> dirs = Files.list(runs)) {
+            dir = dirs.findFirst().orElseThrow();
+        }
+        List<String> rows = Files.readAllLines(dir.resolve("results.csv"));
+        assertThat(rows.get(rows.size() - 1)).startsWith("1,0.7").endsWith(",my-groovy");
+        var spec = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("spec.json").toFile());
+        assertThat(spec.path("saliency").path("version").asText()).startsWith("groovy-");
+        assertThat(spec.path("plugins").path("saliency:my-groovy").path("file").asText()).endsWith("my-groovy.groovy");
+    }
+}
