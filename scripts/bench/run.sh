@@ -8,6 +8,7 @@
 #   scripts/bench/run.sh threads     # LeNet-300-100 and LeNet-5 training with 1 vs 2 OpenMP threads, round-robin
 #   scripts/bench/run.sh obs         # layer-wise OBS on one 1024x1024 dense layer with 2,048 calibration rows
 #   scripts/bench/run.sh statistics  # the statistics pass for OBD (gradients + Fisher) vs a plain forward/backward, paired
+#   scripts/bench/run.sh reload      # a jar, then a Groovy source plugin, reloaded 100 and 1000 times: classes and metaspace
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -119,6 +120,18 @@ run_statistics() {
       dev.secateur.bench.StatisticsPassBench "$ROUNDS" "${EXAMPLES:-4096}"
 }
 
+run_reload() {
+  local cp; cp="$(build)"
+  # the second pass turns off C2's profiling, whose MethodData for the host's own warming code also lives in metaspace
+  for jit in "" "-XX:TieredStopAtLevel=1"; do
+    for kind in jar groovy; do
+      echo "${jit:-default JIT}:"
+      java "${JAVA_OPTS[@]}" $jit -Dsecateur.bench.plugins="$ROOT/scripts/bench/target/plugins" -cp "$cp" \
+          dev.secateur.bench.PluginReloadBench "${RELOADS:-100,1000}" "$kind"
+    done
+  done
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
@@ -127,6 +140,7 @@ case "$WHAT" in
   threads) run_threads ;;
   obs) run_obs ;;
   statistics) run_statistics ;;
-  all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|all]" >&2; exit 2 ;;
+  reload) run_reload ;;
+  all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|all]" >&2; exit 2 ;;
 esac
