@@ -153,6 +153,12 @@ class ServeIT {
                 token);
         assertThat(typo.statusCode()).as("a plugin id is checked at submit time").isEqualTo(400);
         assertThat(typo.body()).contains("did you mean 'magnitude'").contains("(at typo.groovy:5)");
+        var failsAtOnce = server.post("/api/runs?name=npe.groovy", "text/plain", "def model = null\nprintln model.layers", token);
+        assertThat(failsAtOnce.statusCode()).as("a script that fails before any experiment").isEqualTo(400);
+        assertThat(failsAtOnce.body()).contains("layers").contains("before it ran any experiment");
+        var oddName = server.post("/api/runs", "application/json", "{\"script\": \"println 'hi'\", \"name\": 5}", token);
+        assertThat(oddName.statusCode()).as(oddName.body()).isEqualTo(202);
+        assertThat(server.post("/api/runs?name=/", "text/plain", "println 'hi'", token).statusCode()).isEqualTo(202);
         var tooBig = server.post("/api/runs", "text/plain", "//" + "x".repeat(1_100_000), token);
         assertThat(tooBig.statusCode()).isEqualTo(413);
         assertThat(server.get("/api/runs/no-such-run").statusCode()).isEqualTo(404);
@@ -352,9 +358,11 @@ class ServeIT {
     @Test
     @Order(8)
     void aQueuedRunShowsAsQueuedAndCanBeCancelledBeforeItStarts() throws Exception {
-        var submitted = server.submit("two.groovy", experiment("first", "magnitude", "schedule 'iterative', target: 0.5, steps: 2", 1)
-                + experiment("second", "magnitude", "schedule 'one-shot', target: 0.5", 0));
+        var submitted = server.submit("three.groovy", experiment("first", "magnitude", "schedule 'iterative', target: 0.5, steps: 2", 1)
+                + experiment("second", "magnitude", "schedule 'one-shot', target: 0.5", 0)
+                + experiment("third", "magnitude", "schedule 'one-shot', target: 0.5", 0));
         String second = runId(submitted, 1);
+        String third = runId(submitted, 2);
         assertThat(server.getJson("/api/runs/" + second).path("status").asText()).isEqualTo("QUEUED");
         assertThat(server.delete("/api/runs/" + second, server.token()).statusCode()).isEqualTo(202);
         assertThat(server.delete("/api/runs/" + second, server.token()).statusCode()).as("cancelled already").isEqualTo(409);
@@ -365,7 +373,11 @@ class ServeIT {
         assertThat(listed.findParents("id").stream().filter(r -> r.path("id").asText().equals(second))
                 .map(r -> r.path("status").asText())).containsExactly("CANCELLED");
         try (Stream<Path> dirs = Files.list(runs)) {
-            assertThat(dirs.map(d -> d.getFileName().toString())).noneMatch(n -> n.equals(second));
+            assertThat(dirs.map(d -> d.getFileName().toString())).noneMatch(n -> n.equals(second) || n.equals(third));
         }
+        // the script stopped at the cancelled run, so it never reaches the third: that one will not run either
+        assertThat(server.awaitRun(third, Duration.ofSeconds(30), "CANCELLED", "COMPLETED").path("status").asText()).isEqualTo("CANCELLED");
+        var events = server.get(submitted.path("events").asText());
+        assertThat(events.body()).contains("\"event\":\"cancelled\"").contains("\"type\":\"end\",\"exit\":3");
     }
 }

@@ -157,8 +157,7 @@ final class ConsoleReporter implements AutoCloseable {
 
     private synchronized void cancelled(RunEvent.RunCancelled e) {
         closeBar();
-        out.println("run " + e.runId() + " cancelled" + (e.runDir() == null ? " before it started"
-                : "; what it wrote is in " + e.runDir() + " (see CANCELLED there)"));
+        out.println(e.message() + (e.runDir() == null ? "" : "; what it wrote is in " + e.runDir() + " (see CANCELLED there)"));
         out.flush();
     }
 

@@ -138,12 +138,30 @@ final class SubmitCommand implements Callable<Integer> {
         return exit;
     }
 
+    /** The file serve wrote for the server's host as given, or for its address (localhost is 127.0.0.1 to serve). */
+    private Path defaultTokenFile() {
+        int port = server.getPort() < 0 ? 80 : server.getPort();
+        String host = server.getHost().replaceAll("^\\[|]$", "");
+        Path named = ApiToken.defaultFile(host, port);
+        if (!Files.exists(named)) {
+            try {
+                Path resolved = ApiToken.defaultFile(java.net.InetAddress.getByName(host).getHostAddress(), port);
+                if (Files.exists(resolved)) {
+                    return resolved;
+                }
+            } catch (java.net.UnknownHostException e) {
+                // the request will say the server cannot be reached
+            }
+        }
+        return named;
+    }
+
     private String token() throws IOException {
         String fromEnvironment = System.getenv("SECATEUR_TOKEN");
         if (tokenFile == null && fromEnvironment != null && !fromEnvironment.isBlank()) {
             return fromEnvironment.trim();
         }
-        Path file = tokenFile != null ? tokenFile : ApiToken.defaultFile(server.getHost(), server.getPort() < 0 ? 80 : server.getPort());
+        Path file = tokenFile != null ? tokenFile : defaultTokenFile();
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("no API token at " + file + ": is a server running at " + server + "? Start one with "
                     + "bin/secateur serve, or give --token-file with the file it wrote");

@@ -108,8 +108,13 @@ public sealed interface RunEvent permits RunEvent.RunStarted, RunEvent.TrainingP
         }
     }
 
-    /** A run stopped on request at a stage boundary. @param runDir its directory, or null if it had none yet */
-    record RunCancelled(String runId, String experiment, String runDir) implements RunEvent {
+    /**
+     * A run stopped on request at a stage boundary.
+     *
+     * @param message which stage it stopped before
+     * @param runDir  its directory, or null if it had none yet
+     */
+    record RunCancelled(String runId, String experiment, String message, String runDir) implements RunEvent {
         @Override
         public String type() {
             return "cancelled";

@@ -30,7 +30,7 @@ public final class MetricsServer {
     /** Answers a request with the registry's Prometheus text. */
     public static void scrape(Vertx vertx, PrometheusMeterRegistry registry, io.vertx.core.http.HttpServerRequest request) {
         // scrape() walks every meter; keep it off the event loop
-        vertx.executeBlocking(registry::scrape).onComplete(text -> {
+        vertx.executeBlocking(registry::scrape, false).onComplete(text -> {
             if (text.succeeded()) {
                 request.response().putHeader("content-type", CONTENT_TYPE).end(text.result());
             } else {

@@ -66,6 +66,8 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, Artifact> byKey = new HashMap<>();
     private final Map<Path, String> refused = new TreeMap<>();
     private final List<String> clashes = new ArrayList<>();
+    /** Files refused because another file serves one of their ids; tried again when a file goes. */
+    private final Set<Path> waitingForId = new HashSet<>();
     private Map<String, Entry> saliencies = Map.of();
     private Map<String, Entry> schedules = Map.of();
 
@@ -117,12 +119,25 @@ public final class PluginHost implements AutoCloseable {
                 settled.put(file, stamp);
                 load(file).ifPresent(changes::add);
             }
+            boolean freed = false;
             for (var gone : goneFiles(files)) {
                 settled.remove(gone);
                 lastSeen.remove(gone);
                 var removed = remove(gone);
                 if (removed != null) {
                     changes.add(removed);
+                    freed = true;
+                }
+            }
+            if (freed) {
+                // a file refused for an id that was taken may serve now
+                for (var file : files) {
+                    if (waitsForId(file) && Files.exists(file)) {
+                        settled.remove(file);
+                        lastSeen.remove(file);
+                        load(file).ifPresent(changes::add);
+                        settled.put(file, stamp(file));
+                    }
                 }
             }
             return changes;
@@ -141,7 +156,13 @@ public final class PluginHost implements AutoCloseable {
             var current = serving.get(file);
             if (current != null && current.sha256.equals(sha)) {
                 refused.remove(file);
+                waitingForId.remove(file);
                 return java.util.Optional.empty(); // touched, not changed
+            }
+            var held = byKey.get(file + "@" + sha);
+            if (held != null) {
+                // back to a version a run still holds: that one serves again, rather than a second copy of it
+                return java.util.Optional.of(swapIn(file, held));
             }
         }
         Artifact artifact;
@@ -158,19 +179,54 @@ public final class PluginHost implements AutoCloseable {
             return java.util.Optional.of(refuse(file, e.getMessage()));
         }
         synchronized (this) {
-            refused.remove(file);
-            byKey.put(artifact.key(), artifact);
-            var old = serving.put(file, artifact);
-            if (old != null) {
-                retire(old);
+            String taken = takenElsewhere(file, artifact);
+            if (taken != null) {
+                artifact.close();
+                var change = refuse(file, taken);
+                waitingForId.add(file);
+                return java.util.Optional.of(change);
             }
-            reindex();
-            return java.util.Optional.of(new PluginChange(old == null ? PluginChange.Kind.LOADED : PluginChange.Kind.REPLACED,
-                    file, artifact.type.name().toLowerCase(java.util.Locale.ROOT), ids(artifact), artifact.version, null));
+            byKey.put(artifact.key(), artifact);
+            return java.util.Optional.of(swapIn(file, artifact));
         }
     }
 
+    /** Serves a version of a file from now on, in place of the one that served before. */
+    private PluginChange swapIn(Path file, Artifact artifact) {
+        refused.remove(file);
+        waitingForId.remove(file);
+        artifact.serving = true;
+        var old = serving.put(file, artifact);
+        if (old != null && old != artifact) {
+            retire(old);
+        }
+        reindex();
+        return new PluginChange(old == null ? PluginChange.Kind.LOADED : PluginChange.Kind.REPLACED, file,
+                artifact.type.name().toLowerCase(java.util.Locale.ROOT), ids(artifact), artifact.version, null);
+    }
+
+    /**
+     * Why a file may not serve: another file serves one of its ids already. The id stays where it is, so a
+     * stray copy cannot take a criterion over; replace or remove the file that serves it.
+     */
+    private String takenElsewhere(Path file, Artifact artifact) {
+        for (var extension : artifact.extensions) {
+            var index = extension.kind() == InstalledPlugin.Kind.SALIENCY ? saliencies : schedules;
+            var owner = index.get(extension.id());
+            if (owner != null && !owner.artifact().source.equals(file)) {
+                return file + ": " + extension.kind().label() + " id '" + extension.id() + "' is served by " + owner.artifact().source
+                        + " already; replace that file to change it, or remove it first";
+            }
+        }
+        return null;
+    }
+
+    private synchronized boolean waitsForId(Path file) {
+        return waitingForId.contains(file);
+    }
+
     private synchronized PluginChange refuse(Path file, String reason) {
+        waitingForId.remove(file);
         refused.put(file, reason);
         var current = serving.get(file);
         return new PluginChange(PluginChange.Kind.FAILED, file, type(file), List.of(), null,
@@ -179,6 +235,7 @@ public final class PluginHost implements AutoCloseable {
 
     private synchronized PluginChange remove(Path file) {
         refused.remove(file);
+        waitingForId.remove(file);
         var old = serving.remove(file);
         if (old == null) {
             return null;

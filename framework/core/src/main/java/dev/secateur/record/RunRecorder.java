@@ -104,11 +104,11 @@ public final class RunRecorder {
     }
 
     /** A cancelled run's CANCELLED marker, then its cancelled event, which closes it. */
-    public void cancelled(String runId, Object event) {
+    public void cancelled(String runId, String reason, Object event) {
         var run = open.get(runId);
         if (run != null) {
             try {
-                run.dir().markCancelled("cancelled on request; it stopped at a stage boundary");
+                run.dir().markCancelled(reason);
             } finally {
                 event(runId, "cancelled", event, true);
             }

@@ -82,7 +82,7 @@ final class StageCalls {
         var code = FailureCode.of(error);
         String message = FailureCode.messageOf(error);
         String dir = runDir == null ? null : runDir.toString();
-        RunEvent event = code == FailureCode.CANCELLED ? new RunEvent.RunCancelled(runId, experiment, dir)
+        RunEvent event = code == FailureCode.CANCELLED ? new RunEvent.RunCancelled(runId, experiment, message, dir)
                 : new RunEvent.RunFailed(runId, experiment, code, message, dir);
         return event(event)
                 .transform(ignored -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.code(), message)));

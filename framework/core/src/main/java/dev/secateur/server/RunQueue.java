@@ -4,8 +4,10 @@ import dev.secateur.bus.ExperimentClient;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunFailedException;
 import dev.secateur.bus.StageReply;
+import dev.secateur.record.RunDirectory;
 import dev.secateur.record.RunIndex;
 import dev.secateur.spec.ExperimentSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +77,18 @@ final class RunQueue {
         entries.computeIfPresent(runId, (id, slot) -> slot.status == RunIndex.Status.CANCELLED ? slot : null);
     }
 
+    /** A declared run its script will never reach, because the script stopped on an error or a cancel. */
+    void abandon(String runId) {
+        var slot = entries.get(runId);
+        if (slot != null) {
+            synchronized (slot) {
+                if (slot.status == RunIndex.Status.QUEUED) {
+                    slot.status = RunIndex.Status.CANCELLED;
+                }
+            }
+        }
+    }
+
     /**
      * Runs an experiment when a slot is free, and waits for it; call it from a script's thread.
      *
@@ -100,6 +114,11 @@ final class RunQueue {
                 slot.status = RunIndex.Status.RUNNING;
             }
             return experiments.run(spec, runsDir, runId);
+        } catch (RunFailedException e) {
+            if (e.code() == FailureCode.CANCELLED && !Files.exists(runsDir.resolve(runId).resolve(RunDirectory.SPEC))) {
+                slot.status = RunIndex.Status.CANCELLED; // cancelled while its model loaded: no directory says so
+            }
+            throw e;
         } finally {
             slots.release();
             forget(runId);

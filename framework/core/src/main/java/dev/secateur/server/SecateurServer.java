@@ -139,7 +139,9 @@ public final class SecateurServer implements AutoCloseable {
         var router = Router.router(vertx);
         // the token is checked on a route of its own, before the body is read
         router.post("/api/runs").handler(this::requireToken);
-        router.post("/api/runs").handler(BodyHandler.create(false).setBodyLimit(options.scriptLimitBytes())).handler(this::submit);
+        // JSON escaping can make a script's body several times its size: the script itself is measured once parsed
+        router.post("/api/runs").handler(BodyHandler.create(false).setBodyLimit(options.scriptLimitBytes() * 6L + 4096))
+                .handler(this::submit);
         router.get("/api/runs").handler(this::listRuns);
         router.get("/api/runs/:id").handler(this::readRun);
         router.delete("/api/runs/:id").handler(this::requireToken).handler(this::cancelRun);
@@ -152,11 +154,16 @@ public final class SecateurServer implements AutoCloseable {
                 + "/api/plugins and /metrics"));
         router.route().failureHandler(ctx -> {
             int status = ctx.statusCode() < 0 ? 500 : ctx.statusCode();
-            String message = status == 413 ? "the script is larger than " + options.scriptLimitBytes() + " bytes, the limit of this server"
+            String message = status == 413 ? tooLarge()
                     : ctx.failure() == null ? "request failed with status " + status : String.valueOf(ctx.failure().getMessage());
             error(ctx, status, status == 413 || status == 400 ? "BAD_INPUT" : "STAGE_FAILED", message);
         });
         return router;
+    }
+
+    private String tooLarge() {
+        return "the script is larger than " + options.scriptLimitBytes() + " bytes, the limit of this server; split it, or keep "
+                + "data and models in files the script names";
     }
 
     private void requireToken(RoutingContext ctx) {
@@ -203,7 +210,11 @@ public final class SecateurServer implements AutoCloseable {
             error(ctx, 400, "BAD_INPUT", e.getMessage());
             return;
         }
-        vertx.executeBlocking(() -> start(script)).onComplete(done -> {
+        if (script.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > options.scriptLimitBytes()) {
+            error(ctx, 413, "BAD_INPUT", tooLarge());
+            return;
+        }
+        vertx.executeBlocking(() -> start(script), false).onComplete(done -> {
             if (done.succeeded()) {
                 json(ctx, 202, done.result());
             } else if (done.cause() instanceof BadInputException bad) {
@@ -236,7 +247,7 @@ public final class SecateurServer implements AutoCloseable {
             if (given instanceof JsonArray array) {
                 array.forEach(a -> args.add(String.valueOf(a)));
             }
-            return new Script(text, name(body.getString("name")), args);
+            return new Script(text, name(body.getValue("name") instanceof String named ? named : null), args);
         }
         String text = ctx.body().asString();
         if (text == null || text.isBlank()) {
@@ -245,9 +256,10 @@ public final class SecateurServer implements AutoCloseable {
         return new Script(text, name(ctx.request().getParam("name")), ctx.queryParam("arg"));
     }
 
-    /** The file name a script is reported under: what the client called it, without directories. */
-    private static String name(String given) {
-        String name = given == null || given.isBlank() ? "script.groovy" : Path.of(given).getFileName().toString();
+    /** The file name a script is reported under: what the client called it, without directories or odd characters. */
+    static String name(String given) {
+        String base = given == null ? "" : given.substring(given.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+        String name = base.isBlank() || base.chars().allMatch(c -> c == '.') ? "script" : base;
         return name.endsWith(".groovy") ? name : name + ".groovy";
     }
 
@@ -310,6 +322,11 @@ public final class SecateurServer implements AutoCloseable {
             if (e.getCause() instanceof BadInputException bad) {
                 throw bad;
             }
+            if (specs.isEmpty()) {
+                // it failed before its first experiment, and would fail the same way when run
+                throw new BadInputException(Outcome.describe(e.getCause()) + " (the script failed before it ran any experiment)",
+                        e.getCause());
+            }
             // the script read a result, which a declaration does not have: the runs it declared so far are known
         }
         // plugin ids, options and schedules are checked now, so a typo is a 400 with its line, not a failed run
@@ -327,8 +344,12 @@ public final class SecateurServer implements AutoCloseable {
             public RunResult run(ExperimentSpec spec) {
                 String runId = submission.runIdFor(spec.name(), () -> RunDirectory.newRunId(spec.name(), clock));
                 byRun.put(runId, submission);
-                var done = queue.run(spec, runId, submission.id);
-                return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
+                try {
+                    var done = queue.run(spec, runId, submission.id);
+                    return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
+                } finally {
+                    awaitLastEvent(submission, runId);
+                }
             }
 
             @Override
@@ -344,10 +365,27 @@ public final class SecateurServer implements AutoCloseable {
             exit = Outcome.exitCode(e);
             error = "secateur: " + Outcome.describe(e);
         } finally {
-            out.flush();
-            submission.unreached().forEach(queue::forget);
+            out.close(); // a last line without a newline too
+            for (String runId : submission.unreached()) {
+                byRun.remove(runId);
+                // a script that stopped on an error or a cancel never reached them: they show as CANCELLED; one
+                // that took another path than its declaration simply did not run them
+                if (exit == Outcome.OK) {
+                    queue.forget(runId);
+                } else {
+                    queue.abandon(runId);
+                }
+            }
         }
         submission.end(line("end", new JsonObject().put("exit", exit).put("error", error)));
+    }
+
+    private static void awaitLastEvent(Submission submission, String runId) {
+        try {
+            submission.awaitFinished(runId, 10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String line(String type, JsonObject fields) {
@@ -427,6 +465,9 @@ public final class SecateurServer implements AutoCloseable {
         watchers.forEach(w -> w.event(json));
         if (event instanceof RunEvent.RunCompleted || event instanceof RunEvent.RunFailed || event instanceof RunEvent.RunCancelled) {
             byRun.remove(event.runId());
+            if (submission != null) {
+                submission.finished(event.runId());
+            }
         }
     }
 
@@ -505,7 +546,7 @@ public final class SecateurServer implements AutoCloseable {
                 }
             }
             return runs;
-        }).onComplete(done -> {
+        }, false).onComplete(done -> {
             if (done.succeeded()) {
                 json(ctx, 200, done.result());
             } else {
@@ -528,7 +569,7 @@ public final class SecateurServer implements AutoCloseable {
             return queue.live().stream().filter(e -> e.runId().equals(id)).findFirst()
                     .map(e -> new JsonObject().put("id", id).put("experiment", e.experiment()).put("status", e.status().name()))
                     .orElse(null);
-        }).onComplete(done -> {
+        }, false).onComplete(done -> {
             if (done.failed()) {
                 error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
             } else if (done.result() == null) {
@@ -545,7 +586,7 @@ public final class SecateurServer implements AutoCloseable {
             case BEFORE_START -> {
                 // no directory, so no recorder: the event goes straight to whoever follows the run
                 var entry = queue.live().stream().filter(e -> e.runId().equals(id)).findFirst().orElseThrow();
-                route(new RunEvent.RunCancelled(id, entry.experiment(), null));
+                route(new RunEvent.RunCancelled(id, entry.experiment(), "run " + id + " was cancelled before it started", null));
                 json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLED").put("message", "run " + id + " will not start"));
             }
             case STOPPING -> json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLING")
@@ -566,20 +607,35 @@ public final class SecateurServer implements AutoCloseable {
     // ---------------------------------------------------------------- plugins
 
     private void listPlugins(RoutingContext ctx) {
-        var host = secateur.plugins();
-        var plugins = new JsonArray();
-        for (InstalledPlugin p : host.installed()) {
-            var options = p.kind() == InstalledPlugin.Kind.SALIENCY ? host.saliency(p.id()).extension().options()
-                    : host.schedule(p.id()).extension().options();
-            plugins.add(new JsonObject().put("kind", p.kind().label()).put("id", p.id()).put("version", p.version())
-                    .put("file", p.source().toString()).put("description", p.description()).put("options", new JsonObject(new LinkedHashMap<>(options))));
-        }
-        var events = new JsonArray();
-        synchronized (pluginEvents) {
-            pluginEvents.forEach(e -> events.add(new JsonObject(e)));
-        }
-        json(ctx, 200, new JsonObject().put("plugins", plugins).put("failures", new JsonArray(host.failures()))
-                .put("directories", new JsonArray(host.directories().stream().map(Path::toString).toList())).put("events", events));
+        // creating an extension runs plugin code, so not on the event loop
+        vertx.executeBlocking(() -> {
+            var host = secateur.plugins();
+            var plugins = new JsonArray();
+            for (InstalledPlugin p : host.installed()) {
+                Map<String, ?> options;
+                try {
+                    options = p.kind() == InstalledPlugin.Kind.SALIENCY ? host.saliency(p.id()).extension().options()
+                            : host.schedule(p.id()).extension().options();
+                } catch (RuntimeException gone) {
+                    continue; // removed by a reload since installed() was read
+                }
+                plugins.add(new JsonObject().put("kind", p.kind().label()).put("id", p.id()).put("version", p.version())
+                        .put("file", p.source().toString()).put("description", p.description())
+                        .put("options", new JsonObject(new LinkedHashMap<>(options))));
+            }
+            var events = new JsonArray();
+            synchronized (pluginEvents) {
+                pluginEvents.forEach(e -> events.add(new JsonObject(e)));
+            }
+            return new JsonObject().put("plugins", plugins).put("failures", new JsonArray(host.failures()))
+                    .put("directories", new JsonArray(host.directories().stream().map(Path::toString).toList())).put("events", events);
+        }, false).onComplete(done -> {
+            if (done.succeeded()) {
+                json(ctx, 200, done.result());
+            } else {
+                error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
+            }
+        });
     }
 
     /** One look at the plugin directories, unless the last one is still going; changes become events and meters. */
@@ -587,7 +643,7 @@ public final class SecateurServer implements AutoCloseable {
         if (!refreshing.compareAndSet(false, true)) {
             return;
         }
-        vertx.executeBlocking(() -> secateur.plugins().refresh(true)).onComplete(done -> {
+        vertx.executeBlocking(() -> secateur.plugins().refresh(true), false).onComplete(done -> {
             refreshing.set(false);
             if (done.succeeded()) {
                 for (var change : done.result()) {

@@ -29,6 +29,11 @@ final class Submission {
     private final Set<String> runIds = new HashSet<>();
     private final List<String> log = new ArrayList<>();
     private final List<Listener> listeners = new ArrayList<>();
+    /** The runs whose last event (completed, failed, cancelled) is in the log. */
+    private final Set<String> finished = new HashSet<>();
+    /** Progress lines kept for a late follower; beyond this they still reach those following live. */
+    private static final int KEPT_PROGRESS = 5_000;
+    private int progress;
     private int next;
     private boolean ended;
 
@@ -69,8 +74,27 @@ final class Submission {
         if (ended) {
             return;
         }
-        log.add(json);
+        if (!json.contains("\"event\":\"progress\"") || ++progress <= KEPT_PROGRESS) {
+            log.add(json);
+        }
         listeners.forEach(l -> l.event(json));
+    }
+
+    /** A run's last event is in the log. */
+    synchronized void finished(String runId) {
+        finished.add(runId);
+        notifyAll();
+    }
+
+    /**
+     * Waits until a run's last event is in the log: it travels the bus apart from the reply the script got,
+     * and the submission must not end before it, or a follower would miss the run's result.
+     */
+    synchronized void awaitFinished(String runId, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!finished.contains(runId) && System.currentTimeMillis() < deadline) {
+            wait(Math.max(1, deadline - System.currentTimeMillis()));
+        }
     }
 
     /** The last line of the log, then the end for every listener. */

@@ -44,7 +44,7 @@ final class RecorderVerticle extends StageVerticle {
                 return null;
             }
             if (event instanceof RunEvent.RunCancelled cancelled) {
-                recorder.cancelled(cancelled.runId(), cancelled);
+                recorder.cancelled(cancelled.runId(), cancelled.message(), cancelled);
                 return null;
             }
             if (event instanceof RunEvent.StepCompleted completed) {

@@ -213,4 +213,40 @@ class HotReloadTest {
                     return jarLoader.get() == null && groovyLoader.get() == null;
                 });
     }
+
+    @Test
+    void aFileTurnedBackToAVersionARunHoldsServesThatVersionAndNothingStaysLoaded() throws IOException {
+        var v1 = jar("1.0", "Transforms.abs(param.weights(), true)");
+        install(v1);
+        host = PluginHost.start(List.of(plugins));
+        var run = host.pin(List.of("hot"), List.of());
+        install(jar("2.0", "param.weights().mul(-1)"));
+        host.refresh(false);
+        install(v1); // undone: the same bytes as the version the run holds
+        assertThat(host.refresh(false)).singleElement().satisfies(c -> assertThat(c.version()).isEqualTo("1.0"));
+        assertThat(host.saliency("hot").version()).isEqualTo("1.0");
+        assertThat(host.loadedVersions()).as("one copy of 1.0, serving and held; 2.0 unloaded").isEqualTo(1);
+        host.release(run);
+        assertThat(host.loadedVersions()).isEqualTo(1);
+        assertThat(score(host.saliency("hot"))).isEqualTo(2f);
+    }
+
+    @Test
+    void aSecondFileWithAnIdThatIsServedIsRefusedUntilTheFirstGoes() throws IOException {
+        install(jar("1.0", "Transforms.abs(param.weights(), true)"));
+        host = PluginHost.start(List.of(plugins));
+        var stray = plugins.resolve("a-stray-copy.jar");
+        Files.copy(jar("2.0", "param.weights().mul(-1)"), stray);
+        assertThat(host.refresh(false)).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(PluginChange.Kind.FAILED);
+            assertThat(c.reason()).contains("a-stray-copy.jar").contains("'hot' is served by").contains("hot.jar");
+        });
+        assertThat(host.saliency("hot").version()).as("the id stays where it was").isEqualTo("1.0");
+
+        Files.delete(plugins.resolve("hot.jar"));
+        var changes = host.refresh(false);
+        assertThat(changes).extracting(PluginChange::kind).containsExactly(PluginChange.Kind.REMOVED, PluginChange.Kind.LOADED);
+        assertThat(host.saliency("hot").version()).isEqualTo("2.0");
+        assertThat(host.failures()).isEmpty();
+    }
 }
