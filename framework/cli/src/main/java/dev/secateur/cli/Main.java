@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "secateur", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Neural-network pruning experiments on the JVM.",
         subcommands = {RunCommand.class, PlanCommand.class, ServeCommand.class, SubmitCommand.class, PluginsCommand.class,
-                NewPluginCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+                NewPluginCommand.class, ExportCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static final int OK = Outcome.OK;

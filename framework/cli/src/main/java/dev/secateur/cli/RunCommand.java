@@ -5,6 +5,7 @@ import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.metrics.MetricsServer;
 import dev.secateur.runtime.Secateur;
+import dev.secateur.server.DashboardServer;
 import dev.secateur.config.SecateurConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,6 +37,15 @@ final class RunCommand implements Callable<Integer> {
             description = "Serve Prometheus metrics at http://127.0.0.1:N/metrics while the command runs (0 picks a free port).")
     Integer metricsPort;
 
+    @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", fallbackValue = "8080", preprocessor = OptionalPort.class,
+            description = "Serve the live dashboard at http://127.0.0.1:PORT/ while the command runs (default 8080; 0 picks a free port).")
+    Integer dashboardPort;
+
+    @Option(names = "--linger", paramLabel = "DURATION", converter = Durations.class,
+            description = "Keep serving the dashboard and metrics this long after the script ends, such as 30s or 2m, so a "
+                    + "scraper or a page sees the final values.")
+    java.time.Duration linger;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
     Path config;
 
@@ -64,8 +74,26 @@ final class RunCommand implements Callable<Integer> {
             if (metricsPort != null) {
                 startMetrics(secateur, out);
             }
-            compiled.run(new BusRunner(secateur, target), args, out);
-            out.flush();
+            DashboardServer dashboard = null;
+            if (dashboardPort != null) {
+                dashboard = DashboardServer.start(secateur, target, dashboardPort);
+                out.println("dashboard: " + dashboard.url());
+                out.flush();
+            }
+            try {
+                compiled.run(new BusRunner(secateur, target), args, out);
+            } finally {
+                out.flush();
+                if (linger != null && (metricsPort != null || dashboard != null)) {
+                    out.println("secateur: the script ended; serving " + (dashboard != null ? "the dashboard and " : "") + "metrics for "
+                            + Durations.describe(linger) + " more (Ctrl-C stops)");
+                    out.flush();
+                    Thread.sleep(linger.toMillis());
+                }
+                if (dashboard != null) {
+                    dashboard.close();
+                }
+            }
         }
         return Main.OK;
     }
@@ -79,6 +107,19 @@ final class RunCommand implements Callable<Integer> {
         } catch (ExecutionException e) {
             throw new BadInputException("cannot serve metrics on 127.0.0.1:" + metricsPort + " (" + e.getCause().getMessage()
                     + "); choose another --metrics-port, or 0 for a free one");
+        }
+    }
+
+    /** {@code --dashboard} takes the next argument as its port only if it is a number, so {@code --dashboard SCRIPT} works. */
+    static final class OptionalPort implements picocli.CommandLine.IParameterPreprocessor {
+        @Override
+        public boolean preprocess(java.util.Stack<String> args, CommandSpec commandSpec, picocli.CommandLine.Model.ArgSpec argSpec,
+                                  java.util.Map<String, Object> info) {
+            if ("=".equals(info.get("separator")) || !args.isEmpty() && args.peek().matches("\\d+")) {
+                return false; // picocli reads the value
+            }
+            args.push("8080");
+            return false;
         }
     }
 }

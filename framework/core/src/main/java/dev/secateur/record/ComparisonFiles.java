@@ -23,6 +23,8 @@ public final class ComparisonFiles {
 
     public static final String CSV = "rank-correlation.csv";
     public static final String PNG = "rank-correlation.png";
+    /** The scores behind the correlations: per layer and point, the reference's and each criterion's. */
+    public static final String POINTS = "rank-correlation-points.csv";
     public static final String HEADER = Csv.header("criterion", "reference", "layer", "points", "spearman", "kendall");
 
     private ComparisonFiles() {
@@ -37,10 +39,31 @@ public final class ComparisonFiles {
         }
         try {
             Files.write(runDir.resolve(CSV), lines, StandardCharsets.UTF_8);
+            Files.write(runDir.resolve(POINTS), points(report), StandardCharsets.UTF_8);
             BitmapEncoder.saveBitmap(chart(report), runDir.resolve(PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the comparison to " + runDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code layer,point,<reference>,<criterion>...}: one row per scored point, for a scatter of each against the reference. */
+    private static List<String> points(Comparison.Report report) {
+        var lines = new ArrayList<String>();
+        var columns = new ArrayList<String>(List.of("layer", "point", report.reference()));
+        report.rows().stream().map(r -> r.criterion()).distinct().forEach(columns::add);
+        lines.add(Csv.header(columns.toArray(String[]::new)));
+        report.points().forEach((layer, byMethod) -> {
+            double[] reference = byMethod.get(report.reference());
+            for (int i = 0; i < reference.length; i++) {
+                var cells = new ArrayList<String>(List.of(layer.toString(), Integer.toString(i)));
+                for (String method : columns.subList(2, columns.size())) {
+                    double[] values = byMethod.get(method);
+                    cells.add(values == null ? "" : String.format(Locale.ROOT, "%.6g", values[i]));
+                }
+                lines.add(Csv.line(cells.toArray()));
+            }
+        });
+        return lines;
     }
 
     private static CategoryChart chart(Comparison.Report report) {

@@ -1,5 +1,15 @@
 package dev.secateur.record;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 
 /**
@@ -21,5 +31,29 @@ final class Csv {
     /** A header given as its column names. */
     static String header(String... columns) {
         return line((Object[]) columns);
+    }
+
+    /**
+     * The rows of a file with a header, each by column name; an empty cell is an absent value, and a last row
+     * still being written is left out. No file: no rows.
+     */
+    static List<Map<String, String>> read(Path csv) {
+        if (!Files.isRegularFile(csv)) {
+            return List.of();
+        }
+        try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            var rows = new ArrayList<Map<String, String>>();
+            for (var record : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+                if (!record.isConsistent()) {
+                    continue;
+                }
+                var row = new LinkedHashMap<String, String>();
+                record.toMap().forEach((column, value) -> row.put(column, value.isEmpty() ? null : value));
+                rows.add(row);
+            }
+            return rows;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -42,6 +42,10 @@ public final class RunDirectory {
     public static final String CANCELLED = "CANCELLED";
     public static final String SHRUNK_MASKS = "shrunk";
     public static final String MASKS = "masks";
+    /** What a structured run's physical removal would take, as {@code bin/secateur plan} prints it. */
+    public static final String EXPLAIN_PLAN = "explain-plan.txt";
+    /** The run's page, readable from the file system: summary, plots, spec and provenance. */
+    public static final String REPORT = "report.html";
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -3,19 +3,16 @@ package dev.secateur.record;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.commons.csv.CSVFormat;
 
 /**
  * Reads run directories back: what a list of runs shows, and one run's spec and result rows. What a run's
@@ -48,9 +45,11 @@ public final class RunIndex {
      * @param steps    result rows written so far (step 0 is the dense model)
      * @param sparsity the last row's sparsity, NaN before any row
      * @param accuracy the last measured accuracy, NaN before any
+     * @param started  the time of its first event, or null
+     * @param ended    the time of its completed, failed or cancelled event, or null while it has none
      */
     public record Summary(String id, String experiment, Status status, String createdAt, String saliency, String schedule,
-                          String granularity, int steps, double sparsity, double accuracy) {
+                          String granularity, int steps, double sparsity, double accuracy, String started, String ended) {
     }
 
     private final Path runsDir;
@@ -114,9 +113,49 @@ public final class RunIndex {
                 accuracy = a;
             }
         }
+        var times = timeline(dir);
         return new Summary(dir.getFileName().toString(), spec.path("experiment").asText(null), status(dir, running),
                 spec.path("createdAt").asText(null), spec.path("saliency").path("id").asText(null),
-                spec.path("schedule").path("id").asText(null), spec.path("granularity").asText(null), rows.size(), sparsity, accuracy);
+                spec.path("schedule").path("id").asText(null), spec.path("granularity").asText(null), rows.size(), sparsity, accuracy,
+                times[0], times[1]);
+    }
+
+    /**
+     * The time of a run's first event and of its last if that one ends the run, from the first line and the
+     * last few KiB of events.jsonl, so listing many runs reads little of each.
+     */
+    static String[] timeline(Path dir) {
+        Path events = dir.resolve(RunDirectory.EVENTS);
+        String[] times = new String[2];
+        try (var file = new java.io.RandomAccessFile(events.toFile(), "r")) {
+            String first = file.readLine();
+            times[0] = first == null ? null : timeOf(first, null);
+            long length = file.length();
+            int tail = (int) Math.min(length, 16_384);
+            byte[] bytes = new byte[tail];
+            file.seek(length - tail);
+            file.readFully(bytes);
+            var lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                String line = lines[i];
+                if (line.contains("\"event\":\"completed\"") || line.contains("\"event\":\"failed\"")
+                        || line.contains("\"event\":\"cancelled\"")) {
+                    times[1] = timeOf(line, null);
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // no events yet
+        }
+        return times;
+    }
+
+    private static String timeOf(String line, String otherwise) {
+        try {
+            return JSON.readTree(line).path("time").asText(otherwise);
+        } catch (IOException e) {
+            return otherwise;
+        }
     }
 
     /** spec.json, or an empty object while it is being written. */
@@ -130,24 +169,7 @@ public final class RunIndex {
 
     /** The rows of results.csv, each by column name; empty cells are absent values. */
     public static List<Map<String, String>> results(Path dir) {
-        Path csv = dir.resolve(RunDirectory.RESULTS);
-        if (!Files.isRegularFile(csv)) {
-            return List.of();
-        }
-        try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-            var rows = new ArrayList<Map<String, String>>();
-            for (var record : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
-                if (!record.isConsistent()) {
-                    continue; // a row still being written
-                }
-                var row = new LinkedHashMap<String, String>();
-                record.toMap().forEach((column, value) -> row.put(column, value.isEmpty() ? null : value));
-                rows.add(row);
-            }
-            return rows;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
-        }
+        return Csv.read(dir.resolve(RunDirectory.RESULTS));
     }
 
     private static double number(String cell) {

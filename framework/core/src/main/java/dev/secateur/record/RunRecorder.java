@@ -18,6 +18,8 @@ import java.util.HashMap;
  */
 public final class RunRecorder {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunRecorder.class);
+
     private record OpenRun(RunDirectory dir, String saliency) {
     }
 
@@ -40,14 +42,29 @@ public final class RunRecorder {
         return open.containsKey(runId);
     }
 
-    /** Appends an event to events.jsonl; {@code last} closes the run once it is written. */
+    /**
+     * Appends an event to events.jsonl; {@code last} closes the run once it is written, after its report.html
+     * and plots, which read everything the directory then holds.
+     */
     public void event(String runId, String type, Object event, boolean last) {
         var run = open.get(runId);
         if (run != null) {
             run.dir().appendEvent(type, event);
             if (last) {
                 open.remove(runId);
+                report(run.dir().path());
             }
+        }
+    }
+
+    /** The report and plots of a finished run; a run is never failed for want of them, so a failure is only logged. */
+    private static void report(Path dir) {
+        try {
+            var detail = RunDetail.of(dir, false);
+            RunReport.write(dir, detail);
+            RunPlots.write(dir, detail);
+        } catch (RuntimeException e) {
+            LOG.warn("could not write the report of {}: {}", dir, e.toString());
         }
     }
 

@@ -1,27 +1,20 @@
 package dev.secateur.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.secateur.bus.Addresses;
 import dev.secateur.bus.PluginEvent;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.dsl.ExperimentRunner;
 import dev.secateur.dsl.RunResult;
 import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
-import dev.secateur.metrics.MetricsServer;
 import dev.secateur.metrics.PluginMetrics;
-import dev.secateur.plugin.InstalledPlugin;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.record.RunIndex;
 import dev.secateur.run.RunPlanner;
 import dev.secateur.runtime.Outcome;
 import dev.secateur.runtime.Secateur;
 import dev.secateur.spec.ExperimentSpec;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,9 +26,7 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,9 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SecateurServer implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEPT_SUBMISSIONS = 100;
-    private static final int KEPT_PLUGIN_EVENTS = 100;
     private static final long DECLARE_SECONDS = 10;
 
     private final Secateur secateur;
@@ -81,11 +70,10 @@ public final class SecateurServer implements AutoCloseable {
     });
     private final Map<String, Submission> submissions = new LinkedHashMap<>();
     private final Map<String, Submission> byRun = new ConcurrentHashMap<>();
-    private final List<Submission.Listener> watchers = new CopyOnWriteArrayList<>();
-    private final Deque<String> pluginEvents = new ArrayDeque<>();
     private final AtomicLong submissionCount = new AtomicLong();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final Clock clock = Clock.systemUTC();
+    private final EventFeed feed;
     private HttpServer http;
     private Path tokenFile;
     private long watcher = -1;
@@ -96,7 +84,9 @@ public final class SecateurServer implements AutoCloseable {
         this.options = options;
         this.queue = new RunQueue(secateur.experiments(), options.runsDir(), options.maxConcurrentRuns());
         this.index = new RunIndex(options.runsDir());
+        this.feed = new EventFeed(vertx, clock);
         pluginMetrics.bindTo(secateur.registry());
+        feed.onRunEvent(this::toSubmission);
     }
 
     /** Listens, writes the token file and starts watching the plugin directories; waits until it listens. */
@@ -107,7 +97,6 @@ public final class SecateurServer implements AutoCloseable {
     }
 
     private void listen() {
-        followEvents();
         try {
             http = vertx.createHttpServer().requestHandler(router()).listen(options.port(), options.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -137,27 +126,27 @@ public final class SecateurServer implements AutoCloseable {
 
     private Router router() {
         var router = Router.router(vertx);
+        Dashboard.headers(router);
         // the token is checked on a route of its own, before the body is read
         router.post("/api/runs").handler(this::requireToken);
         // JSON escaping can make a script's body several times its size: the script itself is measured once parsed
         router.post("/api/runs").handler(BodyHandler.create(false).setBodyLimit(options.scriptLimitBytes() * 6L + 4096))
                 .handler(this::submit);
-        router.get("/api/runs").handler(this::listRuns);
-        router.get("/api/runs/:id").handler(this::readRun);
         router.delete("/api/runs/:id").handler(this::requireToken).handler(this::cancelRun);
         router.get("/api/submissions/:id/events").handler(this::followSubmission);
-        router.get("/api/events").handler(this::followAll);
-        router.get("/api/plugins").handler(this::listPlugins);
-        router.get(MetricsServer.PATH).handler(ctx -> MetricsServer.scrape(vertx, secateur.registry(), ctx.request()));
-        router.route().handler(ctx -> error(ctx, 404, "NOT_FOUND", "no such endpoint: " + ctx.request().method() + " "
-                + ctx.request().path() + "; the API is /api/runs, /api/runs/{id}, /api/submissions/{id}/events, /api/events, "
-                + "/api/plugins and /metrics"));
-        router.route().failureHandler(ctx -> {
-            int status = ctx.statusCode() < 0 ? 500 : ctx.statusCode();
-            String message = status == 413 ? tooLarge()
-                    : ctx.failure() == null ? "request failed with status " + status : String.valueOf(ctx.failure().getMessage());
-            error(ctx, status, status == 413 || status == 400 ? "BAD_INPUT" : "STAGE_FAILED", message);
-        });
+        var live = new LiveRuns() {
+            @Override
+            public boolean isRunning(String runId) {
+                return queue.isRunning(runId);
+            }
+
+            @Override
+            public List<RunQueue.Entry> waiting() {
+                return queue.live();
+            }
+        };
+        new Dashboard(secateur, index, live, feed, "serve", token).mount(router);
+        Dashboard.fallbacks(router, tooLarge());
         return router;
     }
 
@@ -170,29 +159,8 @@ public final class SecateurServer implements AutoCloseable {
         if (token.accepts(ctx.request().getHeader("Authorization"))) {
             ctx.next();
         } else {
-            error(ctx, 401, "UNAUTHORIZED", "this request changes the server, so it needs the API token: send 'Authorization: "
+            HttpJson.error(ctx, 401, "UNAUTHORIZED", "this request changes the server, so it needs the API token: send 'Authorization: "
                     + "Bearer <token>' with the token in " + tokenFile + " (bin/secateur submit reads it from there)");
-        }
-    }
-
-    private static void error(RoutingContext ctx, int status, String code, String message) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-                .end(new JsonObject().put("error", message).put("code", code).encode());
-    }
-
-    private static void json(RoutingContext ctx, int status, Object body) {
-        String text = body instanceof JsonObject o ? o.encode() : body instanceof JsonArray a ? a.encode() : encode(body);
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(text);
-    }
-
-    private static String encode(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -207,20 +175,20 @@ public final class SecateurServer implements AutoCloseable {
         try {
             script = script(ctx);
         } catch (BadInputException e) {
-            error(ctx, 400, "BAD_INPUT", e.getMessage());
+            HttpJson.error(ctx, 400, "BAD_INPUT", e.getMessage());
             return;
         }
         if (script.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > options.scriptLimitBytes()) {
-            error(ctx, 413, "BAD_INPUT", tooLarge());
+            HttpJson.error(ctx, 413, "BAD_INPUT", tooLarge());
             return;
         }
         vertx.executeBlocking(() -> start(script), false).onComplete(done -> {
             if (done.succeeded()) {
-                json(ctx, 202, done.result());
+                HttpJson.json(ctx, 202, done.result());
             } else if (done.cause() instanceof BadInputException bad) {
-                error(ctx, 400, "BAD_INPUT", bad.getMessage());
+                HttpJson.error(ctx, 400, "BAD_INPUT", bad.getMessage());
             } else {
-                error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
+                HttpJson.error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
             }
         });
     }
@@ -426,57 +394,17 @@ public final class SecateurServer implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- events
-
-    /** Routes run and plugin events to the submissions they belong to and to everyone following /api/events. */
-    private void followEvents() {
-        var bus = vertx.eventBus();
-        for (String address : List.of(Addresses.RUN_STARTED, Addresses.RUN_STEP_COMPLETED, Addresses.RUN_DECIDED,
-                Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED, Addresses.FINETUNER_PROGRESS)) {
-            bus.<RunEvent>consumer(address, message -> route(message.body()));
-        }
-        for (String address : List.of(Addresses.PLUGIN_RELOADED, Addresses.PLUGIN_RELOAD_FAILED)) {
-            bus.<PluginEvent>consumer(address, message -> {
-                ObjectNode node = JSON.valueToTree(message.body());
-                node.put("type", "plugin-event");
-                node.put("event", message.body().type());
-                node.put("address", message.body().address());
-                node.put("time", clock.instant().toString());
-                String json = node.toString();
-                synchronized (pluginEvents) {
-                    pluginEvents.addLast(json);
-                    while (pluginEvents.size() > KEPT_PLUGIN_EVENTS) {
-                        pluginEvents.removeFirst();
-                    }
-                }
-                watchers.forEach(w -> w.event(json));
-            });
-        }
-    }
-
-    /** A run event as one JSON object: {@code type} run-event, {@code event} its name, then its fields. */
-    /** A run event to the submission it belongs to and to everyone following /api/events. */
-    private void route(RunEvent event) {
-        String json = runEvent(event);
+    /** A run event to the submission whose script started the run; its last event lets the submission end. */
+    private void toSubmission(RunEvent event) {
         var submission = byRun.get(event.runId());
-        if (submission != null) {
-            submission.append(json);
+        if (submission == null) {
+            return;
         }
-        watchers.forEach(w -> w.event(json));
-        if (event instanceof RunEvent.RunCompleted || event instanceof RunEvent.RunFailed || event instanceof RunEvent.RunCancelled) {
+        submission.append(EventFeed.runEvent(event));
+        if (EventFeed.ends(event)) {
             byRun.remove(event.runId());
-            if (submission != null) {
-                submission.finished(event.runId());
-            }
+            submission.finished(event.runId());
         }
-    }
-
-    static String runEvent(RunEvent event) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("type", "run-event");
-        node.put("event", event.type());
-        node.setAll((ObjectNode) JSON.valueToTree(event));
-        return node.toString();
     }
 
     private void followSubmission(RoutingContext ctx) {
@@ -485,100 +413,15 @@ public final class SecateurServer implements AutoCloseable {
             submission = submissions.get(ctx.pathParam("id"));
         }
         if (submission == null) {
-            error(ctx, 404, "NOT_FOUND", "unknown submission '" + ctx.pathParam("id") + "'; POST /api/runs answers with the id");
+            HttpJson.error(ctx, 404, "NOT_FOUND", "unknown submission '" + ctx.pathParam("id") + "'; POST /api/runs answers with the id");
             return;
         }
-        var listener = stream(ctx);
+        var listener = EventFeed.stream(vertx, ctx);
         submission.follow(listener);
         ctx.response().closeHandler(v -> submission.unfollow(listener));
     }
 
-    private void followAll(RoutingContext ctx) {
-        var listener = stream(ctx);
-        synchronized (pluginEvents) {
-            pluginEvents.forEach(listener::event);
-        }
-        watchers.add(listener);
-        ctx.response().closeHandler(v -> watchers.remove(listener));
-    }
-
-    /** A server-sent event stream on this response; events may come from any thread. */
-    private Submission.Listener stream(RoutingContext ctx) {
-        HttpServerResponse response = ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
-                .putHeader("cache-control", "no-cache");
-        response.write(": secateur\n\n");
-        Context context = vertx.getOrCreateContext();
-        return new Submission.Listener() {
-            @Override
-            public void event(String json) {
-                context.runOnContext(v -> {
-                    if (!response.ended() && !response.closed()) {
-                        response.write("data: " + json + "\n\n");
-                    }
-                });
-            }
-
-            @Override
-            public void end() {
-                context.runOnContext(v -> {
-                    if (!response.ended() && !response.closed()) {
-                        response.end();
-                    }
-                });
-            }
-        };
-    }
-
     // ---------------------------------------------------------------- runs
-
-    private void listRuns(RoutingContext ctx) {
-        vertx.executeBlocking(() -> {
-            var runs = new JsonArray();
-            var onDisk = new java.util.HashSet<String>();
-            for (var summary : index.list(queue::isRunning)) {
-                onDisk.add(summary.id());
-                runs.add(new JsonObject(encode(summary)));
-            }
-            for (var entry : queue.live()) {
-                if (!onDisk.contains(entry.runId())) {
-                    runs.add(new JsonObject().put("id", entry.runId()).put("experiment", entry.experiment())
-                            .put("status", entry.status().name()).put("submission", entry.submission()));
-                }
-            }
-            return runs;
-        }, false).onComplete(done -> {
-            if (done.succeeded()) {
-                json(ctx, 200, done.result());
-            } else {
-                error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
-            }
-        });
-    }
-
-    private void readRun(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        vertx.executeBlocking(() -> {
-            var dir = index.find(id);
-            if (dir.isPresent()) {
-                var body = new JsonObject().put("id", id).put("status", RunIndex.status(dir.get(), queue.isRunning(id)).name())
-                        .put("dir", dir.get().toAbsolutePath().toString())
-                        .put("spec", new JsonObject(RunIndex.spec(dir.get()).toString()))
-                        .put("results", new JsonArray(encode(RunIndex.results(dir.get()))));
-                return body;
-            }
-            return queue.live().stream().filter(e -> e.runId().equals(id)).findFirst()
-                    .map(e -> new JsonObject().put("id", id).put("experiment", e.experiment()).put("status", e.status().name()))
-                    .orElse(null);
-        }, false).onComplete(done -> {
-            if (done.failed()) {
-                error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
-            } else if (done.result() == null) {
-                error(ctx, 404, "NOT_FOUND", "unknown run '" + id + "'; GET /api/runs lists the runs in " + options.runsDir());
-            } else {
-                json(ctx, 200, done.result());
-            }
-        });
-    }
 
     private void cancelRun(RoutingContext ctx) {
         String id = ctx.pathParam("id");
@@ -586,57 +429,25 @@ public final class SecateurServer implements AutoCloseable {
             case BEFORE_START -> {
                 // no directory, so no recorder: the event goes straight to whoever follows the run
                 var entry = queue.live().stream().filter(e -> e.runId().equals(id)).findFirst().orElseThrow();
-                route(new RunEvent.RunCancelled(id, entry.experiment(), "run " + id + " was cancelled before it started", null));
-                json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLED").put("message", "run " + id + " will not start"));
+                feed.route(new RunEvent.RunCancelled(id, entry.experiment(), "run " + id + " was cancelled before it started", null));
+                HttpJson.json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLED").put("message", "run " + id + " will not start"));
             }
-            case STOPPING -> json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLING")
+            case STOPPING -> HttpJson.json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLING")
                     .put("message", "run " + id + " stops at its next stage boundary and is marked CANCELLED"));
-            case ALREADY -> error(ctx, 409, "BAD_INPUT", "run " + id + " is CANCELLED already; it never started");
+            case ALREADY -> HttpJson.error(ctx, 409, "BAD_INPUT", "run " + id + " is CANCELLED already; it never started");
             case NOT_LIVE -> {
                 var dir = index.find(id);
                 if (dir.isPresent()) {
-                    error(ctx, 409, "BAD_INPUT", "run " + id + " is " + RunIndex.status(dir.get(), false)
+                    HttpJson.error(ctx, 409, "BAD_INPUT", "run " + id + " is " + RunIndex.status(dir.get(), false)
                             + "; only a queued or running run can be cancelled");
                 } else {
-                    error(ctx, 404, "NOT_FOUND", "unknown run '" + id + "'; GET /api/runs lists the runs");
+                    HttpJson.error(ctx, 404, "NOT_FOUND", "unknown run '" + id + "'; GET /api/runs lists the runs");
                 }
             }
         }
     }
 
     // ---------------------------------------------------------------- plugins
-
-    private void listPlugins(RoutingContext ctx) {
-        // creating an extension runs plugin code, so not on the event loop
-        vertx.executeBlocking(() -> {
-            var host = secateur.plugins();
-            var plugins = new JsonArray();
-            for (InstalledPlugin p : host.installed()) {
-                Map<String, ?> options;
-                try {
-                    options = p.kind() == InstalledPlugin.Kind.SALIENCY ? host.saliency(p.id()).extension().options()
-                            : host.schedule(p.id()).extension().options();
-                } catch (RuntimeException gone) {
-                    continue; // removed by a reload since installed() was read
-                }
-                plugins.add(new JsonObject().put("kind", p.kind().label()).put("id", p.id()).put("version", p.version())
-                        .put("file", p.source().toString()).put("description", p.description())
-                        .put("options", new JsonObject(new LinkedHashMap<>(options))));
-            }
-            var events = new JsonArray();
-            synchronized (pluginEvents) {
-                pluginEvents.forEach(e -> events.add(new JsonObject(e)));
-            }
-            return new JsonObject().put("plugins", plugins).put("failures", new JsonArray(host.failures()))
-                    .put("directories", new JsonArray(host.directories().stream().map(Path::toString).toList())).put("events", events);
-        }, false).onComplete(done -> {
-            if (done.succeeded()) {
-                json(ctx, 200, done.result());
-            } else {
-                error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
-            }
-        });
-    }
 
     /** One look at the plugin directories, unless the last one is still going; changes become events and meters. */
     private void refreshPlugins() {

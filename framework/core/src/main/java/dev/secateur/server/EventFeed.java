@@ -1,0 +1,144 @@
+package dev.secateur.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.PluginEvent;
+import dev.secateur.bus.RunEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The run and plugin events of this process, as the pages see them: each as one JSON object, streamed to
+ * everyone following {@code /api/events}; the last plugin events kept for a page that opens later; and which
+ * runs are live (started, not yet ended). It only listens to what the recorder and the watcher publish, so it
+ * shows nothing the run directory or the plugin host lacks.
+ */
+final class EventFeed {
+
+    private static final int KEPT_PLUGIN_EVENTS = 100;
+    static final List<String> RUN_ADDRESSES = List.of(Addresses.RUN_STARTED, Addresses.RUN_STEP_COMPLETED, Addresses.RUN_DECIDED,
+            Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED, Addresses.FINETUNER_PROGRESS);
+
+    private final Vertx vertx;
+    private final Clock clock;
+    private final List<Submission.Listener> watchers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<RunEvent>> runHooks = new CopyOnWriteArrayList<>();
+    private final Deque<String> pluginEvents = new ArrayDeque<>();
+    private final Set<String> live = ConcurrentHashMap.newKeySet();
+
+    EventFeed(Vertx vertx, Clock clock) {
+        this.vertx = vertx;
+        this.clock = clock;
+        var bus = vertx.eventBus();
+        for (String address : RUN_ADDRESSES) {
+            bus.<RunEvent>consumer(address, message -> route(message.body()));
+        }
+        for (String address : List.of(Addresses.PLUGIN_RELOADED, Addresses.PLUGIN_RELOAD_FAILED)) {
+            bus.<PluginEvent>consumer(address, message -> plugin(message.body()));
+        }
+    }
+
+    /** Something else to tell of every run event, before the followers of /api/events are. */
+    void onRunEvent(Consumer<RunEvent> hook) {
+        runHooks.add(hook);
+    }
+
+    /** A run event, as if it had come over the bus; for runs that end before the recorder ever hears of them. */
+    void route(RunEvent event) {
+        if (event instanceof RunEvent.RunStarted) {
+            live.add(event.runId());
+        } else if (ends(event)) {
+            live.remove(event.runId());
+        }
+        runHooks.forEach(hook -> hook.accept(event));
+        String json = runEvent(event);
+        watchers.forEach(w -> w.event(json));
+    }
+
+    static boolean ends(RunEvent event) {
+        return event instanceof RunEvent.RunCompleted || event instanceof RunEvent.RunFailed || event instanceof RunEvent.RunCancelled;
+    }
+
+    boolean isLive(String runId) {
+        return live.contains(runId);
+    }
+
+    private void plugin(PluginEvent event) {
+        ObjectNode node = HttpJson.JSON.valueToTree(event);
+        node.put("type", "plugin-event");
+        node.put("event", event.type());
+        node.put("address", event.address());
+        node.put("time", clock.instant().toString());
+        String json = node.toString();
+        synchronized (pluginEvents) {
+            pluginEvents.addLast(json);
+            while (pluginEvents.size() > KEPT_PLUGIN_EVENTS) {
+                pluginEvents.removeFirst();
+            }
+        }
+        watchers.forEach(w -> w.event(json));
+    }
+
+    /** The last plugin events, oldest first, as JSON objects. */
+    List<String> pluginEvents() {
+        synchronized (pluginEvents) {
+            return new ArrayList<>(pluginEvents);
+        }
+    }
+
+    /** A run event as one JSON object: {@code type} run-event, {@code event} its name, then its fields. */
+    static String runEvent(RunEvent event) {
+        ObjectNode node = HttpJson.JSON.createObjectNode();
+        node.put("type", "run-event");
+        node.put("event", event.type());
+        node.setAll((ObjectNode) HttpJson.JSON.valueToTree(event));
+        return node.toString();
+    }
+
+    /** {@code GET /api/events}: the kept plugin events, then every event as it happens. */
+    void follow(RoutingContext ctx) {
+        var listener = stream(vertx, ctx);
+        pluginEvents().forEach(listener::event);
+        watchers.add(listener);
+        ctx.response().closeHandler(v -> watchers.remove(listener));
+    }
+
+    /** A server-sent event stream on this response; events may come from any thread. */
+    static Submission.Listener stream(Vertx vertx, RoutingContext ctx) {
+        var response = ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
+                .putHeader("cache-control", "no-cache");
+        response.write(": secateur\n\n");
+        Context context = vertx.getOrCreateContext();
+        return new Submission.Listener() {
+            @Override
+            public void event(String json) {
+                context.runOnContext(v -> {
+                    // a reader that does not keep up misses progress ticks rather than the server its memory
+                    boolean skippable = response.writeQueueFull() && json.contains("\"event\":\"progress\"");
+                    if (!response.ended() && !response.closed() && !skippable) {
+                        response.write("data: " + json + "\n\n");
+                    }
+                });
+            }
+
+            @Override
+            public void end() {
+                context.runOnContext(v -> {
+                    if (!response.ended() && !response.closed()) {
+                        response.end();
+                    }
+                });
+            }
+        };
+    }
+}

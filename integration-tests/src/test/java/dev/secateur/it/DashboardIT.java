@@ -1,0 +1,315 @@
+package dev.secateur.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
+
+/**
+ * The dashboard and report.html in a real browser (Debian's chromium, headless, through Selenium): a run
+ * followed live from {@code bin/secateur run --dashboard}, the list of runs and a comparison of three, a
+ * plugin reloaded under {@code serve}, report.html opened from the file system, and requests that try to
+ * leave the runs directory. Screenshots of each page are left in target/screenshots/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardIT {
+
+    private static final Pattern DASHBOARD = Pattern.compile("dashboard: (http://127\\.0\\.0\\.1:\\d+/)");
+    private static final Pattern RUN_LINE = Pattern.compile("^run (\\S+): ");
+
+    private Path work;
+    private Path runs;
+    private Process dashboardRun;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private String url;
+    private Browser browser;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    void twoFinishedRunsThenOneFollowedLive() throws Exception {
+        work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "dashboard-it")).toAbsolutePath(), "work");
+        runs = work.resolve("runs");
+        for (String saliency : List.of("random", "magnitude")) {
+            var script = Cli.script(work, "quick-" + saliency + ".groovy", experiment("quick-" + saliency, saliency,
+                    "schedule 'one-shot', target: 0.8", 1000, 0, 1));
+            var ran = Cli.run(work, "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress");
+            assertThat(ran.exit()).as(ran.err()).isZero();
+        }
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+        if (dashboardRun != null) {
+            dashboardRun.destroy();
+            dashboardRun.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String experiment(String name, String saliency, String schedule, int train, int finetuneEpochs, int baselineEpochs) {
+        return """
+                run(experiment('%s') {
+                    seed 11
+                    model { train 'lenet-300-100', epochs: %d }
+                    data fashionMnist(source: 'embedded', train: %d, test: 500)
+                    saliency '%s'
+                    %s
+                    finetune epochs: %d
+                    evaluate latencyRepeats: 3, latencyWarmup: 1, largeBatch: 0
+                })
+                """.formatted(name, baselineEpochs, train, saliency, schedule, finetuneEpochs);
+    }
+
+    /** Starts a run with the dashboard and waits for the lines that name its page and its run. */
+    private String startLiveRun() throws Exception {
+        var script = Cli.script(work, "live.groovy", experiment("live", "magnitude", "schedule 'iterative', target: 0.9, steps: 4",
+                6000, 3, 2));
+        dashboardRun = Cli.start(work, "run", "--dashboard", "0", script.toString(), "--runs-dir", runs.toString(), "--no-progress",
+                "--linger", "10m");
+        var lines = new BufferedReader(new InputStreamReader(dashboardRun.getInputStream(), StandardCharsets.UTF_8));
+        var reader = new Thread(() -> lines.lines().forEach(output::add));
+        reader.setDaemon(true);
+        reader.start();
+        var errors = new Thread(() -> {
+            try {
+                dashboardRun.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        errors.setDaemon(true);
+        errors.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            for (String line : output) {
+                var m = DASHBOARD.matcher(line);
+                if (m.find()) {
+                    url = m.group(1);
+                }
+            }
+            for (String line : output) {
+                var m = RUN_LINE.matcher(line);
+                if (url != null && m.find()) {
+                    return m.group(1);
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("run --dashboard did not print its page and run: " + output);
+    }
+
+    private Path runDir(String id) {
+        return runs.resolve(id);
+    }
+
+    private static List<List<String>> csv(Path file) throws IOException {
+        var rows = new ArrayList<List<String>>();
+        for (String line : Files.readAllLines(file)) {
+            rows.add(List.of(line.split(",", -1)));
+        }
+        return rows;
+    }
+
+    @Test
+    @Order(1)
+    void aRunFollowedLiveShowsEachStepAsResultsCsvHasIt() throws Exception {
+        String runId = startLiveRun();
+        browser.open(url);
+        // the list of runs, then the live run's page, as a user gets there
+        // the list redraws as events come, so an element found may be gone by the click: find and click again
+        browser.waiting(Duration.ofSeconds(60)).ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class)
+                .until(d -> {
+                    d.findElement(By.cssSelector("#runs tr[data-run-id='" + runId + "'] a")).click();
+                    return true;
+                });
+        browser.waiting(Duration.ofSeconds(30)).until(d -> browser.text("#summary dd.status") != null);
+        browser.mark();
+        String statusWhenOpened = browser.text("#summary dd.status");
+        int rowsWhenOpened = browser.count("#steps tbody tr");
+        browser.waiting(Duration.ofSeconds(60)).until(d -> browser.count("#steps tbody tr") > 0);
+        browser.screenshot("run-live");
+
+        browser.waiting(Duration.ofMinutes(3)).until(d -> "COMPLETED".equals(browser.text("#summary dd.status")));
+        assertThat(browser.stillMarked()).as("the page updated itself; it was never reloaded").isTrue();
+        assertThat(statusWhenOpened).as("the page was open while the run ran").isEqualTo("RUNNING");
+        assertThat(rowsWhenOpened).as("steps arrived after the page opened").isLessThan(5);
+
+        var results = csv(runDir(runId).resolve("results.csv"));
+        var header = results.get(0);
+        int accuracy = header.indexOf("accuracy");
+        int sparsity = header.indexOf("sparsity");
+        var rows = browser.rows("#steps tbody tr", "td.step", "td.accuracy", "td.sparsity");
+        assertThat(rows).hasSize(results.size() - 1);
+        for (int i = 1; i < results.size(); i++) {
+            assertThat(rows.get(i - 1)).as("step %d", i - 1)
+                    .containsExactly(results.get(i).get(0), results.get(i).get(accuracy), results.get(i).get(sparsity));
+        }
+        assertThat(browser.one("#chart-accuracy-step").getAttribute("data-points")).isEqualTo(String.valueOf(results.size() - 1));
+        assertThat(browser.js("return SecateurCharts.charts['chart-accuracy-step'].data[0].length")).isEqualTo((long) (results.size() - 1));
+        assertThat(browser.hasDrawnCanvas("#chart-accuracy-step")).isTrue();
+
+        List<String> prunable;
+        try (Stream<Path> masks = Files.list(runDir(runId).resolve("masks/step-1"))) {
+            prunable = masks.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".npy"))
+                    .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+        }
+        assertThat(browser.rows("#layers tbody tr", "@data-param").stream().map(r -> r.get(0)).sorted().toList())
+                .as("every prunable parameter").isEqualTo(prunable);
+        assertThat(browser.text("#files")).contains("masks/step-4/0_W.npy").contains("report.html");
+        browser.screenshot("run-finished");
+    }
+
+    @Test
+    @Order(2)
+    void theListShowsTheFinishedRunsAndTheCompareViewOverlaysThree() throws Exception {
+        browser.open(url + "#/runs");
+        browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#runs tbody tr") >= 3);
+        var rows = browser.rows("#runs tbody tr", "td.status");
+        assertThat(rows).hasSize(3).allSatisfy(r -> assertThat(r).containsExactly("COMPLETED"));
+        browser.one("#filter-name").sendKeys("quick");
+        browser.waiting(Duration.ofSeconds(10)).until(d -> browser.count("#runs tbody tr") == 2);
+        browser.js("document.getElementById('filter-name').value=''; document.getElementById('filter-name').dispatchEvent(new Event('input'));");
+        browser.waiting(Duration.ofSeconds(10)).until(d -> browser.count("#runs tbody tr") == 3);
+        browser.screenshot("runs");
+        for (int i = 0; i < 3; i++) {
+            int row = i;
+            browser.waiting(Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
+                    .until(d -> {
+                        var box = d.findElements(By.cssSelector("#runs input.pick")).get(row);
+                        if (!box.isSelected()) {
+                            box.click();
+                        }
+                        return true;
+                    });
+        }
+        browser.one("#compare-selected").click();
+        browser.waiting(Duration.ofSeconds(30)).until(d -> !d.findElements(By.cssSelector("#chart-compare canvas")).isEmpty());
+        assertThat(browser.one("#chart-compare").getAttribute("data-series")).isEqualTo("3");
+        assertThat(browser.js("return SecateurCharts.charts['chart-compare'].series.length - 1")).isEqualTo(3L);
+        assertThat(browser.all("#compare-final tbody tr")).hasSize(3);
+        assertThat(browser.hasDrawnCanvas("#chart-compare")).isTrue();
+        browser.screenshot("compare");
+    }
+
+    @Test
+    @Order(3)
+    void reportHtmlOpensFromTheFileSystemAndDrawsItsChartsWithoutErrors() throws Exception {
+        Path dir;
+        try (Stream<Path> all = Files.list(runs)) {
+            dir = all.filter(d -> d.getFileName().toString().startsWith("live-")).findFirst().orElseThrow();
+        }
+        assertThat(dir.resolve("accuracy-sparsity.png")).isNotEmptyFile();
+        assertThat(dir.resolve("layer-sparsity.png")).isNotEmptyFile();
+        // copied away from the runs directory, so nothing but the file itself can serve what it shows
+        Path alone = Files.createDirectories(work.resolve("alone")).resolve("report.html");
+        Files.copy(dir.resolve("report.html"), alone, StandardCopyOption.REPLACE_EXISTING);
+        browser.consoleLog();
+        browser.open(alone.toUri().toString());
+        browser.waiting(Duration.ofSeconds(20)).until(d -> !d.findElements(By.cssSelector("#chart-accuracy-sparsity canvas")).isEmpty());
+        assertThat(browser.hasDrawnCanvas("#chart-accuracy-sparsity")).isTrue();
+        assertThat(browser.hasDrawnCanvas("#chart-throughput")).isTrue();
+        assertThat(browser.all("#steps tbody tr")).hasSize(csv(dir.resolve("results.csv")).size() - 1);
+        assertThat(browser.one("#provenance").getText()).contains("saliency:magnitude").contains("ND4J backend");
+        assertThat(browser.consoleLog()).as("the browser console").noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        browser.screenshot("report");
+
+        // a comparison report of the three runs, from the command line
+        List<String> args = new ArrayList<>(List.of("report"));
+        try (Stream<Path> all = Files.list(runs)) {
+            all.sorted().forEach(d -> args.add(d.toString()));
+        }
+        args.addAll(List.of("--out", work.resolve("compare.html").toString()));
+        var written = Cli.run(work, args.toArray(String[]::new));
+        assertThat(written.exit()).as(written.err()).isZero();
+        browser.open(work.resolve("compare.html").toUri().toString());
+        browser.waiting(Duration.ofSeconds(20)).until(d -> !d.findElements(By.cssSelector("#chart-compare canvas")).isEmpty());
+        assertThat(browser.one("#chart-compare").getAttribute("data-series")).isEqualTo("3");
+        assertThat(browser.hasDrawnCanvas("#chart-compare")).isTrue();
+        assertThat(browser.all(".compared-run")).hasSize(3);
+        assertThat(browser.consoleLog()).noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        browser.screenshot("compare-report");
+    }
+
+    @Test
+    @Order(4)
+    void requestsOutsideTheRunsDirectoryGet4xxAndNeverAFile() throws Exception {
+        String id;
+        try (Stream<Path> all = Files.list(runs)) {
+            id = all.findFirst().orElseThrow().getFileName().toString();
+        }
+        assertThat(get("api/runs/" + id + "/files/results.csv").statusCode()).isEqualTo(200);
+        for (String path : List.of("api/runs/no-such-run", "api/runs/no-such-run/files/results.csv",
+                "api/runs/" + id + "/files/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "api/runs/" + id + "/files/%2Fetc%2Fpasswd",
+                "api/runs/..%2F..%2Fetc/files/passwd", "api/runs/" + id + "/files/masks%2F..%2F..%2F" + id + "%2Fspec.json%00",
+                "api/runs/" + id + "/files/masks", "api/runs/" + id + "?q=" + "x".repeat(20_000))) {
+            var response = get(path);
+            assertThat(response.statusCode()).as(path).isBetween(400, 499);
+            assertThat(response.body()).as(path).doesNotContain("root:");
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(5)
+    void underServeAPluginReloadShowsItsNewVersionWithoutReloadingThePage() throws Exception {
+        var serveWork = Files.createDirectories(work.resolve("serve"));
+        var plugins = Files.createDirectories(serveWork.resolve("plugins"));
+        install(plugins, "1.0");
+        try (var server = Server.start(serveWork, serveWork.resolve("runs"), serveWork.resolve("token"), "--plugins-dir", plugins.toString())) {
+            browser.open(server.url + "/#/plugins");
+            browser.waiting(Duration.ofSeconds(30)).until(d -> "1.0".equals(browser.text("#plugins tr[data-plugin-id='shown'] td.version")));
+            browser.mark();
+            install(plugins, "2.0");
+            browser.waiting(Duration.ofSeconds(30)).until(d -> "2.0".equals(browser.text("#plugins tr[data-plugin-id='shown'] td.version")));
+            assertThat(browser.stillMarked()).as("updated by the event stream, not by a reload").isTrue();
+            assertThat(browser.text("#plugin-events")).contains("replaced");
+            browser.screenshot("plugins");
+            // files need the token under serve
+            var noToken = http.send(HttpRequest.newBuilder(URI.create(server.url + "/api/runs/x/files/results.csv")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(noToken.statusCode()).isEqualTo(401);
+        }
+    }
+
+    private static void install(Path plugins, String version) throws IOException {
+        var build = Files.createTempDirectory("shown-build");
+        var jar = dev.secateur.PluginJars.build(build, "shown", version, "test.shown.Shown" + version.replace(".", ""),
+                dev.secateur.PluginJars.saliency("test.shown", "Shown" + version.replace(".", ""), "shown", "Transforms.abs(param.weights(), true)"));
+        var staged = Files.copy(jar, plugins.resolve("shown.jar.part"), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(staged, plugins.resolve("shown.jar"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
