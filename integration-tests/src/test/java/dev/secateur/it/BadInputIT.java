@@ -96,6 +96,21 @@ class BadInputIT {
     }
 
     @Test
+    void reportOfSomethingThatIsNotARun() throws Exception {
+        var result = Cli.run(work, "report", work.toString());
+        assertRefused(result, work.toString(), "is not a run directory", "spec.json");
+    }
+
+    @Test
+    void aLingerThatIsNotADuration() throws Exception {
+        var script = Cli.script(work, "ok.groovy", experiment(TRAIN, SMALL, ONE_SHOT));
+        var result = Cli.run(work, "run", script.toString(), "--linger", "soon");
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.err()).contains("--linger").contains("'soon' is not a duration; write it as 30s, 2m, 1h or 500ms");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
     void scriptWithASyntaxError() throws Exception {
         var result = run("syntax.groovy", "run(experiment('bad') {\n    model { train 'lenet-5' \n    schedule 'one-shot', target: 0.5\n");
         assertRefused(result, "syntax.groovy:", "fix the script");

@@ -86,4 +86,38 @@ class MetricsIT {
             // closed with the command, as documented
         }
     }
+
+    @Test
+    void withLingerTheFinalValuesStayScrapableAfterTheScriptEnds() throws Exception {
+        var script = Cli.script(work, "lingered.groovy", """
+                run(experiment('lingered') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', train: 1000, test: 300)
+                    schedule 'iterative', target: 0.9, steps: 3
+                    finetune epochs: 1
+                })
+                """);
+        var process = Cli.start(work, "run", script.toString(), "--metrics-port", "0", "--linger", "8s", "--runs-dir", "runs",
+                "--no-progress");
+        var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String url = null;
+        boolean ended = false;
+        while (!ended) {
+            String line = out.readLine();
+            if (line == null) {
+                break;
+            }
+            if (line.startsWith("metrics: ")) {
+                url = line.substring("metrics: ".length());
+            }
+            ended = line.contains("the script ended; serving");
+        }
+        assertThat(ended).as("the command says it lingers").isTrue();
+        var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        // the last step's value, not one scraped mid-run
+        assertThat(response.body()).containsPattern("(?m)^secateur_sparsity_ratio\\{experiment=\"lingered\"[^}]*} 0\\.9");
+        out.transferTo(java.io.Writer.nullWriter());
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("it stops once the linger is over").isTrue();
+        assertThat(process.exitValue()).isZero();
+    }
 }
