@@ -9,6 +9,7 @@
 #   scripts/bench/run.sh obs         # layer-wise OBS on one 1024x1024 dense layer with 2,048 calibration rows
 #   scripts/bench/run.sh statistics  # the statistics pass for OBD (gradients + Fisher) vs a plain forward/backward, paired
 #   scripts/bench/run.sh reload      # a jar, then a Groovy source plugin, reloaded 100 and 1000 times: classes and metaspace
+#   scripts/bench/run.sh dashboard   # the quick-start run with a dashboard page open on it vs none, paired (needs chromium)
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -132,6 +133,12 @@ run_reload() {
   done
 }
 
+run_dashboard() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -Dsecateur.bench.plugins="$ROOT/scripts/bench/target/plugins" -cp "$cp" \
+      dev.secateur.bench.DashboardOverheadBench "$ROUNDS" scripts/quickstart.groovy
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
@@ -141,6 +148,7 @@ case "$WHAT" in
   obs) run_obs ;;
   statistics) run_statistics ;;
   reload) run_reload ;;
-  all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|all]" >&2; exit 2 ;;
+  dashboard) run_dashboard ;;
+  all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|all]" >&2; exit 2 ;;
 esac

@@ -312,4 +312,43 @@ class DashboardIT {
         var staged = Files.copy(jar, plugins.resolve("shown.jar.part"), StandardCopyOption.REPLACE_EXISTING);
         Files.move(staged, plugins.resolve("shown.jar"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
+
+    @Test
+    @Order(6)
+    void sensitivityAndComparisonRunsDrawTheirCurvesAndScattersOnTheirPages() throws Exception {
+        var analysed = Files.createDirectories(work.resolve("analysed"));
+        for (String script : List.of("sensitivity-subset.groovy", "compare-subset.groovy")) {
+            var ran = Cli.run(work, "run", Path.of("src/test/resources/scripts", script).toAbsolutePath().toString(),
+                    "--runs-dir", analysed.toString(), "--no-progress");
+            assertThat(ran.exit()).as(ran.err()).isZero();
+        }
+        Path sensitivity;
+        Path compare;
+        try (Stream<Path> all = Files.list(analysed)) {
+            var dirs = all.toList();
+            sensitivity = dirs.stream().filter(d -> Files.exists(d.resolve("sensitivity-ratios.csv"))).findFirst().orElseThrow();
+            compare = dirs.stream().filter(d -> Files.exists(d.resolve("rank-correlation.csv"))).findFirst().orElseThrow();
+        }
+
+        browser.consoleLog();
+        browser.open(sensitivity.resolve("report.html").toUri().toString());
+        browser.waiting(Duration.ofSeconds(20)).until(d -> browser.count("#chart-sensitivity canvas") > 0);
+        int groups = csv(sensitivity.resolve("sensitivity-ratios.csv")).size() - 1;
+        assertThat(browser.one("#chart-sensitivity").getAttribute("data-chosen")).isEqualTo(String.valueOf(groups));
+        assertThat(browser.count("#chosen-ratios tbody tr")).isEqualTo(groups);
+        assertThat(browser.hasDrawnCanvas("#chart-sensitivity")).isTrue();
+        assertThat(browser.text("#explain-plan")).contains("unit groups");
+        assertThat(browser.consoleLog()).noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        browser.screenshot("report-sensitivity");
+
+        browser.open(compare.resolve("report.html").toUri().toString());
+        browser.waiting(Duration.ofSeconds(20)).until(d -> browser.count("#chart-scatter-0 canvas") > 0);
+        int correlations = csv(compare.resolve("rank-correlation.csv")).size() - 1;
+        assertThat(browser.count("#correlations tbody tr")).isEqualTo(correlations);
+        assertThat(browser.count("[id^=chart-scatter-]")).isEqualTo(correlations);
+        assertThat(browser.hasDrawnCanvas("#chart-scatter-0")).isTrue();
+        assertThat(Integer.parseInt(browser.one("#chart-scatter-0").getAttribute("data-points"))).isPositive();
+        assertThat(browser.consoleLog()).noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        browser.screenshot("report-compare-criteria");
+    }
 }

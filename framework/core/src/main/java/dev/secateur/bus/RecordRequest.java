@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.Event, RecordRequest.Plan,
         RecordRequest.ShrunkMasks, RecordRequest.Correlations, RecordRequest.Sensitivity, RecordRequest.Ratios,
-        RecordRequest.Model {
+        RecordRequest.ExplainPlan, RecordRequest.Model {
 
     /** Create {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
     record Open(Path runsDir, ResolvedSpec spec) implements RecordRequest {
@@ -49,6 +49,10 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
 
     /** The ratios a budget chose: sensitivity-ratios.csv. */
     record Ratios(String runId, Map<String, Double> ratios, Map<String, Long> units) implements RecordRequest {
+    }
+
+    /** A structured run's explain-plan, as bin/secateur plan prints it: explain-plan.txt. */
+    record ExplainPlan(String runId, String text) implements RecordRequest {
     }
 
     /** The final network: model-final.zip, written last and atomically. */

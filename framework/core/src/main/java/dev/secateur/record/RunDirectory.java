@@ -158,6 +158,15 @@ public final class RunDirectory {
         ModelFiles.save(net, path.resolve(MODEL));
     }
 
+    /** A text file of the run, written whole. */
+    public void writeText(String file, String text) {
+        try {
+            Files.writeString(path.resolve(file), text.endsWith("\n") ? text : text + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + path.resolve(file) + ": " + e.getMessage(), e);
+        }
+    }
+
     public void markFailed(String reason) {
         append(FAILED, reason);
     }

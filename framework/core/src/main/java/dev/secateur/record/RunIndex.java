@@ -115,7 +115,8 @@ public final class RunIndex {
         }
         var times = timeline(dir);
         return new Summary(dir.getFileName().toString(), spec.path("experiment").asText(null), status(dir, running),
-                spec.path("createdAt").asText(null), spec.path("saliency").path("id").asText(null),
+                // a run that prunes nothing (a baseline, a comparison) chose nothing with its saliency
+                spec.path("createdAt").asText(null), spec.path("schedule").isObject() ? spec.path("saliency").path("id").asText(null) : null,
                 spec.path("schedule").path("id").asText(null), spec.path("granularity").asText(null), rows.size(), sparsity, accuracy,
                 times[0], times[1]);
     }

@@ -98,6 +98,10 @@ public final class RunRecorder {
         SensitivityFiles.writeRatios(required(runId).path(), ratios, units);
     }
 
+    public void explainPlan(String runId, String text) {
+        required(runId).writeText(RunDirectory.EXPLAIN_PLAN, text);
+    }
+
     /** model-final.zip, written last and atomically. */
     public Path model(String runId, Network net) {
         var dir = required(runId);

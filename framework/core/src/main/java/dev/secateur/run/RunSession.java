@@ -66,6 +66,7 @@ final class RunSession {
                 .onSuccess(choices -> held.atEnd(() -> planner.release(choices.pins())))
                 .compose(choices -> stages.send(LOADER_LOAD, LOADER, new StageRequest.Load(spec.model(), spec.data(), spec.seed()),
                         StageReply.Loaded.class).compose(loaded -> open(choices, loaded)))
+                .compose(v -> explainPlan())
                 .compose(v -> baseline())
                 .compose(throughput -> evaluate(0, 0.0, throughput, true))
                 .compose(v -> spec.sensitivity() == null ? Future.succeededFuture() : sensitivity())
@@ -89,6 +90,15 @@ final class RunSession {
             return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
                     plan.compareSummary()));
         });
+    }
+
+    /** A structured run's explain-plan, as {@code bin/secateur plan} prints it, kept in the run directory for its page. */
+    private Future<Void> explainPlan() {
+        if (!(spec.granularity() instanceof dev.secateur.spi.Granularity.Structured)) {
+            return Future.succeededFuture();
+        }
+        return stages.send(LOADER_EXPLAIN, LOADER, new StageRequest.Explain(spec), StageReply.Explained.class)
+                .compose(explained -> stages.record(new RecordRequest.ExplainPlan(runId, explained.text()))).mapEmpty();
     }
 
     /** Trains the dense model if the spec asks for it; the throughput goes into step 0's row. */

@@ -69,6 +69,10 @@ final class RecorderVerticle extends StageVerticle {
             recorder.sensitivity(sensitivity.runId(), sensitivity.curves());
             return null;
         }
+        if (request instanceof RecordRequest.ExplainPlan plan) {
+            recorder.explainPlan(plan.runId(), plan.text());
+            return null;
+        }
         if (request instanceof RecordRequest.Ratios ratios) {
             recorder.ratios(ratios.runId(), ratios.ratios(), ratios.units());
             return null;

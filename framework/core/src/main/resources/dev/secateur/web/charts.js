@@ -122,7 +122,7 @@
     const facts = [
       ['experiment', spec.experiment || run.experiment || ''],
       ['status', run.status || ''],
-      ['saliency', (spec.saliency && spec.saliency.id) || ''],
+      ['saliency', spec.schedule ? (spec.saliency && spec.saliency.id) || '' : 'none (prunes nothing)'],
       ['schedule', (spec.schedule && spec.schedule.id) || 'none'],
       ['granularity', spec.granularity || ''],
       ['steps', String(Math.max(0, rows.length - 1)) + (spec.schedule && spec.schedule.stepTargets ? ' of ' + spec.schedule.stepTargets.length : '')],
