@@ -153,14 +153,14 @@ class DashboardIT {
                     d.findElement(By.cssSelector("#runs tr[data-run-id='" + runId + "'] a")).click();
                     return true;
                 });
-        browser.waiting(Duration.ofSeconds(30)).until(d -> browser.text("#summary dd.status") != null);
+        browser.waiting(Duration.ofSeconds(30)).until(d -> browser.text("#summary td.status") != null);
         browser.mark();
-        String statusWhenOpened = browser.text("#summary dd.status");
+        String statusWhenOpened = browser.text("#summary td.status");
         int rowsWhenOpened = browser.count("#steps tbody tr");
         browser.waiting(Duration.ofSeconds(60)).until(d -> browser.count("#steps tbody tr") > 0);
         browser.screenshot("run-live");
 
-        browser.waiting(Duration.ofMinutes(3)).until(d -> "COMPLETED".equals(browser.text("#summary dd.status")));
+        browser.waiting(Duration.ofMinutes(3)).until(d -> "COMPLETED".equals(browser.text("#summary td.status")));
         assertThat(browser.stillMarked()).as("the page updated itself; it was never reloaded").isTrue();
         assertThat(statusWhenOpened).as("the page was open while the run ran").isEqualTo("RUNNING");
         assertThat(rowsWhenOpened).as("steps arrived after the page opened").isLessThan(5);
@@ -279,6 +279,21 @@ class DashboardIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void aRequestForAnotherHostNameIsRefusedSoARebindingPageCannotReadTheApi() throws Exception {
+        var uri = URI.create(url);
+        for (String host : List.of("attacker.example", "attacker.example:" + uri.getPort())) {
+            try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+                socket.getOutputStream().write(("GET /api/runs HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(answer).as(host).startsWith("HTTP/1.1 403").doesNotContain("\"experiment\"");
+            }
+        }
+        assertThat(get("api/runs").statusCode()).isEqualTo(200);
+    }
+
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -296,7 +311,8 @@ class DashboardIT {
             install(plugins, "2.0");
             browser.waiting(Duration.ofSeconds(30)).until(d -> "2.0".equals(browser.text("#plugins tr[data-plugin-id='shown'] td.version")));
             assertThat(browser.stillMarked()).as("updated by the event stream, not by a reload").isTrue();
-            assertThat(browser.text("#plugin-events")).contains("replaced");
+            assertThat(browser.rows("#plugin-events tbody tr", "td.what", "td:nth-child(3)", "td:nth-child(4)"))
+                    .contains(List.of("reloaded", "shown", "2.0"), List.of("loaded", "shown", "1.0"));
             browser.screenshot("plugins");
             // files need the token under serve
             var noToken = http.send(HttpRequest.newBuilder(URI.create(server.url + "/api/runs/x/files/results.csv")).build(),

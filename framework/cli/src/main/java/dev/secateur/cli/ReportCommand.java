@@ -1,6 +1,7 @@
 package dev.secateur.cli;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.record.RunDetail;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.record.RunReport;
 import java.nio.file.Files;
@@ -39,8 +40,9 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         Path written;
-        if (runs.size() == 1 && out == null) {
-            written = RunReport.write(runs.get(0));
+        if (runs.size() == 1) {
+            var run = runs.get(0);
+            written = out == null ? RunReport.write(run) : RunReport.write(run, RunDetail.of(run, false), out);
         } else {
             written = RunReport.compare(runs, out != null ? out : Path.of("compare-report.html"));
         }

@@ -66,6 +66,10 @@ final class RunCommand implements Callable<Integer> {
         if (runsDir != null) {
             settings = settings.withRunsDir(runsDir);
         }
+        if (linger != null && metricsPort == null && dashboardPort == null) {
+            spec.commandLine().getErr().println("secateur: warning: --linger keeps the dashboard or the metrics served after the "
+                    + "script; give --dashboard or --metrics-port too, or it has nothing to keep");
+        }
         var host = plugins.start();
         host.failures().forEach(f -> spec.commandLine().getErr().println("secateur: warning: plugin not loaded: " + f));
         var target = settings.runsDir();
@@ -80,13 +84,16 @@ final class RunCommand implements Callable<Integer> {
                 out.println("dashboard: " + dashboard.url());
                 out.flush();
             }
+            boolean succeeded = false;
             try {
                 compiled.run(new BusRunner(secateur, target), args, out);
+                succeeded = true;
             } finally {
                 out.flush();
                 if (linger != null && (metricsPort != null || dashboard != null)) {
-                    out.println("secateur: the script ended; serving " + (dashboard != null ? "the dashboard and " : "") + "metrics for "
-                            + Durations.describe(linger) + " more (Ctrl-C stops)");
+                    out.println("secateur: the script " + (succeeded ? "ended" : "failed (the error follows)") + "; serving "
+                            + (dashboard != null ? "the dashboard and " : "") + "metrics for " + Durations.describe(linger)
+                            + " more (Ctrl-C stops)");
                     out.flush();
                     Thread.sleep(linger.toMillis());
                 }

@@ -1,5 +1,6 @@
 package dev.secateur.metrics;
 
+import dev.secateur.bus.PluginEvent;
 import dev.secateur.plugin.PluginChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,7 +11,8 @@ import java.util.Locale;
 /**
  * {@code secateur.plugin.reloads}: plugin files loaded, replaced, removed or refused while the server runs,
  * tagged by kind ({@code jar}, {@code groovy}) and outcome ({@code loaded}, {@code replaced}, {@code removed},
- * {@code failed}). Every pair is registered at bind, so a dashboard sees a zero before the first reload.
+ * {@code failed}), counted from the plugin events the watcher publishes. Every pair is registered at bind,
+ * so a dashboard sees a zero before the first reload, and a process that watches nothing shows zeros.
  */
 public final class PluginMetrics implements MeterBinder {
 
@@ -28,8 +30,12 @@ public final class PluginMetrics implements MeterBinder {
         }
     }
 
-    public void changed(PluginChange change) {
-        counter(change.type(), change.kind()).increment();
+    public void changed(PluginEvent event) {
+        if (event instanceof PluginEvent.Reloaded reloaded) {
+            counter(reloaded.kind(), PluginChange.Kind.valueOf(reloaded.change().toUpperCase(Locale.ROOT))).increment();
+        } else if (event instanceof PluginEvent.ReloadFailed failed) {
+            counter(failed.kind(), PluginChange.Kind.FAILED).increment();
+        }
     }
 
     private Counter counter(String kind, PluginChange.Kind outcome) {

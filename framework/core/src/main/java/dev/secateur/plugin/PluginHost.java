@@ -346,6 +346,19 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /**
+     * What the host holds now, file by file, as the changes that brought it there: each file serving (as
+     * loaded) and each refused. A server tells its pages of what it started with this way.
+     */
+    public synchronized List<PluginChange> current() {
+        var all = new ArrayList<PluginChange>();
+        serving.forEach((file, artifact) -> all.add(new PluginChange(PluginChange.Kind.LOADED, file,
+                artifact.type.name().toLowerCase(java.util.Locale.ROOT), ids(artifact), artifact.version, null)));
+        refused.forEach((file, reason) -> all.add(new PluginChange(PluginChange.Kind.FAILED, file, type(file), List.of(), null, reason)));
+        all.sort(java.util.Comparator.comparing(c -> c.file().toString()));
+        return all;
+    }
+
+    /**
      * Holds the versions now serving of the given plugins for one run, until {@link #release}.
      *
      * @throws BadInputException for an id that is not installed, naming the closest one

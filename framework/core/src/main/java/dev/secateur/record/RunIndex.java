@@ -30,7 +30,7 @@ public final class RunIndex {
     public enum Status {
         /** Declared by a submitted script or waiting for a free slot: it has no directory yet. */
         QUEUED,
-        /** It has a directory and no final marker, and a live process is running it. */
+        /** A live process runs it, until its last event is written. */
         RUNNING,
         COMPLETED,
         FAILED,
@@ -88,7 +88,14 @@ public final class RunIndex {
         return Files.isRegularFile(dir.resolve(RunDirectory.SPEC)) ? Optional.of(dir) : Optional.empty();
     }
 
+    /**
+     * A run is RUNNING for as long as a live process runs it: until its last event is written, after its
+     * model, marker and report. Otherwise its files say how it ended.
+     */
     public static Status status(Path dir, boolean running) {
+        if (running) {
+            return Status.RUNNING;
+        }
         if (Files.exists(dir.resolve(RunDirectory.CANCELLED))) {
             return Status.CANCELLED;
         }
@@ -98,7 +105,7 @@ public final class RunIndex {
         if (Files.exists(dir.resolve(RunDirectory.MODEL))) {
             return Status.COMPLETED;
         }
-        return running ? Status.RUNNING : Status.INTERRUPTED;
+        return Status.INTERRUPTED;
     }
 
     public static Summary summary(Path dir, boolean running) {

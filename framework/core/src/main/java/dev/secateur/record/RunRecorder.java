@@ -63,7 +63,8 @@ public final class RunRecorder {
             var detail = RunDetail.of(dir, false);
             RunReport.write(dir, detail);
             RunPlots.write(dir, detail);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | InternalError e) {
+            // XChart draws with AWT, which can fail on a machine without fonts: the run has still completed
             LOG.warn("could not write the report of {}: {}", dir, e.toString());
         }
     }

@@ -31,8 +31,13 @@ public final class RunReport {
 
     /** The same, from the run as RunDetail read it. */
     public static Path write(Path dir, JsonNode detail) {
+        return write(dir, detail, dir.resolve(RunDirectory.REPORT));
+    }
+
+    /** The report of the run in {@code dir}, written to {@code out}. */
+    public static Path write(Path dir, JsonNode detail, Path out) {
         String title = detail.path("spec").path("experiment").asText(dir.getFileName().toString()) + ": Secateur report";
-        return save(dir.resolve(RunDirectory.REPORT), html(title, "run", List.of(detail)));
+        return save(out, html(title, "run", List.of(detail)));
     }
 
     /** A comparison of several runs, each read from its directory, in the order given. */
@@ -49,12 +54,13 @@ public final class RunReport {
         String json = data.toString().replace("<", "\\u003c");
         String style = resource("vendor/uplot/uPlot.min.css") + "\n" + resource("app.css");
         String scripts = resource("vendor/uplot/uPlot.iife.min.js") + "\n" + resource("charts.js");
+        // the data last, so nothing in it is ever taken for a marker
         return resource("report.html")
                 .replace("/*TITLE*/", escape(title))
                 .replace("/*WRITTEN*/", Instant.now().toString() + " by Secateur " + escape(Version.get()))
                 .replace("/*STYLE*/", style)
-                .replace("/*DATA*/", json)
-                .replace("/*SCRIPTS*/", scripts);
+                .replace("/*SCRIPTS*/", scripts)
+                .replace("/*DATA*/", json);
     }
 
     private static String escape(String text) {

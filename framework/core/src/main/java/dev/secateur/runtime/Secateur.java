@@ -3,9 +3,11 @@ package dev.secateur.runtime;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.ExperimentClient;
 import dev.secateur.bus.Messages;
+import dev.secateur.bus.PluginEvent;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.metrics.Registries;
+import dev.secateur.metrics.PluginMetrics;
 import dev.secateur.metrics.RunMetrics;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.config.SecateurConfig;
@@ -56,6 +58,11 @@ public final class Secateur implements AutoCloseable {
         runMetrics.bindTo(registry);
         vertx.eventBus().<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED,
                 message -> runMetrics.onStepCompleted(message.body()));
+        var pluginMetrics = new PluginMetrics();
+        pluginMetrics.bindTo(registry);
+        for (String address : java.util.List.of(Addresses.PLUGIN_RELOADED, Addresses.PLUGIN_RELOAD_FAILED)) {
+            vertx.eventBus().<PluginEvent>consumer(address, message -> pluginMetrics.changed(message.body()));
+        }
         var deployed = Future.all(
                 StageDeployment.deploy(vertx, stores, plugins, datasets, registry, config),
                 vertx.deployVerticle(new ExperimentVerticle(stores, plugins, config, Clock.systemUTC())));

@@ -55,10 +55,28 @@ final class Dashboard {
         this.token = token;
     }
 
-    /** Headers for every answer, first on the router: no type sniffing, and no page of ours inside another site's frame. */
-    static void headers(Router router) {
+    /**
+     * First on the router. A request must name this server in its Host header, so a page elsewhere cannot
+     * reach it through a name that it made resolve to 127.0.0.1 (DNS rebinding); then the headers of every
+     * answer: only our own scripts, no type sniffing, no page of ours inside another site's frame.
+     */
+    static void headers(Router router, String boundHost) {
+        var names = new HashSet<>(java.util.List.of("127.0.0.1", "localhost", "[::1]", "::1"));
+        names.add(boundHost.toLowerCase(Locale.ROOT));
+        boolean anyName = boundHost.equals("0.0.0.0") || boundHost.equals("::") || boundHost.equals("[::]");
         router.route().handler(ctx -> {
-            ctx.response().putHeader("x-content-type-options", "nosniff").putHeader("x-frame-options", "DENY");
+            // the Host header of HTTP/1.1, or the :authority of HTTP/2
+            var authority = ctx.request().authority();
+            String host = authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
+            if (!anyName && (host == null || !names.contains(host))) {
+                HttpJson.error(ctx, 403, "BAD_INPUT", "this server answers requests for " + boundHost + " only, and this one was for "
+                        + host + "; open it as http://" + boundHost + ":PORT/");
+                return;
+            }
+            ctx.response().putHeader("x-content-type-options", "nosniff").putHeader("x-frame-options", "DENY")
+                    // inline scripts for report.html, which the page opens as a blob that keeps the page's policy
+                    .putHeader("content-security-policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                            + "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-ancestors 'none'");
             ctx.next();
         });
     }
@@ -96,12 +114,14 @@ final class Dashboard {
                 .put("filesNeedToken", token != null));
     }
 
-    /** Runs off the event loop, answering JSON or the error's paragraph. */
-    private void blocking(RoutingContext ctx, Callable<Object> work) {
+    /** Runs off the event loop, answering JSON, or 404 with {@code missing} when the work finds nothing (null). */
+    private void blocking(RoutingContext ctx, Callable<Object> work, String missing) {
         vertx.executeBlocking(work, false).onComplete(done -> {
             if (done.failed()) {
                 HttpJson.error(ctx, 500, "STAGE_FAILED", Outcome.describe(done.cause()));
-            } else if (done.result() != null) {
+            } else if (done.result() == null) {
+                HttpJson.error(ctx, 404, "NOT_FOUND", missing);
+            } else {
                 HttpJson.json(ctx, 200, done.result());
             }
         });
@@ -122,7 +142,7 @@ final class Dashboard {
                 }
             }
             return runs;
-        });
+        }, null);
     }
 
     private void readRun(RoutingContext ctx) {
@@ -136,13 +156,8 @@ final class Dashboard {
             if (waiting.isPresent()) {
                 return new JsonObject().put("id", id).put("experiment", waiting.get().experiment()).put("status", waiting.get().status().name());
             }
-            notFound(ctx, id);
             return null;
-        });
-    }
-
-    private void notFound(RoutingContext ctx, String id) {
-        HttpJson.error(ctx, 404, "NOT_FOUND", "unknown run '" + id + "'; GET /api/runs lists the runs in " + index.runsDir());
+        }, "unknown run '" + id + "'; GET /api/runs lists the runs in " + index.runsDir());
     }
 
     /**
@@ -165,7 +180,9 @@ final class Dashboard {
             } else {
                 Path file = done.result().get();
                 String name = file.getFileName().toString();
-                ctx.response().putHeader("content-type", contentType(name));
+                // a run's file needs nothing from anywhere: report.html runs its own inline scripts and nothing else
+                ctx.response().putHeader("content-type", contentType(name)).putHeader("content-security-policy",
+                        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:");
                 if (name.endsWith(".npy") || name.endsWith(".zip") || name.endsWith(".sparse")) {
                     ctx.response().putHeader("content-disposition", "attachment; filename=\"" + name + "\"");
                 }
@@ -239,7 +256,7 @@ final class Dashboard {
             feed.pluginEvents().forEach(e -> events.add(new JsonObject(e)));
             return new JsonObject().put("plugins", plugins).put("failures", new JsonArray(host.failures()))
                     .put("directories", new JsonArray(host.directories().stream().map(Path::toString).toList())).put("events", events);
-        });
+        }, null);
     }
 
     /** Secateur's meters as the registry has them now: the numbers /metrics serves, as JSON for the page. */
@@ -259,7 +276,7 @@ final class Dashboard {
                         .put("baseUnit", id.getBaseUnit()).put("tags", tags).put("values", values));
             }
             return new JsonObject().put("meters", meters);
-        });
+        }, null);
     }
 
     private static Double finite(double value) {

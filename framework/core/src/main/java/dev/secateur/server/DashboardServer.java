@@ -37,12 +37,13 @@ public final class DashboardServer implements AutoCloseable {
             }
         };
         var router = Router.router(secateur.vertx());
-        Dashboard.headers(router);
+        Dashboard.headers(router, "127.0.0.1");
         new Dashboard(secateur, new RunIndex(runsDir), live, feed, "run", null).mount(router);
         Dashboard.fallbacks(router, "the request is too large");
         try {
             var http = secateur.vertx().createHttpServer().requestHandler(router).listen(port, "127.0.0.1")
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            EventFeed.announcePlugins(secateur.vertx(), secateur.plugins());
             return new DashboardServer(http);
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();

@@ -48,6 +48,14 @@ final class EventFeed {
         }
     }
 
+    /** What the plugin host starts with opens the reload history: every file loaded, every file refused. */
+    static void announcePlugins(Vertx vertx, dev.secateur.plugin.PluginHost plugins) {
+        for (var change : plugins.current()) {
+            var event = PluginEvent.of(change);
+            vertx.eventBus().publish(event.address(), event);
+        }
+    }
+
     /** Something else to tell of every run event, before the followers of /api/events are. */
     void onRunEvent(Consumer<RunEvent> hook) {
         runHooks.add(hook);
@@ -108,8 +116,9 @@ final class EventFeed {
     /** {@code GET /api/events}: the kept plugin events, then every event as it happens. */
     void follow(RoutingContext ctx) {
         var listener = stream(vertx, ctx);
-        pluginEvents().forEach(listener::event);
+        // following first, then the kept ones: an event in between may come twice, never not at all
         watchers.add(listener);
+        pluginEvents().forEach(listener::event);
         ctx.response().closeHandler(v -> watchers.remove(listener));
     }
 

@@ -6,7 +6,6 @@ import dev.secateur.dsl.ExperimentRunner;
 import dev.secateur.dsl.RunResult;
 import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
-import dev.secateur.metrics.PluginMetrics;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.record.RunIndex;
 import dev.secateur.run.RunPlanner;
@@ -62,7 +61,6 @@ public final class SecateurServer implements AutoCloseable {
     private final ApiToken token = ApiToken.generate();
     private final RunQueue queue;
     private final RunIndex index;
-    private final PluginMetrics pluginMetrics = new PluginMetrics();
     private final ExecutorService scripts = Executors.newCachedThreadPool(runnable -> {
         var thread = new Thread(runnable, "secateur-script");
         thread.setDaemon(true);
@@ -85,7 +83,6 @@ public final class SecateurServer implements AutoCloseable {
         this.queue = new RunQueue(secateur.experiments(), options.runsDir(), options.maxConcurrentRuns());
         this.index = new RunIndex(options.runsDir());
         this.feed = new EventFeed(vertx, clock);
-        pluginMetrics.bindTo(secateur.registry());
         feed.onRunEvent(this::toSubmission);
     }
 
@@ -106,6 +103,7 @@ public final class SecateurServer implements AutoCloseable {
                     + "); choose another --port, or 0 for a free one");
         }
         tokenFile = token.writeTo(options.tokenFile() != null ? options.tokenFile() : ApiToken.defaultFile(options.host(), port()));
+        EventFeed.announcePlugins(vertx, secateur.plugins());
         watcher = vertx.setPeriodic(1000, id -> refreshPlugins());
     }
 
@@ -126,7 +124,7 @@ public final class SecateurServer implements AutoCloseable {
 
     private Router router() {
         var router = Router.router(vertx);
-        Dashboard.headers(router);
+        Dashboard.headers(router, options.host());
         // the token is checked on a route of its own, before the body is read
         router.post("/api/runs").handler(this::requireToken);
         // JSON escaping can make a script's body several times its size: the script itself is measured once parsed
@@ -458,7 +456,6 @@ public final class SecateurServer implements AutoCloseable {
             refreshing.set(false);
             if (done.succeeded()) {
                 for (var change : done.result()) {
-                    pluginMetrics.changed(change);
                     var event = PluginEvent.of(change);
                     vertx.eventBus().publish(event.address(), event);
                 }

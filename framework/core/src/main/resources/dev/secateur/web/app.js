@@ -66,6 +66,7 @@
 
   function duration(summary) {
     if (!summary.started) return '';
+    if (!summary.ended && summary.status !== 'RUNNING') return '';
     const end = summary.ended ? Date.parse(summary.ended) : Date.now();
     const seconds = (end - Date.parse(summary.started)) / 1000;
     return seconds < 120 ? seconds.toFixed(1) + ' s' : (seconds / 60).toFixed(1) + ' min';
@@ -75,10 +76,12 @@
 
   let filterName = '';
   let filterStatus = '';
+  let runsShown = [];
   const selected = new Set();
 
-  async function showRuns() {
-    const runs = await api('/api/runs');
+  /** The list's frame (title, filters, header, the submit form) once per visit; its rows on every update. */
+  function runsFrame() {
+    C.reset();
     main.textContent = '';
     main.appendChild(el('h1', { text: 'Runs' }));
     const name = el('input', { id: 'filter-name', placeholder: 'filter by name', value: filterName });
@@ -89,14 +92,31 @@
     compareButton.addEventListener('click', () => {
       location.hash = '#/compare/' + Array.from(selected).map(encodeURIComponent).join(',');
     });
+    name.addEventListener('input', () => {
+      filterName = name.value;
+      runRows();
+    });
+    status.addEventListener('change', () => {
+      filterStatus = status.value;
+      runRows();
+    });
     main.appendChild(el('div', { className: 'filters' }, [name, status, compareButton]));
     const header = ['', 'run', 'status', 'saliency', 'schedule', 'granularity', 'sparsity', 'accuracy', 'started', 'duration', ''];
-    const rows = runs.filter(r => (!filterName || (r.experiment || '').includes(filterName) || r.id.includes(filterName))
+    main.appendChild(C.table('runs', 'numbers', header, []));
+    main.appendChild(el('p', { id: 'runs-empty', className: 'empty' }));
+    if (info.submit) main.appendChild(submitForm());
+  }
+
+  function runRows() {
+    const body = document.querySelector('#runs tbody');
+    if (!body) return;
+    const rows = runsShown.filter(r => (!filterName || (r.experiment || '').includes(filterName) || r.id.includes(filterName))
       && (!filterStatus || r.status === filterStatus)).map(r => {
       const box = el('input', { type: 'checkbox', className: 'pick', 'data-run-id': r.id });
       box.checked = selected.has(r.id);
       box.addEventListener('change', () => {
         if (box.checked) selected.add(r.id); else selected.delete(r.id);
+        box.closest('tr').classList.toggle('selected', box.checked);
       });
       const link = el('a', { href: '#/run/' + encodeURIComponent(r.id), text: r.experiment || r.id });
       const actions = el('td', { className: 'actions' });
@@ -114,17 +134,17 @@
         el('td', { className: 'started', text: r.started ? r.started.replace('T', ' ').slice(0, 19) : '' }),
         el('td', { className: 'duration', text: duration(r) }), actions]);
     });
-    main.appendChild(C.table('runs', 'numbers', header, rows));
-    if (!runs.length) main.appendChild(el('p', { className: 'empty', text: 'No runs yet in ' + (info.runsDir || 'the runs directory') + '.' }));
-    name.addEventListener('input', () => {
-      filterName = name.value;
-      showRuns();
-    });
-    status.addEventListener('change', () => {
-      filterStatus = status.value;
-      showRuns();
-    });
-    if (info.submit) main.appendChild(submitForm());
+    body.replaceChildren(...rows);
+    document.getElementById('runs-empty').textContent = runsShown.length ? ''
+      : 'No runs yet in ' + (info.runsDir || 'the runs directory') + '.';
+  }
+
+  async function showRuns(isCurrent, fresh) {
+    const runs = await api('/api/runs');
+    if (!isCurrent()) return;
+    runsShown = runs;
+    if (fresh || !document.querySelector('#runs tbody')) runsFrame();
+    runRows();
   }
 
   function submitForm() {
@@ -180,8 +200,10 @@
     }
   }
 
-  async function showRun(id) {
+  async function showRun(id, isCurrent) {
     const [detail, meters] = await Promise.all([api('/api/runs/' + encodeURIComponent(id)), api('/api/metrics')]);
+    if (!isCurrent()) return;
+    C.reset();
     const progress = el('p', { id: 'progress', className: 'progress', text: detail.status === 'RUNNING' ? 'running' : '' });
     if (detail.status !== 'RUNNING') progress.style.display = 'none';
     const scroll = window.scrollY;
@@ -205,21 +227,28 @@
 
   // ---------------------------------------------------------------- compare
 
-  async function showCompare(ids) {
+  async function showCompare(ids, isCurrent) {
     if (!ids.length) {
+      C.reset();
       main.textContent = '';
       main.appendChild(el('h1', { text: 'Compare' }));
       main.appendChild(el('p', { text: 'Tick runs in the list of runs, then press "Compare selected".' }));
       return;
     }
     const details = await Promise.all(ids.map(id => api('/api/runs/' + encodeURIComponent(id))));
+    if (!isCurrent()) return;
+    C.reset();
     C.compare(main, details);
   }
 
   // ---------------------------------------------------------------- plugins and meters
 
-  async function showPlugins() {
+  const CHANGES = { loaded: 'loaded', replaced: 'reloaded', removed: 'removed' };
+
+  async function showPlugins(isCurrent) {
     const answer = await api('/api/plugins');
+    if (!isCurrent()) return;
+    C.reset();
     main.textContent = '';
     main.appendChild(el('h1', { text: 'Plugins' }));
     main.appendChild(el('p', { className: 'note', text: 'Watched: ' + answer.directories.join(', ') }));
@@ -231,14 +260,16 @@
     main.appendChild(el('ul', { id: 'plugin-failures' }, answer.failures.map(f => el('li', { text: f }))));
     main.appendChild(el('h2', { text: 'Reload history' }));
     const history = answer.events.slice().reverse().map(e => el('tr', { 'data-event': e.event }, [
-      el('td', { text: (e.time || '').replace('T', ' ').slice(0, 19) }), el('td', { text: e.change || 'refused' }),
+      el('td', { text: (e.time || '').replace('T', ' ').slice(0, 19) }), el('td', { className: 'what', text: CHANGES[e.change] || 'refused' }),
       el('td', { text: (e.ids || []).join(', ') }), el('td', { text: e.version || '' }), el('td', { text: e.file || '' }),
       el('td', { className: 'reason', text: e.reason || '' })]));
     main.appendChild(C.table('plugin-events', '', ['time', 'what', 'ids', 'version', 'file', 'reason'], history));
   }
 
-  async function showMetrics() {
+  async function showMetrics(isCurrent) {
     const answer = await api('/api/metrics');
+    if (!isCurrent()) return;
+    C.reset();
     main.textContent = '';
     main.appendChild(el('h1', { text: 'Metrics' }));
     main.appendChild(el('p', { className: 'note', text: 'The meters /metrics serves to Prometheus, read from the same registry.' }));
@@ -250,14 +281,23 @@
 
   // ---------------------------------------------------------------- routing and live updates
 
-  async function refresh() {
+  let generation = 0;
+
+  /**
+   * Draws the current view again. Each call supersedes the ones before it: an answer that comes back after a
+   * newer request started, or after the view changed, is dropped, so an old state never overwrites a new one.
+   */
+  async function refresh(fresh) {
+    const mine = ++generation;
+    const isCurrent = () => mine === generation;
     try {
-      if (view.name === 'runs') await showRuns();
-      else if (view.name === 'run') await showRun(view.id);
-      else if (view.name === 'compare') await showCompare(view.ids);
-      else if (view.name === 'plugins') await showPlugins();
-      else if (view.name === 'metrics') await showMetrics();
+      if (view.name === 'runs') await showRuns(isCurrent, fresh);
+      else if (view.name === 'run') await showRun(view.id, isCurrent);
+      else if (view.name === 'compare') await showCompare(view.ids, isCurrent);
+      else if (view.name === 'plugins') await showPlugins(isCurrent);
+      else if (view.name === 'metrics') await showMetrics(isCurrent);
     } catch (e) {
+      if (!isCurrent()) return;
       main.textContent = '';
       main.appendChild(el('p', { className: 'message error', id: 'message', text: e.message }));
     }
@@ -270,7 +310,7 @@
     else if (name === 'compare') view = { name: 'compare', ids: (parts[1] || '').split(',').filter(Boolean).map(decodeURIComponent) };
     else view = { name: ['plugins', 'metrics'].includes(name) ? name : 'runs' };
     setActive(view.name === 'run' ? 'runs' : view.name);
-    refresh();
+    refresh(true);
   }
 
   function onEvent(event) {

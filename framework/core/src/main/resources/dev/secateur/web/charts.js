@@ -132,12 +132,12 @@
       ['started', run.started || ''],
       ['duration', run.seconds !== undefined && run.seconds !== null ? fixed(run.seconds, 1) + ' s' : ''],
     ];
-    const dl = el('dl', { id: pid('summary'), className: 'summary' });
-    for (const [k, v] of facts) {
-      dl.appendChild(el('dt', { text: k }));
-      dl.appendChild(el('dd', { className: k.replace(/ /g, '-'), text: v }));
+    const lines = [];
+    for (let i = 0; i < facts.length; i += 3) {
+      lines.push(el('tr', {}, facts.slice(i, i + 3).flatMap(([k, v]) => [el('th', { text: k }),
+        el('td', { className: k.replace(/ /g, '-'), text: v })])));
     }
-    container.appendChild(dl);
+    container.appendChild(el('table', { id: pid('summary'), className: 'summary' }, [el('tbody', {}, lines)]));
     if (run.failure) container.appendChild(el('p', { className: 'failure', text: 'FAILED: ' + run.failure }));
     if (run.cancelled) container.appendChild(el('p', { className: 'cancelled', text: 'CANCELLED: ' + run.cancelled }));
   }
@@ -321,7 +321,7 @@
     const box = section(container, 'Provenance and the resolved spec', 'provenance-section');
     const runtime = spec.runtime || {};
     const plugins = spec.plugins || {};
-    const facts = [['Secateur', runtime.secateur], ['Java', runtime.java], ['ND4J backend', runtime.nd4jBackend],
+    const facts = [['Secateur', runtime.secateur], ['JVM (Java version)', runtime.java], ['ND4J backend', runtime.nd4jBackend],
       ['seed', spec.seed], ['data', spec.data ? spec.data.source : ''], ['data SHA-256', spec.data ? spec.data.sha256 : '']];
     for (const [key, p] of Object.entries(plugins)) facts.push([key, p.version + '  (' + p.file + ', sha256 ' + String(p.sha256).slice(0, 12) + ')']);
     const body = facts.map(([k, v]) => el('tr', {}, [el('th', { text: k }), el('td', { text: v === undefined || v === null ? '' : String(v) })]));
@@ -381,5 +381,13 @@
     container.appendChild(table('compare-final', 'numbers', header, body));
   }
 
-  global.SecateurCharts = { run: run, compare: compare, charts: charts, el: el, pct: pct, fixed: fixed, num: num, table: table };
+  /** Destroys every chart drawn so far, before a page draws another view. */
+  function reset() {
+    for (const id of Object.keys(charts)) {
+      charts[id].destroy();
+      delete charts[id];
+    }
+  }
+
+  global.SecateurCharts = { run: run, compare: compare, reset: reset, charts: charts, el: el, pct: pct, fixed: fixed, num: num, table: table };
 })(window);

@@ -2,6 +2,7 @@ package dev.secateur.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.bus.PluginEvent;
 import dev.secateur.plugin.PluginChange;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -35,8 +36,9 @@ class MeterBindersTest {
         reloads.bindTo(registry);
         assertThat(registry.get(MeterNames.PLUGIN_RELOADS).counters()).as("2 kinds x 4 outcomes, bound before any reload").hasSize(8)
                 .allSatisfy(c -> assertThat(c.count()).isZero());
-        reloads.changed(new PluginChange(PluginChange.Kind.REPLACED, Path.of("a.jar"), "jar", List.of("a"), "2.0", null));
-        reloads.changed(new PluginChange(PluginChange.Kind.FAILED, Path.of("b.groovy"), "groovy", List.of(), null, "b.groovy:3:1: oops"));
+        reloads.changed(PluginEvent.of(new PluginChange(PluginChange.Kind.REPLACED, Path.of("a.jar"), "jar", List.of("a"), "2.0", null)));
+        reloads.changed(PluginEvent.of(new PluginChange(PluginChange.Kind.FAILED, Path.of("b.groovy"), "groovy", List.of(), null,
+                "b.groovy:3:1: oops")));
         assertThat(registry.get(MeterNames.PLUGIN_RELOADS).tag(MeterNames.TAG_KIND, "jar").tag(MeterNames.TAG_OUTCOME, "replaced")
                 .counter().count()).isEqualTo(1);
         assertThat(registry.get(MeterNames.PLUGIN_RELOADS).tag(MeterNames.TAG_KIND, "groovy").tag(MeterNames.TAG_OUTCOME, "failed")
