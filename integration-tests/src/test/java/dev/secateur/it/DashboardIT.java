@@ -318,6 +318,44 @@ class DashboardIT {
             var noToken = http.send(HttpRequest.newBuilder(URI.create(server.url + "/api/runs/x/files/results.csv")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(noToken.statusCode()).isEqualTo(401);
+
+            // with the token pasted in, a script started from the page, a run cancelled from it, a file opened
+            browser.open(server.url + "/#/runs");
+            browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#script") == 1);
+            browser.one("#token").sendKeys(server.token());
+            browser.js("document.getElementById('token').dispatchEvent(new Event('change'));");
+            String twoRuns = experiment("from-page", "shown", "schedule 'one-shot', target: 0.5", 1000, 0, 1)
+                    + experiment("cancelled-from-page", "magnitude", "schedule 'iterative', target: 0.9, steps: 3", 6000, 3, 2);
+            browser.js("document.getElementById('script').value = arguments[0];", twoRuns);
+            browser.one("#submit").click();
+            browser.waiting(Duration.ofSeconds(30)).until(d -> String.valueOf(browser.text("#message")).startsWith("submitted"));
+            browser.waiting(Duration.ofMinutes(2)).until(d -> "RUNNING".equals(
+                    browser.text("#runs tr[data-run-id^='cancelled-from-page'] td.status")));
+            browser.waiting(Duration.ofSeconds(10)).until(d -> {
+                d.findElement(By.cssSelector("#runs tr[data-run-id^='cancelled-from-page'] button.cancel")).click();
+                return true;
+            });
+            browser.waiting(Duration.ofMinutes(2)).until(d -> "CANCELLED".equals(
+                    browser.text("#runs tr[data-run-id^='cancelled-from-page'] td.status")));
+            assertThat(browser.text("#runs tr[data-run-id^='from-page'] td.status")).isEqualTo("COMPLETED");
+            browser.screenshot("serve-runs");
+
+            String finished = browser.rows("#runs tr[data-run-id^='from-page']", "@data-run-id").get(0).get(0);
+            browser.open(server.url + "/#/run/" + finished);
+            browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#files li[data-path='report.html'] a") == 1);
+            String page = browser.driver.getWindowHandle();
+            browser.one("#files li[data-path='report.html'] a").click();
+            browser.waiting(Duration.ofSeconds(20)).until(d -> d.getWindowHandles().size() == 2);
+            for (String handle : browser.driver.getWindowHandles()) {
+                if (!handle.equals(page)) {
+                    browser.driver.switchTo().window(handle);
+                }
+            }
+            browser.waiting(Duration.ofSeconds(20)).until(d -> browser.count("#chart-accuracy-sparsity canvas") > 0);
+            assertThat(browser.text("h1")).isEqualTo("from-page");
+            assertThat(browser.hasDrawnCanvas("#chart-accuracy-sparsity")).as("the report the page opened, with the token").isTrue();
+            browser.driver.close();
+            browser.driver.switchTo().window(page);
         }
     }
 
