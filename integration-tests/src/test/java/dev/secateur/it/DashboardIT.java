@@ -220,6 +220,16 @@ class DashboardIT {
         assertThat(browser.all("#compare-final tbody tr")).hasSize(3);
         assertThat(browser.hasDrawnCanvas("#chart-compare")).isTrue();
         browser.screenshot("compare");
+
+        // the meters, as the registry behind /metrics has them: the last step's sparsity of the live run
+        browser.open(url + "#/metrics");
+        browser.waiting(Duration.ofSeconds(20)).until(d -> browser.count("#meters tr[data-meter='secateur.sparsity']") > 0);
+        var scrape = get("metrics").body();
+        assertThat(scrape).containsPattern("secateur_sparsity_ratio\\{experiment=\"live\"[^}]*} 0\\.9");
+        assertThat(browser.rows("#meters tr[data-meter='secateur.sparsity']", "td:nth-child(2)", "td:nth-child(3)"))
+                .anySatisfy(r -> assertThat(r).satisfiesExactly(tags -> assertThat(tags).contains("experiment=live"),
+                        values -> assertThat(values).isEqualTo("value 0.900000")));
+        browser.screenshot("metrics");
     }
 
     @Test
