@@ -31,11 +31,18 @@ final class NamedArgs {
         }
     }
 
+    /** A whole number that fits an int, checked before narrowing: 4294967296 must not become 0. */
     static int integer(String what, String name, Object value) {
-        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            return n.intValue();
+        if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new BadInputException(what + " " + name + ": " + value + " is not a whole number");
         }
-        throw new BadInputException(what + " " + name + ": " + value + " is not a whole number");
+        var exact = new java.math.BigDecimal(n.toString());
+        if (exact.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) > 0
+                || exact.compareTo(java.math.BigDecimal.valueOf(Integer.MIN_VALUE)) < 0) {
+            throw new BadInputException(what + " " + name + ": " + value + " is out of range; the most it can be is "
+                    + Integer.MAX_VALUE);
+        }
+        return exact.intValueExact();
     }
 
     static double number(String what, String name, Object value) {

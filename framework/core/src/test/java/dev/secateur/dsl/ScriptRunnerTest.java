@@ -169,6 +169,32 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void aWholeNumberTooLargeForItsOptionIsRefusedAtItsLineRatherThanWrapping() throws IOException {
+        // 2^32 as an int is 0: an untrained model would pass for a trained one
+        var file = script("wraps.groovy", """
+                experiment('x') {
+                    model { train 'lenet-300-100', epochs: 4294967296 }
+                    schedule 'one-shot', target: 0.5
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(file, List.of()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(file + ":2: ")
+                .hasMessageContaining("epochs: 4294967296 is out of range");
+        var infinite = script("infinite.groovy", """
+                experiment('x') {
+                    model { train 'lenet-300-100' }
+                    schedule 'one-shot', target: 0.5
+                    finetune batch: Double.POSITIVE_INFINITY
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(infinite, List.of()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith(infinite + ":4: ")
+                .hasMessageContaining("batch: Infinity is not a whole number");
+    }
+
+    @Test
     void misspeltDslMethodSuggestsTheRightOne() throws IOException {
         var file = script("typo.groovy", """
                 experiment('x') {
