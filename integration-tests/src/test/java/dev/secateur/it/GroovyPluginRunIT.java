@@ -47,4 +47,53 @@ class GroovyPluginRunIT {
         assertThat(spec.path("saliency").path("version").asText()).startsWith("groovy-");
         assertThat(spec.path("plugins").path("saliency:my-groovy").path("file").asText()).endsWith("my-groovy.groovy");
     }
+
+    /**
+     * Exit code 1 is a run that failed through no fault of the user's input: here a criterion that passes its
+     * smoke test (a 6×4 parameter) but returns a flat vector for a real layer, which breaks the SPI's contract.
+     */
+    @Test
+    void aCriterionThatBreaksItsContractMidRunFailsTheRunWithExitCode1() throws Exception {
+        var plugins = Files.createDirectories(work.resolve("plugins"));
+        Files.writeString(plugins.resolve("flat-scores.groovy"), """
+                class FlatScores implements SaliencyMethod {
+                    String id() { 'flat-scores' }
+                    String description() { 'a proper score for small parameters, a flat vector for real layers' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) {
+                        def scores = Transforms.abs(param.weights(), true)
+                        param.weights().length() > 100 ? scores.reshape(param.weights().length()) : scores
+                    }
+                }
+                """);
+        var script = Cli.script(work, "broken-contract.groovy", """
+                run(experiment('broken-contract') {
+                    seed 3
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', train: 500, test: 200)
+                    saliency 'flat-scores'
+                    schedule 'one-shot', target: 0.5
+                    finetune epochs: 0
+                    evaluate latencyRepeats: 2, latencyWarmup: 1, largeBatch: 0
+                })
+                println 'not reached'
+                """);
+        var runs = work.resolve("runs");
+        var result = Cli.run(work, "run", script.toString(), "--plugins-dir", plugins.toString(), "--runs-dir", runs.toString(),
+                "--no-progress");
+        assertThat(result.exit()).as(result.err()).isEqualTo(1);
+        // (bin/secateur says so first when it has to build the application after a source change)
+        assertThat(result.err().lines().filter(line -> !line.startsWith("secateur: building the application")).toList())
+                .singleElement().asString()
+                .startsWith("secateur: error: " + script + ":").contains("'flat-scores'").contains("0_W").contains("expected shape [784, 300]");
+        assertThat(result.out()).doesNotContain("not reached");
+        Path dir;
+        try (Stream<Path> dirs = Files.list(runs)) {
+            dir = dirs.findFirst().orElseThrow();
+        }
+        assertThat(dir.resolve("FAILED")).content().contains("flat-scores").contains("0_W");
+        var events = Files.readAllLines(dir.resolve("events.jsonl"));
+        assertThat(events.get(events.size() - 1)).contains("\"event\":\"failed\"").contains("flat-scores");
+        assertThat(dir.resolve("results.csv")).content().contains("\n0,");
+    }
 }

@@ -91,12 +91,53 @@ class ScriptEndToEndIT {
         assertThat(Double.parseDouble(rows.get(3)[3])).isGreaterThan(Double.parseDouble(rows.get(0)[3]) - 0.03);
 
         JsonNode spec = JSON.readTree(dir.resolve("spec.json").toFile());
+        String version = System.getProperty("secateur.version");
+        assertThat(version).as("failsafe passes the project's version").isNotBlank();
         assertThat(spec.path("saliency").path("id").asText()).isEqualTo("magnitude");
-        assertThat(spec.path("saliency").path("version").asText()).isEqualTo("0.1.0-SNAPSHOT");
+        assertThat(spec.path("saliency").path("version").asText()).isEqualTo(version);
         assertThat(spec.path("schedule").path("id").asText()).isEqualTo("iterative");
+        assertThat(spec.path("schedule").path("version").asText()).isEqualTo(version);
         assertThat(spec.path("seed").asLong()).isEqualTo(11);
         assertThat(spec.path("data").path("source").asText()).contains("embedded");
         assertThat(spec.path("data").path("sha256").asText()).hasSize(64);
+        assertThat(spec.path("runtime").path("secateur").asText()).isEqualTo(version);
+        assertThat(spec.path("runtime").path("java").asText()).startsWith(Runtime.version().feature() + ".");
+        assertThat(spec.path("runtime").path("nd4jBackend").asText()).isEqualTo("linux-x86_64");
+        // each plugin is named by the file it was loaded from, with that file's version and digest
+        for (String plugin : List.of("saliency:magnitude", "schedule:iterative")) {
+            var entry = spec.path("plugins").path(plugin);
+            var jar = Path.of(entry.path("file").asText());
+            assertThat(jar.getFileName().toString()).as(plugin).endsWith("-" + version + ".jar");
+            assertThat(entry.path("version").asText()).as(plugin).isEqualTo(version);
+            assertThat(entry.path("sha256").asText()).as(plugin).isEqualTo(java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar))));
+        }
+
+        // each step's plan.json says what was decided, by what, and the fraction of each layer it kept
+        for (int step = 1; step <= 3; step++) {
+            var stepDir = dir.resolve("masks/step-" + step);
+            JsonNode plan = JSON.readTree(stepDir.resolve("plan.json").toFile());
+            assertThat(plan.path("step").asInt()).isEqualTo(step);
+            assertThat(plan.path("targetSparsity").asDouble()).isCloseTo(targets[step], within(1e-9));
+            assertThat(plan.path("scope").path("kind").asText()).isEqualTo("global");
+            assertThat(plan.path("granularity").asText()).isEqualTo("unstructured");
+            var provenance = plan.path("provenance");
+            assertThat(provenance.path("saliency").asText()).isEqualTo("magnitude");
+            assertThat(provenance.path("saliencyVersion").asText()).isEqualTo(version);
+            assertThat(provenance.path("schedule").asText()).isEqualTo("iterative");
+            assertThat(provenance.path("scheduleVersion").asText()).isEqualTo(version);
+            assertThat(provenance.path("seed").asLong()).isEqualTo(11);
+            var kept = plan.path("keptFraction");
+            assertThat(kept.fieldNames()).toIterable().containsExactly("0_W", "1_W", "2_W");
+            long keptWeights = 0;
+            for (String layer : List.of("0_W", "1_W", "2_W")) {
+                long[] counts = keptAndTotal(stepDir.resolve(layer + ".npy"));
+                assertThat(kept.path(layer).asDouble()).as("step %d %s", step, layer).isCloseTo((double) counts[0] / counts[1], within(1e-12));
+                keptWeights += counts[0];
+            }
+            // a global target over the 266,200 weights
+            assertThat(1.0 - keptWeights / 266_200.0).isCloseTo(targets[step], within(1e-5));
+        }
 
         var events = Files.readAllLines(dir.resolve("events.jsonl")).stream().map(line -> {
             try {
@@ -123,7 +164,9 @@ class ScriptEndToEndIT {
         var rows = rows(dir.resolve("results.csv"));
         assertThat(rows).hasSize(3);
         assertThat(rows.get(1)[3]).as("intermediate accuracy is not measured with every: 'final'").isEmpty();
-        assertThat(Double.parseDouble(rows.get(2)[3])).isPositive();
+        // well above chance (10 classes) after 600 examples: 0.56 dense and 0.58 pruned with seed 3 here
+        assertThat(Double.parseDouble(rows.get(0)[3])).as("dense accuracy").isGreaterThan(0.4);
+        assertThat(Double.parseDouble(rows.get(2)[3])).as("pruned accuracy").isGreaterThan(0.4);
         // after the last step the pruned filters and neurons are removed physically: fewer params and FLOPs
         assertThat(Long.parseLong(rows.get(2)[5])).isLessThan(Long.parseLong(rows.get(0)[5]) * 7 / 10);
         assertThat(Long.parseLong(rows.get(2)[7])).isLessThan(Long.parseLong(rows.get(0)[7]) * 7 / 10);
@@ -228,6 +271,17 @@ class ScriptEndToEndIT {
         return new String(bytes, bytes[6] == 1 ? 10 : 12, length, StandardCharsets.US_ASCII);
     }
 
+    /** The kept entries of a boolean .npy mask (one byte each after the header) and its size. */
+    private static long[] keptAndTotal(Path npy) throws IOException {
+        byte[] bytes = Files.readAllBytes(npy);
+        int headerEnd = (bytes[6] == 1 ? 10 : 12) + npyHeader(npy).length();
+        long kept = 0;
+        for (int i = headerEnd; i < bytes.length; i++) {
+            kept += bytes[i] != 0 ? 1 : 0;
+        }
+        return new long[]{kept, bytes.length - headerEnd};
+    }
+
     /** numpy.load reads every mask, and their pruned counts add up to the sparsity in results.csv. */
     private static void assertNumpyAgrees(Path masks) throws Exception {
         String out = numpy("""
@@ -242,19 +296,31 @@ class ScriptEndToEndIT {
         assertThat(Double.parseDouble(out)).isCloseTo(0.9, within(1e-5));
     }
 
-    /** Runs a Python program and returns what it printed; the test is skipped where python3 or numpy is missing. */
+    /**
+     * Runs a Python program and returns what it printed. Where python3 or numpy is missing the test is skipped,
+     * except in CI ({@code SECATEUR_CI} set, as .ci/run does, which installs python3-numpy), where it fails.
+     */
     private static String numpy(String program) throws Exception {
         Process process;
         try {
             process = new ProcessBuilder("python3", "-c", program).redirectErrorStream(true).start();
         } catch (IOException e) {
-            Assumptions.abort("python3 is not installed: " + e.getMessage());
+            skipOutsideCi("python3 is not installed (" + e.getMessage() + "); apt-get install python3-numpy");
             return "";
         }
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         process.waitFor(60, TimeUnit.SECONDS);
-        Assumptions.assumeFalse(out.contains("No module named 'numpy'"), "numpy is not installed");
+        if (out.contains("No module named 'numpy'")) {
+            skipOutsideCi("numpy is not installed; apt-get install python3-numpy");
+        }
         assertThat(process.exitValue()).as(out).isZero();
         return out;
+    }
+
+    private static void skipOutsideCi(String why) {
+        if (System.getenv("SECATEUR_CI") != null) {
+            org.junit.jupiter.api.Assertions.fail(why + ", and CI must not skip this check");
+        }
+        Assumptions.abort(why);
     }
 }

@@ -76,6 +76,41 @@ class MainTest {
     }
 
     @Test
+    void aCriterionThatReturnsInfiniteScoresMidRunIsExitCode1() throws IOException {
+        // it passes its smoke test on a 6x4 parameter; a real layer gets an infinite score
+        var plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(plugins.resolve("overflows.groovy"), """
+                class Overflows implements SaliencyMethod {
+                    String id() { 'overflows' }
+                    String description() { 'infinite scores for real layers' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) {
+                        def scores = Transforms.abs(param.weights(), true)
+                        param.weights().length() > 100 ? scores.putScalar(0, Float.POSITIVE_INFINITY) : scores
+                    }
+                }
+                """);
+        var script = Files.writeString(dir.resolve("overflow.groovy"), """
+                run(experiment('overflow') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', train: 300, test: 100)
+                    saliency 'overflows'
+                    schedule 'one-shot', target: 0.5
+                    finetune epochs: 0
+                })
+                """);
+        assertThat(run("run", script.toString(), PLUGINS, "--plugins-dir", plugins.toString(), "--no-progress",
+                "--runs-dir", dir.resolve("runs").toString())).as(err.toString()).isEqualTo(Main.RUN_FAILED).isEqualTo(1);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+                .startsWith("secateur: ").contains("'overflows'").contains("infinite scores").doesNotContain("\tat ");
+        try (var runs = Files.list(dir.resolve("runs"))) {
+            var run = runs.findFirst().orElseThrow();
+            assertThat(run.resolve("FAILED")).content().contains("overflows");
+            assertThat(run.resolve("events.jsonl")).content().contains("\"event\":\"failed\"");
+        }
+    }
+
+    @Test
     void exportWritesADl4jZipNpyArraysAndASparseFileThatReadsBackIdentically() throws Exception {
         var run = Files.createDirectories(dir.resolve("runs/pruned-1"));
         var net = dev.secateur.model.Architecture.LENET_300_100.build(7L, 1e-3);

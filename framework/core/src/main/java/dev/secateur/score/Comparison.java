@@ -13,8 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
-import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 
 /**
  * Ranks what each criterion would remove against a reference ranking, per layer, as Molchanov et al.
@@ -62,8 +60,7 @@ public final class Comparison {
                 double[] ref = layerPoints.get(reference.extension().id());
                 double[] mine = pick(scores.get(param.weights()), measured.get(param.weights()));
                 layerPoints.put(criterion.extension().id(), mine);
-                rows.add(new RankCorrelation(criterion.extension().id(), param.weights(), ref.length,
-                        correlation(ref, mine, true), correlation(ref, mine, false)));
+                rows.add(RankCorrelation.of(criterion.extension().id(), param.weights(), ref, mine));
             }
         }
         return new Report(reference.extension().id(), rows, points);
@@ -86,22 +83,5 @@ public final class Comparison {
             out[i] = values[at[i]];
         }
         return out;
-    }
-
-    /** Spearman's ρ or Kendall's τ-b; NaN when either side is constant (no ranking to compare). */
-    static double correlation(double[] a, double[] b, boolean spearman) {
-        if (a.length < 2 || constant(a) || constant(b)) {
-            return Double.NaN;
-        }
-        return spearman ? new SpearmansCorrelation().correlation(a, b) : new KendallsCorrelation().correlation(a, b);
-    }
-
-    private static boolean constant(double[] x) {
-        for (double v : x) {
-            if (v != x[0]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -30,11 +30,15 @@ public final class LayerProfile {
     public record Row(int layer, String type, double ms, long flops) {
     }
 
+    /** One timed forward pass: each layer's wall time, and what the pass computed (the network's output). */
+    record Pass(double[] ms, INDArray output) {
+    }
+
     public static List<Row> of(Network net, INDArray x, int warmup, int repeats) {
         int n = net.layerCount();
         double[][] times = new double[n][repeats];
         for (int r = -warmup; r < repeats; r++) {
-            double[] once = net.isGraph() ? graphPass(net, x) : sequentialPass(net, x);
+            double[] once = pass(net, x).ms();
             if (r >= 0) {
                 for (int i = 0; i < n; i++) {
                     times[i][r] = once[i];
@@ -56,7 +60,11 @@ public final class LayerProfile {
         return rows;
     }
 
-    private static double[] sequentialPass(Network net, INDArray x) {
+    static Pass pass(Network net, INDArray x) {
+        return net.isGraph() ? graphPass(net, x) : sequentialPass(net, x);
+    }
+
+    private static Pass sequentialPass(Network net, INDArray x) {
         var sequential = net.sequential("the layer profile");
         var conf = sequential.getLayerWiseConfigurations();
         var workspaces = LayerWorkspaceMgr.noWorkspaces();
@@ -71,11 +79,11 @@ public final class LayerProfile {
             a = sequential.getLayer(i).activate(a, false, workspaces);
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
-        return ms;
+        return new Pass(ms, a);
     }
 
     /** A graph in topological order; vertices that are not layers (adds, merges) are timed into no layer. */
-    private static double[] graphPass(Network net, INDArray x) {
+    private static Pass graphPass(Network net, INDArray x) {
         var graph = net.graph();
         var workspaces = LayerWorkspaceMgr.noWorkspaces();
         var index = new HashMap<String, Integer>();
@@ -104,6 +112,7 @@ public final class LayerProfile {
             }
         }
         graph.clearLayersStates();
-        return ms;
+        var output = graph.getVertex(graph.getConfiguration().getNetworkOutputs().get(0));
+        return new Pass(ms, values[output.getVertexIndex()]);
     }
 }

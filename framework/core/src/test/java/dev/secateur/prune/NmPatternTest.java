@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** N:M semi-structured masks: exactly N kept in every group of M along the input dimension. */
+/** N:M semi-structured masks: exactly N kept in every group of M consecutive inputs (NVIDIA's 2:4 keeps 2 of 4). */
 class NmPatternTest {
 
     private static final Provenance PROVENANCE = new Provenance("test", "1", Options.NONE, "one-shot", "1", 1L);
@@ -30,15 +30,68 @@ class NmPatternTest {
     private final PrunableParam conv = new PrunableParam(ParamRef.parse("1_W"), LayerKind.CONVOLUTION, new long[]{6, 16, 3, 3}, new long[]{1, 6});
     private final PrunableParam output = new PrunableParam(ParamRef.parse("2_W"), LayerKind.OUTPUT, new long[]{8, 3}, new long[]{1, 3});
 
+    /**
+     * The expected mask is built from the tensor's shape alone, not from the pruner's layout: a dense or output
+     * weight is [inputs, outputs] and its groups are M consecutive inputs of one output; a convolution's is
+     * [filters, channels, kH, kW] and its groups are M consecutive input channels of one filter at one kernel
+     * position. Each group keeps its N highest scores and loses the other M − N; 1:4 and 3:8 tell "N kept"
+     * from "N pruned", which 2:4 and 4:8 cannot.
+     */
     @Test
-    void everyGroupOfMKeepsExactlyN() {
-        for (int[] nm : new int[][]{{2, 4}, {4, 8}, {1, 4}}) {
-            var plan = plan(Granularity.nm(nm[0], nm[1]), MaskSet.NONE, 1L);
-            assertGroups(plan.masks().get(dense.weights()), dense, nm[0], nm[1]);
-            assertGroups(plan.masks().get(conv.weights()), conv, nm[0], nm[1]);
-            assertGroups(plan.masks().get(output.weights()), output, nm[0], nm[1]);
-            assertThat(plan.targetSparsity()).isEqualTo(1.0 - (double) nm[0] / nm[1]);
+    void eachGroupOfMConsecutiveInputsKeepsItsNHighestScores() {
+        for (int[] nm : new int[][]{{1, 4}, {2, 4}, {3, 8}, {4, 8}}) {
+            int n = nm[0];
+            int m = nm[1];
+            var scores = randomScores();
+            var plan = new Pruner().plan(List.of(dense, conv, output), ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
+                    Granularity.nm(n, m), new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 1.0 - (double) n / m, Map.of()), PROVENANCE);
+            for (var param : List.of(dense, conv, output)) {
+                var score = scores.get(param.weights());
+                var expected = Nd4j.zeros(DataType.FLOAT, param.shape());
+                for (long[][] group : groups(param.shape(), m)) {
+                    long[][] byScore = group.clone();
+                    java.util.Arrays.sort(byScore, java.util.Comparator.comparingDouble((long[] at) -> score.getDouble(at)).reversed());
+                    for (int k = 0; k < n; k++) {
+                        expected.putScalar(byScore[k], 1f);
+                    }
+                }
+                var mask = plan.masks().get(param.weights()).castTo(DataType.FLOAT);
+                assertThat(mask).as("%d:%d mask of %s", n, m, param.weights()).isEqualTo(expected);
+                assertThat(mask.sumNumber().longValue()).isEqualTo(param.size() / m * n);
+            }
+            assertThat(plan.targetSparsity()).isEqualTo(1.0 - (double) n / m);
         }
+    }
+
+    /** The groups of M consecutive inputs, as index tuples, from the shape alone. */
+    private static List<long[][]> groups(long[] shape, int m) {
+        var groups = new java.util.ArrayList<long[][]>();
+        if (shape.length == 2) {
+            for (long out = 0; out < shape[1]; out++) {
+                for (long first = 0; first < shape[0]; first += m) {
+                    long[][] group = new long[m][];
+                    for (int k = 0; k < m; k++) {
+                        group[k] = new long[]{first + k, out};
+                    }
+                    groups.add(group);
+                }
+            }
+            return groups;
+        }
+        for (long filter = 0; filter < shape[0]; filter++) {
+            for (long y = 0; y < shape[2]; y++) {
+                for (long x = 0; x < shape[3]; x++) {
+                    for (long first = 0; first < shape[1]; first += m) {
+                        long[][] group = new long[m][];
+                        for (int k = 0; k < m; k++) {
+                            group[k] = new long[]{filter, first + k, y, x};
+                        }
+                        groups.add(group);
+                    }
+                }
+            }
+        }
+        return groups;
     }
 
     @Test
@@ -87,36 +140,13 @@ class NmPatternTest {
     }
 
     private dev.secateur.spi.PruningPlan plan(Granularity granularity, MaskSet current, double target) {
-        Nd4j.getRandom().setSeed(3);
-        var scores = Map.<ParamRef, INDArray>of(dense.weights(), Nd4j.rand(DataType.FLOAT, dense.shape()),
-                conv.weights(), Nd4j.rand(DataType.FLOAT, conv.shape()), output.weights(), Nd4j.rand(DataType.FLOAT, output.shape()));
-        return new Pruner().plan(List.of(dense, conv, output), ScoreSet.of(scores, "random", "1"), current, granularity,
+        return new Pruner().plan(List.of(dense, conv, output), ScoreSet.of(randomScores(), "random", "1"), current, granularity,
                 new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, target, Map.of()), PROVENANCE);
     }
 
-    /** Walks the groups in the documented layout and counts the kept weights of each. */
-    private static void assertGroups(INDArray mask, PrunableParam p, int n, int m) {
-        var layout = RowSelector.Layout.of(p);
-        float[] flat = mask.castTo(DataType.FLOAT).dup('c').reshape(mask.length()).toFloatVector();
-        int groups = 0;
-        for (int row = 0; row < layout.rows(); row++) {
-            for (int g = 0; g < layout.rowLength(); g += m) {
-                int kept = 0;
-                for (int k = g; k < g + m; k++) {
-                    kept += flat[layout.flat(row, k)] != 0f ? 1 : 0;
-                }
-                assertThat(kept).as("%s row %d group %d", p.weights(), row, g / m).isEqualTo(n);
-                groups++;
-            }
-        }
-        assertThat(groups * m).isEqualTo((int) p.size());
-        if (p.kind() == LayerKind.CONVOLUTION) {
-            // groups run along input channels at a fixed kernel position: filter 0, channels 0..m-1, position (0, 0)
-            int kept = 0;
-            for (int c = 0; c < m; c++) {
-                kept += mask.getFloat(0, c, 0, 0) != 0f ? 1 : 0;
-            }
-            assertThat(kept).isEqualTo(n);
-        }
+    private Map<ParamRef, INDArray> randomScores() {
+        Nd4j.getRandom().setSeed(3);
+        return Map.of(dense.weights(), Nd4j.rand(DataType.FLOAT, dense.shape()),
+                conv.weights(), Nd4j.rand(DataType.FLOAT, conv.shape()), output.weights(), Nd4j.rand(DataType.FLOAT, output.shape()));
     }
 }

@@ -38,6 +38,26 @@ class SensitivityProbeTest {
         assertThat(net.params()).isEqualTo(before);
         assertThat(dense.latencyRatio()).isNaN();
         assertThat(pruned.latencyRatio()).isPositive();
-        assertThat(pruned.accuracy()).isBetween(0.0, 1.0);
+        // the dense point is the network's own accuracy on the validation sample, counted here from its outputs
+        assertThat(dense.accuracy()).isEqualTo(accuracy(net, validation));
+        // the pruned point is the accuracy of the network with that group's plan applied, on a copy
+        var targets = java.util.Map.of(params.get(0).weights(), 0.9);
+        var plan = new Pruner().plan(java.util.List.of(params.get(0)), ScoreSet.of(scores, "random", "1"), dev.secateur.model.MaskSet.NONE,
+                new Granularity.Structured(GroupReduction.L1), new dev.secateur.spi.Scope.PerLayer(targets, java.util.Set.of()),
+                new Pruner.StepTarget(1, 0.9, targets), provenance);
+        var copy = dev.secateur.model.Network.of(net.graph().clone());
+        dev.secateur.model.MaskSet.of(plan.masks()).applyTo(copy);
+        assertThat(copy.params()).isNotEqualTo(before);
+        assertThat(pruned.accuracy()).isEqualTo(accuracy(copy, validation));
+    }
+
+    private static double accuracy(dev.secateur.model.Network net, dev.secateur.data.Dataset data) {
+        long[] predicted = Nd4j.argMax(net.output(data.features()), 1).toLongVector();
+        long[] actual = Nd4j.argMax(data.labels(), 1).toLongVector();
+        int right = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            right += predicted[i] == actual[i] ? 1 : 0;
+        }
+        return (double) right / predicted.length;
     }
 }

@@ -22,7 +22,17 @@ class LayerProfileTest {
         assertThat(rows).allSatisfy(row -> assertThat(row.ms()).isPositive());
         long flops = rows.stream().mapToLong(LayerProfile.Row::flops).sum();
         assertThat(flops).isEqualTo(new Evaluator().census(net, x.getRow(0, true)).flops());
-        // the pass the profile times layer by layer computes what the network computes
         assertThat(rows.get(0).type()).isEqualTo("ConvolutionLayer");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"LENET_5", "RESNET_SMALL", "LENET_300_100"})
+    void thePassTheProfileTimesComputesWhatTheNetworkComputes(Architecture architecture) {
+        var net = architecture.network(2L, 1e-3);
+        var x = Nd4j.rand(DataType.FLOAT, 8, 784);
+        var profiled = LayerProfile.pass(net, x).output();
+        var own = net.output(x);
+        assertThat(profiled.shape()).containsExactly(8, 10);
+        assertThat(profiled.sub(own).amaxNumber().doubleValue()).as("largest difference from the network's output").isLessThan(1e-6);
     }
 }

@@ -1,6 +1,7 @@
 package dev.secateur.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.secateur.Fixtures;
 import dev.secateur.bus.Addresses;
@@ -134,7 +135,12 @@ class StageVerticlesTest {
                             }
                             return Future.all(probes).<StageReply.Planned>compose(all -> {
                                 context.verify(() -> {
-                                    probes.forEach(p -> assertThat(p.result().accuracy()).isBetween(0.0, 1.0));
+                                    // the dense point is the model's own accuracy on the validation sample, counted here
+                                    var validation = dev.secateur.data.Calibration.validation(stores.data().get(loaded.data()), 100, 3L);
+                                    var output = stores.models().get(loaded.model()).output(validation.features());
+                                    double right = output.argMax(1).eq(validation.labels().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                                            .sumNumber().doubleValue();
+                                    assertThat(probes.get(0).result().accuracy()).isEqualTo(right / 100);
                                     // only the timed probe measured its time, relative to the unpruned network's
                                     assertThat(probes.get(1).result().latencyRatio()).isPositive();
                                     assertThat(probes.get(2).result().latencyRatio()).isNaN();
@@ -248,11 +254,65 @@ class StageVerticlesTest {
     }
 
     @Test
-    void pruningWithObsMovesTheKeptWeightsBeforeMasking(Vertx vertx, VertxTestContext context) {
+    void aComparisonWithASampledOracleRanksOnlyTheWeightsItMeasured(Vertx vertx, VertxTestContext context) {
+        var layer = dev.secateur.spi.ParamRef.parse("2_W");
+        var compare = new dev.secateur.spec.CompareSpec(List.of(new SaliencySpec("magnitude", Options.NONE)),
+                new SaliencySpec("oracle", Options.of(Map.of("samples", 40))), List.of(layer), Granularity.unstructured());
+        load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_COMPARE, new StageRequest.Compare(loaded.model(), loaded.data(),
+                        loaded.params().subList(2, 3), compare, 128, 3L), StageReply.Compared.class)
+                        .map(compared -> Map.entry(loaded, compared.report())))
+                .onComplete(context.succeeding(result -> context.verify(() -> {
+                    var loaded = result.getKey();
+                    var report = result.getValue();
+                    double[] oracle = report.points().get(layer).get("oracle");
+                    double[] magnitude = report.points().get(layer).get("magnitude");
+                    assertThat(report.rows()).singleElement().satisfies(row -> {
+                        assertThat(row.points()).isEqualTo(40);
+                        assertThat(row.spearman()).isEqualTo(dev.secateur.result.RankCorrelation.spearman(oracle, magnitude));
+                        assertThat(row.kendall()).isEqualTo(dev.secateur.result.RankCorrelation.kendall(oracle, magnitude));
+                    });
+                    assertThat(oracle).hasSize(40);
+                    assertThat(java.util.Arrays.stream(oracle).allMatch(Double::isFinite)).as("every sampled point measured").isTrue();
+                    // each point is one weight: its magnitude names it, and removing it alone changes the
+                    // calibration loss by the oracle's value
+                    var net = stores.models().get(loaded.model()).sequential("the test");
+                    var weights = net.getParam("2_W");
+                    float[] flat = weights.dup('c').reshape(weights.length()).toFloatVector();
+                    var calibration = dev.secateur.data.Calibration.sample(stores.data().get(loaded.data()), 128, 3L);
+                    var examples = new org.nd4j.linalg.dataset.DataSet(calibration.features(), calibration.labels());
+                    double base = net.scoreExamples(examples, false).meanNumber().doubleValue();
+                    for (int k = 0; k < 5; k++) {
+                        float w = (float) magnitude[k];
+                        int[] at = java.util.stream.IntStream.range(0, flat.length).filter(i -> Math.abs(flat[i]) == w).toArray();
+                        assertThat(at).as("the weight of magnitude %s", w).hasSize(1);
+                        long row = at[0] / weights.size(1);
+                        long col = at[0] % weights.size(1);
+                        weights.putScalar(row, col, 0.0);
+                        double without = net.scoreExamples(examples, false).meanNumber().doubleValue();
+                        weights.putScalar(row, col, flat[at[0]]);
+                        assertThat(oracle[k]).isCloseTo(Math.abs(without - base), within(1e-6 + 1e-3 * Math.abs(without - base)));
+                    }
+                    context.completeNow();
+                })));
+    }
+
+    /**
+     * Layer-wise OBS applied through the bus, checked against its closed form computed here independently: H =
+     * 2XᵀX/N + λI from the layer's calibration inputs X (λ = 0.01 of H's mean diagonal, a dead input's zero
+     * diagonal taken as 1), inverted by LU. Each unit's weights are visited in input order (OBC, Frantar &amp;
+     * Alistarh 2022): removing weight j adds −(w_j / G_jj)·G_j,c to every later weight c, where G is H⁻¹ with
+     * the inputs already visited eliminated (a Schur complement). The score is w_j² / [H⁻¹]_jj.
+     */
+    @Test
+    void obsThroughTheBusFollowsItsClosedFormAndReconstructsTheLayerBetterThanMaskingAlone(Vertx vertx, VertxTestContext context) {
         var obs = new SaliencySpec("obs", Options.NONE, 128);
         var provenance = new Provenance("obs", "1", Options.NONE, "one-shot", "1", 3L);
+        var layer = dev.secateur.spi.ParamRef.parse("1_W");
         load(vertx).compose(loaded -> {
-            var before = stores.models().get(loaded.model()).getParam("1_W").dup();
+            var net = stores.models().get(loaded.model());
+            var calibration = dev.secateur.data.Calibration.sample(stores.data().get(loaded.data()), 128, 3L);
+            double[][] inputs = net.layerOutputs(calibration.features()).get(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+            double[][] before = net.getParam("1_W").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
             return request(vertx, Addresses.SCORER_SCORE, new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), obs,
                             Granularity.unstructured(), 3L), StageReply.Scored.class)
                     .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
@@ -260,19 +320,111 @@ class StageVerticlesTest {
                             new Pruner.StepTarget(1, 0.5, Map.of()), provenance), StageReply.Planned.class)
                             .compose(planned -> request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(),
                                     planned.masks(), null, scored.scores(), obs, Granularity.unstructured(), 3L), StageReply.Applied.class)
-                                    .map(applied -> {
-                                        var after = stores.models().get(loaded.model()).getParam("1_W");
-                                        var keep = stores.masks().get(planned.masks()).of(dev.secateur.spi.ParamRef.parse("1_W")).orElseThrow();
-                                        // kept weights moved (masking alone would leave them equal), pruned ones are zero
-                                        double moved = after.sub(before).mul(keep).norm2Number().doubleValue();
-                                        double pruned = after.mul(keep.rsub(1)).norm2Number().doubleValue();
-                                        return new double[]{moved, pruned};
-                                    })));
-        }).onComplete(context.succeeding(result -> context.verify(() -> {
-            assertThat(result[0]).isGreaterThan(1e-3);
-            assertThat(result[1]).isZero();
-            context.completeNow();
-        })));
+                                    .map(applied -> context.verify(() -> {
+                                        double[][] after = net.getParam("1_W").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+                                        double[][] keep = stores.masks().get(planned.masks()).of(layer).orElseThrow()
+                                                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+                                        double[][] scores = stores.scores().get(scored.scores()).scores().get(layer)
+                                                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+                                        checkObs(inputs, before, keep, scores, after);
+                                    }))));
+        }).onComplete(context.succeedingThenComplete());
+    }
+
+    /** Weights are [inputs, units], as DL4J keeps a dense layer's; X is [samples, inputs]. */
+    private static void checkObs(double[][] x, double[][] before, double[][] keep, double[][] scores, double[][] after) {
+        int d = before.length;
+        int units = before[0].length;
+        double[][] h = new double[d][d];
+        for (double[] sample : x) {
+            for (int a = 0; a < d; a++) {
+                for (int b = 0; b < d; b++) {
+                    h[a][b] += 2 * sample[a] * sample[b] / x.length;
+                }
+            }
+        }
+        double meanDiagonal = 0;
+        for (int j = 0; j < d; j++) {
+            h[j][j] = h[j][j] == 0 ? 1 : h[j][j];
+            meanDiagonal += h[j][j] / d;
+        }
+        for (int j = 0; j < d; j++) {
+            h[j][j] += 0.01 * meanDiagonal;
+        }
+        double[][] g = new org.apache.commons.math3.linear.LUDecomposition(new org.apache.commons.math3.linear.Array2DRowRealMatrix(h))
+                .getSolver().getInverse().getData();
+        double largestScore = 0;
+        for (int j = 0; j < d; j++) {
+            for (int u = 0; u < units; u++) {
+                largestScore = Math.max(largestScore, before[j][u] * before[j][u] / g[j][j]);
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            for (int u = 0; u < units; u++) {
+                assertThat(scores[j][u]).as("score of weight (%d, %d)", j, u)
+                        .isCloseTo(before[j][u] * before[j][u] / g[j][j], within(1e-4 * largestScore));
+            }
+        }
+        double[][] expected = new double[d][];
+        for (int j = 0; j < d; j++) {
+            expected[j] = before[j].clone();
+        }
+        for (int j = 0; j < d; j++) {
+            for (int u = 0; u < units; u++) {
+                if (keep[j][u] == 0) {
+                    double error = expected[j][u] / g[j][j];
+                    for (int c = j; c < d; c++) {
+                        expected[c][u] -= error * g[j][c];
+                    }
+                    expected[j][u] = 0;
+                }
+            }
+            // eliminate input j: G ← G − G[:, j] G[j, :] / G_jj over the inputs still to visit
+            for (int a = j + 1; a < d; a++) {
+                double factor = g[a][j] / g[j][j];
+                for (int b = j + 1; b < d; b++) {
+                    g[a][b] -= factor * g[j][b];
+                }
+            }
+        }
+        double largestWeight = 0;
+        double largestMove = 0;
+        for (int j = 0; j < d; j++) {
+            for (int u = 0; u < units; u++) {
+                largestWeight = Math.max(largestWeight, Math.abs(before[j][u]));
+                largestMove = Math.max(largestMove, Math.abs(expected[j][u] - before[j][u] * keep[j][u]));
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            for (int u = 0; u < units; u++) {
+                assertThat(after[j][u]).as("weight (%d, %d) after OBS", j, u).isCloseTo(expected[j][u], within(1e-3 * largestWeight));
+            }
+        }
+        assertThat(largestMove).as("the update moves kept weights").isGreaterThan(0.05 * largestWeight);
+
+        // ‖X(Ŵ − W)‖²: the error OBS minimises, against masking the same weights without the update
+        double masked = reconstructionError(x, before, (j, u) -> before[j][u] * keep[j][u]);
+        double compensated = reconstructionError(x, before, (j, u) -> after[j][u]);
+        assertThat(compensated).as("reconstruction error with OBS's update, against %s after masking alone", masked)
+                .isLessThan(0.9 * masked);
+    }
+
+    private interface Weight {
+        double at(int input, int unit);
+    }
+
+    private static double reconstructionError(double[][] x, double[][] dense, Weight pruned) {
+        double error = 0;
+        for (double[] sample : x) {
+            for (int u = 0; u < dense[0].length; u++) {
+                double difference = 0;
+                for (int j = 0; j < dense.length; j++) {
+                    difference += sample[j] * (pruned.at(j, u) - dense[j][u]);
+                }
+                error += difference * difference;
+            }
+        }
+        return error;
     }
 
     @Test
