@@ -70,20 +70,26 @@ class BadInputIT {
     @Test
     void truncatedIdxFile() throws Exception {
         var data = Files.createDirectory(work.resolve("mnist"));
-        var images = new ByteArrayOutputStream();
-        var out = new DataOutputStream(images);
-        out.writeInt(0x803);
-        out.writeInt(100);
-        out.writeInt(28);
-        out.writeInt(28);
-        out.write(new byte[5000]); // 100 images need 78,400 bytes
-        Files.write(data.resolve("train-images-idx3-ubyte"), images.toByteArray());
+        byte[] truncated = images(100, 5000); // 100 images need 78,400 bytes
+        Files.write(data.resolve("train-images-idx3-ubyte"), truncated);
         Files.write(data.resolve("train-labels-idx1-ubyte"), labels(100));
-        Files.write(data.resolve("t10k-images-idx3-ubyte"), Files.readAllBytes(data.resolve("train-images-idx3-ubyte")));
+        Files.write(data.resolve("t10k-images-idx3-ubyte"), truncated);
         Files.write(data.resolve("t10k-labels-idx1-ubyte"), labels(100));
         var result = run("truncated.groovy", experiment(TRAIN, "mnist(dir: '" + data + "')", ONE_SHOT));
         assertRefused(result, "train-images-idx3-ubyte", "truncated", "78400 bytes");
         assertThat(runs()).doesNotExist();
+    }
+
+    /** An IDX image file whose header promises {@code count} 28×28 images, followed by {@code bodyBytes} zero bytes. */
+    private static byte[] images(int count, int bodyBytes) throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        var out = new DataOutputStream(bytes);
+        out.writeInt(0x803);
+        out.writeInt(count);
+        out.writeInt(28);
+        out.writeInt(28);
+        out.write(new byte[bodyBytes]);
+        return bytes.toByteArray();
     }
 
     private static byte[] labels(int count) throws IOException {
@@ -216,5 +222,35 @@ class BadInputIT {
         var result = Cli.run(work, "run", script.toString(), "--runs-dir", runs().toString(), "--no-progress");
         assertThat(result.exit()).as(result.err()).isZero();
         assertThat(result.out()).contains("0_W kept whole: vertex scale (ScaleVertex) reads it");
+    }
+
+    @Test
+    void anIdxSplitWithNoExamples() throws Exception {
+        var data = Files.createDirectory(work.resolve("empty-test"));
+        Files.write(data.resolve("train-images-idx3-ubyte"), images(100, 100 * 28 * 28));
+        Files.write(data.resolve("train-labels-idx1-ubyte"), labels(100));
+        Files.write(data.resolve("t10k-images-idx3-ubyte"), images(0, 0));
+        Files.write(data.resolve("t10k-labels-idx1-ubyte"), labels(0));
+        var result = run("empty.groovy", experiment(TRAIN, "mnist(dir: '" + data + "')", ONE_SHOT));
+        assertRefused(result, "t10k-images-idx3-ubyte", "holds no images");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void aModelWithNaNWeightsIsRefusedAtLoadNamingTheParameter() throws Exception {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(20)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(20).nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .build();
+        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        net.init();
+        net.getParam("1_W").putScalar(3, 7, Double.NaN); // what a diverged training run leaves
+        var zip = work.resolve("diverged.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, zip.toFile(), true);
+        var result = run("nan.groovy", experiment("load '" + zip + "'", SMALL, ONE_SHOT));
+        assertRefused(result, zip.toString(), "1 NaN", "parameter 1_W");
+        assertThat(runs()).doesNotExist();
     }
 }

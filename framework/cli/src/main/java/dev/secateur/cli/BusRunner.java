@@ -17,14 +17,23 @@ final class BusRunner implements ExperimentRunner {
         this.runsDir = runsDir;
     }
 
+    private int calls;
+
+    /** How many experiments the script ran or explained. */
+    int calls() {
+        return calls;
+    }
+
     @Override
     public RunResult run(ExperimentSpec spec) {
+        calls++;
         var done = secateur.experiments().run(spec, runsDir);
         return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
     }
 
     @Override
     public String explain(ExperimentSpec spec) {
+        calls++;
         return secateur.experiments().explain(spec);
     }
 }

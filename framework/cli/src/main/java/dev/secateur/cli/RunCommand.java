@@ -18,6 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import dev.secateur.errors.ScriptFailedException;
+import dev.secateur.config.SecateurConfig;
 
 /** {@code secateur run SCRIPT [ARGS...]}: runs a Groovy experiment script. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -46,6 +48,11 @@ final class RunCommand implements Callable<Integer> {
                     + "scraper or a page sees the final values.")
     java.time.Duration linger;
 
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "Stop the script, and the experiment it is running, after this long, such as 90m or 12h. Without it, "
+                    + "only time outside experiments is limited (timeoutSeconds.script in config/application.json, 600 s).")
+    java.time.Duration timeout;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
     Path config;
 
@@ -61,11 +68,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        Flags.port("--metrics-port", metricsPort);
+        Flags.port("--dashboard", dashboardPort);
         var compiled = ScriptRunner.compile(script); // a syntax error stops here, before anything starts
         var settings = SecateurConfig.load(config);
         if (runsDir != null) {
             settings = settings.withRunsDir(runsDir);
         }
+        Flags.writableDirectory(runsDir != null ? "--runs-dir" : "runsDir (config/application.json)", settings.runsDir());
         if (linger != null && metricsPort == null && dashboardPort == null) {
             spec.commandLine().getErr().println("secateur: warning: --linger keeps the dashboard or the metrics served after the "
                     + "script; give --dashboard or --metrics-port too, or it has nothing to keep");
@@ -85,9 +95,23 @@ final class RunCommand implements Callable<Integer> {
                 out.flush();
             }
             boolean succeeded = false;
-            try {
-                compiled.run(new BusRunner(secateur, target), args, out);
+            var runner = new BusRunner(secateur, target);
+            try (var watchdog = new ScriptWatchdog(secateur, Thread.currentThread(), timeout, settings.timeout(SecateurConfig.SCRIPT))) {
+                try {
+                    compiled.run(runner, args, out);
+                } catch (RuntimeException e) {
+                    if (watchdog.reason() == null) {
+                        throw e;
+                    }
+                    Thread.interrupted(); // the interrupt has done its work; the cancelled run may still be writing
+                    watchdog.awaitNoRun(java.time.Duration.ofMinutes(1));
+                    throw new ScriptFailedException(script + lineOf(e) + ": stopped: " + watchdog.reason(), null);
+                }
                 succeeded = true;
+                if (runner.calls() == 0) {
+                    spec.commandLine().getErr().println("secateur: note: " + script + " ran no experiment; a script passes "
+                            + "one to run(...), as scripts/quickstart.groovy does");
+                }
             } finally {
                 out.flush();
                 if (linger != null && (metricsPort != null || dashboard != null)) {
@@ -103,6 +127,13 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /** ":LINE" when an error's message starts with this script's file and line, else "". */
+    private String lineOf(RuntimeException e) {
+        var m = java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(script.toString()) + ":(\\d+):")
+                .matcher(String.valueOf(e.getMessage()));
+        return m.find() ? ":" + m.group(1) : "";
     }
 
     private void startMetrics(Secateur secateur, java.io.PrintWriter out) throws InterruptedException {

@@ -55,10 +55,12 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        Flags.port("--port", port);
         var settings = SecateurConfig.load(config);
         if (runsDir != null) {
             settings = settings.withRunsDir(runsDir);
         }
+        Flags.writableDirectory(runsDir != null ? "--runs-dir" : "runsDir (config/application.json)", settings.runsDir());
         var options = new ServerOptions(host, port, settings.runsDir(),
                 maxConcurrentRuns == null ? ServerOptions.defaultConcurrency() : maxConcurrentRuns, tokenFile,
                 ServerOptions.DEFAULT_SCRIPT_LIMIT);

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,6 +109,95 @@ class MainTest {
             assertThat(run.resolve("FAILED")).content().contains("overflows");
             assertThat(run.resolve("events.jsonl")).content().contains("\"event\":\"failed\"");
         }
+    }
+
+    private int runScript(String name, String text, String... options) throws IOException {
+        var script = Files.writeString(dir.resolve(name), text);
+        var args = new java.util.ArrayList<>(List.of("run", script.toString(), PLUGINS, "--no-progress", "--runs-dir",
+                dir.resolve("runs").toString()));
+        args.addAll(List.of(options));
+        return run(args.toArray(String[]::new));
+    }
+
+    @Test
+    void aScriptWithAByteOrderMarkRunsAndOneThatRunsNothingSaysSo() throws IOException {
+        assertThat(runScript("bom.groovy", "\uFEFFprintln 'bom ok'\n")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString()).contains("bom ok");
+        assertThat(err.toString().lines().toList()).singleElement().asString().contains("bom.groovy ran no experiment");
+        err.getBuffer().setLength(0);
+        assertThat(runScript("empty.groovy", "")).isEqualTo(Main.OK);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+                .isEqualTo("secateur: note: " + dir.resolve("empty.groovy") + " ran no experiment; a script passes one to run(...), "
+                        + "as scripts/quickstart.groovy does");
+    }
+
+    @Test
+    void systemExitInAScriptIsRefusedAtItsLineBeforeAnythingRuns() throws IOException {
+        assertThat(runScript("exits.groovy", "println 'never printed'\nSystem.exit(7)\n")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).startsWith("secateur: error: " + dir.resolve("exits.groovy") + ":2: System.exit is not allowed");
+        assertThat(out.toString()).doesNotContain("never printed");
+        assertThat(runScript("halts.groovy", "Runtime.getRuntime().halt(3)\n")).isEqualTo(Main.BAD_INPUT);
+    }
+
+    @Test
+    void anExceptionOrAMissingFileInAScriptIsBadInputAtItsLine() throws IOException {
+        assertThat(runScript("throws.groovy", "def x = 1\nif (x == 1) throw new IllegalStateException('boom')\n")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+                .isEqualTo("secateur: error: " + dir.resolve("throws.groovy") + ":2: the script threw java.lang.IllegalStateException: boom; "
+                        + "fix the script at that line");
+        err.getBuffer().setLength(0);
+        var missing = dir.resolve("no-such-file.txt");
+        assertThat(runScript("reads.groovy", "\ndef text = new File('" + missing + "').text\n")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).startsWith("secateur: error: " + dir.resolve("reads.groovy") + ":2: the script could not read a file: ")
+                .contains("no-such-file.txt").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aRunawayLoopIsStoppedByTimeoutOrByTheLimitOnTimeOutsideExperiments() throws IOException {
+        assertThat(runScript("loops.groovy", "int i = 0\nwhile (true) {\n  i++\n}\n", "--timeout", "1s")).isEqualTo(Main.RUN_FAILED);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+                .isEqualTo("secateur: failed: " + dir.resolve("loops.groovy") + ":2: stopped: the script ran past --timeout 1 s");
+        err.getBuffer().setLength(0);
+        var config = Files.writeString(dir.resolve("limit.json"), "{\"timeoutSeconds\": {\"script\": 1}}");
+        assertThat(runScript("loops2.groovy", "while (true) { }\n", "--config", config.toString())).isEqualTo(Main.RUN_FAILED);
+        assertThat(err.toString()).contains("stopped: the script ran for 1 s outside any experiment")
+                .contains("--timeout").contains("timeoutSeconds.script");
+    }
+
+    @Test
+    void theTimeoutCancelsTheExperimentInProgress() throws IOException {
+        long start = System.nanoTime();
+        assertThat(runScript("long.groovy", """
+                run(experiment('long') {
+                    model { train 'lenet-300-100', epochs: 50 }
+                    data fashionMnist(source: 'embedded', train: 2000, test: 200)
+                    schedule 'one-shot', target: 0.5
+                })
+                """, "--timeout", "3s")).isEqualTo(Main.RUN_FAILED);
+        assertThat(err.toString()).contains("stopped: the script ran past --timeout 3 s");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMinutes(1));
+        try (var runs = Files.list(dir.resolve("runs"))) {
+            assertThat(runs.findFirst().orElseThrow().resolve("CANCELLED")).exists();
+        }
+    }
+
+    @Test
+    void portsAndTheRunsDirectoryAreCheckedBeforeAnythingLoads() throws IOException {
+        var script = Files.writeString(dir.resolve("never.groovy"), "println 'never printed'\n");
+        for (String[] bad : new String[][]{{"--metrics-port", "99999"}, {"--metrics-port", "-1"}, {"--dashboard", "70000"}}) {
+            err.getBuffer().setLength(0);
+            assertThat(run("run", script.toString(), PLUGINS, bad[0], bad[1])).isEqualTo(Main.BAD_INPUT);
+            assertThat(err.toString()).as(String.join(" ", bad)).contains(bad[0] + " " + bad[1] + " is not a port")
+                    .doesNotContain("Exception");
+        }
+        var file = Files.writeString(dir.resolve("a-file"), "x");
+        err.getBuffer().setLength(0);
+        assertThat(run("run", script.toString(), PLUGINS, "--runs-dir", file.toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("--runs-dir " + file + " is a file, not a directory");
+        err.getBuffer().setLength(0);
+        assertThat(run("run", script.toString(), PLUGINS, "--runs-dir", file.resolve("below").toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("cannot be created: " + file + " is not a directory");
+        assertThat(out.toString()).doesNotContain("never printed");
     }
 
     @Test

@@ -9,6 +9,10 @@ public final class Addresses {
 
     public static final String EXPERIMENT_RUN = "secateur.experiment.run";
     public static final String EXPERIMENT_CANCEL = "secateur.experiment.cancel";
+    /** Published with a run id: every stage stops that run's job in progress, between minibatches. */
+    public static final String STAGE_INTERRUPT = "secateur.stage.interrupt";
+    /** The header every stage request carries with its run's id, so a cancel can find the job. */
+    public static final String RUN_HEADER = "secateur-run";
 
     public static final String LOADER_LOAD = "secateur.loader.load";
     public static final String LOADER_EXPLAIN = "secateur.loader.explain";

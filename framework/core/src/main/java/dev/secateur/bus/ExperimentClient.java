@@ -35,7 +35,8 @@ public final class ExperimentClient {
     public Future<StageReply.ExperimentDone> submit(ExperimentSpec spec, Path runsDir, String runId) {
         return vertx.eventBus()
                 .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir, runId),
-                        new DeliveryOptions().setSendTimeout(timeout.toMillis()))
+                        // the coordinator stops the run at the timeout and answers why; this only guards against no answer
+                        new DeliveryOptions().setSendTimeout(timeout.toMillis() + Math.max(30_000, timeout.toMillis() / 10)))
                 .map(message -> (StageReply.ExperimentDone) message.body());
     }
 

@@ -25,6 +25,8 @@ public record SecateurConfig(Path runsDir, Map<String, Duration> timeouts) {
     public static final String EVALUATOR = "evaluator";
     public static final String RECORDER = "recorder";
     public static final String EXPERIMENT = "experiment";
+    /** Not a stage: the most a script may spend outside experiments before it is taken for a runaway loop. */
+    public static final String SCRIPT = "script";
 
     private static final String DEFAULTS = "/dev/secateur/config/application.json";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +41,7 @@ public record SecateurConfig(Path runsDir, Map<String, Duration> timeouts) {
     }
 
     public Duration timeout(String stage) {
-        var t = timeouts.get(stage);
+        var t = SCRIPT.equals(stage) ? timeouts.getOrDefault(SCRIPT, Duration.ofMinutes(10)) : timeouts.get(stage);
         if (t == null) {
             throw new IllegalArgumentException("no timeout for stage '" + stage + "'");
         }

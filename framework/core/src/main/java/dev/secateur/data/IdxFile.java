@@ -63,6 +63,10 @@ public final class IdxFile {
             throw new BadInputException("IDX file " + name + " has an impossible shape " + count + "×" + rows + "×" + cols
                     + "; the header is damaged, so replace the file");
         }
+        if (count == 0) {
+            throw new BadInputException("IDX file " + name + " holds no images; a split needs at least one example, so use a "
+                    + "file with images in it");
+        }
         byte[] pixels = body(in, name, count * rows * cols, count + " images of " + rows + "×" + cols);
         return new Images(count, rows, cols, pixels);
     }
@@ -76,6 +80,10 @@ public final class IdxFile {
         int count = header(in, name);
         if (count < 0) {
             throw new BadInputException("IDX file " + name + " claims " + count + " labels; the header is damaged, so replace the file");
+        }
+        if (count == 0) {
+            throw new BadInputException("IDX file " + name + " holds no labels; a split needs at least one example, so use a "
+                    + "file with labels in it");
         }
         return body(in, name, count, count + " labels");
     }

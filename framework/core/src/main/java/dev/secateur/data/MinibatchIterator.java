@@ -51,6 +51,7 @@ public final class MinibatchIterator implements DataSetIterator {
 
     @Override
     public DataSet next(int num) {
+        dev.secateur.errors.Interrupts.check("between minibatches");
         if (!hasNext()) {
             throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
         }

@@ -5,6 +5,7 @@ import dev.secateur.bus.RunFailedException;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
 import dev.secateur.errors.GroovyErrors;
+import dev.secateur.errors.ScriptFailedException;
 import groovy.lang.Binding;
 import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
@@ -40,13 +41,43 @@ public final class ScriptRunner {
     }
 
     public static CompilerConfiguration compilerConfiguration() {
+        return compilerConfiguration(new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    /** The same; {@code exitLine} receives the line of a refused {@code System.exit}. */
+    private static CompilerConfiguration compilerConfiguration(java.util.concurrent.atomic.AtomicInteger exitLine) {
         var imports = new ImportCustomizer()
                 .addStaticStars(Dsl.class.getName())
                 .addStarImports("dev.secateur.dsl");
         var config = new CompilerConfiguration();
         config.setScriptBaseClass(SecateurScript.class.getName());
-        config.addCompilationCustomizers(imports, new ASTTransformationCustomizer(ThreadInterrupt.class));
+        config.addCompilationCustomizers(imports, new ASTTransformationCustomizer(ThreadInterrupt.class), noExit(exitLine));
         return config;
+    }
+
+    /**
+     * Refuses {@code System.exit} and {@code Runtime.halt/exit} where they are written: they would end the
+     * JVM with a code of the script's choosing, skipping the run's failure marker and the documented codes.
+     */
+    private static org.codehaus.groovy.control.customizers.SecureASTCustomizer noExit(java.util.concurrent.atomic.AtomicInteger exitLine) {
+        var secure = new org.codehaus.groovy.control.customizers.SecureASTCustomizer();
+        secure.setIndirectImportCheckEnabled(false);
+        secure.addExpressionCheckers(expression -> {
+            boolean exits = false;
+            if (expression instanceof org.codehaus.groovy.ast.expr.MethodCallExpression call) {
+                String method = call.getMethodAsString();
+                String receiver = call.getObjectExpression().getText();
+                exits = ("exit".equals(method) || "halt".equals(method))
+                        && (receiver.equals("System") || receiver.equals("java.lang.System") || receiver.contains("getRuntime"));
+            } else if (expression instanceof org.codehaus.groovy.ast.expr.StaticMethodCallExpression call) {
+                exits = "exit".equals(call.getMethod()) && call.getOwnerType().getName().equals("java.lang.System");
+            }
+            if (exits) {
+                exitLine.compareAndSet(0, expression.getLineNumber());
+            }
+            return !exits;
+        });
+        return secure;
     }
 
     /** A script that compiled; run it with {@link #run}. */
@@ -70,7 +101,8 @@ public final class ScriptRunner {
                 return instance.run();
             } catch (InvokerInvocationException e) {
                 throw located(script, e.getCause() == null ? e : e.getCause());
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // Groovy rethrows checked exceptions (a missing file's IOException) undeclared
                 throw located(script, e);
             }
         }
@@ -100,9 +132,19 @@ public final class ScriptRunner {
      * over HTTP, its file name).
      */
     public static Compiled compile(String source, Path script) {
-        var shell = new GroovyShell(ScriptRunner.class.getClassLoader(), new Binding(), compilerConfiguration());
+        var exitLine = new java.util.concurrent.atomic.AtomicInteger();
+        var shell = new GroovyShell(ScriptRunner.class.getClassLoader(), new Binding(), compilerConfiguration(exitLine));
+        // a byte-order mark is valid UTF-8 that some editors write; Groovy's parser would call it a syntax error
+        String text = source.startsWith("\uFEFF") ? source.substring(1) : source;
         try {
-            return new Compiled(script, shell.parse(source, GroovyErrors.sourceName(script)).getClass());
+            return new Compiled(script, shell.parse(text, GroovyErrors.sourceName(script)).getClass());
+        } catch (org.codehaus.groovy.control.MultipleCompilationErrorsException e) {
+            if (exitLine.get() > 0) {
+                throw new BadInputException(script + ":" + exitLine.get() + ": System.exit is not allowed in a script; a script "
+                        + "ends after its last line, a failed run already exits 1 and bad input 2 (docs/cli.md), and to stop "
+                        + "early, throw an exception or return");
+            }
+            throw new BadInputException(GroovyErrors.describe(script, e, "fix the script and run it again"));
         } catch (CompilationFailedException e) {
             throw new BadInputException(GroovyErrors.describe(script, e, "fix the script and run it again"));
         }
@@ -132,10 +174,33 @@ public final class ScriptRunner {
             return new BadInputException(where + "unknown name '" + missing.getProperty() + "'; check its spelling, "
                     + "or declare it with def", error);
         }
-        if (error instanceof RuntimeException runtime) {
-            return runtime;
+        if (error instanceof java.io.IOException io) {
+            // a file the script reads that is missing or unreadable: the user's input
+            return new BadInputException(where + "the script could not read a file: " + io
+                    + "; check the path (relative paths start from the directory bin/secateur runs in)", error);
         }
-        return new IllegalStateException(error);
+        if (error instanceof InterruptedException) {
+            return new ScriptFailedException(where + "the script was stopped", error);
+        }
+        if (thrownByScript(error, GroovyErrors.sourceName(script))) {
+            // the script's own code threw: a mistake in the script, reported where it happened
+            return new BadInputException(where + "the script threw " + error + "; fix the script at that line", error);
+        }
+        // thrown inside Secateur: a bug, reported as one (exit 1), with the line that led to it
+        return new ScriptFailedException(where + error, error);
+    }
+
+    /** Whether the first frame outside the JDK and Groovy's runtime is the script's own. */
+    private static boolean thrownByScript(Throwable error, String fileName) {
+        for (var frame : error.getStackTrace()) {
+            String type = frame.getClassName();
+            if (type.startsWith("java.") || type.startsWith("jdk.") || type.startsWith("sun.") || type.startsWith("groovy.")
+                    || type.startsWith("org.codehaus.groovy.") || type.startsWith("org.apache.groovy.")) {
+                continue;
+            }
+            return fileName.equals(frame.getFileName());
+        }
+        return false;
     }
 
     private static String unknownMethod(MissingMethodException missing) {

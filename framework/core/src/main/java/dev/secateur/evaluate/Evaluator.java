@@ -74,6 +74,7 @@ public final class Evaluator {
         int n = data.size();
         int[] classes = data.classes();
         for (int from = 0; from < n; from += EVAL_BATCH) {
+            dev.secateur.errors.Interrupts.check("between batches");
             int to = Math.min(from + EVAL_BATCH, n);
             INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray y = data.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());

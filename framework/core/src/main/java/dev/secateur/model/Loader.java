@@ -32,6 +32,7 @@ public final class Loader {
             var file = ((ModelSpec.Load) model).file();
             net = ModelFiles.load(file);
             origin = "model " + file;
+            checkFinite(net, origin);
         }
         checkFits(net, splits, origin);
         var params = NetworkLayout.prunable(net);
@@ -40,6 +41,20 @@ public final class Loader {
                     + "2-D ConvolutionLayer); there is nothing to do");
         }
         return new Loaded(net, splits, params);
+    }
+
+    /** A model whose training diverged loads fine and then fails far from the cause; refuse it here, naming the parameter. */
+    static void checkFinite(Network net, String origin) {
+        for (var entry : new java.util.TreeMap<>(net.paramTable()).entrySet()) {
+            var values = entry.getValue();
+            long nan = values.scan(org.nd4j.linalg.indexing.conditions.Conditions.isNan()).longValue();
+            long infinite = values.scan(org.nd4j.linalg.indexing.conditions.Conditions.isInfinite()).longValue();
+            if (nan + infinite > 0) {
+                throw new BadInputException(origin + " has " + (nan > 0 ? nan + " NaN" : "") + (nan > 0 && infinite > 0 ? " and " : "")
+                        + (infinite > 0 ? infinite + " infinite" : "") + " value(s) among the " + values.length() + " of parameter "
+                        + entry.getKey() + "; its training diverged or the file was damaged, so export it again from a good checkpoint");
+            }
+        }
     }
 
     private static void checkFits(Network net, DataSplits data, String origin) {

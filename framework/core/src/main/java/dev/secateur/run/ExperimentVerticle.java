@@ -50,7 +50,13 @@ public final class ExperimentVerticle extends VerticleBase {
             }
             var session = new RunSession(stages, planner, new HeldHandles(stores), request.spec(),
                     request.runsDir() == null ? config.runsDir() : request.runsDir(), runId);
+            var limit = config.timeout(SecateurConfig.EXPERIMENT);
+            long timer = vertx.setTimer(limit.toMillis(), id -> stages.stop(new io.vertx.core.eventbus.ReplyException(
+                    io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, FailureCode.TIMEOUT.code(), "run " + runId + " did not finish "
+                    + "within " + limit.toSeconds() + " s and was stopped; raise timeoutSeconds.experiment in the configuration "
+                    + "(--config FILE, laid over config/application.json)")));
             session.run().onComplete(done -> {
+                vertx.cancelTimer(timer);
                 running.remove(runId);
                 if (done.succeeded()) {
                     message.reply(done.result());

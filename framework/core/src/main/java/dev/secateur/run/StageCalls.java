@@ -23,7 +23,8 @@ final class StageCalls {
     private final Vertx vertx;
     private final SecateurConfig config;
     private final String runId;
-    private volatile boolean cancelled;
+    /** Why the run stops at its next stage boundary, or null while it goes on. */
+    private volatile Throwable stopped;
 
     StageCalls(Vertx vertx, SecateurConfig config, String runId) {
         this.vertx = vertx;
@@ -31,25 +32,44 @@ final class StageCalls {
         this.runId = runId;
     }
 
-    /** Stops the run at its next stage boundary: the next request to a stage fails instead of being sent. */
+    /** Stops the run: the job in progress stops between minibatches, and no further request is sent. */
     void cancel() {
-        cancelled = true;
+        stop(new RunCancelledException("run " + runId + " was cancelled"));
+    }
+
+    /** The same, failing the run with {@code reason} (its code and message) rather than as cancelled. */
+    void stop(Throwable reason) {
+        if (stopped == null) {
+            stopped = reason;
+            vertx.eventBus().publish(Addresses.STAGE_INTERRUPT, runId);
+        }
     }
 
     /** Sends a request to a stage, unless the run was cancelled; a missing answer fails with the setting to raise. */
     <R> Future<R> send(String address, String stage, Object request, Class<R> replyType) {
-        if (cancelled) {
+        var reason = stopped;
+        if (reason instanceof RunCancelledException) {
             return Future.failedFuture(new RunCancelledException("run " + runId + " was cancelled before the " + stage
                     + " was asked for its next step"));
+        }
+        if (reason != null) {
+            return Future.failedFuture(reason);
         }
         return request(address, stage, request, replyType);
     }
 
     private <R> Future<R> request(String address, String stage, Object request, Class<R> replyType) {
         long timeoutMs = config.timeout(stage).toMillis();
-        return vertx.eventBus().request(address, request, new DeliveryOptions().setSendTimeout(timeoutMs))
+        // the stage stops its own job at the timeout and answers why; waiting a little longer lets that answer arrive
+        var options = new DeliveryOptions().setSendTimeout(timeoutMs + Math.max(5_000, timeoutMs / 10))
+                .addHeader(Addresses.RUN_HEADER, runId);
+        return vertx.eventBus().request(address, request, options)
                 .map(message -> replyType.cast(message.body()))
                 .recover(error -> {
+                    if (stopped != null && !(stopped instanceof RunCancelledException)
+                            && FailureCode.of(error) == FailureCode.CANCELLED) {
+                        return Future.failedFuture(stopped); // the job was stopped for the run's reason, not by a user
+                    }
                     if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
                         return Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, FailureCode.TIMEOUT.code(),
                                 "the " + stage + " did not answer within " + timeoutMs / 1000 + " s; raise timeoutSeconds."

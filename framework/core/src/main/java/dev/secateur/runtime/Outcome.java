@@ -43,6 +43,10 @@ public final class Outcome {
         if (e instanceof BadInputException || e instanceof RunFailedException) {
             return "error: " + e.getMessage();
         }
+        if (e instanceof dev.secateur.errors.ScriptFailedException) {
+            return "failed: " + e.getMessage() + (e.getCause() != null && e.getCause().getCause() != null
+                    ? " (caused by " + e.getCause().getCause() + ")" : "");
+        }
         return "failed: " + e + (e.getCause() != null ? " (caused by " + e.getCause() + ")" : "");
     }
 }

@@ -47,8 +47,8 @@ public final class Secateur implements AutoCloseable {
         var vertx = Vertx.builder()
                 .with(new VertxOptions()
                         .setMetricsOptions(Registries.vertxMetrics())
-                        // training a stage for minutes is normal here; timeouts come from the configuration
-                        .setMaxWorkerExecuteTime(config.timeout(SecateurConfig.EXPERIMENT).toSeconds())
+                        // training a stage for minutes is normal here; the stages have pools of their own
+                        .setMaxWorkerExecuteTime(dev.secateur.stage.StageDeployment.blockedAfter(config, SecateurConfig.FINETUNER).toSeconds())
                         .setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS))
                 .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
                 .build();

@@ -96,6 +96,7 @@ public final class StatisticsPass {
         int n = calibration.size();
         int batches = 0;
         for (int from = 0; from < n; from += BATCH, batches++) {
+            dev.secateur.errors.Interrupts.check("between batches");
             // each batch's temporaries come from one reused workspace: fresh native memory costs a page fault
             // per page here, which made the pass several times slower than DL4J's own backward pass
             try (var ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "secateur-statistics")) {

@@ -25,6 +25,12 @@ final class RecorderVerticle extends StageVerticle {
         this.recorder = recorder;
     }
 
+    /** A file write cut by an interrupt would close its channel half-way; the recorder's jobs are short anyway. */
+    @Override
+    boolean interruptible() {
+        return false;
+    }
+
     @Override
     public Future<?> start() {
         serve(Addresses.RECORDER_WRITE, RecordRequest.class, request -> new StageReply.Recorded(write(request)));

@@ -23,6 +23,25 @@ abstract class StageVerticle extends VerticleBase {
 
     private final String stage;
     private final StageMetrics timings;
+    /** The job in progress, if any; guarded by itself, so an interrupt never lands after the job ended. */
+    private final Object jobLock = new Object();
+    private Job job;
+    private java.time.Duration timeout;
+    /**
+     * Timeouts fire here, not on the stage's own context: that is the thread the job is blocking, so a Vert.x
+     * timer would only fire once the job had ended.
+     */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor timeouts() {
+        var executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, runnable -> {
+            var thread = new Thread(runnable, "secateur-stage-timeouts");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
     /** The objects every stage reaches by handle. */
     final Stores stores;
     final MeterRegistry registry;
@@ -33,6 +52,53 @@ abstract class StageVerticle extends VerticleBase {
         this.registry = registry;
         this.timings = new StageMetrics(stage);
         timings.bindTo(registry);
+    }
+
+    /** One job on this stage's thread, and why it was stopped, if it was. */
+    private static final class Job {
+        final Thread thread = Thread.currentThread();
+        final String runId;
+        volatile Throwable stoppedBecause;
+
+        Job(String runId) {
+            this.runId = runId;
+        }
+    }
+
+    /**
+     * Stops a job that runs longer than {@code limit}: its thread is interrupted, the plain classes check
+     * between minibatches, and the request fails with the setting to raise. The caller waits a little longer
+     * than this, so the stage's own answer (and the stage) is free first.
+     */
+    StageVerticle timeout(java.time.Duration limit) {
+        this.timeout = limit;
+        return this;
+    }
+
+    /** Whether a job here may be interrupted; the recorder's file writes must not be. */
+    boolean interruptible() {
+        return true;
+    }
+
+    /**
+     * Stops this stage's job for a cancelled run. Called from an event loop ({@link StageDeployment} listens
+     * for {@link dev.secateur.bus.Addresses#STAGE_INTERRUPT}), since this stage's own thread is the busy one.
+     */
+    void cancelRun(String runId) {
+        if (interruptible()) {
+            stop(runId, new dev.secateur.errors.RunCancelledException("run " + runId + " was cancelled while the " + stage
+                    + " was working on it; it stopped between minibatches"));
+        }
+    }
+
+    /** Interrupts the job in progress if it belongs to {@code runId} (null: whatever job it is). */
+    private void stop(String runId, Throwable because) {
+        synchronized (jobLock) {
+            if (job != null && job.stoppedBecause == null && (runId == null || runId.equals(job.runId))) {
+                job.stoppedBecause = because;
+                job.thread.interrupt();
+            }
+        }
     }
 
     /** The masks a request names, or none: the first step of a run has no masks yet. */
@@ -49,10 +115,32 @@ abstract class StageVerticle extends VerticleBase {
         long start = System.nanoTime();
         Object reply = null;
         Throwable failure = null;
+        var current = new Job(message.headers().get(dev.secateur.bus.Addresses.RUN_HEADER));
+        synchronized (jobLock) {
+            job = current;
+        }
+        var timer = timeout == null || !interruptible() ? null : TIMEOUTS.schedule(() -> stop(current.runId,
+                new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
+                        FailureCode.TIMEOUT.code(), "the " + stage + " did not finish within " + timeout.toSeconds()
+                        + " s and was stopped; raise timeoutSeconds." + stage + " in the configuration (--config FILE, laid over "
+                        + "config/application.json) for bigger models or data")), timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
             reply = handler.apply(type.cast(message.body()));
         } catch (Throwable error) {
             failure = error;
+        } finally {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            synchronized (jobLock) {
+                job = null;
+            }
+            Thread.interrupted(); // the next job starts uninterrupted
+        }
+        if (current.stoppedBecause != null) {
+            // whatever the interrupted work threw, the answer is why it was stopped
+            failure = current.stoppedBecause;
+            reply = null;
         }
         var code = failure == null ? null : FailureCode.of(failure);
         // the time is recorded before answering, so whoever gets the answer also sees the timer

@@ -1,0 +1,103 @@
+package dev.secateur.cli;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.RunEvent;
+import dev.secateur.runtime.Secateur;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends a script that runs too long: past {@code --timeout} in all, or, without it, past the configured limit
+ * of time spent outside experiments (a runaway loop that never starts one). It cancels the experiment in
+ * progress, if any, and interrupts the script's thread; scripts are compiled with interrupt checks in loops.
+ */
+final class ScriptWatchdog implements AutoCloseable {
+
+    private final Secateur secateur;
+    private final Thread script;
+    private final Duration timeout;
+    private final Duration outsideExperiments;
+    private final long started = System.nanoTime();
+    private final ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(r -> {
+        var thread = new Thread(r, "secateur-script-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<MessageConsumer<RunEvent>> consumers = new ArrayList<>();
+    private volatile String running;
+    private long outsideNanos;
+    private long lastTick = System.nanoTime();
+    private volatile String reason;
+
+    /**
+     * @param timeout            the whole script's limit, or null for none
+     * @param outsideExperiments the limit on time outside experiments, which applies when {@code timeout} is null
+     */
+    ScriptWatchdog(Secateur secateur, Thread script, Duration timeout, Duration outsideExperiments) {
+        this.secateur = secateur;
+        this.script = script;
+        this.timeout = timeout;
+        this.outsideExperiments = outsideExperiments;
+        var bus = secateur.vertx().eventBus();
+        consumers.add(bus.<RunEvent>consumer(Addresses.RUN_STARTED, m -> running = m.body().runId()));
+        for (String end : List.of(Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED)) {
+            consumers.add(bus.<RunEvent>consumer(end, m -> running = null));
+        }
+        clock.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** Why the script was stopped, or null if it was not. */
+    String reason() {
+        return reason;
+    }
+
+    /** Waits, up to {@code limit}, until no experiment is running (a cancelled one has written CANCELLED). */
+    void awaitNoRun(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (running != null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private synchronized void tick() {
+        long now = System.nanoTime();
+        if (running == null) {
+            outsideNanos += now - lastTick;
+        }
+        lastTick = now;
+        if (reason != null) {
+            return;
+        }
+        if (timeout != null && now - started > timeout.toNanos()) {
+            stop("the script ran past --timeout " + Durations.describe(timeout));
+        } else if (timeout == null && outsideNanos > outsideExperiments.toNanos()) {
+            stop("the script ran for " + Durations.describe(outsideExperiments) + " outside any experiment, which looks like a "
+                    + "loop that never ends; give it longer with --timeout, or timeoutSeconds.script in config/application.json");
+        }
+    }
+
+    private void stop(String why) {
+        reason = why;
+        String run = running;
+        if (run != null) {
+            secateur.experiments().cancel(run);
+        }
+        script.interrupt();
+    }
+
+    @Override
+    public void close() {
+        clock.shutdownNow();
+        consumers.forEach(MessageConsumer::unregister);
+    }
+}
