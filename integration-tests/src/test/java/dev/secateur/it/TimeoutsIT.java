@@ -75,4 +75,47 @@ class TimeoutsIT {
                 .contains(true);
         assertThat(List.of(slow.resolve("model-final.zip"))).allSatisfy(p -> assertThat(p).doesNotExist());
     }
+
+    @Test
+    void aCriterionThatNeverReturnsIsStoppedByTheScorerTimeoutAndTheStageServesTheNextRun() throws Exception {
+        var plugins = Files.createDirectories(work.resolve("plugins"));
+        Files.writeString(plugins.resolve("hangs.groovy"), """
+                class Hangs implements SaliencyMethod {
+                    String id() { 'hangs' }
+                    String description() { 'never returns for a real layer' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) {
+                        if (param.weights().length() > 100) { while (true) { } }
+                        Transforms.abs(param.weights(), true)
+                    }
+                }
+                """);
+        var config = Files.writeString(work.resolve("scorer.json"), "{\"timeoutSeconds\": {\"scorer\": 3}}");
+        var script = Cli.script(work, "hang.groovy", """
+                try {
+                    run(experiment('hang') {
+                        model { train 'lenet-300-100', epochs: 1 }
+                        data fashionMnist(source: 'embedded', train: 300, test: 100)
+                        saliency 'hangs'
+                        schedule 'one-shot', target: 0.5
+                        finetune epochs: 0
+                    })
+                } catch (e) {
+                    println "first: ${e.message}"
+                }
+                def after = run(experiment('after') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', train: 300, test: 100)
+                    schedule 'one-shot', target: 0.5
+                    finetune epochs: 0
+                })
+                println "second: ${after.sparsity}"
+                """);
+        var result = Cli.run(work, "run", script.toString(), "--plugins-dir", plugins.toString(), "--config", config.toString(),
+                "--runs-dir", "runs", "--no-progress");
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.out()).contains("first: the scorer did not finish within 3 s and was stopped; raise timeoutSeconds.scorer")
+                .contains("second: 0.5");
+        assertThat(runDir("hang-").resolve("FAILED")).content().startsWith("TIMEOUT: ");
+    }
 }

@@ -5,16 +5,31 @@ import dev.secateur.dsl.RunResult;
 import dev.secateur.runtime.Secateur;
 import dev.secateur.spec.ExperimentSpec;
 import java.nio.file.Path;
+import java.util.List;
 
 /** A script's {@code run(spec)} and {@code explain(spec)}, sent over the event bus of a running Secateur. */
 final class BusRunner implements ExperimentRunner {
 
     private final Secateur secateur;
     private final Path runsDir;
+    private final dev.secateur.spec.ScriptOrigin script;
+    private final boolean resumeAll;
+    private final java.io.PrintWriter out;
 
     BusRunner(Secateur secateur, Path runsDir) {
+        this(secateur, runsDir, null, false, new java.io.PrintWriter(java.io.Writer.nullWriter()));
+    }
+
+    /**
+     * @param script    kept in spec.json, so the run can be resumed
+     * @param resumeAll every run(spec) as run(spec, resume: true): what run --resume and resume RUN do
+     */
+    BusRunner(Secateur secateur, Path runsDir, dev.secateur.spec.ScriptOrigin script, boolean resumeAll, java.io.PrintWriter out) {
         this.secateur = secateur;
         this.runsDir = runsDir;
+        this.script = script;
+        this.resumeAll = resumeAll;
+        this.out = out;
     }
 
     private int calls;
@@ -26,8 +41,48 @@ final class BusRunner implements ExperimentRunner {
 
     @Override
     public RunResult run(ExperimentSpec spec) {
+        if (resumeAll) {
+            return runOrResume(spec);
+        }
         calls++;
-        var done = secateur.experiments().run(spec, runsDir);
+        var done = secateur.experiments().runFrom(script, spec, runsDir);
+        return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
+    }
+
+    @Override
+    public RunResult runOrResume(ExperimentSpec spec) {
+        calls++;
+        var previous = new dev.secateur.record.RunIndex(runsDir).latestRunOf(spec.name(), spec.key());
+        if (previous.isEmpty()) {
+            var done = secateur.experiments().runFrom(script, spec, runsDir);
+            return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
+        }
+        var dir = previous.get();
+        var status = dev.secateur.record.RunIndex.status(dir, false);
+        var checkpoint = dev.secateur.record.Checkpoints.latest(dir);
+        switch (status) {
+            case RUNNING -> throw new dev.secateur.errors.BadInputException("run " + dir.getFileName() + " of experiment '"
+                    + spec.name() + "' is running in " + dev.secateur.record.RunLock.holder(dir).map(dev.secateur.record.RunLock.Holder::describe)
+                    .orElse("another process") + "; wait for it to end, or stop it, before resuming");
+            case COMPLETED -> {
+                if (checkpoint.isPresent()) {
+                    out.println("resume: " + dir.getFileName() + " finished before; its results are used, not run again");
+                    out.flush();
+                    return new RunResult(spec.name(), dir.getFileName().toString(), dir, checkpoint.get().results(), List.of());
+                }
+            }
+            default -> {
+                if (checkpoint.isPresent()) {
+                    out.println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(java.util.Locale.ROOT)
+                            + ") continues after step " + checkpoint.get().step());
+                    out.flush();
+                    var done = secateur.experiments().resume(spec, dir);
+                    return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
+                }
+            }
+        }
+        // nothing to resume from (a run from before checkpoints, or one that stopped before its first): start again
+        var done = secateur.experiments().runFrom(script, spec, runsDir);
         return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
     }
 

@@ -149,7 +149,11 @@ final class ConsoleReporter implements AutoCloseable {
 
     private synchronized void failed(RunEvent.RunFailed e) {
         closeBar();
-        if (e.runDir() != null) {
+        if (e.runDir() != null && e.code() == dev.secateur.bus.FailureCode.INTERRUPTED) {
+            out.println("run " + e.runId() + " was interrupted after its last checkpoint; what it wrote is in " + e.runDir()
+                    + " (see INTERRUPTED there)");
+            out.flush();
+        } else if (e.runDir() != null) {
             out.println("run " + e.runId() + " failed; what it wrote is in " + e.runDir() + " (see FAILED there)");
             out.flush();
         }

@@ -53,6 +53,10 @@ final class RunCommand implements Callable<Integer> {
                     + "only time outside experiments is limited (timeoutSeconds.script in config/application.json, 600 s).")
     java.time.Duration timeout;
 
+    @Option(names = "--resume", description = "Skip the script's experiments that finished in the runs directory (their "
+            + "results are used) and continue those that were killed, interrupted or failed from their last checkpoint.")
+    boolean resume;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
     Path config;
 
@@ -95,16 +99,24 @@ final class RunCommand implements Callable<Integer> {
                 out.flush();
             }
             boolean succeeded = false;
-            var runner = new BusRunner(secateur, target);
-            try (var watchdog = new ScriptWatchdog(secateur, Thread.currentThread(), timeout, settings.timeout(SecateurConfig.SCRIPT))) {
+            var runner = new BusRunner(secateur, target, new dev.secateur.spec.ScriptOrigin(script.toAbsolutePath().normalize().toString(),
+                    args), resume, out);
+            try (var watchdog = new ScriptWatchdog(secateur, Thread.currentThread(), timeout, settings.timeout(SecateurConfig.SCRIPT));
+                 var signals = Signals.onInterrupt(watchdog::interruptBy)) {
                 try {
                     compiled.run(runner, args, out);
                 } catch (RuntimeException e) {
                     if (watchdog.reason() == null) {
                         throw e;
                     }
-                    Thread.interrupted(); // the interrupt has done its work; the cancelled run may still be writing
+                    Thread.interrupted(); // the interrupt has done its work; the stopped run may still be writing
+                    String runDir = watchdog.stoppedRunDir();
                     watchdog.awaitNoRun(java.time.Duration.ofMinutes(1));
+                    if (watchdog.signal() != null) {
+                        out.flush();
+                        spec.commandLine().getErr().println("secateur: " + watchdog.reason() + interruptedRun(runDir));
+                        return Signals.exitCode(watchdog.signal());
+                    }
                     throw new ScriptFailedException(script + lineOf(e) + ": stopped: " + watchdog.reason(), null);
                 }
                 succeeded = true;
@@ -127,6 +139,19 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /** What became of the run a signal stopped: marked INTERRUPTED (and how to resume it), or it had just ended. */
+    private static String interruptedRun(String runDir) {
+        if (runDir == null) {
+            return "; no run was in progress";
+        }
+        var dir = java.nio.file.Path.of(runDir);
+        var status = dev.secateur.record.RunIndex.status(dir, false);
+        if (status == dev.secateur.record.RunIndex.Status.INTERRUPTED) {
+            return "; run " + dir.getFileName() + " is marked INTERRUPTED, resume it with: bin/secateur resume " + dir;
+        }
+        return "; run " + dir.getFileName() + " had already ended (" + status.name().toLowerCase(java.util.Locale.ROOT) + ")";
     }
 
     /** ":LINE" when an error's message starts with this script's file and line, else "". */

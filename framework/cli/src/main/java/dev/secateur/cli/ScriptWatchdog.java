@@ -30,6 +30,8 @@ final class ScriptWatchdog implements AutoCloseable {
     });
     private final List<MessageConsumer<RunEvent>> consumers = new ArrayList<>();
     private volatile String running;
+    private volatile String runningDir;
+    private volatile String signal;
     private long outsideNanos;
     private long lastTick = System.nanoTime();
     private volatile String reason;
@@ -44,7 +46,10 @@ final class ScriptWatchdog implements AutoCloseable {
         this.timeout = timeout;
         this.outsideExperiments = outsideExperiments;
         var bus = secateur.vertx().eventBus();
-        consumers.add(bus.<RunEvent>consumer(Addresses.RUN_STARTED, m -> running = m.body().runId()));
+        consumers.add(bus.<RunEvent>consumer(Addresses.RUN_STARTED, m -> {
+            running = m.body().runId();
+            runningDir = ((RunEvent.RunStarted) m.body()).runDir();
+        }));
         for (String end : List.of(Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED)) {
             consumers.add(bus.<RunEvent>consumer(end, m -> running = null));
         }
@@ -54,6 +59,33 @@ final class ScriptWatchdog implements AutoCloseable {
     /** Why the script was stopped, or null if it was not. */
     String reason() {
         return reason;
+    }
+
+    /** The signal that stopped the script (INT or TERM), or null. */
+    String signal() {
+        return signal;
+    }
+
+    /** The directory of the run in progress when the script was stopped, or null. */
+    String stoppedRunDir() {
+        return runningDir;
+    }
+
+    /**
+     * SIGINT or SIGTERM: the run in progress stops at its next safe point, marked INTERRUPTED (its last
+     * checkpoint resumes it), and the script's thread is interrupted.
+     */
+    synchronized void interruptBy(String signalName) {
+        if (reason != null) {
+            return;
+        }
+        signal = signalName;
+        reason = "interrupted by SIG" + signalName;
+        String run = running;
+        if (run != null) {
+            secateur.experiments().interrupt(run);
+        }
+        script.interrupt();
     }
 
     /** Waits, up to {@code limit}, until no experiment is running (a cancelled one has written CANCELLED). */
@@ -88,6 +120,7 @@ final class ScriptWatchdog implements AutoCloseable {
 
     private void stop(String why) {
         reason = why;
+        runningDir = running == null ? null : runningDir;
         String run = running;
         if (run != null) {
             secateur.experiments().cancel(run);

@@ -111,6 +111,77 @@ class MainTest {
         }
     }
 
+    @Test
+    void aCriterionThatWritesIntoTheWeightsItScoresFailsItsRunNamingItAndLeavesTheWeightsAlone() throws IOException {
+        var plugins = Files.createDirectories(dir.resolve("plugins"));
+        // abs in place: the classic slip, which would silently change the model being pruned
+        Files.writeString(plugins.resolve("in-place.groovy"), """
+                class InPlace implements SaliencyMethod {
+                    String id() { 'in-place' }
+                    String description() { '|w| computed in place' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) {
+                        param.weights().length() > 100 ? Transforms.abs(param.weights(), false) : Transforms.abs(param.weights(), true)
+                    }
+                }
+                """);
+        int exit = runScript("in-place-run.groovy", """
+                run(experiment('in-place') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', train: 300, test: 100)
+                    saliency 'in-place'
+                    schedule 'one-shot', target: 0.5
+                    finetune epochs: 0
+                })
+                """, "--plugins-dir", plugins.toString());
+        assertThat(exit).as(err.toString()).isEqualTo(Main.RUN_FAILED);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+                .contains("saliency 'in-place'").contains("wrote into the weights of 0_W").contains("the weights were put back");
+    }
+
+    @Test
+    void aSweepWithResumeReusesWhatFinishedAndResumeRefusesARunThatIsRunningOrFinished() throws IOException {
+        String sweep = """
+                for (target in [0.5, 0.7]) {
+                    def r = run(experiment("sweep-${(int) (target * 100)}") {
+                        model { train 'lenet-300-100', epochs: 1 }
+                        data fashionMnist(source: 'embedded', train: 300, test: 100)
+                        schedule 'one-shot', target: target
+                        finetune epochs: 0
+                    }, resume: true)
+                    println "sparsity ${r.sparsity}"
+                }
+                """;
+        assertThat(runScript("sweep.groovy", sweep)).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString()).contains("sparsity 0.5").contains("sparsity 0.7").doesNotContain("finished before");
+        out.getBuffer().setLength(0);
+        // again: both finished, so nothing runs and their results come back
+        assertThat(runScript("sweep.groovy", sweep)).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString()).containsSubsequence("finished before; its results are used", "sparsity 0.5",
+                "finished before; its results are used", "sparsity 0.7");
+        List<Path> runs;
+        try (var dirs = Files.list(dir.resolve("runs"))) {
+            runs = dirs.sorted().toList();
+        }
+        assertThat(runs).hasSize(2);
+
+        err.getBuffer().setLength(0);
+        assertThat(run("resume", runs.get(0).toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("finished; there is nothing to resume");
+        // a run whose LOCK names a live process (this one) is not resumed under it
+        Files.delete(runs.get(1).resolve("model-final.zip"));
+        Files.writeString(runs.get(1).resolve("LOCK"), "{\"pid\":" + ProcessHandle.current().pid() + ",\"host\":\""
+                + java.net.InetAddress.getLocalHost().getHostName() + "\",\"processStarted\":\""
+                + ProcessHandle.current().info().startInstant().orElseThrow() + "\"}");
+        err.getBuffer().setLength(0);
+        assertThat(run("resume", runs.get(1).toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("is running in process " + ProcessHandle.current().pid());
+        err.getBuffer().setLength(0);
+        assertThat(run("runs", "--runs-dir", dir.resolve("runs").toString())).isEqualTo(Main.OK);
+        assertThat(out.toString()).containsPattern(runs.get(0).getFileName() + " +completed ")
+                .containsPattern(runs.get(1).getFileName() + " +running ");
+    }
+
     private int runScript(String name, String text, String... options) throws IOException {
         var script = Files.writeString(dir.resolve(name), text);
         var args = new java.util.ArrayList<>(List.of("run", script.toString(), PLUGINS, "--no-progress", "--runs-dir",

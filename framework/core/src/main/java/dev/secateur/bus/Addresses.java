@@ -16,6 +16,7 @@ public final class Addresses {
 
     public static final String LOADER_LOAD = "secateur.loader.load";
     public static final String LOADER_EXPLAIN = "secateur.loader.explain";
+    public static final String LOADER_RESTORE = "secateur.loader.restore";
     public static final String SCORER_SCORE = "secateur.scorer.score";
     public static final String SCORER_COMPARE = "secateur.scorer.compare";
     public static final String PRUNER_PLAN = "secateur.pruner.plan";

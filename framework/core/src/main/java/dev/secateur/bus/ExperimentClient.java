@@ -40,6 +40,20 @@ public final class ExperimentClient {
                 .map(message -> (StageReply.ExperimentDone) message.body());
     }
 
+    /** Resumes the run in {@code runDir} from its latest checkpoint and waits for it, like {@link #run}. */
+    public StageReply.ExperimentDone resume(ExperimentSpec spec, Path runDir) {
+        return await(vertx.eventBus()
+                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runDir.getParent(), null, runDir, null),
+                        new DeliveryOptions().setSendTimeout(timeout.toMillis() + Math.max(30_000, timeout.toMillis() / 10)))
+                .map(message -> (StageReply.ExperimentDone) message.body()), spec);
+    }
+
+    /** Stops a running experiment at a safe point, marked INTERRUPTED so that its last checkpoint resumes it. */
+    public Future<Boolean> interrupt(String runId) {
+        return vertx.eventBus().request(Addresses.EXPERIMENT_CANCEL, new StageRequest.CancelExperiment(runId, true))
+                .map(message -> ((StageReply.CancelAsked) message.body()).running());
+    }
+
     /**
      * Asks a running experiment to stop at its next stage boundary; the answer says whether it was running. A
      * run whose request has not reached the coordinator yet stops as soon as it does.
@@ -55,12 +69,20 @@ public final class ExperimentClient {
      * @throws RunFailedException with the failure code and the one-paragraph message
      */
     public StageReply.ExperimentDone run(ExperimentSpec spec, Path runsDir) {
-        return run(spec, runsDir, null);
+        return run(spec, runsDir, (String) null);
     }
 
     /** The same, under a run id chosen by the caller. */
     public StageReply.ExperimentDone run(ExperimentSpec spec, Path runsDir, String runId) {
         return await(submit(spec, runsDir, runId), spec);
+    }
+
+    /** The same, from a script that spec.json names, so that the run can be resumed by running it again. */
+    public StageReply.ExperimentDone runFrom(dev.secateur.spec.ScriptOrigin script, ExperimentSpec spec, Path runsDir) {
+        return await(vertx.eventBus()
+                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir, null, null, script),
+                        new DeliveryOptions().setSendTimeout(timeout.toMillis() + Math.max(30_000, timeout.toMillis() / 10)))
+                .map(message -> (StageReply.ExperimentDone) message.body()), spec);
     }
 
     /**

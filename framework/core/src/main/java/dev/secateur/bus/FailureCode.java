@@ -21,7 +21,9 @@ public enum FailureCode {
     /** No reply within the configured timeout, or nobody listening. */
     TIMEOUT(504),
     /** Cancelled on request; it stopped at a stage boundary. */
-    CANCELLED(499);
+    CANCELLED(499),
+    /** Stopped by a signal (SIGTERM, Ctrl-C) at a safe point: marked INTERRUPTED, and its last checkpoint resumes it. */
+    INTERRUPTED(498);
 
     private final int code;
 
@@ -41,8 +43,8 @@ public enum FailureCode {
         if (error instanceof PluginFailedException) {
             return PLUGIN_FAILED;
         }
-        if (error instanceof RunCancelledException) {
-            return CANCELLED;
+        if (error instanceof RunCancelledException cancelled) {
+            return cancelled.interrupted() ? INTERRUPTED : CANCELLED;
         }
         if (error instanceof NoSuchElementException) {
             return NOT_FOUND;

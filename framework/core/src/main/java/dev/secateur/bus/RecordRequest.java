@@ -8,7 +8,9 @@ import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import dev.secateur.store.Handle;
+import dev.secateur.result.StepResult;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +19,7 @@ import java.util.Map;
  */
 public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.Event, RecordRequest.Plan,
         RecordRequest.ShrunkMasks, RecordRequest.Correlations, RecordRequest.Sensitivity, RecordRequest.Ratios,
-        RecordRequest.ExplainPlan, RecordRequest.Model {
+        RecordRequest.ExplainPlan, RecordRequest.Model, RecordRequest.Reopen, RecordRequest.Checkpoint {
 
     /** Create {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
     record Open(Path runsDir, ResolvedSpec spec) implements RecordRequest {
@@ -53,6 +55,19 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
 
     /** A structured run's explain-plan, as bin/secateur plan prints it: explain-plan.txt. */
     record ExplainPlan(String runId, String text) implements RecordRequest {
+    }
+
+    /** Open a run directory again to resume it from its checkpoint of {@code step}. */
+    record Reopen(Path runDir, int step, String saliency) implements RecordRequest {
+    }
+
+    /** The checkpoint after a step: the model with its updater, the masks (null at step 0), the rows so far. */
+    record Checkpoint(String runId, int step, Handle<Network> model, Handle<MaskSet> masks, List<StepResult> results,
+                      Map<String, Double> ratios) implements RecordRequest {
+        public Checkpoint {
+            results = List.copyOf(results);
+            ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
+        }
     }
 
     /** The final network: model-final.zip, written last and atomically. */

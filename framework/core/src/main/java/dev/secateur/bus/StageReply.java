@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Replies from the stages. */
-public sealed interface StageReply permits StageReply.ExperimentDone, StageReply.CancelAsked, StageReply.Loaded, StageReply.Explained,
+public sealed interface StageReply permits StageReply.ExperimentDone, StageReply.CancelAsked, StageReply.Restored, StageReply.Loaded, StageReply.Explained,
         StageReply.Scored, StageReply.Compared, StageReply.Planned, StageReply.Applied, StageReply.Budgeted,
         StageReply.Shrunk, StageReply.Trained, StageReply.Evaluated, StageReply.Probed, StageReply.Recorded {
 
@@ -47,6 +47,18 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
         public Loaded {
             params = List.copyOf(params);
             groups = List.copyOf(groups);
+        }
+    }
+
+    /**
+     * A run's latest checkpoint: its model and masks, held (the masks are null at step 0), the step it
+     * completed, the rows so far and the ratios a sensitivity budget chose.
+     */
+    record Restored(Handle<Network> model, Handle<MaskSet> masks, int step, List<StepResult> results,
+                    Map<String, Double> ratios) implements StageReply {
+        public Restored {
+            results = List.copyOf(results);
+            ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
         }
     }
 

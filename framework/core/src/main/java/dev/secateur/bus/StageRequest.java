@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
-public sealed interface StageRequest permits StageRequest.RunExperiment, StageRequest.CancelExperiment, StageRequest.Load, StageRequest.Explain,
+public sealed interface StageRequest permits StageRequest.RunExperiment, StageRequest.CancelExperiment, StageRequest.Restore, StageRequest.Load, StageRequest.Explain,
         StageRequest.Score, StageRequest.Compare, StageRequest.Plan, StageRequest.Apply, StageRequest.Budget,
         StageRequest.Shrink, StageRequest.Train, StageRequest.Evaluate, StageRequest.Probe {
 
@@ -35,15 +35,31 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      *
      * @param runId the run's id, given by whoever queued it; null lets the coordinator name it
      */
-    record RunExperiment(ExperimentSpec spec, Path runsDir, String runId) implements StageRequest {
+    record RunExperiment(ExperimentSpec spec, Path runsDir, String runId, Path resume, dev.secateur.spec.ScriptOrigin script)
+            implements StageRequest {
+
+        public RunExperiment(ExperimentSpec spec, Path runsDir, String runId) {
+            this(spec, runsDir, runId, null, null);
+        }
 
         public RunExperiment(ExperimentSpec spec, Path runsDir) {
-            this(spec, runsDir, null);
+            this(spec, runsDir, null, null, null);
         }
     }
 
-    /** Stop a run at its next stage boundary. */
-    record CancelExperiment(String runId) implements StageRequest {
+    /**
+     * Stop a run: its job in progress stops between minibatches. {@code interrupted} (a signal) marks it
+     * INTERRUPTED, to be resumed; otherwise it is CANCELLED.
+     */
+    record CancelExperiment(String runId, boolean interrupted) implements StageRequest {
+
+        public CancelExperiment(String runId) {
+            this(runId, false);
+        }
+    }
+
+    /** Load a run's latest committed checkpoint: its model (with the updater state) and masks, held. */
+    record Restore(Path runDir) implements StageRequest {
     }
 
     /** Load data, and load or build a model. */

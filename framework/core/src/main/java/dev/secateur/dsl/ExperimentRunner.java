@@ -12,6 +12,16 @@ public interface ExperimentRunner {
     RunResult run(ExperimentSpec spec);
 
     /**
+     * Runs an experiment unless an earlier run of it (same name, same declaration, same runs directory)
+     * finished, whose results it returns; an earlier run that was killed, interrupted, failed or timed out
+     * continues from its last checkpoint.
+     */
+    default RunResult runOrResume(ExperimentSpec spec) {
+        throw new dev.secateur.errors.BadInputException("run(spec, resume: true) works under bin/secateur run (and resume); "
+                + "a server does not resume runs yet, so submit the script without resume: true, or run it with bin/secateur run");
+    }
+
+    /**
      * The experiment's explain-plan: its model's unit groups, what is kept whole and why, and the projected
      * params and FLOPs. Nothing is trained or pruned.
      */

@@ -78,6 +78,22 @@ public abstract class SecateurScript extends Script {
     }
 
     /**
+     * {@code run(spec, resume: true)}: skips an experiment that finished before (its results are returned) and
+     * continues one that was killed, interrupted or failed from its last checkpoint, so a sweep restarted after a
+     * crash picks up where it stopped.
+     */
+    public RunResult run(Map<String, ?> options, ExperimentSpec spec) {
+        boolean[] resume = {false};
+        NamedArgs.apply("run", options, Set.of("resume"), (option, value) -> {
+            if (!(value instanceof Boolean b)) {
+                throw new BadInputException("run resume: " + value + " is not true or false");
+            }
+            resume[0] = b;
+        }, null);
+        return resume[0] ? runner().runOrResume(spec) : runner().run(spec);
+    }
+
+    /**
      * Prints an experiment's explain-plan (unit groups, what is kept whole and why, projected params and
      * FLOPs) before anything changes, and returns the experiment, so {@code run(explain(spec))} reads well.
      */

@@ -61,6 +61,10 @@ public final class ModelFiles {
             Files.createDirectories(file.toAbsolutePath().getParent());
             var tmp = file.resolveSibling(file.getFileName() + ".tmp");
             ModelSerializer.writeModel(net.model(), tmp.toFile(), true);
+            // on disk before the rename, so a crash leaves the old file or the whole new one, never a torn one
+            try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write model to " + file + ": " + e.getMessage(), e);

@@ -120,7 +120,9 @@ final class Artifact implements AutoCloseable {
                 .addImports("org.nd4j.linalg.api.ndarray.INDArray", "org.nd4j.linalg.factory.Nd4j",
                         "org.nd4j.linalg.ops.transforms.Transforms");
         var config = new CompilerConfiguration();
-        config.addCompilationCustomizers(imports);
+        // loops check for interruption, so a criterion that never returns is stopped by the scorer's timeout
+        config.addCompilationCustomizers(imports,
+                new org.codehaus.groovy.control.customizers.ASTTransformationCustomizer(groovy.transform.ThreadInterrupt.class));
         var loader = new GroovyClassLoader(Artifact.class.getClassLoader(), config);
         try {
             String text = new String(bytes, StandardCharsets.UTF_8);

@@ -20,11 +20,25 @@ import java.util.TreeMap;
  */
 public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVersion, String scheduleVersion,
                            long modelParams, String dataSource, String dataSha256, int trainSize, int testSize,
-                           List<Double> stepTargets, Map<String, PluginPins.Pinned> plugins) {
+                           List<Double> stepTargets, Map<String, PluginPins.Pinned> plugins,
+                           dev.secateur.spec.ScriptOrigin script) {
 
     public ResolvedSpec {
         stepTargets = List.copyOf(stepTargets);
         plugins = Map.copyOf(plugins);
+    }
+
+    /** A spec run from no script (the Java API, a test). */
+    public ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVersion, String scheduleVersion, long modelParams,
+                        String dataSource, String dataSha256, int trainSize, int testSize, List<Double> stepTargets,
+                        Map<String, PluginPins.Pinned> plugins) {
+        this(runId, spec, saliencyVersion, scheduleVersion, modelParams, dataSource, dataSha256, trainSize, testSize, stepTargets,
+                plugins, null);
+    }
+
+    public ResolvedSpec withScript(dev.secateur.spec.ScriptOrigin origin) {
+        return new ResolvedSpec(runId, spec, saliencyVersion, scheduleVersion, modelParams, dataSource, dataSha256, trainSize,
+                testSize, stepTargets, plugins, origin);
     }
 
     /** The saliency that chose what was pruned, or "" for a run that prunes nothing (a baseline, a comparison). */
@@ -109,6 +123,11 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         plugins.forEach((key, pinned) -> files.put(key, Map.of("version", pinned.version(), "file", pinned.file(),
                 "sha256", pinned.sha256())));
         json.put("plugins", files);
+        // what a resume matches a script's experiment against, and the script to run again
+        json.put("specKey", spec.key());
+        if (script != null) {
+            json.put("script", Map.of("file", script.file(), "args", script.args()));
+        }
         json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
                 "nd4jBackend", backend));
         return json;

@@ -40,6 +40,8 @@ public final class RunDirectory {
     public static final String MODEL = "model-final.zip";
     public static final String FAILED = "FAILED";
     public static final String CANCELLED = "CANCELLED";
+    /** Stopped by SIGTERM or Ctrl-C at a safe point; its last checkpoint resumes it. */
+    public static final String INTERRUPTED = "INTERRUPTED";
     public static final String SHRUNK_MASKS = "shrunk";
     public static final String MASKS = "masks";
     /** What a structured run's physical removal would take, as {@code bin/secateur plan} prints it. */
@@ -74,7 +76,68 @@ public final class RunDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + dir + ": " + e.getMessage(), e);
         }
+        RunLock.take(dir);
         return new RunDirectory(dir, runId);
+    }
+
+    /**
+     * Opens an existing run to resume it from the checkpoint of {@code step}: the rows after that step, the
+     * later masks and checkpoints and the marker of how it stopped go, a torn last line is dropped, and the
+     * directory is locked again. Its events stay, as its history.
+     */
+    public static RunDirectory reopen(Path dir, int step) {
+        try {
+            var rows = new java.util.ArrayList<>(Files.readAllLines(dir.resolve(RESULTS), StandardCharsets.UTF_8));
+            var kept = new java.util.ArrayList<String>();
+            kept.add(ResultsCsv.HEADER);
+            for (var row : rows.subList(Math.min(1, rows.size()), rows.size())) {
+                int comma = row.indexOf(',');
+                if (comma > 0 && row.substring(0, comma).matches("\\d+") && Integer.parseInt(row.substring(0, comma)) <= step) {
+                    kept.add(row);
+                }
+            }
+            Files.writeString(dir.resolve(RESULTS), String.join("\n", kept) + "\n", StandardCharsets.UTF_8);
+            dropTornLine(dir.resolve(EVENTS));
+            for (String marker : new String[]{FAILED, CANCELLED, INTERRUPTED, MODEL, REPORT}) {
+                Files.deleteIfExists(dir.resolve(marker));
+            }
+            var masks = dir.resolve(MASKS);
+            if (Files.isDirectory(masks)) {
+                try (var steps = Files.list(masks)) {
+                    for (var stepDir : steps.toList()) {
+                        String name = stepDir.getFileName().toString();
+                        if (name.equals(SHRUNK_MASKS) || name.startsWith("step-") && Integer.parseInt(name.substring(5)) > step) {
+                            try (var files = Files.walk(stepDir)) {
+                                for (var f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                                    Files.deleteIfExists(f);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Checkpoints.dropAfter(dir, step);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reopen run directory " + dir + ": " + e.getMessage(), e);
+        }
+        RunLock.take(dir);
+        return new RunDirectory(dir, dir.getFileName().toString());
+    }
+
+    /** A crash can leave half a line at the end of an appended file; the next append would glue onto it. */
+    static void dropTornLine(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        int end = bytes.length;
+        if (end > 0 && bytes[end - 1] != '\n') {
+            int lastNewline = end - 1;
+            while (lastNewline >= 0 && bytes[lastNewline] != '\n') {
+                lastNewline--;
+            }
+            Files.write(file, java.util.Arrays.copyOf(bytes, lastNewline + 1));
+        }
     }
 
     public Path path() {
@@ -127,9 +190,15 @@ public final class RunDirectory {
             info.put("scope", ResolvedSpec.scope(plan.scope()));
             info.put("granularity", plan.granularity().id());
             var p = plan.provenance();
-            info.put("provenance", Map.of("saliency", p.saliency(), "saliencyVersion", p.saliencyVersion(),
-                    "options", p.options().values(), "schedule", p.schedule(), "scheduleVersion", p.scheduleVersion(),
-                    "seed", p.seed()));
+            // in a fixed order, so the same plan writes the same bytes in every JVM
+            var provenance = new LinkedHashMap<String, Object>();
+            provenance.put("saliency", p.saliency());
+            provenance.put("saliencyVersion", p.saliencyVersion());
+            provenance.put("options", new TreeMap<>(p.options().values()));
+            provenance.put("schedule", p.schedule());
+            provenance.put("scheduleVersion", p.scheduleVersion());
+            provenance.put("seed", p.seed());
+            info.put("provenance", provenance);
             info.put("keptFraction", kept);
             JSON.writeValue(dir.resolve("plan.json").toFile(), info);
         } catch (IOException e) {
@@ -173,6 +242,10 @@ public final class RunDirectory {
 
     public void markCancelled(String reason) {
         append(CANCELLED, reason);
+    }
+
+    public void markInterrupted(String reason) {
+        append(INTERRUPTED, reason);
     }
 
     private void append(String file, String line) {

@@ -35,7 +35,7 @@ public final class RunIndex {
         COMPLETED,
         FAILED,
         CANCELLED,
-        /** No final marker and no live process runs it: the process that ran it stopped. */
+        /** Stopped by a signal (INTERRUPTED), or killed: no final marker, and its LOCK's process is gone. */
         INTERRUPTED
     }
 
@@ -79,6 +79,26 @@ public final class RunIndex {
         return all;
     }
 
+    /**
+     * The newest run of an experiment with this declaration ({@link dev.secateur.spec.ExperimentSpec#key}), if
+     * the runs directory has one: what {@code run(spec, resume: true)} resumes or reuses.
+     */
+    public Optional<Path> latestRunOf(String experiment, String specKey) {
+        if (!Files.isDirectory(runsDir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(runsDir)) {
+            return dirs.filter(d -> Files.isRegularFile(d.resolve(RunDirectory.SPEC)))
+                    .filter(d -> {
+                        JsonNode spec = spec(d);
+                        return experiment.equals(spec.path("experiment").asText()) && specKey.equals(spec.path("specKey").asText());
+                    })
+                    .max(Comparator.comparing(d -> spec(d).path("createdAt").asText("")));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The directory of a run, if the id names one directly under the runs directory. */
     public Optional<Path> find(String runId) {
         if (runId == null || !RUN_ID.matcher(runId).matches()) {
@@ -93,8 +113,11 @@ public final class RunIndex {
      * model, marker and report. Otherwise its files say how it ended.
      */
     public static Status status(Path dir, boolean running) {
-        if (running) {
+        if (running || RunLock.holder(dir).filter(RunLock.Holder::alive).isPresent()) {
             return Status.RUNNING;
+        }
+        if (Files.exists(dir.resolve(RunDirectory.INTERRUPTED))) {
+            return Status.INTERRUPTED;
         }
         if (Files.exists(dir.resolve(RunDirectory.CANCELLED))) {
             return Status.CANCELLED;

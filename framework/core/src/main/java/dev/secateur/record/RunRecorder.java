@@ -8,6 +8,7 @@ import dev.secateur.score.Comparison;
 import dev.secateur.sensitivity.SensitivityCurves;
 import dev.secateur.spi.PruningPlan;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.HashMap;
 
@@ -37,6 +38,35 @@ public final class RunRecorder {
         return dir.path();
     }
 
+    /**
+     * Opens a run directory again to resume it from its checkpoint of {@code step}, and records that it
+     * resumed; see {@link RunDirectory#reopen}.
+     */
+    public Path reopen(Path runDir, int step, String saliency) {
+        var dir = RunDirectory.reopen(runDir, step);
+        open.put(dir.runId(), new OpenRun(dir, saliency));
+        dir.appendEvent("resumed", java.util.Map.of("runId", dir.runId(), "fromStep", step, "pid", ProcessHandle.current().pid()));
+        return dir.path();
+    }
+
+    /** The checkpoint after {@code step}: the model with its updater, the masks and the rows so far. */
+    public Path checkpoint(String runId, int step, dev.secateur.model.Network net, dev.secateur.model.MaskSet masks,
+                           List<StepResult> results, Map<String, Double> ratios) {
+        return Checkpoints.write(required(runId).path(), step, net, masks, results, ratios);
+    }
+
+    /** An interrupted run's INTERRUPTED marker, then its event, which closes it; its checkpoint resumes it. */
+    public void interrupted(String runId, String reason, Object event) {
+        var run = open.get(runId);
+        if (run != null) {
+            try {
+                run.dir().markInterrupted(reason);
+            } finally {
+                event(runId, "interrupted", event, true);
+            }
+        }
+    }
+
     /** Whether a run has a directory and no last event yet. */
     public boolean isOpen(String runId) {
         return open.containsKey(runId);
@@ -53,6 +83,7 @@ public final class RunRecorder {
             if (last) {
                 open.remove(runId);
                 report(run.dir().path());
+                RunLock.release(run.dir().path());
             }
         }
     }

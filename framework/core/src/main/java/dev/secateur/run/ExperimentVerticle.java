@@ -42,14 +42,15 @@ public final class ExperimentVerticle extends VerticleBase {
     public Future<?> start() {
         vertx.eventBus().<StageRequest.RunExperiment>consumer(Addresses.EXPERIMENT_RUN, message -> {
             var request = message.body();
-            String runId = request.runId() != null ? request.runId() : RunDirectory.newRunId(request.spec().name(), clock);
+            String runId = request.resume() != null ? request.resume().getFileName().toString()
+                    : request.runId() != null ? request.runId() : RunDirectory.newRunId(request.spec().name(), clock);
             var stages = new StageCalls(vertx, config, runId);
             running.put(runId, stages);
             if (cancelledEarly.remove(runId)) {
                 stages.cancel();
             }
             var session = new RunSession(stages, planner, new HeldHandles(stores), request.spec(),
-                    request.runsDir() == null ? config.runsDir() : request.runsDir(), runId);
+                    request.runsDir() == null ? config.runsDir() : request.runsDir(), runId, request.resume(), request.script());
             var limit = config.timeout(SecateurConfig.EXPERIMENT);
             long timer = vertx.setTimer(limit.toMillis(), id -> stages.stop(new io.vertx.core.eventbus.ReplyException(
                     io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, FailureCode.TIMEOUT.code(), "run " + runId + " did not finish "
@@ -68,7 +69,9 @@ public final class ExperimentVerticle extends VerticleBase {
         vertx.eventBus().<StageRequest.CancelExperiment>consumer(Addresses.EXPERIMENT_CANCEL, message -> {
             var stages = running.get(message.body().runId());
             if (stages != null) {
-                stages.cancel();
+                stages.stop(new dev.secateur.errors.RunCancelledException(message.body().interrupted()
+                        ? "run " + message.body().runId() + " was interrupted; resume it with bin/secateur resume " + message.body().runId()
+                        : "run " + message.body().runId() + " was cancelled", message.body().interrupted()));
             } else {
                 cancelledEarly.add(message.body().runId());
             }

@@ -24,6 +24,7 @@ import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One experiment as it runs, in the order the data flows: load, train the baseline, evaluate it, then
@@ -50,14 +51,30 @@ final class RunSession {
     private Handle<MaskSet> masks;
     /** Null until the recorder has created the run directory. */
     private Path runDir;
+    /** The run directory to resume from its latest checkpoint, or null for a new run. */
+    private final Path resume;
+    /** The last step a resumed run had completed; -1 for a new run. */
+    private int resumedAfter = -1;
+    /** The per-layer ratios a sensitivity budget chose, kept in every checkpoint. */
+    private Map<String, Double> chosenRatios = Map.of();
+
+    /** The script it came from, kept in spec.json, or null. */
+    private final dev.secateur.spec.ScriptOrigin script;
 
     RunSession(StageCalls stages, RunPlanner planner, HeldHandles held, ExperimentSpec spec, Path runsDir, String runId) {
+        this(stages, planner, held, spec, runsDir, runId, null, null);
+    }
+
+    RunSession(StageCalls stages, RunPlanner planner, HeldHandles held, ExperimentSpec spec, Path runsDir, String runId, Path resume,
+               dev.secateur.spec.ScriptOrigin script) {
+        this.script = script;
         this.stages = stages;
         this.planner = planner;
         this.held = held;
         this.spec = spec;
         this.runsDir = runsDir;
         this.runId = runId;
+        this.resume = resume;
     }
 
     Future<StageReply.ExperimentDone> run() {
@@ -65,11 +82,12 @@ final class RunSession {
                 .map(planner::check)
                 .onSuccess(choices -> held.atEnd(() -> planner.release(choices.pins())))
                 .compose(choices -> stages.send(LOADER_LOAD, LOADER, new StageRequest.Load(spec.model(), spec.data(), spec.seed()),
-                        StageReply.Loaded.class).compose(loaded -> open(choices, loaded)))
-                .compose(v -> explainPlan())
-                .compose(v -> baseline())
-                .compose(throughput -> evaluate(0, 0.0, throughput, true))
-                .compose(v -> spec.sensitivity() == null ? Future.succeededFuture() : sensitivity())
+                        StageReply.Loaded.class).compose(loaded -> resume == null ? open(choices, loaded) : reopen(choices, loaded)))
+                .compose(v -> resumedAfter >= 0 ? Future.succeededFuture() : explainPlan()
+                        .compose(x -> baseline())
+                        .compose(throughput -> evaluate(0, 0.0, throughput, true)))
+                // a budget's choice is in the checkpoints; curves alone were recorded before step 1
+                .compose(v -> spec.sensitivity() == null || resumedAfter > 0 ? Future.succeededFuture() : sensitivity())
                 .compose(v -> spec.compare() != null ? compare() : steps())
                 // the model is the last stage's work, so a cancelled run never gets one
                 .compose(comparison -> stages.send(RECORDER_WRITE, RECORDER, new RecordRequest.Model(runId, model), StageReply.Recorded.class)
@@ -84,8 +102,34 @@ final class RunSession {
         model = held.hold(loaded.model());
         data = held.hold(loaded.data());
         plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
-        var resolved = plan.resolved(runId, loaded);
+        var resolved = plan.resolved(runId, loaded).withScript(script);
         return stages.record(new RecordRequest.Open(runsDir, resolved)).compose(dir -> {
+            runDir = dir;
+            return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
+                    plan.compareSummary()));
+        });
+    }
+
+    /**
+     * Resumes a run from its latest checkpoint: plans as a new run would (the plan is a function of the spec
+     * and the loaded network), swaps in the checkpoint's model and masks, then has the recorder reopen the
+     * directory, which drops what came after the checkpoint.
+     */
+    private Future<Void> reopen(RunPlanner.Choices choices, StageReply.Loaded loaded) {
+        data = held.hold(loaded.data());
+        held.release(held.hold(loaded.model()));
+        plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
+        return stages.send(LOADER_RESTORE, LOADER, new StageRequest.Restore(resume), StageReply.Restored.class).compose(restored -> {
+            model = held.hold(restored.model());
+            masks = restored.masks() == null ? null : held.hold(restored.masks());
+            resumedAfter = restored.step();
+            results.addAll(restored.results());
+            if (!restored.ratios().isEmpty()) {
+                chosenRatios = restored.ratios();
+                plan = planner.withRatios(plan, chosenRatios);
+            }
+            return stages.record(new RecordRequest.Reopen(resume, resumedAfter, spec.prunes() ? spec.saliency().id() : ""));
+        }).compose(dir -> {
             runDir = dir;
             return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
                     plan.compareSummary()));
@@ -115,6 +159,7 @@ final class RunSession {
                 .compose(curves -> stages.record(new RecordRequest.Sensitivity(runId, curves)).map(curves))
                 .compose(curves -> spec.sensitivity().budget() == null ? Future.succeededFuture()
                         : SensitivityAnalysis.budget(stages, plan, model, data, curves).compose(chosen -> {
+                            chosenRatios = chosen.ratios();
                             plan = planner.withRatios(plan, chosen.ratios());
                             return stages.record(new RecordRequest.Ratios(runId, chosen.ratios(), chosen.units()))
                                     .compose(v -> stages.event(new RunEvent.Decided(runId, spec.name(), "sensitivity", chosen.lines())));
@@ -131,7 +176,9 @@ final class RunSession {
     private Future<List<RankCorrelation>> steps() {
         Future<Void> chain = Future.succeededFuture();
         for (var step : plan.steps()) {
-            chain = chain.compose(v -> step(step));
+            if (step.step().index() > resumedAfter) {
+                chain = chain.compose(v -> step(step));
+            }
         }
         return chain.map(List.of());
     }
@@ -192,6 +239,9 @@ final class RunSession {
                     var result = evaluated.report().toStep(step, target, throughput);
                     results.add(result);
                     return stages.event(new RunEvent.StepCompleted(runId, spec.name(), plan.steps().size(), result, plan.tags()));
-                });
+                })
+                // after its row: a checkpoint without the row it covers never exists
+                .compose(v -> stages.record(new RecordRequest.Checkpoint(runId, step, model, masks, results, chosenRatios)))
+                .mapEmpty();
     }
 }

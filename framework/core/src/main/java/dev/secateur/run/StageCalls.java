@@ -48,7 +48,7 @@ final class StageCalls {
     /** Sends a request to a stage, unless the run was cancelled; a missing answer fails with the setting to raise. */
     <R> Future<R> send(String address, String stage, Object request, Class<R> replyType) {
         var reason = stopped;
-        if (reason instanceof RunCancelledException) {
+        if (reason instanceof RunCancelledException cancelled && !cancelled.interrupted()) {
             return Future.failedFuture(new RunCancelledException("run " + runId + " was cancelled before the " + stage
                     + " was asked for its next step"));
         }
@@ -66,8 +66,7 @@ final class StageCalls {
         return vertx.eventBus().request(address, request, options)
                 .map(message -> replyType.cast(message.body()))
                 .recover(error -> {
-                    if (stopped != null && !(stopped instanceof RunCancelledException)
-                            && FailureCode.of(error) == FailureCode.CANCELLED) {
+                    if (stopped != null && FailureCode.of(error) == FailureCode.CANCELLED) {
                         return Future.failedFuture(stopped); // the job was stopped for the run's reason, not by a user
                     }
                     if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {

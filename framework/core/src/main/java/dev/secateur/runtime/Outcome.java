@@ -6,7 +6,7 @@ import dev.secateur.errors.BadInputException;
 
 /**
  * How a script or command ended, for a person: an exit code (0 success, 1 a run failed, 2 bad input,
- * 3 a run was cancelled) and one paragraph, the same from the command line and from the server.
+ * 3 a run was cancelled, 130 or 143 interrupted by Ctrl-C or SIGTERM) and one paragraph, the same from the command line and from the server.
  */
 public final class Outcome {
 
@@ -14,6 +14,8 @@ public final class Outcome {
     public static final int RUN_FAILED = 1;
     public static final int BAD_INPUT = 2;
     public static final int CANCELLED = 3;
+    /** 128 + SIGINT, as a shell reports Ctrl-C; a SIGTERM exits 143. */
+    public static final int INTERRUPTED = 130;
 
     private Outcome() {
     }
@@ -26,6 +28,7 @@ public final class Outcome {
             return switch (failed.code()) {
                 case BAD_INPUT -> BAD_INPUT;
                 case CANCELLED -> CANCELLED;
+                case INTERRUPTED -> INTERRUPTED;
                 default -> RUN_FAILED;
             };
         }
@@ -39,6 +42,9 @@ public final class Outcome {
     public static String describe(Throwable e) {
         if (e instanceof RunFailedException failed && failed.code() == FailureCode.CANCELLED) {
             return "cancelled: " + e.getMessage();
+        }
+        if (e instanceof RunFailedException failed && failed.code() == FailureCode.INTERRUPTED) {
+            return "interrupted: " + e.getMessage();
         }
         if (e instanceof BadInputException || e instanceof RunFailedException) {
             return "error: " + e.getMessage();

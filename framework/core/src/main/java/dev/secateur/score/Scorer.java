@@ -88,6 +88,8 @@ public final class Scorer {
         var scores = new TreeMap<ParamRef, INDArray>();
         for (var param : params) {
             var view = view(net, param, masks, statistics, granularity, seed);
+            // a method sees the live weights; it must not change them, and if it does the model is put back
+            float[] before = view.weights().dup('c').data().asFloat();
             INDArray score;
             try {
                 score = extension.score(view, method.options());
@@ -96,6 +98,14 @@ public final class Scorer {
             } catch (RuntimeException e) {
                 throw new PluginFailedException("saliency '" + extension.id() + "' " + method.version() + " failed on "
                         + param.weights() + ": " + e, e);
+            } finally {
+                var after = view.weights();
+                if (!Arrays.equals(before, after.dup('c').data().asFloat())) {
+                    after.assign(Nd4j.create(before, after.shape(), 'c'));
+                    throw new PluginFailedException("saliency '" + extension.id() + "' " + method.version() + " wrote into the weights of "
+                            + param.weights() + " it was given to score; a saliency method only reads them (score a copy: "
+                            + "param.weights().dup()), and the weights were put back");
+                }
             }
             scores.put(param.weights(), checked(extension, param, score, unmeasuredAllowed));
         }

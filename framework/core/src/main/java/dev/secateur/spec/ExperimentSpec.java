@@ -67,6 +67,22 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     }
 
     /** Whether the run prunes: false for a dense baseline and for a criteria comparison. */
+    /**
+     * What identifies this experiment across runs, for resuming: a digest of everything it declares, but not
+     * of the lines it was declared at, so an edited comment above it does not make it another experiment.
+     */
+    public String key() {
+        var without = new ExperimentSpec(name, seed, model, data, saliency, granularity, scope, schedule, finetune, evaluate,
+                Map.of(), compare, sensitivity, shrink);
+        try {
+            var digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(without.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public boolean prunes() {
         return schedule != null;
     }

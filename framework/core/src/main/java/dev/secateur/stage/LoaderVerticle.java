@@ -35,6 +35,15 @@ final class LoaderVerticle extends StageVerticle {
                     NetworkLayout.groups(net), Capabilities.of(net, loaded.params()), net.numParams(), data.source(),
                     data.sha256(), data.train().size(), data.test().size());
         });
+        serve(Addresses.LOADER_RESTORE, StageRequest.Restore.class, request -> {
+            var checkpoint = dev.secateur.record.Checkpoints.latest(request.runDir()).orElseThrow(() ->
+                    new dev.secateur.errors.BadInputException("run " + request.runDir().getFileName() + " has no checkpoint: it stopped "
+                            + "before its dense model was evaluated, so there is nothing to resume; run it again"));
+            var net = dev.secateur.model.ModelFiles.load(checkpoint.model());
+            var masks = dev.secateur.record.Checkpoints.masks(checkpoint);
+            return new StageReply.Restored(stores.models().put(net), masks.isEmpty() ? null : stores.masks().put(masks),
+                    checkpoint.step(), checkpoint.results(), checkpoint.ratios());
+        });
         serve(Addresses.LOADER_EXPLAIN, StageRequest.Explain.class, request -> {
             var spec = request.spec();
             var loaded = loader.load(spec.model(), spec.data(), spec.seed());

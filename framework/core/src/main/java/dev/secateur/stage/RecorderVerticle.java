@@ -45,6 +45,10 @@ final class RecorderVerticle extends StageVerticle {
         }
         if (request instanceof RecordRequest.Event e) {
             var event = e.event();
+            if (event instanceof RunEvent.RunFailed failed && failed.code() == dev.secateur.bus.FailureCode.INTERRUPTED) {
+                recorder.interrupted(failed.runId(), failed.message(), failed);
+                return null;
+            }
             if (event instanceof RunEvent.RunFailed failed) {
                 recorder.failed(failed.runId(), failed.code() + ": " + failed.message(), failed);
                 return null;
@@ -82,6 +86,14 @@ final class RecorderVerticle extends StageVerticle {
         if (request instanceof RecordRequest.Ratios ratios) {
             recorder.ratios(ratios.runId(), ratios.ratios(), ratios.units());
             return null;
+        }
+        if (request instanceof RecordRequest.Reopen reopen) {
+            return recorder.reopen(reopen.runDir(), reopen.step(), reopen.saliency());
+        }
+        if (request instanceof RecordRequest.Checkpoint checkpoint) {
+            return recorder.checkpoint(checkpoint.runId(), checkpoint.step(), stores.models().get(checkpoint.model()),
+                    checkpoint.masks() == null ? dev.secateur.model.MaskSet.NONE : stores.masks().get(checkpoint.masks()),
+                    checkpoint.results(), checkpoint.ratios());
         }
         if (request instanceof RecordRequest.Model model) {
             return recorder.model(model.runId(), stores.models().get(model.model()));

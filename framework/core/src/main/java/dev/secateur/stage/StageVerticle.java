@@ -149,7 +149,8 @@ abstract class StageVerticle extends VerticleBase {
             message.reply(reply);
             return;
         }
-        if (code == FailureCode.STAGE_FAILED) {
+        if (code == FailureCode.STAGE_FAILED && !(failure instanceof java.io.UncheckedIOException)) {
+            // a bug: its stack trace is for whoever fixes it; a failed write (a full disk) is said in its message
             LOG.error("{} failed on {}", stage, message.address(), failure);
         }
         message.fail(code.code(), FailureCode.messageOf(failure));

@@ -1,0 +1,122 @@
+package dev.secateur.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.record.Checkpoints;
+import dev.secateur.record.RunDirectory;
+import dev.secateur.record.RunIndex;
+import dev.secateur.record.RunLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code secateur resume RUN}: continues a killed, interrupted, failed or timed-out run from its last
+ * checkpoint, by running the script it came from again with {@code --resume}: experiments that finished are
+ * skipped, this one continues, and those the script had not reached yet run.
+ */
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = "Continue a killed, interrupted, failed or timed-out run from its last checkpoint (the script it came from "
+                + "runs again: finished experiments are skipped, this one continues).")
+final class ResumeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RUN", description = "The run directory, or a run id under --runs-dir.")
+    String run;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the script, if not those it was run with.")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where run directories are (default: runs).")
+    Path runsDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
+    Path config;
+
+    @Option(names = "--no-progress", description = "Print a line per epoch instead of progress bars.")
+    boolean noProgress;
+
+    @Mixin
+    PluginOptions plugins;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var dir = locate();
+        var status = RunIndex.status(dir, false);
+        switch (status) {
+            case RUNNING -> throw new BadInputException("run " + dir.getFileName() + " is running in "
+                    + RunLock.holder(dir).map(RunLock.Holder::describe).orElse("another process") + "; stop it first (Ctrl-C or "
+                    + "kill PID), or wait for it");
+            case COMPLETED -> throw new BadInputException("run " + dir.getFileName() + " finished; there is nothing to resume "
+                    + "(its results are in " + dir.resolve(RunDirectory.RESULTS) + ")");
+            default -> {
+            }
+        }
+        var checkpoint = Checkpoints.latest(dir).orElseThrow(() -> new BadInputException("run " + dir.getFileName()
+                + " has no checkpoint: it stopped before its dense model was evaluated; run its script again"));
+        var json = new ObjectMapper().readTree(dir.resolve(RunDirectory.SPEC).toFile());
+        var script = json.path("script");
+        if (!script.has("file")) {
+            throw new BadInputException("run " + dir.getFileName() + " was not started from a script (spec.json names none), so "
+                    + "there is nothing to run again; resume it from your code with run(spec, resume: true)");
+        }
+        var file = Path.of(script.path("file").asText());
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException("run " + dir.getFileName() + " came from " + file + ", which no longer exists; put the "
+                    + "script back, or run its experiment again");
+        }
+        var scriptArgs = new ArrayList<String>();
+        if (args.isEmpty()) {
+            script.path("args").forEach(a -> scriptArgs.add(a.asText()));
+        } else {
+            scriptArgs.addAll(args);
+        }
+        spec.commandLine().getOut().println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(java.util.Locale.ROOT)
+                + ") from its checkpoint after step " + checkpoint.step() + ", by running " + file + " again with --resume");
+        var command = new RunCommand();
+        command.script = file;
+        command.args = scriptArgs;
+        command.runsDir = dir.getParent();
+        command.config = config;
+        command.noProgress = noProgress;
+        command.resume = true;
+        command.plugins = plugins;
+        command.spec = spec;
+        int exit = command.call();
+        if (exit == Main.OK && RunIndex.status(dir, false) != RunIndex.Status.COMPLETED) {
+            spec.commandLine().getErr().println("secateur: warning: " + file + " ran, but run " + dir.getFileName() + " was not "
+                    + "resumed: the script no longer declares its experiment as it was (name and settings)");
+            return Main.BAD_INPUT;
+        }
+        return exit;
+    }
+
+    private Path locate() throws IOException {
+        var given = Path.of(run);
+        Path dir;
+        if (Files.isDirectory(given)) {
+            dir = given.toAbsolutePath().normalize();
+        } else {
+            var settings = SecateurConfig.load(config);
+            var base = runsDir != null ? runsDir : settings.runsDir();
+            dir = new RunIndex(base).find(run).orElseThrow(() -> new BadInputException("no run " + run + " in " + base
+                    + "; give a run directory, or the run's id with --runs-dir DIR"));
+        }
+        if (!Files.isRegularFile(dir.resolve(RunDirectory.SPEC))) {
+            throw new BadInputException(dir + " is not a run directory (it has no " + RunDirectory.SPEC + ")");
+        }
+        return dir;
+    }
+}

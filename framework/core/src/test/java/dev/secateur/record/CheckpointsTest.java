@@ -1,0 +1,116 @@
+package dev.secateur.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.result.StepResult;
+import dev.secateur.spi.ParamRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Checkpoints without Vert.x: committed by their JSON, read back exactly, torn ones passed over; the run lock. */
+class CheckpointsTest {
+
+    @TempDir
+    Path run;
+
+    private static StepResult step(int step, double accuracy) {
+        var layers = new TreeMap<ParamRef, Double>(Map.of(ParamRef.parse("0_W"), 0.25 * step));
+        return new StepResult(step, 0.3 * step, 0.3 * step, accuracy, Double.NaN, 266_610, 200_000 - step, 532_810, 400_000, 0.61,
+                Double.NaN, layers, 256, 1.5);
+    }
+
+    @Test
+    void aCheckpointReadsBackTheModelTheMasksAndTheRowsExactly() throws Exception {
+        var net = Architecture.LENET_300_100.network(3L, 1e-3);
+        var mask = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 784, 300).gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        var masks = MaskSet.of(Map.of(ParamRef.parse("0_W"), mask));
+        var rows = List.of(step(0, 0.8612345678901234), step(1, 0.85));
+        Checkpoints.write(run, 0, net, MaskSet.NONE, rows.subList(0, 1), Map.of());
+        Checkpoints.write(run, 1, net, masks, rows, Map.of("0_W", 0.4));
+
+        var latest = Checkpoints.latest(run).orElseThrow();
+        assertThat(latest.step()).isEqualTo(1);
+        assertThat(latest.results()).isEqualTo(rows); // NaN cells and 16 significant digits included
+        assertThat(latest.ratios()).containsExactly(Map.entry("0_W", 0.4));
+        assertThat(Checkpoints.masks(latest).of(ParamRef.parse("0_W")).orElseThrow()).isEqualTo(mask);
+        assertThat(dev.secateur.model.ModelFiles.load(latest.model()).params()).isEqualTo(net.params());
+        // the older checkpoint is dropped once the newer is committed
+        assertThat(run.resolve("checkpoints/step-0")).doesNotExist();
+        assertThat(run.resolve("checkpoints/step-0.json")).doesNotExist();
+    }
+
+    @Test
+    void aCheckpointWithoutItsJsonWasTornAndTheOneBeforeItIsUsed() throws Exception {
+        var net = Architecture.LENET_300_100.network(3L, 1e-3);
+        Checkpoints.write(run, 0, net, MaskSet.NONE, List.of(step(0, 0.8)), Map.of());
+        // a crash during the next checkpoint: its files, but no commit
+        Files.createDirectories(run.resolve("checkpoints/step-1/masks"));
+        Files.write(run.resolve("checkpoints/step-1/model.zip"), new byte[]{'P', 'K'});
+        Files.writeString(run.resolve("checkpoints/step-1.json.tmp"), "{\"step\": 1, \"resu");
+        assertThat(Checkpoints.latest(run).orElseThrow().step()).isZero();
+        assertThat(Checkpoints.latest(run.resolve("nothing"))).isEmpty();
+    }
+
+    @Test
+    void reopeningDropsWhatCameAfterTheCheckpointAndATornLine() throws Exception {
+        var dir = RunDirectory.create(run, "r-1");
+        for (int s = 0; s <= 2; s++) {
+            dir.appendResult(step(s, 0.8), "magnitude");
+        }
+        Files.createDirectories(dir.path().resolve("masks/step-2"));
+        Files.writeString(dir.path().resolve(RunDirectory.EVENTS), "{\"event\":\"started\"}\n{\"event\":\"step-comp");
+        Files.writeString(dir.path().resolve(RunDirectory.FAILED), "TIMEOUT: ...\n");
+        RunLock.release(dir.path());
+
+        RunDirectory.reopen(dir.path(), 1);
+        var rows = Files.readAllLines(dir.path().resolve(RunDirectory.RESULTS));
+        assertThat(rows).hasSize(3).first().isEqualTo(ResultsCsv.HEADER);
+        assertThat(rows.get(2)).startsWith("1,");
+        assertThat(Files.readString(dir.path().resolve(RunDirectory.EVENTS))).isEqualTo("{\"event\":\"started\"}\n");
+        assertThat(dir.path().resolve("masks/step-2")).doesNotExist();
+        assertThat(dir.path().resolve(RunDirectory.FAILED)).doesNotExist();
+        assertThat(RunLock.holder(dir.path())).get().satisfies(h -> {
+            assertThat(h.pid()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(h.alive()).isTrue();
+        });
+    }
+
+    @Test
+    void aLockWhoseProcessIsGoneIsStaleAndItsRunReadsInterrupted() throws Exception {
+        var dir = RunDirectory.create(run, "r-2").path();
+        assertThat(RunIndex.status(dir, false)).isEqualTo(RunIndex.Status.RUNNING);
+        // a process that has ended: its pid no longer names a live process started when the lock says
+        var ended = new ProcessBuilder("true").start();
+        ended.waitFor();
+        Files.writeString(dir.resolve(RunLock.FILE), "{\"pid\":" + ended.pid() + ",\"host\":\"" + RunLock.host()
+                + "\",\"processStarted\":\"2000-01-01T00:00:00Z\"}\n");
+        assertThat(RunLock.holder(dir)).get().extracting(RunLock.Holder::alive).isEqualTo(false);
+        assertThat(RunIndex.status(dir, false)).isEqualTo(RunIndex.Status.INTERRUPTED);
+        Files.writeString(dir.resolve(RunLock.FILE), "{\"pid\":12");
+        assertThat(RunLock.holder(dir)).get().extracting(RunLock.Holder::alive).as("a torn lock").isEqualTo(false);
+        RunLock.release(dir);
+        Files.writeString(dir.resolve(RunDirectory.MODEL), "x");
+        assertThat(RunIndex.status(dir, false)).isEqualTo(RunIndex.Status.COMPLETED);
+    }
+
+    @Test
+    void aCheckpointThatCannotBeWrittenFailsNamingTheStepAndLeavesTheEarlierOne() throws Exception {
+        var net = Architecture.LENET_300_100.network(3L, 1e-3);
+        Checkpoints.write(run, 0, net, MaskSet.NONE, List.of(step(0, 0.8)), Map.of());
+        // a directory where the next checkpoint's commit file would go: its rename fails, as on a full disk
+        Files.createDirectories(run.resolve("checkpoints/step-1.json/in-the-way"));
+        assertThatThrownBy(() -> Checkpoints.write(run, 1, net, MaskSet.NONE, List.of(step(0, 0.8), step(1, 0.8)), Map.of()))
+                .hasMessageContaining("cannot write the checkpoint of step 1").hasMessageContaining("the checkpoint before it is intact");
+        assertThat(Checkpoints.latest(run).orElseThrow().step()).isZero();
+        assertThat(run.resolve("checkpoints/step-1")).as("the torn files are removed, to free the space").doesNotExist();
+    }
+}
