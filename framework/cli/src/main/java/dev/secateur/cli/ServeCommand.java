@@ -56,6 +56,10 @@ final class ServeCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         Flags.port("--port", port);
+        if (maxConcurrentRuns != null && maxConcurrentRuns < 1) {
+            throw new dev.secateur.errors.BadInputException("--max-concurrent-runs " + maxConcurrentRuns
+                    + " must be at least 1: the number of experiments the server runs at once");
+        }
         var settings = SecateurConfig.load(config);
         if (runsDir != null) {
             settings = settings.withRunsDir(runsDir);
