@@ -33,10 +33,25 @@ final class BusRunner implements ExperimentRunner {
     }
 
     private int calls;
+    /** Whether the script is inside run() or explain(), loading included: time there is not the script's own. */
+    private volatile boolean busy;
 
     /** How many experiments the script ran or explained. */
     int calls() {
         return calls;
+    }
+
+    boolean busy() {
+        return busy;
+    }
+
+    private <T> T busy(java.util.function.Supplier<T> call) {
+        busy = true;
+        try {
+            return call.get();
+        } finally {
+            busy = false;
+        }
     }
 
     @Override
@@ -45,13 +60,17 @@ final class BusRunner implements ExperimentRunner {
             return runOrResume(spec);
         }
         calls++;
-        var done = secateur.experiments().runFrom(script, spec, runsDir);
+        var done = busy(() -> secateur.experiments().runFrom(script, spec, runsDir));
         return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
     }
 
     @Override
     public RunResult runOrResume(ExperimentSpec spec) {
         calls++;
+        return busy(() -> resumeOrRun(spec));
+    }
+
+    private RunResult resumeOrRun(ExperimentSpec spec) {
         var previous = new dev.secateur.record.RunIndex(runsDir).latestRunOf(spec.name(), spec.key());
         if (previous.isEmpty()) {
             var done = secateur.experiments().runFrom(script, spec, runsDir);
@@ -89,6 +108,6 @@ final class BusRunner implements ExperimentRunner {
     @Override
     public String explain(ExperimentSpec spec) {
         calls++;
-        return secateur.experiments().explain(spec);
+        return busy(() -> secateur.experiments().explain(spec));
     }
 }

@@ -101,7 +101,8 @@ final class RunCommand implements Callable<Integer> {
             boolean succeeded = false;
             var runner = new BusRunner(secateur, target, new dev.secateur.spec.ScriptOrigin(script.toAbsolutePath().normalize().toString(),
                     args), resume, out);
-            try (var watchdog = new ScriptWatchdog(secateur, Thread.currentThread(), timeout, settings.timeout(SecateurConfig.SCRIPT));
+            try (var watchdog = new ScriptWatchdog(secateur, Thread.currentThread(), timeout, settings.timeout(SecateurConfig.SCRIPT),
+                    runner::busy);
                  var signals = Signals.onInterrupt(watchdog::interruptBy)) {
                 try {
                     compiled.run(runner, args, out);
@@ -118,6 +119,12 @@ final class RunCommand implements Callable<Integer> {
                         return Signals.exitCode(watchdog.signal());
                     }
                     throw new ScriptFailedException(script + lineOf(e) + ": stopped: " + watchdog.reason(), null);
+                }
+                Thread.interrupted(); // a stop that came as the script returned must not cut the linger or the shutdown
+                if (watchdog.signal() != null) {
+                    out.flush();
+                    spec.commandLine().getErr().println("secateur: " + watchdog.reason() + interruptedRun(watchdog.stoppedRunDir()));
+                    return Signals.exitCode(watchdog.signal());
                 }
                 succeeded = true;
                 if (runner.calls() == 0) {
@@ -150,6 +157,9 @@ final class RunCommand implements Callable<Integer> {
         var status = dev.secateur.record.RunIndex.status(dir, false);
         if (status == dev.secateur.record.RunIndex.Status.INTERRUPTED) {
             return "; run " + dir.getFileName() + " is marked INTERRUPTED, resume it with: bin/secateur resume " + dir;
+        }
+        if (status == dev.secateur.record.RunIndex.Status.RUNNING) {
+            return "; run " + dir.getFileName() + " was still stopping; once it has, resume it with: bin/secateur resume " + dir;
         }
         return "; run " + dir.getFileName() + " had already ended (" + status.name().toLowerCase(java.util.Locale.ROOT) + ")";
     }

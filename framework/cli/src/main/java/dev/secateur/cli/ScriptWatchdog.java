@@ -31,7 +31,10 @@ final class ScriptWatchdog implements AutoCloseable {
     private final List<MessageConsumer<RunEvent>> consumers = new ArrayList<>();
     private volatile String running;
     private volatile String runningDir;
+    /** The directory of the run in progress when the script was stopped. */
+    private volatile String stoppedDir;
     private volatile String signal;
+    private final java.util.function.BooleanSupplier inExperiment;
     private long outsideNanos;
     private long lastTick = System.nanoTime();
     private volatile String reason;
@@ -40,7 +43,9 @@ final class ScriptWatchdog implements AutoCloseable {
      * @param timeout            the whole script's limit, or null for none
      * @param outsideExperiments the limit on time outside experiments, which applies when {@code timeout} is null
      */
-    ScriptWatchdog(Secateur secateur, Thread script, Duration timeout, Duration outsideExperiments) {
+    ScriptWatchdog(Secateur secateur, Thread script, Duration timeout, Duration outsideExperiments,
+                   java.util.function.BooleanSupplier inExperiment) {
+        this.inExperiment = inExperiment;
         this.secateur = secateur;
         this.script = script;
         this.timeout = timeout;
@@ -51,7 +56,10 @@ final class ScriptWatchdog implements AutoCloseable {
             runningDir = ((RunEvent.RunStarted) m.body()).runDir();
         }));
         for (String end : List.of(Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED)) {
-            consumers.add(bus.<RunEvent>consumer(end, m -> running = null));
+            consumers.add(bus.<RunEvent>consumer(end, m -> {
+                running = null;
+                runningDir = null;
+            }));
         }
         clock.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
     }
@@ -68,7 +76,7 @@ final class ScriptWatchdog implements AutoCloseable {
 
     /** The directory of the run in progress when the script was stopped, or null. */
     String stoppedRunDir() {
-        return runningDir;
+        return stoppedDir;
     }
 
     /**
@@ -81,6 +89,7 @@ final class ScriptWatchdog implements AutoCloseable {
         }
         signal = signalName;
         reason = "interrupted by SIG" + signalName;
+        stoppedDir = runningDir;
         String run = running;
         if (run != null) {
             secateur.experiments().interrupt(run);
@@ -103,7 +112,7 @@ final class ScriptWatchdog implements AutoCloseable {
 
     private synchronized void tick() {
         long now = System.nanoTime();
-        if (running == null) {
+        if (running == null && !inExperiment.getAsBoolean()) {
             outsideNanos += now - lastTick;
         }
         lastTick = now;
@@ -120,7 +129,7 @@ final class ScriptWatchdog implements AutoCloseable {
 
     private void stop(String why) {
         reason = why;
-        runningDir = running == null ? null : runningDir;
+        stoppedDir = runningDir;
         String run = running;
         if (run != null) {
             secateur.experiments().cancel(run);

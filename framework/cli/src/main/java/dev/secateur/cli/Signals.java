@@ -13,19 +13,18 @@ final class Signals implements AutoCloseable {
 
     private static final String[] NAMES = {"INT", "TERM"};
     private final SignalHandler[] previous = new SignalHandler[NAMES.length];
-    private volatile boolean signalled;
+    private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Signals(Consumer<String> onFirst) {
         for (int i = 0; i < NAMES.length; i++) {
             String name = NAMES[i];
             previous[i] = Signal.handle(new Signal(name), signal -> {
-                if (signalled) {
+                if (signalled.getAndSet(true)) {
                     System.err.println("secateur: SIG" + name + " again: stopped at once; the run resumes from its last "
                             + "checkpoint with bin/secateur resume");
                     System.err.flush();
                     Runtime.getRuntime().halt(exitCode(name));
                 }
-                signalled = true;
                 onFirst.accept(name);
             });
         }

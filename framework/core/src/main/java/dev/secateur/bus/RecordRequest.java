@@ -58,7 +58,7 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
     }
 
     /** Open a run directory again to resume it from its checkpoint of {@code step}. */
-    record Reopen(Path runDir, int step, String saliency) implements RecordRequest {
+    record Reopen(Path runDir, int step, String saliency, int steps) implements RecordRequest {
     }
 
     /** The checkpoint after a step: the model with its updater, the masks (null at step 0), the rows so far. */

@@ -66,6 +66,9 @@ public final class ModelFiles {
                 channel.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            try (var directory = java.nio.channels.FileChannel.open(file.toAbsolutePath().getParent(), java.nio.file.StandardOpenOption.READ)) {
+                directory.force(true); // the rename itself, durable
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot write model to " + file + ": " + e.getMessage(), e);
         }

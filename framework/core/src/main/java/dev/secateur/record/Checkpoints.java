@@ -36,6 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Checkpoints {
 
     public static final String DIR = "checkpoints";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoints() {
@@ -83,13 +84,6 @@ public final class Checkpoints {
             Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(info), StandardCharsets.UTF_8);
             force(tmp);
             Files.move(tmp, root.resolve("step-" + step + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            force(root);
-            for (var older : committedSteps(root)) {
-                if (older < step) {
-                    Files.deleteIfExists(root.resolve("step-" + older + ".json"));
-                    deleteRecursively(root.resolve("step-" + older));
-                }
-            }
         } catch (IOException | RuntimeException e) {
             // a torn checkpoint is never read, but it holds space a full disk needs for the FAILED marker
             try {
@@ -101,6 +95,18 @@ public final class Checkpoints {
             String why = e instanceof IOException ? e.toString() : String.valueOf(e.getMessage());
             throw new UncheckedIOException("cannot write the checkpoint of step " + step + " to " + dir + ": " + why
                     + "; the checkpoint before it is intact", e instanceof IOException io ? io : new IOException(e));
+        }
+        // committed: from here on a failure must not touch it, and the older ones are only space
+        try {
+            force(root);
+            for (var older : committedSteps(root)) {
+                if (older < step) {
+                    Files.deleteIfExists(root.resolve("step-" + older + ".json"));
+                    deleteRecursively(root.resolve("step-" + older));
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("checkpoint of step {} in {} is committed, but older ones could not be removed: {}", step, root, e.toString());
         }
         return dir;
     }

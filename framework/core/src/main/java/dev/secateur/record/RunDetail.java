@@ -71,11 +71,12 @@ public final class RunDetail {
                         continue; // a line still being written
                     }
                     switch (event.path("event").asText()) {
-                        case "started" -> started = event.path("time").asText(null);
+                        case "started" -> started = started != null ? started : event.path("time").asText(null);
+                        case "resumed" -> ended = null;
                         case "step-completed" -> steps.add(event.path("result"));
                         case "decided" -> decided.add(event);
                         case "progress" -> progress.add(event);
-                        case "completed", "failed", "cancelled" -> ended = event.path("time").asText(null);
+                        case "completed", "failed", "cancelled", "interrupted" -> ended = event.path("time").asText(null);
                         default -> {
                         }
                     }

@@ -3,6 +3,7 @@ package dev.secateur.record;
 import dev.secateur.result.StepResult;
 
 import dev.secateur.model.Network;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.secateur.model.MaskSet;
@@ -81,32 +82,43 @@ public final class RunDirectory {
     }
 
     /**
-     * Opens an existing run to resume it from the checkpoint of {@code step}: the rows after that step, the
-     * later masks and checkpoints and the marker of how it stopped go, a torn last line is dropped, and the
-     * directory is locked again. Its events stay, as its history.
+     * Opens an existing run to resume it from its latest checkpoint: results.csv is rewritten from the
+     * checkpoint's rows (so a row lost or torn by a crash comes back), the events, masks and checkpoints of
+     * later steps go, as do the marker of how it stopped and a torn last line; then the directory is locked
+     * again. The events before the checkpoint stay, as its history.
+     *
+     * @param steps the run's number of schedule steps: the shrunk masks of the last one stay only if it is done
      */
-    public static RunDirectory reopen(Path dir, int step) {
+    public static RunDirectory reopen(Path dir, Checkpoints.Checkpoint checkpoint, String saliency, int steps) {
+        int step = checkpoint.step();
+        var holder = RunLock.holder(dir);
+        if (holder.isPresent() && holder.get().alive() && holder.get().pid() != ProcessHandle.current().pid()) {
+            throw new dev.secateur.errors.BadInputException("run " + dir.getFileName() + " is running in " + holder.get().describe()
+                    + "; stop it first, or wait for it");
+        }
         try {
-            var rows = new java.util.ArrayList<>(Files.readAllLines(dir.resolve(RESULTS), StandardCharsets.UTF_8));
-            var kept = new java.util.ArrayList<String>();
-            kept.add(ResultsCsv.HEADER);
-            for (var row : rows.subList(Math.min(1, rows.size()), rows.size())) {
-                int comma = row.indexOf(',');
-                if (comma > 0 && row.substring(0, comma).matches("\\d+") && Integer.parseInt(row.substring(0, comma)) <= step) {
-                    kept.add(row);
-                }
+            var rows = new StringBuilder(ResultsCsv.HEADER).append('\n');
+            for (var result : checkpoint.results()) {
+                rows.append(ResultsCsv.row(result, saliency)).append('\n');
             }
-            Files.writeString(dir.resolve(RESULTS), String.join("\n", kept) + "\n", StandardCharsets.UTF_8);
+            var tmp = dir.resolve(RESULTS + ".tmp");
+            Files.writeString(tmp, rows, StandardCharsets.UTF_8);
+            Checkpoints.force(tmp);
+            Files.move(tmp, dir.resolve(RESULTS), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             dropTornLine(dir.resolve(EVENTS));
+            dropEventsAfter(dir.resolve(EVENTS), step);
             for (String marker : new String[]{FAILED, CANCELLED, INTERRUPTED, MODEL, REPORT}) {
                 Files.deleteIfExists(dir.resolve(marker));
             }
             var masks = dir.resolve(MASKS);
             if (Files.isDirectory(masks)) {
-                try (var steps = Files.list(masks)) {
-                    for (var stepDir : steps.toList()) {
+                try (var stepDirs = Files.list(masks)) {
+                    for (var stepDir : stepDirs.toList()) {
                         String name = stepDir.getFileName().toString();
-                        if (name.equals(SHRUNK_MASKS) || name.startsWith("step-") && Integer.parseInt(name.substring(5)) > step) {
+                        boolean redone = name.equals(SHRUNK_MASKS) ? step < steps
+                                : name.startsWith("step-") && Integer.parseInt(name.substring(5)) > step;
+                        if (redone) {
                             try (var files = Files.walk(stepDir)) {
                                 for (var f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                                     Files.deleteIfExists(f);
@@ -122,6 +134,37 @@ public final class RunDirectory {
         }
         RunLock.take(dir);
         return new RunDirectory(dir, dir.getFileName().toString());
+    }
+
+    /**
+     * Drops the step and decision events that came after the checkpoint's step: the resumed run records them
+     * again, and a reader counting steps must not see one twice. Progress and how the run stopped stay.
+     */
+    private static void dropEventsAfter(Path events, int step) throws IOException {
+        if (!Files.isRegularFile(events)) {
+            return;
+        }
+        var kept = new java.util.ArrayList<String>();
+        boolean after = false;
+        for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
+            JsonNode event;
+            try {
+                event = JSON_LINE.readTree(line);
+            } catch (IOException unreadable) {
+                continue;
+            }
+            String type = event.path("event").asText();
+            if (type.equals("step-completed") && event.path("result").path("step").asInt() == step) {
+                after = true;
+            } else if (type.equals("step-completed") && event.path("result").path("step").asInt() > step
+                    || after && type.equals("decided")) {
+                continue;
+            }
+            kept.add(line);
+        }
+        var tmp = events.resolveSibling(events.getFileName() + ".tmp");
+        Files.writeString(tmp, kept.isEmpty() ? "" : String.join("\n", kept) + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, events, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** A crash can leave half a line at the end of an appended file; the next append would glue onto it. */

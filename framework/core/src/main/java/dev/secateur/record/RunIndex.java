@@ -169,8 +169,11 @@ public final class RunIndex {
             var lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
             for (int i = lines.length - 1; i >= 0; i--) {
                 String line = lines[i];
+                if (line.contains("\"event\":\"resumed\"")) {
+                    break; // resumed after its last end: it has not ended since
+                }
                 if (line.contains("\"event\":\"completed\"") || line.contains("\"event\":\"failed\"")
-                        || line.contains("\"event\":\"cancelled\"")) {
+                        || line.contains("\"event\":\"cancelled\"") || line.contains("\"event\":\"interrupted\"")) {
                     times[1] = timeOf(line, null);
                     break;
                 }

@@ -39,6 +39,7 @@ public final class RunLock {
         lock.put("taken", Instant.now().toString());
         try {
             Files.writeString(dir.resolve(FILE), lock.toString() + "\n");
+            Checkpoints.force(dir.resolve(FILE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }
@@ -63,6 +64,10 @@ public final class RunLock {
             long pid = lock.path("pid").asLong();
             String host = lock.path("host").asText();
             String started = lock.path("processStarted").asText("");
+            if (pid <= 0 || host.isBlank()) {
+                // empty or cut short by a crash while it was written: its writer is gone
+                return Optional.of(new Holder(pid, host.isBlank() ? host() : host, started, false));
+            }
             boolean alive = !host.equals(host()) || ProcessHandle.of(pid)
                     .filter(ProcessHandle::isAlive)
                     // a recycled pid belongs to a process that started at another time

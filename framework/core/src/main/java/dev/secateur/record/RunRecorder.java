@@ -42,8 +42,10 @@ public final class RunRecorder {
      * Opens a run directory again to resume it from its checkpoint of {@code step}, and records that it
      * resumed; see {@link RunDirectory#reopen}.
      */
-    public Path reopen(Path runDir, int step, String saliency) {
-        var dir = RunDirectory.reopen(runDir, step);
+    public Path reopen(Path runDir, int step, String saliency, int steps) {
+        var checkpoint = Checkpoints.latest(runDir).filter(c -> c.step() == step).orElseThrow(() -> new IllegalStateException(
+                "run " + runDir.getFileName() + " has no checkpoint of step " + step + " any more"));
+        var dir = RunDirectory.reopen(runDir, checkpoint, saliency, steps);
         open.put(dir.runId(), new OpenRun(dir, saliency));
         dir.appendEvent("resumed", java.util.Map.of("runId", dir.runId(), "fromStep", step, "pid", ProcessHandle.current().pid()));
         return dir.path();
@@ -78,12 +80,20 @@ public final class RunRecorder {
      */
     public void event(String runId, String type, Object event, boolean last) {
         var run = open.get(runId);
-        if (run != null) {
+        if (run == null) {
+            return;
+        }
+        try {
             run.dir().appendEvent(type, event);
+        } finally {
             if (last) {
+                // closed even when its last line could not be written (a full disk): no live LOCK may outlast the run
                 open.remove(runId);
-                report(run.dir().path());
-                RunLock.release(run.dir().path());
+                try {
+                    report(run.dir().path());
+                } finally {
+                    RunLock.release(run.dir().path());
+                }
             }
         }
     }

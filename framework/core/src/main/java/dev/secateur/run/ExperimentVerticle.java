@@ -12,8 +12,6 @@ import io.vertx.core.VerticleBase;
 import dev.secateur.bus.StageReply;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.Map;
 
 /**
@@ -29,7 +27,9 @@ public final class ExperimentVerticle extends VerticleBase {
     /** The runs in progress, by id; only this verticle's event loop touches it. */
     private final Map<String, StageCalls> running = new HashMap<>();
     /** Cancels that came before their run's request did: the run stops at its first stage boundary. */
-    private final Set<String> cancelledEarly = new HashSet<>();
+    private final Map<String, Boolean> cancelledEarly = new HashMap<>();
+    /** Where each run in progress writes, for the message that tells how to resume it. */
+    private final Map<String, java.nio.file.Path> runDirs = new HashMap<>();
 
     public ExperimentVerticle(Stores stores, PluginHost plugins, SecateurConfig config, Clock clock) {
         this.stores = stores;
@@ -46,8 +46,11 @@ public final class ExperimentVerticle extends VerticleBase {
                     : request.runId() != null ? request.runId() : RunDirectory.newRunId(request.spec().name(), clock);
             var stages = new StageCalls(vertx, config, runId);
             running.put(runId, stages);
-            if (cancelledEarly.remove(runId)) {
-                stages.cancel();
+            var runsDir = request.runsDir() == null ? config.runsDir() : request.runsDir();
+            runDirs.put(runId, runsDir.resolve(runId).toAbsolutePath());
+            var early = cancelledEarly.remove(runId);
+            if (early != null) {
+                stages.stop(stopped(runId, early));
             }
             var session = new RunSession(stages, planner, new HeldHandles(stores), request.spec(),
                     request.runsDir() == null ? config.runsDir() : request.runsDir(), runId, request.resume(), request.script());
@@ -59,6 +62,7 @@ public final class ExperimentVerticle extends VerticleBase {
             session.run().onComplete(done -> {
                 vertx.cancelTimer(timer);
                 running.remove(runId);
+                runDirs.remove(runId);
                 if (done.succeeded()) {
                     message.reply(done.result());
                 } else {
@@ -69,14 +73,19 @@ public final class ExperimentVerticle extends VerticleBase {
         vertx.eventBus().<StageRequest.CancelExperiment>consumer(Addresses.EXPERIMENT_CANCEL, message -> {
             var stages = running.get(message.body().runId());
             if (stages != null) {
-                stages.stop(new dev.secateur.errors.RunCancelledException(message.body().interrupted()
-                        ? "run " + message.body().runId() + " was interrupted; resume it with bin/secateur resume " + message.body().runId()
-                        : "run " + message.body().runId() + " was cancelled", message.body().interrupted()));
+                stages.stop(stopped(message.body().runId(), message.body().interrupted()));
             } else {
-                cancelledEarly.add(message.body().runId());
+                cancelledEarly.put(message.body().runId(), message.body().interrupted());
             }
             message.reply(new StageReply.CancelAsked(message.body().runId(), stages != null));
         });
         return Future.succeededFuture();
+    }
+
+    private dev.secateur.errors.RunCancelledException stopped(String runId, boolean interrupted) {
+        var dir = runDirs.get(runId);
+        return new dev.secateur.errors.RunCancelledException(interrupted
+                ? "run " + runId + " was interrupted; resume it with bin/secateur resume " + (dir == null ? runId : dir)
+                : "run " + runId + " was cancelled", interrupted);
     }
 }

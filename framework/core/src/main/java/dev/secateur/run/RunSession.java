@@ -128,7 +128,8 @@ final class RunSession {
                 chosenRatios = restored.ratios();
                 plan = planner.withRatios(plan, chosenRatios);
             }
-            return stages.record(new RecordRequest.Reopen(resume, resumedAfter, spec.prunes() ? spec.saliency().id() : ""));
+            return stages.record(new RecordRequest.Reopen(resume, resumedAfter, spec.prunes() ? spec.saliency().id() : "",
+                    plan.steps().size()));
         }).compose(dir -> {
             runDir = dir;
             return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),

@@ -27,6 +27,8 @@ abstract class StageVerticle extends VerticleBase {
     private final Object jobLock = new Object();
     private Job job;
     private java.time.Duration timeout;
+    /** Runs cancelled while this stage worked or queued; run ids are never reused, so they are only kept. */
+    private final java.util.Set<String> stoppedRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
      * Timeouts fire here, not on the stage's own context: that is the thread the job is blocking, so a Vert.x
      * timer would only fire once the job had ended.
@@ -85,18 +87,29 @@ abstract class StageVerticle extends VerticleBase {
      * for {@link dev.secateur.bus.Addresses#STAGE_INTERRUPT}), since this stage's own thread is the busy one.
      */
     void cancelRun(String runId) {
-        if (interruptible()) {
-            stop(runId, new dev.secateur.errors.RunCancelledException("run " + runId + " was cancelled while the " + stage
-                    + " was working on it; it stopped between minibatches"));
+        if (!interruptible() || runId == null) {
+            return;
+        }
+        // a job of that run still queued behind this one is refused when it starts
+        stoppedRuns.add(runId);
+        synchronized (jobLock) {
+            if (job != null && runId.equals(job.runId)) {
+                stop(job, cancelled(runId));
+            }
         }
     }
 
-    /** Interrupts the job in progress if it belongs to {@code runId} (null: whatever job it is). */
-    private void stop(String runId, Throwable because) {
+    private dev.secateur.errors.RunCancelledException cancelled(String runId) {
+        return new dev.secateur.errors.RunCancelledException("run " + runId + " was cancelled while the " + stage
+                + " was working on it; it stopped between minibatches");
+    }
+
+    /** Interrupts {@code target} if it is still the job in progress and was not stopped already. */
+    private void stop(Job target, Throwable because) {
         synchronized (jobLock) {
-            if (job != null && job.stoppedBecause == null && (runId == null || runId.equals(job.runId))) {
-                job.stoppedBecause = because;
-                job.thread.interrupt();
+            if (job == target && target.stoppedBecause == null) {
+                target.stoppedBecause = because;
+                target.thread.interrupt();
             }
         }
     }
@@ -119,13 +132,18 @@ abstract class StageVerticle extends VerticleBase {
         synchronized (jobLock) {
             job = current;
         }
-        var timer = timeout == null || !interruptible() ? null : TIMEOUTS.schedule(() -> stop(current.runId,
+        if (current.runId != null && stoppedRuns.contains(current.runId)) {
+            current.stoppedBecause = cancelled(current.runId);
+        }
+        var timer = timeout == null || !interruptible() ? null : TIMEOUTS.schedule(() -> stop(current,
                 new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
                         FailureCode.TIMEOUT.code(), "the " + stage + " did not finish within " + timeout.toSeconds()
                         + " s and was stopped; raise timeoutSeconds." + stage + " in the configuration (--config FILE, laid over "
                         + "config/application.json) for bigger models or data")), timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
-            reply = handler.apply(type.cast(message.body()));
+            if (current.stoppedBecause == null) {
+                reply = handler.apply(type.cast(message.body()));
+            }
         } catch (Throwable error) {
             failure = error;
         } finally {

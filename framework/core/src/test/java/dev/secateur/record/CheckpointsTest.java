@@ -61,27 +61,57 @@ class CheckpointsTest {
     }
 
     @Test
-    void reopeningDropsWhatCameAfterTheCheckpointAndATornLine() throws Exception {
+    void reopeningRebuildsTheRowsFromTheCheckpointAndDropsWhatCameAfterIt() throws Exception {
         var dir = RunDirectory.create(run, "r-1");
-        for (int s = 0; s <= 2; s++) {
-            dir.appendResult(step(s, 0.8), "magnitude");
-        }
+        var rows = List.of(step(0, 0.8), step(1, 0.81));
+        Checkpoints.write(dir.path(), 1, Architecture.LENET_300_100.network(3L, 1e-3), MaskSet.NONE, rows, Map.of());
+        // a power cut kept the checkpoint but not row 1, which is torn; step 2 had been written after it
+        Files.writeString(dir.path().resolve(RunDirectory.RESULTS), ResultsCsv.HEADER + "\n" + ResultsCsv.row(rows.get(0), "magnitude")
+                + "\n1,0.3\n" + ResultsCsv.row(step(2, 0.8), "magnitude") + "\n");
+        Files.createDirectories(dir.path().resolve("masks/step-1"));
         Files.createDirectories(dir.path().resolve("masks/step-2"));
-        Files.writeString(dir.path().resolve(RunDirectory.EVENTS), "{\"event\":\"started\"}\n{\"event\":\"step-comp");
+        Files.createDirectories(dir.path().resolve("masks/shrunk"));
+        Files.writeString(dir.path().resolve(RunDirectory.EVENTS), String.join("\n",
+                "{\"event\":\"started\"}",
+                "{\"event\":\"step-completed\",\"result\":{\"step\":0}}",
+                "{\"event\":\"step-completed\",\"result\":{\"step\":1}}",
+                "{\"event\":\"step-completed\",\"result\":{\"step\":2}}",
+                "{\"event\":\"decided\",\"what\":\"shrink\"}",
+                "{\"event\":\"step-comp"));
         Files.writeString(dir.path().resolve(RunDirectory.FAILED), "TIMEOUT: ...\n");
         RunLock.release(dir.path());
 
-        RunDirectory.reopen(dir.path(), 1);
-        var rows = Files.readAllLines(dir.path().resolve(RunDirectory.RESULTS));
-        assertThat(rows).hasSize(3).first().isEqualTo(ResultsCsv.HEADER);
-        assertThat(rows.get(2)).startsWith("1,");
-        assertThat(Files.readString(dir.path().resolve(RunDirectory.EVENTS))).isEqualTo("{\"event\":\"started\"}\n");
+        RunDirectory.reopen(dir.path(), Checkpoints.latest(dir.path()).orElseThrow(), "magnitude", 3);
+        assertThat(Files.readAllLines(dir.path().resolve(RunDirectory.RESULTS))).containsExactly(ResultsCsv.HEADER,
+                ResultsCsv.row(rows.get(0), "magnitude"), ResultsCsv.row(rows.get(1), "magnitude"));
+        assertThat(Files.readAllLines(dir.path().resolve(RunDirectory.EVENTS))).containsExactly("{\"event\":\"started\"}",
+                "{\"event\":\"step-completed\",\"result\":{\"step\":0}}", "{\"event\":\"step-completed\",\"result\":{\"step\":1}}");
+        assertThat(dir.path().resolve("masks/step-1")).exists();
         assertThat(dir.path().resolve("masks/step-2")).doesNotExist();
+        assertThat(dir.path().resolve("masks/shrunk")).as("the last step is redone").doesNotExist();
         assertThat(dir.path().resolve(RunDirectory.FAILED)).doesNotExist();
         assertThat(RunLock.holder(dir.path())).get().satisfies(h -> {
             assertThat(h.pid()).isEqualTo(ProcessHandle.current().pid());
             assertThat(h.alive()).isTrue();
         });
+    }
+
+    @Test
+    void aRunThatAnotherLiveProcessHoldsIsNotReopened() throws Exception {
+        var dir = RunDirectory.create(run, "r-3").path();
+        Checkpoints.write(dir, 0, Architecture.LENET_300_100.network(3L, 1e-3), MaskSet.NONE, List.of(step(0, 0.8)), Map.of());
+        var other = new ProcessBuilder("sleep", "30").start();
+        try {
+            Files.writeString(dir.resolve(RunLock.FILE), "{\"pid\":" + other.pid() + ",\"host\":\"" + RunLock.host()
+                    + "\",\"processStarted\":\"" + other.info().startInstant().orElseThrow() + "\"}\n");
+            assertThatThrownBy(() -> RunDirectory.reopen(dir, Checkpoints.latest(dir).orElseThrow(), "magnitude", 3))
+                    .hasMessageContaining("is running in process " + other.pid());
+        } finally {
+            other.destroy();
+        }
+        // an empty lock, as a crash while it was written leaves it, is stale
+        Files.writeString(dir.resolve(RunLock.FILE), "");
+        assertThat(RunLock.holder(dir)).get().extracting(RunLock.Holder::alive).isEqualTo(false);
     }
 
     @Test
