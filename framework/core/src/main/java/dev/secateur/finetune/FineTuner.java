@@ -60,6 +60,12 @@ public final class FineTuner {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         counter.report(true);
+        // a diverged network would be scored, pruned and reported as if it were a model, failing far from the cause
+        if (!Double.isFinite(net.params().sumNumber().doubleValue())) {
+            throw new dev.secateur.errors.BadInputException("training diverged: the weights became NaN or infinite within "
+                    + spec.epochs() + " epoch(s) at learning rate " + spec.learningRate() + " (loss " + counter.score
+                    + "); lower the learning rate (lr:) of this training");
+        }
         return new TrainingReport(counter.examplesDone, seconds);
     }
 

@@ -120,6 +120,16 @@ class FineTunerTest {
     }
 
     @Test
+    void trainingThatDivergesIsRefusedWithTheLearningRateToLower() {
+        var net = Architecture.LENET_300_100.build(5L, 1e-3);
+        var data = Fixtures.smallData();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fineTuner.train(net, data.train(), new TrainingSpec(1, 64, 1e12),
+                        MaskSet.NONE, 5L, TrainingProgressListener.NONE))
+                .isInstanceOf(dev.secateur.errors.BadInputException.class)
+                .hasMessageContaining("training diverged").hasMessageContaining("learning rate 1.0E12").hasMessageContaining("lower");
+    }
+
+    @Test
     void zeroEpochsDoesNothing() {
         var net = Architecture.LENET_300_100.build(5L, 1e-3);
         var params = net.params().dup();
