@@ -253,4 +253,12 @@ class BadInputIT {
         assertRefused(result, zip.toString(), "1 NaN", "parameter 1_W");
         assertThat(runs()).doesNotExist();
     }
+
+    @Test
+    void aBaselineWhoseTrainingDivergesIsRefusedNamingTheLearningRate() throws Exception {
+        var result = run("diverges.groovy", experiment("train 'lenet-300-100', epochs: 1, lr: 1e12", SMALL, ONE_SHOT));
+        assertThat(result.exit()).as(result.err()).isEqualTo(2);
+        assertThat(result.errLines()).singleElement().asString().contains("training diverged").contains("learning rate 1.0E12")
+                .doesNotContain("saliency");
+    }
 }
