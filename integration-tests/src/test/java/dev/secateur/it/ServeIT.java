@@ -155,7 +155,9 @@ class ServeIT {
         assertThat(typo.body()).contains("did you mean 'magnitude'").contains("(at typo.groovy:5)");
         var failsAtOnce = server.post("/api/runs?name=npe.groovy", "text/plain", "def model = null\nprintln model.layers", token);
         assertThat(failsAtOnce.statusCode()).as("a script that fails before any experiment").isEqualTo(400);
-        assertThat(failsAtOnce.body()).contains("layers").contains("before it ran any experiment");
+        // the script's own mistake, at its line, as bin/secateur run reports it
+        assertThat(failsAtOnce.body()).contains("npe.groovy:2: the script threw java.lang.NullPointerException")
+                .contains("layers").contains("\"code\":\"BAD_INPUT\"");
         var oddName = server.post("/api/runs", "application/json", "{\"script\": \"println 'hi'\", \"name\": 5}", token);
         assertThat(oddName.statusCode()).as(oddName.body()).isEqualTo(202);
         assertThat(server.post("/api/runs?name=/", "text/plain", "println 'hi'", token).statusCode()).isEqualTo(202);
