@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,14 +35,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the script, if not those it was run with.")
     List<String> args = new ArrayList<>();
 
-    @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where run directories are (default: runs).")
-    Path runsDir;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
-    Path config;
-
-    @Option(names = "--no-progress", description = "Print a line per epoch instead of progress bars.")
-    boolean noProgress;
+    @Mixin
+    ScriptOptions options = new ScriptOptions();
 
     @Mixin
     PluginOptions plugins;
@@ -88,9 +81,9 @@ final class ResumeCommand implements Callable<Integer> {
         var command = new RunCommand();
         command.script = file;
         command.args = scriptArgs;
-        command.runsDir = dir.getParent();
-        command.config = config;
-        command.noProgress = noProgress;
+        command.options.runsDir = dir.getParent();
+        command.options.config = options.config;
+        command.options.noProgress = options.noProgress;
         command.resume = true;
         command.plugins = plugins;
         command.spec = spec;
@@ -109,8 +102,8 @@ final class ResumeCommand implements Callable<Integer> {
         if (Files.isDirectory(given)) {
             dir = given.toAbsolutePath().normalize();
         } else {
-            var settings = SecateurConfig.load(config);
-            var base = runsDir != null ? runsDir : settings.runsDir();
+            var settings = SecateurConfig.load(options.config);
+            var base = options.runsDir != null ? options.runsDir : settings.runsDir();
             dir = new RunIndex(base).find(run).orElseThrow(() -> new BadInputException("no run " + run + " in " + base
                     + "; give a run directory, or the run's id with --runs-dir DIR"));
         }

@@ -19,7 +19,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import dev.secateur.errors.ScriptFailedException;
-import dev.secateur.config.SecateurConfig;
 
 /** {@code secateur run SCRIPT [ARGS...]}: runs a Groovy experiment script. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -31,9 +30,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Passed to the script as args.")
     List<String> args = new ArrayList<>();
-
-    @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where run directories go (default: runs).")
-    Path runsDir;
 
     @Option(names = "--metrics-port", paramLabel = "N",
             description = "Serve Prometheus metrics at http://127.0.0.1:N/metrics while the command runs (0 picks a free port).")
@@ -57,11 +53,8 @@ final class RunCommand implements Callable<Integer> {
             + "results are used) and continue those that were killed, interrupted or failed from their last checkpoint.")
     boolean resume;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
-    Path config;
-
-    @Option(names = "--no-progress", description = "Print a line per epoch instead of progress bars.")
-    boolean noProgress;
+    @Mixin
+    ScriptOptions options = new ScriptOptions();
 
     @Mixin
     PluginOptions plugins;
@@ -75,11 +68,11 @@ final class RunCommand implements Callable<Integer> {
         Flags.port("--metrics-port", metricsPort);
         Flags.port("--dashboard", dashboardPort);
         var compiled = ScriptRunner.compile(script); // a syntax error stops here, before anything starts
-        var settings = SecateurConfig.load(config);
-        if (runsDir != null) {
-            settings = settings.withRunsDir(runsDir);
+        var settings = SecateurConfig.load(options.config);
+        if (options.runsDir != null) {
+            settings = settings.withRunsDir(options.runsDir);
         }
-        Flags.writableDirectory(runsDir != null ? "--runs-dir" : "runsDir (config/application.json)", settings.runsDir());
+        Flags.writableDirectory(options.runsDir != null ? "--runs-dir" : "runsDir (config/application.json)", settings.runsDir());
         if (linger != null && metricsPort == null && dashboardPort == null) {
             spec.commandLine().getErr().println("secateur: warning: --linger keeps the dashboard or the metrics served after the "
                     + "script; give --dashboard or --metrics-port too, or it has nothing to keep");
@@ -88,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         host.failures().forEach(f -> spec.commandLine().getErr().println("secateur: warning: plugin not loaded: " + f));
         var target = settings.runsDir();
         try (var secateur = Secateur.start(settings, host, new DatasetLoader());
-             var reporter = ConsoleReporter.onBus(secateur.vertx(), out, !noProgress && System.console() != null)) {
+             var reporter = ConsoleReporter.onBus(secateur.vertx(), out, !options.noProgress && System.console() != null)) {
             if (metricsPort != null) {
                 startMetrics(secateur, out);
             }

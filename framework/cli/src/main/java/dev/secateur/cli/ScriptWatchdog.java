@@ -56,10 +56,7 @@ final class ScriptWatchdog implements AutoCloseable {
             runningDir = ((RunEvent.RunStarted) m.body()).runDir();
         }));
         for (String end : List.of(Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED)) {
-            consumers.add(bus.<RunEvent>consumer(end, m -> {
-                running = null;
-                runningDir = null;
-            }));
+            consumers.add(bus.<RunEvent>consumer(end, m -> ended()));
         }
         clock.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
     }
@@ -97,17 +94,22 @@ final class ScriptWatchdog implements AutoCloseable {
         script.interrupt();
     }
 
-    /** Waits, up to {@code limit}, until no experiment is running (a cancelled one has written CANCELLED). */
-    void awaitNoRun(Duration limit) {
+    /** Waits, up to {@code limit}, until no experiment is running (a stopped one has written its marker). */
+    synchronized void awaitNoRun(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (running != null && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        try {
+            while (running != null && System.nanoTime() < deadline) {
+                wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    private synchronized void ended() {
+        running = null;
+        runningDir = null;
+        notifyAll();
     }
 
     private synchronized void tick() {
