@@ -24,7 +24,8 @@ class LayerwiseObsTest {
     private static final int OUT = 16;
     private final Random rng = new Random(11);
     private final INDArray x = correlatedInputs();
-    private final INDArray w = Nd4j.randn(DataType.FLOAT, IN, OUT);
+    // seeded, as every random value here: the global ND4J generator's state depends on what ran before
+    private final INDArray w = gaussian(IN, OUT);
     private final ArrayParamView view = new ArrayParamView(ParamRef.parse("0_W"), LayerKind.DENSE, w, Nd4j.onesLike(w),
             Map.of(), 3L).with(Requirement.INPUT_GRAM, x.transpose().mmul(x).divi(ROWS));
     private final ObsSaliency obs = new ObsSaliency();
@@ -77,7 +78,7 @@ class LayerwiseObsTest {
     void convolutionRowsAreFiltersOverIm2colPatches() {
         // a [4, 2, 2, 2] convolution whose patches have 8 columns, the C order of a filter's weights
         INDArray patches = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 8)).dup();
-        INDArray filters = Nd4j.randn(DataType.FLOAT, 4, 2, 2, 2);
+        INDArray filters = gaussian(4, 8).reshape('c', 4, 2, 2, 2);
         var conv = new ArrayParamView(ParamRef.parse("0_W"), LayerKind.CONVOLUTION, filters, Nd4j.onesLike(filters), Map.of(), 3L)
                 .with(Requirement.INPUT_GRAM, patches.transpose().mmul(patches).divi(ROWS));
         INDArray keep = keepHighest(obs.score(conv, Options.NONE), 0.5);
@@ -87,6 +88,16 @@ class LayerwiseObsTest {
         double obsError = reconstruction(patches, rows, compensated.reshape('c', 4, 8));
         assertThat(compensated.mul(keep.rsub(1)).sumNumber().doubleValue()).isZero();
         assertThat(obsError).isLessThan(masked);
+    }
+
+    private INDArray gaussian(int rows, int cols) {
+        float[][] values = new float[rows][cols];
+        for (float[] row : values) {
+            for (int c = 0; c < cols; c++) {
+                row[c] = (float) rng.nextGaussian();
+            }
+        }
+        return Nd4j.create(values);
     }
 
     private static double reconstruction(INDArray patches, INDArray rows, INDArray pruned) {
