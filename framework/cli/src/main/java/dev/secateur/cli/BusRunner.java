@@ -91,16 +91,14 @@ final class BusRunner implements ExperimentRunner {
                 }
             }
             default -> {
-                if (checkpoint.isPresent()) {
-                    out.println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(java.util.Locale.ROOT)
-                            + ") continues after step " + checkpoint.get().step());
-                    out.flush();
-                    var done = secateur.experiments().resume(spec, dir);
-                    return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
-                }
+                out.println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(java.util.Locale.ROOT) + ") "
+                        + checkpoint.map(c -> "continues after step " + c.step()).orElse("had no checkpoint yet, so it starts again"));
+                out.flush();
+                var done = secateur.experiments().resume(spec, dir);
+                return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
             }
         }
-        // nothing to resume from (a run from before checkpoints, or one that stopped before its first): start again
+        // a completed run from before checkpoints: its rows are not kept in a form to reuse, so it runs again
         var done = secateur.experiments().runFrom(script, spec, runsDir);
         return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
     }

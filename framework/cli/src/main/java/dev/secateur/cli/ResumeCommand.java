@@ -57,8 +57,7 @@ final class ResumeCommand implements Callable<Integer> {
             default -> {
             }
         }
-        var checkpoint = Checkpoints.latest(dir).orElseThrow(() -> new BadInputException("run " + dir.getFileName()
-                + " has no checkpoint: it stopped before its dense model was evaluated; run its script again"));
+        var checkpoint = Checkpoints.latest(dir);
         var json = new ObjectMapper().readTree(dir.resolve(RunDirectory.SPEC).toFile());
         var script = json.path("script");
         if (!script.has("file")) {
@@ -77,7 +76,8 @@ final class ResumeCommand implements Callable<Integer> {
             scriptArgs.addAll(args);
         }
         spec.commandLine().getOut().println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(java.util.Locale.ROOT)
-                + ") from its checkpoint after step " + checkpoint.step() + ", by running " + file + " again with --resume");
+                + ") " + checkpoint.map(c -> "from its checkpoint after step " + c.step()).orElse("from the start, as it had no checkpoint yet")
+                + ", by running " + file + " again with --resume");
         var command = new RunCommand();
         command.script = file;
         command.args = scriptArgs;

@@ -52,7 +52,8 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
 
     /**
      * A run's latest checkpoint: its model and masks, held (the masks are null at step 0), the step it
-     * completed, the rows so far and the ratios a sensitivity budget chose.
+     * completed, the rows so far and the ratios a sensitivity budget chose. Step -1 and no model: the run has
+     * no checkpoint, and starts again.
      */
     record Restored(Handle<Network> model, Handle<MaskSet> masks, int step, List<StepResult> results,
                     Map<String, Double> ratios) implements StageReply {

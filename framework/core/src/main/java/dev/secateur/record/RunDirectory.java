@@ -145,7 +145,7 @@ public final class RunDirectory {
             return;
         }
         var kept = new java.util.ArrayList<String>();
-        boolean after = false;
+        boolean after = step < 0; // no checkpoint: every decision is made again
         for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
             JsonNode event;
             try {

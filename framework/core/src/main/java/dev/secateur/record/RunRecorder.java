@@ -43,7 +43,9 @@ public final class RunRecorder {
      * resumed; see {@link RunDirectory#reopen}.
      */
     public Path reopen(Path runDir, int step, String saliency, int steps) {
-        var checkpoint = Checkpoints.latest(runDir).filter(c -> c.step() == step).orElseThrow(() -> new IllegalStateException(
+        // step -1: no checkpoint, the run starts again from nothing in its directory
+        var checkpoint = step < 0 ? new Checkpoints.Checkpoint(runDir.resolve(Checkpoints.DIR), -1, List.of(), Map.of())
+                : Checkpoints.latest(runDir).filter(c -> c.step() == step).orElseThrow(() -> new IllegalStateException(
                 "run " + runDir.getFileName() + " has no checkpoint of step " + step + " any more"));
         var dir = RunDirectory.reopen(runDir, checkpoint, saliency, steps);
         open.put(dir.runId(), new OpenRun(dir, saliency));

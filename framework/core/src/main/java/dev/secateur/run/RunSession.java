@@ -113,14 +113,17 @@ final class RunSession {
     /**
      * Resumes a run from its latest checkpoint: plans as a new run would (the plan is a function of the spec
      * and the loaded network), swaps in the checkpoint's model and masks, then has the recorder reopen the
-     * directory, which drops what came after the checkpoint.
+     * directory, which drops what came after the checkpoint. A run with no checkpoint starts again there.
      */
     private Future<Void> reopen(RunPlanner.Choices choices, StageReply.Loaded loaded) {
         data = held.hold(loaded.data());
-        held.release(held.hold(loaded.model()));
+        model = held.hold(loaded.model());
         plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
         return stages.send(LOADER_RESTORE, LOADER, new StageRequest.Restore(resume), StageReply.Restored.class).compose(restored -> {
-            model = held.hold(restored.model());
+            if (restored.model() != null) {
+                held.release(model);
+                model = held.hold(restored.model());
+            }
             masks = restored.masks() == null ? null : held.hold(restored.masks());
             resumedAfter = restored.step();
             results.addAll(restored.results());

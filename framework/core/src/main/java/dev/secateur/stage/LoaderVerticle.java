@@ -36,9 +36,12 @@ final class LoaderVerticle extends StageVerticle {
                     data.sha256(), data.train().size(), data.test().size());
         });
         serve(Addresses.LOADER_RESTORE, StageRequest.Restore.class, request -> {
-            var checkpoint = dev.secateur.record.Checkpoints.latest(request.runDir()).orElseThrow(() ->
-                    new dev.secateur.errors.BadInputException("run " + request.runDir().getFileName() + " has no checkpoint: it stopped "
-                            + "before its dense model was evaluated, so there is nothing to resume; run it again"));
+            var latest = dev.secateur.record.Checkpoints.latest(request.runDir());
+            if (latest.isEmpty()) {
+                // stopped before its dense model was evaluated: it starts again, in its own directory
+                return new StageReply.Restored(null, null, -1, java.util.List.of(), java.util.Map.of());
+            }
+            var checkpoint = latest.get();
             var net = dev.secateur.model.ModelFiles.load(checkpoint.model());
             var masks = dev.secateur.record.Checkpoints.masks(checkpoint);
             return new StageReply.Restored(stores.models().put(net), masks.isEmpty() ? null : stores.masks().put(masks),
