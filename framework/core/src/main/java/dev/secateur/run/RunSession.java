@@ -61,10 +61,6 @@ final class RunSession {
     /** The script it came from, kept in spec.json, or null. */
     private final dev.secateur.spec.ScriptOrigin script;
 
-    RunSession(StageCalls stages, RunPlanner planner, HeldHandles held, ExperimentSpec spec, Path runsDir, String runId) {
-        this(stages, planner, held, spec, runsDir, runId, null, null);
-    }
-
     RunSession(StageCalls stages, RunPlanner planner, HeldHandles held, ExperimentSpec spec, Path runsDir, String runId, Path resume,
                dev.secateur.spec.ScriptOrigin script) {
         this.script = script;
