@@ -55,6 +55,33 @@ final class Cli {
         }
     }
 
+    /**
+     * In {@code work}/plugins:
+     * a Groovy source criterion that scores |w| for a parameter of at most 100 weights, so it passes the smoke
+     * test (a 6x4 parameter), and runs {@code onRealLayers} for a real layer: how a plugin that breaks its
+     * contract only in a run looks.
+     */
+    static Path criterion(Path work, String id, String onRealLayers) throws IOException {
+        var plugins = Files.createDirectories(work.resolve("plugins"));
+        String type = java.util.Arrays.stream(id.split("-")).map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
+                .collect(java.util.stream.Collectors.joining());
+        Files.writeString(plugins.resolve(id + ".groovy"), """
+                class %s implements SaliencyMethod {
+                    String id() { '%s' }
+                    String description() { 'breaks its contract on real layers' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) {
+                        def scores = Transforms.abs(param.weights(), true)
+                        if (param.weights().length() <= 100) {
+                            return scores
+                        }
+                        %s
+                    }
+                }
+                """.formatted(type, id, onRealLayers));
+        return plugins;
+    }
+
     static Path script(Path dir, String name, String text) throws IOException {
         return Files.writeString(dir.resolve(name), text);
     }

@@ -54,18 +54,7 @@ class GroovyPluginRunIT {
      */
     @Test
     void aCriterionThatBreaksItsContractMidRunFailsTheRunWithExitCode1() throws Exception {
-        var plugins = Files.createDirectories(work.resolve("plugins"));
-        Files.writeString(plugins.resolve("flat-scores.groovy"), """
-                class FlatScores implements SaliencyMethod {
-                    String id() { 'flat-scores' }
-                    String description() { 'a proper score for small parameters, a flat vector for real layers' }
-                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
-                    INDArray score(ParamView param, Options options) {
-                        def scores = Transforms.abs(param.weights(), true)
-                        param.weights().length() > 100 ? scores.reshape(param.weights().length()) : scores
-                    }
-                }
-                """);
+        var plugins = Cli.criterion(work, "flat-scores", "return scores.reshape(param.weights().length())");
         var script = Cli.script(work, "broken-contract.groovy", """
                 run(experiment('broken-contract') {
                     seed 3

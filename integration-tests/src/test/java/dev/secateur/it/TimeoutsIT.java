@@ -78,18 +78,7 @@ class TimeoutsIT {
 
     @Test
     void aCriterionThatNeverReturnsIsStoppedByTheScorerTimeoutAndTheStageServesTheNextRun() throws Exception {
-        var plugins = Files.createDirectories(work.resolve("plugins"));
-        Files.writeString(plugins.resolve("hangs.groovy"), """
-                class Hangs implements SaliencyMethod {
-                    String id() { 'hangs' }
-                    String description() { 'never returns for a real layer' }
-                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
-                    INDArray score(ParamView param, Options options) {
-                        if (param.weights().length() > 100) { while (true) { } }
-                        Transforms.abs(param.weights(), true)
-                    }
-                }
-                """);
+        var plugins = Cli.criterion(work, "hangs", "while (true) { }");
         var config = Files.writeString(work.resolve("scorer.json"), "{\"timeoutSeconds\": {\"scorer\": 3}}");
         var script = Cli.script(work, "hang.groovy", """
                 try {

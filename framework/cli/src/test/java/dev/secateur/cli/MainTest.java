@@ -78,19 +78,7 @@ class MainTest {
 
     @Test
     void aCriterionThatReturnsInfiniteScoresMidRunIsExitCode1() throws IOException {
-        // it passes its smoke test on a 6x4 parameter; a real layer gets an infinite score
-        var plugins = Files.createDirectories(dir.resolve("plugins"));
-        Files.writeString(plugins.resolve("overflows.groovy"), """
-                class Overflows implements SaliencyMethod {
-                    String id() { 'overflows' }
-                    String description() { 'infinite scores for real layers' }
-                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
-                    INDArray score(ParamView param, Options options) {
-                        def scores = Transforms.abs(param.weights(), true)
-                        param.weights().length() > 100 ? scores.putScalar(0, Float.POSITIVE_INFINITY) : scores
-                    }
-                }
-                """);
+        var plugins = criterion("overflows", "return scores.putScalar(0, Float.POSITIVE_INFINITY)");
         var script = Files.writeString(dir.resolve("overflow.groovy"), """
                 run(experiment('overflow') {
                     model { train 'lenet-300-100', epochs: 1 }
@@ -113,18 +101,8 @@ class MainTest {
 
     @Test
     void aCriterionThatWritesIntoTheWeightsItScoresFailsItsRunNamingItAndLeavesTheWeightsAlone() throws IOException {
-        var plugins = Files.createDirectories(dir.resolve("plugins"));
         // abs in place: the classic slip, which would silently change the model being pruned
-        Files.writeString(plugins.resolve("in-place.groovy"), """
-                class InPlace implements SaliencyMethod {
-                    String id() { 'in-place' }
-                    String description() { '|w| computed in place' }
-                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
-                    INDArray score(ParamView param, Options options) {
-                        param.weights().length() > 100 ? Transforms.abs(param.weights(), false) : Transforms.abs(param.weights(), true)
-                    }
-                }
-                """);
+        var plugins = criterion("in-place", "return Transforms.abs(param.weights(), false)");
         int exit = runScript("in-place-run.groovy", """
                 run(experiment('in-place') {
                     model { train 'lenet-300-100', epochs: 1 }
@@ -180,6 +158,32 @@ class MainTest {
         assertThat(run("runs", "--runs-dir", dir.resolve("runs").toString())).isEqualTo(Main.OK);
         assertThat(out.toString()).containsPattern(runs.get(0).getFileName() + " +completed ")
                 .containsPattern(runs.get(1).getFileName() + " +running ");
+    }
+
+    /**
+     * A Groovy source criterion that scores |w| for a parameter of at most 100 weights, so it passes the smoke
+     * test (a 6x4 parameter), and runs {@code onRealLayers} for a real layer: how a plugin that breaks its
+     * contract only in a run looks.
+     */
+    private Path criterion(String id, String onRealLayers) throws IOException {
+        var plugins = Files.createDirectories(dir.resolve("plugins"));
+        String type = java.util.Arrays.stream(id.split("-")).map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
+                .collect(java.util.stream.Collectors.joining());
+        Files.writeString(plugins.resolve(id + ".groovy"), """
+                class %s implements SaliencyMethod {
+                    String id() { '%s' }
+                    String description() { 'breaks its contract on real layers' }
+                    Set<Requirement> requirements() { EnumSet.of(Requirement.WEIGHTS) }
+                    INDArray score(ParamView param, Options options) {
+                        def scores = Transforms.abs(param.weights(), true)
+                        if (param.weights().length() <= 100) {
+                            return scores
+                        }
+                        %s
+                    }
+                }
+                """.formatted(type, id, onRealLayers));
+        return plugins;
     }
 
     private int runScript(String name, String text, String... options) throws IOException {

@@ -119,11 +119,7 @@ public final class RunDirectory {
                         boolean redone = name.equals(SHRUNK_MASKS) ? step < steps
                                 : name.startsWith("step-") && Integer.parseInt(name.substring(5)) > step;
                         if (redone) {
-                            try (var files = Files.walk(stepDir)) {
-                                for (var f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                                    Files.deleteIfExists(f);
-                                }
-                            }
+                            Checkpoints.deleteRecursively(stepDir);
                         }
                     }
                 }
