@@ -103,6 +103,21 @@ final class BusRunner implements ExperimentRunner {
         return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
     }
 
+    /** Under --cluster, every experiment at once, each whole on a worker; otherwise one after another. */
+    @Override
+    public List<RunResult> runAll(List<ExperimentSpec> specs) {
+        var cluster = secateur.cluster();
+        if (cluster.isEmpty() || resumeAll) {
+            return ExperimentRunner.super.runAll(specs);
+        }
+        calls += specs.size();
+        var sweep = new dev.secateur.cluster.ClusterSweep(cluster.get(), new dev.secateur.data.DatasetLoader(),
+                secateur.config().timeout(dev.secateur.config.SecateurConfig.EXPERIMENT), out);
+        var finished = busy(() -> sweep.run(specs, runsDir));
+        return java.util.stream.IntStream.range(0, specs.size()).mapToObj(i -> new RunResult(specs.get(i).name(),
+                finished.get(i).runId(), finished.get(i).runDir(), finished.get(i).steps(), List.of())).toList();
+    }
+
     @Override
     public String explain(ExperimentSpec spec) {
         calls++;

@@ -53,6 +53,13 @@ final class RunCommand implements Callable<Integer> {
             + "results are used) and continue those that were killed, interrupted or failed from their last checkpoint.")
     boolean resume;
 
+    @Option(names = "--cluster", description = "Join the cluster (config/cluster.xml) as its coordinator: a sensitivity "
+            + "analysis's probes and runAll's experiments go to the workers (bin/secateur worker).")
+    boolean clustered;
+
+    @Mixin
+    ClusterOptions cluster;
+
     @Mixin
     ScriptOptions options = new ScriptOptions();
 
@@ -77,10 +84,12 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("secateur: warning: --linger keeps the dashboard or the metrics served after the "
                     + "script; give --dashboard or --metrics-port too, or it has nothing to keep");
         }
+        var clusterSettings = clustered ? cluster.settings() : cluster.requireCluster();
         var host = plugins.start();
         host.failures().forEach(f -> spec.commandLine().getErr().println("secateur: warning: plugin not loaded: " + f));
         var target = settings.runsDir();
-        try (var secateur = Secateur.start(settings, host, new DatasetLoader());
+        try (var coordinator = clustered ? Coordinator.join(clusterSettings, out) : null;
+             var secateur = Secateur.start(settings, host, new DatasetLoader(), coordinator == null ? null : coordinator.jobs());
              var reporter = ConsoleReporter.onBus(secateur.vertx(), out, !options.noProgress && System.console() != null)) {
             if (metricsPort != null) {
                 startMetrics(secateur, out);

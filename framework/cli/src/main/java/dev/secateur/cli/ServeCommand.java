@@ -45,6 +45,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where to write the API token, readable by you only (default: ~/.secateur/servers/HOST_PORT.token).")
     Path tokenFile;
 
+    @Option(names = "--cluster", description = "Join the cluster (config/cluster.xml) as a coordinator: sensitivity probes "
+            + "go to its workers (bin/secateur worker).")
+    boolean clustered;
+
+    @Mixin
+    ClusterOptions cluster;
+
     @Mixin
     PluginOptions plugins;
 
@@ -72,14 +79,19 @@ final class ServeCommand implements Callable<Integer> {
             err.println("secateur: warning: --host " + host + " accepts scripts from other machines, and scripts are code that "
                     + "runs as you; anyone with the token can run anything. Keep 127.0.0.1 unless you mean it.");
         }
+        var clusterSettings = clustered ? cluster.settings() : cluster.requireCluster();
         var pluginHost = plugins.start();
         pluginHost.failures().forEach(f -> err.println("secateur: warning: plugin not loaded: " + f));
-        var secateur = Secateur.start(settings, pluginHost, new DatasetLoader());
+        var coordinator = clustered ? Coordinator.join(clusterSettings, out) : null;
+        var secateur = Secateur.start(settings, pluginHost, new DatasetLoader(), coordinator == null ? null : coordinator.jobs());
         SecateurServer server;
         try {
             server = SecateurServer.start(secateur, options);
         } catch (RuntimeException e) {
             secateur.close();
+            if (coordinator != null) {
+                coordinator.close();
+            }
             throw e;
         }
         // what the watcher does, in the server's own output too: whoever drops a jar in watches this terminal
@@ -98,6 +110,9 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             secateur.close();
+            if (coordinator != null) {
+                coordinator.close();
+            }
             stopped.countDown();
         }, "secateur-stop"));
         out.println("secateur: serving " + server.url() + " (runs in " + options.runsDir().toAbsolutePath() + ", "

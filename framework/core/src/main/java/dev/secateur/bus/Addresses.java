@@ -39,6 +39,26 @@ public final class Addresses {
     public static final String PLUGIN_RELOADED = "secateur.plugin.reloaded";
     public static final String PLUGIN_RELOAD_FAILED = "secateur.plugin.reload-failed";
 
+    /*
+     * Cluster mode: the clustered event bus carries jobs, models and their answers as JSON and bytes, never the
+     * local records above. Each worker listens on addresses of its own, named by its node id, so the coordinator
+     * chooses the worker (by free capacity, and whether it holds the model already).
+     */
+    /** The Hazelcast map where each worker states its host and capacity, keyed by node id. */
+    public static final String CLUSTER_WORKERS = "secateur.cluster.workers";
+    /** The Hazelcast lock, one per host, that a timed section holds so timings never overlap on a machine. */
+    public static final String CLUSTER_TIMING_LOCK = "secateur.cluster.timing.";
+
+    /** Where a worker takes jobs: a probe, an experiment of a sweep. */
+    public static String clusterJobs(String nodeId) {
+        return "secateur.cluster." + nodeId + ".jobs";
+    }
+
+    /** Where a worker takes a model: its bytes, named by their SHA-256. */
+    public static String clusterModels(String nodeId) {
+        return "secateur.cluster." + nodeId + ".models";
+    }
+
     private Addresses() {
     }
 }

@@ -166,10 +166,16 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * One point of a sensitivity curve: the accuracy of the model with only {@code group} pruned at
      * {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples; with
      * {@code timed}, also its forward time at batch 256 with the group removed, relative to the model's. Points
-     * are independent, so a coordinator can send them all at once, to as many evaluators as there are.
+     * are independent, so a coordinator can send them all at once, to as many evaluators as there are, and in
+     * cluster mode to the workers, which load {@code dataSpec} from their own copy (null: this JVM only).
      */
     record Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
-                 Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed)
+                 Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed,
+                 dev.secateur.spec.DataSpec dataSpec)
             implements StageRequest {
+        public Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
+                     Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed) {
+            this(model, data, scores, group, granularity, ratio, samples, provenance, seed, timed, null);
+        }
     }
 }

@@ -12,6 +12,14 @@ public interface ExperimentRunner {
     RunResult run(ExperimentSpec spec);
 
     /**
+     * Runs several experiments and returns their results in order. Here one after another; a runner with a
+     * cluster runs them at once on its workers.
+     */
+    default java.util.List<RunResult> runAll(java.util.List<ExperimentSpec> specs) {
+        return specs.stream().map(this::run).toList();
+    }
+
+    /**
      * Runs an experiment unless an earlier run of it (same name, same declaration, same runs directory)
      * finished, whose results it returns; an earlier run that was killed, interrupted, failed or timed out
      * continues from its last checkpoint.

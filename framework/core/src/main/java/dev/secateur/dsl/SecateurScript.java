@@ -94,6 +94,27 @@ public abstract class SecateurScript extends Script {
     }
 
     /**
+     * {@code runAll([a, b, c])}: runs several experiments and returns their results in the same order. Under
+     * {@code bin/secateur run --cluster} they run at once, each whole on a cluster worker; otherwise one after
+     * another, exactly as {@code specs.collect { run(it) }}.
+     */
+    public List<RunResult> runAll(List<?> specs) {
+        if (specs == null || specs.isEmpty()) {
+            throw new BadInputException("runAll needs a list of experiments, such as runAll([a, b]); it got "
+                    + (specs == null ? "null" : "an empty list"));
+        }
+        var checked = new java.util.ArrayList<ExperimentSpec>();
+        for (int i = 0; i < specs.size(); i++) {
+            if (!(specs.get(i) instanceof ExperimentSpec spec)) {
+                throw new BadInputException("runAll: item " + i + " (" + specs.get(i) + ") is not an experiment; give the "
+                        + "values experiment('name') { ... } returned");
+            }
+            checked.add(spec);
+        }
+        return runner().runAll(List.copyOf(checked));
+    }
+
+    /**
      * Prints an experiment's explain-plan (unit groups, what is kept whole and why, projected params and
      * FLOPs) before anything changes, and returns the experiment, so {@code run(explain(spec))} reads well.
      */

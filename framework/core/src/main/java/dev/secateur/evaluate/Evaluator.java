@@ -44,10 +44,13 @@ public final class Evaluator {
                     spec.largeBatch());
         }
         var quality = quality(net, test);
-        double latency = latencyMs(net, test, spec.latencyBatch(), spec.latencyWarmup(), spec.latencyRepeats());
         int large = Math.min(spec.largeBatch(), test.size());
-        double largeLatency = large == 0 ? Double.NaN
-                : latencyMs(net, test, large, Math.max(3, Math.min(10, spec.latencyWarmup() / 10)), Math.max(5, spec.latencyRepeats() / 5));
+        double[] latencies = TimedSection.run(() -> new double[]{
+                latencyMs(net, test, spec.latencyBatch(), spec.latencyWarmup(), spec.latencyRepeats()),
+                large == 0 ? Double.NaN
+                        : latencyMs(net, test, large, Math.max(3, Math.min(10, spec.latencyWarmup() / 10)), Math.max(5, spec.latencyRepeats() / 5))});
+        double latency = latencies[0];
+        double largeLatency = latencies[1];
         releaseNativeMemory();
         return new EvaluationReport(quality.accuracy(), quality.loss(), test.size(), census, latency, spec.latencyBatch(), largeLatency, large);
     }

@@ -218,7 +218,8 @@ public final class Checkpoints {
         }
     }
 
-    static void deleteRecursively(Path path) throws IOException {
+    /** Deletes a directory and all it holds; nothing when it is not there. */
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

@@ -39,12 +39,12 @@ final class SensitivityAnalysis {
                     for (var group : groups) {
                         for (double ratio : analysis.ratios()) {
                             probes.add(probe(stages, new StageRequest.Probe(model, data, scores, group, structured, ratio,
-                                    analysis.samples(), plan.provenance(), spec.seed(), timed)));
+                                    analysis.samples(), plan.provenance(), spec.seed(), timed, spec.data())));
                         }
                     }
                     // ratio 0 prunes nothing: the dense accuracy on the same sample
                     var dense = probe(stages, new StageRequest.Probe(model, data, scores, groups.get(0), structured, 0.0,
-                            analysis.samples(), plan.provenance(), spec.seed(), false));
+                            analysis.samples(), plan.provenance(), spec.seed(), false, spec.data()));
                     var all = new ArrayList<Future<?>>(probes);
                     all.add(dense);
                     // join, not all: the scores are released only once no probe can still be reading them

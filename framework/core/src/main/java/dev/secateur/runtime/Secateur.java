@@ -33,7 +33,11 @@ public final class Secateur implements AutoCloseable {
     private final SecateurConfig config;
     private final Stores stores;
 
-    private Secateur(Vertx vertx, PluginHost plugins, PrometheusMeterRegistry registry, SecateurConfig config, Stores stores) {
+    private final dev.secateur.cluster.ClusterJobs cluster;
+
+    private Secateur(Vertx vertx, PluginHost plugins, PrometheusMeterRegistry registry, SecateurConfig config, Stores stores,
+                     dev.secateur.cluster.ClusterJobs cluster) {
+        this.cluster = cluster;
         this.vertx = vertx;
         this.plugins = plugins;
         this.registry = registry;
@@ -43,6 +47,14 @@ public final class Secateur implements AutoCloseable {
 
     /** Starts everything and waits until every verticle is deployed. */
     public static Secateur start(SecateurConfig config, PluginHost plugins, DatasetLoader datasets) {
+        return start(config, plugins, datasets, null);
+    }
+
+    /**
+     * The same as a coordinator in cluster mode: the independent jobs (sensitivity probes) go to the cluster's
+     * workers through {@code cluster}; everything else stays on this JVM's own, local event bus.
+     */
+    public static Secateur start(SecateurConfig config, PluginHost plugins, DatasetLoader datasets, dev.secateur.cluster.ClusterJobs cluster) {
         var registry = Registries.prometheus();
         var vertx = Vertx.builder()
                 .with(new VertxOptions()
@@ -64,7 +76,7 @@ public final class Secateur implements AutoCloseable {
             vertx.eventBus().<PluginEvent>consumer(address, message -> pluginMetrics.changed(message.body()));
         }
         var deployed = Future.all(
-                StageDeployment.deploy(vertx, stores, plugins, datasets, registry, config),
+                StageDeployment.deploy(vertx, stores, plugins, datasets, registry, config, cluster),
                 vertx.deployVerticle(new ExperimentVerticle(stores, plugins, config, Clock.systemUTC())));
         try {
             deployed.toCompletionStage().toCompletableFuture().get();
@@ -72,11 +84,16 @@ public final class Secateur implements AutoCloseable {
             vertx.close();
             throw new IllegalStateException("Secateur could not start: " + e.getMessage(), e);
         }
-        return new Secateur(vertx, plugins, registry, config, stores);
+        return new Secateur(vertx, plugins, registry, config, stores, cluster);
     }
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    /** The cluster's jobs in cluster mode; empty on one JVM. */
+    public java.util.Optional<dev.secateur.cluster.ClusterJobs> cluster() {
+        return java.util.Optional.ofNullable(cluster);
     }
 
     public PluginHost plugins() {

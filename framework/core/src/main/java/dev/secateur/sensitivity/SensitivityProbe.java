@@ -3,6 +3,7 @@ package dev.secateur.sensitivity;
 import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.evaluate.Evaluator;
+import dev.secateur.evaluate.TimedSection;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
@@ -45,14 +46,28 @@ public final class SensitivityProbe {
 
     public Point probe(Network net, PrunableParam group, ScoreSet scores, Granularity.Structured granularity,
                        double ratio, Dataset validation, Provenance provenance, boolean timed) {
+        return measure(net, masks(group, scores, granularity, ratio, provenance), validation, timed, ratio);
+    }
+
+    /** The masks of one point: only {@code group} pruned at {@code ratio}, chosen by the scores. */
+    public Map<ParamRef, INDArray> masks(PrunableParam group, ScoreSet scores, Granularity.Structured granularity, double ratio,
+                                         Provenance provenance) {
         var targets = Map.of(group.weights(), ratio);
-        var plan = pruner.plan(List.of(group), scores, MaskSet.NONE, granularity, new Scope.PerLayer(targets, Set.of()),
-                new Pruner.StepTarget(1, ratio, targets), provenance);
+        return pruner.plan(List.of(group), scores, MaskSet.NONE, granularity, new Scope.PerLayer(targets, Set.of()),
+                new Pruner.StepTarget(1, ratio, targets), provenance).masks();
+    }
+
+    /**
+     * The point the masks give: where a cluster worker measures what the coordinator's scores chose, on its
+     * own copy of the network. {@code timed} false leaves the latency ratio NaN; ratio 0 prunes nothing, so its
+     * latency ratio is 1 without timing.
+     */
+    public static Point measure(Network net, Map<ParamRef, INDArray> masks, Dataset validation, boolean timed, double ratio) {
         // masked in place and restored, rather than copying the whole network (updater state included) per point
         var backup = new HashMap<ParamRef, INDArray>();
-        plan.masks().keySet().forEach(ref -> backup.put(ref, net.layer(ref.layer()).getParam(ref.key()).dup()));
+        masks.keySet().forEach(ref -> backup.put(ref, net.layer(ref.layer()).getParam(ref.key()).dup()));
         try {
-            MaskSet.of(plan.masks()).applyTo(net);
+            MaskSet.of(masks).applyTo(net);
             double accuracy = Evaluator.quality(net, validation).accuracy();
             if (!timed || ratio == 0) {
                 return new Point(accuracy, timed ? 1.0 : Double.NaN);
@@ -60,13 +75,16 @@ public final class SensitivityProbe {
             // the masked network costs what the unpruned one costs: same shapes, dense kernels
             var shrunk = new Shrinker().shrink(net).net();
             var x = Nd4j.rand(DataType.FLOAT, 256, net.inputSize());
-            double[] ratios = new double[3];
-            for (int round = 0; round < ratios.length; round++) {
-                double dense = Evaluator.latencyMs(net, x, 1, 2);
-                ratios[round] = Evaluator.latencyMs(shrunk, x, 1, 2) / dense;
-            }
-            Arrays.sort(ratios);
-            return new Point(accuracy, ratios[1]);
+            double latencyRatio = TimedSection.run(() -> {
+                double[] ratios = new double[3];
+                for (int round = 0; round < ratios.length; round++) {
+                    double dense = Evaluator.latencyMs(net, x, 1, 2);
+                    ratios[round] = Evaluator.latencyMs(shrunk, x, 1, 2) / dense;
+                }
+                Arrays.sort(ratios);
+                return ratios[1];
+            });
+            return new Point(accuracy, latencyRatio);
         } finally {
             backup.forEach((ref, values) -> net.layer(ref.layer()).getParam(ref.key()).assign(values));
             Evaluator.releaseNativeMemory();

@@ -28,11 +28,17 @@ public final class StageDeployment {
 
     public static Future<Void> deploy(Vertx vertx, Stores stores, PluginHost plugins, DatasetLoader datasets,
                                       MeterRegistry registry, SecateurConfig config) {
+        return deploy(vertx, stores, plugins, datasets, registry, config, null);
+    }
+
+    /** The same, with the evaluator's probes sent to cluster workers when {@code cluster} is not null. */
+    public static Future<Void> deploy(Vertx vertx, Stores stores, PluginHost plugins, DatasetLoader datasets,
+                                      MeterRegistry registry, SecateurConfig config, dev.secateur.cluster.ClusterJobs cluster) {
         var loader = new LoaderVerticle(stores, new Loader(datasets), registry).timeout(config.timeout(SecateurConfig.LOADER));
         var scorer = new ScorerVerticle(stores, plugins, new Scorer(), registry).timeout(config.timeout(SecateurConfig.SCORER));
         var pruner = new PrunerVerticle(stores, new Pruner(), plugins, registry).timeout(config.timeout(SecateurConfig.PRUNER));
         var fineTuner = new FineTunerVerticle(stores, new FineTuner(), registry).timeout(config.timeout(SecateurConfig.FINETUNER));
-        var evaluator = new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry)
+        var evaluator = new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry, cluster)
                 .timeout(config.timeout(SecateurConfig.EVALUATOR));
         var recorder = new RecorderVerticle(stores, new RunRecorder(), registry).timeout(config.timeout(SecateurConfig.RECORDER));
         var stages = List.of(loader, scorer, pruner, fineTuner, evaluator, recorder);

@@ -7,6 +7,7 @@ import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import java.util.Locale;
 import java.util.function.Function;
@@ -117,6 +118,36 @@ abstract class StageVerticle extends VerticleBase {
     /** The masks a request names, or none: the first step of a run has no masks yet. */
     MaskSet masksOrNone(Handle<MaskSet> masks) {
         return masks == null ? MaskSet.NONE : stores.masks().get(masks);
+    }
+
+    /** The stage's timeout; an hour when none was set. */
+    java.time.Duration timeLimit() {
+        return timeout == null ? java.time.Duration.ofHours(1) : timeout;
+    }
+
+    /**
+     * Serves requests whose work happens elsewhere (on cluster workers): the handler runs on this worker's
+     * thread only to send them, and the answer comes when the future does, so requests overlap.
+     */
+    <Q> void serveAsync(String address, Class<Q> type, Function<Q, Future<?>> handler) {
+        vertx.eventBus().<Q>consumer(address, message -> {
+            long start = System.nanoTime();
+            Future<?> answer;
+            try {
+                answer = handler.apply(type.cast(message.body()));
+            } catch (Throwable error) {
+                answer = Future.failedFuture(error);
+            }
+            answer.onComplete(done -> {
+                var code = done.failed() ? FailureCode.of(done.cause()) : null;
+                timings.record(System.nanoTime() - start, code == null ? "success" : code.name().toLowerCase(Locale.ROOT));
+                if (done.succeeded()) {
+                    message.reply(done.result());
+                } else {
+                    message.fail(code.code(), FailureCode.messageOf(done.cause()));
+                }
+            });
+        });
     }
 
     /** Serves requests of one type on an address; the handler runs on this worker's thread and may block. */

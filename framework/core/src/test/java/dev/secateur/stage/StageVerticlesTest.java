@@ -83,7 +83,7 @@ class StageVerticlesTest {
                 vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
                 vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker),
                 vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
-                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new dev.secateur.sensitivity.SensitivityProbe(new Pruner()), registry), worker),
+                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new dev.secateur.sensitivity.SensitivityProbe(new Pruner()), registry, null), worker),
                 vertx.deployVerticle(new RecorderVerticle(stores, new RunRecorder(), registry), worker))
                 .onComplete(context.succeedingThenComplete());
     }

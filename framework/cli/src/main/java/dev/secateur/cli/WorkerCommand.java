@@ -1,0 +1,101 @@
+package dev.secateur.cli;
+
+import dev.secateur.cluster.ClusterNode;
+import dev.secateur.cluster.ClusterWorker;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.runtime.Secateur;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code secateur worker}: joins the cluster and runs the jobs coordinators send, until stopped. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Join a Secateur cluster and run its independent jobs (sensitivity probes, the experiments of a "
+                + "sweep) until stopped with Ctrl-C. Coordinators are bin/secateur run --cluster and serve --cluster.")
+final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = "--capacity", paramLabel = "N", defaultValue = "1",
+            description = "Jobs this worker runs at once (default 1). Timed jobs never overlap on one host, whatever this says.")
+    int capacity;
+
+    @Option(names = "--host", paramLabel = "NAME",
+            description = "The name of this machine as the cluster sees it (default: its host name). Workers with the same "
+                    + "name share one timing lock, so give every worker on one machine the same name.")
+    String host;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where received models and a sweep's runs in progress are kept (default: a new temporary directory).")
+    Path workDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
+    Path config;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @Mixin
+    PluginOptions plugins;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        if (capacity < 1) {
+            throw new BadInputException("--capacity " + capacity + " must be 1 or more: the jobs this worker runs at once");
+        }
+        var settings = SecateurConfig.load(config);
+        var clusterSettings = cluster.settings();
+        String name = host != null ? host : InetAddress.getLocalHost().getHostName();
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("secateur-worker-");
+        Flags.writableDirectory(workDir != null ? "--work-dir" : "the temporary directory", dir);
+        var pluginHost = plugins.start();
+        pluginHost.failures().forEach(f -> err.println("secateur: warning: plugin not loaded: " + f));
+        var secateur = Secateur.start(settings.withRunsDir(dir.resolve("runs")), pluginHost, new DatasetLoader());
+        ClusterNode node;
+        try {
+            node = ClusterNode.join(clusterSettings);
+        } catch (RuntimeException e) {
+            secateur.close();
+            throw e;
+        }
+        var worker = ClusterWorker.start(node, name, capacity, dir, new DatasetLoader(), secateur.experiments(),
+                line -> {
+                    synchronized (out) {
+                        out.println(line);
+                        out.flush();
+                    }
+                });
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.close();
+            node.close();
+            secateur.close();
+            if (workDir == null) {
+                try {
+                    dev.secateur.record.Checkpoints.deleteRecursively(dir);
+                } catch (java.io.IOException e) {
+                    err.println("secateur: could not delete the worker's temporary directory " + dir + ": " + e.getMessage());
+                }
+            }
+            stopped.countDown();
+        }, "secateur-worker-stop"));
+        out.println("worker: " + worker.info().describe() + " joined " + clusterSettings.describe() + ", capacity "
+                + capacity + "; models and runs in progress in " + dir);
+        out.println("worker: waiting for jobs (Ctrl-C stops)");
+        out.flush();
+        stopped.await();
+        return Main.OK;
+    }
+}

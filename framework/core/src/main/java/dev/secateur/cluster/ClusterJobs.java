@@ -1,0 +1,290 @@
+package dev.secateur.cluster;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
+import dev.secateur.errors.BadInputException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's side of the cluster: it sends independent jobs to the workers that have a free slot, ships
+ * each worker a model once (the first job that needs it carries it), and counts what crosses to each worker.
+ * A worker that leaves the cluster (Hazelcast notices a killed JVM by its missed heartbeats) has its jobs sent
+ * to the others; a job that fails on a worker fails as it would locally, naming the worker. Every job waits at
+ * most its stage's timeout, and a job waits for a worker at most that long too.
+ */
+public final class ClusterJobs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterJobs.class);
+
+    /** What crossed to one worker, and what it did. */
+    public record Ledger(String worker, long modelBytes, int models, long jobBytes, int jobs) {
+    }
+
+    private static final int MAX_RESENDS = 3;
+
+    private final ClusterNode node;
+    private final Map<String, Worker> workers = new LinkedHashMap<>();
+    private final Deque<Pending> queue = new ArrayDeque<>();
+    private final Map<String, Ledger> ledgers = new LinkedHashMap<>();
+    private long refreshTimer = -1;
+
+    public ClusterJobs(ClusterNode node) {
+        this.node = node;
+        node.onMemberLeft(this::memberLeft);
+    }
+
+    public ClusterNode node() {
+        return node;
+    }
+
+    /**
+     * Runs one job on some worker.
+     *
+     * @param model   the model the job needs, shipped first to a worker that lacks it; null for none
+     * @param timeout the stage's timeout: the longest the job may run, and wait for a worker
+     * @param setting the configuration key to raise when it times out, such as timeoutSeconds.evaluator
+     */
+    public Future<JsonObject> submit(JsonObject job, ModelWire model, Duration timeout, String setting) {
+        var pending = new Pending(job, model, timeout, setting, Promise.promise(), System.nanoTime());
+        synchronized (this) {
+            queue.add(pending);
+        }
+        pump();
+        return pending.promise.future();
+    }
+
+    /** What crossed to each worker so far, by worker. */
+    public synchronized Map<String, Ledger> ledgers() {
+        return Map.copyOf(ledgers);
+    }
+
+    /** One line per worker: jobs, models and bytes shipped; for the console at the end of a script. */
+    public synchronized List<String> summary() {
+        return ledgers.values().stream().map(l -> "cluster: worker " + l.worker() + " ran " + l.jobs() + " job(s); shipped "
+                + l.models() + " model(s), " + kib(l.modelBytes()) + ", and " + kib(l.jobBytes()) + " of job messages").toList();
+    }
+
+    private static String kib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+    }
+
+    private void pump() {
+        List<Runnable> sends = new java.util.ArrayList<>();
+        List<Pending> expired = new java.util.ArrayList<>();
+        synchronized (this) {
+            refreshWorkers();
+            while (!queue.isEmpty()) {
+                var worker = workers.values().stream().filter(w -> !w.gone && w.busy < w.info.capacity())
+                        .min(Comparator.comparingInt((Worker w) -> w.models.containsKey(modelOf(queue.peek())) ? 0 : 1)
+                                .thenComparingInt(w -> w.busy)).orElse(null);
+                if (worker == null) {
+                    break;
+                }
+                var pending = queue.poll();
+                pending.attempt++;
+                pending.worker = worker;
+                worker.busy++;
+                worker.inFlight.add(pending);
+                int attempt = pending.attempt;
+                sends.add(() -> send(worker, pending, attempt));
+            }
+            long now = System.nanoTime();
+            for (var it = queue.iterator(); it.hasNext(); ) {
+                var pending = it.next();
+                if (now - pending.queuedAt > pending.timeout.toNanos()) {
+                    it.remove();
+                    expired.add(pending);
+                }
+            }
+            if (!queue.isEmpty() && refreshTimer < 0) {
+                // look again for workers: one may join, or a slot may free up on a worker that answers late
+                refreshTimer = node.vertx().setTimer(500, id -> {
+                    synchronized (this) {
+                        refreshTimer = -1;
+                    }
+                    pump();
+                });
+            }
+        }
+        expired.forEach(p -> p.promise.tryFail(new BadInputException("no cluster worker took the job within "
+                + p.timeout.toSeconds() + " s: " + describeWorkers() + "; start workers with bin/secateur worker (same cluster "
+                + "name and members), or raise " + p.setting)));
+        sends.forEach(Runnable::run);
+    }
+
+    private static String modelOf(Pending pending) {
+        return pending == null || pending.model == null ? "" : pending.model.sha256();
+    }
+
+    private synchronized String describeWorkers() {
+        var alive = workers.values().stream().filter(w -> !w.gone).map(w -> w.info.describe()).toList();
+        return alive.isEmpty() ? "none has joined " + "cluster '" + node.clusterName() + "'" : "workers " + alive + " were busy";
+    }
+
+    /** Adds workers that stated themselves since; called with the lock held. */
+    private void refreshWorkers() {
+        for (var info : ClusterWorker.listed(node)) {
+            workers.computeIfAbsent(info.nodeId(), id -> new Worker(info));
+        }
+    }
+
+    private void send(Worker worker, Pending pending, int attempt) {
+        Future<Void> shipped = pending.model == null ? Future.succeededFuture() : ship(worker, pending.model);
+        var body = pending.job;
+        long bytes = body.toBuffer().length();
+        shipped.compose(v -> {
+                    account(worker, 0, 0, bytes, 0);
+                    return node.vertx().eventBus().<JsonObject>request(Addresses.clusterJobs(worker.info.nodeId()), body,
+                            new DeliveryOptions().setSendTimeout(pending.timeout.toMillis()));
+                })
+                .onComplete(done -> finished(worker, pending, attempt, done.map(Message::body), done.cause()));
+    }
+
+    /** The model once per worker: later jobs wait on the same shipment. */
+    private Future<Void> ship(Worker worker, ModelWire model) {
+        synchronized (this) {
+            var shipment = worker.models.get(model.sha256());
+            if (shipment != null) {
+                return shipment;
+            }
+            var buffer = Buffer.buffer(64 + model.bytes().length).appendString(model.sha256(), StandardCharsets.US_ASCII.name())
+                    .appendBytes(model.bytes());
+            var sent = node.vertx().eventBus().<JsonObject>request(Addresses.clusterModels(worker.info.nodeId()), buffer,
+                    new DeliveryOptions().setSendTimeout(Duration.ofMinutes(5).toMillis())).<Void>mapEmpty();
+            account(worker, buffer.length(), 1, 0, 0);
+            // a failed shipment is tried again by the job's next attempt
+            sent.onFailure(e -> {
+                synchronized (this) {
+                    worker.models.remove(model.sha256());
+                }
+            });
+            worker.models.put(model.sha256(), sent);
+            return sent;
+        }
+    }
+
+    private void finished(Worker worker, Pending pending, int attempt, io.vertx.core.AsyncResult<JsonObject> result, Throwable error) {
+        boolean resend = false;
+        synchronized (this) {
+            if (pending.attempt != attempt || pending.promise.future().isComplete()) {
+                return; // a late answer from a worker whose jobs went elsewhere
+            }
+            worker.busy--;
+            worker.inFlight.remove(pending);
+            if (result.succeeded()) {
+                account(worker, 0, 0, 0, 1);
+            } else if (lostWorker(error) && pending.resent < MAX_RESENDS) {
+                // the worker died, is leaving, or cannot be reached (a killed JVM refuses connections before Hazelcast
+                // declares it dead): no more jobs go to it, and this one goes to another
+                worker.gone = true;
+                pending.resent++;
+                pending.queuedAt = System.nanoTime();
+                queue.addFirst(pending);
+                resend = true;
+            }
+        }
+        if (resend) {
+            LOG.warn("cluster worker {} is gone; its job goes to another worker", worker.info.describe());
+            pump();
+            return;
+        }
+        pump();
+        if (result.succeeded()) {
+            pending.promise.tryComplete(result.result());
+        } else if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+            pending.promise.tryFail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, FailureCode.TIMEOUT.code(),
+                    "worker " + worker.info.describe() + " did not answer within " + pending.timeout.toSeconds() + " s; raise "
+                            + pending.setting + " in the configuration (--config FILE) for bigger models or data"));
+        } else {
+            pending.promise.tryFail(error);
+        }
+    }
+
+    /** Whether a failure says the worker is gone rather than the job failed or ran out of time there. */
+    private static boolean lostWorker(Throwable error) {
+        return !(error instanceof ReplyException reply)
+                || reply.failureType() != ReplyFailure.RECIPIENT_FAILURE && reply.failureType() != ReplyFailure.TIMEOUT;
+    }
+
+    /** Hazelcast says a member left: its jobs in flight go back to the head of the queue. */
+    private void memberLeft(String nodeId) {
+        synchronized (this) {
+            var worker = workers.get(nodeId);
+            if (worker == null || worker.gone) {
+                return;
+            }
+            worker.gone = true;
+            for (var pending : worker.inFlight) {
+                pending.attempt++; // whatever that worker still answers is ignored
+                pending.queuedAt = System.nanoTime();
+                queue.addFirst(pending);
+            }
+            LOG.warn("cluster worker {} left the cluster; {} job(s) go to the other workers", worker.info.describe(), worker.inFlight.size());
+            worker.inFlight.clear();
+            worker.busy = 0;
+        }
+        pump();
+    }
+
+    private void account(Worker worker, long modelBytes, int models, long jobBytes, int jobs) {
+        synchronized (this) {
+            ledgers.merge(worker.info.describe(), new Ledger(worker.info.describe(), modelBytes, models, jobBytes, jobs),
+                    (a, b) -> new Ledger(a.worker(), a.modelBytes() + b.modelBytes(), a.models() + b.models(),
+                            a.jobBytes() + b.jobBytes(), a.jobs() + b.jobs()));
+        }
+    }
+
+    private static final class Worker {
+        final ClusterWorker.Info info;
+        final Map<String, Future<Void>> models = new HashMap<>();
+        final Set<Pending> inFlight = new LinkedHashSet<>();
+        int busy;
+        boolean gone;
+
+        Worker(ClusterWorker.Info info) {
+            this.info = info;
+        }
+    }
+
+    private static final class Pending {
+        final JsonObject job;
+        final ModelWire model;
+        final Duration timeout;
+        final String setting;
+        final Promise<JsonObject> promise;
+        long queuedAt;
+        int attempt;
+        /** Times the job went to another worker after losing one; bounded, so a job that kills workers stops. */
+        int resent;
+        Worker worker;
+
+        Pending(JsonObject job, ModelWire model, Duration timeout, String setting, Promise<JsonObject> promise, long queuedAt) {
+            this.job = job;
+            this.model = model;
+            this.timeout = timeout;
+            this.setting = setting;
+            this.promise = promise;
+            this.queuedAt = queuedAt;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.secateur.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.secateur.errors.BadInputException;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * This JVM as a member of Secateur's cluster: a Hazelcast member and a clustered Vert.x on top of it. It is a
+ * Vert.x of its own, beside the local one the stages use, so nothing of a run's own traffic (handles passed by
+ * reference through the local codec) can ever be routed to another JVM; only the cluster's jobs travel here.
+ */
+public final class ClusterNode implements AutoCloseable {
+
+    private final HazelcastInstance hazelcast;
+    private final Vertx vertx;
+    private final ClusterSettings settings;
+    private final String nodeId;
+    /** The member attribute vertx-hazelcast reads a member's node id from. */
+    private static final String NODE_ID = "__vertx.nodeId";
+
+    private ClusterNode(HazelcastInstance hazelcast, Vertx vertx, ClusterSettings settings, String nodeId) {
+        this.nodeId = nodeId;
+        this.hazelcast = hazelcast;
+        this.vertx = vertx;
+        this.settings = settings;
+    }
+
+    /** Joins the cluster (or starts it, as its first member) and waits until Vert.x's event bus is up. */
+    public static ClusterNode join(ClusterSettings settings) {
+        var config = settings.hazelcast();
+        // Vert.x names members by this attribute, which it sets itself only on an instance it creates
+        String nodeId = java.util.UUID.randomUUID().toString();
+        config.getMemberAttributeConfig().setAttribute(NODE_ID, nodeId);
+        HazelcastInstance hazelcast;
+        try {
+            hazelcast = Hazelcast.newHazelcastInstance(config);
+        } catch (RuntimeException e) {
+            throw new BadInputException("cannot join " + settings.describe() + ": " + e.getMessage()
+                    + "; check the interface is this machine's and the port range is free");
+        }
+        String host = settings.bindAddress();
+        var options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host).setPort(0)
+                .setClusterPublicHost(host.equals("0.0.0.0") ? hazelcast.getCluster().getLocalMember().getAddress().getHost() : host));
+        try {
+            var vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
+                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            return new ClusterNode(hazelcast, vertx, settings, nodeId);
+        } catch (Exception e) {
+            hazelcast.shutdown();
+            throw new IllegalStateException("the clustered event bus did not start on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    public ClusterSettings settings() {
+        return settings;
+    }
+
+    /** This member's id: Vert.x's node id, also a Hazelcast member attribute, so membership events name it. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** The ids of the members now in the cluster. */
+    public Set<String> members() {
+        return hazelcast.getCluster().getMembers().stream().map(m -> m.getAttribute(NODE_ID)).filter(java.util.Objects::nonNull)
+                .collect(Collectors.toSet());
+    }
+
+    public String clusterName() {
+        return hazelcast.getConfig().getClusterName();
+    }
+
+    /** Calls {@code left} with a member's id when it leaves or is declared dead (a killed JVM misses its heartbeats). */
+    public void onMemberLeft(Consumer<String> left) {
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                String id = event.getMember().getAttribute(NODE_ID);
+                if (id != null) {
+                    left.accept(id);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // leaving is best effort; the members notice a missing one anyway
+        } finally {
+            if (hazelcast.getLifecycleService().isRunning()) {
+                hazelcast.shutdown();
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.secateur.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.XmlConfigBuilder;
+import dev.secateur.errors.BadInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * How a JVM joins Secateur's cluster: Hazelcast's XML configuration (config/cluster.xml, or the copy in the
+ * jar), with the cluster name, the members to join and the interface to bind laid over it from flags. Whatever
+ * the file says, multicast and auto-detection stay off and Hazelcast never phones home: a member joins only
+ * the members it is told.
+ *
+ * @param configFile       a Hazelcast XML file; null for the one shipped as config/cluster.xml
+ * @param name             the cluster name, or null for the file's
+ * @param members          hosts (or host:port) to join by TCP-IP; empty for the file's
+ * @param networkInterface the address to bind, such as 127.0.0.1 or 10.0.0.5; null for the file's
+ */
+public record ClusterSettings(Path configFile, String name, List<String> members, String networkInterface) {
+
+    private static final String SHIPPED = "/dev/secateur/config/cluster.xml";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    public ClusterSettings {
+        members = members == null ? List.of() : List.copyOf(members);
+        if (name != null && !NAME.matcher(name).matches()) {
+            throw new BadInputException("--cluster-name '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        for (String member : members) {
+            if (member.isBlank() || member.chars().anyMatch(Character::isWhitespace)) {
+                throw new BadInputException("--members has an empty or spaced entry '" + member
+                        + "'; give hosts separated by commas, such as 10.0.0.5,10.0.0.6");
+            }
+        }
+        if (networkInterface != null) {
+            checkInterface(networkInterface);
+        }
+    }
+
+    /** The shipped configuration: loopback only, cluster "secateur". */
+    public static ClusterSettings defaults() {
+        return new ClusterSettings(null, null, List.of(), null);
+    }
+
+    /** The Hazelcast configuration these settings describe; a bad file is refused naming it. */
+    public Config hazelcast() {
+        Config config = read();
+        if (name != null) {
+            config.setClusterName(name);
+        }
+        var join = config.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true);
+        if (!members.isEmpty()) {
+            join.getTcpIpConfig().setMembers(members);
+        }
+        if (join.getTcpIpConfig().getMembers().isEmpty()) {
+            join.getTcpIpConfig().addMember("127.0.0.1");
+        }
+        if (networkInterface != null) {
+            config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of(networkInterface));
+        }
+        if (!config.getNetworkConfig().getInterfaces().isEnabled()) {
+            // unless told otherwise, a member is reachable from this machine only
+            config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of("127.0.0.1"));
+        }
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        String wait = System.getProperty("secateur.cluster.joinWaitSeconds");
+        if (wait != null) {
+            config.setProperty("hazelcast.wait.seconds.before.join", wait);
+        }
+        // what Vert.x keeps in the cluster, whether or not a user's file declares it
+        config.getMultiMapConfig("__vertx.subs").setBackupCount(1).setValueCollectionType(MultiMapConfig.ValueCollectionType.SET);
+        return config;
+    }
+
+    /** The address this member binds and advertises to the others, for Vert.x's event bus too. */
+    public String bindAddress() {
+        var interfaces = hazelcast().getNetworkConfig().getInterfaces().getInterfaces();
+        String first = interfaces.iterator().next();
+        // Hazelcast allows wildcards such as 10.0.*.*; Vert.x needs an address
+        return first.contains("*") || first.contains("-") ? "0.0.0.0" : first;
+    }
+
+    /** Where these settings came from, for messages. */
+    public String describe() {
+        var config = hazelcast();
+        return "cluster '" + config.getClusterName() + "', members " + config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()
+                + ", interface " + config.getNetworkConfig().getInterfaces().getInterfaces()
+                + " (" + (configFile == null ? "config/cluster.xml as shipped" : configFile.toString()) + ")";
+    }
+
+    private Config read() {
+        if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                throw new BadInputException("cluster configuration " + configFile + " does not exist; give a Hazelcast XML file "
+                        + "such as config/cluster.xml, or leave --cluster-config out to use that one");
+            }
+            try (InputStream in = Files.newInputStream(configFile)) {
+                return new XmlConfigBuilder(in).build();
+            } catch (IOException | InvalidConfigurationException | IllegalArgumentException e) {
+                throw new BadInputException("cluster configuration " + configFile + " is not a valid Hazelcast XML configuration: "
+                        + firstLine(e) + "; start from config/cluster.xml");
+            }
+        }
+        try (InputStream in = ClusterSettings.class.getResourceAsStream(SHIPPED)) {
+            if (in == null) {
+                throw new IllegalStateException(SHIPPED + " is missing from the jar; rebuild Secateur");
+            }
+            return new XmlConfigBuilder(in).build();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + SHIPPED + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkInterface(String address) {
+        if (address.contains("*") || address.contains("-")) {
+            return; // a Hazelcast wildcard or range, checked by Hazelcast
+        }
+        try {
+            var inet = InetAddress.getByName(address);
+            if (!inet.isLoopbackAddress() && NetworkInterface.getByInetAddress(inet) == null) {
+                throw new BadInputException("--interface " + address + " is not an address of this machine; give one of its "
+                        + "addresses (ip -brief address lists them), or 127.0.0.1 for a cluster on this machine");
+            }
+        } catch (UnknownHostException e) {
+            throw new BadInputException("--interface '" + address + "' is not an address; give one such as 127.0.0.1 or 10.0.0.5");
+        } catch (java.net.SocketException e) {
+            throw new BadInputException("--interface " + address + ": " + e.getMessage());
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

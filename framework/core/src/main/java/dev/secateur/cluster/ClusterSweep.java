@@ -1,0 +1,117 @@
+package dev.secateur.cluster;
+
+import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.RunFailedException;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.record.Checkpoints;
+import dev.secateur.record.RunDirectory;
+import dev.secateur.result.StepResult;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * A sweep on the cluster: each experiment runs whole on a worker, all at once as far as the workers' capacity
+ * goes, and each run directory comes back into this runs directory under the id chosen here. The data is each
+ * worker's own copy, checked against this machine's digest; a loaded model file is shipped once per worker.
+ */
+public final class ClusterSweep {
+
+    /** One experiment done: where its directory now is, and its rows. */
+    public record Finished(String runId, Path runDir, List<StepResult> steps) {
+    }
+
+    private final ClusterJobs jobs;
+    private final DatasetLoader datasets;
+    private final Duration timeout;
+    private final PrintWriter out;
+
+    /** @param timeout an experiment's timeout (timeoutSeconds.experiment) */
+    public ClusterSweep(ClusterJobs jobs, DatasetLoader datasets, Duration timeout, PrintWriter out) {
+        this.jobs = jobs;
+        this.datasets = datasets;
+        this.timeout = timeout;
+        this.out = out;
+    }
+
+    /**
+     * Runs the experiments and waits for all of them; the results are in the order of {@code specs}. When some
+     * fail, the others still finish and are kept, and the first failure in that order is thrown.
+     */
+    public List<Finished> run(List<ExperimentSpec> specs, Path runsDir) {
+        var digests = new HashMap<String, String>();
+        var models = new HashMap<Path, ModelWire>();
+        var futures = new ArrayList<Future<Finished>>();
+        for (var spec : specs) {
+            String runId = RunDirectory.newRunId(spec.name(), Clock.systemUTC());
+            var source = DataSpec.of(spec.data().source());
+            String digest = digests.computeIfAbsent(SpecWire.data(source).encode(), k -> datasets.load(source, 0).sha256());
+            var job = new JsonObject().put("type", "experiment").put("spec", SpecWire.encode(spec)).put("runId", runId)
+                    .put("dataSha256", digest);
+            ModelWire model = null;
+            if (spec.model() instanceof ModelSpec.Load load) {
+                model = models.computeIfAbsent(load.file().toAbsolutePath(), ClusterSweep::read);
+                job.put("model", model.sha256());
+            }
+            futures.add(jobs.submit(job, model, timeout, "timeoutSeconds.experiment").map(answer -> unpack(answer, runsDir, spec)));
+        }
+        try {
+            Future.join(futures).toCompletionStage().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.secateur.errors.RunCancelledException("the sweep was interrupted while its experiments ran on the cluster", true);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // some failed: reported below, in the order of the specs
+        }
+        var finished = new ArrayList<Finished>();
+        for (int i = 0; i < futures.size(); i++) {
+            var future = futures.get(i);
+            if (future.failed()) {
+                var error = future.cause();
+                var code = FailureCode.of(error);
+                throw new RunFailedException(code, "experiment '" + specs.get(i).name() + "' failed "
+                        + FailureCode.messageOf(error), error instanceof ReplyException ? null : error);
+            }
+            finished.add(future.result());
+        }
+        return finished;
+    }
+
+    private Finished unpack(JsonObject answer, Path runsDir, ExperimentSpec spec) {
+        String runId = answer.getString("runId");
+        var dir = runsDir.resolve(runId);
+        try {
+            Files.createDirectories(runsDir);
+            RunArchive.unzip(answer.getString("archive"), dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write run " + runId + " into " + runsDir + ": " + e.getMessage(), e);
+        }
+        synchronized (out) {
+            out.println("cluster: " + spec.name() + " ran on worker " + answer.getString("worker") + ": " + dir);
+            out.flush();
+        }
+        var steps = Checkpoints.latest(dir).map(Checkpoints.Checkpoint::results).orElse(List.of());
+        return new Finished(runId, dir, steps);
+    }
+
+    private static ModelWire read(Path file) {
+        try {
+            return ModelWire.of(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new BadInputException("cannot read model file " + file + " to send it to the cluster: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.secateur.cluster;
+
+import dev.secateur.bus.Addresses;
+import dev.secateur.bus.ExperimentClient;
+import dev.secateur.bus.FailureCode;
+import dev.secateur.data.Calibration;
+import dev.secateur.data.DataSplits;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.evaluate.TimedSection;
+import dev.secateur.model.ModelFiles;
+import dev.secateur.model.Network;
+import dev.secateur.sensitivity.SensitivityProbe;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ModelSpec;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cluster worker: it states its host and capacity in the cluster's map of workers, then takes jobs on its
+ * own addresses, at most {@code capacity} at once. It runs only the job types named here (a sensitivity probe,
+ * a sweep's experiment), each decoded through validating constructors; nothing sent can make it run code.
+ * Models arrive once, as bytes named by their SHA-256, and stay cached here; data comes from this machine's own
+ * copy, and a job whose data digest differs from the coordinator's is refused.
+ */
+public final class ClusterWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWorker.class);
+
+    /** What a worker states about itself in the map of workers. */
+    public record Info(String nodeId, String host, int capacity, long pid) {
+        JsonObject json() {
+            return new JsonObject().put("nodeId", nodeId).put("host", host).put("capacity", capacity).put("pid", pid);
+        }
+
+        static Info of(JsonObject json) {
+            return new Info(json.getString("nodeId"), json.getString("host"), json.getInteger("capacity"), json.getLong("pid"));
+        }
+
+        /** "host/1a2b3c4d (pid 123)": how messages name a worker. */
+        public String describe() {
+            return host + "/" + nodeId.substring(0, 8) + " (pid " + pid + ")";
+        }
+    }
+
+    private final ClusterNode node;
+    private final Info info;
+    private final Path workDir;
+    private final DatasetLoader datasets;
+    private final ExperimentClient experiments;
+    private final WorkerExecutor executor;
+    private final java.util.function.Consumer<String> say;
+    private final Map<String, Path> models = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Network>> idleCopies = new ConcurrentHashMap<>();
+    private final Map<String, DataSplits> data = new ConcurrentHashMap<>();
+    private final Map<String, String> sourceDigests = new ConcurrentHashMap<>();
+
+    private ClusterWorker(ClusterNode node, Info info, Path workDir, DatasetLoader datasets, ExperimentClient experiments,
+                          java.util.function.Consumer<String> say) {
+        this.say = say;
+        this.node = node;
+        this.info = info;
+        this.workDir = workDir;
+        this.datasets = datasets;
+        this.experiments = experiments;
+        this.executor = node.vertx().createSharedWorkerExecutor("secateur-cluster-jobs", info.capacity(), 7, TimeUnit.DAYS);
+    }
+
+    /**
+     * Starts taking jobs.
+     *
+     * @param experiments the local Secateur that runs a sweep's experiments here
+     */
+    public static ClusterWorker start(ClusterNode node, String host, int capacity, Path workDir, DatasetLoader datasets,
+                                      ExperimentClient experiments, java.util.function.Consumer<String> say) {
+        if (capacity < 1) {
+            throw new BadInputException("--capacity " + capacity + " must be 1 or more: the jobs this worker runs at once");
+        }
+        var info = new Info(node.nodeId(), host, capacity, ProcessHandle.current().pid());
+        var worker = new ClusterWorker(node, info, workDir, datasets, experiments, say);
+        TimedSection.install(worker.hostLock());
+        var bus = node.vertx().eventBus();
+        try {
+            // registered across the cluster before the worker states itself, so a coordinator that sees it can send
+            Future.all(bus.<Buffer>consumer(Addresses.clusterModels(info.nodeId()), worker::receiveModel).completion(),
+                            bus.<JsonObject>consumer(Addresses.clusterJobs(info.nodeId()), worker::receiveJob).completion())
+                    .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the worker's addresses were not registered in the cluster: " + e.getMessage(), e);
+        }
+        node.hazelcast().<String, String>getMap(Addresses.CLUSTER_WORKERS).put(info.nodeId(), info.json().encode());
+        return worker;
+    }
+
+    public Info info() {
+        return info;
+    }
+
+    private void receiveModel(Message<Buffer> message) {
+        var body = message.body();
+        String hash = body.getString(0, 64, StandardCharsets.US_ASCII.name());
+        byte[] bytes = body.getBytes(64, body.length());
+        executor.executeBlocking(() -> {
+            if (!ModelWire.sha256(bytes).equals(hash)) {
+                throw new BadInputException("the model sent as " + hash.substring(0, 12) + " arrived with another digest; it was "
+                        + "damaged on the way, so it is refused");
+            }
+            models.computeIfAbsent(hash, h -> {
+                var file = workDir.resolve("models").resolve(h + ".zip");
+                try {
+                    Files.createDirectories(file.getParent());
+                    Files.write(file, bytes);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot cache the model in " + file + ": " + e.getMessage(), e);
+                }
+                say.accept("worker: received model " + h.substring(0, 12) + " (" + bytes.length + " bytes), cached as " + file);
+                return file;
+            });
+            return hash;
+        }, false).onComplete(done -> answer(message, done.map(h -> new JsonObject().put("sha256", h))));
+    }
+
+    private void receiveJob(Message<JsonObject> message) {
+        var job = message.body();
+        executor.executeBlocking(() -> switch (String.valueOf(job.getString("type"))) {
+            case "probe" -> probe(job);
+            case "experiment" -> experiment(job);
+            default -> throw new BadInputException("unknown job type '" + job.getString("type")
+                    + "'; this worker runs probe and experiment jobs (is the coordinator a newer Secateur?)");
+        }, false).onComplete(done -> answer(message, done));
+    }
+
+    private void answer(Message<?> message, io.vertx.core.AsyncResult<JsonObject> done) {
+        if (done.succeeded()) {
+            message.reply(done.result().put("worker", info.describe()));
+            return;
+        }
+        var error = done.cause();
+        var code = error instanceof dev.secateur.bus.RunFailedException failed ? failed.code() : FailureCode.of(error);
+        if (code == FailureCode.STAGE_FAILED && !(error instanceof dev.secateur.bus.RunFailedException)) {
+            LOG.error("job failed on this worker", error);
+        }
+        message.fail(code.code(), "on worker " + info.describe() + ": " + FailureCode.messageOf(error));
+    }
+
+    /** One sensitivity point: the coordinator's masks applied to a copy of the model, on this machine's data. */
+    private JsonObject probe(JsonObject job) {
+        var splits = data(SpecWire.data(job.getJsonObject("data")), job.getLong("seed"), job.getString("dataSha256"));
+        var validation = Calibration.validation(splits, job.getInteger("samples"), job.getLong("seed"));
+        var masks = MaskWire.decode(job.getJsonArray("masks"));
+        return withCopy(job.getString("model"), net -> {
+            var point = SensitivityProbe.measure(net, masks, validation, job.getBoolean("timed"), job.getDouble("ratio"));
+            return new JsonObject().put("accuracy", point.accuracy())
+                    .put("latencyRatio", Double.isNaN(point.latencyRatio()) ? null : point.latencyRatio());
+        });
+    }
+
+    /** A sweep's experiment, run whole by this JVM's own stages; its run directory goes back as a zip. */
+    private JsonObject experiment(JsonObject job) {
+        var spec = SpecWire.decode(job.getJsonObject("spec"));
+        sourceDigest(spec.data().source(), job.getString("dataSha256"));
+        if (spec.model() instanceof ModelSpec.Load) {
+            spec = spec.withModel(new ModelSpec.Load(cachedModel(job.getString("model"))));
+        }
+        var runs = workDir.resolve("runs");
+        String runId = job.getString("runId");
+        try {
+            Files.createDirectories(runs);
+            say.accept("worker: experiment " + spec.name() + " started as run " + runId);
+            // this is a thread of the cluster's Vert.x, not of the local one the run goes through, so waiting is fine
+            var done = experiments.submit(spec, runs, runId).toCompletionStage().toCompletableFuture().get();
+            say.accept("worker: experiment " + spec.name() + " finished (run " + runId + ")");
+            var dir = done.runDir();
+            var archive = RunArchive.zip(dir);
+            dev.secateur.record.Checkpoints.deleteRecursively(dir);
+            return new JsonObject().put("runId", done.runId()).put("archive", archive);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot pack run " + runId + " in " + runs + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.secateur.errors.RunCancelledException("worker " + info.describe() + " stopped during run " + runId, true);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private <T> T withCopy(String hash, java.util.function.Function<Network, T> use) {
+        var idle = idleCopies.computeIfAbsent(hash, h -> new ConcurrentLinkedQueue<>());
+        var net = idle.poll();
+        if (net == null) {
+            net = ModelFiles.load(cachedModel(hash));
+        }
+        try {
+            return use.apply(net);
+        } finally {
+            idle.add(net); // a probe restores what it masked, so the copy is as received
+        }
+    }
+
+    private Path cachedModel(String hash) {
+        var file = models.get(hash);
+        if (file == null) {
+            throw new IllegalStateException("model " + hash.substring(0, 12) + " was never sent to this worker");
+        }
+        return file;
+    }
+
+    private DataSplits data(DataSpec spec, long seed, String expectedSha256) {
+        var splits = data.computeIfAbsent(SpecWire.data(spec).encode() + "#" + seed, k -> datasets.load(spec, seed));
+        if (!splits.sha256().equals(expectedSha256)) {
+            throw mismatch(splits.source(), splits.sha256(), expectedSha256);
+        }
+        return splits;
+    }
+
+    private void sourceDigest(DataSpec.Source source, String expectedSha256) {
+        String digest = sourceDigests.computeIfAbsent(SpecWire.data(DataSpec.of(source)).encode(),
+                k -> datasets.load(DataSpec.of(source), 0).sha256());
+        if (!digest.equals(expectedSha256)) {
+            throw mismatch(String.valueOf(datasets.resolve(source)), digest, expectedSha256);
+        }
+    }
+
+    private BadInputException mismatch(String source, String here, String expected) {
+        return new BadInputException("the data here (" + source + ", sha256 " + here.substring(0, 12) + "…) is not the "
+                + "coordinator's (sha256 " + expected.substring(0, 12) + "…); give every worker the same files, such as "
+                + "Debian's dataset-fashion-mnist package, or name a directory that holds the same copy");
+    }
+
+    /** Timed sections hold the host's lock, which every JVM of the cluster on this host shares. */
+    private TimedSection.Guard hostLock() {
+        var shared = node.vertx().sharedData();
+        String name = Addresses.CLUSTER_TIMING_LOCK + info.host();
+        return new TimedSection.Guard() {
+            @Override
+            public <T> T exclusive(Supplier<T> timed) {
+                io.vertx.core.shareddata.Lock lock;
+                try {
+                    lock = shared.getLockWithTimeout(name, TimeUnit.MINUTES.toMillis(30)).toCompletionStage().toCompletableFuture().get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new dev.secateur.errors.RunCancelledException("interrupted while waiting to time on " + info.host());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("cannot take the timing lock of host " + info.host() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                try {
+                    return timed.get();
+                } finally {
+                    lock.release();
+                }
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        try {
+            node.hazelcast().<String, String>getMap(Addresses.CLUSTER_WORKERS).remove(info.nodeId());
+        } catch (RuntimeException e) {
+            // the cluster may be gone already; the coordinators drop workers that left anyway
+        }
+        executor.close();
+    }
+
+    /** The workers stated in the cluster's map that are still members. */
+    static java.util.List<Info> listed(ClusterNode node) {
+        var members = node.members();
+        return node.hazelcast().<String, String>getMap(Addresses.CLUSTER_WORKERS).values().stream()
+                .map(json -> Info.of(new JsonObject(json))).filter(info -> members.contains(info.nodeId())).toList();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.secateur.cluster;
+
+import dev.secateur.model.Network;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * A model as it crosses JVMs: the DL4J zip's bytes and their SHA-256, which names it. A worker keeps what it
+ * received by that name, so a model is shipped to each worker once, however many jobs use it.
+ *
+ * @param sha256 the hex SHA-256 of {@code bytes}
+ */
+public record ModelWire(String sha256, byte[] bytes) {
+
+    /** The network's zip without its updater: probes and scores only run it forward. */
+    public static ModelWire of(Network net) {
+        var out = new ByteArrayOutputStream();
+        try {
+            ModelSerializer.writeModel(net.model(), out, false);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialise the model for the cluster: " + e.getMessage(), e);
+        }
+        return of(out.toByteArray());
+    }
+
+    /** A model file's bytes, as they are (a sweep's experiment that loads a model). */
+    public static ModelWire of(byte[] bytes) {
+        return new ModelWire(sha256(bytes), bytes);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
