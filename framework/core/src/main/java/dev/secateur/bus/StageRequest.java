@@ -77,14 +77,21 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
     /**
      * Score the parameters in scope with one saliency method; its statistics are gathered on a calibration
      * sample of {@code data}'s training split. {@code pins} are the plugin versions of the run (null: those
-     * serving now).
+     * serving now). In cluster mode an oracle's units are measured by the workers, which load {@code dataSpec}
+     * from their own copy (null: this JVM only).
      */
     record Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
-                 SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins) implements StageRequest {
+                 SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins, dev.secateur.spec.DataSpec dataSpec)
+            implements StageRequest {
+
+        public Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
+                     SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins) {
+            this(model, data, masks, params, saliency, granularity, seed, pins, null);
+        }
 
         public Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
                      SaliencySpec saliency, Granularity granularity, long seed) {
-            this(model, data, masks, params, saliency, granularity, seed, null);
+            this(model, data, masks, params, saliency, granularity, seed, null, null);
         }
     }
 
@@ -93,11 +100,17 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * pass over a calibration sample of {@code data}'s training split.
      */
     record Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
-                   CompareSpec compare, int calibration, long seed, PluginPins pins) implements StageRequest {
+                   CompareSpec compare, int calibration, long seed, PluginPins pins, dev.secateur.spec.DataSpec dataSpec)
+            implements StageRequest {
+
+        public Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
+                       CompareSpec compare, int calibration, long seed, PluginPins pins) {
+            this(model, data, params, compare, calibration, seed, pins, null);
+        }
 
         public Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
                        CompareSpec compare, int calibration, long seed) {
-            this(model, data, params, compare, calibration, seed, null);
+            this(model, data, params, compare, calibration, seed, null, null);
         }
     }
 

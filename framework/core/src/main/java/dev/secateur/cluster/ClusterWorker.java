@@ -10,6 +10,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.evaluate.TimedSection;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.model.Network;
+import dev.secateur.score.LossProbes;
 import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
@@ -69,6 +70,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final Map<String, Path> models = new ConcurrentHashMap<>();
     private final Map<String, Queue<Network>> idleCopies = new ConcurrentHashMap<>();
     private final Map<String, DataSplits> data = new ConcurrentHashMap<>();
+    private final Map<String, dev.secateur.data.Dataset> calibrations = new ConcurrentHashMap<>();
     private final Map<String, String> sourceDigests = new ConcurrentHashMap<>();
 
     private ClusterWorker(ClusterNode node, Info info, Path workDir, DatasetLoader datasets, ExperimentClient experiments,
@@ -140,9 +142,10 @@ public final class ClusterWorker implements AutoCloseable {
         var job = message.body();
         executor.executeBlocking(() -> switch (String.valueOf(job.getString("type"))) {
             case "probe" -> probe(job);
+            case "unit-loss" -> unitLoss(job);
             case "experiment" -> experiment(job);
             default -> throw new BadInputException("unknown job type '" + job.getString("type")
-                    + "'; this worker runs probe and experiment jobs (is the coordinator a newer Secateur?)");
+                    + "'; this worker runs probe, unit-loss and experiment jobs (is the coordinator a newer Secateur?)");
         }, false).onComplete(done -> answer(message, done));
     }
 
@@ -168,6 +171,21 @@ public final class ClusterWorker implements AutoCloseable {
             var point = SensitivityProbe.measure(net, masks, validation, job.getBoolean("timed"), job.getDouble("ratio"));
             return new JsonObject().put("accuracy", point.accuracy())
                     .put("latencyRatio", Double.isNaN(point.latencyRatio()) ? null : point.latencyRatio());
+        });
+    }
+
+    /** The oracle's measurement of one unit: the calibration loss with that unit of one parameter removed. */
+    private JsonObject unitLoss(JsonObject job) {
+        long seed = job.getLong("seed");
+        var splits = data(SpecWire.data(job.getJsonObject("data")), seed, job.getString("dataSha256"));
+        int samples = job.getInteger("calibration");
+        var calibration = calibrations.computeIfAbsent(job.getString("dataSha256") + "#" + seed + "#" + samples,
+                k -> Calibration.sample(splits, samples, seed));
+        var ref = dev.secateur.spi.ParamRef.parse(job.getString("param"));
+        return withCopy(job.getString("model"), net -> {
+            var param = dev.secateur.model.NetworkLayout.prunable(net).stream().filter(p -> p.weights().equals(ref)).findFirst()
+                    .orElseThrow(() -> new BadInputException("the model sent has no prunable parameter " + ref));
+            return new JsonObject().put("loss", LossProbes.local(net, param, calibration).lossWithoutUnit(job.getInteger("unit")));
         });
     }
 

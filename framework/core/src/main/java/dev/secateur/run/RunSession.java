@@ -169,7 +169,7 @@ final class RunSession {
     /** A criteria comparison instead of pruning steps: every criterion and the reference from one pass. */
     private Future<List<RankCorrelation>> compare() {
         return stages.send(SCORER_COMPARE, SCORER, new StageRequest.Compare(model, data, plan.compared(), spec.compare(),
-                        spec.saliency().calibration(), spec.seed(), plan.pins()), StageReply.Compared.class)
+                        spec.saliency().calibration(), spec.seed(), plan.pins(), spec.data()), StageReply.Compared.class)
                 .compose(reply -> stages.record(new RecordRequest.Correlations(runId, reply.report())).map(reply.report().rows()));
     }
 
@@ -187,7 +187,7 @@ final class RunSession {
         var target = plan.target(planned);
         int index = planned.step().index();
         return stages.send(SCORER_SCORE, SCORER, new StageRequest.Score(model, data, masks, plan.inScope(), spec.saliency(),
-                        spec.granularity(), spec.seed(), plan.pins()), StageReply.Scored.class)
+                        spec.granularity(), spec.seed(), plan.pins(), spec.data()), StageReply.Scored.class)
                 .compose(scored -> prune(held.hold(scored.scores()), target).andThen(v -> held.release(scored.scores())))
                 .compose(v -> plan.isLast(planned) && spec.shrink() ? shrink() : Future.succeededFuture())
                 .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)

@@ -32,7 +32,7 @@ final class SensitivityAnalysis {
         var structured = (Granularity.Structured) spec.granularity();
         boolean timed = analysis.budget() != null && analysis.budget().measure() == SensitivitySpec.Measure.LATENCY;
         return stages.send(Addresses.SCORER_SCORE, SecateurConfig.SCORER, new StageRequest.Score(model, data, null, groups,
-                        spec.saliency(), spec.granularity(), spec.seed(), plan.pins()), StageReply.Scored.class)
+                        spec.saliency(), spec.granularity(), spec.seed(), plan.pins(), spec.data()), StageReply.Scored.class)
                 .compose(scored -> {
                     var scores = held.hold(scored.scores());
                     var probes = new ArrayList<Future<StageReply.Probed>>();

@@ -37,9 +37,15 @@ public final class Comparison {
 
     public Report compare(Network net, List<PrunableParam> params, List<Scorer.Method> criteria,
                           Scorer.Method reference, Granularity granularity, Dataset calibration, long seed) {
+        return compare(net, params, criteria, reference, granularity, calibration, seed, null);
+    }
+
+    /** The same, with an oracle's units measured by {@code unitLosses} (cluster workers); null measures here. */
+    public Report compare(Network net, List<PrunableParam> params, List<Scorer.Method> criteria, Scorer.Method reference,
+                          Granularity granularity, Dataset calibration, long seed, UnitLossSource unitLosses) {
         var all = new ArrayList<>(criteria);
         all.add(reference);
-        var statistics = scorer.gather(net, params, all, calibration);
+        var statistics = scorer.gather(net, params, all, calibration).withUnitLosses(unitLosses);
         var referenceScores = perPoint(params, granularity,
                 scorer.score(net, params, MaskSet.NONE, statistics, reference, granularity, seed, true));
         var rows = new ArrayList<RankCorrelation>();

@@ -1,5 +1,7 @@
 package dev.secateur.score;
 
+import dev.secateur.model.Network;
+
 import dev.secateur.data.Dataset;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.LossProbe;
@@ -20,7 +22,14 @@ final class NetworkLossProbe implements LossProbe {
     private final DataSet calibration;
     private double base = Double.NaN;
 
-    NetworkLossProbe(MultiLayerNetwork net, PrunableParam param, Dataset calibration) {
+    /** Where each unit's loss is measured when not here, and the network as the source receives it; nulls for here. */
+    private final UnitLossSource remote;
+    private final Network network;
+    private double[] remoteLosses;
+
+    NetworkLossProbe(MultiLayerNetwork net, PrunableParam param, Dataset calibration, UnitLossSource remote, Network network) {
+        this.remote = remote;
+        this.network = network;
         this.net = net;
         this.param = param;
         this.calibration = new DataSet(calibration.features(), calibration.labels());
@@ -36,6 +45,12 @@ final class NetworkLossProbe implements LossProbe {
 
     @Override
     public double lossWithoutUnit(int unit) {
+        if (remote != null) {
+            if (remoteLosses == null) {
+                remoteLosses = remote.lossesWithoutEachUnit(network, param); // every unit at once, on the workers
+            }
+            return remoteLosses[unit];
+        }
         var layer = net.getLayer(param.weights().layer());
         INDArray w = layer.getParam("W");
         INDArray savedWeights = w.dup();

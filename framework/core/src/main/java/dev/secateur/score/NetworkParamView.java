@@ -32,7 +32,8 @@ final class NetworkParamView implements ParamView {
         this.statistics = statistics.of(param.weights());
         this.granularity = granularity;
         this.probe = statistics.requested().contains(Requirement.LOSS_ORACLE) && statistics.calibration() != null
-                ? new NetworkLossProbe(net.sequential("the loss probe"), param, statistics.calibration()) : null;
+                ? new NetworkLossProbe(net.sequential("the loss probe"), param, statistics.calibration(),
+                statistics.unitLosses(), net) : null;
         this.seed = seedFor(experimentSeed, param.weights());
         this.outputPositions = statistics.outputPositions().getOrDefault(param.weights(), 1L);
     }

@@ -72,7 +72,13 @@ public final class Scorer {
 
     public ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Method method,
                           Granularity granularity, long seed, Dataset calibration) {
-        var statistics = gather(net, params, List.of(method), calibration);
+        return score(net, params, masks, method, granularity, seed, calibration, null);
+    }
+
+    /** The same, with an oracle's units measured by {@code unitLosses} (cluster workers); null measures here. */
+    public ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Method method,
+                          Granularity granularity, long seed, Dataset calibration, UnitLossSource unitLosses) {
+        var statistics = gather(net, params, List.of(method), calibration).withUnitLosses(unitLosses);
         return score(net, params, masks, statistics, method, granularity, seed, false);
     }
 

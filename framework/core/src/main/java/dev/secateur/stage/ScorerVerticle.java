@@ -19,11 +19,18 @@ final class ScorerVerticle extends StageVerticle {
 
     private final PluginHost plugins;
     private final Scorer scorer;
+    private final dev.secateur.cluster.ClusterJobs cluster;
 
     ScorerVerticle(Stores stores, PluginHost plugins, Scorer scorer, MeterRegistry registry) {
+        this(stores, plugins, scorer, registry, null);
+    }
+
+    /** With an oracle's units measured on the cluster when {@code cluster} is not null. */
+    ScorerVerticle(Stores stores, PluginHost plugins, Scorer scorer, MeterRegistry registry, dev.secateur.cluster.ClusterJobs cluster) {
         super(SecateurConfig.SCORER, stores, registry);
         this.plugins = plugins;
         this.scorer = scorer;
+        this.cluster = cluster;
     }
 
     private Scorer.Method method(dev.secateur.spec.SaliencySpec spec, dev.secateur.plugin.PluginPins pins) {
@@ -42,7 +49,8 @@ final class ScorerVerticle extends StageVerticle {
             var params = request.granularity() instanceof dev.secateur.spi.Granularity.Structured
                     ? dev.secateur.model.PrunableParam.withFollowers(request.params()) : request.params();
             var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
-                    method, request.granularity(), request.seed(), calibration);
+                    method, request.granularity(), request.seed(), calibration,
+                    unitLosses(request.dataSpec(), request.data(), request.saliency().calibration(), request.seed()));
             return new StageReply.Scored(stores.scores().put(scores));
         });
         serve(Addresses.SCORER_COMPARE, StageRequest.Compare.class, request -> {
@@ -51,9 +59,18 @@ final class ScorerVerticle extends StageVerticle {
             var reference = method(compare.against(), request.pins());
             var calibration = Calibration.sample(stores.data().get(request.data()), request.calibration(), request.seed());
             var report = new Comparison(scorer).compare(stores.models().get(request.model()), request.params(), criteria,
-                    reference, compare.granularity(), calibration, request.seed());
+                    reference, compare.granularity(), calibration, request.seed(),
+                    unitLosses(request.dataSpec(), request.data(), request.calibration(), request.seed()));
             return new StageReply.Compared(report);
         });
         return Future.succeededFuture();
+    }
+
+    /** In cluster mode, the oracle's units go to the workers, one per job; null measures them here. */
+    private dev.secateur.score.UnitLossSource unitLosses(dev.secateur.spec.DataSpec dataSpec,
+                                                        dev.secateur.store.Handle<dev.secateur.data.DataSplits> data,
+                                                        int calibration, long seed) {
+        return cluster == null || dataSpec == null ? null : new dev.secateur.cluster.ClusterUnitLosses(cluster, dataSpec,
+                stores.data().get(data).sha256(), calibration, seed, timeLimit(), "timeoutSeconds." + SecateurConfig.SCORER);
     }
 }

@@ -35,7 +35,7 @@ public final class StageDeployment {
     public static Future<Void> deploy(Vertx vertx, Stores stores, PluginHost plugins, DatasetLoader datasets,
                                       MeterRegistry registry, SecateurConfig config, dev.secateur.cluster.ClusterJobs cluster) {
         var loader = new LoaderVerticle(stores, new Loader(datasets), registry).timeout(config.timeout(SecateurConfig.LOADER));
-        var scorer = new ScorerVerticle(stores, plugins, new Scorer(), registry).timeout(config.timeout(SecateurConfig.SCORER));
+        var scorer = new ScorerVerticle(stores, plugins, new Scorer(), registry, cluster).timeout(config.timeout(SecateurConfig.SCORER));
         var pruner = new PrunerVerticle(stores, new Pruner(), plugins, registry).timeout(config.timeout(SecateurConfig.PRUNER));
         var fineTuner = new FineTunerVerticle(stores, new FineTuner(), registry).timeout(config.timeout(SecateurConfig.FINETUNER));
         var evaluator = new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry, cluster)

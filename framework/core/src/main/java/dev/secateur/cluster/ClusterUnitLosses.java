@@ -1,0 +1,49 @@
+package dev.secateur.cluster;
+
+import dev.secateur.model.Network;
+import dev.secateur.model.PrunableParam;
+import dev.secateur.score.UnitLossSource;
+import dev.secateur.spec.DataSpec;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The oracle's units measured on the cluster: one job per unit removed, all sent at once. The network is
+ * shipped to each worker once (its bytes name it), and each worker draws the same calibration sample from its
+ * own copy of the data, checked by digest.
+ *
+ * @param calibration the calibration sample's size, drawn with {@code seed} as the scorer draws it
+ */
+public record ClusterUnitLosses(ClusterJobs jobs, DataSpec data, String dataSha256, int calibration, long seed,
+                                Duration timeout, String setting) implements UnitLossSource {
+
+    @Override
+    public double[] lossesWithoutEachUnit(Network net, PrunableParam param) {
+        var model = ModelWire.of(net);
+        int units = Math.toIntExact(param.units());
+        var answers = new ArrayList<Future<JsonObject>>(units);
+        for (int unit = 0; unit < units; unit++) {
+            var job = new JsonObject().put("type", "unit-loss").put("model", model.sha256()).put("data", SpecWire.data(data))
+                    .put("dataSha256", dataSha256).put("seed", seed).put("calibration", calibration)
+                    .put("param", param.weights().toString()).put("unit", unit);
+            answers.add(jobs.submit(job, model, timeout, setting));
+        }
+        try {
+            // the scorer's own thread waits; the answers arrive on the cluster's event loop
+            Future.all(answers).toCompletionStage().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.secateur.errors.RunCancelledException("stopped while the cluster measured the oracle of " + param.weights());
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        double[] losses = new double[units];
+        for (int unit = 0; unit < units; unit++) {
+            losses[unit] = answers.get(unit).result().getDouble("loss");
+        }
+        return losses;
+    }
+}
