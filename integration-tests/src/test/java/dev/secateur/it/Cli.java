@@ -25,7 +25,10 @@ final class Cli {
     }
 
     static Result run(Path workDir, String... args) throws IOException, InterruptedException {
-        var process = start(workDir, args);
+        return finish(start(workDir, args), args);
+    }
+
+    private static Result finish(Process process, String... args) throws IOException, InterruptedException {
         var out = new StringBuilder();
         var outReader = new Thread(() -> copy(process, out));
         outReader.start();
@@ -39,12 +42,22 @@ final class Cli {
     }
 
     static Process start(Path workDir, String... args) throws IOException {
+        return startWith(workDir, "-Xmx3g", args);
+    }
+
+    /** The same, with the JVM options bin/secateur passes through SECATEUR_JAVA_OPTS. */
+    static Process startWith(Path workDir, String javaOptions, String... args) throws IOException {
         var command = new ArrayList<String>();
         command.add(BIN.toString());
         command.addAll(List.of(args));
         var builder = new ProcessBuilder(command).directory(workDir.toFile());
-        builder.environment().put("SECATEUR_JAVA_OPTS", "-Xmx3g");
+        builder.environment().put("SECATEUR_JAVA_OPTS", javaOptions);
         return builder.start();
+    }
+
+    /** Runs bin/secateur with these JVM options and waits for it, like {@link #run(Path, String...)}. */
+    static Result runWith(Path workDir, String javaOptions, String... args) throws IOException, InterruptedException {
+        return finish(startWith(workDir, javaOptions, args), args);
     }
 
     private static void copy(Process process, StringBuilder into) {

@@ -31,7 +31,7 @@ final class Layering {
             "sensitivity", "finetune", "evaluate", "schedule", "export", "plugin", "result", "record", "store");
 
     /** What sits above the plain classes: messages, verticles, the coordinator, start-up, metrics, the server, the DSL and the CLI. */
-    static final List<String> ABOVE = List.of("bus", "stage", "run", "runtime", "metrics", "server", "dsl", "cli");
+    static final List<String> ABOVE = List.of("bus", "cluster", "stage", "run", "runtime", "metrics", "server", "dsl", "cli");
 
     private final String root;
 

@@ -59,13 +59,9 @@ public final class ClusterSweep {
             String runId = RunDirectory.newRunId(spec.name(), Clock.systemUTC());
             var source = DataSpec.of(spec.data().source());
             String digest = digests.computeIfAbsent(SpecWire.data(source).encode(), k -> datasets.load(source, 0).sha256());
-            var job = new JsonObject().put("type", "experiment").put("spec", SpecWire.encode(spec)).put("runId", runId)
-                    .put("dataSha256", digest);
-            ModelWire model = null;
-            if (spec.model() instanceof ModelSpec.Load load) {
-                model = models.computeIfAbsent(load.file().toAbsolutePath(), ClusterSweep::read);
-                job.put("model", model.sha256());
-            }
+            ModelWire model = spec.model() instanceof ModelSpec.Load load
+                    ? models.computeIfAbsent(load.file().toAbsolutePath(), ClusterSweep::read) : null;
+            var job = Jobs.experiment(spec, runId, digest, model == null ? null : model.sha256());
             futures.add(jobs.submit(job, model, timeout, "timeoutSeconds.experiment").map(answer -> unpack(answer, runsDir, spec)));
         }
         try {

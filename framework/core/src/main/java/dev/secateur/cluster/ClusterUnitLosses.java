@@ -26,10 +26,8 @@ public record ClusterUnitLosses(ClusterJobs jobs, DataSpec data, String dataSha2
         int units = Math.toIntExact(param.units());
         var answers = new ArrayList<Future<JsonObject>>(units);
         for (int unit = 0; unit < units; unit++) {
-            var job = new JsonObject().put("type", "unit-loss").put("model", model.sha256()).put("data", SpecWire.data(data))
-                    .put("dataSha256", dataSha256).put("seed", seed).put("calibration", calibration)
-                    .put("param", param.weights().toString()).put("unit", unit);
-            answers.add(jobs.submit(job, model, timeout, setting));
+            answers.add(jobs.submit(Jobs.unitLoss(model, data, dataSha256, seed, calibration, param.weights(), unit), model,
+                    timeout, setting));
         }
         try {
             // the scorer's own thread waits; the answers arrive on the cluster's event loop

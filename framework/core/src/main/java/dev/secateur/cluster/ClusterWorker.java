@@ -123,7 +123,8 @@ public final class ClusterWorker implements AutoCloseable {
                 throw new BadInputException("the model sent as " + hash.substring(0, 12) + " arrived with another digest; it was "
                         + "damaged on the way, so it is refused");
             }
-            models.computeIfAbsent(hash, h -> {
+            boolean known = models.containsKey(hash);
+            var cached = models.computeIfAbsent(hash, h -> {
                 var file = workDir.resolve("models").resolve(h + ".zip");
                 try {
                     Files.createDirectories(file.getParent());
@@ -131,9 +132,10 @@ public final class ClusterWorker implements AutoCloseable {
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot cache the model in " + file + ": " + e.getMessage(), e);
                 }
-                say.accept("worker: received model " + h.substring(0, 12) + " (" + bytes.length + " bytes), cached as " + file);
                 return file;
             });
+            say.accept("worker: received model " + hash.substring(0, 12) + " (" + bytes.length + " bytes)"
+                    + (known ? ", which it held already (another coordinator sent it)" : ", cached as " + cached));
             return hash;
         }, false).onComplete(done -> answer(message, done.map(h -> new JsonObject().put("sha256", h))));
     }
@@ -141,9 +143,9 @@ public final class ClusterWorker implements AutoCloseable {
     private void receiveJob(Message<JsonObject> message) {
         var job = message.body();
         executor.executeBlocking(() -> switch (String.valueOf(job.getString("type"))) {
-            case "probe" -> probe(job);
-            case "unit-loss" -> unitLoss(job);
-            case "experiment" -> experiment(job);
+            case Jobs.PROBE -> probe(job);
+            case Jobs.UNIT_LOSS -> unitLoss(job);
+            case Jobs.EXPERIMENT -> experiment(job);
             default -> throw new BadInputException("unknown job type '" + job.getString("type")
                     + "'; this worker runs probe, unit-loss and experiment jobs (is the coordinator a newer Secateur?)");
         }, false).onComplete(done -> answer(message, done));

@@ -11,13 +11,11 @@ import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.secateur.cluster.ClusterJobs;
-import dev.secateur.cluster.MaskWire;
+import dev.secateur.cluster.Jobs;
 import dev.secateur.cluster.ModelWire;
-import dev.secateur.cluster.SpecWire;
 import dev.secateur.model.Network;
 import dev.secateur.store.Handle;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 
 /** Evaluates models: accuracy, loss, the census of zeros and FLOPs, latency, and sensitivity probes. */
 final class EvaluatorVerticle extends StageVerticle {
@@ -81,9 +79,8 @@ final class EvaluatorVerticle extends StageVerticle {
             }
             model = shipped;
         }
-        var job = new JsonObject().put("type", "probe").put("model", model.sha256()).put("data", SpecWire.data(request.dataSpec()))
-                .put("dataSha256", splits.sha256()).put("seed", request.seed()).put("samples", request.samples())
-                .put("ratio", request.ratio()).put("timed", request.timed()).put("masks", MaskWire.encode(masks));
+        var job = Jobs.probe(model, request.dataSpec(), splits.sha256(), request.seed(), request.samples(), request.ratio(),
+                request.timed(), masks);
         return cluster.submit(job, model, timeLimit(), "timeoutSeconds." + SecateurConfig.EVALUATOR).map(answer -> {
             throughput.evaluated(Math.min(request.samples(), splits.train().size()));
             Double latency = answer.getDouble("latencyRatio");

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A runner for DSL tests: it records what a script submits and explains, and runs nothing. */
-final class RecordingRunner implements ExperimentRunner {
+class RecordingRunner implements ExperimentRunner {
 
     final List<ExperimentSpec> submitted = new ArrayList<>();
     final List<String> explained = new ArrayList<>();

@@ -1,0 +1,45 @@
+package dev.secateur.cluster;
+
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spi.ParamRef;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The job types a worker runs, as the JSON that crosses the cluster; {@link ClusterWorker} reads the same fields.
+ * Data is named, not sent: its source, and the SHA-256 of the IDX files that the worker's own copy must match.
+ */
+public final class Jobs {
+
+    public static final String PROBE = "probe";
+    public static final String UNIT_LOSS = "unit-loss";
+    public static final String EXPERIMENT = "experiment";
+
+    private Jobs() {
+    }
+
+    /** One sensitivity point: these masks applied to the model, accuracy on the validation sample {@code samples, seed}. */
+    public static JsonObject probe(ModelWire model, DataSpec data, String dataSha256, long seed, int samples, double ratio,
+                                   boolean timed, Map<ParamRef, INDArray> masks) {
+        return new JsonObject().put("type", PROBE).put("model", model.sha256()).put("data", SpecWire.data(data))
+                .put("dataSha256", dataSha256).put("seed", seed).put("samples", samples).put("ratio", ratio).put("timed", timed)
+                .put("masks", MaskWire.encode(masks));
+    }
+
+    /** The oracle's measurement of one unit: the calibration loss with output unit {@code unit} of {@code param} removed. */
+    public static JsonObject unitLoss(ModelWire model, DataSpec data, String dataSha256, long seed, int calibration,
+                                      ParamRef param, int unit) {
+        return new JsonObject().put("type", UNIT_LOSS).put("model", model.sha256()).put("data", SpecWire.data(data))
+                .put("dataSha256", dataSha256).put("seed", seed).put("calibration", calibration).put("param", param.toString())
+                .put("unit", unit);
+    }
+
+    /** A whole experiment, run under {@code runId}; {@code model} is the loaded model file's digest, or null. */
+    public static JsonObject experiment(ExperimentSpec spec, String runId, String dataSha256, String model) {
+        var job = new JsonObject().put("type", EXPERIMENT).put("spec", SpecWire.encode(spec)).put("runId", runId)
+                .put("dataSha256", dataSha256);
+        return model == null ? job : job.put("model", model);
+    }
+}

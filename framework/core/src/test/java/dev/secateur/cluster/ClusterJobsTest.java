@@ -1,0 +1,126 @@
+package dev.secateur.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.bus.FailureCode;
+import dev.secateur.data.Calibration;
+import dev.secateur.data.DataSplits;
+import dev.secateur.data.DatasetLoader;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.Network;
+import dev.secateur.sensitivity.SensitivityProbe;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spi.ParamRef;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A coordinator and a worker as two real cluster members (two Hazelcast instances and two clustered Vert.x in this
+ * JVM, talking over loopback TCP): what a probe measures there equals what it measures here, the model crosses once
+ * whatever the number of jobs, and a job that fails there fails here naming the worker.
+ */
+class ClusterJobsTest {
+
+    private static final DataSpec DATA = new DataSpec(new DataSpec.Embedded(), 1000, 200);
+    private static final long SEED = 3;
+
+    @TempDir
+    static Path work;
+    private static ClusterNode workerNode;
+    private static ClusterNode coordinatorNode;
+    private static ClusterWorker worker;
+    private static ClusterJobs jobs;
+    private static Network net;
+    private static DataSplits splits;
+
+    @BeforeAll
+    static void twoMembers() {
+        var settings = new ClusterSettings(null, "test-" + UUID.randomUUID().toString().substring(0, 8), List.of(), null);
+        workerNode = ClusterNode.join(settings);
+        worker = ClusterWorker.start(workerNode, "test-host", 2, work, new DatasetLoader(), null, line -> { });
+        coordinatorNode = ClusterNode.join(settings);
+        jobs = new ClusterJobs(coordinatorNode);
+        net = Network.of(Architecture.byId("lenet-300-100").build(SEED, 1e-3));
+        splits = new DatasetLoader().load(DATA, SEED);
+    }
+
+    @AfterAll
+    static void leave() {
+        worker.close();
+        coordinatorNode.close();
+        workerNode.close();
+    }
+
+    private static Map<ParamRef, INDArray> randomMask(double kept, long seed) {
+        var random = new Random(seed);
+        float[] keep = new float[784 * 300];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = random.nextDouble() < kept ? 1f : 0f;
+        }
+        return Map.of(new ParamRef(0, "W"), Nd4j.create(keep, new long[]{784, 300}, 'c'));
+    }
+
+    private static JsonObject await(io.vertx.core.Future<JsonObject> answer) throws Exception {
+        return answer.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void probesOnTheWorkerMeasureWhatTheyMeasureHereAndTheModelCrossesOnce() throws Exception {
+        var model = ModelWire.of(net);
+        var validation = Calibration.validation(splits, 200, SEED);
+        double[] ratios = {0.25, 0.5, 0.9};
+        var answers = new java.util.ArrayList<io.vertx.core.Future<JsonObject>>();
+        for (int i = 0; i < ratios.length; i++) {
+            answers.add(jobs.submit(Jobs.probe(model, DATA, splits.sha256(), SEED, 200, ratios[i], false, randomMask(1 - ratios[i], i)),
+                    model, Duration.ofMinutes(2), "timeoutSeconds.evaluator"));
+        }
+        for (int i = 0; i < ratios.length; i++) {
+            var here = SensitivityProbe.measure(net, randomMask(1 - ratios[i], i), validation, false, ratios[i]);
+            assertThat(await(answers.get(i)).getDouble("accuracy")).as("ratio " + ratios[i]).isEqualTo(here.accuracy());
+        }
+        var ledger = jobs.ledgers().get(worker.info().describe());
+        assertThat(ledger.jobs()).isEqualTo(3);
+        assertThat(ledger.models()).isEqualTo(1);
+        assertThat(ledger.modelBytes()).isEqualTo(64 + model.bytes().length); // the digest, then the zip, once
+        // each job carries the mask of 235,200 weights as bits (about 39 KB in base64), never the model
+        assertThat(ledger.jobBytes()).isLessThan(3 * 45_000L);
+    }
+
+    @Test
+    void aJobThatFailsOnTheWorkerFailsHereWithItsCodeNamingTheWorker() throws Exception {
+        var model = ModelWire.of(net);
+        var otherData = Jobs.probe(model, DATA, "0".repeat(64), SEED, 100, 0.5, false, randomMask(0.5, 9));
+        var failure = failure(jobs.submit(otherData, model, Duration.ofMinutes(2), "timeoutSeconds.evaluator"));
+        assertThat(failure.failureCode()).isEqualTo(FailureCode.BAD_INPUT.code());
+        assertThat(failure.getMessage()).contains("on worker " + worker.info().describe())
+                .contains("is not the coordinator's").contains("give every worker the same files");
+
+        var unknown = new JsonObject().put("type", "shell").put("command", "rm -rf /");
+        assertThat(failure(jobs.submit(unknown, null, Duration.ofMinutes(2), "timeoutSeconds.evaluator")).getMessage())
+                .contains("unknown job type 'shell'");
+    }
+
+    private static ReplyException failure(io.vertx.core.Future<JsonObject> answer) throws Exception {
+        try {
+            await(answer);
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(ReplyException.class);
+            return (ReplyException) e.getCause();
+        }
+        throw new AssertionError("the job succeeded");
+    }
+}

@@ -1,0 +1,98 @@
+package dev.secateur.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.dsl.ExperimentRunner;
+import dev.secateur.dsl.RunResult;
+import dev.secateur.dsl.ScriptRunner;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.ExperimentSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A sweep's experiment crosses JVMs as JSON: everything a script can declare must arrive as declared. */
+class SpecWireTest {
+
+    @TempDir
+    Path dir;
+
+    private List<ExperimentSpec> declared(String script) throws Exception {
+        var specs = new ArrayList<ExperimentSpec>();
+        var recording = new ExperimentRunner() {
+            @Override
+            public RunResult run(ExperimentSpec spec) {
+                specs.add(spec);
+                return new RunResult(spec.name(), "plan", Path.of("planned"), List.of());
+            }
+
+            @Override
+            public String explain(ExperimentSpec spec) {
+                return "";
+            }
+        };
+        new ScriptRunner(recording).run(Files.writeString(dir.resolve("specs.groovy"), script), List.of());
+        return specs;
+    }
+
+    @Test
+    void everyKindOfDeclarationSurvivesTheTripUnchanged() throws Exception {
+        var specs = declared("""
+                run(baseline('dense') { seed 3; model { train 'lenet-5', epochs: 2, batch: 32, lr: 2e-3 } })
+                run(experiment('nm') {
+                    model { load 'models/dense.zip' }
+                    data fashionMnist(source: 'embedded', train: 900, test: 100)
+                    saliency 'obs', mode: 'exact'
+                    calibration samples: 64
+                    granularity nm(2, 4)
+                    scope layerwise(), exclude: ['2_W']
+                    schedule 'iterative', target: 0.5, steps: 2
+                    finetune epochs: 1, lr: 1e-4, l2: 1e-5
+                    evaluate every: 'final', latencyRepeats: 4, largeBatch: 0
+                })
+                run(experiment('budget') {
+                    model { train 'lenet-5', epochs: 1 }
+                    saliency 'magnitude', norm: 'l1'
+                    granularity filters()
+                    sensitivity { ratios 0.2, 0.6; samples 500 }
+                    scope fromSensitivity(budget: flops(0.35))
+                    schedule 'one-shot'
+                })
+                run(experiment('ranks') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'installed')
+                    compare { criteria 'magnitude', 'taylor'; against 'oracle', samples: 32; layer '1_W'; granularity neurons() }
+                })
+                run(experiment('global') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    scope global()
+                    schedule 'agp', target: 0.9, steps: 3
+                })
+                """);
+        assertThat(specs).hasSize(5);
+        for (var spec : specs) {
+            var json = SpecWire.encode(spec);
+            var arrived = SpecWire.decode(new io.vertx.core.json.JsonObject(json.encode()));
+            assertThat(arrived.key()).as(spec.name()).isEqualTo(spec.key());
+            assertThat(arrived.declaredAt()).isEqualTo(spec.declaredAt());
+            assertThat(SpecWire.encode(arrived)).isEqualTo(json);
+        }
+    }
+
+    @Test
+    void aMalformedMessageIsRefusedAsBadInputNotRun() throws Exception {
+        var json = SpecWire.encode(declared("run(baseline('dense') { model { train 'lenet-5', epochs: 1 } })").get(0));
+        json.getJsonObject("granularity").put("kind", "anything");
+        assertThatThrownBy(() -> SpecWire.decode(json)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("not a valid spec").hasMessageContaining("unknown granularity 'anything'");
+        // the specs' own validation runs on arrival: a name that would escape the runs directory is refused
+        var escaping = SpecWire.encode(declared("run(baseline('dense') { model { train 'lenet-5', epochs: 1 } })").get(0))
+                .put("name", "../../etc");
+        assertThatThrownBy(() -> SpecWire.decode(escaping)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("experiment name '../../etc'");
+    }
+}
