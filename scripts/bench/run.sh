@@ -10,6 +10,7 @@
 #   scripts/bench/run.sh statistics  # the statistics pass for OBD (gradients + Fisher) vs a plain forward/backward, paired
 #   scripts/bench/run.sh reload      # a jar, then a Groovy source plugin, reloaded 100 and 1000 times: classes and metaspace
 #   scripts/bench/run.sh dashboard   # the quick-start run with a dashboard page open on it vs none, paired (needs chromium)
+#   scripts/bench/run.sh cluster     # li2016's LeNet-5 sensitivity analysis on 1 vs 2 worker JVMs, alternating (full data)
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -139,6 +140,62 @@ run_dashboard() {
       dev.secateur.bench.DashboardOverheadBench "$ROUNDS" scripts/quickstart.groovy
 }
 
+run_cluster() {
+  local data=/usr/share/datasets/fashion-mnist
+  if [[ ! -d "$data" ]]; then
+    echo "cluster: the benchmark uses the full Fashion-MNIST; install it with: apt-get install dataset-fashion-mnist" >&2
+    exit 2
+  fi
+  mvn -q -B -Dstyle.color=never -DskipTests -pl framework/cli -am package >&2
+  local dir="$ROOT/scripts/bench/target/cluster"
+  rm -rf "$dir"; mkdir -p "$dir"
+  # one OpenMP thread per JVM: each worker is one job at a time on one core
+  export OMP_NUM_THREADS=1 SECATEUR_JAVA_OPTS="-Xmx3g -Dsecateur.cluster.joinWaitSeconds=0"
+  echo "cluster: training li2016's dense LeNet-5 (${DENSE_EPOCHS:-1} epoch(s), full data) once..." >&2
+  bin/secateur run --no-progress --runs-dir "$dir/dense" scripts/bench/cluster-sensitivity.groovy dense "${DENSE_EPOCHS:-1}" \
+      > "$dir/dense.log"
+  local model; model="$(ls -d "$dir"/dense/*/)model-final.zip"
+  # two clusters side by side, one worker and two workers, each worker idle while the other cluster works
+  local one="bench-one-$$" two="bench-two-$$"
+  CLUSTER_PIDS=()
+  bin/secateur worker --cluster-name "$one" --work-dir "$dir/w1" > "$dir/w1.log" 2>&1 & CLUSTER_PIDS+=($!)
+  bin/secateur worker --cluster-name "$two" --work-dir "$dir/w2a" > "$dir/w2a.log" 2>&1 & CLUSTER_PIDS+=($!)
+  bin/secateur worker --cluster-name "$two" --work-dir "$dir/w2b" > "$dir/w2b.log" 2>&1 & CLUSTER_PIDS+=($!)
+  # the workers stop with the benchmark, however it ends
+  trap 'kill "${CLUSTER_PIDS[@]}" 2>/dev/null || true' EXIT
+  for log in w1 w2a w2b; do
+    until grep -q "waiting for jobs" "$dir/$log.log"; do sleep 1; done
+  done
+  local results="$dir/results.txt"
+  : > "$results"
+  for round in $(seq 1 "${CLUSTER_ROUNDS:-3}"); do
+    for workers in 1 2; do
+      local name; name="$([[ $workers == 1 ]] && echo "$one" || echo "$two")"
+      local log="$dir/round$round-$workers.log"
+      bin/secateur run --no-progress --cluster --cluster-name "$name" --runs-dir "$dir/runs-$round-$workers" \
+          scripts/bench/cluster-sensitivity.groovy analysis "$model" > "$log"
+      local seconds; seconds="$(sed -n 's/.* probes (.*) in \([0-9.]*\) s$/\1/p' "$log")"
+      echo "round $round workers $workers seconds $seconds" | tee -a "$results"
+      grep '^cluster: worker' "$log" | sed "s/^/  round $round workers $workers: /" | tee -a "$results"
+    done
+  done
+  python3 - "$results" <<'PY'
+import re, statistics, sys
+times = {1: [], 2: []}
+rounds = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"round (\d+) workers (\d) seconds (\S+)", line)
+    if m:
+        times[int(m.group(2))].append(float(m.group(3)))
+        rounds.setdefault(int(m.group(1)), {})[int(m.group(2))] = float(m.group(3))
+ratios = [r[2] / r[1] for r in rounds.values() if 1 in r and 2 in r]
+print("wall time of the sensitivity analysis (its probes evaluate 2,000 examples each), 1 and 2 workers alternating:")
+for n in (1, 2):
+    print(f"  {n} worker JVM(s): median {statistics.median(times[n]):.1f} s over {len(times[n])} rounds {times[n]}")
+print(f"  ratio 2 workers / 1 worker, per round: {[round(r, 3) for r in ratios]}, median {statistics.median(ratios):.3f}")
+PY
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
@@ -149,6 +206,7 @@ case "$WHAT" in
   statistics) run_statistics ;;
   reload) run_reload ;;
   dashboard) run_dashboard ;;
+  cluster) run_cluster ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|all]" >&2; exit 2 ;;
 esac

@@ -101,6 +101,26 @@ class ClusterIT {
     }
 
     @Test
+    @Order(0)
+    void theWorkersListenOnLoopbackOnly() throws Exception {
+        // the kernel's table of listening sockets: Hazelcast's ports (5701 and up) are bound to 127.0.0.1, never to
+        // every address; a dual-stack socket shows 127.0.0.1 as ::ffff:127.0.0.1
+        var listening = new ArrayList<String>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : Files.readAllLines(Path.of(table)).stream().skip(1).map(String::trim).toList()) {
+                String[] cells = line.split("\\s+");
+                int port = Integer.parseInt(cells[1].substring(cells[1].indexOf(':') + 1), 16);
+                if (cells[3].equals("0A") && port >= 5701 && port <= 5720) {
+                    listening.add(cells[1]);
+                }
+            }
+        }
+        assertThat(listening).as("Hazelcast's listening sockets").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(listening).allMatch(address -> address.startsWith("0100007F:")
+                || address.startsWith("0000000000000000FFFF00000100007F:"), "is 127.0.0.1");
+    }
+
+    @Test
     @Order(1)
     void aSensitivityAnalysisOnTwoWorkersGivesTheSingleJvmCurvesAndBudgetAndShipsOneModelPerWorker() throws Exception {
         var result = coordinate("cluster-sensitivity.groovy", "clustered");

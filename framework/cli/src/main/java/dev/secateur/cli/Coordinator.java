@@ -20,6 +20,8 @@ final class Coordinator implements AutoCloseable {
 
     static Coordinator join(ClusterSettings settings, PrintWriter out) {
         var coordinator = new Coordinator(ClusterNode.join(settings), out);
+        // this JVM's own timings (a run's evaluations) take turns with the workers' on this machine
+        dev.secateur.evaluate.TimedSection.install(new dev.secateur.cluster.HostTimingLock(dev.secateur.cluster.HostTimingLock.DEFAULT));
         out.println("cluster: coordinating " + settings.describe() + "; " + coordinator.node.members().size() + " member(s) now");
         out.flush();
         return coordinator;

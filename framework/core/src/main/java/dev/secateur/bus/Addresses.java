@@ -46,8 +46,6 @@ public final class Addresses {
      */
     /** The Hazelcast map where each worker states its host and capacity, keyed by node id. */
     public static final String CLUSTER_WORKERS = "secateur.cluster.workers";
-    /** The Hazelcast lock, one per host, that a timed section holds so timings never overlap on a machine. */
-    public static final String CLUSTER_TIMING_LOCK = "secateur.cluster.timing.";
 
     /** Where a worker takes jobs: a probe, an experiment of a sweep. */
     public static String clusterJobs(String nodeId) {

@@ -47,6 +47,7 @@ public final class ClusterJobs {
     private final Deque<Pending> queue = new ArrayDeque<>();
     private final Map<String, Ledger> ledgers = new LinkedHashMap<>();
     private long refreshTimer = -1;
+    private long lastRefresh;
 
     public ClusterJobs(ClusterNode node) {
         this.node = node;
@@ -141,8 +142,14 @@ public final class ClusterJobs {
         return alive.isEmpty() ? "none has joined " + "cluster '" + node.clusterName() + "'" : "workers " + alive + " were busy";
     }
 
-    /** Adds workers that stated themselves since; called with the lock held. */
+    /** Adds workers that stated themselves since, looking at most twice a second; called with the lock held. */
     private void refreshWorkers() {
+        long now = System.nanoTime();
+        boolean anyAlive = workers.values().stream().anyMatch(w -> !w.gone);
+        if (anyAlive && now - lastRefresh < 500_000_000L) {
+            return;
+        }
+        lastRefresh = now;
         for (var info : ClusterWorker.listed(node)) {
             workers.computeIfAbsent(info.nodeId(), id -> new Worker(info));
         }

@@ -49,7 +49,9 @@ public final class ClusterNode implements AutoCloseable {
                     + "; check the interface is this machine's and the port range is free");
         }
         String host = settings.bindAddress();
-        var options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host).setPort(0)
+        // the event bus's own port: any free one, unless a firewall between hosts needs to know it
+        int busPort = Integer.getInteger("secateur.cluster.busPort", 0);
+        var options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host).setPort(busPort)
                 .setClusterPublicHost(host.equals("0.0.0.0") ? hazelcast.getCluster().getLocalMember().getAddress().getHost() : host));
         try {
             var vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()

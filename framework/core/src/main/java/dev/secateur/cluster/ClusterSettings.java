@@ -76,6 +76,12 @@ public record ClusterSettings(Path configFile, String name, List<String> members
             config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(List.of("127.0.0.1"));
         }
         config.setProperty("hazelcast.phone.home.enabled", "false");
+        // Hazelcast otherwise listens on every address of the machine, whatever interface it advertises
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        if (config.getProperty("hazelcast.tcp.join.port.try.count") == null) {
+            // members named without a port are looked for on 20 ports, past clusters of other names on the machine
+            config.setProperty("hazelcast.tcp.join.port.try.count", "20");
+        }
         String wait = System.getProperty("secateur.cluster.joinWaitSeconds");
         if (wait != null) {
             config.setProperty("hazelcast.wait.seconds.before.join", wait);

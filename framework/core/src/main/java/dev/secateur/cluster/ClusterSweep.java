@@ -52,11 +52,16 @@ public final class ClusterSweep {
      * fail, the others still finish and are kept, and the first failure in that order is thrown.
      */
     public List<Finished> run(List<ExperimentSpec> specs, Path runsDir) {
+        return run(specs, runsDir, spec -> RunDirectory.newRunId(spec.name(), Clock.systemUTC()));
+    }
+
+    /** The same, under the run ids a server declared for the experiments. */
+    public List<Finished> run(List<ExperimentSpec> specs, Path runsDir, java.util.function.Function<ExperimentSpec, String> runIdFor) {
         var digests = new HashMap<String, String>();
         var models = new HashMap<Path, ModelWire>();
         var futures = new ArrayList<Future<Finished>>();
         for (var spec : specs) {
-            String runId = RunDirectory.newRunId(spec.name(), Clock.systemUTC());
+            String runId = runIdFor.apply(spec);
             var source = DataSpec.of(spec.data().source());
             String digest = digests.computeIfAbsent(SpecWire.data(source).encode(), k -> datasets.load(source, 0).sha256());
             ModelWire model = spec.model() instanceof ModelSpec.Load load

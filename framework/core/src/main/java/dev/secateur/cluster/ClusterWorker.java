@@ -29,7 +29,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,10 +66,14 @@ public final class ClusterWorker implements AutoCloseable {
     private final ExperimentClient experiments;
     private final WorkerExecutor executor;
     private final java.util.function.Consumer<String> say;
+    /** Timed sections in this JVM hold the machine's timing lock while this worker runs. */
+    final TimedSection.Guard timingGuard;
     private final Map<String, Path> models = new ConcurrentHashMap<>();
-    private final Map<String, Queue<Network>> idleCopies = new ConcurrentHashMap<>();
-    private final Map<String, DataSplits> data = new ConcurrentHashMap<>();
-    private final Map<String, dev.secateur.data.Dataset> calibrations = new ConcurrentHashMap<>();
+    /** Networks ready for jobs, by model digest; the least recently used models' copies are let go. */
+    private final Map<String, Queue<Network>> idleCopies = lastUsed(4);
+    /** Data by source and seed: a full Fashion-MNIST is about 220 MB of floats, so only a few are kept. */
+    private final Map<String, DataSplits> data = lastUsed(2);
+    private final Map<String, dev.secateur.data.Dataset> calibrations = lastUsed(8);
     private final Map<String, String> sourceDigests = new ConcurrentHashMap<>();
 
     private ClusterWorker(ClusterNode node, Info info, Path workDir, DatasetLoader datasets, ExperimentClient experiments,
@@ -82,6 +85,7 @@ public final class ClusterWorker implements AutoCloseable {
         this.datasets = datasets;
         this.experiments = experiments;
         this.executor = node.vertx().createSharedWorkerExecutor("secateur-cluster-jobs", info.capacity(), 7, TimeUnit.DAYS);
+        this.timingGuard = new HostTimingLock(HostTimingLock.DEFAULT);
     }
 
     /**
@@ -96,7 +100,7 @@ public final class ClusterWorker implements AutoCloseable {
         }
         var info = new Info(node.nodeId(), host, capacity, ProcessHandle.current().pid());
         var worker = new ClusterWorker(node, info, workDir, datasets, experiments, say);
-        TimedSection.install(worker.hostLock());
+        TimedSection.install(worker.timingGuard);
         var bus = node.vertx().eventBus();
         try {
             // registered across the cluster before the worker states itself, so a coordinator that sees it can send
@@ -263,40 +267,25 @@ public final class ClusterWorker implements AutoCloseable {
                 + "Debian's dataset-fashion-mnist package, or name a directory that holds the same copy");
     }
 
-    /** Timed sections hold the host's lock, which every JVM of the cluster on this host shares. */
-    private TimedSection.Guard hostLock() {
-        var shared = node.vertx().sharedData();
-        String name = Addresses.CLUSTER_TIMING_LOCK + info.host();
-        return new TimedSection.Guard() {
-            @Override
-            public <T> T exclusive(Supplier<T> timed) {
-                io.vertx.core.shareddata.Lock lock;
-                try {
-                    lock = shared.getLockWithTimeout(name, TimeUnit.MINUTES.toMillis(30)).toCompletionStage().toCompletableFuture().get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new dev.secateur.errors.RunCancelledException("interrupted while waiting to time on " + info.host());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException("cannot take the timing lock of host " + info.host() + ": "
-                            + e.getCause().getMessage(), e.getCause());
-                }
-                try {
-                    return timed.get();
-                } finally {
-                    lock.release();
-                }
-            }
-        };
-    }
-
     @Override
     public void close() {
+        TimedSection.uninstall(timingGuard);
         try {
             node.hazelcast().<String, String>getMap(Addresses.CLUSTER_WORKERS).remove(info.nodeId());
         } catch (RuntimeException e) {
             // the cluster may be gone already; the coordinators drop workers that left anyway
         }
         executor.close();
+    }
+
+    /** A map that keeps its {@code size} most recently used entries. */
+    private static <K, V> Map<K, V> lastUsed(int size) {
+        return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<K, V>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > size;
+            }
+        });
     }
 
     /** The workers stated in the cluster's map that are still members. */

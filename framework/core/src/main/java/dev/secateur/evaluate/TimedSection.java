@@ -32,6 +32,13 @@ public final class TimedSection {
         guard = Objects.requireNonNull(installed, "guard");
     }
 
+    /** Puts back the JVM's default, if {@code installed} is still the guard: a worker that stops calls it. */
+    public static void uninstall(Guard installed) {
+        if (guard == installed) {
+            guard = UNGUARDED;
+        }
+    }
+
     public static <T> T run(Supplier<T> timed) {
         return guard.exclusive(timed);
     }

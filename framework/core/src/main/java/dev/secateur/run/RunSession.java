@@ -155,8 +155,15 @@ final class RunSession {
 
     /** Li et al.'s analysis; under a budget, its ratios become the scope and the steps of this run. */
     private Future<Void> sensitivity() {
+        long start = System.nanoTime();
+        int probes = plan.probed().size() * spec.sensitivity().ratios().size() + 1;
         return SensitivityAnalysis.curves(stages, held, plan, model, data)
                 .compose(curves -> stages.record(new RecordRequest.Sensitivity(runId, curves)).map(curves))
+                // its wall time, which a cluster's workers divide
+                .compose(curves -> stages.event(new RunEvent.Decided(runId, spec.name(), "sensitivity analysis", List.of(
+                        String.format(java.util.Locale.ROOT, "%d probes (%d groups x %d ratios, and the dense point) in %.1f s",
+                                probes, plan.probed().size(), spec.sensitivity().ratios().size(), (System.nanoTime() - start) / 1e9))))
+                        .map(curves))
                 .compose(curves -> spec.sensitivity().budget() == null ? Future.succeededFuture()
                         : SensitivityAnalysis.budget(stages, plan, model, data, curves).compose(chosen -> {
                             chosenRatios = chosen.ratios();

@@ -318,6 +318,29 @@ public final class SecateurServer implements AutoCloseable {
                 }
             }
 
+            /** Under serve --cluster, a sweep's experiments run at once on the workers, outside the server's queue. */
+            @Override
+            public List<RunResult> runAll(List<ExperimentSpec> specs) {
+                var cluster = secateur.cluster();
+                if (cluster.isEmpty()) {
+                    return ExperimentRunner.super.runAll(specs);
+                }
+                var sweep = new dev.secateur.cluster.ClusterSweep(cluster.get(), new dev.secateur.data.DatasetLoader(),
+                        secateur.config().timeout(dev.secateur.config.SecateurConfig.EXPERIMENT), out);
+                var runIds = new java.util.ArrayList<String>();
+                try {
+                    var finished = sweep.run(specs, options.runsDir(), spec -> {
+                        String runId = submission.runIdFor(spec.name(), () -> RunDirectory.newRunId(spec.name(), clock));
+                        runIds.add(runId);
+                        return runId;
+                    });
+                    return java.util.stream.IntStream.range(0, specs.size()).mapToObj(i -> new RunResult(specs.get(i).name(),
+                            finished.get(i).runId(), finished.get(i).runDir(), finished.get(i).steps(), List.of())).toList();
+                } finally {
+                    runIds.forEach(queue::forget);
+                }
+            }
+
             @Override
             public String explain(ExperimentSpec spec) {
                 return secateur.experiments().explain(spec);

@@ -28,6 +28,7 @@ class ClusterSettingsTest {
         assertThat(network.getJoin().getTcpIpConfig().isEnabled()).isTrue();
         assertThat(network.getJoin().getTcpIpConfig().getMembers()).containsExactly("127.0.0.1");
         assertThat(config.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+        assertThat(config.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
         assertThat(ClusterSettings.defaults().bindAddress()).isEqualTo("127.0.0.1");
     }
 
@@ -43,6 +44,8 @@ class ClusterSettingsTest {
         assertThat(fromFile.getClusterName()).isEqualTo("from-file");
         assertThat(fromFile.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
         assertThat(fromFile.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
+        assertThat(fromFile.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+        assertThat(fromFile.getProperty("hazelcast.tcp.join.port.try.count")).isEqualTo("20");
         var flagged = new ClusterSettings(file, "sweeps", List.of("127.0.0.1:5801", "localhost"), "127.0.0.1").hazelcast();
         assertThat(flagged.getClusterName()).isEqualTo("sweeps");
         assertThat(flagged.getNetworkConfig().getJoin().getTcpIpConfig().getMembers()).containsExactly("127.0.0.1:5801", "localhost");
