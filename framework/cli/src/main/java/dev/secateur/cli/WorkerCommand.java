@@ -24,12 +24,11 @@ import picocli.CommandLine.Spec;
 final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--capacity", paramLabel = "N", defaultValue = "1",
-            description = "Jobs this worker runs at once (default 1). Timed jobs never overlap on one host, whatever this says.")
+            description = "Jobs this worker runs at once (default 1). Timed sections never overlap on one machine, whatever this says.")
     int capacity;
 
     @Option(names = "--host", paramLabel = "NAME",
-            description = "The name of this machine as the cluster sees it (default: its host name). Workers with the same "
-                    + "name share one timing lock, so give every worker on one machine the same name.")
+            description = "How the cluster's messages name this worker (default: the host name).")
     String host;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
