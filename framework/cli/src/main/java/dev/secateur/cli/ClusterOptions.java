@@ -32,7 +32,9 @@ final class ClusterOptions {
             var repositoryCopy = Home.path().resolve("../../../../config/cluster.xml").normalize();
             file = Files.isRegularFile(repositoryCopy) ? repositoryCopy : null;
         }
-        return new ClusterSettings(file, name, members, networkInterface);
+        var settings = new ClusterSettings(file, name, members, networkInterface);
+        settings.hazelcast(); // a broken file is refused now, before plugins, models or the cluster start
+        return settings;
     }
 
     /** Without --cluster the cluster's flags would do nothing; say so rather than ignore them. Returns null. */

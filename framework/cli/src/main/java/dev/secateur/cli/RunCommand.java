@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
     boolean clustered;
 
     @Mixin
-    ClusterOptions cluster;
+    ClusterOptions cluster = new ClusterOptions();
 
     @Mixin
     ScriptOptions options = new ScriptOptions();

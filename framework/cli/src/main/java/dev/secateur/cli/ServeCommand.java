@@ -50,7 +50,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean clustered;
 
     @Mixin
-    ClusterOptions cluster;
+    ClusterOptions cluster = new ClusterOptions();
 
     @Mixin
     PluginOptions plugins;

@@ -39,7 +39,7 @@ final class WorkerCommand implements Callable<Integer> {
     Path config;
 
     @Mixin
-    ClusterOptions cluster;
+    ClusterOptions cluster = new ClusterOptions();
 
     @Mixin
     PluginOptions plugins;

@@ -92,7 +92,7 @@ public final class ClusterSweep {
     }
 
     private Finished unpack(JsonObject answer, Path runsDir, ExperimentSpec spec) {
-        String runId = answer.getString("runId");
+        String runId = Jobs.runId(answer.getString("runId"));
         var dir = runsDir.resolve(runId);
         try {
             Files.createDirectories(runsDir);

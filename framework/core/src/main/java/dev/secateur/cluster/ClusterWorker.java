@@ -197,13 +197,13 @@ public final class ClusterWorker implements AutoCloseable {
 
     /** A sweep's experiment, run whole by this JVM's own stages; its run directory goes back as a zip. */
     private JsonObject experiment(JsonObject job) {
+        String runId = Jobs.runId(job.getString("runId"));
         var spec = SpecWire.decode(job.getJsonObject("spec"));
         sourceDigest(spec.data().source(), job.getString("dataSha256"));
         if (spec.model() instanceof ModelSpec.Load) {
             spec = spec.withModel(new ModelSpec.Load(cachedModel(job.getString("model"))));
         }
         var runs = workDir.resolve("runs");
-        String runId = job.getString("runId");
         try {
             Files.createDirectories(runs);
             say.accept("worker: experiment " + spec.name() + " started as run " + runId);

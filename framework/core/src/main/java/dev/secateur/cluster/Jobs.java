@@ -17,7 +17,18 @@ public final class Jobs {
     public static final String UNIT_LOSS = "unit-loss";
     public static final String EXPERIMENT = "experiment";
 
+    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     private Jobs() {
+    }
+
+    /** A run id from another member, checked before it names a directory: never a path out of the runs directory. */
+    public static String runId(String id) {
+        if (id == null || !RUN_ID.matcher(id).matches() || id.contains("..")) {
+            throw new dev.secateur.errors.BadInputException("run id '" + id + "' from the cluster is not a run id (letters, "
+                    + "digits, '.', '_' and '-'); the job is refused");
+        }
+        return id;
     }
 
     /** One sensitivity point: these masks applied to the model, accuracy on the validation sample {@code samples, seed}. */

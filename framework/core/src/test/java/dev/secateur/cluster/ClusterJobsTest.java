@@ -109,6 +109,16 @@ class ClusterJobsTest {
         assertThat(failure.getMessage()).contains("on worker " + worker.info().describe())
                 .contains("is not the coordinator's").contains("give every worker the same files");
 
+        var dense = new dev.secateur.spec.ExperimentSpec("dense", SEED, new dev.secateur.spec.ModelSpec.Train("lenet-300-100",
+                new dev.secateur.spec.TrainingSpec(1, 64, 1e-3)), DATA, new dev.secateur.spec.SaliencySpec("magnitude",
+                dev.secateur.spi.Options.NONE), dev.secateur.spi.Granularity.unstructured(), new dev.secateur.spi.Scope.Global(
+                java.util.Set.of()), null, new dev.secateur.spec.TrainingSpec(0, 64, 1e-3), dev.secateur.spec.EvaluateSpec.DEFAULT,
+                Map.of(), null, null, false);
+        var escaping = Jobs.experiment(dense, "../../escaped", "0".repeat(64), null);
+        assertThat(failure(jobs.submit(escaping, null, Duration.ofMinutes(2), "timeoutSeconds.experiment")).getMessage())
+                .contains("run id '../../escaped' from the cluster is not a run id");
+        assertThat(work.resolve("escaped")).doesNotExist();
+
         var unknown = new JsonObject().put("type", "shell").put("command", "rm -rf /");
         assertThat(failure(jobs.submit(unknown, null, Duration.ofMinutes(2), "timeoutSeconds.evaluator")).getMessage())
                 .contains("unknown job type 'shell'");
