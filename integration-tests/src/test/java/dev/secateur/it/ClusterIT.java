@@ -270,6 +270,22 @@ class ClusterIT {
         assertThat(work.resolve("refused")).doesNotExist();
     }
 
+    @Test
+    @Order(7)
+    void aWorkerStoppedWithSigtermLeavesTheClusterAndDeletesItsTemporaryDirectory() throws Exception {
+        var process = Cli.startWith(work, JVM, "worker", "--cluster-name", CLUSTER + "-stop");
+        var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String joined = out.readLine();
+        assertThat(joined).contains("joined cluster '" + CLUSTER + "-stop'").contains("capacity 1");
+        var dir = Path.of(joined.substring(joined.indexOf("runs in progress in ") + "runs in progress in ".length()));
+        assertThat(dir).isDirectory();
+        assertThat(out.readLine()).contains("waiting for jobs");
+        process.destroy(); // SIGTERM
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the worker stops within a minute").isTrue();
+        assertThat(process.exitValue()).isIn(0, 143);
+        assertThat(dir).doesNotExist();
+    }
+
     private static Cli.Result coordinate(String script, String runsDir) throws Exception {
         return Cli.runWith(work, JVM, "run", "--cluster", "--cluster-name", CLUSTER, SCRIPTS.resolve(script).toString(),
                 "--runs-dir", runsDir, "--no-progress");

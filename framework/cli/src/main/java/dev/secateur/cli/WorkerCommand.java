@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code secateur worker}: joins the cluster and runs the jobs coordinators send, until stopped. */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-        description = "Join a Secateur cluster and run its independent jobs (sensitivity probes, the experiments of a "
+        description = "Join a Secateur cluster and run its independent jobs (sensitivity probes, the oracle's units, the experiments of a "
                 + "sweep) until stopped with Ctrl-C. Coordinators are bin/secateur run --cluster and serve --cluster.")
 final class WorkerCommand implements Callable<Integer> {
 

@@ -103,7 +103,6 @@ public final class ClusterJobs {
                 }
                 var pending = queue.poll();
                 pending.attempt++;
-                pending.worker = worker;
                 worker.busy++;
                 worker.inFlight.add(pending);
                 int attempt = pending.attempt;
@@ -283,7 +282,6 @@ public final class ClusterJobs {
         int attempt;
         /** Times the job went to another worker after losing one; bounded, so a job that kills workers stops. */
         int resent;
-        Worker worker;
 
         Pending(JsonObject job, ModelWire model, Duration timeout, String setting, Promise<JsonObject> promise, long queuedAt) {
             this.job = job;
