@@ -13,16 +13,39 @@ import java.util.concurrent.ExecutionException;
 /**
  * The oracle's units measured on the cluster: one job per unit removed, all sent at once. The network is
  * shipped to each worker once (its bytes name it), and each worker draws the same calibration sample from its
- * own copy of the data, checked by digest.
- *
- * @param calibration the calibration sample's size, drawn with {@code seed} as the scorer draws it
+ * own copy of the data, checked by digest. One instance serves one scoring request.
  */
-public record ClusterUnitLosses(ClusterJobs jobs, DataSpec data, String dataSha256, int calibration, long seed,
-                                Duration timeout, String setting) implements UnitLossSource {
+public final class ClusterUnitLosses implements UnitLossSource {
+
+    private final ClusterJobs jobs;
+    private final DataSpec data;
+    private final String dataSha256;
+    private final int calibration;
+    private final long seed;
+    private final Duration timeout;
+    private final String setting;
+    /** One scoring request scores every parameter of one unchanged network: it is serialised once, not per parameter. */
+    private Network serialised;
+    private ModelWire model;
+
+    /** @param calibration the calibration sample's size, drawn with {@code seed} as the scorer draws it */
+    public ClusterUnitLosses(ClusterJobs jobs, DataSpec data, String dataSha256, int calibration, long seed, Duration timeout,
+                             String setting) {
+        this.jobs = jobs;
+        this.data = data;
+        this.dataSha256 = dataSha256;
+        this.calibration = calibration;
+        this.seed = seed;
+        this.timeout = timeout;
+        this.setting = setting;
+    }
 
     @Override
     public double[] lossesWithoutEachUnit(Network net, PrunableParam param) {
-        var model = ModelWire.of(net);
+        if (net != serialised) {
+            model = ModelWire.of(net);
+            serialised = net;
+        }
         int units = Math.toIntExact(param.units());
         var answers = new ArrayList<Future<JsonObject>>(units);
         for (int unit = 0; unit < units; unit++) {
