@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * requirements its statistics pass cannot supply and why. It travels with the loader's reply, so a
  * coordinator can refuse a saliency before a run starts without holding the network.
  *
- * @param graph       whether the network is a ComputationGraph, whose statistics pass gathers weights only
+ * @param graph       whether the network is a ComputationGraph
  * @param unsupported per parameter, each requirement the pass cannot supply, with the reason
  */
 public record Capabilities(boolean graph, Map<ParamRef, Map<Requirement, String>> unsupported) {
@@ -32,18 +32,14 @@ public record Capabilities(boolean graph, Map<ParamRef, Map<Requirement, String>
 
     public static Capabilities of(Network network, List<PrunableParam> params) {
         var unsupported = new TreeMap<ParamRef, Map<Requirement, String>>();
-        if (network.isGraph()) {
-            return new Capabilities(true, unsupported);
-        }
-        var net = network.sequential("the statistics pass");
         for (var param : params) {
             var reasons = new EnumMap<Requirement, String>(Requirement.class);
             for (var requirement : Requirement.values()) {
-                StatisticsPass.unsupported(net, param, requirement).ifPresent(reason -> reasons.put(requirement, reason));
+                StatisticsPass.unsupported(network, param, requirement).ifPresent(reason -> reasons.put(requirement, reason));
             }
             unsupported.put(param.weights(), reasons);
         }
-        return new Capabilities(false, unsupported);
+        return new Capabilities(network.isGraph(), unsupported);
     }
 
     /**
@@ -51,16 +47,6 @@ public record Capabilities(boolean graph, Map<ParamRef, Map<Requirement, String>
      * the parameter and what is missing.
      */
     public void check(SaliencyMethod method, Options options, List<PrunableParam> params) {
-        if (graph) {
-            var needs = EnumSet.copyOf(method.requirements(options));
-            needs.remove(Requirement.WEIGHTS);
-            if (!needs.isEmpty()) {
-                throw new BadInputException("saliency '" + method.id() + "' requires " + needs + ", which the scorer gathers for "
-                        + "sequential networks (MultiLayerNetwork) only so far, and this model is a ComputationGraph; "
-                        + "use a weights-only saliency such as 'magnitude' or 'random'");
-            }
-            return;
-        }
         for (var param : params) {
             var reasons = unsupported.getOrDefault(param.weights(), Map.of());
             for (var requirement : method.requirements(options)) {

@@ -61,7 +61,7 @@ public final class Scorer {
         if (!needsData(union)) {
             return Statistics.NONE;
         }
-        return pass.gather(net.sequential("the statistics pass"), params, union, calibration);
+        return pass.gather(net, params, union, calibration);
     }
 
     /** Gathers what one method needs and scores every parameter with it. */

@@ -1,6 +1,7 @@
 package dev.secateur.score;
 
 import dev.secateur.data.Dataset;
+import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
@@ -20,6 +21,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
@@ -60,11 +62,26 @@ public final class StatisticsPass {
      * Why this pass cannot supply {@code requirement} for {@code param} of {@code net}, or empty if it can.
      */
     public static Optional<String> unsupported(MultiLayerNetwork net, PrunableParam param, Requirement requirement) {
+        return unsupported(Network.of(net), param, requirement);
+    }
+
+    public static Optional<String> unsupported(Network net, PrunableParam param, Requirement requirement) {
+        if (net.isGraph() && requirement == Requirement.LOSS_ORACLE) {
+            return Optional.of("the oracle's loss probe works on sequential networks (MultiLayerNetwork) only so far");
+        }
+        if (net.isGraph() && BACKWARD.contains(requirement)) {
+            for (var layer : net.graph().getLayers()) {
+                if (layer.conf().getLayer() instanceof BaseLayer base && base.getIDropout() != null) {
+                    return Optional.of("layer " + layer.conf().getLayer().getLayerName() + " has dropout, which the graph's "
+                            + "backward pass in inference mode does not undo");
+                }
+            }
+        }
         if (requirement == Requirement.ACTIVATION_GRADIENTS && param.kind() == LayerKind.OUTPUT) {
             return Optional.of("the output layer's activations are the class probabilities, whose Taylor term is not gathered");
         }
         if (param.kind() == LayerKind.CONVOLUTION && requirement != Requirement.WEIGHTS) {
-            var conv = (ConvolutionLayer) net.getLayer(param.weights().layer()).conf().getLayer();
+            var conv = (ConvolutionLayer) net.layer(param.weights().layer()).conf().getLayer();
             if (conv.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
                 return Optional.of("only NCHW convolutions are supported, this one is " + conv.getCnn2dDataFormat());
             }
@@ -76,6 +93,16 @@ public final class StatisticsPass {
     }
 
     public Statistics gather(MultiLayerNetwork net, List<PrunableParam> params, Set<Requirement> requested, Dataset calibration) {
+        return gather(Network.of(net), params, requested, calibration);
+    }
+
+    /**
+     * The pass on either kind of network. A ComputationGraph is run vertex by vertex in topological order, in
+     * inference mode, and back-propagated in reverse order, each vertex's input gradients summed over the
+     * vertices it feeds; batch normalisation is back-propagated with its running statistics, as the network
+     * computes in inference, not with the batch's.
+     */
+    public Statistics gather(Network network, List<PrunableParam> params, Set<Requirement> requested, Dataset calibration) {
         var wanted = EnumSet.noneOf(Requirement.class);
         wanted.addAll(requested);
         wanted.retainAll(DATA);
@@ -84,8 +111,13 @@ public final class StatisticsPass {
             return new Statistics(Set.copyOf(requested), Map.of(), probes ? calibration : null, 0, Map.of());
         }
         var mgr = LayerWorkspaceMgr.noWorkspaces();
-        if (net.getFlattenedGradients() == null) {
-            net.initGradientsView();
+        if (network.isGraph() ? network.graph().getFlattenedGradients() == null
+                : network.sequential("the statistics pass").getFlattenedGradients() == null) {
+            if (network.isGraph()) {
+                network.graph().initGradientsView();
+            } else {
+                network.sequential("the statistics pass").initGradientsView();
+            }
         }
         var byLayer = new HashMap<Integer, Accumulators>();
         for (var param : params) {
@@ -100,7 +132,12 @@ public final class StatisticsPass {
             // each batch's temporaries come from one reused workspace: fresh native memory costs a page fault
             // per page here, which made the pass several times slower than DL4J's own backward pass
             try (var ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "secateur-statistics")) {
-                batch(net, byLayer, calibration, from, Math.min(n, from + BATCH), lowest, backward, mgr);
+                if (network.isGraph()) {
+                    graphBatch(network.graph(), byLayer, calibration, from, Math.min(n, from + BATCH), backward, mgr);
+                } else {
+                    batch(network.sequential("the statistics pass"), byLayer, calibration, from, Math.min(n, from + BATCH), lowest,
+                            backward, mgr);
+                }
             }
         }
         var byParam = new HashMap<ParamRef, Map<Requirement, INDArray>>();
@@ -109,7 +146,11 @@ public final class StatisticsPass {
             byParam.put(acc.param.weights(), acc.finish(n));
             positions.put(acc.param.weights(), acc.positions);
         }
-        net.clear();
+        if (network.isGraph()) {
+            network.graph().clear();
+        } else {
+            network.sequential("the statistics pass").clear();
+        }
         return new Statistics(Set.copyOf(requested), byParam, calibration, batches, positions);
     }
 
@@ -158,6 +199,112 @@ public final class StatisticsPass {
                 epsilon = pre.backprop(epsilon, mb, mgr);
             }
         }
+    }
+
+    private void graphBatch(ComputationGraph graph, Map<Integer, Accumulators> byLayer, Dataset calibration, int from, int to,
+                            boolean backward, LayerWorkspaceMgr mgr) {
+        var type = graph.params().dataType();
+        INDArray x = calibration.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(type);
+        INDArray y = calibration.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(type);
+        graph.setInput(0, x); // vertices read the minibatch size from the graph's input
+        var vertices = graph.getVertices();
+        int[] order = graph.topologicalSortOrder();
+        var layerIndex = new java.util.IdentityHashMap<Layer, Integer>();
+        var layers = graph.getLayers();
+        for (int i = 0; i < layers.length; i++) {
+            layerIndex.put(layers[i], i);
+        }
+        var outputs = new INDArray[vertices.length];
+        var batchNormInputs = new INDArray[vertices.length];
+        for (int v : order) {
+            var vertex = vertices[v];
+            if (vertex.isInputVertex()) {
+                outputs[v] = x; // graphs with one input only
+                continue;
+            }
+            var inputs = vertex.getInputVertices();
+            for (int j = 0; j < inputs.length; j++) {
+                // a copy each: in inference DL4J's activation layers and batch normalisation work in place on their input
+                vertex.setInput(j, outputs[inputs[j].getVertexIndex()].dup(), mgr);
+            }
+            if (isBatchNorm(vertex)) {
+                batchNormInputs[v] = outputs[inputs[0].getVertexIndex()].dup();
+            }
+            outputs[v] = vertex.doForward(false, mgr);
+            if (vertex.hasLayer() && byLayer.containsKey(layerIndex.get(vertex.getLayer()))) {
+                byLayer.get(layerIndex.get(vertex.getLayer())).forward(vertex.getLayer(), layerInput(vertex), outputs[v]);
+            }
+        }
+        if (!backward) {
+            return;
+        }
+        var epsilons = new INDArray[vertices.length];
+        for (int k = order.length - 1; k >= 0; k--) {
+            var vertex = vertices[order[k]];
+            if (vertex.isInputVertex()) {
+                continue;
+            }
+            INDArray epsilon = epsilons[order[k]];
+            boolean output = vertex.hasLayer() && vertex.getLayer() instanceof IOutputLayer;
+            if (output) {
+                ((IOutputLayer) vertex.getLayer()).setLabels(y);
+            } else if (epsilon == null) {
+                continue; // nothing below it reaches the loss
+            }
+            var acc = vertex.hasLayer() ? byLayer.get(layerIndex.get(vertex.getLayer())) : null;
+            if (acc != null) {
+                acc.beforeBackward(vertex.getLayer(), layerInput(vertex), outputs[order[k]], epsilon, y, mgr, perSampleBackprop);
+            }
+            INDArray[] inputEpsilons;
+            if (isBatchNorm(vertex)) {
+                var bn = (org.deeplearning4j.nn.layers.normalization.BatchNormalization) vertex.getLayer();
+                inputEpsilons = new INDArray[]{batchNormBackward(bn, batchNormInputs[order[k]], outputs[order[k]], epsilon)};
+            } else {
+                vertex.setEpsilon(epsilon);
+                var back = vertex.doBackward(false, mgr);
+                if (acc != null) {
+                    acc.afterBackward(back.getFirst().getGradientFor("W"));
+                }
+                inputEpsilons = back.getSecond();
+            }
+            var inputs = vertex.getInputVertices();
+            for (int j = 0; j < inputs.length; j++) {
+                int source = inputs[j].getVertexIndex();
+                epsilons[source] = epsilons[source] == null ? inputEpsilons[j].dup() : epsilons[source].addi(inputEpsilons[j]);
+            }
+        }
+    }
+
+    private static boolean isBatchNorm(org.deeplearning4j.nn.graph.vertex.GraphVertex vertex) {
+        return vertex.hasLayer() && vertex.getLayer() instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+    }
+
+    /** The input a vertex's layer saw, after the vertex's preprocessor. */
+    private static INDArray layerInput(org.deeplearning4j.nn.graph.vertex.GraphVertex vertex) {
+        return ((org.deeplearning4j.nn.layers.AbstractLayer<?>) vertex.getLayer()).input();
+    }
+
+    /**
+     * dL/dx of batch normalisation in inference mode: {@code pre} is affine per channel in x (the running mean and
+     * variance, γ and β), so dL/dx is {@code ε·dpre/dx}, times the activation's derivative if the layer applied one.
+     * DL4J's own backward pass assumes the batch's statistics, so this one reads {@code pre} and its slope from
+     * DL4J's inference forward pass instead. DL4J 1.0.0-M2.1 leaves a batch normalisation layer's configured
+     * activation unapplied (its output is {@code pre}), and this follows what the layer computed.
+     */
+    static INDArray batchNormBackward(org.deeplearning4j.nn.layers.normalization.BatchNormalization layer, INDArray input,
+                                      INDArray output, INDArray epsilon) {
+        if (input.length() != epsilon.length()) {
+            throw new IllegalStateException("batch normalisation behind an input preprocessor is not supported");
+        }
+        var mgr = LayerWorkspaceMgr.noWorkspaces();
+        var test = org.deeplearning4j.nn.api.Layer.TrainingMode.TEST;
+        INDArray pre = layer.preOutput(input.dup(), test, mgr).dup();
+        // affine per channel: the slope is the same at every point, so one step of 1 measures it exactly
+        INDArray slope = layer.preOutput(input.add(1.0), test, mgr).sub(pre);
+        var conf = (org.deeplearning4j.nn.conf.layers.BatchNormalization) layer.conf().getLayer();
+        boolean activated = !pre.equalsWithEps(output, 0.0);
+        INDArray dPre = activated ? conf.getActivationFn().backprop(pre, epsilon.dup()).getFirst() : epsilon;
+        return dPre.mul(slope);
     }
 
     /** Running sums for one parameter. */
@@ -320,7 +467,10 @@ public final class StatisticsPass {
                 int[] out = ConvolutionUtils.getOutputSize(input, k, s, null, ConvolutionMode.Same, d, CNN2DFormat.NCHW);
                 pad = ConvolutionUtils.getSameModeTopLeftPadding(out, in, k, s, d);
             }
-            INDArray cols = Convolution.im2col(input, k[0], k[1], s[0], s[1], pad[0], pad[1], d[0], d[1], same);
+            int[] outSize = ConvolutionUtils.getOutputSize(input, k, s, same ? null : pad, conv.getConvolutionMode(), d, CNN2DFormat.NCHW);
+            // an output array of the input's type: im2col's own is float, which fails for a double network
+            INDArray cols = Convolution.im2col(input, k[0], k[1], s[0], s[1], pad[0], pad[1], d[0], d[1], same,
+                    Nd4j.create(input.dataType(), input.size(0), input.size(1), k[0], k[1], outSize[0], outSize[1]));
             // [mb, c, kh, kw, oh, ow] -> one row per output position, columns in the C order of a filter
             long rows = cols.size(0) * cols.size(4) * cols.size(5);
             return cols.permute(0, 4, 5, 1, 2, 3).dup('c').reshape('c', rows, cols.size(1) * k[0] * k[1]);
