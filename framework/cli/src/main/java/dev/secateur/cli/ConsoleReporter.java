@@ -84,7 +84,11 @@ final class ConsoleReporter implements AutoCloseable {
     }
 
     private synchronized void progress(RunEvent.TrainingProgress p) {
-        String task = p.phase() == TrainingPhase.BASELINE ? "baseline" : "fine-tune step " + p.step();
+        String task = switch (p.phase()) {
+            case BASELINE -> "baseline";
+            case FINETUNE -> "fine-tune step " + p.step();
+            case CONTROL -> "control step " + p.step();
+        };
         String key = p.runId() + "/" + task;
         if (!key.equals(barKey)) {
             closeBar();
@@ -121,8 +125,10 @@ final class ConsoleReporter implements AutoCloseable {
                 ? String.format(Locale.ROOT, "params %,d (%.1f%% removed), sparsity %s", r.params(), 100.0 * (dense - r.params()) / dense,
                 ResultsTable.pct(r.sparsity()))
                 : "sparsity " + ResultsTable.pct(r.sparsity());
-        out.printf(Locale.ROOT, "  step %d/%d: %s, accuracy %s, loss %s%n", r.step(), e.steps(), size,
-                ResultsTable.pct(r.accuracy()), ResultsTable.num(r.loss(), 4));
+        String control = Double.isFinite(r.controlAccuracy()) ? String.format(Locale.ROOT, ", control %s (%s points)",
+                ResultsTable.pct(r.controlAccuracy()), ResultsTable.signed(100 * r.accuracyVsControl(), 2)) : "";
+        out.printf(Locale.ROOT, "  step %d/%d: %s, accuracy %s, loss %s%s%n", r.step(), e.steps(), size,
+                ResultsTable.pct(r.accuracy()), ResultsTable.num(r.loss(), 4), control);
         out.flush();
     }
 

@@ -17,6 +17,7 @@ public final class Addresses {
     public static final String LOADER_LOAD = "secateur.loader.load";
     public static final String LOADER_EXPLAIN = "secateur.loader.explain";
     public static final String LOADER_RESTORE = "secateur.loader.restore";
+    public static final String LOADER_COPY = "secateur.loader.copy";
     public static final String SCORER_SCORE = "secateur.scorer.score";
     public static final String SCORER_COMPARE = "secateur.scorer.compare";
     public static final String PRUNER_PLAN = "secateur.pruner.plan";
@@ -26,6 +27,7 @@ public final class Addresses {
     public static final String FINETUNER_TRAIN = "secateur.finetuner.train";
     public static final String EVALUATOR_EVALUATE = "secateur.evaluator.evaluate";
     public static final String EVALUATOR_PROBE = "secateur.evaluator.probe";
+    public static final String EVALUATOR_QUALITY = "secateur.evaluator.quality";
     /** The run directory's only writer. */
     public static final String RECORDER_WRITE = "secateur.recorder.write";
 

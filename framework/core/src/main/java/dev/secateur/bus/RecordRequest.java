@@ -62,11 +62,13 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
     }
 
     /** The checkpoint after a step: the model with its updater, the masks (null at step 0), the rows so far. */
+    /** @param networks the run's other networks by role (control, teacher, rewind point), kept so a resume has them */
     record Checkpoint(String runId, int step, Handle<Network> model, Handle<MaskSet> masks, List<StepResult> results,
-                      Map<String, Double> ratios) implements RecordRequest {
+                      Map<String, Double> ratios, Map<String, Handle<Network>> networks) implements RecordRequest {
         public Checkpoint {
             results = List.copyOf(results);
             ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
+            networks = Map.copyOf(networks);
         }
     }
 

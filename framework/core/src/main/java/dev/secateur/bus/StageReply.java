@@ -21,7 +21,7 @@ import java.util.Map;
 /** Replies from the stages. */
 public sealed interface StageReply permits StageReply.ExperimentDone, StageReply.CancelAsked, StageReply.Restored, StageReply.Loaded, StageReply.Explained,
         StageReply.Scored, StageReply.Compared, StageReply.Planned, StageReply.Applied, StageReply.Budgeted,
-        StageReply.Shrunk, StageReply.Trained, StageReply.Evaluated, StageReply.Probed, StageReply.Recorded {
+        StageReply.Shrunk, StageReply.Trained, StageReply.Copied, StageReply.Evaluated, StageReply.Measured, StageReply.Probed, StageReply.Recorded {
 
     /** A finished experiment: its run directory and one result per step. */
     record ExperimentDone(String runId, Path runDir, List<StepResult> steps, List<RankCorrelation> comparison)
@@ -55,11 +55,13 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
      * completed, the rows so far and the ratios a sensitivity budget chose. Step -1 and no model: the run has
      * no checkpoint, and starts again.
      */
+    /** @param networks the run's other networks by role (control, teacher, rewind point), as checkpointed */
     record Restored(Handle<Network> model, Handle<MaskSet> masks, int step, List<StepResult> results,
-                    Map<String, Double> ratios) implements StageReply {
+                    Map<String, Double> ratios, Map<String, Handle<Network>> networks) implements StageReply {
         public Restored {
             results = List.copyOf(results);
             ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
+            networks = Map.copyOf(networks);
         }
     }
 
@@ -101,7 +103,18 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
             implements StageReply {
     }
 
-    record Trained(TrainingReport report) implements StageReply {
+    /** @param captured the copy taken at the request's {@code captureAt} iteration, or null */
+    record Trained(TrainingReport report, Handle<Network> captured) implements StageReply {
+        public Trained(TrainingReport report) {
+            this(report, null);
+        }
+    }
+
+    record Copied(Handle<Network> model) implements StageReply {
+    }
+
+    /** Test accuracy (a fraction) and mean cross-entropy. */
+    record Measured(double accuracy, double loss) implements StageReply {
     }
 
     record Evaluated(EvaluationReport report) implements StageReply {

@@ -28,7 +28,7 @@ import java.util.Map;
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
 public sealed interface StageRequest permits StageRequest.RunExperiment, StageRequest.CancelExperiment, StageRequest.Restore, StageRequest.Load, StageRequest.Explain,
         StageRequest.Score, StageRequest.Compare, StageRequest.Plan, StageRequest.Apply, StageRequest.Budget,
-        StageRequest.Shrink, StageRequest.Train, StageRequest.Evaluate, StageRequest.Probe {
+        StageRequest.Shrink, StageRequest.Train, StageRequest.Copy, StageRequest.Evaluate, StageRequest.Quality, StageRequest.Probe {
 
     /**
      * Run a whole experiment, writing {@code runsDir/<run-id>/}.
@@ -121,11 +121,19 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
 
     /**
      * Apply masks to the model, in place. When the saliency method compensates (OBS), the weights that
-     * stay are first moved by it, using the statistics in {@code scores}; both are null otherwise.
+     * stay are first moved by it, using the statistics in {@code scores}; both are null otherwise. With
+     * {@code rewindTo}, every weight first returns to that network's value (lottery-ticket rewinding), with its
+     * optimiser state, and the masks then zero the pruned ones.
      */
     record Apply(Handle<Network> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
-                 Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins)
+                 Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins,
+                 Handle<Network> rewindTo)
             implements StageRequest {
+
+        public Apply(Handle<Network> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
+                     Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins) {
+            this(model, masks, previous, scores, saliency, granularity, seed, pins, null);
+        }
 
         public Apply(Handle<Network> model, Handle<MaskSet> masks, Handle<MaskSet> previous,
                      Handle<ScoreSet> scores, SaliencySpec saliency, Granularity granularity, long seed) {
@@ -153,9 +161,31 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
     record Shrink(Handle<Network> model, Handle<MaskSet> masks, boolean measure) implements StageRequest {
     }
 
-    /** Train: the dense baseline (no masks) or fine-tuning with masks enforced. */
+    /**
+     * Train: the dense baseline (no masks) or fine-tuning with masks enforced.
+     *
+     * @param teacher      the dense model to distil from, or null
+     * @param distillation how to distil from {@code teacher}, or null for the plain loss
+     * @param captureAt    the iteration at which a copy of the network is taken for rewinding (0: before the
+     *                     first update), or -1 for none; the reply names the copy
+     */
     record Train(String runId, TrainingPhase phase, int step, Handle<Network> model,
-                 Handle<DataSplits> data, Handle<MaskSet> masks, TrainingSpec training, long seed) implements StageRequest {
+                 Handle<DataSplits> data, Handle<MaskSet> masks, TrainingSpec training, long seed,
+                 Handle<Network> teacher, dev.secateur.spec.RecoverySpec.Distillation distillation, int captureAt)
+            implements StageRequest {
+
+        public Train(String runId, TrainingPhase phase, int step, Handle<Network> model,
+                     Handle<DataSplits> data, Handle<MaskSet> masks, TrainingSpec training, long seed) {
+            this(runId, phase, step, model, data, masks, training, seed, null, null, -1);
+        }
+    }
+
+    /** Test accuracy and loss only, with no census or timing: a control's score. */
+    record Quality(Handle<Network> model, Handle<DataSplits> data) implements StageRequest {
+    }
+
+    /** A deep copy of a network (parameters, configuration, updater state), under a new handle. */
+    record Copy(Handle<Network> model) implements StageRequest {
     }
 
     /**

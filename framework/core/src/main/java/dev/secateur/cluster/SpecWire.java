@@ -6,6 +6,7 @@ import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.SaliencySpec;
 import dev.secateur.spec.ScheduleChoice;
 import dev.secateur.spec.SensitivitySpec;
@@ -74,6 +75,17 @@ public final class SpecWire {
             }
             json.put("sensitivity", sensitivity);
         }
+        var recovery = spec.recovery();
+        if (recovery.rewind() instanceof RecoverySpec.Rewind.Weights weights) {
+            json.put("rewind", new JsonObject().put("kind", "weights").put("iteration", weights.iteration()));
+        } else if (recovery.rewind() != null) {
+            json.put("rewind", new JsonObject().put("kind", "lr"));
+        }
+        if (recovery.distillation() != null) {
+            json.put("distill", new JsonObject().put("temperature", recovery.distillation().temperature())
+                    .put("weight", recovery.distillation().weight()));
+        }
+        json.put("control", spec.control());
         var declared = new JsonObject();
         new TreeMap<>(spec.declaredAt()).forEach((key, at) -> declared.put(key, new JsonObject().put("file", at.file()).put("line", at.line())));
         return json.put("declaredAt", declared);
@@ -110,11 +122,23 @@ public final class SpecWire {
                             sensitivity.getJsonObject("budget") == null ? null : new SensitivitySpec.Budget(
                                     SensitivitySpec.Measure.valueOf(sensitivity.getJsonObject("budget").getString("measure")),
                                     sensitivity.getJsonObject("budget").getDouble("cut"))),
-                    json.getBoolean("shrink"));
+                    json.getBoolean("shrink"), recovery(json), json.getBoolean("control", false));
         } catch (RuntimeException e) {
             throw new BadInputException("the experiment sent over the cluster is not a valid spec (" + e.getMessage()
                     + "); coordinator and worker must run the same Secateur version", e);
         }
+    }
+
+    private static RecoverySpec recovery(JsonObject json) {
+        var rewind = json.getJsonObject("rewind");
+        var distill = json.getJsonObject("distill");
+        return new RecoverySpec(
+                rewind == null ? null : switch (rewind.getString("kind")) {
+                    case "weights" -> new RecoverySpec.Rewind.Weights(rewind.getInteger("iteration"));
+                    case "lr" -> new RecoverySpec.Rewind.LearningRate();
+                    default -> throw new IllegalArgumentException("unknown rewind kind " + rewind.getString("kind"));
+                },
+                distill == null ? null : new RecoverySpec.Distillation(distill.getDouble("temperature"), distill.getDouble("weight")));
     }
 
     private static JsonObject model(ModelSpec model) {
@@ -138,7 +162,8 @@ public final class SpecWire {
     }
 
     public static JsonObject data(DataSpec data) {
-        var json = new JsonObject().put("trainLimit", data.trainLimit()).put("testLimit", data.testLimit());
+        var json = new JsonObject().put("trainLimit", data.trainLimit()).put("testLimit", data.testLimit())
+                .put("validation", data.validation());
         if (data.source() instanceof DataSpec.Directory dir) {
             return json.put("source", "directory").put("path", dir.path().toString()).put("family", dir.family().name());
         }
@@ -152,7 +177,7 @@ public final class SpecWire {
             case "auto" -> new DataSpec.Auto();
             default -> throw new IllegalArgumentException("unknown data source '" + json.getString("source") + "'");
         };
-        return new DataSpec(source, json.getInteger("trainLimit"), json.getInteger("testLimit"));
+        return new DataSpec(source, json.getInteger("trainLimit"), json.getInteger("testLimit"), json.getInteger("validation", 0));
     }
 
     private static JsonObject saliency(SaliencySpec s) {
@@ -170,14 +195,16 @@ public final class SpecWire {
         if (g instanceof Granularity.SemiStructured nm) {
             return new JsonObject().put("kind", "nm").put("n", nm.n()).put("m", nm.m());
         }
-        return new JsonObject().put("kind", "structured").put("reduction", ((Granularity.Structured) g).reduction().name());
+        return new JsonObject().put("kind", "structured").put("reduction", ((Granularity.Structured) g).reduction().name())
+                .put("roundTo", ((Granularity.Structured) g).roundTo());
     }
 
     static Granularity granularity(JsonObject json) {
         return switch (json.getString("kind")) {
             case "unstructured" -> new Granularity.Unstructured(json.getBoolean("perOutput"));
             case "nm" -> new Granularity.SemiStructured(json.getInteger("n"), json.getInteger("m"));
-            case "structured" -> new Granularity.Structured(GroupReduction.valueOf(json.getString("reduction")));
+            case "structured" -> new Granularity.Structured(GroupReduction.valueOf(json.getString("reduction")),
+                    json.getInteger("roundTo", 1));
             default -> throw new IllegalArgumentException("unknown granularity '" + json.getString("kind") + "'");
         };
     }

@@ -46,6 +46,9 @@ public final class DatasetLoader {
         return source;
     }
 
+    /** Chooses the validation images: fixed, so every seed and setting is judged on the same ones. */
+    private static final long VALIDATION_SEED = 0x76616c6964L;
+
     public DataSplits load(DataSpec spec, long seed) {
         var source = resolve(spec.source());
         var digest = sha256();
@@ -68,6 +71,22 @@ public final class DatasetLoader {
             train = embedded("fashion-mnist train (embedded)", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", digest);
             test = embedded("fashion-mnist test (embedded)", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", digest);
             origin = "fashion-mnist embedded subset (" + train.size() + " train, " + test.size() + " test)";
+        }
+        if (spec.validation() > 0) {
+            if (spec.validation() >= train.size()) {
+                throw new BadInputException("data validation: " + spec.validation() + " would hold out all " + train.size()
+                        + " training images of " + origin + "; hold out fewer, such as " + train.size() / 6);
+            }
+            // the same images for every seed, so settings are compared on one held-out set
+            int[] order = Dataset.permutation(train.size(), VALIDATION_SEED);
+            var held = java.util.Arrays.copyOfRange(order, 0, spec.validation());
+            var rest = java.util.Arrays.copyOfRange(order, spec.validation(), order.length);
+            java.util.Arrays.sort(held);
+            java.util.Arrays.sort(rest);
+            test = train.select(held, train.name() + " (validation)");
+            train = train.select(rest, train.name() + " (without validation)");
+            origin = origin + ", evaluated on " + spec.validation() + " validation images held out of the training split "
+                    + "(the test split is not read)";
         }
         // Independent seeds for the two subsets, so changing one limit leaves the other subset alone.
         train = limit(train, spec.trainLimit(), seed ^ 0x7261696eL);

@@ -29,7 +29,8 @@ public final class Dsl {
 
     /**
      * Fashion-MNIST with options: {@code source: 'auto' | 'embedded' | 'installed'}, or {@code dir: '/path'};
-     * {@code train: n} and {@code test: n} keep seeded random subsets of that size.
+     * {@code train: n} and {@code test: n} keep seeded random subsets of that size; {@code validation: n} holds
+     * out n training images (the same for every seed) and evaluates on them instead of the test split.
      */
     public static DataSpec fashionMnist(Map<String, ?> options) {
         return data("fashionMnist", DataSpec.Family.FASHION_MNIST, options, true);
@@ -46,8 +47,8 @@ public final class Dsl {
 
     private static DataSpec data(String what, DataSpec.Family family, Map<String, ?> options, boolean sourceAllowed) {
         var values = new LinkedHashMap<String, Object>();
-        NamedArgs.apply(what, options, sourceAllowed ? Set.of("source", "dir", "train", "test") : Set.of("dir", "train", "test"),
-                values::put, null);
+        NamedArgs.apply(what, options, sourceAllowed ? Set.of("source", "dir", "train", "test", "validation")
+                        : Set.of("dir", "train", "test", "validation"), values::put, null);
         DataSpec.Source source;
         if (values.containsKey("dir")) {
             source = new DataSpec.Directory(Path.of(values.get("dir").toString()), family);
@@ -64,7 +65,8 @@ public final class Dsl {
         }
         int train = values.containsKey("train") ? NamedArgs.integer(what, "train", values.get("train")) : 0;
         int test = values.containsKey("test") ? NamedArgs.integer(what, "test", values.get("test")) : 0;
-        return NamedArgs.checked(what, () -> new DataSpec(source, train, test));
+        int validation = values.containsKey("validation") ? NamedArgs.integer(what, "validation", values.get("validation")) : 0;
+        return NamedArgs.checked(what, () -> new DataSpec(source, train, test, validation));
     }
 
     /** Individual weights. */
@@ -110,15 +112,23 @@ public final class Dsl {
         return structured("neurons", options);
     }
 
+    /**
+     * {@code filters(norm: 'l2', round_to: 8)}: {@code round_to} (or {@code roundTo}) keeps every layer's unit
+     * count a multiple of 8, as Torch-Pruning's option does, for kernels that prefer aligned channel counts.
+     */
     private static Granularity structured(String what, Map<String, ?> options) {
         var values = new LinkedHashMap<String, Object>();
-        NamedArgs.apply(what, options, Set.of("norm"), values::put, null);
+        NamedArgs.apply(what, options, Set.of("norm", "round_to", "roundTo"), values::put, null);
         String norm = String.valueOf(values.getOrDefault("norm", "l1")).toUpperCase(Locale.ROOT);
+        GroupReduction reduction;
         try {
-            return Granularity.structured(GroupReduction.valueOf(norm));
+            reduction = GroupReduction.valueOf(norm);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(what + " norm: '" + values.get("norm") + "' must be 'l1', 'l2', 'mean' or 'max'");
         }
+        String roundOption = values.containsKey("round_to") ? "round_to" : "roundTo";
+        int roundTo = values.containsKey(roundOption) ? NamedArgs.integer(what, roundOption, values.get(roundOption)) : 1;
+        return NamedArgs.checked(what, () -> new Granularity.Structured(reduction, roundTo));
     }
 
     /** One threshold over all parameters in scope. */

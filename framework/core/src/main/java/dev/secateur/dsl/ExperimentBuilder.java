@@ -6,6 +6,7 @@ import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.SaliencySpec;
 import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spec.SourceLocation;
@@ -55,6 +56,9 @@ public final class ExperimentBuilder {
     private SensitivityBuilder sensitivity;
     private SensitivitySpec.Budget budget;
     private Boolean shrink;
+    private RecoverySpec.Rewind rewind;
+    private RecoverySpec.Distillation distillation;
+    private boolean control;
 
     public ExperimentBuilder(String name) {
         this(name, false);
@@ -115,6 +119,9 @@ public final class ExperimentBuilder {
         sensitivity = base.sensitivity() == null ? null : SensitivityBuilder.from(base.sensitivity());
         boolean removesByDefault = base.granularity() instanceof Granularity.Structured && base.compare() == null;
         shrink = base.shrink() == removesByDefault ? null : base.shrink();
+        rewind = base.recovery().rewind();
+        distillation = base.recovery().distillation();
+        control = base.control();
         return this;
     }
 
@@ -233,6 +240,69 @@ public final class ExperimentBuilder {
         return this;
     }
 
+    /**
+     * {@code control true}: a dense control also trains from the same starting model, on exactly the examples the
+     * pruned model retrains on, with the same optimiser and seeds; each row of results.csv then carries
+     * {@code control_accuracy} and {@code accuracy_vs_control}.
+     */
+    public ExperimentBuilder control(boolean control) {
+        mark("control");
+        this.control = control;
+        return this;
+    }
+
+    /**
+     * {@code rewind 'weights'} (lottery-ticket rewinding to the initial weights), {@code rewind 'weights', iteration: 500}
+     * (to iteration 500 of the dense training), {@code rewind 'lr'} (learning-rate rewinding) or {@code rewind 'none'}.
+     */
+    public ExperimentBuilder rewind(String kind) {
+        return rewind(Map.of(), kind);
+    }
+
+    public ExperimentBuilder rewind(Map<String, ?> options, String kind) {
+        mark("rewind");
+        switch (kind == null ? "" : kind) {
+            case "weights" -> {
+                int[] iteration = {0};
+                NamedArgs.apply("rewind 'weights'", options, Set.of("iteration"),
+                        (option, value) -> iteration[0] = NamedArgs.integer("rewind 'weights'", option, value), null);
+                rewind = NamedArgs.checked("rewind", () -> new RecoverySpec.Rewind.Weights(iteration[0]));
+            }
+            case "lr" -> {
+                NamedArgs.apply("rewind 'lr'", options, Set.of(), (option, value) -> { }, null);
+                rewind = new RecoverySpec.Rewind.LearningRate();
+            }
+            case "none" -> rewind = null;
+            default -> throw refused("rewind '" + kind + "' is not a kind of rewinding; use 'weights' (lottery-ticket, with "
+                    + "iteration: k), 'lr' (learning-rate rewinding) or 'none'", "rewind");
+        }
+        return this;
+    }
+
+    /**
+     * {@code distill temperature: 4, weight: 0.5}: retraining also matches the dense model's softened outputs,
+     * with {@code weight} on that soft loss and {@code 1 - weight} on the labels. Defaults: temperature 4, weight 0.5.
+     */
+    public ExperimentBuilder distill(Map<String, ?> options) {
+        mark("distill");
+        double[] settings = {RecoverySpec.Distillation.DEFAULT_TEMPERATURE, RecoverySpec.Distillation.DEFAULT_WEIGHT};
+        NamedArgs.apply("distill", options, Set.of("temperature", "weight"), (option, value) -> {
+            settings[option.equals("temperature") ? 0 : 1] = NamedArgs.number("distill", option, value);
+        }, null);
+        distillation = NamedArgs.checked("distill", () -> new RecoverySpec.Distillation(settings[0], settings[1]));
+        return this;
+    }
+
+    /** {@code distill true} with the defaults, {@code distill false} to retrain on the labels only. */
+    public ExperimentBuilder distill(boolean on) {
+        if (on) {
+            return distill(Map.of());
+        }
+        mark("distill");
+        distillation = null;
+        return this;
+    }
+
     private static Scope withExcluded(Scope scope, Set<ParamRef> excluded) {
         if (scope instanceof Scope.Global) {
             return new Scope.Global(excluded);
@@ -344,7 +414,8 @@ public final class ExperimentBuilder {
         boolean removes = shrink == null ? granularity instanceof Granularity.Structured && compare == null : shrink;
         var saliency = NamedArgs.checked("calibration", () -> new SaliencySpec(this.saliency.id(), this.saliency.options(), calibration));
         return NamedArgs.checked("experiment '" + name + "'", () -> new ExperimentSpec(name, seed, model, data, saliency,
-                granularity, scope, choice, finetune, evaluate, declaredAt, compare, analysis, removes));
+                granularity, scope, choice, finetune, evaluate, declaredAt, compare, analysis, removes,
+                new RecoverySpec(rewind, distillation), control));
     }
 
     /** A baseline declares only what training and evaluating the dense model need. */
@@ -359,6 +430,9 @@ public final class ExperimentBuilder {
         compare = null;
         sensitivity = null;
         budget = null;
+        rewind = null;
+        distillation = null;
+        control = false;
     }
 
     private BadInputException refused(String message, String part) {

@@ -82,14 +82,42 @@ public record RunResult(String experiment, String runId, Path runDir, List<StepR
         return (double) getDense().params() / getLast().nonzeroParams();
     }
 
-    /** One row per run: dense and final accuracy, sparsity and compression. */
+    /** Whether the run trained a dense control on the same examples ({@code control true}). */
+    public boolean getHasControl() {
+        return !steps.isEmpty() && Double.isFinite(getLast().controlAccuracy());
+    }
+
+    /** The last step's control accuracy: the dense model trained on exactly the pruned model's examples; NaN without one. */
+    public double getControlAccuracy() {
+        return getLast().controlAccuracy();
+    }
+
+    /** Final accuracy minus the control's, a fraction (-0.0049 is 0.49 points below); NaN without a control. */
+    public double getAccuracyVsControl() {
+        return getLast().accuracyVsControl();
+    }
+
+    /**
+     * One row per run: final sparsity and accuracy, then the control's accuracy and the change against it when
+     * any run has a control, then the dense model's and the change against it, nonzero parameters and compression.
+     */
     public static String table(List<RunResult> results) {
+        boolean control = results.stream().anyMatch(RunResult::getHasControl);
         var rows = new ArrayList<List<String>>();
-        rows.add(List.of("experiment", "sparsity", "accuracy", "dense accuracy", "change (points)", "nonzero params", "compression"));
+        var header = new ArrayList<>(List.of("experiment", "sparsity", "accuracy"));
+        if (control) {
+            header.addAll(List.of("control accuracy", "vs control (points)"));
+        }
+        header.addAll(List.of("dense accuracy", "change (points)", "nonzero params", "compression"));
+        rows.add(header);
         for (var r : results) {
-            rows.add(List.of(r.experiment(), ResultsTable.pct(r.getSparsity()), ResultsTable.pct(r.getAccuracy()),
-                    ResultsTable.pct(r.getDense().accuracy()), ResultsTable.num(-100 * r.getAccuracyDrop(), 2),
+            var row = new ArrayList<>(List.of(r.experiment(), ResultsTable.pct(r.getSparsity()), ResultsTable.pct(r.getAccuracy())));
+            if (control) {
+                row.addAll(List.of(ResultsTable.pct(r.getControlAccuracy()), ResultsTable.signed(100 * r.getAccuracyVsControl(), 2)));
+            }
+            row.addAll(List.of(ResultsTable.pct(r.getDense().accuracy()), ResultsTable.num(-100 * r.getAccuracyDrop(), 2),
                     Long.toString(r.getLast().nonzeroParams()), ResultsTable.num(r.getCompression(), 1) + "x"));
+            rows.add(row);
         }
         return ResultsTable.render(rows);
     }
@@ -97,6 +125,8 @@ public record RunResult(String experiment, String runId, Path runDir, List<StepR
     @Override
     public String toString() {
         return experiment + " (" + runDir + "): sparsity " + ResultsTable.pct(getSparsity()) + ", accuracy "
-                + ResultsTable.pct(getAccuracy()) + " (dense " + ResultsTable.pct(getDense().accuracy()) + ")";
+                + ResultsTable.pct(getAccuracy()) + (getHasControl() ? " (control " + ResultsTable.pct(getControlAccuracy()) + ", "
+                + ResultsTable.signed(100 * getAccuracyVsControl(), 2) + " points)" : "")
+                + " (dense " + ResultsTable.pct(getDense().accuracy()) + ")";
     }
 }

@@ -4,6 +4,7 @@ import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.data.MinibatchIterator;
 import dev.secateur.model.MaskSet;
+import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.TrainingSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,43 @@ public final class FineTuner {
 
     public TrainingReport train(Network net, Dataset train, TrainingSpec spec, MaskSet masks, long seed,
                                 TrainingProgressListener progress) {
+        return train(net, train, spec, masks, seed, progress, Extras.NONE).report();
+    }
+
+    /**
+     * What a training phase may do beyond training: distil from a teacher, and take a copy of the network at
+     * one iteration for rewinding.
+     *
+     * @param teacher      the dense model whose outputs the student also matches, or null
+     * @param distillation how to weigh the teacher's outputs; null exactly when {@code teacher} is
+     * @param captureAt    the number of updates after which a copy is taken (0: before the first), -1 for none
+     */
+    public record Extras(Network teacher, RecoverySpec.Distillation distillation, int captureAt) {
+
+        public static final Extras NONE = new Extras(null, null, -1);
+
+        public Extras {
+            if ((teacher == null) != (distillation == null)) {
+                throw new IllegalArgumentException("distillation needs both a teacher and its settings");
+            }
+        }
+    }
+
+    /** @param captured the copy {@link Extras#captureAt()} asked for, or null */
+    public record Result(TrainingReport report, Network captured) {
+    }
+
+    public Result train(Network net, Dataset train, TrainingSpec spec, MaskSet masks, long seed,
+                        TrainingProgressListener progress, Extras extras) {
+        long iterations = (long) spec.epochs() * ((train.size() + spec.batchSize() - 1) / spec.batchSize());
+        if (extras.captureAt() > iterations) {
+            throw new dev.secateur.errors.BadInputException("rewind iteration " + extras.captureAt() + " is beyond the dense "
+                    + "training, which makes " + iterations + " updates (" + spec.epochs() + " epoch(s) of " + train.size()
+                    + " examples at batch " + spec.batchSize() + "); choose an iteration from 0 to " + iterations);
+        }
+        var capture = new RewindCapture(net, extras.captureAt());
         if (spec.epochs() == 0) {
-            return TrainingReport.NONE;
+            return new Result(TrainingReport.NONE, capture.captured);
         }
         net.setLearningRate(spec.learningRate());
         if (spec.l2() != null) {
@@ -46,8 +82,18 @@ public final class FineTuner {
             bound.apply(); // start from masked weights, whatever the caller handed over
             listeners.add(0, new MaskEnforcer(bound));
         }
+        if (extras.captureAt() > 0) {
+            listeners.add(capture); // after the mask enforcer: the copy holds the weights as they are used
+        }
         var previous = new ArrayList<>(net.listeners());
         net.setListeners(listeners);
+        var outputLayer = extras.teacher() == null ? null : net.outputLayer();
+        var hardLoss = outputLayer == null ? null : outputLayer.getLossFn();
+        if (outputLayer != null) {
+            outputLayer.setLossFn(new DistillationLoss(hardLoss, extras.distillation()));
+            var teacher = extras.teacher();
+            iterator.setPreProcessor(batch -> batch.setLabels(DistillationLoss.labels(batch.getLabels(), teacher.output(batch.getFeatures()))));
+        }
         long start = System.nanoTime();
         try {
             for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
@@ -57,6 +103,9 @@ public final class FineTuner {
             }
         } finally {
             net.setListeners(previous);
+            if (outputLayer != null) {
+                outputLayer.setLossFn(hardLoss); // a saved model never holds the training-only loss
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         counter.report(true);
@@ -66,7 +115,30 @@ public final class FineTuner {
                     + spec.epochs() + " epoch(s) at learning rate " + spec.learningRate() + " (loss " + counter.score
                     + "); lower the learning rate (lr:) of this training");
         }
-        return new TrainingReport(counter.examplesDone, seconds);
+        return new Result(new TrainingReport(counter.examplesDone, seconds), capture.captured);
+    }
+
+    /** Takes a copy of the network after a given number of updates: weights, optimiser state and iteration count. */
+    private static final class RewindCapture extends BaseTrainingListener {
+        private final Network net;
+        private final int at;
+        private int updates;
+        private Network captured;
+
+        RewindCapture(Network net, int at) {
+            this.net = net;
+            this.at = at;
+            if (at == 0) {
+                captured = net.copy();
+            }
+        }
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            if (++updates == at) {
+                captured = net.copy();
+            }
+        }
     }
 
     /**

@@ -148,6 +148,52 @@ public final class Network {
         }
     }
 
+    /** The output layer's configuration, whose loss function training uses; a clear refusal if the output is another kind. */
+    public org.deeplearning4j.nn.conf.layers.BaseOutputLayer outputLayer() {
+        var layer = graph != null ? graph.getOutputLayer(0) : sequential.getOutputLayer();
+        if (layer != null && layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer output) {
+            return output;
+        }
+        throw new BadInputException("the network's output is not an output layer with a loss function (it is "
+                + (layer == null ? "missing" : layer.conf().getLayer().getClass().getSimpleName()) + "), so it cannot be distilled");
+    }
+
+    /**
+     * Returns this network to another's state, for lottery-ticket rewinding: parameters, the optimiser's state and
+     * the iteration and epoch counts. Both must have the same shape.
+     */
+    public void rewindTo(Network earlier) {
+        if (earlier.numParams() != numParams()) {
+            throw new IllegalArgumentException("cannot rewind a network of " + numParams() + " parameters to one of "
+                    + earlier.numParams() + "; rewinding happens before physical removal");
+        }
+        params().assign(earlier.params());
+        var state = updaterState();
+        var earlierState = earlier.updaterState();
+        if (state != null && earlierState != null && state.length() == earlierState.length()) {
+            state.assign(earlierState);
+        } else if (state != null) {
+            state.assign(0);
+        }
+        if (graph != null) {
+            graph.getConfiguration().setIterationCount(earlier.graph.getConfiguration().getIterationCount());
+            graph.getConfiguration().setEpochCount(earlier.graph.getConfiguration().getEpochCount());
+        } else {
+            sequential.getLayerWiseConfigurations().setIterationCount(earlier.sequential.getLayerWiseConfigurations().getIterationCount());
+            sequential.getLayerWiseConfigurations().setEpochCount(earlier.sequential.getLayerWiseConfigurations().getEpochCount());
+        }
+    }
+
+    /** The optimiser's state as one flat view, or null before the network has an updater. */
+    public INDArray updaterState() {
+        var updater = graph != null ? graph.getUpdater(false) : sequential.getUpdater(false);
+        if (updater == null) {
+            return null;
+        }
+        return graph != null ? ((org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater) updater).getStateViewArray()
+                : ((org.deeplearning4j.nn.updater.MultiLayerUpdater) updater).getStateViewArray();
+    }
+
     /** A deep copy: parameters, configuration and updater state. */
     public Network copy() {
         return graph != null ? new Network(null, graph.clone()) : new Network(sequential.clone(), null);

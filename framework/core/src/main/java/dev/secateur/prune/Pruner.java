@@ -118,6 +118,10 @@ public final class Pruner {
                     : UnitScores.unstructured(param, score, mask));
         }
         var selections = new ArrayList<Selection>(units.size());
+        if (scope instanceof Scope.Global && granularity instanceof Granularity.Structured s && s.roundTo() > 1) {
+            throw new dev.secateur.errors.BadInputException("round_to rounds each layer's kept units, so it needs scope "
+                    + "layerwise(), perLayer(...) or fromSensitivity(...), not global()");
+        }
         if (scope instanceof Scope.Global) {
             long total = units.stream().mapToLong(UnitScores::count).sum();
             long already = units.stream().mapToLong(UnitScores::alreadyPruned).sum();
@@ -131,7 +135,11 @@ public final class Pruner {
         } else {
             for (var u : units) {
                 double t = scope instanceof Scope.PerLayer ? target.perParam().get(u.param().weights()) : target.target();
-                long m = Math.max(Math.round(t * u.count()), u.alreadyPruned());
+                long m = Math.round(t * u.count());
+                if (granularity instanceof Granularity.Structured structured) {
+                    m = structured.rounded(u.count(), m);
+                }
+                m = Math.max(m, u.alreadyPruned());
                 var cut = ThresholdSelector.select(List.of(u.source()), m);
                 selections.add(new Selection(cut, cut.takeAtKey()));
             }

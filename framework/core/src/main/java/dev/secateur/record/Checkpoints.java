@@ -58,16 +58,46 @@ public final class Checkpoints {
         public Path masks() {
             return dir.resolve("masks");
         }
+
+        /** The run's other networks by role ({@code control.zip}, {@code teacher.zip}, {@code rewind.zip}), as written. */
+        public Map<String, Path> networks() {
+            var found = new java.util.TreeMap<String, Path>();
+            for (var role : ROLES) {
+                var file = dir.resolve(role + ".zip");
+                if (Files.isRegularFile(file)) {
+                    found.put(role, file);
+                }
+            }
+            return found;
+        }
     }
+
+    /** The roles of the networks a run keeps beside the one it prunes. */
+    public static final List<String> ROLES = List.of("control", "teacher", "rewind");
 
     /** Writes and commits the checkpoint of {@code step}, then drops the older ones. */
     public static Path write(Path runDir, int step, Network net, MaskSet masks, List<StepResult> results, Map<String, Double> ratios) {
+        return write(runDir, step, net, masks, results, ratios, Map.of());
+    }
+
+    /**
+     * Writes and commits the checkpoint of {@code step}, then drops the older ones; {@code networks} are the
+     * run's other networks by one of the {@link #ROLES}.
+     */
+    public static Path write(Path runDir, int step, Network net, MaskSet masks, List<StepResult> results, Map<String, Double> ratios,
+                             Map<String, Network> networks) {
         var root = runDir.resolve(DIR);
         var dir = root.resolve("step-" + step);
         try {
             deleteRecursively(dir); // a torn attempt at this same step
             Files.createDirectories(dir.resolve("masks"));
             ModelFiles.save(net, dir.resolve("model.zip"));
+            for (var entry : new java.util.TreeMap<>(networks).entrySet()) {
+                if (!ROLES.contains(entry.getKey())) {
+                    throw new IllegalArgumentException("no network role '" + entry.getKey() + "'; roles are " + ROLES);
+                }
+                ModelFiles.save(entry.getValue(), dir.resolve(entry.getKey() + ".zip"));
+            }
             for (var entry : masks.masks().entrySet()) {
                 var file = dir.resolve("masks").resolve(entry.getKey() + ".bin");
                 Nd4j.saveBinary(entry.getValue(), file.toFile());
@@ -193,6 +223,7 @@ public final class Checkpoints {
             r.layerSparsity().forEach((ref, value) -> layers.put(ref.toString(), value));
             row.put("largeBatch", r.largeBatch());
             row.put("largeBatchLatencyMs", r.largeBatchLatencyMs());
+            row.put("controlAccuracy", r.controlAccuracy());
         }
         return rows;
     }
@@ -206,7 +237,8 @@ public final class Checkpoints {
                     row.path("accuracy").asDouble(), row.path("loss").asDouble(), row.path("params").asLong(),
                     row.path("nonzeroParams").asLong(), row.path("flops").asLong(), row.path("effectiveFlops").asLong(),
                     row.path("latencyMs").asDouble(), row.path("finetuneExamplesPerS").asDouble(), layers,
-                    row.path("largeBatch").asInt(), row.path("largeBatchLatencyMs").asDouble()));
+                    row.path("largeBatch").asInt(), row.path("largeBatchLatencyMs").asDouble(),
+                    row.path("controlAccuracy").asDouble(Double.NaN)));
         }
         return results;
     }

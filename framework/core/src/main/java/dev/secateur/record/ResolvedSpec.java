@@ -73,6 +73,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         data.put("test", testSize);
         data.put("trainLimit", spec.data().trainLimit());
         data.put("testLimit", spec.data().testLimit());
+        data.put("validation", spec.data().validation());
         json.put("data", data);
         json.put("saliency", Map.of("id", spec.saliency().id(), "version", saliencyVersion,
                 "options", spec.saliency().options().values(), "calibrationSamples", spec.saliency().calibration()));
@@ -116,6 +117,18 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         finetune.put("lr", spec.finetune().learningRate());
         finetune.put("l2", spec.finetune().l2()); // null: the network's own regularization
         json.put("finetune", finetune);
+        var recovery = spec.recovery();
+        var rewind = new LinkedHashMap<String, Object>();
+        if (recovery.rewind() instanceof dev.secateur.spec.RecoverySpec.Rewind.Weights weights) {
+            rewind.put("kind", "weights");
+            rewind.put("iteration", weights.iteration());
+        } else if (recovery.rewind() != null) {
+            rewind.put("kind", "lr");
+        }
+        json.put("rewind", recovery.rewind() == null ? null : rewind);
+        json.put("distill", recovery.distillation() == null ? null : Map.of("temperature", recovery.distillation().temperature(),
+                "weight", recovery.distillation().weight()));
+        json.put("control", spec.control());
         json.put("evaluate", Map.of("every", spec.evaluate().everyStep() ? "step" : "final",
                 "latencyBatch", spec.evaluate().latencyBatch(), "latencyWarmup", spec.evaluate().latencyWarmup(),
                 "latencyRepeats", spec.evaluate().latencyRepeats()));

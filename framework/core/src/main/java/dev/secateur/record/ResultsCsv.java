@@ -11,7 +11,7 @@ public final class ResultsCsv {
 
     public static final String HEADER = Csv.header("step", "target_sparsity", "sparsity", "accuracy", "loss", "params",
             "nonzero_params", "flops", "effective_flops", "latency_ms", "finetune_examples_per_s", "large_batch",
-            "large_batch_latency_ms", "saliency");
+            "large_batch_latency_ms", "saliency", "control_accuracy", "accuracy_vs_control");
 
     private ResultsCsv() {
     }
@@ -24,7 +24,7 @@ public final class ResultsCsv {
                 number(r.accuracy(), 6), number(r.loss(), 6), Long.toString(r.params()), Long.toString(r.nonzeroParams()),
                 Long.toString(r.flops()), Long.toString(r.effectiveFlops()), number(r.latencyMs(), 4),
                 number(r.finetuneExamplesPerS(), 1), r.largeBatch() == 0 ? "" : Integer.toString(r.largeBatch()),
-                number(r.largeBatchLatencyMs(), 4), saliency);
+                number(r.largeBatchLatencyMs(), 4), saliency, number(r.controlAccuracy(), 6), number(r.accuracyVsControl(), 6));
     }
 
     private static String number(double v, int decimals) {

@@ -56,7 +56,13 @@ public final class RunRecorder {
     /** The checkpoint after {@code step}: the model with its updater, the masks and the rows so far. */
     public Path checkpoint(String runId, int step, dev.secateur.model.Network net, dev.secateur.model.MaskSet masks,
                            List<StepResult> results, Map<String, Double> ratios) {
-        return Checkpoints.write(required(runId).path(), step, net, masks, results, ratios);
+        return checkpoint(runId, step, net, masks, results, ratios, Map.of());
+    }
+
+    /** The same, with the run's other networks (control, teacher, rewind point) by role. */
+    public Path checkpoint(String runId, int step, dev.secateur.model.Network net, dev.secateur.model.MaskSet masks,
+                           List<StepResult> results, Map<String, Double> ratios, Map<String, dev.secateur.model.Network> networks) {
+        return Checkpoints.write(required(runId).path(), step, net, masks, results, ratios, networks);
     }
 
     /** An interrupted run's INTERRUPTED marker, then its event, which closes it; its checkpoint resumes it. */

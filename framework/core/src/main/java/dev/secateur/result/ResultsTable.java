@@ -14,12 +14,21 @@ public final class ResultsTable {
     public static String steps(List<StepResult> results) {
         var rows = new ArrayList<List<String>>();
         int large = results.stream().mapToInt(StepResult::largeBatch).max().orElse(0);
-        rows.add(List.of("step", "target", "sparsity", "accuracy", "loss", "nonzero params", "eff. MFLOPs", "latency ms",
-                large > 0 ? "b" + large + " ms" : "large ms", "train ex/s"));
+        boolean control = results.stream().anyMatch(r -> Double.isFinite(r.controlAccuracy()));
+        var header = new ArrayList<>(List.of("step", "target", "sparsity", "accuracy", "loss", "nonzero params", "eff. MFLOPs",
+                "latency ms", large > 0 ? "b" + large + " ms" : "large ms", "train ex/s"));
+        if (control) {
+            header.addAll(List.of("control", "vs control"));
+        }
+        rows.add(header);
         for (var r : results) {
-            rows.add(List.of(Integer.toString(r.step()), pct(r.targetSparsity()), pct(r.sparsity()), pct(r.accuracy()),
+            var row = new ArrayList<>(List.of(Integer.toString(r.step()), pct(r.targetSparsity()), pct(r.sparsity()), pct(r.accuracy()),
                     num(r.loss(), 4), r.nonzeroParams() + " / " + r.params(), num(r.effectiveFlops() / 1e6, 3),
                     num(r.latencyMs(), 3), num(r.largeBatchLatencyMs(), 2), num(r.finetuneExamplesPerS(), 0)));
+            if (control) {
+                row.addAll(List.of(pct(r.controlAccuracy()), signed(100 * r.accuracyVsControl(), 2)));
+            }
+            rows.add(row);
         }
         return render(rows);
     }
@@ -66,6 +75,11 @@ public final class ResultsTable {
 
     public static String pct(double fraction) {
         return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.2f%%", 100 * fraction) : "-";
+    }
+
+    /** A number with its sign, {@code +0.12} or {@code -0.49}; "-" when not measured. */
+    public static String signed(double v, int decimals) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%+." + decimals + "f", v) : "-";
     }
 
     public static String num(double v, int decimals) {

@@ -19,13 +19,35 @@ import java.util.TreeMap;
  * @param largeBatch             examples per pass of the large-batch latency, 0 when not measured
  * @param largeBatchLatencyMs    median forward-pass time at {@code largeBatch}
  * @param layerSparsity          per weight tensor, the same fraction of its dense size
+ * @param controlAccuracy        test accuracy of the dense control trained on the same examples up to this
+ *                               step, NaN for a run without {@code control true}
  */
 public record StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
                          long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
                          double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
-                         int largeBatch, double largeBatchLatencyMs) {
+                         int largeBatch, double largeBatchLatencyMs, double controlAccuracy) {
 
     public StepResult {
         layerSparsity = Collections.unmodifiableSortedMap(new TreeMap<>(layerSparsity));
+    }
+
+    /** A row without a control. */
+    public StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
+                      long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
+                      double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
+                      int largeBatch, double largeBatchLatencyMs) {
+        this(step, targetSparsity, sparsity, accuracy, loss, params, nonzeroParams, flops, effectiveFlops, latencyMs,
+                finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, Double.NaN);
+    }
+
+    /** The same row, judged against a control of this accuracy. */
+    public StepResult withControl(double accuracy) {
+        return new StepResult(step, targetSparsity, sparsity, this.accuracy, loss, params, nonzeroParams, flops, effectiveFlops,
+                latencyMs, finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, accuracy);
+    }
+
+    /** Accuracy minus the control's, as a fraction (-0.0049 is 0.49 points below); NaN without a control. */
+    public double accuracyVsControl() {
+        return accuracy - controlAccuracy;
     }
 }

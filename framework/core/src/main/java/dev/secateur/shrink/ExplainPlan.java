@@ -58,8 +58,9 @@ public final class ExplainPlan {
                 continue;
             }
             String target = ratios.containsKey(group.id())
-                    ? String.format(Locale.ROOT, "remove %.0f%%: keep %d of %d", 100 * ratios.get(group.id()),
-                    ShrinkProjection.keptAt(group, ratios.get(group.id())), group.units())
+                    ? String.format(Locale.ROOT, "remove %.0f%%: keep %d of %d%s", 100 * ratios.get(group.id()),
+                    kept(spec, group, ratios.get(group.id())), group.units(),
+                    roundTo(spec) > 1 ? " (kept count rounded up to a multiple of " + roundTo(spec) + ")" : "")
                     : spec.prunes() && spec.granularity() instanceof Granularity.Structured && !spec.scopeFromSensitivity() ? "not in scope" : "";
             line(out, "    %-6s %s%s", group.id(), members(net, group), target.isEmpty() ? "" : "  -> " + target);
         }
@@ -92,7 +93,7 @@ public final class ExplainPlan {
         } else {
             var kept = new LinkedHashMap<String, Long>();
             projection.groups().stream().filter(g -> ratios.containsKey(g.id()))
-                    .forEach(g -> kept.put(g.id(), ShrinkProjection.keptAt(g, ratios.get(g.id()))));
+                    .forEach(g -> kept.put(g.id(), kept(spec, g, ratios.get(g.id()))));
             var after = projection.project(kept);
             line(out, "  projected %s: params %,d -> %,d (-%.1f%%), FLOPs %,d -> %,d (-%.1f%%)%s",
                     spec.shrink() ? "after removal" : "if removed (shrink false keeps the pruned units as zeros, so the shapes stay)",
@@ -102,6 +103,19 @@ public final class ExplainPlan {
                             + "so this assumes every layer at the target" : "");
         }
         return out.toString();
+    }
+
+    /** Units a group keeps at {@code ratio}, with the granularity's {@code round_to} applied as the pruner applies it. */
+    private static long kept(ExperimentSpec spec, UnitGroup group, double ratio) {
+        long pruned = group.units() - ShrinkProjection.keptAt(group, ratio);
+        if (spec.granularity() instanceof Granularity.Structured structured) {
+            pruned = structured.rounded(group.units(), pruned);
+        }
+        return group.units() - pruned;
+    }
+
+    private static int roundTo(ExperimentSpec spec) {
+        return spec.granularity() instanceof Granularity.Structured structured ? structured.roundTo() : 1;
     }
 
     /** The final ratio of each removable group in scope, when it is known before scoring. */

@@ -9,8 +9,11 @@ import java.util.Objects;
  * @param source     where the IDX files are
  * @param trainLimit use at most this many training images (a seeded random subset); 0 for all
  * @param testLimit  use at most this many test images (a seeded random subset); 0 for all
+ * @param validation hold out this many training images, the same ones for every seed, and evaluate on them
+ *                   instead of the test split, so settings can be chosen without reading the test set; 0 to
+ *                   evaluate on the test split
  */
-public record DataSpec(Source source, int trainLimit, int testLimit) {
+public record DataSpec(Source source, int trainLimit, int testLimit, int validation) {
 
     /** Where Debian's dataset-fashion-mnist package puts the IDX files. */
     public static final Path INSTALLED_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
@@ -21,6 +24,15 @@ public record DataSpec(Source source, int trainLimit, int testLimit) {
             throw new IllegalArgumentException("train and test limits must be 0 (all) or more, got "
                     + trainLimit + " and " + testLimit);
         }
+        if (validation < 0) {
+            throw new IllegalArgumentException("validation = " + validation + " must be 0 (evaluate on the test split) or a "
+                    + "number of training images to hold out, such as 10000");
+        }
+    }
+
+    /** Evaluating on the test split. */
+    public DataSpec(Source source, int trainLimit, int testLimit) {
+        this(source, trainLimit, testLimit, 0);
     }
 
     public static DataSpec of(Source source) {

@@ -18,12 +18,15 @@ import java.util.regex.Pattern;
  * @param sensitivity a sensitivity analysis to run after the baseline, or null; with a budget, its ratios
  *                   replace the scope
  * @param shrink     whether pruned units are removed physically after the last step (structured only)
+ * @param recovery   how the network recovers after each pruning step: rewinding and distillation
+ * @param control    whether a dense control also trains, from the same starting model, on exactly the examples
+ *                   the pruned model retrains on, so each step is judged against an equally trained network
  */
 public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec data, SaliencySpec saliency,
                              Granularity granularity, Scope scope, ScheduleChoice schedule,
                              TrainingSpec finetune, EvaluateSpec evaluate,
                              Map<String, SourceLocation> declaredAt, CompareSpec compare, SensitivitySpec sensitivity,
-                             boolean shrink) {
+                             boolean shrink, RecoverySpec recovery, boolean control) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -40,6 +43,21 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         Objects.requireNonNull(finetune, "finetune");
         Objects.requireNonNull(evaluate, "evaluate");
         declaredAt = Map.copyOf(declaredAt);
+        recovery = recovery == null ? RecoverySpec.NONE : recovery;
+        if (schedule == null && !recovery.isNone()) {
+            throw new IllegalArgumentException("rewind and distill act when the network retrains after pruning, so they need a "
+                    + "schedule; remove them, or add for example schedule 'iterative', target: 0.9, steps: 3");
+        }
+        if (schedule == null && control) {
+            throw new IllegalArgumentException("control trains a dense network on the examples the pruned one retrains on, so it "
+                    + "needs pruning steps; remove control, or add a schedule");
+        }
+        if (recovery.rewind() != null && !(model instanceof ModelSpec.Train)) {
+            throw new IllegalArgumentException("rewind '" + (recovery.rewind() instanceof RecoverySpec.Rewind.Weights ? "weights" : "lr")
+                    + "' returns to the dense training's " + (recovery.rewind() instanceof RecoverySpec.Rewind.Weights
+                    ? "early weights" : "learning rate") + ", so the model must be trained in this experiment: "
+                    + "model { train 'lenet-300-100', epochs: 3 }, not a loaded one");
+        }
         if (sensitivity != null && !(granularity instanceof Granularity.Structured)) {
             throw new IllegalArgumentException("a sensitivity analysis removes whole units, so it needs granularity filters() "
                     + "or neurons(), not " + granularity.id());
@@ -63,7 +81,27 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     /** The same experiment on another model. */
     public ExperimentSpec withModel(ModelSpec other) {
         return new ExperimentSpec(name, seed, other, data, saliency, granularity, scope, schedule, finetune, evaluate,
-                declaredAt, compare, sensitivity, shrink);
+                declaredAt, compare, sensitivity, shrink, recovery, control);
+    }
+
+    /** Without rewinding, distillation or a control. */
+    public ExperimentSpec(String name, long seed, ModelSpec model, DataSpec data, SaliencySpec saliency,
+                          Granularity granularity, Scope scope, ScheduleChoice schedule, TrainingSpec finetune,
+                          EvaluateSpec evaluate, Map<String, SourceLocation> declaredAt, CompareSpec compare,
+                          SensitivitySpec sensitivity, boolean shrink) {
+        this(name, seed, model, data, saliency, granularity, scope, schedule, finetune, evaluate, declaredAt, compare,
+                sensitivity, shrink, RecoverySpec.NONE, false);
+    }
+
+    /**
+     * The training each pruning step retrains with: the fine-tuning settings, except that rewinding (weights or
+     * learning rate) replays the dense training's learning rate.
+     */
+    public TrainingSpec retraining(TrainingSpec step) {
+        if (recovery.rewind() != null && model instanceof ModelSpec.Train train) {
+            return new TrainingSpec(step.epochs(), step.batchSize(), train.training().learningRate(), step.l2());
+        }
+        return step;
     }
 
     /** Whether the run prunes: false for a dense baseline and for a criteria comparison. */
@@ -73,14 +111,22 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
      */
     public String key() {
         var without = new ExperimentSpec(name, seed, model, data, saliency, granularity, scope, schedule, finetune, evaluate,
-                Map.of(), compare, sensitivity, shrink);
+                Map.of(), compare, sensitivity, shrink, recovery, control);
         try {
             var digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(without.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    .digest(keyText(without).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return java.util.HexFormat.of().formatHex(digest, 0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Specs without recovery or control keep the key they had before those existed, so their runs still resume. */
+    private static String keyText(ExperimentSpec spec) {
+        String text = spec.toString();
+        String added = ", recovery=" + spec.recovery() + ", control=" + spec.control() + "]";
+        return spec.recovery().isNone() && !spec.control() && text.endsWith(added)
+                ? text.substring(0, text.length() - added.length()) + "]" : text;
     }
 
     public boolean prunes() {

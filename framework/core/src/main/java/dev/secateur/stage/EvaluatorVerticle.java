@@ -45,6 +45,13 @@ final class EvaluatorVerticle extends StageVerticle {
             throughput.evaluated(report.examples());
             return new StageReply.Evaluated(report);
         });
+        serve(Addresses.EVALUATOR_QUALITY, StageRequest.Quality.class, request -> {
+            var test = stores.data().get(request.data()).test();
+            var quality = Evaluator.quality(stores.models().get(request.model()), test);
+            Evaluator.releaseNativeMemory();
+            throughput.evaluated(test.size());
+            return new StageReply.Measured(quality.accuracy(), quality.loss());
+        });
         if (cluster != null) {
             serveAsync(Addresses.EVALUATOR_PROBE, StageRequest.Probe.class, this::probeOnCluster);
             return Future.succeededFuture();

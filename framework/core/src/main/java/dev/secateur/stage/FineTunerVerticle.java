@@ -31,7 +31,9 @@ final class FineTunerVerticle extends StageVerticle {
             var masks = masksOrNone(request.masks());
             var data = stores.data().get(request.data());
             long[] counted = {0};
-            var report = fineTuner.train(stores.models().get(request.model()), data.train(), request.training(), masks,
+            var extras = new FineTuner.Extras(request.teacher() == null ? null : stores.models().get(request.teacher()),
+                    request.distillation(), request.captureAt());
+            var result = fineTuner.train(stores.models().get(request.model()), data.train(), request.training(), masks,
                     request.seed(), progress -> {
                         throughput.trained(phase, progress.examplesDone() - counted[0]);
                         counted[0] = progress.examplesDone();
@@ -39,8 +41,8 @@ final class FineTunerVerticle extends StageVerticle {
                                 progress.epoch(), progress.epochs(), progress.examplesDone(), progress.examplesTotal(),
                                 progress.score());
                         vertx.eventBus().publish(event.address(), event);
-                    });
-            return new StageReply.Trained(report);
+                    }, extras);
+            return new StageReply.Trained(result.report(), result.captured() == null ? null : stores.models().put(result.captured()));
         });
         return Future.succeededFuture();
     }

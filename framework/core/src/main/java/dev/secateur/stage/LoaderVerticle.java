@@ -39,14 +39,18 @@ final class LoaderVerticle extends StageVerticle {
             var latest = dev.secateur.record.Checkpoints.latest(request.runDir());
             if (latest.isEmpty()) {
                 // stopped before its dense model was evaluated: it starts again, in its own directory
-                return new StageReply.Restored(null, null, -1, java.util.List.of(), java.util.Map.of());
+                return new StageReply.Restored(null, null, -1, java.util.List.of(), java.util.Map.of(), java.util.Map.of());
             }
             var checkpoint = latest.get();
             var net = dev.secateur.model.ModelFiles.load(checkpoint.model());
             var masks = dev.secateur.record.Checkpoints.masks(checkpoint);
+            var networks = new java.util.LinkedHashMap<String, dev.secateur.store.Handle<dev.secateur.model.Network>>();
+            checkpoint.networks().forEach((role, file) -> networks.put(role, stores.models().put(dev.secateur.model.ModelFiles.load(file))));
             return new StageReply.Restored(stores.models().put(net), masks.isEmpty() ? null : stores.masks().put(masks),
-                    checkpoint.step(), checkpoint.results(), checkpoint.ratios());
+                    checkpoint.step(), checkpoint.results(), checkpoint.ratios(), networks);
         });
+        serve(Addresses.LOADER_COPY, StageRequest.Copy.class,
+                request -> new StageReply.Copied(stores.models().put(stores.models().get(request.model()).copy())));
         serve(Addresses.LOADER_EXPLAIN, StageRequest.Explain.class, request -> {
             var spec = request.spec();
             var loaded = loader.load(spec.model(), spec.data(), spec.seed());

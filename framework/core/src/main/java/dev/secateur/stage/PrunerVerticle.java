@@ -48,6 +48,9 @@ final class PrunerVerticle extends StageVerticle {
                             method.extension(), request.saliency().options(), request.granularity(), request.seed());
                 }
             }
+            if (request.rewindTo() != null) {
+                net.rewindTo(stores.models().get(request.rewindTo()));
+            }
             pruner.apply(net, masks);
             return new StageReply.Applied(request.model());
         });

@@ -93,11 +93,17 @@ final class RecorderVerticle extends StageVerticle {
         if (request instanceof RecordRequest.Checkpoint checkpoint) {
             return recorder.checkpoint(checkpoint.runId(), checkpoint.step(), stores.models().get(checkpoint.model()),
                     checkpoint.masks() == null ? dev.secateur.model.MaskSet.NONE : stores.masks().get(checkpoint.masks()),
-                    checkpoint.results(), checkpoint.ratios());
+                    checkpoint.results(), checkpoint.ratios(), networks(checkpoint.networks()));
         }
         if (request instanceof RecordRequest.Model model) {
             return recorder.model(model.runId(), stores.models().get(model.model()));
         }
         throw new IllegalStateException("the recorder has no case for " + request.getClass().getName());
+    }
+
+    private java.util.Map<String, dev.secateur.model.Network> networks(java.util.Map<String, dev.secateur.store.Handle<dev.secateur.model.Network>> handles) {
+        var networks = new java.util.LinkedHashMap<String, dev.secateur.model.Network>();
+        handles.forEach((role, handle) -> networks.put(role, stores.models().get(handle)));
+        return networks;
     }
 }

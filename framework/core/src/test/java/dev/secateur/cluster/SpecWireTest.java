@@ -70,10 +70,25 @@ class SpecWireTest {
                 run(experiment('global') {
                     model { train 'lenet-300-100', epochs: 1 }
                     scope global()
-                    schedule 'agp', target: 0.9, steps: 3
+                    schedule 'agp', target: 0.9, steps: 3, recovery: 2
+                })
+                run(experiment('recover') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', validation: 1000)
+                    schedule 'iterative', target: 0.9, steps: 3
+                    rewind 'weights', iteration: 40
+                    distill temperature: 3, weight: 0.25
+                    control true
+                })
+                run(experiment('rounded') {
+                    model { train 'lenet-5', epochs: 1 }
+                    granularity filters(round_to: 4)
+                    scope layerwise()
+                    schedule 'one-shot', target: 0.5
+                    rewind 'lr'
                 })
                 """);
-        assertThat(specs).hasSize(5);
+        assertThat(specs).hasSize(7);
         for (var spec : specs) {
             var json = SpecWire.encode(spec);
             var arrived = SpecWire.decode(new io.vertx.core.json.JsonObject(json.encode()));

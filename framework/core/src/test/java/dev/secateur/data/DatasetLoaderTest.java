@@ -45,6 +45,35 @@ class DatasetLoaderTest {
     }
 
     @Test
+    void aValidationSplitHoldsOutTheSameTrainingImagesForEverySeedAndNeverReadsTheTestSplit() {
+        var spec = new DataSpec(new DataSpec.Embedded(), 0, 0, 2000);
+        var one = loader.load(spec, 1L);
+        var other = loader.load(spec, 2L);
+        var all = loader.load(DataSpec.of(new DataSpec.Embedded()), 1L);
+        assertThat(one.test().size()).isEqualTo(2000);
+        assertThat(one.train().size()).isEqualTo(all.train().size() - 2000);
+        assertThat(one.test().features()).as("the same held-out images whatever the seed").isEqualTo(other.test().features());
+        assertThat(one.source()).contains("evaluated on 2000 validation images held out of the training split");
+        // every held-out image is a training image, none is a test image, and none is still trained on
+        var trainRows = new java.util.HashSet<Integer>();
+        for (int i = 0; i < all.train().size(); i++) {
+            trainRows.add(java.util.Arrays.hashCode(all.train().features().getRow(i).toFloatVector()));
+        }
+        var kept = new java.util.HashSet<Integer>();
+        for (int i = 0; i < one.train().size(); i++) {
+            kept.add(java.util.Arrays.hashCode(one.train().features().getRow(i).toFloatVector()));
+        }
+        for (int i = 0; i < 50; i++) {
+            int row = java.util.Arrays.hashCode(one.test().features().getRow(i).toFloatVector());
+            assertThat(trainRows).contains(row);
+            assertThat(kept).doesNotContain(row);
+        }
+        assertThatThrownBy(() -> loader.load(new DataSpec(new DataSpec.Embedded(), 0, 0, all.train().size()), 1L))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("would hold out all");
+        assertThatThrownBy(() -> new DataSpec(new DataSpec.Embedded(), 0, 0, -1)).hasMessageContaining("validation = -1");
+    }
+
+    @Test
     void calibrationSampleIsSeededAndWithoutReplacement() {
         var train = loader.load(new DataSpec(new DataSpec.Embedded(), 1000, 10), 1L).train();
         var a = train.sample(64, 9L);

@@ -166,6 +166,41 @@ class PrunerTest {
     }
 
     @Test
+    void roundToKeepsEveryLayersUnitCountAMultipleRoundingUp() {
+        var lenet5 = Architecture.LENET_5.build(1L, 1e-3);
+        var params = NetworkLayout.prunable(lenet5);
+        var rounded = new Granularity.Structured(GroupReduction.L1, 8);
+        var plan = plan(params, magnitude(lenet5), MaskSet.NONE, rounded, new Scope.LayerWise(Set.of()), 0.4);
+        var plain = plan(params, magnitude(lenet5), MaskSet.NONE, Granularity.structured(GroupReduction.L1),
+                new Scope.LayerWise(Set.of()), 0.4);
+        int checked = 0;
+        for (var param : Pruner.inScope(params, rounded, new Scope.LayerWise(Set.of()))) {
+            long units = param.units();
+            long kept = keptUnits(plan.masks().get(param.weights()), units);
+            long keptPlain = keptUnits(plain.masks().get(param.weights()), units);
+            assertThat(kept % 8 == 0 || kept == units).as("%s keeps %d of %d", param.weights(), kept, units).isTrue();
+            assertThat(kept - keptPlain).as(param.weights().toString()).isBetween(0L, 7L);
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(3);
+        // conv 2's 50 filters at 40%: 30 kept, rounded up to 32
+        assertThat(keptUnits(plan.masks().get(ParamRef.weights(2)), 50)).isEqualTo(32);
+        assertThat(rounded.id()).isEqualTo("structured-l1-round8");
+        assertThatThrownBy(() -> plan(params, magnitude(lenet5), MaskSet.NONE, rounded, new Scope.Global(Set.of()), 0.4))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("round_to").hasMessageContaining("layerwise()");
+        assertThatThrownBy(() -> new Granularity.Structured(GroupReduction.L1, 0)).hasMessageContaining("round_to = 0");
+    }
+
+    /** Output units a structured mask keeps: units whose slice is not all zeros. */
+    private static long keptUnits(INDArray mask, long units) {
+        var flat = mask.reshape(mask.size(0), mask.length() / mask.size(0));
+        // a dense layer's units are columns [in, out]; a convolution's are leading slices [out, in, h, w]
+        var perUnit = mask.rank() == 2 ? flat.sum(0) : flat.sum(1);
+        assertThat(perUnit.length()).isEqualTo(units);
+        return perUnit.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+    }
+
+    @Test
     void globalStructuredPruningKeepsAtLeastOneUnitPerLayer() {
         var scores = new HashMap<ParamRef, INDArray>();
         scores.put(ParamRef.weights(0), Nd4j.ones(784, 300).muli(1e-6));

@@ -57,15 +57,31 @@ public sealed interface Granularity permits Granularity.Unstructured, Granularit
      * this way, since their units are the classes.
      *
      * @param reduction how the element scores of a unit become its score
+     * @param roundTo   the kept units of every layer are a multiple of this (Torch-Pruning's {@code round_to}),
+     *                  rounded up so a layer never loses more than its target asks; 1 leaves counts as they are
      */
-    record Structured(GroupReduction reduction) implements Granularity {
+    record Structured(GroupReduction reduction, int roundTo) implements Granularity {
         public Structured {
             Objects.requireNonNull(reduction, "reduction");
+            if (roundTo < 1 || roundTo > 1024) {
+                throw new IllegalArgumentException("round_to = " + roundTo + " must be from 1 (no rounding) to 1024, such as 4 or 8");
+            }
+        }
+
+        public Structured(GroupReduction reduction) {
+            this(reduction, 1);
+        }
+
+        /** Units to prune out of {@code units} once the kept count is rounded up to a multiple of {@link #roundTo()}. */
+        public long rounded(long units, long toPrune) {
+            long kept = units - toPrune;
+            long roundedKept = Math.min(units, (kept + roundTo - 1) / roundTo * roundTo);
+            return units - roundedKept;
         }
 
         @Override
         public String id() {
-            return "structured-" + reduction.name().toLowerCase(java.util.Locale.ROOT);
+            return "structured-" + reduction.name().toLowerCase(java.util.Locale.ROOT) + (roundTo == 1 ? "" : "-round" + roundTo);
         }
     }
 

@@ -44,4 +44,13 @@ class AgpScheduleTest {
         assertThatThrownBy(() -> agp.plan(new ScheduleSpec(0.5, 2, 1, Options.of(Map.of("initial", 0.7)))))
                 .hasMessageContaining("'initial' = 0.7 must be in [0, target]");
     }
+
+    @Test
+    void recoveryEpochsAreAddedAfterTheLastStepOnly() {
+        var steps = agp.plan(new ScheduleSpec(0.95, 4, 2, Options.of(Map.of("recovery", 6))));
+        assertThat(steps).extracting(ScheduleStep::finetuneEpochs).containsExactly(2, 2, 2, 8);
+        assertThat(steps.get(3).targetSparsity()).isEqualTo(0.95);
+        assertThatThrownBy(() -> agp.plan(new ScheduleSpec(0.9, 2, 1, Options.of(Map.of("recovery", 1.5)))))
+                .hasMessageContaining("'recovery' = 1.5 must be a whole number of epochs");
+    }
 }
