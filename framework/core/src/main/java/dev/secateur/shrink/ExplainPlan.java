@@ -47,6 +47,8 @@ public final class ExplainPlan {
             line(out, "  %s, scored by '%s', scope %s, schedule '%s'", describe(spec.granularity()), spec.saliency().id(),
                     spec.scopeFromSensitivity() ? "fromSensitivity(budget: " + spec.sensitivity().budget() + ")" : spec.scope().id(),
                     spec.schedule().id());
+            line(out, "  after each step: %s%s", spec.recovery().describe(),
+                    spec.control() ? "; a dense control retrains on the same examples (control true)" : "");
         } else {
             line(out, "  prunes nothing: %s", spec.compare() == null ? "a dense baseline, trained and evaluated"
                     : "a criteria comparison, which ranks units and removes none");
