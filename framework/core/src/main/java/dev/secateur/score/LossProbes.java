@@ -12,6 +12,6 @@ public final class LossProbes {
     }
 
     public static LossProbe local(Network net, PrunableParam param, Dataset calibration) {
-        return new NetworkLossProbe(net.sequential("the loss probe"), param, calibration, null, null);
+        return new NetworkLossProbe(net, param, calibration, null);
     }
 }

@@ -6,18 +6,18 @@ import dev.secateur.data.Dataset;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.LossProbe;
 import dev.secateur.spi.Units;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Measures the calibration loss with parts of one live parameter zeroed, and puts them back. It runs
- * inside the scorer, which holds the model exclusively while it scores.
+ * inside the scorer, which holds the model exclusively while it scores. A unit is removed as the pruner
+ * removes it: its weights, its bias, and its channel of the parameters coupled to it (a batch
+ * normalisation's scale and shift), so what follows sees zero. Sequential networks and graphs alike.
  */
 final class NetworkLossProbe implements LossProbe {
 
-    private final MultiLayerNetwork net;
     private final PrunableParam param;
     private final DataSet calibration;
     private double base = Double.NaN;
@@ -27,10 +27,9 @@ final class NetworkLossProbe implements LossProbe {
     private final Network network;
     private double[] remoteLosses;
 
-    NetworkLossProbe(MultiLayerNetwork net, PrunableParam param, Dataset calibration, UnitLossSource remote, Network network) {
+    NetworkLossProbe(Network network, PrunableParam param, Dataset calibration, UnitLossSource remote) {
         this.remote = remote;
         this.network = network;
-        this.net = net;
         this.param = param;
         this.calibration = new DataSet(calibration.features(), calibration.labels());
     }
@@ -51,22 +50,30 @@ final class NetworkLossProbe implements LossProbe {
             }
             return remoteLosses[unit];
         }
-        var layer = net.getLayer(param.weights().layer());
+        var layer = network.layer(param.weights().layer());
         INDArray w = layer.getParam("W");
         INDArray savedWeights = w.dup();
-        INDArray bias = param.hasBias() ? layer.getParam("b") : null;
-        double savedBias = bias == null ? 0 : bias.getDouble(unit);
+        // the bias and the coupled per-channel parameters: one entry each for this unit
+        var channels = new java.util.ArrayList<INDArray>();
+        if (param.hasBias()) {
+            channels.add(layer.getParam("b"));
+        }
+        for (var coupled : param.coupled()) {
+            channels.add(network.layer(coupled.layer()).getParam(coupled.key()));
+        }
+        double[] saved = new double[channels.size()];
         try {
             // multiply by a mask rather than assign into a sub-view: sub-views of DL4J's parameter views fail to assign
             w.muli(unitRemoved(unit));
-            if (bias != null) {
-                bias.putScalar(unit, 0);
+            for (int i = 0; i < channels.size(); i++) {
+                saved[i] = channels.get(i).getDouble(unit);
+                channels.get(i).putScalar(unit, 0);
             }
             return loss();
         } finally {
             w.assign(savedWeights);
-            if (bias != null) {
-                bias.putScalar(unit, savedBias);
+            for (int i = 0; i < channels.size(); i++) {
+                channels.get(i).putScalar(unit, saved[i]);
             }
         }
     }
@@ -81,7 +88,7 @@ final class NetworkLossProbe implements LossProbe {
 
     @Override
     public double lossWithoutWeight(long index) {
-        INDArray w = net.getLayer(param.weights().layer()).getParam("W");
+        INDArray w = network.layer(param.weights().layer()).getParam("W");
         long[] at = org.nd4j.linalg.api.shape.Shape.ind2subC(w.shape(), index);
         double saved = w.getDouble(at);
         try {
@@ -94,6 +101,8 @@ final class NetworkLossProbe implements LossProbe {
 
     /** The mean per-sample loss, without regularisation terms, which would move with the weights. */
     private double loss() {
-        return net.scoreExamples(calibration, false).meanNumber().doubleValue();
+        var perExample = network.isGraph() ? network.graph().scoreExamples(calibration, false)
+                : network.sequential("the loss probe").scoreExamples(calibration, false);
+        return perExample.meanNumber().doubleValue();
     }
 }

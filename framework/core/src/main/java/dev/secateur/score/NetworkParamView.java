@@ -32,8 +32,7 @@ final class NetworkParamView implements ParamView {
         this.statistics = statistics.of(param.weights());
         this.granularity = granularity;
         this.probe = statistics.requested().contains(Requirement.LOSS_ORACLE) && statistics.calibration() != null
-                ? new NetworkLossProbe(net.sequential("the loss probe"), param, statistics.calibration(),
-                statistics.unitLosses(), net) : null;
+                ? new NetworkLossProbe(net, param, statistics.calibration(), statistics.unitLosses()) : null;
         this.seed = seedFor(experimentSeed, param.weights());
         this.outputPositions = statistics.outputPositions().getOrDefault(param.weights(), 1L);
     }

@@ -66,9 +66,6 @@ public final class StatisticsPass {
     }
 
     public static Optional<String> unsupported(Network net, PrunableParam param, Requirement requirement) {
-        if (net.isGraph() && requirement == Requirement.LOSS_ORACLE) {
-            return Optional.of("the oracle's loss probe works on sequential networks (MultiLayerNetwork) only so far");
-        }
         if (net.isGraph() && BACKWARD.contains(requirement)) {
             for (var layer : net.graph().getLayers()) {
                 if (layer.conf().getLayer() instanceof BaseLayer base && base.getIDropout() != null) {

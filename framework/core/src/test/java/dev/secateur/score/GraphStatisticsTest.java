@@ -1,11 +1,9 @@
 package dev.secateur.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.Fixtures;
 import dev.secateur.data.Dataset;
-import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
@@ -163,16 +161,59 @@ class GraphStatisticsTest {
     }
 
     @Test
-    void taylorObdWandaAndObsScoreTheResNetAndTheOracleIsStillRefusedWithWhy() {
+    void theOraclesLossWithoutAUnitIsTheNetworksLossWithItsFilterAndBatchNormChannelZeroed() {
+        var conv = params.stream().filter(p -> p.kind() == dev.secateur.spi.LayerKind.CONVOLUTION && !p.coupled().isEmpty())
+                .skip(1).findFirst().orElseThrow();
+        var probe = LossProbes.local(net, conv, calibration);
+        int unit = 3;
+        double measured = probe.lossWithoutUnit(unit);
+        double before = loss(0, SAMPLES);
+        assertThat(probe.baseLoss()).isCloseTo(before, org.assertj.core.api.Assertions.within(1e-9));
+
+        // the same removal by hand: filter 3's weights and bias, and channel 3 of the batch normalisation after it
+        var w = weights(conv);
+        var saved = w.dup();
+        var b = net.layer(conv.weights().layer()).getParam("b").reshape(-1);
+        double savedB = b.getDouble(unit);
+        for (long i = 0; i < w.size(1); i++) {
+            for (long y = 0; y < w.size(2); y++) {
+                for (long x = 0; x < w.size(3); x++) {
+                    w.putScalar(new long[]{unit, i, y, x}, 0);
+                }
+            }
+        }
+        b.putScalar(unit, 0);
+        var coupledSaved = new java.util.ArrayList<Double>();
+        for (var ref : conv.coupled()) {
+            var channel = net.layer(ref.layer()).getParam(ref.key());
+            coupledSaved.add(channel.getDouble(unit));
+            channel.putScalar(unit, 0);
+        }
+        double expected = loss(0, SAMPLES);
+        w.assign(saved);
+        b.putScalar(unit, savedB);
+        for (int i = 0; i < conv.coupled().size(); i++) {
+            var ref = conv.coupled().get(i);
+            net.layer(ref.layer()).getParam(ref.key()).putScalar(unit, coupledSaved.get(i));
+        }
+        assertThat(measured).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-9)).isNotCloseTo(before,
+                org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(loss(0, SAMPLES)).as("the probe put everything back").isCloseTo(before, org.assertj.core.api.Assertions.within(1e-12));
+    }
+
+    @Test
+    void taylorObdWandaObsAndTheOracleScoreTheResNet() {
         var plugins = Fixtures.plugins();
         var resnet = Architecture.RESNET_SMALL.network(3L, 1e-3);
         var layout = NetworkLayout.prunable(resnet);
         var data = Fixtures.smallData().train().sample(64, 4L);
-        for (String id : List.of("taylor", "obd", "wanda", "obs")) {
+        for (String id : List.of("taylor", "obd", "wanda", "obs", "oracle")) {
             var found = plugins.saliency(id);
-            var inScope = id.equals("taylor") ? layout.stream().filter(p -> p.kind() != dev.secateur.spi.LayerKind.OUTPUT).toList() : layout;
+            var inScope = id.equals("taylor") || id.equals("oracle")
+                    ? layout.stream().filter(p -> p.kind() == dev.secateur.spi.LayerKind.CONVOLUTION).limit(2).toList() : layout;
+            var granularity = id.equals("oracle") ? new Granularity.Structured(dev.secateur.spi.GroupReduction.L1) : Granularity.unstructured();
             var scores = new Scorer().score(resnet, inScope, MaskSet.NONE, new Scorer.Method(found.extension(), found.version(), Options.NONE),
-                    Granularity.unstructured(), 1L, data);
+                    granularity, 1L, data);
             for (var p : inScope) {
                 var s = scores.scores().get(p.weights());
                 assertThat(s.shape()).as(id + " " + p.weights()).isEqualTo(p.shape());
@@ -180,9 +221,6 @@ class GraphStatisticsTest {
                 assertThat(s.amaxNumber().doubleValue()).as(id + " " + p.weights()).isGreaterThan(0);
             }
         }
-        var oracle = plugins.saliency("oracle");
-        assertThatThrownBy(() -> Scorer.checkRequirements(oracle.extension(), Options.NONE, resnet, layout))
-                .isInstanceOf(BadInputException.class).hasMessageContaining("loss probe works on sequential networks");
     }
 
 }
