@@ -2,7 +2,8 @@
 // (the paper used MNIST: 267K -> 22K parameters, error 1.64% -> 1.59%).
 //
 // One dense baseline is trained and saved; every pruning run loads that same model, so step 0 of each
-// run is the same dense network and the comparisons are like for like.
+// run is the same dense network and the comparisons are like for like. The retrained runs have a control:
+// the dense model retrained on exactly their examples, which they are judged against first.
 //
 //   apt-get install dataset-fashion-mnist
 //   bin/secateur run scripts/han2015-lenet300.groovy
@@ -32,6 +33,7 @@ def iterative = { String name, String criterion, double target, int rounds ->
         scope global()
         schedule 'iterative', target: target, steps: rounds, ramp: 'geometric'
         finetune epochs: finetuneEpochs, batch: 128, lr: 1e-3, l2: 1e-4
+        control true                           // the dense model retrained on the same examples
     }
 }
 // Pruning once, without retraining, shows what retraining buys.
@@ -59,6 +61,7 @@ println "\nDense LeNet-300-100: accuracy ${String.format('%.2f%%', 100 * dense.a
 println table(results)
 
 def at90 = results[0]
-def drop = 100 * at90.accuracyDrop
-println String.format('Iterative magnitude at 90%%: %.2f points %s the dense model (acceptance: a loss of at most 0.5 points): %s',
-        Math.abs(drop), drop > 0 ? 'below' : 'above', drop <= 0.5 ? 'MET' : 'NOT MET')
+def vsControl = 100 * at90.accuracyVsControl
+println String.format('Iterative magnitude at 90%%: %+.2f points against the dense control retrained on the same examples, '
+        + '%+.2f against the dense model it started from (acceptance: a loss of at most 0.5 points): %s',
+        vsControl, -100 * at90.accuracyDrop, vsControl >= -0.5 ? 'MET' : 'NOT MET')

@@ -23,9 +23,11 @@ def r = run(explain(experiment('li2016-latency') {
     scope fromSensitivity(budget: latency(cut))
     schedule 'one-shot'
     finetune epochs: 2, lr: 3e-4
+    control true
 }))
 if (r.planned) return
 def d = r.dense, p = r.last
-println String.format('latency budget %.0f%%: accuracy %.2f%% (dense %.2f%%, %+.2f), FLOPs %+.1f%%, params %+.1f%%',
-        100 * cut, 100 * p.accuracy(), 100 * d.accuracy(), 100 * (p.accuracy() - d.accuracy()),
+println String.format('latency budget %.0f%%: accuracy %.2f%% (control %.2f%%, %+.2f; dense %.2f%%, %+.2f), FLOPs %+.1f%%, params %+.1f%%',
+        100 * cut, 100 * p.accuracy(), 100 * r.controlAccuracy, 100 * r.accuracyVsControl, 100 * d.accuracy(),
+        100 * (p.accuracy() - d.accuracy()),
         -100 * (1 - p.flops() / d.flops()), -100 * (1 - p.params() / d.params()))
