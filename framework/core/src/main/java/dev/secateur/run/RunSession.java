@@ -18,7 +18,6 @@ import dev.secateur.schedule.StepPlanner.PlannedStep;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
-import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.store.Handle;
 import io.vertx.core.Future;
@@ -59,15 +58,8 @@ final class RunSession {
     /** The per-layer ratios a sensitivity budget chose, kept in every checkpoint. */
     private Map<String, Double> chosenRatios = Map.of();
 
-    /** The dense control ({@code control true}): the starting model trained on exactly the pruned model's examples. */
-    private Handle<Network> control;
-    /** The dense model distillation learns from, or null. */
-    private Handle<Network> teacher;
-    /** The network at the iteration lottery-ticket rewinding returns to, or null. */
-    private Handle<Network> rewindPoint;
-    private double controlAccuracy = Double.NaN;
-    private long prunedExamples;
-    private long controlExamples;
+    /** The control, the teacher and the rewind point, when the spec asks for them. */
+    private final Companions companions;
 
     /** The script it came from, kept in spec.json, or null. */
     private final dev.secateur.spec.ScriptOrigin script;
@@ -82,6 +74,7 @@ final class RunSession {
         this.runsDir = runsDir;
         this.runId = runId;
         this.resume = resume;
+        this.companions = new Companions(stages, held, spec, runId);
     }
 
     Future<StageReply.ExperimentDone> run() {
@@ -93,12 +86,12 @@ final class RunSession {
                 .compose(v -> resumedAfter >= 0 ? Future.succeededFuture() : explainPlan()
                         .compose(x -> baseline())
                         .compose(throughput -> evaluate(0, 0.0, throughput, true)))
-                .compose(v -> companions())
+                .compose(v -> companions.copyFrom(model, resumedAfter))
                 // a budget's choice is in the checkpoints; curves alone were recorded before step 1
                 .compose(v -> spec.sensitivity() == null || resumedAfter > 0 ? Future.succeededFuture() : sensitivity())
                 .compose(v -> spec.compare() != null ? compare() : steps())
                 // the model is the last stage's work, so a cancelled run never gets one
-                .compose(comparison -> controlAccount().map(comparison))
+                .compose(comparison -> companions.account(results, resumedAfter).map(comparison))
                 .compose(comparison -> stages.send(RECORDER_WRITE, RECORDER, new RecordRequest.Model(runId, model), StageReply.Recorded.class)
                         .compose(v -> stages.event(new RunEvent.RunCompleted(runId, spec.name(), runDir.toString(), List.copyOf(results))))
                         .map(v -> new StageReply.ExperimentDone(runId, runDir, List.copyOf(results), comparison)))
@@ -134,12 +127,7 @@ final class RunSession {
                 model = held.hold(restored.model());
             }
             masks = restored.masks() == null ? null : held.hold(restored.masks());
-            control = restored.networks().containsKey("control") ? held.hold(restored.networks().get("control")) : null;
-            teacher = restored.networks().containsKey("teacher") ? held.hold(restored.networks().get("teacher")) : null;
-            rewindPoint = restored.networks().containsKey("rewind") ? held.hold(restored.networks().get("rewind")) : null;
-            if (!restored.results().isEmpty()) {
-                controlAccuracy = restored.results().get(restored.results().size() - 1).controlAccuracy();
-            }
+            companions.restore(restored.networks(), restored.results());
             resumedAfter = restored.step();
             results.addAll(restored.results());
             if (!restored.ratios().isEmpty()) {
@@ -169,63 +157,16 @@ final class RunSession {
      * rewinding it also keeps the network as it was at the rewind iteration.
      */
     private Future<Double> baseline() {
-        int captureAt = spec.recovery().rewind() instanceof RecoverySpec.Rewind.Weights weights ? weights.iteration() : -1;
+        int captureAt = companions.captureAt();
         if (!(spec.model() instanceof ModelSpec.Train train) || train.training().epochs() == 0 && captureAt < 0) {
             return Future.succeededFuture(Double.NaN);
         }
         return stages.send(FINETUNER_TRAIN, FINETUNER, new StageRequest.Train(runId, TrainingPhase.BASELINE, 0, model, data, null,
                         train.training(), spec.seed(), null, null, captureAt), StageReply.Trained.class)
                 .map(trained -> {
-                    if (trained.captured() != null) {
-                        rewindPoint = held.hold(trained.captured());
-                    }
+                    companions.kept(trained.captured());
                     return trained.report().examplesPerSecond();
                 });
-    }
-
-    /**
-     * The networks a run keeps beside the pruned one, copied from the dense model once step 0 is evaluated: the
-     * control and the teacher. A run resumed after step 0 has them from its checkpoint.
-     */
-    private Future<Void> companions() {
-        Future<Void> chain = Future.succeededFuture();
-        if (spec.control() && control == null) {
-            chain = chain.compose(v -> copyOfModel("control")).map(copy -> {
-                control = copy;
-                return null;
-            });
-        }
-        if (spec.recovery().distillation() != null && teacher == null) {
-            chain = chain.compose(v -> copyOfModel("teacher")).map(copy -> {
-                teacher = copy;
-                return null;
-            });
-        }
-        return chain;
-    }
-
-    private Future<Handle<Network>> copyOfModel(String role) {
-        if (resumedAfter > 0) {
-            return Future.failedFuture(new dev.secateur.errors.BadInputException("the checkpoint of step " + resumedAfter
-                    + " has no " + role + " network, so this run cannot resume; start it again"));
-        }
-        return stages.send(LOADER_COPY, LOADER, new StageRequest.Copy(model), StageReply.Copied.class)
-                .map(copied -> held.hold(copied.model()));
-    }
-
-    /** How the control was trained, beside the pruned model's, said once at the end. */
-    private Future<Void> controlAccount() {
-        if (!spec.control() || spec.compare() != null) {
-            return Future.succeededFuture();
-        }
-        var lines = List.of(String.format(java.util.Locale.ROOT,
-                        "the dense model retrained on %,d examples; the pruned model retrained on %,d%s", controlExamples, prunedExamples,
-                        resumedAfter > 0 ? " (since the resume)" : ""),
-                String.format(java.util.Locale.ROOT, "final accuracy %s, control %s: %s points",
-                        dev.secateur.result.ResultsTable.pct(results.get(results.size() - 1).accuracy()),
-                        dev.secateur.result.ResultsTable.pct(controlAccuracy),
-                        dev.secateur.result.ResultsTable.signed(100 * results.get(results.size() - 1).accuracyVsControl(), 2)));
-        return stages.event(new RunEvent.Decided(runId, spec.name(), "control", lines));
     }
 
     /** Li et al.'s analysis; under a budget, its ratios become the scope and the steps of this run. */
@@ -273,30 +214,10 @@ final class RunSession {
                 .compose(scored -> prune(held.hold(scored.scores()), target).andThen(v -> held.release(scored.scores())))
                 .compose(v -> plan.isLast(planned) && spec.shrink() ? shrink() : Future.succeededFuture())
                 .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
-                        : train(TrainingPhase.FINETUNE, index, spec.retraining(plan.finetune(planned)), spec.seed() + index))
-                .compose(throughput -> trainControl(planned).map(throughput))
+                        : finetune(index, spec.retraining(plan.finetune(planned)), spec.seed() + index))
+                .compose(throughput -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(throughput)
+                        : companions.trainControl(index, data, spec.retraining(plan.finetune(planned)), spec.seed() + index).map(throughput))
                 .compose(throughput -> evaluate(index, target.target(), throughput, spec.evaluate().everyStep() || plan.isLast(planned)));
-    }
-
-    /**
-     * The control's share of a step: the same training as the pruned model's, seed for seed, on the dense
-     * network without masks or a teacher, then its accuracy.
-     */
-    private Future<Void> trainControl(PlannedStep planned) {
-        if (control == null || planned.step().finetuneEpochs() == 0) {
-            return Future.succeededFuture();
-        }
-        int index = planned.step().index();
-        return stages.send(FINETUNER_TRAIN, FINETUNER, new StageRequest.Train(runId, TrainingPhase.CONTROL, index, control, data, null,
-                        spec.retraining(plan.finetune(planned)), spec.seed() + index), StageReply.Trained.class)
-                .compose(trained -> {
-                    controlExamples += trained.report().examples();
-                    return stages.send(EVALUATOR_QUALITY, EVALUATOR, new StageRequest.Quality(control, data), StageReply.Measured.class);
-                })
-                .map(measured -> {
-                    controlAccuracy = measured.accuracy();
-                    return null;
-                });
     }
 
     /** Decides the step's masks, has them recorded, then applies them; OBS first moves the weights that stay. */
@@ -309,7 +230,7 @@ final class RunSession {
                     return stages.record(new RecordRequest.Plan(runId, masks, target.step(), planned.targetSparsity(), plan.scope(),
                                     spec.granularity(), plan.provenance()))
                             .compose(v -> stages.send(PRUNER_APPLY, PRUNER, new StageRequest.Apply(model, masks, previous, scores,
-                                    spec.saliency(), spec.granularity(), spec.seed(), plan.pins(), rewindPoint), StageReply.Applied.class))
+                                    spec.saliency(), spec.granularity(), spec.seed(), plan.pins(), companions.rewindPoint()), StageReply.Applied.class))
                             .andThen(v -> held.release(previous));
                 }).mapEmpty();
     }
@@ -330,48 +251,26 @@ final class RunSession {
                 });
     }
 
-    private Future<Double> train(TrainingPhase phase, int step, TrainingSpec training, long seed) {
-        var distillation = spec.recovery().distillation();
-        return stages.send(FINETUNER_TRAIN, FINETUNER, new StageRequest.Train(runId, phase, step, model, data,
-                        phase == TrainingPhase.BASELINE ? null : masks, training, seed, distillation == null ? null : teacher,
-                        teacher == null ? null : distillation, -1), StageReply.Trained.class)
+    /** Retrains the pruned model with its masks (and the teacher, under distillation); the throughput goes into the row. */
+    private Future<Double> finetune(int step, TrainingSpec training, long seed) {
+        return stages.send(FINETUNER_TRAIN, FINETUNER, companions.retrain(step, model, data, masks, training, seed), StageReply.Trained.class)
                 .map(trained -> {
-                    prunedExamples += trained.report().examples();
+                    companions.retrained(trained.report().examples());
                     return trained.report().examplesPerSecond();
                 });
-    }
-
-    /** The run's other networks by role, for its checkpoints. */
-    private Map<String, Handle<Network>> companionNetworks() {
-        var networks = new java.util.LinkedHashMap<String, Handle<Network>>();
-        if (control != null) {
-            networks.put("control", control);
-        }
-        if (teacher != null) {
-            networks.put("teacher", teacher);
-        }
-        if (rewindPoint != null) {
-            networks.put("rewind", rewindPoint);
-        }
-        return networks;
     }
 
     private Future<Void> evaluate(int step, double target, double throughput, boolean measure) {
         return stages.send(EVALUATOR_EVALUATE, EVALUATOR, new StageRequest.Evaluate(model, data, spec.evaluate(), measure,
                         plan.denseWeights()), StageReply.Evaluated.class)
                 .compose(evaluated -> {
-                    var result = evaluated.report().toStep(step, target, throughput);
-                    if (spec.control()) {
-                        // step 0's control is the dense model itself
-                        controlAccuracy = step == 0 ? result.accuracy() : controlAccuracy;
-                        result = result.withControl(controlAccuracy);
-                    }
+                    var result = companions.judge(evaluated.report().toStep(step, target, throughput));
                     results.add(result);
                     return stages.event(new RunEvent.StepCompleted(runId, spec.name(), plan.steps().size(), result, plan.tags()));
                 })
                 // after its row: a checkpoint without the row it covers never exists
                 .compose(v -> stages.record(new RecordRequest.Checkpoint(runId, step, model, masks, results, chosenRatios,
-                        companionNetworks())))
+                        companions.networks())))
                 .mapEmpty();
     }
 }
