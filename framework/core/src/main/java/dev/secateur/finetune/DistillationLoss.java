@@ -17,7 +17,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Labels arrive as one array of twice the classes: the one-hot labels, then the teacher's probabilities.
  * The hard part is the layer's original loss function itself, so at weight 0 this loss is exactly that one.
  */
-final class DistillationLoss implements ILossFunction {
+public final class DistillationLoss implements ILossFunction {
 
     /** Below this a teacher probability is treated as this, so its logarithm stays finite. */
     private static final double SMALLEST_PROBABILITY = 1e-30;
@@ -26,14 +26,14 @@ final class DistillationLoss implements ILossFunction {
     private final double temperature;
     private final double weight;
 
-    DistillationLoss(ILossFunction hard, RecoverySpec.Distillation distillation) {
+    public DistillationLoss(ILossFunction hard, RecoverySpec.Distillation distillation) {
         this.hard = hard;
         this.temperature = distillation.temperature();
         this.weight = distillation.weight();
     }
 
     /** The labels this loss reads: the one-hot labels, then the teacher's probabilities. */
-    static INDArray labels(INDArray oneHot, INDArray teacherProbabilities) {
+    public static INDArray labels(INDArray oneHot, INDArray teacherProbabilities) {
         return org.nd4j.linalg.factory.Nd4j.hstack(oneHot, teacherProbabilities.castTo(oneHot.dataType()));
     }
 
