@@ -89,14 +89,9 @@ class RecoveryIT {
                 // the process was killed
             }
         }).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (killed.isAlive() && System.nanoTime() < deadline) {
-            if (Files.isDirectory(killedRuns) && Files.exists(onlyRun(killedRuns).resolve("checkpoints/step-1.json"))) {
-                killed.destroyForcibly();
-                break;
-            }
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await().atMost(3, TimeUnit.MINUTES).pollInterval(20, TimeUnit.MILLISECONDS)
+                .until(() -> !killed.isAlive() || committed(killedRuns, 1));
+        killed.destroyForcibly();
         killed.waitFor(1, TimeUnit.MINUTES);
         var dir = onlyRun(killedRuns);
         var checkpoint = dir.resolve("checkpoints/step-1");
@@ -108,6 +103,16 @@ class RecoveryIT {
         var resumed = Cli.run(work, "run", script.toString(), "--runs-dir", killedRuns.toString(), "--no-progress", "--resume");
         assertThat(resumed.exit()).as(resumed.err()).isZero();
         assertThat(determined(csv(dir))).isEqualTo(determined(csv(onlyRun(work.resolve("reference")))));
+    }
+
+    /** Whether the run under {@code runs} has committed its checkpoint of {@code step}. */
+    private static boolean committed(Path runs, int step) throws IOException {
+        if (!Files.isDirectory(runs)) {
+            return false;
+        }
+        try (Stream<Path> dirs = Files.list(runs)) {
+            return dirs.anyMatch(dir -> Files.exists(dir.resolve("checkpoints/step-" + step + ".json")));
+        }
     }
 
     /** results.csv without the timing columns (latency, throughput), which no two runs share. */
