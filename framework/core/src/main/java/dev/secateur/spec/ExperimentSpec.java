@@ -66,6 +66,10 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
             throw new IllegalArgumentException("shrink removes whole units physically, so it needs granularity filters() or "
                     + "neurons(); " + granularity.id() + " masks keep every tensor's shape");
         }
+        if (granularity instanceof Granularity.Structured structured && structured.roundTo() > 1 && scope instanceof Scope.Global) {
+            throw new IllegalArgumentException("round_to rounds each layer's kept units, so it needs scope layerwise(), "
+                    + "perLayer(...) or fromSensitivity(...), not global()");
+        }
         if (sensitivity != null && compare != null) {
             throw new IllegalArgumentException("compare prunes nothing, so it cannot be combined with a sensitivity analysis");
         }

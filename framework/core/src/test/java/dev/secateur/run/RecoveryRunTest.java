@@ -164,5 +164,9 @@ class RecoveryRunTest {
                 .hasMessageContaining("temprature");
         assertThatThrownBy(() -> spec("bad", e -> e.rewind(Map.of("iteration", 3), "lr")))
                 .hasMessageContaining("iteration");
+        // refused when declared, not after the dense model has trained
+        assertThatThrownBy(() -> spec("bad", e -> e.granularity(dev.secateur.dsl.Dsl.filters(Map.of("round_to", 8)))
+                .scope(dev.secateur.dsl.Dsl.global())))
+                .hasMessageContaining("round_to rounds each layer's kept units").hasMessageContaining("not global()");
     }
 }
