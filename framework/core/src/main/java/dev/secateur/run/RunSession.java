@@ -209,14 +209,15 @@ final class RunSession {
     private Future<Void> step(PlannedStep planned) {
         var target = plan.target(planned);
         int index = planned.step().index();
+        var retraining = spec.retraining(plan.finetune(planned));
+        long seed = spec.seed() + index;
         return stages.send(SCORER_SCORE, SCORER, new StageRequest.Score(model, data, masks, plan.inScope(), spec.saliency(),
                         spec.granularity(), spec.seed(), plan.pins(), spec.data()), StageReply.Scored.class)
                 .compose(scored -> prune(held.hold(scored.scores()), target).andThen(v -> held.release(scored.scores())))
                 .compose(v -> plan.isLast(planned) && spec.shrink() ? shrink() : Future.succeededFuture())
-                .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN)
-                        : finetune(index, spec.retraining(plan.finetune(planned)), spec.seed() + index))
-                .compose(throughput -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(throughput)
-                        : companions.trainControl(index, data, spec.retraining(plan.finetune(planned)), spec.seed() + index).map(throughput))
+                .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN) : finetune(index, retraining, seed))
+                // the control retrains exactly as the pruned model did, and not at all when it did not
+                .compose(throughput -> companions.trainControl(index, data, retraining, seed).map(throughput))
                 .compose(throughput -> evaluate(index, target.target(), throughput, spec.evaluate().everyStep() || plan.isLast(planned)));
     }
 
