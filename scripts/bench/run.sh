@@ -11,6 +11,7 @@
 #   scripts/bench/run.sh reload      # a jar, then a Groovy source plugin, reloaded 100 and 1000 times: classes and metaspace
 #   scripts/bench/run.sh dashboard   # the quick-start run with a dashboard page open on it vs none, paired (needs chromium)
 #   scripts/bench/run.sh cluster     # li2016's LeNet-5 sensitivity analysis on 1 vs 2 worker JVMs, alternating (full data)
+#   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data)
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -196,6 +197,88 @@ print(f"  ratio 2 workers / 1 worker, per round: {[round(r, 3) for r in ratios]}
 PY
 }
 
+# PyTorch from Debian, with OpenBLAS unpacked under target/ (the system's BLAS alternatives stay as they are)
+PEER_DIR="$ROOT/scripts/bench/target/peer"
+peer_python() {
+  local py=/usr/bin/python3
+  if ! "$py" -c 'import torch' 2>/dev/null; then
+    if [[ $(id -u) == 0 ]]; then
+      echo "peer: installing Debian's python3-torch" >&2
+      apt-get install -y -q python3-torch >&2
+    else
+      echo "peer: PyTorch is missing; install it with: sudo apt-get install python3-torch" >&2
+      exit 2
+    fi
+  fi
+  local blas="$PEER_DIR/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread"
+  if [[ ! -f "$blas/libblas.so.3" ]]; then
+    mkdir -p "$PEER_DIR/deb"
+    (cd "$PEER_DIR/deb" && apt-get download libopenblas0-pthread) >&2
+    dpkg -x "$PEER_DIR"/deb/libopenblas0-pthread_*.deb "$PEER_DIR/openblas"
+  fi
+  echo "$blas"
+}
+
+run_peer() {
+  local data=/usr/share/datasets/fashion-mnist
+  if [[ ! -d "$data" ]]; then
+    echo "peer: the benchmark uses the full Fashion-MNIST; install it with: apt-get install dataset-fashion-mnist" >&2
+    exit 2
+  fi
+  local blas; blas="$(peer_python)"
+  local cp; cp="$(build)"
+  local results="$PEER_DIR/results.txt"
+  mkdir -p "$PEER_DIR"; : > "$results"
+  local lenet5="${LENET5_EXAMPLES:-3000}" lenet300="${LENET300_EXAMPLES:-20000}"
+  for round in $(seq 1 "${PEER_ROUNDS:-3}"); do
+    for threads in ${PEER_THREADS:-1 2}; do
+      # one program after the other in each round, the order swapped every round
+      local order=(secateur pytorch)
+      (( round % 2 == 0 )) && order=(pytorch secateur)
+      for impl in "${order[@]}"; do
+        echo "peer: round $round, $threads thread(s), $impl" >&2
+        if [[ $impl == secateur ]]; then
+          OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300"
+        else
+          OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH="$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+              /usr/bin/python3 "$ROOT/scripts/bench/peer.py" "$data" "$lenet5" "$lenet300"
+        fi | grep '^PEER' | sed "s/^PEER /round $round threads $threads /" | tee -a "$results" >&2
+      done
+    done
+  done
+  python3 - "$results" <<'PY'
+import collections, re, statistics, sys
+values = collections.defaultdict(list)
+notes = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"round (\d+) threads (\d+) (secateur|pytorch) (backend|shape) (.*)", line)
+    if m:
+        notes[(m.group(3), m.group(2), m.group(4))] = m.group(5).strip()
+        continue
+    m = re.match(r"round (\d+) threads (\d+) (secateur|pytorch) (\S+) (\S+)", line)
+    if m:
+        values[(m.group(2), m.group(4), m.group(3))].append(float(m.group(5)))
+for key, note in sorted(notes.items()):
+    print(f"{key[0]}, {key[1]} thread(s), {key[2]}: {note}")
+print()
+print("median over rounds; ratio = Secateur / PyTorch for throughput, PyTorch / Secateur for latency (above 1: Secateur is faster)")
+print(f"{'threads':>7}  {'figure':44s} {'Secateur':>12} {'PyTorch':>12} {'ratio':>7}")
+figures = sorted({(t, f) for (t, f, _) in values})
+for threads, figure in figures:
+    s, p = values.get((threads, figure, "secateur")), values.get((threads, figure, "pytorch"))
+    if not s or not p:
+        continue
+    ms, mp = statistics.median(s), statistics.median(p)
+    if figure.endswith(".ms"):
+        ratio = f"x{mp / ms:.2f}"
+    elif figure.endswith("examples_per_s"):
+        ratio = f"x{ms / mp:.2f}"
+    else:
+        ratio = ""
+    print(f"{threads:>7}  {figure:44s} {ms:12.4g} {mp:12.4g} {ratio:>7}")
+PY
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
@@ -207,6 +290,7 @@ case "$WHAT" in
   reload) run_reload ;;
   dashboard) run_dashboard ;;
   cluster) run_cluster ;;
+  peer) run_peer ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|all]" >&2; exit 2 ;;
 esac

@@ -125,6 +125,10 @@ public enum Architecture {
         }
     };
 
+    static {
+        NativeBackend.enableLayerHelpers(); // before any network of this class is built
+    }
+
     private static ConvolutionLayer conv(int filters, int kernel, int stride) {
         return new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(filters).convolutionMode(ConvolutionMode.Same)
                 .activation(Activation.IDENTITY).build();

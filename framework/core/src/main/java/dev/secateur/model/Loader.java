@@ -11,6 +11,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /** Loads the data and builds or loads the model of an experiment, and checks that they fit together. */
 public final class Loader {
 
+    static {
+        NativeBackend.enableLayerHelpers(); // before any network of this class is built
+    }
+
     private final DatasetLoader datasets;
 
     public Loader(DatasetLoader datasets) {

@@ -13,6 +13,10 @@ import org.deeplearning4j.util.ModelSerializer;
 /** DL4J model zips: reading them with clear errors, and writing them atomically. */
 public final class ModelFiles {
 
+    static {
+        NativeBackend.enableLayerHelpers(); // before any network of this class is built
+    }
+
     private ModelFiles() {
     }
 

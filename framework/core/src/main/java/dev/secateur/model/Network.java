@@ -21,6 +21,10 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  */
 public final class Network {
 
+    static {
+        NativeBackend.enableLayerHelpers(); // before any network of this class is built
+    }
+
     private final MultiLayerNetwork sequential;
     private final ComputationGraph graph;
 

@@ -1,0 +1,155 @@
+"""PyTorch's half of `scripts/bench/run.sh peer`: the work PeerBench.java gives Secateur, done in PyTorch.
+
+The same networks (LeNet-5 as in Caffe, LeNet-300-100), Adam at lr 1e-3, the same example counts and batch
+sizes, the same warm-up, Fashion-MNIST scaled to [0, 1]. Every figure is one line
+`PEER pytorch <figure> <value>`. The thread count is OMP_NUM_THREADS, as for the JVM.
+
+    python3 scripts/bench/peer.py DATA_DIR LENET5_EXAMPLES LENET300_EXAMPLES
+"""
+import gzip
+import os
+import statistics
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = struct.unpack(">" + "I" * dims, raw[4:4 + 4 * dims])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def load(data_dir):
+    def images(name):
+        x = idx(os.path.join(data_dir, name)).astype(np.float32) / 255.0
+        return torch.from_numpy(x.reshape(-1, 1, 28, 28).copy())
+
+    def labels(name):
+        return torch.from_numpy(idx(os.path.join(data_dir, name)).astype(np.int64))
+
+    return (images("train-images-idx3-ubyte.gz"), labels("train-labels-idx1-ubyte.gz"),
+            images("t10k-images-idx3-ubyte.gz"), labels("t10k-labels-idx1-ubyte.gz"))
+
+
+def lenet5(conv1=20, conv2=50, dense=500):
+    # no activation after the convolutions, as in Caffe's LeNet and Secateur's Architecture.LENET_5
+    return nn.Sequential(nn.Conv2d(1, conv1, 5), nn.MaxPool2d(2, 2), nn.Conv2d(conv1, conv2, 5), nn.MaxPool2d(2, 2),
+                         nn.Flatten(), nn.Linear(conv2 * 16, dense), nn.ReLU(), nn.Linear(dense, 10))
+
+
+def lenet300():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(),
+                         nn.Linear(100, 10))
+
+
+def flops(model):
+    """Multiply-adds times two per example, convolutions and dense layers, as Secateur's census counts them."""
+    total, size = 0, 28
+    for layer in model:
+        if isinstance(layer, nn.Conv2d):
+            size = size - layer.kernel_size[0] + 1
+            total += 2 * layer.in_channels * layer.out_channels * layer.kernel_size[0] ** 2 * size * size
+        elif isinstance(layer, nn.MaxPool2d):
+            size //= 2
+        elif isinstance(layer, nn.Linear):
+            total += 2 * layer.in_features * layer.out_features
+    return total
+
+
+def train(model, x, y, batch, seed):
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    model.train()
+    start = time.perf_counter()
+    for i in range(0, len(x), batch):
+        rows = order[i:i + batch]
+        optimiser.zero_grad()
+        loss = F.cross_entropy(model(x[rows]), y[rows])
+        loss.backward()
+        optimiser.step()
+    return len(x) / (time.perf_counter() - start)
+
+
+def latency(model, x, warmup, repeats):
+    """The median wall time of one forward pass in ms, as Secateur's Evaluator.latencyMs measures it."""
+    with torch.no_grad():
+        for _ in range(warmup):
+            model(x)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model(x)
+            times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def batch_latency(model, x, batch):
+    return latency(model, x[:batch].contiguous(), 50, 200) if batch == 1 else latency(model, x[:batch].contiguous(), 3, 15)
+
+
+def blas():
+    """The BLAS and LAPACK libraries this process actually mapped, after a matrix product made torch load them."""
+    a = torch.randn(256, 256)
+    (a @ a).sum().item()
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps if ("blas" in line or "lapack" in line) and "/" in line})
+    return ",".join(libs) or "none"
+
+
+def figure(name, value):
+    print(f"PEER pytorch {name} {value:.6g}", flush=True)
+
+
+def main():
+    data_dir, lenet5_examples, lenet300_examples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    torch.manual_seed(1)
+    train_x, train_y, test_x, test_y = load(data_dir)
+    gen = torch.Generator().manual_seed(2)
+    warm = torch.randperm(len(train_x), generator=gen)[:500]
+    print(f"PEER pytorch backend torch {torch.__version__} threads {torch.get_num_threads()} blas {blas()}", flush=True)
+    for name, build, examples in (("lenet-5", lenet5, lenet5_examples), ("lenet-300-100", lenet300, lenet300_examples)):
+        rows = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(1))[:examples]
+        x, y = train_x[rows], train_y[rows]
+        for batch in (64, 128):
+            model = build()
+            train(model, train_x[warm], train_y[warm], batch, 1)
+            figure(f"train.{name}.b{batch}.examples_per_s", train(model, x, y, batch, 1))
+        model = build()
+        train(model, x, y, 64, 1)
+        model.eval()
+        with torch.no_grad():
+            model(test_x[:2000])  # warm-up
+            start = time.perf_counter()
+            correct = 0
+            for i in range(0, len(test_x), 1000):
+                correct += (model(test_x[i:i + 1000]).argmax(1) == test_y[i:i + 1000]).sum().item()
+            seconds = time.perf_counter() - start
+        figure(f"eval.{name}.b1000.examples_per_s", len(test_x) / seconds)
+        figure(f"eval.{name}.accuracy", correct / len(test_x))
+        for batch in (1, 256):
+            figure(f"latency.{name}.b{batch}.ms", batch_latency(model, test_x, batch))
+        if name == "lenet-5":
+            # li2016-filters.groovy's FLOPs budget: 20% of conv1's filters, 30% of conv2's (PeerBench's shape)
+            pruned = lenet5(16, 35, 500).eval()
+            before, after = [], []
+            for _ in range(3):
+                before.append(batch_latency(model, test_x, 256))
+                after.append(batch_latency(pruned, test_x, 256))
+            flops_cut = 1 - flops(pruned) / flops(model)
+            figure("pruned.lenet-5.flops_cut", flops_cut)
+            figure("pruned.lenet-5.b256.dense_ms", statistics.median(before))
+            figure("pruned.lenet-5.b256.pruned_ms", statistics.median(after))
+            figure("pruned.lenet-5.latency_cut_per_flops_cut",
+                   (1 - statistics.median(after) / statistics.median(before)) / flops_cut)
+
+
+if __name__ == "__main__":
+    main()

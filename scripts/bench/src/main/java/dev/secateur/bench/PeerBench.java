@@ -1,0 +1,127 @@
+package dev.secateur.bench;
+
+import dev.secateur.evaluate.Evaluator;
+import dev.secateur.finetune.FineTuner;
+import dev.secateur.finetune.TrainingProgressListener;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.model.NativeBackend;
+import dev.secateur.prune.Pruner;
+import dev.secateur.score.ScoreSet;
+import dev.secateur.shrink.Shrinker;
+import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.GroupReduction;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Scope;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Secateur's half of {@code scripts/bench/run.sh peer}: the same training, evaluation and latency work that
+ * {@code scripts/bench/peer.py} gives PyTorch, through Secateur's own {@link FineTuner} and {@link Evaluator}.
+ * Every figure is one line {@code PEER secateur <figure> <value>}; the script alternates the two programs in
+ * rounds and prints the ratios. The thread count is the process's OMP_NUM_THREADS.
+ *
+ * <p>Arguments: LeNet-5 training examples, LeNet-300-100 training examples.
+ */
+public final class PeerBench {
+
+    /** li2016-filters.groovy's FLOPs budget on LeNet-5 chose these ratios for L1 filters (docs/results/li2016.md). */
+    static final Map<String, Double> LI2016_LENET5_RATIOS = Map.of("0_W", 0.2, "2_W", 0.3);
+
+    public static void main(String[] args) {
+        int lenet5Examples = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+        int lenet300Examples = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
+        var data = BenchData.full();
+        var warm = data.train().sample(500, 2L);
+        var tuner = new FineTuner();
+        System.out.println("PEER secateur backend " + NativeBackend.variant() + ", oneDNN layer helpers " + (NativeBackend.layerHelpersActive() ? "on" : "off"));
+        for (var arch : new Architecture[]{Architecture.LENET_5, Architecture.LENET_300_100}) {
+            String model = arch.id();
+            int examples = arch == Architecture.LENET_5 ? lenet5Examples : lenet300Examples;
+            var train = data.train().sample(Math.min(examples, data.train().size()), 1L);
+            for (int batch : new int[]{64, 128}) {
+                var net = arch.network(1L, 1e-3);
+                tuner.train(net, warm, new TrainingSpec(1, batch, 1e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE);
+                var report = tuner.train(net, train, new TrainingSpec(1, batch, 1e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE);
+                figure("train." + model + ".b" + batch + ".examples_per_s", report.examplesPerSecond());
+            }
+            var net = arch.network(1L, 1e-3);
+            tuner.train(net, train, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE);
+            Evaluator.quality(net, data.test().sample(2000, 4L)); // warm-up
+            long start = System.nanoTime();
+            var quality = Evaluator.quality(net, data.test());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            figure("eval." + model + ".b1000.examples_per_s", data.test().size() / seconds);
+            figure("eval." + model + ".accuracy", quality.accuracy());
+            for (int batch : new int[]{1, 256}) {
+                figure("latency." + model + ".b" + batch + ".ms", latency(net, data.test().features(), batch));
+            }
+            if (arch == Architecture.LENET_5) {
+                prunedLatency(net, data.test().features());
+            }
+            Evaluator.releaseNativeMemory();
+        }
+    }
+
+    /** LeNet-5 with li2016's filters removed physically: its FLOPs cut and its latency cut at batch 256, side by side. */
+    private static void prunedLatency(Network dense, INDArray features) {
+        var masked = dense.copy();
+        var params = NetworkLayout.prunable(masked);
+        var scores = new HashMap<ParamRef, INDArray>();
+        var ratios = new HashMap<ParamRef, Double>();
+        params.forEach(p -> {
+            scores.put(p.weights(), Transforms.abs(masked.getParam(p.weights().toString()), true));
+            ratios.put(p.weights(), LI2016_LENET5_RATIOS.getOrDefault(p.weights().toString(), 0.0));
+        });
+        var plan = new Pruner().plan(params, ScoreSet.of(scores, "magnitude", "bench"), MaskSet.NONE,
+                Granularity.structured(GroupReduction.L1), new Scope.PerLayer(ratios, Set.of()),
+                new Pruner.StepTarget(1, 0.0, ratios),
+                new Provenance("magnitude", "bench", Options.NONE, "one-shot", "bench", 1L));
+        MaskSet.of(plan.masks()).applyTo(masked);
+        var shrunk = new Shrinker().shrink(masked).net();
+        var evaluator = new Evaluator();
+        INDArray one = features.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all());
+        double flopsCut = 1 - (double) evaluator.census(shrunk, one).flops() / evaluator.census(dense, one).flops();
+        // alternating rounds, medians: the machine is shared
+        double[] before = new double[3];
+        double[] after = new double[3];
+        for (int round = 0; round < 3; round++) {
+            before[round] = latency(dense, features, 256);
+            after[round] = latency(shrunk, features, 256);
+        }
+        java.util.Arrays.sort(before);
+        java.util.Arrays.sort(after);
+        figure("pruned.lenet-5.flops_cut", flopsCut);
+        figure("pruned.lenet-5.b256.dense_ms", before[1]);
+        figure("pruned.lenet-5.b256.pruned_ms", after[1]);
+        figure("pruned.lenet-5.latency_cut_per_flops_cut", (1 - after[1] / before[1]) / flopsCut);
+        System.out.println("PEER secateur shape " + shape(shrunk));
+    }
+
+    private static String shape(Network net) {
+        var sb = new StringBuilder();
+        NetworkLayout.prunable(net).forEach(p -> sb.append(p.weights()).append('=')
+                .append(java.util.Arrays.toString(p.shape())).append(' '));
+        return sb.toString().trim();
+    }
+
+    private static double latency(Network net, INDArray features, int batch) {
+        INDArray x = features.get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
+        return batch == 1 ? Evaluator.latencyMs(net, x, 50, 200) : Evaluator.latencyMs(net, x, 3, 15);
+    }
+
+    private static void figure(String name, double value) {
+        System.out.printf(Locale.ROOT, "PEER secateur %s %.6g%n", name, value);
+    }
+}
