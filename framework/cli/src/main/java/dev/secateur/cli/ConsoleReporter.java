@@ -149,6 +149,7 @@ final class ConsoleReporter implements AutoCloseable {
         if (granularity != null) {
             SpeedupSummary.lines(e.results(), granularity).forEach(out::println);
         }
+        SpeedupSummary.throughput(e.results()).ifPresent(out::println);
         out.println();
         out.flush();
     }

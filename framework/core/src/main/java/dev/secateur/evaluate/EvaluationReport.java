@@ -12,18 +12,21 @@ import dev.secateur.result.StepResult;
  * @param latencyBatch examples per timed pass
  * @param largeLatencyMs the same at {@code largeBatch} examples, NaN when not measured
  * @param largeBatch   examples per pass of the second measurement, 0 when there is none
+ * @param examplesPerS examples per second of the accuracy pass (batches of 1,000), NaN when not measured
  */
 public record EvaluationReport(double accuracy, double loss, int examples, ModelCensus census,
-                               double latencyMs, int latencyBatch, double largeLatencyMs, int largeBatch) {
+                               double latencyMs, int latencyBatch, double largeLatencyMs, int largeBatch,
+                               double examplesPerS) {
 
     /**
      * The row this evaluation gives results.csv after a step.
      *
      * @param targetSparsity what the step aimed at
-     * @param examplesPerS   the step's training throughput, NaN when nothing was trained
+     * @param trainingExamplesPerS the step's training throughput, NaN when nothing was trained
      */
-    public StepResult toStep(int step, double targetSparsity, double examplesPerS) {
+    public StepResult toStep(int step, double targetSparsity, double trainingExamplesPerS) {
         return new StepResult(step, targetSparsity, census.sparsity(), accuracy, loss, census.params(), census.nonzeroParams(),
-                census.flops(), census.effectiveFlops(), latencyMs, examplesPerS, census.layerSparsity(), largeBatch, largeLatencyMs);
+                census.flops(), census.effectiveFlops(), latencyMs, trainingExamplesPerS, census.layerSparsity(), largeBatch,
+                largeLatencyMs, Double.NaN, examplesPerS);
     }
 }

@@ -41,9 +41,11 @@ public final class Evaluator {
         var census = census(net, test.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()), denseWeights);
         if (!measure) {
             return new EvaluationReport(Double.NaN, Double.NaN, 0, census, Double.NaN, spec.latencyBatch(), Double.NaN,
-                    spec.largeBatch());
+                    spec.largeBatch(), Double.NaN);
         }
+        long start = System.nanoTime();
         var quality = quality(net, test);
+        double examplesPerS = test.size() / ((System.nanoTime() - start) / 1e9);
         int large = Math.min(spec.largeBatch(), test.size());
         double[] latencies = TimedSection.run(() -> new double[]{
                 latencyMs(net, test, spec.latencyBatch(), spec.latencyWarmup(), spec.latencyRepeats()),
@@ -52,7 +54,8 @@ public final class Evaluator {
         double latency = latencies[0];
         double largeLatency = latencies[1];
         releaseNativeMemory();
-        return new EvaluationReport(quality.accuracy(), quality.loss(), test.size(), census, latency, spec.latencyBatch(), largeLatency, large);
+        return new EvaluationReport(quality.accuracy(), quality.loss(), test.size(), census, latency, spec.latencyBatch(), largeLatency, large,
+                examplesPerS);
     }
 
     /**

@@ -94,11 +94,16 @@ public final class FineTuner {
             var teacher = extras.teacher();
             iterator.setPreProcessor(batch -> batch.setLabels(DistillationLoss.labels(batch.getLabels(), teacher.output(batch.getFeatures()))));
         }
+        var loop = denseLoop(net, extras);
         long start = System.nanoTime();
         try {
             for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
                 counter.epoch = epoch;
-                net.fit(iterator);
+                if (loop != null) {
+                    loop.fitEpoch(iterator, listeners);
+                } else {
+                    net.fit(iterator);
+                }
                 iterator.reset();
             }
         } finally {
@@ -116,6 +121,15 @@ public final class FineTuner {
                     + "); lower the learning rate (lr:) of this training");
         }
         return new Result(new TrainingReport(counter.examplesDone, seconds), capture.captured);
+    }
+
+    /** The fast loop for a plain multilayer perceptron, or null: DL4J's fit trains everything else. */
+    private static DenseTrainingLoop denseLoop(Network net, Extras extras) {
+        if (net.isGraph() || extras.teacher() != null) {
+            return null;
+        }
+        var sequential = net.sequential("training");
+        return DenseTrainingLoop.unsupported(sequential) == null ? new DenseTrainingLoop(sequential) : null;
     }
 
     /** Takes a copy of the network after a given number of updates: weights, optimiser state and iteration count. */

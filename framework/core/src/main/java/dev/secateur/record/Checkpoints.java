@@ -224,6 +224,7 @@ public final class Checkpoints {
             row.put("largeBatch", r.largeBatch());
             row.put("largeBatchLatencyMs", r.largeBatchLatencyMs());
             row.put("controlAccuracy", r.controlAccuracy());
+            row.put("evalExamplesPerS", r.evalExamplesPerS());
         }
         return rows;
     }
@@ -238,7 +239,7 @@ public final class Checkpoints {
                     row.path("nonzeroParams").asLong(), row.path("flops").asLong(), row.path("effectiveFlops").asLong(),
                     row.path("latencyMs").asDouble(), row.path("finetuneExamplesPerS").asDouble(), layers,
                     row.path("largeBatch").asInt(), row.path("largeBatchLatencyMs").asDouble(),
-                    row.path("controlAccuracy").asDouble(Double.NaN)));
+                    row.path("controlAccuracy").asDouble(Double.NaN), row.path("evalExamplesPerS").asDouble(Double.NaN)));
         }
         return results;
     }

@@ -1,6 +1,8 @@
 package dev.secateur.result;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.List;
 import java.util.Locale;
 
@@ -13,6 +15,30 @@ import java.util.Locale;
 public final class SpeedupSummary {
 
     private SpeedupSummary() {
+    }
+
+    /**
+     * How fast the run trained and evaluated: the mean training throughput of the steps that trained (the
+     * dense baseline's training included) and the median throughput of the evaluation passes; empty when
+     * neither was measured.
+     */
+    public static Optional<String> throughput(List<StepResult> results) {
+        double[] training = results.stream().mapToDouble(StepResult::finetuneExamplesPerS).filter(v -> Double.isFinite(v) && v > 0).toArray();
+        double[] evaluation = results.stream().mapToDouble(StepResult::evalExamplesPerS).filter(v -> Double.isFinite(v) && v > 0).sorted().toArray();
+        if (training.length == 0 && evaluation.length == 0) {
+            return Optional.empty();
+        }
+        var parts = new ArrayList<String>();
+        if (training.length > 0) {
+            parts.add(String.format(Locale.ROOT, "training %,.0f examples/s (mean over %d step(s) that trained)",
+                    Arrays.stream(training).average().orElseThrow(), training.length));
+        }
+        if (evaluation.length > 0) {
+            int n = evaluation.length;
+            double median = n % 2 == 1 ? evaluation[n / 2] : (evaluation[n / 2 - 1] + evaluation[n / 2]) / 2;
+            parts.add(String.format(Locale.ROOT, "evaluation %,.0f examples/s at batch 1,000 (median over %d pass(es))", median, n));
+        }
+        return Optional.of("throughput: " + String.join(", ", parts));
     }
 
     /** Lines for the console, empty when there is no pruned step to compare with. */

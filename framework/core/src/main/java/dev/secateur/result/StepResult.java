@@ -21,11 +21,13 @@ import java.util.TreeMap;
  * @param layerSparsity          per weight tensor, the same fraction of its dense size
  * @param controlAccuracy        test accuracy of the dense control trained on the same examples up to this
  *                               step, NaN for a run without {@code control true}
+ * @param evalExamplesPerS       examples per second of the accuracy pass over the evaluation set (batch 1,000),
+ *                               NaN when not measured; kept in checkpoints and shown by the console, not in results.csv
  */
 public record StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
                          long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
                          double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
-                         int largeBatch, double largeBatchLatencyMs, double controlAccuracy) {
+                         int largeBatch, double largeBatchLatencyMs, double controlAccuracy, double evalExamplesPerS) {
 
     public StepResult {
         layerSparsity = Collections.unmodifiableSortedMap(new TreeMap<>(layerSparsity));
@@ -40,10 +42,19 @@ public record StepResult(int step, double targetSparsity, double sparsity, doubl
                 finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, Double.NaN);
     }
 
+    /** A row whose evaluation throughput was not measured. */
+    public StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
+                      long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
+                      double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
+                      int largeBatch, double largeBatchLatencyMs, double controlAccuracy) {
+        this(step, targetSparsity, sparsity, accuracy, loss, params, nonzeroParams, flops, effectiveFlops, latencyMs,
+                finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, controlAccuracy, Double.NaN);
+    }
+
     /** The same row, judged against a control of this accuracy. */
     public StepResult withControl(double accuracy) {
         return new StepResult(step, targetSparsity, sparsity, this.accuracy, loss, params, nonzeroParams, flops, effectiveFlops,
-                latencyMs, finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, accuracy);
+                latencyMs, finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, accuracy, evalExamplesPerS);
     }
 
     /** Accuracy minus the control's, as a fraction (-0.0049 is 0.49 points below); NaN without a control. */

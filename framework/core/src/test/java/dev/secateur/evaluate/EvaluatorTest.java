@@ -67,6 +67,8 @@ class EvaluatorTest {
         assertThat(report.loss()).isCloseTo(net.score(data.test().head(500)), within(1e-4));
         assertThat(report.examples()).isEqualTo(500);
         assertThat(report.latencyMs()).isPositive();
+        assertThat(report.examplesPerS()).as("the accuracy pass's throughput").isPositive();
+        assertThat(report.toStep(1, 0.5, 100.0).evalExamplesPerS()).isEqualTo(report.examplesPerS());
         // the second measurement at 256 examples per pass (the default); no timing is compared, the machine is shared
         assertThat(report.largeBatch()).isEqualTo(256);
         assertThat(report.largeLatencyMs()).isPositive();
@@ -81,6 +83,7 @@ class EvaluatorTest {
         assertThat(report.accuracy()).isNaN();
         assertThat(report.latencyMs()).isNaN();
         assertThat(report.largeLatencyMs()).isNaN();
+        assertThat(report.examplesPerS()).isNaN();
         assertThat(report.census().params()).isEqualTo(266_610);
     }
 }

@@ -25,7 +25,7 @@ class CheckpointsTest {
     private static StepResult step(int step, double accuracy) {
         var layers = new TreeMap<ParamRef, Double>(Map.of(ParamRef.parse("0_W"), 0.25 * step));
         return new StepResult(step, 0.3 * step, 0.3 * step, accuracy, Double.NaN, 266_610, 200_000 - step, 532_810, 400_000, 0.61,
-                Double.NaN, layers, 256, 1.5);
+                Double.NaN, layers, 256, 1.5, Double.NaN, step == 0 ? Double.NaN : 12_345.678 * step);
     }
 
     @Test

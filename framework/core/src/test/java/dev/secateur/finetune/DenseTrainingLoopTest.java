@@ -1,0 +1,127 @@
+package dev.secateur.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.data.Dataset;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
+import dev.secateur.spec.TrainingSpec;
+import java.util.function.Supplier;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The multilayer-perceptron loop trains as DL4J's fit does: the same weights, Adam state and counters. */
+class DenseTrainingLoopTest {
+
+    private static Dataset data(int n, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 784);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, 10);
+        int[] classes = new int[n];
+        for (int i = 0; i < n; i++) {
+            classes[i] = (i * 7) % 10;
+            y.putScalar(i, classes[i], 1f);
+        }
+        return new Dataset("random", 28, 28, x, y, classes);
+    }
+
+    /** The same training through DL4J's own fit, as -Dsecateur.training.denseLoop=false gives. */
+    private static <T> T throughDl4j(Supplier<T> training) {
+        System.setProperty(DenseTrainingLoop.PROPERTY, "false");
+        try {
+            return training.get();
+        } finally {
+            System.clearProperty(DenseTrainingLoop.PROPERTY);
+        }
+    }
+
+    private static double relativeDifference(INDArray a, INDArray b) {
+        return a.sub(b).norm2Number().doubleValue() / b.norm2Number().doubleValue();
+    }
+
+    @Test
+    void lenet300TrainsToDl4jsWeightsAdamStateAndCounters() {
+        var train = data(640, 1L);
+        var spec = new TrainingSpec(2, 64, 1e-3, 1e-4); // with an L2 penalty, as Han et al. retrain
+        var loop = Architecture.LENET_300_100.network(3L, 1e-3);
+        var dl4j = Architecture.LENET_300_100.network(3L, 1e-3);
+        assertThat(DenseTrainingLoop.unsupported(loop.sequential("test"))).isNull();
+        var fast = new FineTuner().train(loop, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        var reference = throughDl4j(() -> new FineTuner().train(dl4j, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE));
+        assertThat(fast.examples()).isEqualTo(reference.examples()).isEqualTo(1280);
+        assertThat(relativeDifference(loop.params(), dl4j.params())).as("weights after 20 updates").isLessThan(1e-4);
+        assertThat(relativeDifference(loop.updaterState(), dl4j.updaterState())).as("Adam's moments").isLessThan(1e-3);
+        var a = loop.sequential("test");
+        var b = dl4j.sequential("test");
+        assertThat(a.getIterationCount()).isEqualTo(b.getIterationCount()).isEqualTo(20);
+        assertThat(a.getEpochCount()).isEqualTo(b.getEpochCount()).isEqualTo(2);
+        // and DL4J's fit carries on from the loop's state exactly as from its own
+        var more = data(128, 9L);
+        throughDl4j(() -> {
+            new FineTuner().train(loop, more, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 6L, TrainingProgressListener.NONE);
+            return new FineTuner().train(dl4j, more, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 6L, TrainingProgressListener.NONE);
+        });
+        assertThat(relativeDifference(loop.params(), dl4j.params())).isLessThan(1e-4);
+    }
+
+    @Test
+    void masksHoldExactlyAndTheScoreIsDl4jsMeanCrossEntropy() {
+        var net = Architecture.LENET_300_100.network(4L, 1e-3);
+        var w = net.getParam("0_W");
+        INDArray mask = Nd4j.rand(DataType.FLOAT, w.shape()).gt(0.7).castTo(DataType.FLOAT);
+        var masks = MaskSet.of(java.util.Map.of(dev.secateur.spi.ParamRef.parse("0_W"), mask));
+        var scores = new java.util.ArrayList<Double>();
+        var train = data(320, 2L);
+        new FineTuner().train(net, train, new TrainingSpec(1, 64, 1e-3), masks, 7L, p -> scores.add(p.score()));
+        assertThat(net.getParam("0_W").mul(mask.rsub(1)).amaxNumber().doubleValue()).as("pruned weights stay exactly zero").isZero();
+        assertThat(net.getParam("0_W").mul(mask).amaxNumber().doubleValue()).isPositive();
+        var reference = throughDl4j(() -> {
+            var other = Architecture.LENET_300_100.network(4L, 1e-3);
+            var seen = new java.util.ArrayList<Double>();
+            new FineTuner().train(other, train, new TrainingSpec(1, 64, 1e-3), masks, 7L, p -> seen.add(p.score()));
+            return seen;
+        });
+        assertThat(scores.get(scores.size() - 1)).isCloseTo(reference.get(reference.size() - 1), org.assertj.core.data.Offset.offset(1e-4));
+    }
+
+    @Test
+    void everythingElseTrainsThroughDl4jAndSaysWhy() {
+        assertThat(DenseTrainingLoop.unsupported(Architecture.LENET_5.network(1L, 1e-3).sequential("test"))).contains("ConvolutionLayer");
+        var sgd = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Sgd(0.1)).list()
+                .layer(new DenseLayer.Builder().nOut(20).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(784)).build());
+        sgd.init();
+        assertThat(DenseTrainingLoop.unsupported(sgd)).contains("Adam");
+        var tanh = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().nOut(20).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(784)).build());
+        tanh.init();
+        assertThat(DenseTrainingLoop.unsupported(tanh)).contains("activation");
+        var dropout = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).list()
+                .layer(new DenseLayer.Builder().nOut(20).activation(Activation.RELU).dropOut(0.5).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.feedForward(784)).build());
+        dropout.init();
+        assertThat(DenseTrainingLoop.unsupported(dropout)).contains("dropout");
+        // and such a network still trains, through DL4J
+        var report = new FineTuner().train(Network.of(tanh), data(128, 3L), new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 1L,
+                TrainingProgressListener.NONE);
+        assertThat(report.examples()).isEqualTo(128);
+        assertThat(DropoutLayer.class).isNotNull();
+    }
+}
