@@ -22,6 +22,7 @@ WHAT="${1:-all}"
 # the same OpenMP default as bin/secateur
 CORES="$(nproc 2>/dev/null || echo 2)"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(( CORES > 2 ? CORES / 2 : 1 ))}"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 ROUNDS="${ROUNDS:-5}"
 JAVA_OPTS=(-Xmx8g -Dlogback.configurationFile="$ROOT/config/logback.xml")
 
@@ -240,7 +241,9 @@ run_peer() {
         if [[ $impl == secateur ]]; then
           OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300"
         else
-          OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH="$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+          # PyTorch with its own OpenMP defaults (no passive wait policy): each side as it runs out of the box
+          env -u OMP_WAIT_POLICY OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
+              LD_LIBRARY_PATH="$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
               /usr/bin/python3 "$ROOT/scripts/bench/peer.py" "$data" "$lenet5" "$lenet300"
         fi | grep '^PEER' | sed "s/^PEER /round $round threads $threads /" | tee -a "$results" >&2
       done

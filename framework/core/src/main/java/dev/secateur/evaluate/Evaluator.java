@@ -19,6 +19,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class Evaluator {
 
     private static final int EVAL_BATCH = 1000;
+    /** How long the first latency measurement at a batch size in a JVM runs forward passes before it times any. */
+    private static final long FIRST_WARMUP_NANOS = 500_000_000L;
+    private static final java.util.Set<Long> warmedBatchSizes = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The clipping DL4J's cross-entropy applies to softmax outputs. */
     private static final double PROBABILITY_FLOOR = 1e-10;
 
@@ -155,6 +158,14 @@ public final class Evaluator {
 
     /** Median wall time in ms of {@code net.output(x)} over {@code repeats} passes, after {@code warmup} passes. */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
+        if (warmedBatchSizes.add(x.size(0))) {
+            // the first timing at a batch size in a JVM would otherwise include the JIT compiling DL4J's inference
+            // path, which training no longer warms up (DenseTrainingLoop): x2 to x3 for the quick start's dense model
+            long until = System.nanoTime() + FIRST_WARMUP_NANOS;
+            while (System.nanoTime() < until) {
+                net.output(x);
+            }
+        }
         for (int i = 0; i < warmup; i++) {
             net.output(x);
         }
