@@ -11,7 +11,8 @@
 #   scripts/bench/run.sh reload      # a jar, then a Groovy source plugin, reloaded 100 and 1000 times: classes and metaspace
 #   scripts/bench/run.sh dashboard   # the quick-start run with a dashboard page open on it vs none, paired (needs chromium)
 #   scripts/bench/run.sh cluster     # li2016's LeNet-5 sensitivity analysis on 1 vs 2 worker JVMs, alternating (full data)
-#   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data)
+#   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data);
+#                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -228,18 +229,28 @@ run_peer() {
   fi
   local blas; blas="$(peer_python)"
   local cp; cp="$(build)"
+  local impls=(secateur pytorch)
+  local before_cp=""
+  if [[ -n "${PEER_BEFORE:-}" ]]; then
+    # Secateur as it was before oneDNN and the dense loop: the generic native build and DL4J's own paths
+    before_cp="$(build linux-x86_64)"
+    impls=(secateur-before secateur pytorch)
+  fi
   local results="$PEER_DIR/results.txt"
   mkdir -p "$PEER_DIR"; : > "$results"
-  local lenet5="${LENET5_EXAMPLES:-3000}" lenet300="${LENET300_EXAMPLES:-20000}"
+  local lenet5="${LENET5_EXAMPLES:-3000}" lenet300="${LENET300_EXAMPLES:-60000}"
   for round in $(seq 1 "${PEER_ROUNDS:-3}"); do
     for threads in ${PEER_THREADS:-1 2}; do
       # one program after the other in each round, the order swapped every round
-      local order=(secateur pytorch)
-      (( round % 2 == 0 )) && order=(pytorch secateur)
+      local order=("${impls[@]}")
+      (( round % 2 == 0 )) && order=($(printf '%s\n' "${impls[@]}" | tac))
       for impl in "${order[@]}"; do
         echo "peer: round $round, $threads thread(s), $impl" >&2
         if [[ $impl == secateur ]]; then
           OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300"
+        elif [[ $impl == secateur-before ]]; then
+          OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -Dpeer.label=secateur-before -Dsecateur.training.denseLoop=false \
+              -Dorg.eclipse.deeplearning4j.helpers.disable=true -cp "$before_cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300"
         else
           # PyTorch with its own OpenMP defaults (no passive wait policy): each side as it runs out of the box
           env -u OMP_WAIT_POLICY OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
@@ -254,31 +265,34 @@ import collections, re, statistics, sys
 values = collections.defaultdict(list)
 notes = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"round (\d+) threads (\d+) (secateur|pytorch) (backend|shape) (.*)", line)
+    m = re.match(r"round (\d+) threads (\d+) (\S+) (backend|shape) (.*)", line)
     if m:
         notes[(m.group(3), m.group(2), m.group(4))] = m.group(5).strip()
         continue
-    m = re.match(r"round (\d+) threads (\d+) (secateur|pytorch) (\S+) (\S+)", line)
+    m = re.match(r"round (\d+) threads (\d+) (\S+) (\S+) (\S+)", line)
     if m:
         values[(m.group(2), m.group(4), m.group(3))].append(float(m.group(5)))
+impls = [i for i in ("secateur-before", "secateur", "pytorch") if any(k[2] == i for k in values)]
 for key, note in sorted(notes.items()):
     print(f"{key[0]}, {key[1]} thread(s), {key[2]}: {note}")
 print()
-print("median over rounds; ratio = Secateur / PyTorch for throughput, PyTorch / Secateur for latency (above 1: Secateur is faster)")
-print(f"{'threads':>7}  {'figure':44s} {'Secateur':>12} {'PyTorch':>12} {'ratio':>7}")
-figures = sorted({(t, f) for (t, f, _) in values})
-for threads, figure in figures:
-    s, p = values.get((threads, figure, "secateur")), values.get((threads, figure, "pytorch"))
-    if not s or not p:
-        continue
-    ms, mp = statistics.median(s), statistics.median(p)
-    if figure.endswith(".ms"):
-        ratio = f"x{mp / ms:.2f}"
-    elif figure.endswith("examples_per_s"):
-        ratio = f"x{ms / mp:.2f}"
-    else:
-        ratio = ""
-    print(f"{threads:>7}  {figure:44s} {ms:12.4g} {mp:12.4g} {ratio:>7}")
+print("medians over rounds; ratio = Secateur / PyTorch for throughput, PyTorch / Secateur for latency (above 1: Secateur is faster)")
+header = f"{'threads':>7}  {'figure':44s}" + "".join(f" {i:>15}" for i in impls)
+header += "".join(f" {'ratio ' + i.replace('secateur', 'S'):>14}" for i in impls if i != "pytorch")
+print(header)
+for threads, figure in sorted({(t, f) for (t, f, _) in values}):
+    med = {i: statistics.median(values[(threads, figure, i)]) for i in impls if values.get((threads, figure, i))}
+    row = f"{threads:>7}  {figure:44s}" + "".join(f" {med[i]:15.4g}" if i in med else f" {'':>15}" for i in impls)
+    for i in impls:
+        if i == "pytorch":
+            continue
+        if i in med and "pytorch" in med and figure.endswith(".ms"):
+            row += f" {'x%.2f' % (med['pytorch'] / med[i]):>14}"
+        elif i in med and "pytorch" in med and figure.endswith("examples_per_s"):
+            row += f" {'x%.2f' % (med[i] / med['pytorch']):>14}"
+        else:
+            row += f" {'':>14}"
+    print(row)
 PY
 }
 

@@ -39,13 +39,16 @@ public final class PeerBench {
     /** li2016-filters.groovy's FLOPs budget on LeNet-5 chose these ratios for L1 filters (docs/results/li2016.md). */
     static final Map<String, Double> LI2016_LENET5_RATIOS = Map.of("0_W", 0.2, "2_W", 0.3);
 
+    /** How the figures are labelled: {@code secateur}, or {@code secateur-before} for DL4J's own paths. */
+    private static final String LABEL = System.getProperty("peer.label", "secateur");
+
     public static void main(String[] args) {
         int lenet5Examples = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
-        int lenet300Examples = args.length > 1 ? Integer.parseInt(args[1]) : 20000;
+        int lenet300Examples = args.length > 1 ? Integer.parseInt(args[1]) : 60000;
         var data = BenchData.full();
         var warm = data.train().sample(500, 2L);
         var tuner = new FineTuner();
-        System.out.println("PEER secateur backend " + NativeBackend.variant() + ", oneDNN layer helpers " + (NativeBackend.layerHelpersActive() ? "on" : "off"));
+        System.out.println("PEER " + LABEL + " backend " + NativeBackend.variant() + ", oneDNN layer helpers " + (NativeBackend.layerHelpersActive() ? "on" : "off"));
         for (var arch : new Architecture[]{Architecture.LENET_5, Architecture.LENET_300_100}) {
             String model = arch.id();
             int examples = arch == Architecture.LENET_5 ? lenet5Examples : lenet300Examples;
@@ -106,7 +109,7 @@ public final class PeerBench {
         figure("pruned.lenet-5.b256.dense_ms", before[1]);
         figure("pruned.lenet-5.b256.pruned_ms", after[1]);
         figure("pruned.lenet-5.latency_cut_per_flops_cut", (1 - after[1] / before[1]) / flopsCut);
-        System.out.println("PEER secateur shape " + shape(shrunk));
+        System.out.println("PEER " + LABEL + " shape " + shape(shrunk));
     }
 
     private static String shape(Network net) {
@@ -122,6 +125,6 @@ public final class PeerBench {
     }
 
     private static void figure(String name, double value) {
-        System.out.printf(Locale.ROOT, "PEER secateur %s %.6g%n", name, value);
+        System.out.printf(Locale.ROOT, "PEER %s %s %.6g%n", LABEL, name, value);
     }
 }
