@@ -57,7 +57,10 @@ class ScriptEndToEndIT {
         var result = Cli.run(work, "run", script("lenet300-subset.groovy").toString(), "--runs-dir", runs.toString(), "--no-progress");
         assertThat(result.exit()).as(result.err()).isZero();
         assertThat(result.errLines()).as("stderr").isEmpty();
-        assertThat(result.out()).contains("run directory: " + runs.resolve("it-lenet300-")).contains("RESULT sparsity=0.9");
+        assertThat(result.out()).contains("run directory: " + runs.resolve("it-lenet300-")).contains("RESULT sparsity=0.9")
+                // the speed account ends with how fast the run trained and evaluated
+                .containsPattern("throughput: training [0-9,]+ examples/s \\(mean over 4 step\\(s\\) that trained\\), "
+                        + "evaluation [0-9,]+ examples/s at batch 1,000");
 
         var dir = onlyRun(runs);
         var rows = rows(dir.resolve("results.csv"));

@@ -13,7 +13,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.CountZero;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Measures a network: accuracy and loss on the test set, its census of zeros and FLOPs, and its latency. */
 public final class Evaluator {
@@ -86,16 +85,23 @@ public final class Evaluator {
             dev.secateur.errors.Interrupts.check("between batches");
             int to = Math.min(from + EVAL_BATCH, n);
             INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray y = data.labels().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray probabilities = net.output(x);
-            INDArray predicted = probabilities.argMax(1);
+            INDArray out = net.output(x);
+            // one copy out of native memory, then plain loops: per-element reads cost more than the forward pass
+            float[] probabilities = (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
+            int outputs = (int) out.size(1);
             for (int i = from; i < to; i++) {
-                if (predicted.getInt(i - from) == classes[i]) {
+                int row = (i - from) * outputs;
+                int predicted = 0;
+                for (int k = 1; k < outputs; k++) {
+                    if (probabilities[row + k] > probabilities[row + predicted]) {
+                        predicted = k;
+                    }
+                }
+                if (predicted == classes[i]) {
                     correct++;
                 }
+                lossSum -= Math.log(Math.max(probabilities[row + classes[i]], PROBABILITY_FLOOR));
             }
-            INDArray truthProbability = probabilities.mul(y).sum(1);
-            lossSum -= Transforms.log(Transforms.max(truthProbability, PROBABILITY_FLOOR, false), false).sumNumber().doubleValue();
         }
         return new Quality((double) correct / n, lossSum / n);
     }
