@@ -13,6 +13,7 @@
 #   scripts/bench/run.sh cluster     # li2016's LeNet-5 sensitivity analysis on 1 vs 2 worker JVMs, alternating (full data)
 #   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data);
 #                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
+#   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
@@ -296,6 +297,15 @@ for threads, figure in sorted({(t, f) for (t, f, _) in values}):
 PY
 }
 
+run_pair() {
+  if [[ $# -ne 2 ]]; then
+    echo "usage: $0 pair DENSE_MODEL.zip PRUNED_MODEL.zip" >&2
+    exit 2
+  fi
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.LatencyPair "$1" "$2"
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
@@ -308,6 +318,7 @@ case "$WHAT" in
   dashboard) run_dashboard ;;
   cluster) run_cluster ;;
   peer) run_peer ;;
+  pair) shift; run_pair "$@" ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|pair|all]" >&2; exit 2 ;;
 esac
