@@ -11,9 +11,7 @@ import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The oneDNN layer helpers: on the default (-onednn) build every convolution, pooling and batch-norm layer
@@ -45,15 +43,7 @@ class LayerHelpersTest {
     }
 
     private static Dataset images(int n, long seed) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray x = Nd4j.rand(DataType.FLOAT, n, 784);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, n, 10);
-        int[] classes = new int[n];
-        for (int i = 0; i < n; i++) {
-            classes[i] = i % 10;
-            y.putScalar(i, classes[i], 1f);
-        }
-        return new Dataset("random", 28, 28, x, y, classes);
+        return dev.secateur.Fixtures.smallData().train().sample(n, seed);
     }
 
     @Test
