@@ -73,9 +73,13 @@ final class DenseTrainingLoop {
     private record Buffers(INDArray[] activations, INDArray[] deltas) {
     }
 
+    static boolean enabled() {
+        return Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    }
+
     /** Null when this loop trains {@code net} as DL4J's fit would; otherwise why it cannot. */
     static String unsupported(MultiLayerNetwork net) {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+        if (!enabled()) {
             return PROPERTY + " is false";
         }
         if (net.params().dataType() != DataType.FLOAT) {

@@ -123,6 +123,11 @@ public final class FineTuner {
         return new Result(new TrainingReport(counter.examplesDone, seconds), capture.captured);
     }
 
+    /** Whether plain multilayer perceptrons train through Secateur's own loop (the default) rather than DL4J's fit. */
+    public static boolean denseLoopEnabled() {
+        return DenseTrainingLoop.enabled();
+    }
+
     /** The fast loop for a plain multilayer perceptron, or null: DL4J's fit trains everything else. */
     private static DenseTrainingLoop denseLoop(Network net, Extras extras) {
         if (net.isGraph() || extras.teacher() != null) {

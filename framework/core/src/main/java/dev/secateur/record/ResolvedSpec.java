@@ -141,8 +141,10 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         if (script != null) {
             json.put("script", Map.of("file", script.file(), "args", script.args()));
         }
+        // which code trained and ran the layers: the numbers round differently on each (docs/results/speed.md)
         json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
-                "nd4jBackend", backend));
+                "nd4jBackend", backend, "oneDnnLayers", dev.secateur.model.NativeBackend.layerHelpersActive(),
+                "denseTrainingLoop", dev.secateur.finetune.FineTuner.denseLoopEnabled()));
         return json;
     }
 
