@@ -36,21 +36,27 @@ public final class SideBySide {
                 INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputs);
                 int warmup = batch == 1 ? 20 : 2;
                 int repeats = batch == 1 ? 50 : 5;
-                double[] a = new double[3];
-                double[] b = new double[3];
-                for (int round = 0; round < 3; round++) {
-                    a[round] = Evaluator.latencyMs(masked, x, warmup, repeats);
-                    b[round] = Evaluator.latencyMs(shrunk, x, warmup, repeats);
-                }
-                java.util.Arrays.sort(a);
-                java.util.Arrays.sort(b);
+                double[] ms = alternating(masked, shrunk, x, warmup, repeats);
                 timed.add(String.format(Locale.ROOT, "latency at batch %d: %.3f ms masked, %.3f ms shrunk (x%.2f; medians of 3 alternating rounds)",
-                        batch, a[1], b[1], a[1] / b[1]));
+                        batch, ms[0], ms[1], ms[0] / ms[1]));
             }
             timed.addAll(profile(masked, shrunk, Nd4j.rand(DataType.FLOAT, 256, inputs)));
             return timed;
         }));
         return lines;
+    }
+
+    /** The median latency of each network over 3 rounds in which the two are timed alternately: {first, second}. */
+    public static double[] alternating(Network first, Network second, INDArray x, int warmup, int repeats) {
+        double[] a = new double[3];
+        double[] b = new double[3];
+        for (int round = 0; round < 3; round++) {
+            a[round] = Evaluator.latencyMs(first, x, warmup, repeats);
+            b[round] = Evaluator.latencyMs(second, x, warmup, repeats);
+        }
+        java.util.Arrays.sort(a);
+        java.util.Arrays.sort(b);
+        return new double[]{a[1], b[1]};
     }
 
     /** Per-layer time at batch 256 of both networks, next to the FLOPs: where a latency cut falls short of the FLOPs cut. */

@@ -11,6 +11,7 @@ import dev.secateur.model.NativeBackend;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.shrink.Shrinker;
+import dev.secateur.shrink.SideBySide;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.GroupReduction;
@@ -97,18 +98,11 @@ public final class PeerBench {
         INDArray one = features.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all());
         double flopsCut = 1 - (double) evaluator.census(shrunk, one).flops() / evaluator.census(dense, one).flops();
         // alternating rounds, medians: the machine is shared
-        double[] before = new double[3];
-        double[] after = new double[3];
-        for (int round = 0; round < 3; round++) {
-            before[round] = latency(dense, features, 256);
-            after[round] = latency(shrunk, features, 256);
-        }
-        java.util.Arrays.sort(before);
-        java.util.Arrays.sort(after);
+        double[] ms = SideBySide.alternating(dense, shrunk, features.get(NDArrayIndex.interval(0, 256), NDArrayIndex.all()).dup(), 3, 15);
         figure("pruned.lenet-5.flops_cut", flopsCut);
-        figure("pruned.lenet-5.b256.dense_ms", before[1]);
-        figure("pruned.lenet-5.b256.pruned_ms", after[1]);
-        figure("pruned.lenet-5.latency_cut_per_flops_cut", (1 - after[1] / before[1]) / flopsCut);
+        figure("pruned.lenet-5.b256.dense_ms", ms[0]);
+        figure("pruned.lenet-5.b256.pruned_ms", ms[1]);
+        figure("pruned.lenet-5.latency_cut_per_flops_cut", (1 - ms[1] / ms[0]) / flopsCut);
         System.out.println("PEER " + LABEL + " shape " + shape(shrunk));
     }
 
