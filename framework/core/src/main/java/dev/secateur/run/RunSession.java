@@ -18,12 +18,15 @@ import dev.secateur.schedule.StepPlanner.PlannedStep;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.ScriptOrigin;
 import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Granularity;
 import dev.secateur.store.Handle;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -62,10 +65,10 @@ final class RunSession {
     private final Companions companions;
 
     /** The script it came from, kept in spec.json, or null. */
-    private final dev.secateur.spec.ScriptOrigin script;
+    private final ScriptOrigin script;
 
     RunSession(StageCalls stages, RunPlanner planner, HeldHandles held, ExperimentSpec spec, Path runsDir, String runId, Path resume,
-               dev.secateur.spec.ScriptOrigin script) {
+               ScriptOrigin script) {
         this.script = script;
         this.stages = stages;
         this.planner = planner;
@@ -105,11 +108,14 @@ final class RunSession {
         data = held.hold(loaded.data());
         plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
         var resolved = plan.resolved(runId, loaded).withScript(script);
-        return stages.record(new RecordRequest.Open(runsDir, resolved)).compose(dir -> {
-            runDir = dir;
-            return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
-                    plan.compareSummary()));
-        });
+        return stages.record(new RecordRequest.Open(runsDir, resolved)).compose(this::started);
+    }
+
+    /** The recorder has the run directory: the run is under way. */
+    private Future<Void> started(Path dir) {
+        runDir = dir;
+        return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
+                plan.compareSummary()));
     }
 
     /**
@@ -136,16 +142,12 @@ final class RunSession {
             }
             return stages.record(new RecordRequest.Reopen(resume, resumedAfter, spec.prunes() ? spec.saliency().id() : "",
                     plan.steps().size()));
-        }).compose(dir -> {
-            runDir = dir;
-            return stages.event(new RunEvent.RunStarted(runId, spec.name(), dir.toString(), plan.steps().size(), plan.tags(),
-                    plan.compareSummary()));
-        });
+        }).compose(this::started);
     }
 
     /** A structured run's explain-plan, as {@code bin/secateur plan} prints it, kept in the run directory for its page. */
     private Future<Void> explainPlan() {
-        if (!(spec.granularity() instanceof dev.secateur.spi.Granularity.Structured)) {
+        if (!(spec.granularity() instanceof Granularity.Structured)) {
             return Future.succeededFuture();
         }
         return stages.send(LOADER_EXPLAIN, LOADER, new StageRequest.Explain(spec), StageReply.Explained.class)
@@ -177,7 +179,7 @@ final class RunSession {
                 .compose(curves -> stages.record(new RecordRequest.Sensitivity(runId, curves)).map(curves))
                 // its wall time, which a cluster's workers divide
                 .compose(curves -> stages.event(new RunEvent.Decided(runId, spec.name(), "sensitivity analysis", List.of(
-                        String.format(java.util.Locale.ROOT, "%d probes (%d groups x %d ratios, and the dense point) in %.1f s",
+                        String.format(Locale.ROOT, "%d probes (%d groups x %d ratios, and the dense point) in %.1f s",
                                 probes, plan.probed().size(), spec.sensitivity().ratios().size(), (System.nanoTime() - start) / 1e9))))
                         .map(curves))
                 .compose(curves -> spec.sensitivity().budget() == null ? Future.succeededFuture()
