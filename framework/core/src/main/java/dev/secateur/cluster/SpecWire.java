@@ -154,11 +154,13 @@ public final class SpecWire {
     }
 
     private static JsonObject training(TrainingSpec t) {
-        return new JsonObject().put("epochs", t.epochs()).put("batch", t.batchSize()).put("lr", t.learningRate()).put("l2", t.l2());
+        return new JsonObject().put("epochs", t.epochs()).put("batch", t.batchSize()).put("lr", t.learningRate()).put("l2", t.l2())
+                .put("decay", t.decay().word());
     }
 
     private static TrainingSpec training(JsonObject json) {
-        return new TrainingSpec(json.getInteger("epochs"), json.getInteger("batch"), json.getDouble("lr"), json.getDouble("l2"));
+        return new TrainingSpec(json.getInteger("epochs"), json.getInteger("batch"), json.getDouble("lr"), json.getDouble("l2"),
+                TrainingSpec.Decay.of(json.getString("decay", "constant")));
     }
 
     public static JsonObject data(DataSpec data) {

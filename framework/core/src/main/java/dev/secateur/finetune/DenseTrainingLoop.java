@@ -109,9 +109,9 @@ final class DenseTrainingLoop {
             if (regularization != null && (regularization.size() > 1 || (regularization.size() == 1 && !(regularization.get(0) instanceof L2Regularization)))) {
                 return "layer " + i + " has regularisation " + regularization;
             }
-            if (!(layer.getIUpdater() instanceof Adam adam) || adam.getLearningRateSchedule() != null
-                    || (layer.getBiasUpdater() != null && !layer.getBiasUpdater().equals(adam))) {
-                return "layer " + i + " is not trained by Adam at a constant rate";
+            // a rate schedule is fine: the update reads the rate at each iteration, as DL4J's does
+            if (!(layer.getIUpdater() instanceof Adam adam) || (layer.getBiasUpdater() != null && !layer.getBiasUpdater().equals(adam))) {
+                return "layer " + i + " is not trained by Adam";
             }
             if (first != null && !first.equals(adam)) {
                 return "layers are trained with different Adam settings";

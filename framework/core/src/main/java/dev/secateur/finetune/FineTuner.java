@@ -16,7 +16,7 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 
 /**
- * Trains a network with Adam, optionally with an L2 penalty: a dense baseline from scratch, or fine-tuning
+ * Trains a network with Adam, optionally with an L2 penalty and a decaying rate: a dense baseline from scratch, or fine-tuning
  * after pruning with the masks enforced after every update, so the sparsity a step reached is exactly the
  * sparsity it keeps.
  */
@@ -71,6 +71,10 @@ public final class FineTuner {
             return new Result(TrainingReport.NONE, capture.captured);
         }
         net.setLearningRate(spec.learningRate());
+        boolean cosine = spec.decay() == TrainingSpec.Decay.COSINE;
+        if (cosine) {
+            net.setLearningRate(new CosineDecay(net.iterationCount(), iterations, spec.learningRate()));
+        }
         if (spec.l2() != null) {
             regularize(net, spec.l2());
         }
@@ -110,6 +114,12 @@ public final class FineTuner {
             net.setListeners(previous);
             if (outputLayer != null) {
                 outputLayer.setLossFn(hardLoss); // a saved model never holds the training-only loss
+            }
+            if (cosine) { // nor the training-only schedule
+                net.setLearningRate(spec.learningRate());
+                if (capture.captured != null) {
+                    capture.captured.setLearningRate(spec.learningRate());
+                }
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;

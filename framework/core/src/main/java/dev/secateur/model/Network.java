@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * A trained network, sequential ({@code MultiLayerNetwork}) or a graph ({@code ComputationGraph}) with one
@@ -138,6 +139,20 @@ public final class Network {
         } else {
             sequential.setLearningRate(rate);
         }
+    }
+
+    /** A learning rate that follows {@code schedule}, read by the optimiser at every update with the network's own counters. */
+    public void setLearningRate(ISchedule schedule) {
+        if (graph != null) {
+            graph.setLearningRate(schedule);
+        } else {
+            sequential.setLearningRate(schedule);
+        }
+    }
+
+    /** The updates the network has made so far, the iteration its optimiser and schedules count from. */
+    public int iterationCount() {
+        return graph != null ? graph.getConfiguration().getIterationCount() : sequential.getLayerWiseConfigurations().getIterationCount();
     }
 
     public Collection<TrainingListener> listeners() {

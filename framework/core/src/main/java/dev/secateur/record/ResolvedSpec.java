@@ -60,6 +60,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
             model.put("batch", train.training().batchSize());
             model.put("lr", train.training().learningRate());
             model.put("l2", train.training().l2());
+            model.put("decay", train.training().decay().word());
         } else {
             model.put("load", ((ModelSpec.Load) spec.model()).file().toAbsolutePath().toString());
         }
@@ -116,6 +117,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         finetune.put("batch", spec.finetune().batchSize());
         finetune.put("lr", spec.finetune().learningRate());
         finetune.put("l2", spec.finetune().l2()); // null: the network's own regularization
+        finetune.put("decay", spec.finetune().decay().word());
         json.put("finetune", finetune);
         var recovery = spec.recovery();
         var rewind = new LinkedHashMap<String, Object>();

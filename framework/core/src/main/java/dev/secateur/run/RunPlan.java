@@ -87,7 +87,7 @@ public record RunPlan(ExperimentSpec spec, PluginPins pins, String saliencyVersi
     /** What a step fine-tunes with: the experiment's settings for the step's epochs. */
     public TrainingSpec finetune(StepPlanner.PlannedStep planned) {
         var f = spec.finetune();
-        return new TrainingSpec(planned.step().finetuneEpochs(), f.batchSize(), f.learningRate(), f.l2());
+        return new TrainingSpec(planned.step().finetuneEpochs(), f.batchSize(), f.learningRate(), f.l2(), f.decay());
     }
 
     /** For a comparison, what is compared: "magnitude, taylor against oracle on 2_W (structured-l1)"; null otherwise. */

@@ -99,11 +99,11 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
 
     /**
      * The training each pruning step retrains with: the fine-tuning settings, except that rewinding (weights or
-     * learning rate) replays the dense training's learning rate.
+     * learning rate) replays the dense training's learning rate and its decay.
      */
     public TrainingSpec retraining(TrainingSpec step) {
         if (recovery.rewind() != null && model instanceof ModelSpec.Train train) {
-            return new TrainingSpec(step.epochs(), step.batchSize(), train.training().learningRate(), step.l2());
+            return new TrainingSpec(step.epochs(), step.batchSize(), train.training().learningRate(), step.l2(), train.training().decay());
         }
         return step;
     }

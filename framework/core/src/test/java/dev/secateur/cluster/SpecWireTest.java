@@ -42,7 +42,7 @@ class SpecWireTest {
     @Test
     void everyKindOfDeclarationSurvivesTheTripUnchanged() throws Exception {
         var specs = declared("""
-                run(baseline('dense') { seed 3; model { train 'lenet-5', epochs: 2, batch: 32, lr: 2e-3 } })
+                run(baseline('dense') { seed 3; model { train 'lenet-5', epochs: 2, batch: 32, lr: 2e-3, decay: 'cosine' } })
                 run(experiment('nm') {
                     model { load 'models/dense.zip' }
                     data fashionMnist(source: 'embedded', train: 900, test: 100)
@@ -78,6 +78,7 @@ class SpecWireTest {
                     schedule 'iterative', target: 0.9, steps: 3
                     rewind 'weights', iteration: 40
                     distill temperature: 3, weight: 0.25
+                    finetune epochs: 1, decay: 'cosine'
                     control true
                 })
                 run(experiment('rounded') {

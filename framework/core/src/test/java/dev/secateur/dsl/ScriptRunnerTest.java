@@ -219,7 +219,50 @@ class ScriptRunnerTest {
                 }
                 """);
         assertThatThrownBy(() -> runner.run(file, List.of()))
-                .hasMessageContaining(":4: finetune has no option 'epoch'; its options are batch, epochs, l2, lr (did you mean 'epochs'?)");
+                .hasMessageContaining(":4: finetune has no option 'epoch'; its options are batch, decay, epochs, l2, lr (did you mean 'epochs'?)");
+    }
+
+    @Test
+    void aLearningRateDecayIsDeclaredNamedOrInABlockAndAnUnknownOneIsRefusedAtItsLine() throws IOException {
+        runner.run(script("decay.groovy", """
+                run(experiment('named') {
+                    model { train 'lenet-300-100', epochs: 2, decay: 'cosine' }
+                    schedule 'one-shot', target: 0.5
+                    finetune epochs: 2, decay: 'cosine'
+                })
+                run(experiment('block') {
+                    model { train 'lenet-300-100' }
+                    schedule 'one-shot', target: 0.5
+                    finetune { epochs 2; decay 'cosine' }
+                })
+                run(experiment('plain') { model { train 'lenet-300-100' }; schedule 'one-shot', target: 0.5 })
+                """), List.of());
+        var cosine = TrainingSpec.Decay.COSINE;
+        assertThat(((ModelSpec.Train) submitted.get(0).model()).training().decay()).isEqualTo(cosine);
+        assertThat(submitted.get(0).finetune()).isEqualTo(new TrainingSpec(2, 64, 1e-3, null, cosine));
+        assertThat(submitted.get(1).finetune()).isEqualTo(submitted.get(0).finetune());
+        assertThat(submitted.get(2).finetune().decay()).isEqualTo(TrainingSpec.Decay.CONSTANT);
+        // a constant rate keeps the resume key runs had before decays existed
+        assertThat(submitted.get(2).finetune().toString()).isEqualTo("TrainingSpec[epochs=1, batchSize=64, learningRate=0.001, l2=null]");
+
+        var named = script("badDecay.groovy", """
+                experiment('x') {
+                    model { train 'lenet-300-100' }
+                    schedule 'one-shot', target: 0.5
+                    finetune epochs: 2, decay: 'linear'
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(named, List.of())).isInstanceOf(BadInputException.class)
+                .hasMessageContaining(":4: finetune: decay: 'linear' is not a learning-rate decay; write 'constant' or 'cosine'");
+        var block = script("badBlockDecay.groovy", """
+                experiment('x') {
+                    model { train 'lenet-300-100' }
+                    schedule 'one-shot', target: 0.5
+                    finetune { decay 'step' }
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(block, List.of())).isInstanceOf(BadInputException.class)
+                .hasMessageContaining(":4: ").hasMessageContaining("decay: 'step' is not a learning-rate decay");
     }
 
     @Test

@@ -85,6 +85,20 @@ class DenseTrainingLoopTest {
     }
 
     @Test
+    void aCosineDecayTrainsAsInDl4jsFit() {
+        var train = data(640, 1L);
+        var spec = new TrainingSpec(2, 64, 1e-3, null, TrainingSpec.Decay.COSINE);
+        var loop = Architecture.LENET_300_100.network(3L, 1e-3);
+        var dl4j = Architecture.LENET_300_100.network(3L, 1e-3);
+        var constant = Architecture.LENET_300_100.network(3L, 1e-3);
+        new FineTuner().train(loop, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        throughDl4j(() -> new FineTuner().train(dl4j, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE));
+        new FineTuner().train(constant, train, new TrainingSpec(2, 64, 1e-3), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        assertThat(relativeDifference(loop.params(), dl4j.params())).as("weights after 20 decaying updates").isLessThan(1e-4);
+        assertThat(relativeDifference(constant.params(), dl4j.params())).as("a constant rate ends elsewhere").isGreaterThan(1e-3);
+    }
+
+    @Test
     void masksHoldExactlyAndTheScoreIsDl4jsMeanCrossEntropy() {
         var net = Architecture.LENET_300_100.network(4L, 1e-3);
         var w = net.getParam("0_W");

@@ -138,4 +138,50 @@ class FineTunerTest {
         assertThat(report).isEqualTo(TrainingReport.NONE);
         assertThat(net.params()).isEqualTo(params);
     }
+
+    @Test
+    void aCosineDecayFallsFromTheRateToZeroOverItsUpdates() {
+        var decay = new CosineDecay(100, 10, 1e-3);
+        assertThat(decay.valueAt(100, 3)).isEqualTo(1e-3);
+        assertThat(decay.valueAt(105, 3)).isCloseTo(5e-4, org.assertj.core.data.Offset.offset(1e-15));
+        assertThat(decay.valueAt(110, 3)).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-18));
+        assertThat(decay.valueAt(99, 3)).as("before the phase").isEqualTo(1e-3);
+        assertThat(decay.valueAt(500, 3)).as("after it").isCloseTo(0, org.assertj.core.data.Offset.offset(1e-18));
+    }
+
+    /**
+     * A graph trained in a cosine phase after a constant one ends exactly where DL4J's fit ends when the rate is set
+     * by hand before each update, counted from the phase's first update; and the network is left at a constant rate.
+     */
+    @Test
+    void aCosinePhaseUpdatesAtTheDecayedRateAndLeavesTheNetworkAtAConstantRate() {
+        var train = Fixtures.smallData().train().sample(256, 1L);
+        var net = Architecture.RESNET_SMALL.network(1L, 1e-3);
+        var byHand = Architecture.RESNET_SMALL.network(1L, 1e-3);
+        for (var n : java.util.List.of(net, byHand)) { // counters past 0, so the phase's offset matters
+            fineTuner.train(n, train, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 2L, TrainingProgressListener.NONE);
+        }
+        var cosine = new TrainingSpec(1, 64, 1e-3, null, TrainingSpec.Decay.COSINE);
+        var report = fineTuner.train(net, train, cosine, MaskSet.NONE, 3L, TrainingProgressListener.NONE);
+
+        var batches = new dev.secateur.data.MinibatchIterator(train, 64, 3L);
+        for (int i = 0; batches.hasNext(); i++) {
+            byHand.setLearningRate(1e-3 * 0.5 * (1 + Math.cos(Math.PI * (i / 4.0))));
+            byHand.graph().fit(batches.next());
+        }
+        assertThat(report.examples()).isEqualTo(256);
+        assertThat(net.iterationCount()).isEqualTo(byHand.iterationCount()).isEqualTo(8);
+        assertThat(net.params().sub(byHand.params()).amaxNumber().doubleValue()).as("weights after the cosine phase").isLessThan(1e-7);
+        var constant = Architecture.RESNET_SMALL.network(1L, 1e-3);
+        fineTuner.train(constant, train, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 2L, TrainingProgressListener.NONE);
+        fineTuner.train(constant, train, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 3L, TrainingProgressListener.NONE);
+        assertThat(constant.params().sub(net.params()).amaxNumber().doubleValue()).as("a constant rate ends elsewhere").isGreaterThan(1e-5);
+        for (int i = 0; i < net.layerCount(); i++) {
+            if (net.layer(i).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer layer
+                    && layer.getIUpdater() instanceof org.nd4j.linalg.learning.config.Adam adam) {
+                assertThat(adam.getLearningRateSchedule()).as("no saved model holds the phase's schedule").isNull();
+                assertThat(adam.getLearningRate()).isEqualTo(1e-3);
+            }
+        }
+    }
 }
