@@ -5,12 +5,13 @@
 //   dense     a 3-epoch and an 8-epoch dense ResNet, each pruned by flops-half.groovy's first recipe (seed 1)
 //   recovery  the 8-epoch ResNet pruned with other recoveries: more steps or epochs, distillation, Taylor's
 //             criterion, a cosine learning-rate decay per step, the budget solver limited to 60% per layer
-//   seeds     the recipes that looked best on seed 1, again with seeds 2 and 3
+//   seeds     distillation, and the recipe chosen (two epochs per round under a cosine decay, at most 60% of a
+//             layer's filters), again with seeds 2 and 3
 //
 // Every run has its dense control; each reports validation accuracy against it. The 8-epoch ResNet is trained
 // once per invocation with seed 2016 (the same network each time: training is deterministic for a seed).
 //
-//   bin/secateur run scripts/resnet-recipe-validation.groovy            # all three parts, about 2 hours here
+//   bin/secateur run scripts/resnet-recipe-validation.groovy            # all three parts, about 90 minutes here
 //   bin/secateur run scripts/resnet-recipe-validation.groovy recovery   # one part
 
 def parts = args.length > 0 ? [args[0]] : ['dense', 'recovery', 'seeds']
@@ -33,10 +34,10 @@ def denseModel = { int epochs ->
 // flops-half.groovy's first recipe: L1 filters, the budget solver's ratios for 50% of the FLOPs, two rounds of one
 // epoch at the dense rate
 def recipe = { String name, long s, int denseEpochs ->
-    def model = denseModel(denseEpochs)
+    def start = denseModel(denseEpochs)
     experiment(name) {
         seed s
-        model { load model }
+        model { load start }
         data dataset
         saliency 'magnitude', norm: 'l1'
         granularity filters()
@@ -55,6 +56,9 @@ if ('dense' in parts) {
 if ('recovery' in parts) {
     def base = recipe('resnet-val-base', 1, 8)
     def cosine = experiment('resnet-val-cosine') { from base; finetune decay: 'cosine' }
+    if (!('dense' in parts)) {
+        specs << base // the dense part's 8-epoch row otherwise
+    }
     specs += [
         experiment('resnet-val-3steps') { from base; schedule 'iterative', steps: 3 },
         experiment('resnet-val-2x2') { from base; finetune epochs: 2 },
@@ -73,13 +77,14 @@ if ('recovery' in parts) {
     ]
 }
 if ('seeds' in parts) {
+    // the constant-rate recipe with distillation, and the recipe chosen, again with seeds 2 and 3
     specs += [2L, 3L].collectMany { s ->
         def base = recipe("resnet-val-base-seed-${s}", s, 8)
         [
-            base,
             experiment("resnet-val-kd-seed-${s}") { from base; distill temperature: 4, weight: 0.5 },
-            experiment("resnet-val-cosine-seed-${s}") { from base; finetune decay: 'cosine' },
-            SEEDS_CHOSEN_PLACEHOLDER
+            experiment("resnet-val-cosine-2x2-cap60-seed-${s}") {
+                from base; finetune epochs: 2, decay: 'cosine'; sensitivity { ratios 0.1, 0.2, 0.3, 0.4, 0.5, 0.6; samples 2000 }
+            },
         ]
     }
 }
