@@ -14,14 +14,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Controls, rewinding, distillation, channel rounding and the validation split through the real command line:
  * what a script declares reaches results.csv, the console, table() and spec.json, a killed run resumes with
- * its control, teacher and rewind point, and bad declarations are refused at the script's line.
+ * its control, teacher and rewind point, and bad declarations are refused at the script's line. The dense
+ * training decays its rate along a cosine, which rewinding replays at every step.
  */
 class RecoveryIT {
 
     private static final String EXPERIMENT = """
             def base = experiment('recover') {
                 seed 9
-                model { train 'lenet-300-100', epochs: 1 }
+                model { train 'lenet-300-100', epochs: 1, decay: 'cosine' }
                 data fashionMnist(source: 'embedded', train: 1500, test: 400)
                 schedule 'iterative', target: 0.8, steps: 3
                 finetune epochs: 1, lr: 5e-4
@@ -69,7 +70,8 @@ class RecoveryIT {
                     org.assertj.core.api.Assertions.within(2e-6));
         }
         var spec = Files.readString(onlyRun(work.resolve("runs")).resolve("spec.json"));
-        assertThat(spec).contains("\"control\" : true").contains("\"kind\" : \"lr\"").contains("\"weight\" : 0.3");
+        assertThat(spec).contains("\"control\" : true").contains("\"kind\" : \"lr\"").contains("\"weight\" : 0.3")
+                .contains("\"decay\" : \"cosine\"");
     }
 
     @Test
