@@ -18,7 +18,7 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
         super(3);
     }
 
-    /** Build a built-in architecture ({@code lenet-300-100}, {@code lenet-5}) and train it; options epochs, batch, lr, l2. */
+    /** Build a built-in architecture ({@code lenet-300-100}, {@code lenet-5}) and train it; options epochs, batch, lr, l2, decay. */
     public ModelBuilder train(Map<String, ?> options, String architecture) {
         return train(architecture).applyTraining("model train", options);
     }

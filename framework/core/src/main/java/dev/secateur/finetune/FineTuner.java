@@ -71,10 +71,7 @@ public final class FineTuner {
             return new Result(TrainingReport.NONE, capture.captured);
         }
         net.setLearningRate(spec.learningRate());
-        boolean cosine = spec.decay() == TrainingSpec.Decay.COSINE;
-        if (cosine) {
-            net.setLearningRate(new CosineDecay(net.iterationCount(), iterations, spec.learningRate()));
-        }
+        boolean cosine = spec.decay() == TrainingSpec.Decay.COSINE && iterations > 0;
         if (spec.l2() != null) {
             regularize(net, spec.l2());
         }
@@ -98,9 +95,14 @@ public final class FineTuner {
             var teacher = extras.teacher();
             iterator.setPreProcessor(batch -> batch.setLabels(DistillationLoss.labels(batch.getLabels(), teacher.output(batch.getFeatures()))));
         }
-        var loop = denseLoop(net, extras);
         long start = System.nanoTime();
         try {
+            if (cosine) {
+                // DL4J's copies share a layer's Adam settings with their original, so this reaches the control and
+                // teacher too; harmless, as they train one after another and each sets its own rate first
+                net.setLearningRate(new CosineDecay(net.iterationCount(), iterations, spec.learningRate()));
+            }
+            var loop = denseLoop(net, extras); // after the schedule: setting one rebuilds the updater the loop works on
             for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
                 counter.epoch = epoch;
                 if (loop != null) {

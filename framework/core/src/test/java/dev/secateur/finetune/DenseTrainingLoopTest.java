@@ -91,6 +91,9 @@ class DenseTrainingLoopTest {
         var loop = Architecture.LENET_300_100.network(3L, 1e-3);
         var dl4j = Architecture.LENET_300_100.network(3L, 1e-3);
         var constant = Architecture.LENET_300_100.network(3L, 1e-3);
+        loop.setLearningRate(new CosineDecay(0, 20, 1e-3));
+        assertThat(DenseTrainingLoop.unsupported(loop.sequential("test"))).as("the fast loop takes a decaying rate").isNull();
+        loop.setLearningRate(1e-3);
         new FineTuner().train(loop, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE);
         throughDl4j(() -> new FineTuner().train(dl4j, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE));
         new FineTuner().train(constant, train, new TrainingSpec(2, 64, 1e-3), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
