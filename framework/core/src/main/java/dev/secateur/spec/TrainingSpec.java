@@ -63,11 +63,6 @@ public record TrainingSpec(int epochs, int batchSize, double learningRate, Doubl
         this(epochs, batchSize, learningRate, l2, Decay.CONSTANT);
     }
 
-    /** The same training with another decay. */
-    public TrainingSpec withDecay(Decay decay) {
-        return new TrainingSpec(epochs, batchSize, learningRate, l2, decay);
-    }
-
     /**
      * The record's own form, but a constant rate is left out: an experiment's resume key is built from this text,
      * and runs made before the decay existed keep theirs.
