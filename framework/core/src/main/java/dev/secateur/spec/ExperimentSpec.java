@@ -108,13 +108,15 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         return step;
     }
 
-    /** Whether the run prunes: false for a dense baseline and for a criteria comparison. */
     /**
      * What identifies this experiment across runs, for resuming: a digest of everything it declares, but not
-     * of the lines it was declared at, so an edited comment above it does not make it another experiment.
+     * of the lines it was declared at, so an edited comment above it does not make it another experiment, nor
+     * of how a loaded model's path is spelled: {@code runs/x/model-final.zip} from a script run and the
+     * absolute path a resumed script gets for the same run directory are one model.
      */
     public String key() {
-        var without = new ExperimentSpec(name, seed, model, data, saliency, granularity, scope, schedule, finetune, evaluate,
+        var file = model instanceof ModelSpec.Load load ? new ModelSpec.Load(load.file().toAbsolutePath().normalize()) : model;
+        var without = new ExperimentSpec(name, seed, file, data, saliency, granularity, scope, schedule, finetune, evaluate,
                 Map.of(), compare, sensitivity, shrink, recovery, control);
         try {
             var digest = java.security.MessageDigest.getInstance("SHA-256")
@@ -133,6 +135,7 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
                 ? text.substring(0, text.length() - added.length()) + "]" : text;
     }
 
+    /** Whether the run prunes: false for a dense baseline and for a criteria comparison. */
     public boolean prunes() {
         return schedule != null;
     }
