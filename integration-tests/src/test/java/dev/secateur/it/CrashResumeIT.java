@@ -103,6 +103,62 @@ class CrashResumeIT {
         assertThat(hit.keySet()).hasSizeGreaterThanOrEqualTo(5);
     }
 
+    @Test
+    void resumingByDirectoryReusesTheFinishedExperimentsOfAScriptWhoseRunsLoadAnEarlierRunsModel() throws Exception {
+        // flops-half.groovy's shape: the seeds load dense.runDir's model. The script runs with a relative runs
+        // directory; bin/secateur resume hands it absolute ones, and the finished seed must still count as finished
+        var chain = Cli.script(work, "chain.groovy", """
+                def subset = fashionMnist(source: 'embedded', train: 2000, test: 500)
+                def dense = run(baseline('chain-dense') { seed 5; model { train 'lenet-300-100', epochs: 1 }; data subset })
+                def trained = dense.runDir.resolve('model-final.zip').toString()
+                ['chain-a', 'chain-b'].each { name ->
+                    run(experiment(name) {
+                        seed 5
+                        model { load trained }
+                        data subset
+                        schedule 'iterative', target: 0.8, steps: 3
+                        finetune epochs: 3
+                        evaluate latencyRepeats: 2, latencyWarmup: 1, largeBatch: 0
+                    })
+                }
+                """);
+        var process = Cli.start(work, "run", chain.toString(), "--runs-dir", "chain-runs", "--no-progress");
+        drain(process);
+        Path killed = null;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (killed == null && process.isAlive() && System.nanoTime() < deadline) {
+            killed = runsOf(work.resolve("chain-runs")).stream()
+                    .filter(d -> Files.exists(d.resolve("checkpoints")) && specText(d).contains("\"chain-b\"")).findFirst().orElse(null);
+            Thread.sleep(10);
+        }
+        assertThat(killed).as("chain-b started before the script ended").isNotNull();
+        process.destroyForcibly();
+        process.waitFor(1, TimeUnit.MINUTES);
+        var finishedBefore = runsOf(work.resolve("chain-runs"));
+
+        var resumed = Cli.run(work, "resume", Path.of("chain-runs").resolve(killed.getFileName()).toString(), "--no-progress");
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("chain-dense-").contains("chain-a-").contains("finished before; its results are used");
+        assertThat(runsOf(work.resolve("chain-runs"))).as("no experiment ran again").containsExactlyInAnyOrderElementsOf(finishedBefore);
+    }
+
+    private static List<Path> runsOf(Path runs) throws IOException {
+        if (!Files.isDirectory(runs)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(runs)) {
+            return dirs.toList();
+        }
+    }
+
+    private static String specText(Path run) {
+        try {
+            return Files.readString(run.resolve("spec.json"));
+        } catch (IOException e) {
+            return ""; // not written yet
+        }
+    }
+
     /** Waits until the run reaches {@code point}: its directory, a progress event, or its k-th step-completed event. */
     private static void awaitPoint(Process process, Path runs, String point) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);

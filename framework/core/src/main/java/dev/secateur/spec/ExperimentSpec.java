@@ -111,13 +111,12 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     /**
      * What identifies this experiment across runs, for resuming: a digest of everything it declares, but not
      * of the lines it was declared at, so an edited comment above it does not make it another experiment, nor
-     * of how a loaded model's path is spelled: {@code runs/x/model-final.zip} from a script run and the
-     * absolute path a resumed script gets for the same run directory are one model.
+     * of how a path is spelled: {@code runs/x/model-final.zip} from a script run and the absolute path a
+     * resumed script gets for the same run directory are one model.
      */
     public String key() {
-        var file = model instanceof ModelSpec.Load load ? new ModelSpec.Load(load.file().toAbsolutePath().normalize()) : model;
-        var without = new ExperimentSpec(name, seed, file, data, saliency, granularity, scope, schedule, finetune, evaluate,
-                Map.of(), compare, sensitivity, shrink, recovery, control);
+        var without = new ExperimentSpec(name, seed, absolute(model), absolute(data), saliency, granularity, scope, schedule,
+                finetune, evaluate, Map.of(), compare, sensitivity, shrink, recovery, control);
         try {
             var digest = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(keyText(without).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -125,6 +124,17 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static ModelSpec absolute(ModelSpec model) {
+        return model instanceof ModelSpec.Load load ? new ModelSpec.Load(load.file().toAbsolutePath().normalize()) : model;
+    }
+
+    private static DataSpec absolute(DataSpec data) {
+        return data != null && data.source() instanceof DataSpec.Directory dir
+                ? new DataSpec(new DataSpec.Directory(dir.path().toAbsolutePath().normalize(), dir.family()), data.trainLimit(),
+                        data.testLimit(), data.validation())
+                : data;
     }
 
     /** Specs without recovery or control keep the key they had before those existed, so their runs still resume. */

@@ -223,16 +223,21 @@ class ScriptRunnerTest {
     }
 
     @Test
-    void aLoadedModelIsTheSameExperimentWhetherItsPathIsRelativeOrAbsoluteSoAResumedScriptFindsItsFinishedRuns() throws IOException {
+    void aModelOrDataPathIsTheSameExperimentWhetherRelativeOrAbsoluteSoAResumedScriptFindsItsFinishedRuns() throws IOException {
         // a script run gets runs/<id> from run(...); the same script resumed by directory gets the absolute path
         String absolute = Path.of("runs/dense/../dense/model-final.zip").toAbsolutePath().toString();
         runner.run(script("paths.groovy", """
                 ['runs/dense/model-final.zip', '%s', 'runs/other/model-final.zip'].each { file ->
                     run(experiment('pruned') { model { load file }; schedule 'one-shot', target: 0.5 })
                 }
-                """.formatted(absolute)), List.of());
+                ['idx', '%s', 'other'].each { dir ->
+                    run(experiment('mnist') { model { train 'lenet-300-100' }; data mnist(dir: dir); schedule 'one-shot', target: 0.5 })
+                }
+                """.formatted(absolute, Path.of("idx").toAbsolutePath())), List.of());
         assertThat(submitted.get(1).key()).isEqualTo(submitted.get(0).key());
         assertThat(submitted.get(2).key()).isNotEqualTo(submitted.get(0).key());
+        assertThat(submitted.get(4).key()).isEqualTo(submitted.get(3).key());
+        assertThat(submitted.get(5).key()).isNotEqualTo(submitted.get(3).key());
         // the spec itself keeps the path as written: messages quote what the user typed
         assertThat(((ModelSpec.Load) submitted.get(0).model()).file()).isEqualTo(Path.of("runs/dense/model-final.zip"));
     }
