@@ -2,15 +2,18 @@
 // on exactly the same examples, over three seeds (Li et al. 2016 cut 34-38% of the FLOPs of CIFAR VGG and ResNets).
 //
 // One dense model is trained (Adam 1e-3, batch 64; 4 epochs for LeNet-5, 8 for the ResNet) and every seed prunes
-// it: Li et al.'s sensitivity analysis (on the ResNet, the filters that residual adds join are one group), then
-// the budget solver picks per-layer ratios that cut 50% of the FLOPs, and the filters and neurons with the
-// smallest L1 norm go in two rounds, each retrained at the dense training's learning rate (learning-rate
-// rewinding, the recovery scripts/recovery-ablation.groovy chose on a validation split), then the network is
-// shrunk. LeNet-5 retrains one epoch per round at a constant rate; the ResNet two epochs per round with the rate
-// decaying along a cosine to 0 in each round, and no layer loses more than 60% of its filters: the recipe
-// scripts/resnet-recipe-validation.groovy chose on a validation split (its control retrains the same way, which
-// makes it the strongest equally trained control measured there). The seed changes the sensitivity sample, the pruning order and the retraining batches. No
-// setting was chosen by looking at this script's test accuracy.
+// it: the filters and neurons with the smallest L1 norm go in two rounds, each retrained at the dense training's
+// learning rate (learning-rate rewinding, the recovery scripts/recovery-ablation.groovy chose on a validation
+// split), then the network is shrunk.
+// - LeNet-5: Li et al.'s sensitivity analysis, then the budget solver's per-layer ratios for 50% of the FLOPs;
+//   one epoch per round at a constant rate.
+// - resnet-small: the cut placed on the inner convolution of each residual block (2_W 75%, 7_W 45%, 14_W 35%;
+//   the residual groups stay whole, as the solver leaves them), which removes 41% of the weights where the
+//   solver's ratios removed 54%; four epochs per round with the rate decaying along a cosine to 0 in each round,
+//   and the control retrains the same way. scripts/resnet-recipe-validation.groovy chose both on a validation
+//   split.
+// The seed changes the sensitivity sample, the pruning order and the retraining batches. No setting was chosen by
+// looking at this script's test accuracy.
 //
 //   apt-get install dataset-fashion-mnist
 //   bin/secateur run scripts/flops-half.groovy                      # LeNet-5
@@ -21,8 +24,8 @@ def arch = args.length > 0 ? args[0] : 'lenet-5'
 boolean quick = args.length > 1 && args[1] == 'quick'
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
 def recipe = [
-    'lenet-5'     : [denseEpochs: 4, roundEpochs: 1, decay: 'constant', ratios: null],
-    'resnet-small': [denseEpochs: 8, roundEpochs: 2, decay: 'cosine', ratios: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]],
+    'lenet-5'     : [denseEpochs: 4, roundEpochs: 1, decay: 'constant', placed: null],
+    'resnet-small': [denseEpochs: 8, roundEpochs: 4, decay: 'cosine', placed: ['2_W': 0.75, '7_W': 0.45, '14_W': 0.35]],
 ][arch]
 if (recipe == null) {
     throw new IllegalArgumentException("give lenet-5 or resnet-small, not '${arch}': bin/secateur run scripts/flops-half.groovy resnet-small")
@@ -43,13 +46,12 @@ def specs = (quick ? [1] : [1, 2, 3]).collect { s ->
         data dataset
         saliency 'magnitude', norm: 'l1'
         granularity filters()
-        sensitivity {
-            samples quick ? 500 : 2000
-            if (recipe.ratios) {
-                ratios(*recipe.ratios)    // the most the budget solver may take from a layer
-            }
+        if (recipe.placed) {
+            scope perLayer(recipe.placed)
+        } else {
+            sensitivity { samples quick ? 500 : 2000 }
+            scope fromSensitivity(budget: flops(0.5))
         }
-        scope fromSensitivity(budget: flops(0.5))
         schedule 'iterative', steps: 2
         finetune epochs: recipe.roundEpochs, lr: 1e-3, decay: recipe.decay   // from the dense training's rate: learning-rate rewinding
         evaluate every: 'final'
