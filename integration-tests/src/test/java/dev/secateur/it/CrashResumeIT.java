@@ -9,14 +9,17 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,14 +127,12 @@ class CrashResumeIT {
                 """);
         var process = Cli.start(work, "run", chain.toString(), "--runs-dir", "chain-runs", "--no-progress");
         drain(process);
-        Path killed = null;
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (killed == null && process.isAlive() && System.nanoTime() < deadline) {
-            killed = runsOf(work.resolve("chain-runs")).stream()
-                    .filter(d -> Files.exists(d.resolve("checkpoints")) && specText(d).contains("\"chain-b\"")).findFirst().orElse(null);
-            Thread.sleep(10);
-        }
-        assertThat(killed).as("chain-b started before the script ended").isNotNull();
+        Path killed = Awaitility.await("chain-b's run directory").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> runsOf(work.resolve("chain-runs")).stream()
+                        .filter(d -> Files.exists(d.resolve("checkpoints")) && specText(d).contains("\"chain-b\"")).findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
+        assertThat(process.isAlive()).as("chain-b still running when killed").isTrue();
         process.destroyForcibly();
         process.waitFor(1, TimeUnit.MINUTES);
         var finishedBefore = runsOf(work.resolve("chain-runs"));
