@@ -18,10 +18,17 @@
 //   apt-get install dataset-fashion-mnist
 //   bin/secateur run scripts/flops-half.groovy                      # LeNet-5
 //   bin/secateur run scripts/flops-half.groovy resnet-small
+//   bin/secateur run scripts/flops-half.groovy resnet-small 4,5,6   # other seeds
 //   bin/secateur run scripts/flops-half.groovy lenet-5 quick        # the embedded subset, one seed, for a look
 
 def arch = args.length > 0 ? args[0] : 'lenet-5'
 boolean quick = args.length > 1 && args[1] == 'quick'
+def seeds = quick ? [1] : args.length > 1 ? args[1].split(',').collect { s ->
+    if (!s.isLong()) {
+        throw new IllegalArgumentException("give seeds as 4,5,6 or 'quick', not '${args[1]}': bin/secateur run scripts/flops-half.groovy resnet-small 4,5,6")
+    }
+    s as long
+} : [1, 2, 3]
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
 def recipe = [
     'lenet-5'     : [denseEpochs: 4, roundEpochs: 1, decay: 'constant', placed: null],
@@ -39,7 +46,7 @@ def dense = run(baseline("${name}-dense") {
 })
 def denseModel = dense.runDir.resolve('model-final.zip').toString()
 
-def specs = (quick ? [1] : [1, 2, 3]).collect { s ->
+def specs = seeds.collect { s ->
     experiment("${name}-flops50-seed-${s}") {
         seed s
         model { load denseModel }
