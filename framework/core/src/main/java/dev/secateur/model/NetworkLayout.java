@@ -18,7 +18,9 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
@@ -133,7 +135,9 @@ public final class NetworkLayout {
 
     static boolean mapsZeroToZero(IActivation activation) {
         return activation instanceof ActivationIdentity || activation instanceof ActivationReLU
-                || activation instanceof ActivationLReLU || activation instanceof ActivationTanH;
+                || activation instanceof ActivationLReLU || activation instanceof ActivationTanH
+                || activation instanceof ActivationReLU6 || activation instanceof ActivationHardTanH
+                || activation instanceof ActivationHardSwish;
     }
 
     /** Input rows of {@code param} per unit of the layer before: H·W after a flatten, 1 otherwise. */
