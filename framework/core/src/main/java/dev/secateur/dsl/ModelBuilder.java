@@ -28,7 +28,7 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
         return this;
     }
 
-    /** Load a trained DL4J MultiLayerNetwork zip. */
+    /** Load a trained model: a DL4J zip (MultiLayerNetwork or ComputationGraph) or an ONNX file ({@code .onnx}). */
     public ModelBuilder load(String path) {
         this.file = Path.of(path);
         return this;
@@ -36,7 +36,7 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
 
     ModelSpec build() {
         if ((architecture == null) == (file == null)) {
-            throw new BadInputException("model needs exactly one of train '<architecture>' or load '<file.zip>'");
+            throw new BadInputException("model needs exactly one of train '<architecture>' or load '<file.zip or file.onnx>'");
         }
         if (file != null) {
             return new ModelSpec.Load(file);

@@ -1,6 +1,7 @@
 package dev.secateur.model;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.model.onnx.OnnxImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +21,17 @@ public final class ModelFiles {
     private ModelFiles() {
     }
 
-    /** A DL4J zip: a MultiLayerNetwork, or a ComputationGraph with one input and one output. */
+    /**
+     * A model file, by its extension: an ONNX graph ({@code .onnx}), or a DL4J zip holding a MultiLayerNetwork or
+     * a ComputationGraph with one input and one output.
+     */
     public static Network load(Path file) {
+        if (file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            return OnnxImporter.load(file);
+        }
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("model file " + file + " does not exist; give the path of a DL4J model zip "
-                    + "written by ModelSerializer or by a previous run (runs/<run-id>/model-final.zip)");
+                    + "written by ModelSerializer or by a previous run (runs/<run-id>/model-final.zip), or of an ONNX model (.onnx)");
         }
         boolean graph;
         try (var zip = new ZipFile(file.toFile())) {

@@ -14,7 +14,7 @@ public sealed interface ModelSpec permits ModelSpec.Train, ModelSpec.Load {
         }
     }
 
-    /** Load a trained DL4J MultiLayerNetwork zip. */
+    /** Load a trained model: a DL4J zip, or an ONNX file that is mapped onto a DL4J graph. */
     record Load(Path file) implements ModelSpec {
         public Load {
             Objects.requireNonNull(file, "file");

@@ -1,0 +1,108 @@
+package dev.secateur.model.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.model.ModelFiles;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+class OnnxImporterTest {
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(OnnxImporterTest.class.getResource("/dev/secateur/onnx/" + name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp.onnx", "lenet5.onnx", "resnet.onnx", "resnet-folded.onnx", "mobilenet.onnx", "zoo.onnx",
+            "opset17.onnx", "identity-dropout.onnx"})
+    void anImportedModelComputesWhatOnnxruntimeComputes(String name) throws Exception {
+        var net = OnnxImporter.load(fixture(name));
+        Nd4j.getRandom().setSeed(7);
+        var x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 8, net.inputSize());
+        var ours = net.output(x);
+        var theirs = probabilities(onnxruntime(Files.readAllBytes(fixture(name)), x));
+        assertThat(ours.shape()).isEqualTo(theirs.shape());
+        double worst = Transforms.abs(ours.sub(theirs)).maxNumber().doubleValue();
+        assertThat(worst).isLessThan(1e-4);
+    }
+
+    @Test
+    void anUnsupportedOpIsRefusedNamingTheNodeTheOpAndWhatIsSupported() {
+        assertThatThrownBy(() -> OnnxImporter.load(fixture("unsupported-op.onnx")))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("unsupported-op.onnx")
+                .hasMessageContaining("node 'weird_lrn' (LRN)")
+                .hasMessageContaining("it maps Conv, Gemm");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"truncated.onnx", "not-onnx.onnx"})
+    void aTruncatedOrForeignFileIsRefusedNamingTheFile(String name) {
+        assertThatThrownBy(() -> OnnxImporter.load(fixture(name)))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining(name)
+                .hasMessageContaining("truncated or not ONNX");
+    }
+
+    @Test
+    void aMissingFileIsRefusedNamingIt(@TempDir Path dir) {
+        assertThatThrownBy(() -> ModelFiles.load(dir.resolve("absent.onnx")))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("absent.onnx does not exist");
+    }
+
+    @Test
+    void layersAreNamedByTheirIndexSoParameterKeysMatchTheBuiltIns() {
+        var net = ModelFiles.load(fixture("resnet.onnx"));
+        for (int i = 0; i < net.layerCount(); i++) {
+            assertThat(net.layerName(i)).isEqualTo(Integer.toString(i));
+        }
+        assertThat(net.paramTable()).containsKeys("0_W", "1_gamma", "1_var");
+    }
+
+    /** onnxruntime's output for rows x, shaped as the model's input wants. */
+    static INDArray onnxruntime(byte[] model, INDArray x) throws Exception {
+        var env = OrtEnvironment.getEnvironment();
+        try (var options = new OrtSession.SessionOptions(); var session = env.createSession(model, options)) {
+            var info = (ai.onnxruntime.TensorInfo) session.getInputInfo().values().iterator().next().getInfo();
+            long[] shape = info.getShape().clone();
+            shape[0] = x.rows();
+            try (var input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data().asFloat()), shape);
+                 var result = session.run(Map.of(session.getInputNames().iterator().next(), input))) {
+                float[][] out = (float[][]) result.get(0).getValue();
+                return Nd4j.create(out);
+            }
+        }
+    }
+
+    /** Class probabilities from logits, log-probabilities or probabilities. */
+    static INDArray probabilities(INDArray out) {
+        var sums = out.sum(1);
+        if (out.minNumber().doubleValue() >= 0 && Transforms.abs(sums.sub(1)).maxNumber().doubleValue() < 1e-4) {
+            return out;
+        }
+        var exp = Transforms.exp(out, true);
+        if (Transforms.abs(exp.sum(1).sub(1)).maxNumber().doubleValue() < 1e-4) {
+            return exp;
+        }
+        return Transforms.softmax(out, true);
+    }
+}
