@@ -15,9 +15,11 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
@@ -25,7 +27,8 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 /**
  * The unit groups of a {@code ComputationGraph}, found by following channels through the graph in
  * topological order. Every prunable layer opens a channel space. Layers that map channels one to one
- * (batch norm, activation, pooling, dropout, global pooling) pass the space on; an element-wise vertex
+ * (batch norm, activation, pooling, dropout, global pooling, zero padding, a depthwise convolution) pass the
+ * space on, and the per-channel parameters of batch norm and depthwise convolution go with its units; an element-wise vertex
  * (a residual add) joins the spaces of its inputs into one, so their layers must keep the same units; a
  * merge vertex (concatenation) lays its inputs' spaces side by side, so a reader of the concatenation sees
  * each at an offset. Anything else that reads a space (an unknown layer or vertex, an activation that does
@@ -122,8 +125,23 @@ final class GraphLayout {
                 activationBlocks(conf, index, in);
                 return in;
             }
+            if (conf instanceof DepthwiseConvolution2D depthwise) {
+                // one filter per input channel: its channels are its input's, so they go with the units that feed them
+                if (in == null || in.size() != 1 || depthwise.getDepthMultiplier() != 1) {
+                    block(in, "depthwise convolution " + index + (depthwise.getDepthMultiplier() != 1 ? " has depth multiplier "
+                            + depthwise.getDepthMultiplier() : " reads a concatenation") + ", whose channels Secateur does not slice yet");
+                    return null;
+                }
+                var refs = coupled.computeIfAbsent(in.get(0).space, s -> new ArrayList<>());
+                refs.add(new ParamRef(index, UnitGroup.CHANNEL_FILTERS));
+                if (depthwise.hasBias()) {
+                    refs.add(new ParamRef(index, "b"));
+                }
+                activationBlocks(conf, index, in);
+                return in;
+            }
             if (conf instanceof ActivationLayer || conf instanceof DropoutLayer || conf instanceof SubsamplingLayer
-                    || conf instanceof GlobalPoolingLayer) {
+                    || conf instanceof GlobalPoolingLayer || conf instanceof ZeroPaddingLayer) {
                 activationBlocks(conf, index, in);
                 return in;
             }

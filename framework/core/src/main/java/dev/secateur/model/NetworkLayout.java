@@ -76,7 +76,7 @@ public final class NetworkLayout {
 
     /** Layers that pass channels through one to one. */
     private static final java.util.Set<Class<?>> CHANNEL_PRESERVING = java.util.Set.of(SubsamplingLayer.class,
-            ActivationLayer.class, DropoutLayer.class, BatchNormalization.class);
+            ActivationLayer.class, DropoutLayer.class, BatchNormalization.class, org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.class);
 
     /**
      * The unit groups of a sequential network, one per prunable layer, in layer order. A layer's units

@@ -41,6 +41,18 @@ public record UnitGroup(String id, long units, List<PrunableParam> producers, Li
         }
     }
 
+    /**
+     * The key of a coupled parameter that holds one filter per channel rather than one value: a depthwise
+     * convolution's weights, [kH, kW, C, 1] in DL4J, whose channel c is axis 2. Every other coupled parameter
+     * (batch-norm scale, shift and statistics, a depthwise bias) holds one value per channel.
+     */
+    public static final String CHANNEL_FILTERS = "W";
+
+    /** Whether a coupled parameter holds a filter per channel, not a value: it is sliced, never masked. */
+    public static boolean isChannelFilters(ParamRef coupled) {
+        return coupled.key().equals(CHANNEL_FILTERS);
+    }
+
     public boolean removable() {
         return keptWhole == null;
     }

@@ -1,5 +1,6 @@
 package dev.secateur.prune;
 
+import dev.secateur.model.UnitGroup;
 import dev.secateur.model.UnitReduction;
 
 import dev.secateur.errors.BadInputException;
@@ -106,8 +107,10 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
                 masks.put(follower.weights().bias(), Nd4j.create(keep, follower.biasShape(), 'c'));
             }
         }
-        // a batch normalisation's scale and shift go with the unit, so its output is exactly zero
-        param.coupled().forEach(ref -> masks.put(ref, Nd4j.create(keep, new long[]{units}, 'c')));
+        // a batch normalisation's scale and shift (a depthwise bias) go with the unit, so its output is exactly zero;
+        // a depthwise filter then reads only zeros, and goes at removal
+        param.coupled().stream().filter(ref -> !UnitGroup.isChannelFilters(ref))
+                .forEach(ref -> masks.put(ref, Nd4j.create(keep, new long[]{units}, 'c')));
         return masks;
     }
 

@@ -1,5 +1,6 @@
 package dev.secateur.score;
 
+import dev.secateur.model.UnitGroup;
 import dev.secateur.model.Network;
 
 import dev.secateur.data.Dataset;
@@ -59,6 +60,9 @@ final class NetworkLossProbe implements LossProbe {
             channels.add(layer.getParam("b"));
         }
         for (var coupled : param.coupled()) {
+            if (UnitGroup.isChannelFilters(coupled)) {
+                continue; // a depthwise filter reads the removed channel, which is zero already
+            }
             channels.add(network.layer(coupled.layer()).getParam(coupled.key()));
         }
         double[] saved = new double[channels.size()];

@@ -62,7 +62,8 @@ public final class Shrinker {
         /** The entries of {@code values}, laid out like parameter {@code ref} of the original, that remain. */
         public INDArray slice(ParamRef ref, INDArray values) {
             if (channels.containsKey(ref.layer())) {
-                return sliceVector(values, channels.get(ref.layer()));
+                return UnitGroup.isChannelFilters(ref) ? sliceFilters(values, channels.get(ref.layer()))
+                        : sliceVector(values, channels.get(ref.layer()));
             }
             var param = params.stream().filter(p -> p.weights().layer() == ref.layer()).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(ref + " is not a parameter the shrinker knows"));
@@ -201,6 +202,24 @@ public final class Shrinker {
         return Nd4j.create(kept, shape, 'c');
     }
 
+    /** The kept channels of a depthwise convolution's filters, [kH, kW, C, 1] in DL4J. */
+    static INDArray sliceFilters(INDArray values, int[] keep) {
+        long[] shape = values.shape();
+        float[] all = values.dup('c').reshape(values.length()).toFloatVector();
+        int channels = (int) shape[2];
+        int multiplier = (int) shape[3];
+        int positions = (int) (shape[0] * shape[1]);
+        float[] kept = new float[positions * keep.length * multiplier];
+        int t = 0;
+        for (int p = 0; p < positions; p++) {
+            for (int c : keep) {
+                System.arraycopy(all, (p * channels + c) * multiplier, kept, t, multiplier);
+                t += multiplier;
+            }
+        }
+        return Nd4j.create(kept, new long[]{shape[0], shape[1], keep.length, multiplier}, 'c');
+    }
+
     /** The units with any nonzero incoming weight or bias in any layer of the group, or a nonzero batch-norm scale or shift. */
     private static int[] alive(Network net, UnitGroup group) {
         double[] mass = new double[(int) group.units()];
@@ -215,7 +234,9 @@ public final class Shrinker {
             }
         }
         for (var ref : group.coupled()) {
-            add(mass, net.layer(ref.layer()).getParam(ref.key()));
+            if (!UnitGroup.isChannelFilters(ref)) { // a depthwise filter reads the unit; it does not make it
+                add(mass, net.layer(ref.layer()).getParam(ref.key()));
+            }
         }
         return IntStream.range(0, mass.length).filter(u -> mass[u] != 0).toArray();
     }
