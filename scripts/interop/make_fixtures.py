@@ -217,7 +217,19 @@ def randomize(model, seed):
 
 # --------------------------------------------------------------------------- export
 
-def export(model, name, opset, output="logits", keep_batch_norm=False):
+class Rgb32(nn.Module):
+    """A CNN for 32x32 colour images, the shape of CIFAR-10: it does not fit Fashion-MNIST's 28x28 grey images."""
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = F.adaptive_avg_pool2d(F.relu(self.conv(x)), 1)
+        return self.fc(torch.flatten(x, 1))
+
+
+def export(model, name, opset, output="logits", keep_batch_norm=False, dummy=DUMMY):
     """torch.onnx.export in eval mode with a dynamic batch axis; returns the ModelProto."""
     model.eval()
     path = TARGET / name
@@ -226,7 +238,7 @@ def export(model, name, opset, output="logits", keep_batch_norm=False):
         # PRESERVE with the model in eval mode skips the Conv+BN fusion of EVAL;
         # without constant folding the BatchNormalization nodes stay as they are.
         kwargs = dict(training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
-    torch.onnx.export(model, DUMMY, str(path), opset_version=opset,
+    torch.onnx.export(model, dummy, str(path), opset_version=opset,
                       input_names=[INPUT], output_names=[output],
                       dynamic_axes={INPUT: {0: "batch"}, output: {0: "batch"}}, **kwargs)
     return onnx.load(str(path))
@@ -426,6 +438,9 @@ def main():
 
     zoo = export(randomize(Zoo(), 5), "zoo.onnx", 13, output="log_probs")
     valid["zoo.onnx"] = save(fuse_pad_into_average_pool(fold_constants(zoo)), "zoo.onnx")
+
+    torch.manual_seed(6)
+    valid["rgb32.onnx"] = export(Rgb32(), "rgb32.onnx", 13, dummy=torch.zeros(2, 3, 32, 32))
 
     valid["identity-dropout.onnx"] = save(identity_dropout(), "identity-dropout.onnx")
     valid["unsupported-op.onnx"] = save(unsupported_op(), "unsupported-op.onnx")

@@ -47,6 +47,30 @@ public final class Loader {
         return new Loaded(net, splits, params);
     }
 
+    /**
+     * The network's input against the data's images, before anything runs: an image network must read images of
+     * the data's size, a dense one rows of as many values.
+     */
+    private static void checkInputShape(Network net, DataSplits data, String origin) {
+        var test = data.test();
+        long[] model = net.inputShape();
+        long[] images = {1, test.rows(), test.cols()};
+        boolean fits = model.length == 3 ? java.util.Arrays.equals(model, images) : model[0] == (long) test.rows() * test.cols();
+        if (!fits) {
+            throw new BadInputException(origin + " takes inputs of shape " + shape(model) + " but the data's images are "
+                    + shape(images) + " (" + (long) test.rows() * test.cols() + " values each); give data of the model's input size, "
+                    + "or a model made for this data");
+        }
+    }
+
+    private static String shape(long[] dims) {
+        var text = new StringBuilder("[N");
+        for (long d : dims) {
+            text.append(", ").append(d);
+        }
+        return text.append(']').toString();
+    }
+
     /** A model whose training diverged loads fine and then fails far from the cause; refuse it here, naming the parameter. */
     static void checkFinite(Network net, String origin) {
         for (var entry : new java.util.TreeMap<>(net.paramTable()).entrySet()) {
@@ -62,6 +86,7 @@ public final class Loader {
     }
 
     private static void checkFits(Network net, DataSplits data, String origin) {
+        checkInputShape(net, data, origin);
         var one = data.test().features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all());
         long outputs;
         try {

@@ -220,6 +220,18 @@ public final class Network {
 
     /** Features per example: the flat input row the network takes (an image as H·W·C values). */
     public int inputSize() {
+        long size = 1;
+        for (long d : inputShape()) {
+            size *= d;
+        }
+        return (int) size;
+    }
+
+    /**
+     * The shape of one example as the network reads it: {@code [C, H, W]} for a network that reshapes its flat
+     * input row into an image, {@code [F]} for one that reads features.
+     */
+    public long[] inputShape() {
         if (graph != null) {
             var conf = graph.getConfiguration();
             String input = conf.getNetworkInputs().get(0);
@@ -227,10 +239,10 @@ public final class Network {
                 if (entry.getValue().contains(input)
                         && conf.getVertices().get(entry.getKey()) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex vertex) {
                     if (vertex.getPreProcessor() instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
-                        return (int) (cnn.getInputHeight() * cnn.getInputWidth() * cnn.getNumChannels());
+                        return new long[]{cnn.getNumChannels(), cnn.getInputHeight(), cnn.getInputWidth()};
                     }
                     if (vertex.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) {
-                        return (int) ff.getNIn();
+                        return new long[]{ff.getNIn()};
                     }
                 }
             }
@@ -239,9 +251,9 @@ public final class Network {
         }
         var pre = sequential.getLayerWiseConfigurations().getInputPreProcess(0);
         if (pre instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
-            return (int) (cnn.getInputHeight() * cnn.getInputWidth() * cnn.getNumChannels());
+            return new long[]{cnn.getNumChannels(), cnn.getInputHeight(), cnn.getInputWidth()};
         }
-        return sequential.layerInputSize(0);
+        return new long[]{sequential.layerInputSize(0)};
     }
 
     /** The configuration as JSON, which is also how DL4J tells the two kinds apart in a zip. */
