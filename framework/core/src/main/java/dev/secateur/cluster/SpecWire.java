@@ -6,6 +6,7 @@ import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.Preprocessing;
 import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.SaliencySpec;
 import dev.secateur.spec.ScheduleChoice;
@@ -117,7 +118,7 @@ public final class SpecWire {
                             saliency(compare.getJsonObject("against")), refs(compare.getJsonArray("layers")),
                             granularity(compare.getJsonObject("granularity"))),
                     sensitivity == null ? null : new SensitivitySpec(
-                            sensitivity.getJsonArray("ratios").stream().map(r -> ((Number) r).doubleValue()).toList(),
+                            numbers(sensitivity.getJsonArray("ratios")),
                             sensitivity.getInteger("samples"), refs(sensitivity.getJsonArray("layers")),
                             sensitivity.getJsonObject("budget") == null ? null : new SensitivitySpec.Budget(
                                     SensitivitySpec.Measure.valueOf(sensitivity.getJsonObject("budget").getString("measure")),
@@ -164,8 +165,11 @@ public final class SpecWire {
     }
 
     public static JsonObject data(DataSpec data) {
+        var p = data.preprocessing();
         var json = new JsonObject().put("trainLimit", data.trainLimit()).put("testLimit", data.testLimit())
-                .put("validation", data.validation());
+                .put("validation", data.validation())
+                .put("preprocessing", new JsonObject().put("scale", p.scale()).put("mean", new JsonArray(p.mean()))
+                        .put("std", new JsonArray(p.std())));
         if (data.source() instanceof DataSpec.Directory dir) {
             return json.put("source", "directory").put("path", dir.path().toString()).put("family", dir.family().name());
         }
@@ -179,7 +183,14 @@ public final class SpecWire {
             case "auto" -> new DataSpec.Auto();
             default -> throw new IllegalArgumentException("unknown data source '" + json.getString("source") + "'");
         };
-        return new DataSpec(source, json.getInteger("trainLimit"), json.getInteger("testLimit"), json.getInteger("validation", 0));
+        var p = json.getJsonObject("preprocessing");
+        return new DataSpec(source, json.getInteger("trainLimit"), json.getInteger("testLimit"), json.getInteger("validation", 0),
+                p == null ? Preprocessing.DEFAULT : new Preprocessing(p.getDouble("scale"), numbers(p.getJsonArray("mean")),
+                        numbers(p.getJsonArray("std"))));
+    }
+
+    private static List<Double> numbers(JsonArray json) {
+        return json.stream().map(n -> ((Number) n).doubleValue()).toList();
     }
 
     private static JsonObject saliency(SaliencySpec s) {

@@ -1,13 +1,14 @@
 package dev.secateur.data;
 
+import dev.secateur.spec.Preprocessing;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Labelled images held in memory: features scaled to [0, 1] as rows of {@code rows·cols} floats, labels
- * one-hot.
+ * Labelled images held in memory: features as rows of {@code rows·cols} floats, prepared as the data block
+ * declares (by default pixels scaled to [0, 1]), labels one-hot.
  *
  * @param features [n, rows·cols] float
  * @param labels   [n, classes] float, one-hot
@@ -28,19 +29,20 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
         }
     }
 
-    /** Builds a dataset from IDX images and labels. */
+    /** Builds a dataset from IDX images and labels, with pixels scaled to [0, 1]. */
     public static Dataset of(String name, IdxFile.Images images, byte[] labelBytes, int classCount) {
+        return of(name, images, labelBytes, classCount, Preprocessing.DEFAULT);
+    }
+
+    /** Builds a dataset from IDX images (one channel) and labels, the pixels prepared by {@code preprocessing}. */
+    public static Dataset of(String name, IdxFile.Images images, byte[] labelBytes, int classCount, Preprocessing preprocessing) {
         if (images.count() != labelBytes.length) {
             throw new dev.secateur.errors.BadInputException(name + ": " + images.count() + " images but "
                     + labelBytes.length + " labels; the image and label files do not belong together");
         }
         int n = images.count();
         int d = images.pixelsPerImage();
-        float[] pixels = new float[n * d];
-        byte[] raw = images.pixels();
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (raw[i] & 0xff) / 255f;
-        }
+        float[] pixels = inputs(images.pixels(), 1, d, preprocessing, name);
         int[] classes = new int[n];
         float[] oneHot = new float[n * classCount];
         for (int i = 0; i < n; i++) {
@@ -54,6 +56,32 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
         }
         return new Dataset(name, images.rows(), images.cols(), Nd4j.create(pixels, new long[]{n, d}, 'c'),
                 Nd4j.create(oneHot, new long[]{n, classCount}, 'c'), classes);
+    }
+
+    /**
+     * Pixel values (0 to 255) as inputs, in one pass over a float array through a table of the 256 values per
+     * channel. {@code raw} holds images one after another, each channel's {@code plane} pixels together (NCHW).
+     */
+    static float[] inputs(byte[] raw, int channels, int plane, Preprocessing preprocessing, String name) {
+        try {
+            preprocessing.requireChannels(channels, name + " images");
+        } catch (IllegalArgumentException e) {
+            throw new dev.secateur.errors.BadInputException("data: " + e.getMessage());
+        }
+        float[][] tables = new float[channels][256];
+        for (int c = 0; c < channels; c++) {
+            for (int v = 0; v < 256; v++) {
+                tables[c][v] = preprocessing.apply(v, c);
+            }
+        }
+        float[] out = new float[raw.length];
+        for (int start = 0, channel = 0; start < raw.length; start += plane, channel = (channel + 1) % channels) {
+            float[] table = tables[channel];
+            for (int i = start, end = Math.min(start + plane, raw.length); i < end; i++) {
+                out[i] = table[raw[i] & 0xff];
+            }
+        }
+        return out;
     }
 
     public int size() {

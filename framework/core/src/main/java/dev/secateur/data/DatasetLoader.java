@@ -2,6 +2,7 @@ package dev.secateur.data;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.Preprocessing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -64,12 +65,14 @@ public final class DatasetLoader {
                         : "; give a directory holding train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)"));
             }
             String family = dir.family().id();
-            train = read(family + " train", root, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", digest);
-            test = read(family + " test", root, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", digest);
+            train = read(family + " train", root, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", spec.preprocessing(), digest);
+            test = read(family + " test", root, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", spec.preprocessing(), digest);
             origin = family + " from " + root;
         } else {
-            train = embedded("fashion-mnist train (embedded)", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", digest);
-            test = embedded("fashion-mnist test (embedded)", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", digest);
+            train = embedded("fashion-mnist train (embedded)", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                    spec.preprocessing(), digest);
+            test = embedded("fashion-mnist test (embedded)", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+                    spec.preprocessing(), digest);
             origin = "fashion-mnist embedded subset (" + train.size() + " train, " + test.size() + " test)";
         }
         if (spec.validation() > 0) {
@@ -88,6 +91,9 @@ public final class DatasetLoader {
             origin = origin + ", evaluated on " + spec.validation() + " validation images held out of the training split "
                     + "(the test split is not read)";
         }
+        if (!spec.preprocessing().isDefault()) {
+            origin = origin + ", " + spec.preprocessing().describe();
+        }
         // Independent seeds for the two subsets, so changing one limit leaves the other subset alone.
         train = limit(train, spec.trainLimit(), seed ^ 0x7261696eL);
         test = limit(test, spec.testLimit(), seed ^ 0x74657374L);
@@ -98,14 +104,15 @@ public final class DatasetLoader {
         return limit == 0 || limit >= data.size() ? data : data.sample(limit, seed);
     }
 
-    private static Dataset read(String name, Path root, String images, String labels, MessageDigest digest) {
+    private static Dataset read(String name, Path root, String images, String labels, Preprocessing preprocessing,
+                                MessageDigest digest) {
         var imageFile = find(root, images);
         var labelFile = find(root, labels);
         var idxImages = IdxFile.readImages(imageFile);
         byte[] idxLabels = IdxFile.readLabels(labelFile);
         digest.update(idxImages.pixels());
         digest.update(idxLabels);
-        return Dataset.of(name, idxImages, idxLabels, CLASSES);
+        return Dataset.of(name, idxImages, idxLabels, CLASSES, preprocessing);
     }
 
     private static Path find(Path root, String stem) {
@@ -120,13 +127,14 @@ public final class DatasetLoader {
                 + ".gz; it must hold the four MNIST-format files (train-images, train-labels, t10k-images, t10k-labels)");
     }
 
-    private static Dataset embedded(String name, String images, String labels, MessageDigest digest) {
+    private static Dataset embedded(String name, String images, String labels, Preprocessing preprocessing,
+                                    MessageDigest digest) {
         try (InputStream imageStream = resource(images); InputStream labelStream = resource(labels)) {
             var idxImages = IdxFile.readImages(imageStream, "embedded " + images);
             byte[] idxLabels = IdxFile.readLabels(labelStream, "embedded " + labels);
             digest.update(idxImages.pixels());
             digest.update(idxLabels);
-            return Dataset.of(name, idxImages, idxLabels, CLASSES);
+            return Dataset.of(name, idxImages, idxLabels, CLASSES, preprocessing);
         } catch (IOException e) {
             throw new IllegalStateException("the embedded Fashion-MNIST subset is unreadable; rebuild Secateur", e);
         }

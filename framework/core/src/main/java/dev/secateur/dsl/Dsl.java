@@ -2,6 +2,7 @@ package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.Preprocessing;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.ParamRef;
@@ -9,6 +10,7 @@ import dev.secateur.spi.Scope;
 import dev.secateur.spec.SensitivitySpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -30,13 +32,15 @@ public final class Dsl {
     /**
      * Fashion-MNIST with options: {@code source: 'auto' | 'embedded' | 'installed'}, or {@code dir: '/path'};
      * {@code train: n} and {@code test: n} keep seeded random subsets of that size; {@code validation: n} holds
-     * out n training images (the same for every seed) and evaluates on them instead of the test split.
+     * out n training images (the same for every seed) and evaluates on them instead of the test split;
+     * {@code scale: s, mean: [m], std: [d]} prepare the inputs as (x·s − m) / d, one mean and std per channel
+     * (default: x/255).
      */
     public static DataSpec fashionMnist(Map<String, ?> options) {
         return data("fashionMnist", DataSpec.Family.FASHION_MNIST, options, true);
     }
 
-    /** MNIST from a directory of IDX files: {@code mnist(dir: '/path', train: n, test: n)}. */
+    /** MNIST from a directory of IDX files: {@code mnist(dir: '/path', train: n, test: n)}, and the same preprocessing options. */
     public static DataSpec mnist(Map<String, ?> options) {
         return data("mnist", DataSpec.Family.MNIST, options, false);
     }
@@ -47,8 +51,8 @@ public final class Dsl {
 
     private static DataSpec data(String what, DataSpec.Family family, Map<String, ?> options, boolean sourceAllowed) {
         var values = new LinkedHashMap<String, Object>();
-        NamedArgs.apply(what, options, sourceAllowed ? Set.of("source", "dir", "train", "test", "validation")
-                        : Set.of("dir", "train", "test", "validation"), values::put, null);
+        NamedArgs.apply(what, options, sourceAllowed ? Set.of("source", "dir", "train", "test", "validation", "scale", "mean", "std")
+                        : Set.of("dir", "train", "test", "validation", "scale", "mean", "std"), values::put, null);
         DataSpec.Source source;
         if (values.containsKey("dir")) {
             source = new DataSpec.Directory(Path.of(values.get("dir").toString()), family);
@@ -66,7 +70,10 @@ public final class Dsl {
         int train = values.containsKey("train") ? NamedArgs.integer(what, "train", values.get("train")) : 0;
         int test = values.containsKey("test") ? NamedArgs.integer(what, "test", values.get("test")) : 0;
         int validation = values.containsKey("validation") ? NamedArgs.integer(what, "validation", values.get("validation")) : 0;
-        return NamedArgs.checked(what, () -> new DataSpec(source, train, test, validation));
+        double scale = values.containsKey("scale") ? NamedArgs.number(what, "scale", values.get("scale")) : Preprocessing.DEFAULT_SCALE;
+        List<Double> mean = values.containsKey("mean") ? NamedArgs.numbers(what, "mean", values.get("mean")) : List.of();
+        List<Double> std = values.containsKey("std") ? NamedArgs.numbers(what, "std", values.get("std")) : List.of();
+        return NamedArgs.checked(what, () -> new DataSpec(source, train, test, validation, new Preprocessing(scale, mean, std)));
     }
 
     /** Individual weights. */

@@ -2,7 +2,9 @@ package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -50,6 +52,20 @@ final class NamedArgs {
             return n.doubleValue();
         }
         throw new BadInputException(what + " " + name + ": " + value + " is not a number");
+    }
+
+    /** A list of numbers, such as one per channel; a single number is a list of one. */
+    static List<Double> numbers(String what, String name, Object value) {
+        var values = value instanceof List<?> list ? list : List.of(value);
+        var numbers = new ArrayList<Double>();
+        for (Object v : values) {
+            if (!(v instanceof Number n)) {
+                throw new BadInputException(what + " " + name + ": " + value + " is not a number or a list of numbers, "
+                        + "one per channel, such as " + name + ": [0.5]");
+            }
+            numbers.add(n.doubleValue());
+        }
+        return numbers;
     }
 
     /** Runs a spec constructor, turning its IllegalArgumentException into a user-facing error. */

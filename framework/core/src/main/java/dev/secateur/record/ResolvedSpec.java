@@ -75,6 +75,12 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         data.put("trainLimit", spec.data().trainLimit());
         data.put("testLimit", spec.data().testLimit());
         data.put("validation", spec.data().validation());
+        // x' = (x·scale − mean[c]) / std[c]; empty mean and std for none
+        var preprocessing = new LinkedHashMap<String, Object>();
+        preprocessing.put("scale", spec.data().preprocessing().scale());
+        preprocessing.put("mean", spec.data().preprocessing().mean());
+        preprocessing.put("std", spec.data().preprocessing().std());
+        data.put("preprocessing", preprocessing);
         json.put("data", data);
         json.put("saliency", Map.of("id", spec.saliency().id(), "version", saliencyVersion,
                 "options", spec.saliency().options().values(), "calibrationSamples", spec.saliency().calibration()));

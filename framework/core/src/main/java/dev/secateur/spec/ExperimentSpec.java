@@ -133,13 +133,20 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     private static DataSpec absolute(DataSpec data) {
         return data != null && data.source() instanceof DataSpec.Directory dir
                 ? new DataSpec(new DataSpec.Directory(dir.path().toAbsolutePath().normalize(), dir.family()), data.trainLimit(),
-                        data.testLimit(), data.validation())
+                        data.testLimit(), data.validation(), data.preprocessing())
                 : data;
     }
 
-    /** Specs without recovery or control keep the key they had before those existed, so their runs still resume. */
+    /**
+     * Specs without recovery, control or declared preprocessing keep the key they had before those existed, so
+     * their runs still resume.
+     */
     private static String keyText(ExperimentSpec spec) {
         String text = spec.toString();
+        if (spec.data().preprocessing().isDefault()) {
+            String data = spec.data().toString();
+            text = text.replace(data, data.replace(", preprocessing=" + Preprocessing.DEFAULT, ""));
+        }
         String added = ", recovery=" + spec.recovery() + ", control=" + spec.control() + "]";
         return spec.recovery().isNone() && !spec.control() && text.endsWith(added)
                 ? text.substring(0, text.length() - added.length()) + "]" : text;

@@ -8,6 +8,7 @@ import dev.secateur.dsl.RunResult;
 import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.Preprocessing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,6 +82,11 @@ class SpecWireTest {
                     finetune epochs: 1, decay: 'cosine'
                     control true
                 })
+                run(experiment('normalized') {
+                    model { load 'models/imported.zip' }
+                    data mnist(dir: 'idx', scale: 1, mean: [33.3], std: [78.6], validation: 500)
+                    schedule 'one-shot', target: 0.5
+                })
                 run(experiment('rounded') {
                     model { train 'lenet-5', epochs: 1 }
                     granularity filters(round_to: 4)
@@ -89,14 +95,34 @@ class SpecWireTest {
                     rewind 'lr'
                 })
                 """);
-        assertThat(specs).hasSize(7);
+        assertThat(specs).hasSize(8);
         for (var spec : specs) {
             var json = SpecWire.encode(spec);
             var arrived = SpecWire.decode(new io.vertx.core.json.JsonObject(json.encode()));
             assertThat(arrived.key()).as(spec.name()).isEqualTo(spec.key());
             assertThat(arrived.declaredAt()).isEqualTo(spec.declaredAt());
+            assertThat(arrived.data()).isEqualTo(spec.data());
             assertThat(SpecWire.encode(arrived)).isEqualTo(json);
         }
+    }
+
+    @Test
+    void thePreprocessingCrossesAsDeclaredAndAnotherPreprocessingIsAnotherExperiment() throws Exception {
+        var specs = declared("""
+                run(experiment('n') { model { load 'net.zip' }; data fashionMnist(mean: 0.2860, std: 0.3530); schedule 'one-shot', target: 0.5 })
+                run(experiment('n') { model { load 'net.zip' }; data fashionMnist(mean: 0.2861, std: 0.3530); schedule 'one-shot', target: 0.5 })
+                """);
+        var json = SpecWire.encode(specs.get(0)).getJsonObject("data").getJsonObject("preprocessing");
+        assertThat(json.encode()).isEqualTo("{\"scale\":" + (1.0 / 255) + ",\"mean\":[0.286],\"std\":[0.353]}");
+        assertThat(SpecWire.decode(SpecWire.encode(specs.get(1))).key()).isNotEqualTo(specs.get(0).key());
+        // a message from before preprocessing could be declared means the default
+        var older = SpecWire.encode(specs.get(0));
+        older.getJsonObject("data").remove("preprocessing");
+        assertThat(SpecWire.decode(older).data().preprocessing()).isEqualTo(Preprocessing.DEFAULT);
+        var zero = SpecWire.encode(specs.get(0));
+        zero.getJsonObject("data").getJsonObject("preprocessing").put("std", new io.vertx.core.json.JsonArray().add(0.0));
+        assertThatThrownBy(() -> SpecWire.decode(zero)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("not a valid spec").hasMessageContaining("std = [0.0] must be positive in every channel");
     }
 
     @Test

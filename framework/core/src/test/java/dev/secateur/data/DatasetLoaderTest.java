@@ -2,12 +2,15 @@ package dev.secateur.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.Preprocessing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +74,66 @@ class DatasetLoaderTest {
         assertThatThrownBy(() -> loader.load(new DataSpec(new DataSpec.Embedded(), 0, 0, all.train().size()), 1L))
                 .isInstanceOf(BadInputException.class).hasMessageContaining("would hold out all");
         assertThatThrownBy(() -> new DataSpec(new DataSpec.Embedded(), 0, 0, -1)).hasMessageContaining("validation = -1");
+    }
+
+    @Test
+    void declaringTheTrainingSplitsOwnMeanAndStdGivesItMeanZeroAndStdOneAndPreparesEverySplitTheSameWay() {
+        var plain = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 0, 1000), 1L);
+        float[] x = plain.train().features().data().asFloat();
+        double mean = java.util.Arrays.stream(toDoubles(x)).average().orElseThrow();
+        double std = Math.sqrt(java.util.Arrays.stream(toDoubles(x)).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
+        var normalized = Preprocessing.normalized(List.of(mean), List.of(std));
+
+        var splits = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 0, 1000, normalized), 1L);
+        double[] z = toDoubles(splits.train().features().data().asFloat());
+        double zMean = java.util.Arrays.stream(z).average().orElseThrow();
+        double zStd = Math.sqrt(java.util.Arrays.stream(z).map(v -> (v - zMean) * (v - zMean)).average().orElseThrow());
+        assertThat(zMean).isCloseTo(0, within(1e-5));
+        assertThat(zStd).isCloseTo(1, within(1e-5));
+        assertThat(splits.source()).endsWith(", inputs (x·" + (1.0 / 255) + " − mean) / std, mean [" + mean + "], std [" + std + "]");
+        assertThat(splits.sha256()).as("the digest is of the files read, not of the inputs").isEqualTo(plain.sha256());
+
+        // the validation images, the calibration sample and the test split are prepared the same way
+        var calibration = Calibration.sample(splits, 256, 3L);
+        var plainCalibration = Calibration.sample(plain, 256, 3L);
+        var test = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 300, 0, normalized), 1L).test();
+        var plainTest = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 300), 1L).test();
+        for (var pair : List.of(List.of(splits.test(), plain.test()), List.of(calibration, plainCalibration), List.of(test, plainTest))) {
+            float[] prepared = pair.get(0).features().data().asFloat();
+            float[] pixels = pair.get(1).features().data().asFloat();
+            assertThat(prepared).hasSameSizeAs(pixels);
+            for (int i = 0; i < pixels.length; i++) {
+                assertThat((double) prepared[i]).as(pair.get(0).name()).isCloseTo((pixels[i] - mean) / std, within(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void aScaleAloneMultipliesTheRawPixelValues() {
+        var raw = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 50, 0, Preprocessing.scaled(1)), 1L).test();
+        var plain = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 50), 1L).test();
+        assertThat(raw.features().maxNumber().doubleValue()).isEqualTo(255.0);
+        assertThat(raw.features()).isEqualTo(plain.features().mul(255).castTo(org.nd4j.linalg.api.buffer.DataType.INT32)
+                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+    }
+
+    @Test
+    void eachChannelOfAnImageIsPreparedWithItsOwnMeanAndStd() {
+        // two images of two channels of two pixels, NCHW
+        byte[] raw = {0, (byte) 255, 10, 20, (byte) 200, 100, 30, 40};
+        var p = new Preprocessing(1, List.of(100.0, 10.0), List.of(2.0, 5.0));
+        assertThat(Dataset.inputs(raw, 2, 2, p, "pairs")).containsExactly(-50f, 77.5f, 0f, 2f, 50f, 0f, 4f, 6f);
+        assertThatThrownBy(() -> Dataset.inputs(raw, 1, 4, p, "pairs")).isInstanceOf(BadInputException.class)
+                .hasMessage("data: mean = [100.0, 10.0] and std = [2.0, 5.0] have 2 values, but pairs images have 1 channel; "
+                        + "give one mean and one std per channel");
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
     }
 
     @Test

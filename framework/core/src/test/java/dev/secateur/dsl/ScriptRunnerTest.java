@@ -7,6 +7,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.Preprocessing;
 import dev.secateur.spec.SourceLocation;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -240,6 +242,69 @@ class ScriptRunnerTest {
         assertThat(submitted.get(5).key()).isNotEqualTo(submitted.get(3).key());
         // the spec itself keeps the path as written: messages quote what the user typed
         assertThat(((ModelSpec.Load) submitted.get(0).model()).file()).isEqualTo(Path.of("runs/dense/model-final.zip"));
+    }
+
+    @Test
+    void aDataBlockDeclaresItsPreprocessingAsTheJavaTwinDoesAndItMakesAnotherExperiment() throws IOException {
+        runner.run(script("normalize.groovy", """
+                // a PyTorch model trained with transforms.Normalize((0.2860,), (0.3530,))
+                run(experiment('imported') {
+                    model { load 'net.zip' }
+                    data fashionMnist(source: 'embedded', mean: [0.2860], std: [0.3530])
+                    schedule 'one-shot', target: 0.5
+                })
+                run(experiment('imported') {
+                    model { load 'net.zip' }
+                    data fashionMnist(source: 'embedded', mean: 0.2860, std: 0.3530, scale: 1/255d)
+                    schedule 'one-shot', target: 0.5
+                })
+                run(baseline('raw') { model { load 'net.zip' }; data mnist(dir: 'idx', scale: 1, mean: 33.3, std: 78.6) })
+                run(experiment('keyed') {
+                    model { train 'lenet-300-100', epochs: 2 }
+                    data fashionMnist(source: 'embedded', train: 1000, test: 200, validation: 500)
+                    schedule 'iterative', target: 0.9, steps: 4
+                })
+                run(experiment('plain') { model { train 'lenet-300-100' }; schedule 'one-shot', target: 0.5 })
+                run(experiment('plain') { model { train 'lenet-300-100' }; data fashionMnist(scale: 1); schedule 'one-shot', target: 0.5 })
+                """), List.of());
+        var normalized = Preprocessing.normalized(List.of(0.2860), List.of(0.3530));
+        var fromJava = ExperimentBuilder.experiment("imported", e -> e
+                .model(m -> m.load("net.zip"))
+                .data(DataSpec.of(new DataSpec.Embedded()).with(normalized))
+                .schedule("one-shot", s -> s.target(0.5)));
+        assertThat(submitted.get(0)).usingRecursiveComparison().ignoringFields("declaredAt").isEqualTo(fromJava);
+        assertThat(submitted.get(0).data().preprocessing()).isEqualTo(normalized);
+        assertThat(submitted.get(1).data().preprocessing()).as("a single number is a list of one").isEqualTo(normalized);
+        assertThat(submitted.get(1).key()).isEqualTo(submitted.get(0).key());
+        assertThat(submitted.get(2).data()).isEqualTo(new DataSpec(new DataSpec.Directory(Path.of("idx"), DataSpec.Family.MNIST),
+                0, 0, 0, new Preprocessing(1, List.of(33.3), List.of(78.6))));
+        // without preprocessing an experiment keeps the key it had before preprocessing could be declared, so its runs resume
+        assertThat(submitted.get(3).key()).isEqualTo("225621921d32357735aabbff0b390bf5");
+        assertThat(submitted.get(4).key()).isEqualTo("ce1cafc0a8c9725bf81b33474ec5284d");
+        assertThat(submitted.get(5).key()).as("other inputs are another experiment").isNotEqualTo(submitted.get(4).key());
+    }
+
+    @Test
+    void aMisspeltOrImpossiblePreprocessingIsRefusedAtItsLineWithTheFix() throws IOException {
+        refusedAtLine3("data fashionMnist(mean: [0.2860], stdev: [0.3530])")
+                .hasMessageContaining(":3: fashionMnist has no option 'stdev'; its options are dir, mean, scale, source, std, test, "
+                        + "train, validation (did you mean 'std'?)");
+        refusedAtLine3("data mnist(dir: 'idx', mean: 0.1307)")
+                .hasMessageContaining(":3: mnist: mean = [0.1307] needs std too: x' = (x·scale − mean) / std, one value of each per "
+                        + "channel; give std: [1.0] to only subtract the mean");
+        refusedAtLine3("data fashionMnist(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])")
+                .hasMessageContaining(":3: fashionMnist: mean = [0.485, 0.456, 0.406] and std = [0.229, 0.224, 0.225] have 3 values, "
+                        + "but fashion-mnist images have 1 channel; give one mean and one std per channel");
+        refusedAtLine3("data fashionMnist(mean: ['0.2860'], std: [0.3530])")
+                .hasMessageContaining(":3: fashionMnist mean: [0.2860] is not a number or a list of numbers, one per channel, such as "
+                        + "mean: [0.5]");
+        refusedAtLine3("data fashionMnist(scale: 0)").hasMessageContaining(":3: fashionMnist: scale = 0.0 must be a positive number");
+    }
+
+    /** A script whose experiment declares {@code declaration} on its line 3, refused as bad input. */
+    private AbstractThrowableAssert<?, ? extends Throwable> refusedAtLine3(String declaration) throws IOException {
+        var file = script("refused.groovy", "experiment('x') {\n    model { load 'net.zip' }\n    " + declaration + "\n}\n");
+        return assertThatThrownBy(() -> runner.run(file, List.of())).isInstanceOf(BadInputException.class);
     }
 
     @Test

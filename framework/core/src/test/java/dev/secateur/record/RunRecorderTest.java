@@ -71,6 +71,22 @@ class RunRecorderTest {
     }
 
     @Test
+    void specJsonRecordsHowThePixelsWerePrepared() throws IOException {
+        var plain = io.vertx.core.json.JsonObject.mapFrom(resolved("r-2", true).json("test"));
+        assertThat(plain.getJsonObject("data").getJsonObject("preprocessing").encode())
+                .isEqualTo("{\"scale\":" + (1.0 / 255) + ",\"mean\":[],\"std\":[]}");
+        var spec = experiment("n", e -> e.model(m -> m.load("net.zip"))
+                .data(dev.secateur.spec.DataSpec.of(new dev.secateur.spec.DataSpec.Embedded())
+                        .with(dev.secateur.spec.Preprocessing.normalized(List.of(0.2860), List.of(0.3530))))
+                .schedule("one-shot", s -> s.target(0.5)));
+        var dir = recorder.open(runs, new ResolvedSpec("n-1", spec, "1.0", "1.0", 10, "embedded", "ab".repeat(32), 100, 50,
+                List.of(0.5), Map.of()));
+        var written = new io.vertx.core.json.JsonObject(Files.readString(dir.resolve(RunDirectory.SPEC)));
+        assertThat(written.getJsonObject("data").getJsonObject("preprocessing").encode())
+                .isEqualTo("{\"scale\":" + (1.0 / 255) + ",\"mean\":[0.286],\"std\":[0.353]}");
+    }
+
+    @Test
     void aRunThatPrunesNothingHasAnEmptySaliencyColumn() throws IOException {
         var dir = recorder.open(runs, resolved("dense-1", false));
         recorder.result("dense-1", step(0));
