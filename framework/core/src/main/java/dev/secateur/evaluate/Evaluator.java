@@ -172,18 +172,29 @@ public final class Evaluator {
                 net.output(x);
             }
         }
+        return medianMs(() -> net.output(x), warmup, repeats);
+    }
+
+    /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */
+    public static double medianMs(Runnable pass, int warmup, int repeats) {
         for (int i = 0; i < warmup; i++) {
-            net.output(x);
+            pass.run();
         }
         double[] times = new double[repeats];
         for (int i = 0; i < times.length; i++) {
             long start = System.nanoTime();
-            net.output(x);
+            pass.run();
             times[i] = (System.nanoTime() - start) / 1e6;
         }
-        Arrays.sort(times);
-        int mid = times.length / 2;
-        return times.length % 2 == 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+        return median(times);
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count); the array is left as it was. */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     static long zeros(INDArray a) {
