@@ -116,6 +116,21 @@ public final class OnnxRuntimeRunner implements AutoCloseable {
         return input.getShape();
     }
 
+    /**
+     * The input shape of one example: the declared shape without its first (batch) dimension.
+     *
+     * @throws BadInputException if the model leaves another dimension open, so no input size can be chosen for it
+     */
+    public long[] exampleShape() {
+        long[] shape = inputShape();
+        long[] example = Arrays.copyOfRange(shape, Math.min(1, shape.length), shape.length);
+        if (shape.length < 2 || Arrays.stream(example).anyMatch(d -> d < 1)) {
+            throw new BadInputException("the ONNX model's input '" + inputName + "' is " + Arrays.toString(shape) + " (-1: any size); "
+                    + "Secateur needs a batch dimension first and fixed sizes after it, such as [N, 1, 28, 28] or [N, 784]");
+        }
+        return example;
+    }
+
     /** The model's first output on {@code x}, whose shape must be one the model's input accepts. */
     public INDArray run(INDArray x) {
         return runAll(x).get(outputName);

@@ -74,6 +74,18 @@ public final class OnnxTestModels {
         return model(graph);
     }
 
+    /** One MatMul by a weight {@code w [in, out]} and an Add of a bias {@code b}, as PyTorch exports a Linear with a 3-d input. */
+    public static byte[] matMulAdd(long seed, int in, int out) {
+        var random = new Random(seed);
+        var graph = GraphProto.newBuilder().setName("matmul").addInput(value(INPUT, in));
+        graph.addInitializer(tensor("w", random, Math.sqrt(2.0 / in), in, out));
+        graph.addInitializer(tensor("b", random, 0.1, out));
+        graph.addNode(node("MatMul", "matmul", "matmul", INPUT, "w"));
+        graph.addNode(node("Add", "add", OUTPUT, "matmul", "b"));
+        graph.addOutput(value(OUTPUT, out));
+        return model(graph);
+    }
+
     /** An initializer of {@code model} as an array of its shape. */
     public static INDArray initializer(byte[] model, String name) throws Exception {
         for (var t : ModelProto.parseFrom(model).getGraph().getInitializerList()) {
