@@ -73,7 +73,7 @@ public final class OnnxRuntimeRunner implements AutoCloseable {
             }
         } catch (OrtException e) {
             throw new BadInputException("onnxruntime cannot load the model (" + model.length + " bytes): " + e.getMessage()
-                    + "; give an ONNX model file (a ModelProto, opset 7 or later)", e);
+                    + "; give an ONNX model file that this onnxruntime can run", e);
         }
     }
 
