@@ -14,11 +14,15 @@
 #   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data);
 #                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
+#   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
+#                                    # two ONNX files in onnxruntime, one thread, alternating at batch 1 and 256;
+#                                    # --data DIR adds each one's accuracy on the test split of the IDX files there
 #
 # The full Fashion-MNIST is used when `apt-get install dataset-fashion-mnist` has put it in
 # /usr/share/datasets/fashion-mnist; otherwise the embedded subset.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CALLER_DIR="$PWD"
 cd "$ROOT"
 WHAT="${1:-all}"
 # the same OpenMP default as bin/secateur
@@ -306,6 +310,16 @@ run_pair() {
   java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.LatencyPair "$1" "$2"
 }
 
+run_onnx() {
+  if [[ $# -lt 2 ]]; then
+    echo "usage: $0 onnx DENSE.onnx PRUNED.onnx [--rounds N] [--data DIR]" >&2
+    exit 2
+  fi
+  local cp; cp="$(build)"
+  # from the caller's directory, so relative paths to the models and the data mean what they meant there
+  (cd "$CALLER_DIR" && java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.OnnxBench "$@")
+}
+
 case "$WHAT" in
   threshold) run_threshold ;;
   masked) run_masked ;;
@@ -319,6 +333,7 @@ case "$WHAT" in
   cluster) run_cluster ;;
   peer) run_peer ;;
   pair) shift; run_pair "$@" ;;
+  onnx) shift; run_onnx "$@" ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|pair|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|pair|onnx|all]" >&2; exit 2 ;;
 esac

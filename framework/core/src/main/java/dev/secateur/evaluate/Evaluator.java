@@ -8,6 +8,7 @@ import dev.secateur.spi.ParamRef;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.CountZero;
@@ -77,6 +78,15 @@ public final class Evaluator {
 
     /** Accuracy and mean cross-entropy of {@code net} on {@code data}, in batches of 1,000. */
     public static Quality quality(Network net, Dataset data) {
+        return quality(net::output, data);
+    }
+
+    /**
+     * Accuracy and mean cross-entropy of any forward pass from feature rows to class scores (an ONNX model in
+     * onnxruntime, say), in batches of 1,000. The loss reads the scores as probabilities; for logits only the
+     * accuracy means something.
+     */
+    public static Quality quality(UnaryOperator<INDArray> forward, Dataset data) {
         long correct = 0;
         double lossSum = 0;
         int n = data.size();
@@ -85,7 +95,7 @@ public final class Evaluator {
             dev.secateur.errors.Interrupts.check("between batches");
             int to = Math.min(from + EVAL_BATCH, n);
             INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray out = net.output(x);
+            INDArray out = forward.apply(x);
             // one copy out of native memory, then plain loops: per-element reads cost more than the forward pass
             float[] probabilities = (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
             int outputs = (int) out.size(1);
@@ -172,18 +182,29 @@ public final class Evaluator {
                 net.output(x);
             }
         }
+        return medianMs(() -> net.output(x), warmup, repeats);
+    }
+
+    /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */
+    public static double medianMs(Runnable pass, int warmup, int repeats) {
         for (int i = 0; i < warmup; i++) {
-            net.output(x);
+            pass.run();
         }
         double[] times = new double[repeats];
         for (int i = 0; i < times.length; i++) {
             long start = System.nanoTime();
-            net.output(x);
+            pass.run();
             times[i] = (System.nanoTime() - start) / 1e6;
         }
-        Arrays.sort(times);
-        int mid = times.length / 2;
-        return times.length % 2 == 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+        return median(times);
+    }
+
+    /** The median of {@code values} (the mean of the middle two for an even count); the array is left as it was. */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     static long zeros(INDArray a) {

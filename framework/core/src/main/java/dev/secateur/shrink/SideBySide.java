@@ -5,6 +5,7 @@ import dev.secateur.evaluate.Evaluator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,15 +49,32 @@ public final class SideBySide {
 
     /** The median latency of each network over 3 rounds in which the two are timed alternately: {first, second}. */
     public static double[] alternating(Network first, Network second, INDArray x, int warmup, int repeats) {
-        double[] a = new double[3];
-        double[] b = new double[3];
-        for (int round = 0; round < 3; round++) {
-            a[round] = Evaluator.latencyMs(first, x, warmup, repeats);
-            b[round] = Evaluator.latencyMs(second, x, warmup, repeats);
+        return alternating(() -> Evaluator.latencyMs(first, x, warmup, repeats),
+                () -> Evaluator.latencyMs(second, x, warmup, repeats), 3);
+    }
+
+    /**
+     * Two timings taken side by side: each round times both, the order swapped every round so that a drift
+     * of the machine's load or clock falls on both alike. Returns the median over the rounds of each: {first, second}.
+     *
+     * @param first  one round's timing of the first thing (a median over passes, say)
+     */
+    public static double[] alternating(DoubleSupplier first, DoubleSupplier second, int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, not " + rounds);
         }
-        java.util.Arrays.sort(a);
-        java.util.Arrays.sort(b);
-        return new double[]{a[1], b[1]};
+        double[] a = new double[rounds];
+        double[] b = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+            if (round % 2 == 0) {
+                a[round] = first.getAsDouble();
+                b[round] = second.getAsDouble();
+            } else {
+                b[round] = second.getAsDouble();
+                a[round] = first.getAsDouble();
+            }
+        }
+        return new double[]{Evaluator.median(a), Evaluator.median(b)};
     }
 
     /** Per-layer time at batch 256 of both networks, next to the FLOPs: where a latency cut falls short of the FLOPs cut. */
