@@ -3,15 +3,11 @@ package dev.secateur.model.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.ModelFiles;
-import java.nio.FloatBuffer;
+import dev.secateur.shrink.OnnxRuntimeRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +29,7 @@ class OnnxImporterTest {
     @ParameterizedTest
     @ValueSource(strings = {"mlp.onnx", "lenet5.onnx", "resnet.onnx", "resnet-folded.onnx", "mobilenet.onnx", "zoo.onnx",
             "opset17.onnx", "identity-dropout.onnx"})
-    void anImportedModelComputesWhatOnnxruntimeComputes(String name) throws Exception {
+    void anImportedModelComputesWhatOnnxruntimeComputes(String name) throws java.io.IOException {
         var net = OnnxImporter.load(fixture(name));
         Nd4j.getRandom().setSeed(7);
         var x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 8, net.inputSize());
@@ -79,17 +75,11 @@ class OnnxImporterTest {
     }
 
     /** onnxruntime's output for rows x, shaped as the model's input wants. */
-    static INDArray onnxruntime(byte[] model, INDArray x) throws Exception {
-        var env = OrtEnvironment.getEnvironment();
-        try (var options = new OrtSession.SessionOptions(); var session = env.createSession(model, options)) {
-            var info = (ai.onnxruntime.TensorInfo) session.getInputInfo().values().iterator().next().getInfo();
-            long[] shape = info.getShape().clone();
+    static INDArray onnxruntime(byte[] model, INDArray x) {
+        try (var runner = OnnxRuntimeRunner.open(model)) {
+            long[] shape = runner.inputShape().clone();
             shape[0] = x.rows();
-            try (var input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.dup('c').data().asFloat()), shape);
-                 var result = session.run(Map.of(session.getInputNames().iterator().next(), input))) {
-                float[][] out = (float[][]) result.get(0).getValue();
-                return Nd4j.create(out);
-            }
+            return runner.run(x.reshape('c', shape));
         }
     }
 
