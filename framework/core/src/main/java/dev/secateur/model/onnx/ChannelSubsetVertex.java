@@ -21,10 +21,9 @@ public final class ChannelSubsetVertex extends SubsetVertex {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
-        var type = super.getOutputType(layerIndex, vertexInputs);
-        if (type instanceof InputType.InputTypeConvolutional conv) {
+        if (vertexInputs.length == 1 && vertexInputs[0] instanceof InputType.InputTypeConvolutional conv) {
             return InputType.convolutional(conv.getHeight(), conv.getWidth(), getTo() - getFrom() + 1);
         }
-        return type;
+        return super.getOutputType(layerIndex, vertexInputs);
     }
 }

@@ -40,6 +40,19 @@ class OnnxImporterTest {
         assertThat(worst).isLessThan(1e-4);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"zoo.onnx", "mobilenet.onnx"})
+    void anImportedModelSurvivesADl4jZipSoCheckpointsAndResumeWork(String name, @TempDir Path dir) {
+        var net = OnnxImporter.load(fixture(name));
+        var zip = dir.resolve("model.zip");
+        ModelFiles.save(net, zip);
+        var restored = ModelFiles.load(zip);
+        Nd4j.getRandom().setSeed(3);
+        var x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, net.inputSize());
+        assertThat(restored.output(x)).isEqualTo(net.output(x));
+        assertThat(restored.configurationJson()).isEqualTo(net.configurationJson());
+    }
+
     @Test
     void anUnsupportedOpIsRefusedNamingTheNodeTheOpAndWhatIsSupported() {
         assertThatThrownBy(() -> OnnxImporter.load(fixture("unsupported-op.onnx")))
