@@ -67,6 +67,42 @@ class BadInputIT {
         assertThat(runs()).doesNotExist();
     }
 
+    private static Path onnxFixture(String name) {
+        return Cli.ROOT.resolve("framework/core/src/test/resources/dev/secateur/onnx").resolve(name);
+    }
+
+    @Test
+    void anOnnxModelWithAnOpSecateurCannotMapIsRefusedNamingTheNodeAndTheOp() throws Exception {
+        var model = onnxFixture("unsupported-op.onnx");
+        var result = run("lrn.groovy", experiment("load '" + model + "'", SMALL, ONE_SHOT));
+        assertRefused(result, model.toString(), "node 'weird_lrn' (LRN)", "it maps Conv, Gemm");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void aTruncatedOnnxFileIsRefusedNamingTheFile() throws Exception {
+        var model = onnxFixture("truncated.onnx");
+        var result = run("truncated-onnx.groovy", experiment("load '" + model + "'", SMALL, ONE_SHOT));
+        assertRefused(result, model.toString(), "truncated or not ONNX");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void aFileThatIsNotOnnxIsRefusedNamingTheFile() throws Exception {
+        var model = onnxFixture("not-onnx.onnx");
+        var result = run("not-onnx.groovy", experiment("load '" + model + "'", SMALL, ONE_SHOT));
+        assertRefused(result, model.toString(), "truncated or not ONNX");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
+    void anOnnxModelForOtherImagesIsRefusedNamingBothShapesBeforeAnyRunDirectoryIsWritten() throws Exception {
+        var model = onnxFixture("rgb32.onnx");
+        var result = run("rgb32.groovy", experiment("load '" + model + "'", SMALL, ONE_SHOT));
+        assertRefused(result, "takes inputs of shape [N, 3, 32, 32]", "the data's images are [N, 1, 28, 28]");
+        assertThat(runs()).doesNotExist();
+    }
+
     @Test
     void truncatedIdxFile() throws Exception {
         var data = Files.createDirectory(work.resolve("mnist"));
