@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -79,18 +81,11 @@ class BadInputIT {
         assertThat(runs()).doesNotExist();
     }
 
-    @Test
-    void aTruncatedOnnxFileIsRefusedNamingTheFile() throws Exception {
-        var model = onnxFixture("truncated.onnx");
-        var result = run("truncated-onnx.groovy", experiment("load '" + model + "'", SMALL, ONE_SHOT));
-        assertRefused(result, model.toString(), "truncated or not ONNX");
-        assertThat(runs()).doesNotExist();
-    }
-
-    @Test
-    void aFileThatIsNotOnnxIsRefusedNamingTheFile() throws Exception {
-        var model = onnxFixture("not-onnx.onnx");
-        var result = run("not-onnx.groovy", experiment("load '" + model + "'", SMALL, ONE_SHOT));
+    @ParameterizedTest
+    @ValueSource(strings = {"truncated.onnx", "not-onnx.onnx"})
+    void aTruncatedOrForeignOnnxFileIsRefusedNamingTheFile(String name) throws Exception {
+        var model = onnxFixture(name);
+        var result = run(name + ".groovy", experiment("load '" + model + "'", SMALL, ONE_SHOT));
         assertRefused(result, model.toString(), "truncated or not ONNX");
         assertThat(runs()).doesNotExist();
     }
