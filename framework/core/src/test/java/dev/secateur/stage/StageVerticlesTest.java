@@ -175,6 +175,31 @@ class StageVerticlesTest {
     }
 
     @Test
+    void anOnnxModelLoadsThroughTheBusAndShrinksWithItsDepthwiseChannels(Vertx vertx, VertxTestContext context) throws Exception {
+        var mobilenet = new ModelSpec.Load(Path.of(getClass().getResource("/dev/secateur/onnx/mobilenet.onnx").toURI()));
+        var filters = new Granularity.Structured(dev.secateur.spi.GroupReduction.L1);
+        var provenance = new Provenance("magnitude", "1", Options.NONE, "one-shot", "1", 3L);
+        request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(mobilenet, data, 3L), StageReply.Loaded.class)
+                .compose(loaded -> request(vertx, Addresses.SCORER_SCORE, new StageRequest.Score(loaded.model(), loaded.data(), null,
+                        Pruner.inScope(loaded.params(), filters, new Scope.LayerWise(Set.of())), new SaliencySpec("magnitude", Options.NONE),
+                        filters, 3L), StageReply.Scored.class)
+                        .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null, loaded.params(),
+                                filters, new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.5, Map.of()), provenance), StageReply.Planned.class))
+                        .compose(planned -> request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(), planned.masks()),
+                                StageReply.Applied.class)
+                                .compose(applied -> request(vertx, Addresses.PRUNER_SHRINK, new StageRequest.Shrink(loaded.model(), planned.masks(), false),
+                                        StageReply.Shrunk.class)))
+                        .onComplete(context.succeeding(shrunk -> context.verify(() -> {
+                            var before = stores.models().get(loaded.model());
+                            var after = stores.models().get(shrunk.model());
+                            assertThat(after.numParams()).isLessThan(before.numParams());
+                            var x = stores.data().get(loaded.data()).test().features();
+                            assertThat(before.output(x).sub(after.output(x)).amaxNumber().doubleValue()).isLessThanOrEqualTo(1e-5);
+                            context.completeNow();
+                        }))));
+    }
+
+    @Test
     void loaderFailsACorruptModelWithTheBadInputCode(Vertx vertx, VertxTestContext context) throws Exception {
         var corrupt = Files.write(dir.resolve("corrupt.zip"), new byte[]{1, 2, 3, 4});
         request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(new ModelSpec.Load(corrupt), data, 1L), StageReply.Loaded.class)
