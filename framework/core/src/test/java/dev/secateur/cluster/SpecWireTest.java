@@ -42,7 +42,7 @@ class SpecWireTest {
     @Test
     void everyKindOfDeclarationSurvivesTheTripUnchanged() throws Exception {
         var specs = declared("""
-                run(baseline('dense') { seed 3; model { train 'lenet-5', epochs: 2, batch: 32, lr: 2e-3, decay: 'cosine' } })
+                run(baseline('dense') { seed 3; model { train 'lenet-5', epochs: 2, batch: 32, lr: 2e-3, decay: 'cosine' }; export onnx: true })
                 run(experiment('nm') {
                     model { load 'models/dense.zip' }
                     data fashionMnist(source: 'embedded', train: 900, test: 100)
@@ -80,6 +80,7 @@ class SpecWireTest {
                     distill temperature: 3, weight: 0.25
                     finetune epochs: 1, decay: 'cosine'
                     control true
+                    export onnx: true
                 })
                 run(experiment('rounded') {
                     model { train 'lenet-5', epochs: 1 }
@@ -90,6 +91,7 @@ class SpecWireTest {
                 })
                 """);
         assertThat(specs).hasSize(7);
+        assertThat(specs).filteredOn(spec -> spec.export().onnx()).extracting(ExperimentSpec::name).containsExactly("dense", "recover");
         for (var spec : specs) {
             var json = SpecWire.encode(spec);
             var arrived = SpecWire.decode(new io.vertx.core.json.JsonObject(json.encode()));

@@ -5,8 +5,9 @@ import static dev.secateur.model.onnx.OnnxGraph.ints;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.deeplearning4j.nn.api.Layer;
+import onnx.Onnx.AttributeProto;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -18,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -48,7 +50,7 @@ final class OnnxLayers {
      * Why this layer has no ONNX form here, or empty when {@link #emit} writes it. Subclasses of the supported
      * layers (a {@code Deconvolution2D} is a {@code ConvolutionLayer}) are refused: they compute something else.
      */
-    static Optional<String> refusal(org.deeplearning4j.nn.conf.layers.Layer conf, InputType input) {
+    static Optional<String> refusal(Layer conf, InputType input) {
         Class<?> kind = conf.getClass();
         if (kind == DenseLayer.class && ((DenseLayer) conf).hasLayerNorm()) {
             return Optional.of("a DenseLayer with layer normalisation is not written as ONNX");
@@ -101,22 +103,23 @@ final class OnnxLayers {
     }
 
     /**
-     * Writes {@code layer} reading tensor {@code input}, of DL4J type {@code type}, and returns the tensor it
-     * writes, named {@code name}. The caller has checked {@link #refusal} first.
+     * Writes the layer configured by {@code conf}, with parameters {@code params} by DL4J's keys ({@code W},
+     * {@code b}), reading tensor {@code input} of DL4J type {@code type}, and returns the tensor it writes, named
+     * {@code name}. The caller has checked {@link #refusal} first.
      */
-    String emit(Layer layer, String name, String input, InputType type) {
-        var conf = layer.conf().getLayer();
+    String emit(Layer conf, Map<String, INDArray> params, String name, String input, InputType type) {
         if (conf instanceof DepthwiseConvolution2D depthwise) {
-            return activated(depthwise, name, depthwise(layer, depthwise, name, input, (InputType.InputTypeConvolutional) type));
+            return activated(depthwise, name, depthwise(params, depthwise, name, input, (InputType.InputTypeConvolutional) type));
         } else if (conf instanceof ConvolutionLayer conv) {
-            return activated(conv, name, convolution(layer, conv, name, input, (InputType.InputTypeConvolutional) type));
+            return activated(conv, name, convolution(params, conv, name, input, (InputType.InputTypeConvolutional) type));
         } else if (conf instanceof DenseLayer || conf instanceof OutputLayer) {
-            var inputs = new ArrayList<>(List.of(input, graph.floats(name + "_W", layer.getParam("W"), layer.getParam("W").shape())));
-            if (layer.paramTable().containsKey("b")) {
-                inputs.add(graph.floats(name + "_b", layer.getParam("b"), layer.getParam("b").length()));
+            var dense = (BaseLayer) conf;
+            var inputs = new ArrayList<>(List.of(input, graph.floats(name + "_W", params.get("W"), params.get("W").shape())));
+            if (params.containsKey("b")) {
+                inputs.add(graph.floats(name + "_b", params.get("b"), params.get("b").length()));
             }
             // DL4J's W is [nIn, nOut], so y = xW + b is Gemm with transB = 0
-            return activated((BaseLayer) conf, name, graph.node("Gemm", name, linear(conf, name), inputs));
+            return activated(dense, name, graph.node("Gemm", name, linear(dense, name), inputs));
         } else if (conf instanceof SubsamplingLayer pool) {
             return pooling(pool, name, input, (InputType.InputTypeConvolutional) type);
         } else if (conf instanceof ZeroPaddingLayer padding) {
@@ -132,7 +135,7 @@ final class OnnxLayers {
             String pooled = graph.node(op, name, name + "_pooled", List.of(input));
             return graph.node("Flatten", name + "_flatten", name, List.of(pooled), attribute("axis", 1L));
         } else if (conf instanceof BatchNormalization norm) {
-            return batchNormalization(layer, norm, name, input);
+            return batchNormalization(params, norm, name, input);
         } else if (conf instanceof ActivationLayer activation) {
             return OnnxActivations.emit(graph, activation.getActivationFn(), name, input, name, true);
         } else if (conf instanceof DropoutLayer) {
@@ -142,19 +145,20 @@ final class OnnxLayers {
     }
 
     /** The tensor a layer's own node writes: its name, or {@code <name>_linear} when an activation follows. */
-    private static String linear(org.deeplearning4j.nn.conf.layers.Layer conf, String name) {
-        return OnnxActivations.isIdentity(((BaseLayer) conf).getActivationFn()) ? name : name + "_linear";
+    private static String linear(BaseLayer conf, String name) {
+        return OnnxActivations.isIdentity(conf.getActivationFn()) ? name : name + "_linear";
     }
 
     private String activated(BaseLayer conf, String name, String linear) {
         return OnnxActivations.emit(graph, conf.getActivationFn(), name + "_act", linear, name, false);
     }
 
-    private String convolution(Layer layer, ConvolutionLayer conf, String name, String input, InputType.InputTypeConvolutional in) {
-        INDArray w = layer.getParam("W"); // [out, in, kH, kW], as ONNX has it
+    private String convolution(Map<String, INDArray> params, ConvolutionLayer conf, String name, String input,
+                               InputType.InputTypeConvolutional in) {
+        INDArray w = params.get("W"); // [out, in, kH, kW], as ONNX has it
         var inputs = new ArrayList<>(List.of(input, graph.floats(name + "_W", w, w.shape())));
         if (conf.hasBias()) {
-            inputs.add(graph.floats(name + "_b", layer.getParam("b"), w.size(0)));
+            inputs.add(graph.floats(name + "_b", params.get("b"), w.size(0)));
         }
         return graph.node("Conv", name, linear(conf, name), inputs, ints("kernel_shape", longs(conf.getKernelSize())),
                 ints("strides", longs(conf.getStride())), ints("dilations", longs(conf.getDilation())),
@@ -167,8 +171,9 @@ final class OnnxLayers {
      * input channel c's filter m; ONNX's grouped Conv with one group per input channel reads [in · multiplier,
      * 1, kH, kW] in that same order.
      */
-    private String depthwise(Layer layer, DepthwiseConvolution2D conf, String name, String input, InputType.InputTypeConvolutional in) {
-        INDArray w = layer.getParam("W");
+    private String depthwise(Map<String, INDArray> params, DepthwiseConvolution2D conf, String name, String input,
+                             InputType.InputTypeConvolutional in) {
+        INDArray w = params.get("W");
         long kH = w.size(0);
         long kW = w.size(1);
         long channels = w.size(2);
@@ -176,7 +181,7 @@ final class OnnxLayers {
         var inputs = new ArrayList<>(List.of(input,
                 graph.floats(name + "_W", w.permute(2, 3, 0, 1), channels * multiplier, 1, kH, kW)));
         if (conf.hasBias()) {
-            inputs.add(graph.floats(name + "_b", layer.getParam("b"), channels * multiplier));
+            inputs.add(graph.floats(name + "_b", params.get("b"), channels * multiplier));
         }
         return graph.node("Conv", name, linear(conf, name), inputs, ints("kernel_shape", kH, kW),
                 ints("strides", longs(conf.getStride())), ints("dilations", longs(conf.getDilation())),
@@ -191,10 +196,10 @@ final class OnnxLayers {
                         conf.getPadding()))));
         if (conf.getPoolingType() == PoolingType.MAX) {
             attributes.add(ints("dilations", longs(conf.getDilation())));
-            return graph.node("MaxPool", name, name, List.of(input), attributes.toArray(onnx.Onnx.AttributeProto[]::new));
+            return graph.node("MaxPool", name, name, List.of(input), attributes.toArray(AttributeProto[]::new));
         }
         attributes.add(attribute("count_include_pad", conf.isAvgPoolIncludePadInDivisor() ? 1L : 0L));
-        return graph.node("AveragePool", name, name, List.of(input), attributes.toArray(onnx.Onnx.AttributeProto[]::new));
+        return graph.node("AveragePool", name, name, List.of(input), attributes.toArray(AttributeProto[]::new));
     }
 
     /**
@@ -202,8 +207,7 @@ final class OnnxLayers {
      * variance or, by default ({@code useLogStd}), log10 of the standard deviation, from which the variance is
      * {@code (10^s)²}; with {@code lockGammaBeta} gamma and beta are constants of the configuration.
      */
-    private String batchNormalization(Layer layer, BatchNormalization conf, String name, String input) {
-        var params = layer.paramTable();
+    private String batchNormalization(Map<String, INDArray> params, BatchNormalization conf, String name, String input) {
         INDArray mean = params.get("mean");
         long channels = mean.length();
         INDArray variance = params.get("var");

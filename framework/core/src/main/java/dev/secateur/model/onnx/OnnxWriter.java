@@ -11,14 +11,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.OperatorSetIdProto;
+import onnx.Onnx.ValueInfoProto;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 
 /**
@@ -78,9 +81,27 @@ public final class OnnxWriter {
 
     /** Writes {@code net} as {@code file}, through a temporary file and a rename, and returns the bytes written. */
     public static long save(Network net, Path file) {
-        byte[] bytes = bytes(net);
+        return save(write(net), file);
+    }
+
+    /** Writes {@code model} as {@code file}, through a temporary file and a rename, and returns the bytes written. */
+    public static long save(ModelProto model, Path file) {
+        byte[] bytes = model.toByteArray();
         ModelFiles.writeAtomically(file, tmp -> Files.write(tmp, bytes));
         return bytes.length;
+    }
+
+    /** What a user feeds the model and gets back: "opset 13, input 'input' [N, 1, 28, 28], output 'output' [N, 10]". */
+    public static String describe(ModelProto model) {
+        var graph = model.getGraph();
+        return "opset " + model.getOpsetImport(0).getVersion() + ", input '" + graph.getInput(0).getName() + "' "
+                + dims(graph.getInput(0)) + ", output '" + graph.getOutput(0).getName() + "' " + dims(graph.getOutput(0));
+    }
+
+    private static String dims(ValueInfoProto value) {
+        return value.getType().getTensorType().getShape().getDimList().stream()
+                .map(d -> d.hasDimParam() ? d.getDimParam() : Long.toString(d.getDimValue()))
+                .collect(Collectors.joining(", ", "[", "]"));
     }
 
     /** The network as an ONNX model, its input found from its first layer ({@link #input}). */
@@ -120,7 +141,7 @@ public final class OnnxWriter {
             if (pre != null && !(i == 0 && input.flatImage() && pre instanceof FeedForwardToCnnPreProcessor)) {
                 tensor = vertices.preprocess(pre, name + "_preprocess", name + "_preprocessed", tensor);
             }
-            tensor = layers.emit(net.layer(i), name, tensor, layerType);
+            tensor = layers.emit(net.layer(i).conf().getLayer(), net.layer(i).paramTable(), name, tensor, layerType);
             type = outputs.get(i);
         }
         return tensor;
@@ -160,7 +181,7 @@ public final class OnnxWriter {
                 } else if (pre == null && imageIn) {
                     tensor = flatInput();
                 }
-                last = layers.emit(net.layer(layer), name, tensor, type);
+                last = layers.emit(net.layer(layer).conf().getLayer(), net.layer(layer).paramTable(), name, tensor, type);
             } else {
                 refuse("vertex '" + name + "'", vertexConf.getClass().getName(), OnnxVertices.refusal(vertexConf));
                 var ins = new ArrayList<String>();
@@ -204,7 +225,7 @@ public final class OnnxWriter {
      * {@link #write(Network, Input)}.
      */
     public static Input input(Network net) {
-        List<org.deeplearning4j.nn.conf.layers.Layer> firstLayers = new ArrayList<>();
+        List<Layer> firstLayers = new ArrayList<>();
         List<InputPreProcessor> preprocessors = new ArrayList<>();
         if (net.isGraph()) {
             var conf = net.graph().getConfiguration();
