@@ -4,6 +4,7 @@ import static dev.secateur.model.onnx.OnnxGraph.attribute;
 import static dev.secateur.model.onnx.OnnxGraph.ints;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,6 +85,11 @@ final class OnnxLayers {
             }
             if (!(input instanceof InputType.InputTypeConvolutional)) {
                 return Optional.of("global pooling is written as ONNX over images only (its input here is " + input + ")");
+            }
+            int[] dimensions = pool.getPoolingDimensions();
+            if (dimensions != null && !Arrays.equals(dimensions, new int[]{2, 3})) {
+                return Optional.of("global pooling over dimensions " + Arrays.toString(dimensions) + " is not written as ONNX; "
+                        + "over height and width [2, 3] it is");
             }
         }
         boolean known = kind == DenseLayer.class || kind == OutputLayer.class || kind == ConvolutionLayer.class

@@ -217,6 +217,21 @@ class OnnxWriterTest {
     }
 
     @Test
+    void aChannelsLastConvolutionIsRefusedWithWhatToChange() {
+        var channelsLast = InputType.convolutional(8, 8, 1, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+        var conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())
+                .setInputType(channelsLast)
+                .build();
+        var net = new MultiLayerNetwork(conf);
+        net.init();
+        assertThatThrownBy(() -> OnnxWriter.write(Network.of(net), OnnxWriter.Input.of(channelsLast))).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("layer 0 (org.deeplearning4j.nn.conf.layers.ConvolutionLayer)")
+                .hasMessageContaining("build the layer with dataFormat NCHW");
+    }
+
+    @Test
     void anActivationWithNoOnnxFormIsNamedWithItsLayer() {
         var conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new DenseLayer.Builder().nIn(6).nOut(4).activation(Activation.CUBE).build())
