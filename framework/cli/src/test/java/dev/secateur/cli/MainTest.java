@@ -328,7 +328,27 @@ class MainTest {
         var empty = Files.createDirectories(dir.resolve("runs/empty"));
         assertThat(run("export", empty.toString(), "--format", "sparse")).isEqualTo(Main.BAD_INPUT);
         assertThat(err.toString()).contains(empty + " has no model-final.zip").doesNotContain("\tat ");
-        assertThat(run("export", empty.toString(), "--format", "onnx")).isEqualTo(Main.BAD_INPUT);
-        assertThat(err.toString()).contains("unknown export format 'onnx'; choose dl4j, npy or sparse");
+        assertThat(run("export", empty.toString(), "--format", "tflite")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("unknown export format 'tflite'; choose dl4j, onnx, npy or sparse");
+    }
+
+    @Test
+    void exportOnnxIsAShorthandForTheFormatAndAContradictionOrNoFormatIsRefused() throws Exception {
+        var run = Files.createDirectories(dir.resolve("runs/onnx-1"));
+        var net = dev.secateur.model.Architecture.LENET_300_100.network(7L, 1e-3);
+        dev.secateur.model.ModelFiles.save(net, run.resolve("model-final.zip"));
+        assertThat(run("export", run.toString(), "--onnx")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString()).contains("ONNX model: " + run.resolve("export/model.onnx")
+                        + " (opset 13, input 'input' [N, 784], output 'output' [N, 10])")
+                .containsPattern("parameters 266,610; file [0-9,]+ bytes");
+        byte[] shorthand = Files.readAllBytes(run.resolve("export/model.onnx"));
+        assertThat(run("export", run.toString(), "--format", "onnx", "--onnx", "--out", dir.resolve("both").toString()))
+                .as(err.toString()).isEqualTo(Main.OK);
+        assertThat(Files.readAllBytes(dir.resolve("both/model.onnx"))).isEqualTo(shorthand);
+
+        assertThat(run("export", run.toString(), "--onnx", "--format", "dl4j")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("--onnx and --format dl4j ask for two formats; give one of them").doesNotContain("\tat ");
+        assertThat(run("export", run.toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("export needs a format: --format dl4j|onnx|npy|sparse, or --onnx");
     }
 }

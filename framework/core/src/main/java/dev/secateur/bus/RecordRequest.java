@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.Event, RecordRequest.Plan,
         RecordRequest.ShrunkMasks, RecordRequest.Correlations, RecordRequest.Sensitivity, RecordRequest.Ratios,
-        RecordRequest.ExplainPlan, RecordRequest.Model, RecordRequest.Reopen, RecordRequest.Checkpoint {
+        RecordRequest.ExplainPlan, RecordRequest.Onnx, RecordRequest.Model, RecordRequest.Reopen, RecordRequest.Checkpoint {
 
     /** Create {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
     record Open(Path runsDir, ResolvedSpec spec) implements RecordRequest {
@@ -70,6 +70,13 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
             ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
             networks = Map.copyOf(networks);
         }
+    }
+
+    /**
+     * The final network as ONNX, export/model.onnx ({@code export onnx: true}); sent before {@link Model}, so
+     * model-final.zip stays the last file of a completed run and a run that could not be exported never looks complete.
+     */
+    record Onnx(String runId, Handle<Network> model) implements RecordRequest {
     }
 
     /** The final network: model-final.zip, written last and atomically. */

@@ -5,6 +5,7 @@ import dev.secateur.spec.CompareSpec;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ExportSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.Preprocessing;
 import dev.secateur.spec.RecoverySpec;
@@ -87,6 +88,7 @@ public final class SpecWire {
                     .put("weight", recovery.distillation().weight()));
         }
         json.put("control", spec.control());
+        json.put("export", new JsonObject().put("onnx", spec.export().onnx()));
         var declared = new JsonObject();
         new TreeMap<>(spec.declaredAt()).forEach((key, at) -> declared.put(key, new JsonObject().put("file", at.file()).put("line", at.line())));
         return json.put("declaredAt", declared);
@@ -123,7 +125,8 @@ public final class SpecWire {
                             sensitivity.getJsonObject("budget") == null ? null : new SensitivitySpec.Budget(
                                     SensitivitySpec.Measure.valueOf(sensitivity.getJsonObject("budget").getString("measure")),
                                     sensitivity.getJsonObject("budget").getDouble("cut"))),
-                    json.getBoolean("shrink"), recovery(json), json.getBoolean("control", false));
+                    json.getBoolean("shrink"), recovery(json), json.getBoolean("control", false),
+                    new ExportSpec(json.getJsonObject("export", new JsonObject()).getBoolean("onnx", false)));
         } catch (RuntimeException e) {
             throw new BadInputException("the experiment sent over the cluster is not a valid spec (" + e.getMessage()
                     + "); coordinator and worker must run the same Secateur version", e);

@@ -5,6 +5,7 @@ import dev.secateur.spec.CompareSpec;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ExportSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.SaliencySpec;
@@ -35,7 +36,7 @@ import java.util.function.Consumer;
 public final class ExperimentBuilder {
 
     /** What a dense baseline may declare: everything else is about pruning. */
-    private static final Set<String> BASELINE_PARTS = Set.of("experiment", "seed", "model", "data", "evaluate");
+    private static final Set<String> BASELINE_PARTS = Set.of("experiment", "seed", "model", "data", "evaluate", "export");
 
     private final String name;
     private final boolean baseline;
@@ -59,6 +60,7 @@ public final class ExperimentBuilder {
     private RecoverySpec.Rewind rewind;
     private RecoverySpec.Distillation distillation;
     private boolean control;
+    private ExportSpec export = ExportSpec.NONE;
 
     public ExperimentBuilder(String name) {
         this(name, false);
@@ -122,6 +124,7 @@ public final class ExperimentBuilder {
         rewind = base.recovery().rewind();
         distillation = base.recovery().distillation();
         control = base.control();
+        export = base.export();
         return this;
     }
 
@@ -248,6 +251,19 @@ public final class ExperimentBuilder {
     public ExperimentBuilder control(boolean control) {
         mark("control");
         this.control = control;
+        return this;
+    }
+
+    /**
+     * {@code export onnx: true}: when the run completes, the final network is also written as ONNX,
+     * {@code export/model.onnx} (the physically smaller network after a structured run), as
+     * {@code bin/secateur export RUN --onnx} writes it. A declaration replaces the base's.
+     */
+    public ExperimentBuilder export(Map<String, ?> options) {
+        mark("export");
+        boolean[] onnx = {false};
+        NamedArgs.apply("export", options, Set.of("onnx"), (option, value) -> onnx[0] = NamedArgs.bool("export", option, value), null);
+        export = new ExportSpec(onnx[0]);
         return this;
     }
 
@@ -415,7 +431,7 @@ public final class ExperimentBuilder {
         var saliency = NamedArgs.checked("calibration", () -> new SaliencySpec(this.saliency.id(), this.saliency.options(), calibration));
         return NamedArgs.checked("experiment '" + name + "'", () -> new ExperimentSpec(name, seed, model, data, saliency,
                 granularity, scope, choice, finetune, evaluate, declaredAt, compare, analysis, removes,
-                new RecoverySpec(rewind, distillation), control));
+                new RecoverySpec(rewind, distillation), control, export));
     }
 
     /** A baseline declares only what training and evaluating the dense model need. */

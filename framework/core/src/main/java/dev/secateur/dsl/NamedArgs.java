@@ -68,6 +68,13 @@ final class NamedArgs {
         return numbers;
     }
 
+    static boolean bool(String what, String name, Object value) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        throw new BadInputException(what + " " + name + ": " + value + " is not true or false");
+    }
+
     /** Runs a spec constructor, turning its IllegalArgumentException into a user-facing error. */
     static <T> T checked(String what, java.util.function.Supplier<T> build) {
         try {

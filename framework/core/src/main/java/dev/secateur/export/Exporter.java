@@ -2,6 +2,7 @@ package dev.secateur.export;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.ModelFiles;
+import dev.secateur.model.onnx.OnnxWriter;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.shrink.SideBySide;
 import dev.secateur.record.RunDirectory;
@@ -19,18 +20,18 @@ import java.util.stream.Stream;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Exports a finished run's model: as a DL4J zip, as .npy weights and masks, or as a sparse file. */
+/** Exports a finished run's model: as a DL4J zip, as ONNX, as .npy weights and masks, or as a sparse file. */
 public final class Exporter {
 
     /** The formats {@code bin/secateur export} writes. */
     public enum Format {
-        DL4J, NPY, SPARSE;
+        DL4J, ONNX, NPY, SPARSE;
 
         public static Format parse(String text) {
             try {
                 return valueOf(text.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("unknown export format '" + text + "'; choose dl4j, npy or sparse");
+                throw new BadInputException("unknown export format '" + text + "'; choose dl4j, onnx, npy or sparse");
             }
         }
     }
@@ -62,6 +63,20 @@ public final class Exporter {
                         ? " (dead filters and neurons physically removed)" : " (no whole unit was pruned; same shapes)"));
                 shrunk.keptWhole().forEach(note -> lines.add("  " + note));
                 lines.addAll(SideBySide.measure(net, shrunk.net()));
+            }
+            case ONNX -> {
+                // as for DL4J: a structured run's network is already the smaller one; masked weights are written as they are
+                Path target = out.resolve("model.onnx");
+                var net = ModelFiles.load(model);
+                var shrunk = new Shrinker().shrink(net);
+                var onnx = OnnxWriter.write(shrunk.net());
+                long bytes = OnnxWriter.save(onnx, target);
+                lines.add("ONNX model: " + target + " (" + OnnxWriter.describe(onnx) + ")");
+                lines.add(String.format(Locale.ROOT, "parameters %,d%s; file %,d bytes", shrunk.net().numParams(),
+                        shrunk.net().numParams() < net.numParams()
+                                ? String.format(Locale.ROOT, " (%,d before dead filters and neurons were removed)", net.numParams()) : "",
+                        bytes));
+                shrunk.keptWhole().forEach(note -> lines.add("  " + note));
             }
             case NPY -> {
                 var net = ModelFiles.load(model);

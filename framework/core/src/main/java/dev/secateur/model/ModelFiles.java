@@ -68,11 +68,24 @@ public final class ModelFiles {
     }
 
     public static void save(Network net, Path file) {
+        writeAtomically(file, tmp -> ModelSerializer.writeModel(net.model(), tmp.toFile(), true));
+    }
+
+    /** What writes a file's whole content, here into the temporary file {@link #writeAtomically} renames. */
+    @FunctionalInterface
+    public interface FileWriting {
+        void write(Path tmp) throws IOException;
+    }
+
+    /**
+     * Writes {@code file} through {@code <file>.tmp}, forced to disk, and a rename, so a reader (or a crash) sees
+     * the old file or the whole new one, never a torn one.
+     */
+    public static void writeAtomically(Path file, FileWriting content) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             var tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            ModelSerializer.writeModel(net.model(), tmp.toFile(), true);
-            // on disk before the rename, so a crash leaves the old file or the whole new one, never a torn one
+            content.write(tmp);
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
@@ -81,7 +94,7 @@ public final class ModelFiles {
                 directory.force(true); // the rename itself, durable
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot write model to " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

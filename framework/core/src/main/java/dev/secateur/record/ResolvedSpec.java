@@ -137,6 +137,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         json.put("distill", recovery.distillation() == null ? null : Map.of("temperature", recovery.distillation().temperature(),
                 "weight", recovery.distillation().weight()));
         json.put("control", spec.control());
+        json.put("export", Map.of("onnx", spec.export().onnx()));
         json.put("evaluate", Map.of("every", spec.evaluate().everyStep() ? "step" : "final",
                 "latencyBatch", spec.evaluate().latencyBatch(), "latencyWarmup", spec.evaluate().latencyWarmup(),
                 "latencyRepeats", spec.evaluate().latencyRepeats()));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.ModelFiles;
+import dev.secateur.model.onnx.OnnxWriter;
 import dev.secateur.spi.PruningPlan;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +50,10 @@ public final class RunDirectory {
     public static final String EXPLAIN_PLAN = "explain-plan.txt";
     /** The run's page, readable from the file system: summary, plots, spec and provenance. */
     public static final String REPORT = "report.html";
+    /** Where exports go, from the run ({@code export onnx: true}) or from {@code bin/secateur export}. */
+    public static final String EXPORT = "export";
+    /** The final network as ONNX, written before model-final.zip when the spec asks for it. */
+    public static final String ONNX = EXPORT + "/model.onnx";
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -108,7 +113,7 @@ public final class RunDirectory {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             dropTornLine(dir.resolve(EVENTS));
             dropEventsAfter(dir.resolve(EVENTS), step);
-            for (String marker : new String[]{FAILED, CANCELLED, INTERRUPTED, MODEL, REPORT}) {
+            for (String marker : new String[]{FAILED, CANCELLED, INTERRUPTED, MODEL, ONNX, REPORT}) {
                 Files.deleteIfExists(dir.resolve(marker));
             }
             var masks = dir.resolve(MASKS);
@@ -264,6 +269,11 @@ public final class RunDirectory {
 
     public void writeModel(Network net) {
         ModelFiles.save(net, path.resolve(MODEL));
+    }
+
+    /** export/model.onnx, written atomically. */
+    public void writeOnnx(Network net) {
+        OnnxWriter.save(net, path.resolve(ONNX));
     }
 
     /** A text file of the run, written whole. */

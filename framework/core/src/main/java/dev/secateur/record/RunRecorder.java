@@ -152,6 +152,13 @@ public final class RunRecorder {
         required(runId).writeText(RunDirectory.EXPLAIN_PLAN, text);
     }
 
+    /** export/model.onnx, the final network as ONNX, written atomically before model-final.zip. */
+    public Path onnx(String runId, Network net) {
+        var dir = required(runId);
+        dir.writeOnnx(net);
+        return dir.path().resolve(RunDirectory.ONNX);
+    }
+
     /** model-final.zip, written last and atomically. */
     public Path model(String runId, Network net) {
         var dir = required(runId);

@@ -95,6 +95,10 @@ final class RunSession {
                 .compose(v -> spec.compare() != null ? compare() : steps())
                 // the model is the last stage's work, so a cancelled run never gets one
                 .compose(comparison -> companions.account(results, resumedAfter).map(comparison))
+                // export/model.onnx before model-final.zip, which marks a completed run
+                .compose(comparison -> !spec.export().onnx() ? Future.succeededFuture(comparison)
+                        : stages.send(RECORDER_WRITE, RECORDER, new RecordRequest.Onnx(runId, model), StageReply.Recorded.class)
+                                .map(comparison))
                 .compose(comparison -> stages.send(RECORDER_WRITE, RECORDER, new RecordRequest.Model(runId, model), StageReply.Recorded.class)
                         .compose(v -> stages.event(new RunEvent.RunCompleted(runId, spec.name(), runDir.toString(), List.copyOf(results))))
                         .map(v -> new StageReply.ExperimentDone(runId, runDir, List.copyOf(results), comparison)))

@@ -21,12 +21,13 @@ import java.util.regex.Pattern;
  * @param recovery   how the network recovers after each pruning step: rewinding and distillation
  * @param control    whether a dense control also trains, from the same starting model, on exactly the examples
  *                   the pruned model retrains on, so each step is judged against an equally trained network
+ * @param export     what the run also writes into {@code export/} when it completes (ONNX)
  */
 public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec data, SaliencySpec saliency,
                              Granularity granularity, Scope scope, ScheduleChoice schedule,
                              TrainingSpec finetune, EvaluateSpec evaluate,
                              Map<String, SourceLocation> declaredAt, CompareSpec compare, SensitivitySpec sensitivity,
-                             boolean shrink, RecoverySpec recovery, boolean control) {
+                             boolean shrink, RecoverySpec recovery, boolean control, ExportSpec export) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -44,6 +45,7 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         Objects.requireNonNull(evaluate, "evaluate");
         declaredAt = Map.copyOf(declaredAt);
         recovery = recovery == null ? RecoverySpec.NONE : recovery;
+        export = export == null ? ExportSpec.NONE : export;
         if (schedule == null && !recovery.isNone()) {
             throw new IllegalArgumentException("rewind and distill act when the network retrains after pruning, so they need a "
                     + "schedule; remove them, or add for example schedule 'iterative', target: 0.9, steps: 3");
@@ -85,16 +87,16 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     /** The same experiment on another model. */
     public ExperimentSpec withModel(ModelSpec other) {
         return new ExperimentSpec(name, seed, other, data, saliency, granularity, scope, schedule, finetune, evaluate,
-                declaredAt, compare, sensitivity, shrink, recovery, control);
+                declaredAt, compare, sensitivity, shrink, recovery, control, export);
     }
 
-    /** Without rewinding, distillation or a control. */
+    /** Without rewinding, distillation, a control or an export. */
     public ExperimentSpec(String name, long seed, ModelSpec model, DataSpec data, SaliencySpec saliency,
                           Granularity granularity, Scope scope, ScheduleChoice schedule, TrainingSpec finetune,
                           EvaluateSpec evaluate, Map<String, SourceLocation> declaredAt, CompareSpec compare,
                           SensitivitySpec sensitivity, boolean shrink) {
         this(name, seed, model, data, saliency, granularity, scope, schedule, finetune, evaluate, declaredAt, compare,
-                sensitivity, shrink, RecoverySpec.NONE, false);
+                sensitivity, shrink, RecoverySpec.NONE, false, ExportSpec.NONE);
     }
 
     /**
@@ -116,7 +118,7 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
      */
     public String key() {
         var without = new ExperimentSpec(name, seed, absolute(model), absolute(data), saliency, granularity, scope, schedule,
-                finetune, evaluate, Map.of(), compare, sensitivity, shrink, recovery, control);
+                finetune, evaluate, Map.of(), compare, sensitivity, shrink, recovery, control, export);
         try {
             var digest = java.security.MessageDigest.getInstance("SHA-256")
                     .digest(keyText(without).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -138,11 +140,16 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     }
 
     /**
-     * Specs without recovery, control or declared preprocessing keep the key they had before those existed, so
-     * their runs still resume.
+     * Specs without recovery, control, declared preprocessing or an export keep the key they had before those
+     * existed, so their runs still resume; a spec that adds {@code export onnx: true} is another experiment, whose
+     * run writes the file.
      */
     private static String keyText(ExperimentSpec spec) {
         String text = spec.toString();
+        String exported = ", export=" + spec.export() + "]";
+        if (spec.export().isNone() && text.endsWith(exported)) {
+            text = text.substring(0, text.length() - exported.length()) + "]";
+        }
         if (spec.data().preprocessing().isDefault()) {
             String data = spec.data().toString();
             text = text.replace(data, data.replace(", preprocessing=" + Preprocessing.DEFAULT, ""));

@@ -95,6 +95,9 @@ final class RecorderVerticle extends StageVerticle {
                     checkpoint.masks() == null ? dev.secateur.model.MaskSet.NONE : stores.masks().get(checkpoint.masks()),
                     checkpoint.results(), checkpoint.ratios(), networks(checkpoint.networks()));
         }
+        if (request instanceof RecordRequest.Onnx onnx) {
+            return recorder.onnx(onnx.runId(), stores.models().get(onnx.model()));
+        }
         if (request instanceof RecordRequest.Model model) {
             return recorder.model(model.runId(), stores.models().get(model.model()));
         }

@@ -43,7 +43,7 @@ class SpecWireTest {
     @Test
     void everyKindOfDeclarationSurvivesTheTripUnchanged() throws Exception {
         var specs = declared("""
-                run(baseline('dense') { seed 3; model { train 'lenet-5', epochs: 2, batch: 32, lr: 2e-3, decay: 'cosine' } })
+                run(baseline('dense') { seed 3; model { train 'lenet-5', epochs: 2, batch: 32, lr: 2e-3, decay: 'cosine' }; export onnx: true })
                 run(experiment('nm') {
                     model { load 'models/dense.zip' }
                     data fashionMnist(source: 'embedded', train: 900, test: 100)
@@ -81,6 +81,7 @@ class SpecWireTest {
                     distill temperature: 3, weight: 0.25
                     finetune epochs: 1, decay: 'cosine'
                     control true
+                    export onnx: true
                 })
                 run(experiment('normalized') {
                     model { load 'models/imported.zip' }
@@ -96,6 +97,7 @@ class SpecWireTest {
                 })
                 """);
         assertThat(specs).hasSize(8);
+        assertThat(specs).filteredOn(spec -> spec.export().onnx()).extracting(ExperimentSpec::name).containsExactly("dense", "recover");
         for (var spec : specs) {
             var json = SpecWire.encode(spec);
             var arrived = SpecWire.decode(new io.vertx.core.json.JsonObject(json.encode()));

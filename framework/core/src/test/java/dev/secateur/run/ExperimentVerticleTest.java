@@ -145,16 +145,21 @@ class ExperimentVerticleTest {
         }
     }
 
-    @Test
-    void aShrunkRunCountsSparsityAndCompressionAgainstTheDenseNetwork() throws IOException {
-        var spec = experiment("neurons-50", e -> e.seed(5)
+    /** Half of LeNet-300-100's hidden neurons removed in one step, without fine-tuning. */
+    private static dev.secateur.dsl.ExperimentBuilder halfTheNeurons(dev.secateur.dsl.ExperimentBuilder e) {
+        return e.seed(5)
                 .model(m -> m.train("lenet-300-100").epochs(1))
                 .data(new DataSpec(new DataSpec.Embedded(), 600, 200))
                 .granularity(dev.secateur.dsl.Dsl.neurons())
                 .scope(dev.secateur.dsl.Dsl.layerwise())
                 .schedule("one-shot", s -> s.target(0.5))
                 .finetune(f -> f.epochs(0))
-                .evaluate(v -> v.latencyRepeats(3).latencyWarmup(1)));
+                .evaluate(v -> v.latencyRepeats(3).latencyWarmup(1));
+    }
+
+    @Test
+    void aShrunkRunCountsSparsityAndCompressionAgainstTheDenseNetwork() throws IOException {
+        var spec = experiment("neurons-50", ExperimentVerticleTest::halfTheNeurons);
         var done = secateur.experiments().run(spec, runs);
         var dense = done.steps().get(0);
         var last = done.steps().get(1);
@@ -171,6 +176,46 @@ class ExperimentVerticleTest {
         assertThat(dev.secateur.dsl.RunResult.table(List.of(result))).contains("2.1x").doesNotContain(" 0.00%");
         var csv = Files.readAllLines(done.runDir().resolve(RunDirectory.RESULTS));
         assertThat(csv.get(2).split(",", -1)[2]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6f", last.sparsity()));
+    }
+
+    @Test
+    void aStructuredRunWithExportOnnxWritesTheSmallerNetworkAsOnnxThatComputesWhatItsModelComputes() throws IOException {
+        var spec = experiment("neurons-onnx", e -> halfTheNeurons(e).export(Map.of("onnx", true)));
+        var done = secateur.experiments().run(spec, runs);
+        var onnx = done.runDir().resolve(RunDirectory.ONNX);
+        assertThat(onnx).exists();
+        assertThat(done.runDir().resolve(RunDirectory.EXPORT + "/model.onnx.tmp")).doesNotExist();
+        var model = ModelFiles.load(done.runDir().resolve(RunDirectory.MODEL));
+        assertThat(model.numParams()).isEqualTo(done.steps().get(1).params()).isLessThan(266_610);
+        dev.secateur.model.onnx.OnnxRuntimeCheck.assertSameOutputs(model, Files.readAllBytes(onnx),
+                Fixtures.smallData().test().features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 32),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()), 1e-4);
+        assertThat(Files.readString(done.runDir().resolve(RunDirectory.SPEC))).containsPattern("\"export\" : \\{\\s*\"onnx\" : true");
+    }
+
+    @Test
+    void aRunWhoseNetworkHasNoOnnxFormFailsNamingTheLayerAndNeverLooksComplete() throws IOException {
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(2).list()
+                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(4).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.LocalResponseNormalization.Builder().build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1)).build();
+        var lrn = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        lrn.init();
+        var zip = runs.resolveSibling(runs.getFileName() + "-lrn.zip");
+        ModelFiles.save(lrn, zip);
+        var spec = experiment("lrn-onnx", e -> e.model(m -> m.load(zip.toString()))
+                .data(new DataSpec(new DataSpec.Embedded(), 200, 100)).schedule("one-shot", s -> s.target(0.5))
+                .finetune(f -> f.epochs(0)).evaluate(v -> v.latencyRepeats(3).latencyWarmup(1)).export(Map.of("onnx", true)));
+        assertThatThrownBy(() -> secateur.experiments().run(spec, runs)).isInstanceOf(RunFailedException.class)
+                .hasMessageContaining("layer 1 (org.deeplearning4j.nn.conf.layers.LocalResponseNormalization)");
+        try (var listing = Files.list(runs)) {
+            var dir = listing.filter(d -> d.getFileName().toString().startsWith("lrn-onnx")).findFirst().orElseThrow();
+            assertThat(dir.resolve(RunDirectory.FAILED)).content().contains("LocalResponseNormalization");
+            assertThat(dir.resolve(RunDirectory.MODEL)).doesNotExist();
+            assertThat(dir.resolve(RunDirectory.ONNX)).doesNotExist();
+        }
     }
 
     @Test
