@@ -189,7 +189,7 @@ class ScriptEndToEndIT {
         assertThat(dir.resolve("masks/step-2/2_b.npy")).exists();
         assertThat(dir.resolve("masks/step-2/5_W.npy")).as("output layer is never pruned structurally").doesNotExist();
         assertThat(dir.resolve("masks/shrunk/2_W.npy")).exists();
-        assertThat(result.out()).contains("shrink:").contains("latency at batch 256:");
+        assertThat(result.out()).contains("shrink:").contains("latency at batch 256:").contains("onnxruntime latency cut at batch 256:");
         // what plan prints is kept for the run's page, and the run has its report and plots
         assertThat(dir.resolve("explain-plan.txt")).content().contains("unit groups").contains("kept whole:")
                 .contains("5_W    layer 5 OutputLayer");

@@ -315,7 +315,10 @@ class MainTest {
         assertThat(out.toString()).contains("dead filters and neurons physically removed")
                 .contains("params 266,610 -> 133,860 (49.8% fewer)") // 150 x (784 + 1 + 100) gone
                 .containsPattern("latency at batch 1: [0-9.]+ ms masked, [0-9.]+ ms shrunk")
-                .containsPattern("latency at batch 256: [0-9.]+ ms masked, [0-9.]+ ms shrunk");
+                .containsPattern("latency at batch 256: [0-9.]+ ms masked, [0-9.]+ ms shrunk")
+                // and where it is deployed: both written as ONNX and timed in onnxruntime
+                .containsPattern("onnxruntime latency at batch 256: [0-9.]+ ms dense, [0-9.]+ ms pruned")
+                .containsPattern("onnxruntime latency cut at batch 256: -?[0-9.]+% for a FLOPs cut of 49.[0-9]% \\(-?[0-9.]+ of it\\)");
         var shrunk = dev.secateur.model.ModelFiles.load(run.resolve("export/model.zip"));
         assertThat(shrunk.getParam("0_W").shape()).containsExactly(784, 150);
         var x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 16, 784);

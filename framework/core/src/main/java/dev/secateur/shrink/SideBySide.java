@@ -1,7 +1,9 @@
 package dev.secateur.shrink;
 
-import dev.secateur.model.Network;
+import dev.secateur.errors.BadInputException;
 import dev.secateur.evaluate.Evaluator;
+import dev.secateur.model.Network;
+import dev.secateur.model.onnx.OnnxWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -44,6 +46,32 @@ public final class SideBySide {
             timed.addAll(profile(masked, shrunk, Nd4j.rand(DataType.FLOAT, 256, inputs)));
             return timed;
         }));
+        lines.addAll(deployed(masked, shrunk, 1 - (double) after.flops() / before.flops()));
+        return lines;
+    }
+
+    /**
+     * The same cut where the model is deployed: both networks written as ONNX and timed in onnxruntime with one
+     * thread, and the latency cut at the largest batch set against the FLOPs cut (both as fractions removed).
+     */
+    static List<String> deployed(Network masked, Network shrunk, double flopsCut) {
+        if (!OnnxRuntimeLatency.available()) {
+            return List.of("onnxruntime is not on the class path, so the deployed latency was not timed (bin/secateur carries it)");
+        }
+        byte[] dense;
+        byte[] pruned;
+        try {
+            dense = OnnxWriter.bytes(masked);
+            pruned = OnnxWriter.bytes(shrunk);
+        } catch (BadInputException e) {
+            return List.of("onnxruntime: not timed, since the network has no ONNX form (" + e.getMessage() + ")");
+        }
+        var report = OnnxRuntimeLatency.measure(dense, pruned, masked.inputShape(), OnnxRuntimeLatency.BATCHES, 3);
+        var lines = new ArrayList<>(report.lines());
+        var largest = report.timings().get(report.timings().size() - 1);
+        double latencyCut = 1 - largest.prunedMs() / largest.denseMs();
+        lines.add(String.format(Locale.ROOT, "onnxruntime latency cut at batch %d: %.1f%% for a FLOPs cut of %.1f%% (%.2f of it)",
+                largest.batch(), 100 * latencyCut, 100 * flopsCut, latencyCut / flopsCut));
         return lines;
     }
 
