@@ -2,17 +2,12 @@ package dev.secateur.model.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.secateur.CiAssumptions;
 import dev.secateur.model.Network;
+import dev.secateur.shrink.OnnxRuntimeRunner;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,26 +23,6 @@ public final class OnnxRuntimeCheck {
     private OnnxRuntimeCheck() {
     }
 
-    /** onnxruntime's output of {@code model} for {@code input}, given as the ONNX input's shape, on one thread. */
-    public static INDArray run(byte[] model, INDArray input) {
-        var env = OrtEnvironment.getEnvironment();
-        float[] values = input.castTo(DataType.FLOAT).dup('c').reshape(input.length()).toFloatVector();
-        try (var options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            try (var session = env.createSession(model, options);
-                 var tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), input.shape());
-                 var result = session.run(Map.of(OnnxWriter.INPUT, tensor))) {
-                var output = (OnnxTensor) result.get(OnnxWriter.OUTPUT).orElseThrow();
-                FloatBuffer buffer = output.getFloatBuffer();
-                float[] out = new float[buffer.remaining()];
-                buffer.get(out);
-                return Nd4j.create(out, output.getInfo().getShape(), 'c');
-            }
-        } catch (OrtException e) {
-            throw new AssertionError("onnxruntime refused the model: " + e.getMessage(), e);
-        }
-    }
-
     /**
      * The network's input {@code x} (DL4J's: flat rows for an image network) as the exported model takes it:
      * images {@code [N, C, H, W]} where the export's input is an image.
@@ -61,7 +36,7 @@ public final class OnnxRuntimeCheck {
     /** Asserts that onnxruntime's output of the exported {@code net} equals DL4J's on {@code x} within {@code tolerance}. */
     public static void assertSameOutputs(Network net, byte[] model, INDArray x, double tolerance) {
         INDArray expected = net.output(x).castTo(DataType.FLOAT);
-        INDArray actual = run(model, asOnnxInput(net, x));
+        INDArray actual = OnnxRuntimeRunner.run(model, asOnnxInput(net, x));
         assertThat(actual.shape()).containsExactly(expected.shape());
         double difference = actual.sub(expected).amaxNumber().doubleValue();
         assertThat(difference).as("max |onnxruntime - DL4J| over %s outputs", expected.length()).isLessThanOrEqualTo(tolerance);

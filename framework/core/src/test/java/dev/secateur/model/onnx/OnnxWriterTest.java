@@ -9,6 +9,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
+import dev.secateur.shrink.OnnxRuntimeRunner;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
@@ -260,7 +261,7 @@ class OnnxWriterTest {
         var model = OnnxWriter.write(Network.of(net), OnnxWriter.Input.of(InputType.convolutional(8, 8, 1)));
         Nd4j.getRandom().setSeed(1);
         var x = Nd4j.rand(DataType.FLOAT, 3, 1, 8, 8);
-        INDArray actual = OnnxRuntimeCheck.run(model.toByteArray(), x);
+        INDArray actual = OnnxRuntimeRunner.run(model.toByteArray(), x);
         assertThat(actual.sub(net.output(x)).amaxNumber().doubleValue()).isLessThanOrEqualTo(TOLERANCE);
     }
 }
