@@ -70,8 +70,10 @@ public final class SideBySide {
         var lines = new ArrayList<>(report.lines());
         var largest = report.timings().get(report.timings().size() - 1);
         double latencyCut = 1 - largest.prunedMs() / largest.denseMs();
-        lines.add(String.format(Locale.ROOT, "onnxruntime latency cut at batch %d: %.1f%% for a FLOPs cut of %.1f%% (%.2f of it)",
-                largest.batch(), 100 * latencyCut, 100 * flopsCut, latencyCut / flopsCut));
+        lines.add(flopsCut > 0
+                ? String.format(Locale.ROOT, "onnxruntime latency cut at batch %d: %.1f%% for a FLOPs cut of %.1f%% (%.2f of it)",
+                        largest.batch(), 100 * latencyCut, 100 * flopsCut, latencyCut / flopsCut)
+                : String.format(Locale.ROOT, "onnxruntime latency cut at batch %d: %.1f%%, with no FLOPs removed", largest.batch(), 100 * latencyCut));
         return lines;
     }
 
