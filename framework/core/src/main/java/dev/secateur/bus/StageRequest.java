@@ -147,10 +147,11 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
 
     /**
      * Choose per-layer ratios from sensitivity curves under a budget (Li et al. 2016): the cheapest accuracy
-     * drops that cut the budget's share of the model's FLOPs, parameters or latency.
+     * drops that cut the budget's share of the model's FLOPs, parameters or latency, with each layer's kept units
+     * rounded as {@code granularity} rounds them.
      */
-    record Budget(Handle<Network> model, Handle<DataSplits> data, SensitivityCurves curves, SensitivitySpec.Budget budget)
-            implements StageRequest {
+    record Budget(Handle<Network> model, Handle<DataSplits> data, SensitivityCurves curves, SensitivitySpec.Budget budget,
+                  Granularity.Structured granularity) implements StageRequest {
     }
 
     /**

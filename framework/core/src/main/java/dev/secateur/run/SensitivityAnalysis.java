@@ -60,7 +60,8 @@ final class SensitivityAnalysis {
                                               SensitivityCurves curves) {
         var spec = plan.spec();
         return stages.send(Addresses.PRUNER_BUDGET, SecateurConfig.PRUNER,
-                        new StageRequest.Budget(model, data, curves, spec.sensitivity().budget()), StageReply.Budgeted.class)
+                        new StageRequest.Budget(model, data, curves, spec.sensitivity().budget(),
+                                (Granularity.Structured) spec.granularity()), StageReply.Budgeted.class)
                 .recover(error -> Future.failedFuture(FailureCode.of(error) == FailureCode.BAD_INPUT
                         ? RunPlanner.located(spec, "scope", error) : error));
     }

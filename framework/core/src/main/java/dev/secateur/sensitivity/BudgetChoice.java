@@ -1,5 +1,6 @@
 package dev.secateur.sensitivity;
 
+import dev.secateur.spi.Granularity;
 import dev.secateur.model.Network;
 import dev.secateur.shrink.ShrinkProjection;
 import dev.secateur.spec.SensitivitySpec;
@@ -23,15 +24,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record BudgetChoice(Map<String, Double> ratios, Map<String, Long> units, List<String> lines) {
 
-    /** @param example one input row, for the convolutions' output sizes */
-    public static BudgetChoice choose(Network net, INDArray example, SensitivityCurves curves, SensitivitySpec.Budget budget) {
+    /**
+     * @param example     one input row, for the convolutions' output sizes
+     * @param granularity how the pruner will round each layer's kept units ({@code round_to}): the budget is counted on
+     *                    the rounded network, so a ratio that rounding undoes saves nothing and is not chosen for a saving
+     */
+    public static BudgetChoice choose(Network net, INDArray example, SensitivityCurves curves, SensitivitySpec.Budget budget,
+                                      Granularity.Structured granularity) {
         var projection = ShrinkProjection.of(net, example);
         var dense = projection.dense();
         var units = new LinkedHashMap<String, Long>();
         projection.groups().forEach(g -> units.put(g.id(), g.units()));
         Function<Map<String, Double>, ShrinkProjection.Totals> project = ratios -> {
             var kept = new LinkedHashMap<String, Long>();
-            ratios.forEach((group, ratio) -> kept.put(group, ShrinkProjection.keptAt(units.get(group), ratio)));
+            ratios.forEach((group, ratio) -> kept.put(group, kept(units.get(group), ratio, granularity)));
             return projection.project(kept);
         };
         var ratios = BudgetSolver.solve(curves, budget.cut(), r -> {
@@ -45,7 +51,7 @@ public record BudgetChoice(Map<String, Double> ratios, Map<String, Long> units, 
         var projected = project.apply(ratios);
         var lines = new ArrayList<String>();
         ratios.forEach((group, ratio) -> lines.add(String.format(Locale.ROOT, "%s: remove %.0f%% (%d of %d units)",
-                group, ratio * 100, units.get(group) - ShrinkProjection.keptAt(units.get(group), ratio), units.get(group))));
+                group, ratio * 100, units.get(group) - kept(units.get(group), ratio, granularity), units.get(group))));
         lines.add(String.format(Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%%%s (budget: %s)",
                 projected.flopsCut(dense) * 100, projected.paramsCut(dense) * 100, curves.timed()
                         ? String.format(Locale.ROOT, ", latency at batch 256 -%.1f%% (the per-layer times added up)", curves.latencyCut(ratios) * 100)
@@ -53,5 +59,9 @@ public record BudgetChoice(Map<String, Double> ratios, Map<String, Long> units, 
         var chosenUnits = new LinkedHashMap<String, Long>();
         ratios.keySet().forEach(group -> chosenUnits.put(group, units.get(group)));
         return new BudgetChoice(ratios, chosenUnits, lines);
+    }
+
+    private static long kept(long units, double ratio, Granularity.Structured granularity) {
+        return units - granularity.rounded(units, units - ShrinkProjection.keptAt(units, ratio));
     }
 }

@@ -56,7 +56,8 @@ final class PrunerVerticle extends StageVerticle {
         });
         serve(Addresses.PRUNER_BUDGET, StageRequest.Budget.class, request -> {
             var example = stores.data().get(request.data()).test().features().getRow(0, true).dup();
-            var choice = BudgetChoice.choose(stores.models().get(request.model()), example, request.curves(), request.budget());
+            var choice = BudgetChoice.choose(stores.models().get(request.model()), example, request.curves(), request.budget(),
+                    request.granularity());
             return new StageReply.Budgeted(choice.ratios(), choice.units(), choice.lines());
         });
         serve(Addresses.PRUNER_SHRINK, StageRequest.Shrink.class, request -> {
