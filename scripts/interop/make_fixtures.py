@@ -229,6 +229,22 @@ class Rgb32(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+class AsTorchWritesIt(nn.Module):
+    """Two patterns a plain torch.onnx.export writes: F.relu6 as a Clip whose bounds come through Cast nodes,
+    and two parameters of equal value stored once, the second read through an Identity node (here two batch
+    norms whose biases are equal, as those of two branches that meet at an Add stay when trained)."""
+    def __init__(self):
+        super().__init__()
+        self.a = conv_bn(1, 8, 3)
+        self.b = conv_bn(1, 8, 3)
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = F.relu6(self.a(x) + self.b(x))
+        x = F.adaptive_avg_pool2d(x, 1)
+        return self.fc(torch.flatten(x, 1))
+
+
 def export(model, name, opset, output="logits", keep_batch_norm=False, dummy=DUMMY):
     """torch.onnx.export in eval mode with a dynamic batch axis; returns the ModelProto."""
     model.eval()
@@ -441,6 +457,11 @@ def main():
 
     torch.manual_seed(6)
     valid["rgb32.onnx"] = export(Rgb32(), "rgb32.onnx", 13, dummy=torch.zeros(2, 3, 32, 32))
+
+    as_written = randomize(AsTorchWritesIt(), 7)
+    with torch.no_grad():
+        as_written.b[1].bias.copy_(as_written.a[1].bias)
+    valid["as-torch-writes-it.onnx"] = export(as_written, "as-torch-writes-it.onnx", 13, keep_batch_norm=True)
 
     valid["identity-dropout.onnx"] = save(identity_dropout(), "identity-dropout.onnx")
     valid["unsupported-op.onnx"] = save(unsupported_op(), "unsupported-op.onnx")

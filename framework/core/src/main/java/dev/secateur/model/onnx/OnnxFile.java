@@ -83,7 +83,9 @@ record OnnxFile(String origin, long opset, String input, long[] inputShape, Stri
         }
         var nodes = new ArrayList<Onnx.NodeProto>();
         for (var node : graph.getNodeList()) {
-            if (node.getOpType().equals("Constant")) {
+            if (foldsToConstant(node, constants)) {
+                constants.put(node.getOutput(0), folded(node, constants.get(node.getInput(0)), origin));
+            } else if (node.getOpType().equals("Constant")) {
                 var value = node.getAttributeList().stream().filter(a -> a.getName().equals("value")).findFirst()
                         .orElseThrow(() -> new BadInputException(origin + ": Constant node '" + node.getName()
                                 + "' has no tensor 'value' attribute, the only form Secateur reads"));
@@ -107,6 +109,35 @@ record OnnxFile(String origin, long opset, String input, long[] inputShape, Stri
             shape[d] = dims.get(d).hasDimValue() ? dims.get(d).getDimValue() : -1;
         }
         return new OnnxFile(origin, opset, input.getName(), shape, graph.getOutput(0).getName(), constants, nodes);
+    }
+
+    /**
+     * Identity and Cast of a constant are constants: torch writes them for weights it shares (two zero biases) and
+     * for the bounds of a ReLU6's Clip.
+     */
+    private static boolean foldsToConstant(Onnx.NodeProto node, Map<String, Constant> constants) {
+        return (node.getOpType().equals("Identity") || node.getOpType().equals("Cast"))
+                && node.getInputCount() == 1 && constants.containsKey(node.getInput(0));
+    }
+
+    private static Constant folded(Onnx.NodeProto node, Constant value, String origin) {
+        if (node.getOpType().equals("Identity")) {
+            return value;
+        }
+        long to = node.getAttributeList().stream().filter(a -> a.getName().equals("to")).mapToLong(Onnx.AttributeProto::getI).findFirst().orElse(0);
+        boolean toFloat = to == 1 || to == 11; // FLOAT, DOUBLE
+        boolean toInteger = to == 6 || to == 7;  // INT32, INT64
+        if (!toFloat && !toInteger) {
+            throw new BadInputException(origin + ": node '" + node.getName() + "' (Cast) casts a constant to ONNX data type " + to
+                    + "; Secateur reads float and integer constants");
+        }
+        if (toFloat) {
+            return value.floats() != null ? value
+                    : new Constant(Nd4j.createFromArray(java.util.Arrays.stream(value.ints()).mapToDouble(v -> v).toArray()).castTo(
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT), null);
+        }
+        return value.ints() != null ? value
+                : new Constant(null, java.util.Arrays.stream(value.floats().dup().data().asDouble()).mapToLong(v -> (long) v).toArray());
     }
 
     /** How many nodes read each tensor; the graph output counts as a reader. */

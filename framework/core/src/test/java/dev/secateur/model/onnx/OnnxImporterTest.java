@@ -28,7 +28,7 @@ class OnnxImporterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp.onnx", "lenet5.onnx", "resnet.onnx", "resnet-folded.onnx", "mobilenet.onnx", "zoo.onnx",
-            "opset17.onnx", "identity-dropout.onnx"})
+            "opset17.onnx", "identity-dropout.onnx", "as-torch-writes-it.onnx"})
     void anImportedModelComputesWhatOnnxruntimeComputes(String name) throws java.io.IOException {
         var net = OnnxImporter.load(fixture(name));
         Nd4j.getRandom().setSeed(7);

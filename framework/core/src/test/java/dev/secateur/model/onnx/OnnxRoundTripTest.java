@@ -16,7 +16,7 @@ class OnnxRoundTripTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp.onnx", "lenet5.onnx", "resnet.onnx", "resnet-folded.onnx", "mobilenet.onnx", "zoo.onnx",
-            "opset17.onnx", "identity-dropout.onnx"})
+            "opset17.onnx", "identity-dropout.onnx", "as-torch-writes-it.onnx"})
     void aModelImportedAndExportedComputesWhatTheOriginalComputes(String name) throws IOException {
         var original = Files.readAllBytes(OnnxImporterTest.fixture(name));
         var exported = OnnxWriter.bytes(OnnxImporter.load(OnnxImporterTest.fixture(name)));
