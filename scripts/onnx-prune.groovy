@@ -5,9 +5,9 @@
 // (RUN/export/model.onnx), and the speed account at removal times both in onnxruntime.
 //
 //   apt-get install dataset-fashion-mnist
-//   bin/secateur run scripts/onnx-prune.groovy                                                # the small CNN
+//   bin/secateur run scripts/onnx-prune.groovy                                                # the MobileNetV2-style CNN
 //   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-resnet.onnx
-//   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-mobilenet.onnx
+//   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-cnn.onnx round_to=8
 //   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-resnet.onnx budget=0.45
 //   bin/secateur run scripts/onnx-prune.groovy path/to/net.onnx quick                         # embedded subset, a look
 //   bin/secateur run scripts/onnx-prune.groovy path/to/net.onnx round_to=1                    # no rounding
@@ -20,7 +20,7 @@ boolean quick = args.contains('quick')
 // AVX-512 (8 on AVX2): other counts are padded up or leave that layout, and the FLOPs saved do not become time saved
 int roundTo = (args.find { it.startsWith('round_to=') } ?: 'round_to=16').substring(9) as int
 double budget = (args.find { it.startsWith('budget=') } ?: 'budget=0.5').substring(7) as double
-def onnxFile = args.find { it.endsWith('.onnx') } ?: 'scripts/interop/example/fashion-cnn.onnx'
+def onnxFile = args.find { it.endsWith('.onnx') } ?: 'scripts/interop/example/fashion-mobilenet.onnx'
 def name = new File(onnxFile).name.replaceFirst(/\.onnx$/, '')
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
 
