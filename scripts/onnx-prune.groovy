@@ -5,10 +5,9 @@
 // (RUN/export/model.onnx), and the speed account at removal times both in onnxruntime.
 //
 //   apt-get install dataset-fashion-mnist
-//   bin/secateur run scripts/onnx-prune.groovy                                                # the MobileNetV2-style CNN
-//   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-resnet.onnx
-//   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-cnn.onnx round_to=8
+//   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-cnn.onnx round_to=1     # the small CNN
 //   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-resnet.onnx budget=0.45
+//   bin/secateur run scripts/onnx-prune.groovy train=20000 samples=500 epochs=1                 # the MobileNet
 //   bin/secateur run scripts/onnx-prune.groovy path/to/net.onnx quick                         # embedded subset, a look
 //   bin/secateur run scripts/onnx-prune.groovy path/to/net.onnx round_to=1                    # no rounding
 //
@@ -20,9 +19,14 @@ boolean quick = args.contains('quick')
 // AVX-512 (8 on AVX2): other counts are padded up or leave that layout, and the FLOPs saved do not become time saved
 int roundTo = (args.find { it.startsWith('round_to=') } ?: 'round_to=16').substring(9) as int
 double budget = (args.find { it.startsWith('budget=') } ?: 'budget=0.5').substring(7) as double
+// DL4J runs the MobileNet's depthwise convolutions slowly (about 300 images/s evaluated here): train=20000 retrains on
+// a seeded sample of the training split, samples=500 sizes the sensitivity analysis, epochs=1 the retraining per round
+int train = (args.find { it.startsWith('train=') } ?: 'train=0').substring(6) as int
+int samples = (args.find { it.startsWith('samples=') } ?: 'samples=2000').substring(8) as int
+int epochs = (args.find { it.startsWith('epochs=') } ?: 'epochs=2').substring(7) as int
 def onnxFile = args.find { it.endsWith('.onnx') } ?: 'scripts/interop/example/fashion-mobilenet.onnx'
 def name = new File(onnxFile).name.replaceFirst(/\.onnx$/, '')
-def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
+def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed', train: train)
 
 def imported = run(baseline("${name}-imported") {
     model { load onnxFile }
@@ -35,10 +39,10 @@ def pruned = run(experiment("${name}-flops${Math.round(100 * budget)}") {
     data dataset
     saliency 'magnitude', norm: 'l1'
     granularity filters(round_to: roundTo)
-    sensitivity { samples quick ? 500 : 2000 }
+    sensitivity { samples quick ? 500 : samples }
     scope fromSensitivity(budget: flops(budget))
     schedule 'iterative', steps: 2
-    finetune epochs: quick ? 1 : 2, lr: 1e-3
+    finetune epochs: quick ? 1 : epochs, lr: 1e-3
     evaluate every: 'step'
     control true
     export onnx: true
