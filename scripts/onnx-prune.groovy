@@ -21,12 +21,12 @@ int roundTo = (args.find { it.startsWith('round_to=') } ?: 'round_to=16').substr
 double budget = (args.find { it.startsWith('budget=') } ?: 'budget=0.5').substring(7) as double
 // DL4J runs the MobileNet's depthwise convolutions slowly (about 300 images/s evaluated here): train=20000 retrains on
 // a seeded sample of the training split, samples=500 sizes the sensitivity analysis, epochs=1 the retraining per round
-int train = (args.find { it.startsWith('train=') } ?: 'train=0').substring(6) as int
-int samples = (args.find { it.startsWith('samples=') } ?: 'samples=2000').substring(8) as int
-int epochs = (args.find { it.startsWith('epochs=') } ?: 'epochs=2').substring(7) as int
+int trainExamples = (args.find { it.startsWith('train=') } ?: 'train=0').substring(6) as int
+int probeSamples = (args.find { it.startsWith('samples=') } ?: 'samples=2000').substring(8) as int
+int roundEpochs = (args.find { it.startsWith('epochs=') } ?: 'epochs=2').substring(7) as int
 def onnxFile = args.find { it.endsWith('.onnx') } ?: 'scripts/interop/example/fashion-mobilenet.onnx'
 def name = new File(onnxFile).name.replaceFirst(/\.onnx$/, '')
-def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed', train: train)
+def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed', train: trainExamples)
 
 def imported = run(baseline("${name}-imported") {
     model { load onnxFile }
@@ -39,10 +39,10 @@ def pruned = run(experiment("${name}-flops${Math.round(100 * budget)}") {
     data dataset
     saliency 'magnitude', norm: 'l1'
     granularity filters(round_to: roundTo)
-    sensitivity { samples quick ? 500 : samples }
+    sensitivity { samples quick ? 500 : probeSamples }
     scope fromSensitivity(budget: flops(budget))
     schedule 'iterative', steps: 2
-    finetune epochs: quick ? 1 : epochs, lr: 1e-3
+    finetune epochs: quick ? 1 : roundEpochs, lr: 1e-3
     evaluate every: 'step'
     control true
     export onnx: true
