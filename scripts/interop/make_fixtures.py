@@ -400,6 +400,39 @@ def identity_dropout():
                              producer_name="secateur make_fixtures.py")
 
 
+def small_mlp(name, head, bias_shape=(10,), domain=""):
+    """Flatten, Gemm, then `head` nodes reading "fc"; for the edge cases the importer must refuse or read right."""
+    rng = np.random.default_rng(11)
+    nodes = [helper.make_node("Flatten", [INPUT], ["flat"], name="flatten", axis=1),
+             helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["fc"], name="fc", transB=1, domain=domain)]
+    nodes += head
+    inits = [init(rng, "fc.weight", 10, 784), numpy_helper.from_array(
+        (rng.standard_normal(bias_shape) * 0.1).astype(np.float32), "fc.bias")]
+    output = nodes[-1].output[0]
+    graph = helper.make_graph(nodes, name, [image_input()],
+                              [helper.make_tensor_value_info(output, TensorProto.FLOAT, ["batch", 10])], inits)
+    opsets = [helper.make_opsetid("", 13)] + ([helper.make_opsetid(domain, 1)] if domain else [])
+    return helper.make_model(graph, opset_imports=opsets, producer_name="secateur make_fixtures.py")
+
+
+def edge_cases():
+    """A softmax over the batch (refused), a Gemm of a foreign domain (refused), weights said to live in an
+    external file (refused), and a Gemm whose one bias value broadcasts over the outputs (read)."""
+    models = {
+        "softmax-axis0.onnx": small_mlp("softmax_axis0", [helper.make_node("Softmax", ["fc"], ["probs"], name="over_batch", axis=0)]),
+        "foreign-domain.onnx": small_mlp("foreign_domain", [], domain="com.example"),
+        "gemm-scalar-bias.onnx": small_mlp("gemm_scalar_bias", [], bias_shape=(1,)),
+    }
+    external = small_mlp("external", [])
+    weight = external.graph.initializer[0]
+    weight.ClearField("raw_data")
+    weight.ClearField("float_data")
+    weight.data_location = TensorProto.EXTERNAL
+    weight.external_data.add(key="location", value="weights.bin")
+    models["external-data.onnx"] = external
+    return models
+
+
 def unsupported_op():
     """Conv, Relu, LRN (named weird_lrn: an op the importer does not take), Flatten, Gemm."""
     rng = np.random.default_rng(11)
@@ -462,6 +495,12 @@ def main():
     with torch.no_grad():
         as_written.b[1].bias.copy_(as_written.a[1].bias)
     valid["as-torch-writes-it.onnx"] = export(as_written, "as-torch-writes-it.onnx", 13, keep_batch_norm=True)
+
+    for name, model in edge_cases().items():
+        save(model, name)
+        if name not in ("external-data.onnx", "foreign-domain.onnx"):   # no weights; an op ONNX does not know
+            onnx.checker.check_model(model)
+        print(f"{name}: an edge case, {(TARGET / name).stat().st_size} bytes")
 
     valid["identity-dropout.onnx"] = save(identity_dropout(), "identity-dropout.onnx")
     valid["unsupported-op.onnx"] = save(unsupported_op(), "unsupported-op.onnx")

@@ -66,7 +66,12 @@ public final class SideBySide {
         } catch (BadInputException e) {
             return List.of("onnxruntime: not timed, since the network has no ONNX form (" + e.getMessage() + ")");
         }
-        var report = OnnxRuntimeLatency.measure(dense, pruned, masked.inputShape(), OnnxRuntimeLatency.BATCHES, 3);
+        OnnxRuntimeLatency.Report report;
+        try {
+            report = OnnxRuntimeLatency.measure(dense, pruned, masked.inputShape(), OnnxRuntimeLatency.BATCHES, 3);
+        } catch (RuntimeException e) { // an optional measurement: the run goes on without it
+            return List.of("onnxruntime: not timed, since it could not run the written networks (" + e.getMessage() + ")");
+        }
         var lines = new ArrayList<>(report.lines());
         var largest = report.timings().get(report.timings().size() - 1);
         double latencyCut = 1 - largest.prunedMs() / largest.denseMs();

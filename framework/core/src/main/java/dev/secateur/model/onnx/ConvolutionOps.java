@@ -1,5 +1,7 @@
 package dev.secateur.model.onnx;
 
+import java.util.List;
+import java.util.Arrays;
 import dev.secateur.model.onnx.OnnxOps.Kind;
 import dev.secateur.model.onnx.OnnxOps.Shape;
 import dev.secateur.model.onnx.OnnxOps.Value;
@@ -81,7 +83,7 @@ final class ConvolutionOps {
             int per = out / group;
             var parts = new ArrayList<String>();
             for (int g = 0; g < group; g++) {
-                var slice = ops.addVertex(node, "_group" + g, new ChannelSubsetVertex(g * in, (g + 1) * in - 1), java.util.List.of(input));
+                var slice = ops.addVertex(node, "_group" + g, new ChannelSubsetVertex(g * in, (g + 1) * in - 1), List.of(input));
                 var layer = ops.addLayer(node, convolution(kernel, strides, dilations, padding, in, per, bias != null), slice.name(),
                         Shape.image(per, result.height(), result.width()));
                 params(layer, w.get(NDArrayIndex.interval(g * per, (g + 1) * per)).dup('c'),
@@ -117,8 +119,8 @@ final class ConvolutionOps {
         int[] strides = a.integers("strides", 2, 1);
         int[] dilations = a.integers("dilations", 2, 1);
         if (kernel.length != 2 || dilations[0] != 1 || dilations[1] != 1 || a.integer("storage_order", 0) != 0) {
-            throw a.refuse("is not a plain 2-D pooling (kernel " + java.util.Arrays.toString(kernel) + ", dilations "
-                    + java.util.Arrays.toString(dilations) + "); Secateur maps 2-D pooling without dilation");
+            throw a.refuse("is not a plain 2-D pooling (kernel " + Arrays.toString(kernel) + ", dilations "
+                    + Arrays.toString(dilations) + "); Secateur maps 2-D pooling without dilation");
         }
         var shape = x.shape();
         var pads = pads(a, shape, kernel, strides, dilations);
@@ -153,7 +155,7 @@ final class ConvolutionOps {
         }
         long[] p = pads == null ? null : pads.ints();
         if (p == null || p.length != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0
-                || java.util.Arrays.stream(p).anyMatch(v -> v < 0) || node.getInputCount() > 3 && !node.getInput(3).isEmpty()) {
+                || Arrays.stream(p).anyMatch(v -> v < 0) || node.getInputCount() > 3 && !node.getInput(3).isEmpty()) {
             throw a.refuse("pads " + (p == null ? "by computed amounts" : OnnxOps.dims(p)) + "; Secateur maps non-negative padding of height and width only");
         }
         var shape = x.shape();

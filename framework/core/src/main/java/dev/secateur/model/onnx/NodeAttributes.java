@@ -1,5 +1,6 @@
 package dev.secateur.model.onnx;
 
+import java.util.Arrays;
 import dev.secateur.errors.BadInputException;
 import java.util.Set;
 import onnx.Onnx;
@@ -57,7 +58,7 @@ final class NodeAttributes {
         var a = find(name);
         if (a == null) {
             int[] values = new int[length];
-            java.util.Arrays.fill(values, fallback);
+            Arrays.fill(values, fallback);
             return values;
         }
         return a.getIntsList().stream().mapToInt(Long::intValue).toArray();

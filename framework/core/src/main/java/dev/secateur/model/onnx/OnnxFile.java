@@ -1,5 +1,7 @@
 package dev.secateur.model.onnx;
 
+import org.nd4j.linalg.api.buffer.DataType;
+import java.util.Arrays;
 import dev.secateur.errors.BadInputException;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -133,11 +135,11 @@ record OnnxFile(String origin, long opset, String input, long[] inputShape, Stri
         }
         if (toFloat) {
             return value.floats() != null ? value
-                    : new Constant(Nd4j.createFromArray(java.util.Arrays.stream(value.ints()).mapToDouble(v -> v).toArray()).castTo(
-                    org.nd4j.linalg.api.buffer.DataType.FLOAT), null);
+                    : new Constant(Nd4j.createFromArray(Arrays.stream(value.ints()).mapToDouble(v -> v).toArray()).castTo(
+                    DataType.FLOAT), null);
         }
         return value.ints() != null ? value
-                : new Constant(null, java.util.Arrays.stream(value.floats().dup().data().asDouble()).mapToLong(v -> (long) v).toArray());
+                : new Constant(null, Arrays.stream(value.floats().dup().data().asDouble()).mapToLong(v -> (long) v).toArray());
     }
 
     /** How many nodes read each tensor; the graph output counts as a reader. */
@@ -151,10 +153,25 @@ record OnnxFile(String origin, long opset, String input, long[] inputShape, Stri
     }
 
     private static Constant constant(Onnx.TensorProto tensor, String origin) {
+        if (tensor.getExternalDataCount() > 0 || tensor.getDataLocationValue() != 0) {
+            throw new BadInputException(origin + ": tensor '" + tensor.getName() + "' is stored in an external file; save the model "
+                    + "with its weights inside (onnx.save(model, path, save_as_external_data=False))");
+        }
         long[] shape = tensor.getDimsList().stream().mapToLong(Long::longValue).toArray();
         long count = 1;
         for (long d : shape) {
             count *= d;
+        }
+        int width = switch (tensor.getDataType()) {
+            case 11, 7 -> 8;
+            case 1, 6 -> 4;
+            default -> 0;
+        };
+        long stored = tensor.getRawData().isEmpty() ? (tensor.getFloatDataCount() + tensor.getDoubleDataCount() + tensor.getInt64DataCount()
+                + tensor.getInt32DataCount()) : tensor.getRawData().size() / Math.max(width, 1);
+        if (width > 0 && stored != count) {
+            throw new BadInputException(origin + ": tensor '" + tensor.getName() + "' holds " + stored + " values where its shape "
+                    + Arrays.toString(shape) + " needs " + count + "; the file is damaged, so export the model again");
         }
         var raw = tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         boolean hasRaw = !tensor.getRawData().isEmpty(); // proto3: raw_data, or the typed list

@@ -1,5 +1,8 @@
 package dev.secateur.model.onnx;
 
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import java.util.Arrays;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.ActivationHardSwish;
 import dev.secateur.model.onnx.OnnxImporter.Mapping;
@@ -10,30 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import onnx.Onnx;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationHardSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationHardTanH;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The op table: how each ONNX node becomes DL4J layers and vertices. Tensors are followed with their
@@ -89,8 +79,8 @@ final class OnnxOps {
     /** The tensor each layer computes itself, before any no-op renames it: only there can an activation or a bias fold in. */
     private final Map<String, String> direct = new HashMap<>();
     private final ConvolutionOps convolutions = new ConvolutionOps(this);
-    /** Mul nodes that with the HardSigmoid before them compute hard swish, as torch exports it below opset 14. */
-    private final Set<Onnx.NodeProto> hardSwishes = new java.util.HashSet<>();
+    private final DenseOps dense = new DenseOps(this);
+    private final ActivationOps activations = new ActivationOps(this);
     private int layers;
     private Onnx.NodeProto head;
 
@@ -119,7 +109,7 @@ final class OnnxOps {
 
     private Shape inputShape() {
         long[] dims = onnx.inputShape();
-        boolean fixed = dims.length > 1 && java.util.Arrays.stream(dims, 1, dims.length).allMatch(d -> d > 0);
+        boolean fixed = dims.length > 1 && Arrays.stream(dims, 1, dims.length).allMatch(d -> d > 0);
         if (fixed && dims.length == 4) {
             return Shape.image(dims[1], dims[2], dims[3]);
         }
@@ -176,24 +166,27 @@ final class OnnxOps {
 
     private void map(Onnx.NodeProto node) {
         var a = new NodeAttributes(node, onnx.origin());
+        if (!node.getDomain().isEmpty() && !node.getDomain().equals("ai.onnx")) {
+            throw a.refuse("is from the operator domain '" + node.getDomain() + "'; Secateur maps ONNX's own ops (domain ai.onnx) only");
+        }
         switch (node.getOpType()) {
             case "Conv" -> convolutions.conv(node, a.only("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"));
             case "MaxPool", "AveragePool" -> convolutions.pool(node, a.only("kernel_shape", "strides", "pads", "ceil_mode", "auto_pad",
                     "dilations", "storage_order", "count_include_pad"));
             case "Pad" -> convolutions.pad(node, a.only("mode"));
-            case "Gemm" -> gemm(node, a.only("alpha", "beta", "transA", "transB"));
-            case "MatMul" -> matMul(node, a.only());
-            case "Add" -> add(node, a.only());
-            case "BatchNormalization" -> batchNorm(node, a.only("epsilon", "momentum", "training_mode", "spatial"));
-            case "Relu" -> activation(node, new ActivationReLU(), a.only());
-            case "LeakyRelu" -> activation(node, new ActivationLReLU(a.only("alpha").real("alpha", 0.01)), a);
-            case "Sigmoid" -> activation(node, new ActivationSigmoid(), a.only());
-            case "Tanh" -> activation(node, new ActivationTanH(), a.only());
-            case "HardSwish" -> activation(node, new ActivationHardSwish(), a.only());
-            case "Clip" -> activation(node, clip(node, a.only("min", "max")), a);
-            case "HardSigmoid" -> hardSigmoid(node, a.only("alpha", "beta"));
-            case "Mul" -> hardSwish(node, a.only());
-            case "Softmax", "LogSoftmax" -> afterHead(node, a.only("axis"));
+            case "Gemm" -> dense.gemm(node, a.only("alpha", "beta", "transA", "transB"));
+            case "MatMul" -> dense.matMul(node, a.only());
+            case "Add" -> dense.add(node, a.only());
+            case "BatchNormalization" -> dense.batchNorm(node, a.only("epsilon", "momentum", "training_mode", "spatial"));
+            case "Relu" -> activations.activation(node, new ActivationReLU(), a.only());
+            case "LeakyRelu" -> activations.activation(node, new ActivationLReLU(a.only("alpha").real("alpha", 0.01)), a);
+            case "Sigmoid" -> activations.activation(node, new ActivationSigmoid(), a.only());
+            case "Tanh" -> activations.activation(node, new ActivationTanH(), a.only());
+            case "HardSwish" -> activations.activation(node, new ActivationHardSwish(), a.only());
+            case "Clip" -> activations.activation(node, activations.clip(node, a.only("min", "max")), a);
+            case "HardSigmoid" -> activations.hardSigmoid(node, a.only("alpha", "beta"));
+            case "Mul" -> activations.hardSwish(node, a.only());
+            case "Softmax", "LogSoftmax" -> activations.afterHead(node, a.only("axis"));
             case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(node, a.only());
             case "Flatten" -> flatten(node, a.only("axis"));
             case "Reshape" -> reshape(node, a.only("allowzero"));
@@ -237,7 +230,7 @@ final class OnnxOps {
     }
 
     /** Adds a layer named by its index and records the node's output as computed by it. */
-    Vertex addLayer(Onnx.NodeProto node, org.deeplearning4j.nn.conf.layers.Layer layer, String input, Shape shape) {
+    Vertex addLayer(Onnx.NodeProto node, Layer layer, String input, Shape shape) {
         var vertex = Vertex.layer(Integer.toString(layers++), layer, input, node.getName());
         add(vertex);
         values.put(node.getOutput(0), new Value(vertex.name(), shape));
@@ -245,7 +238,7 @@ final class OnnxOps {
         return vertex;
     }
 
-    Vertex addVertex(Onnx.NodeProto node, String suffix, org.deeplearning4j.nn.conf.graph.GraphVertex graphVertex, List<String> inputs) {
+    Vertex addVertex(Onnx.NodeProto node, String suffix, GraphVertex graphVertex, List<String> inputs) {
         String base = node.getName().isEmpty() ? node.getOpType() : node.getName();
         // a vertex name must not look like a layer index, nor repeat one
         String name = "v_" + base.replaceAll("[^A-Za-z0-9_.-]", "_") + suffix;
@@ -262,6 +255,10 @@ final class OnnxOps {
         byName.put(vertex.name(), vertex);
     }
 
+    boolean computed(String tensor) {
+        return values.containsKey(tensor);
+    }
+
     void put(String tensor, Value value) {
         values.put(tensor, value);
     }
@@ -270,193 +267,25 @@ final class OnnxOps {
         return node == head;
     }
 
-    // ---- dense layers
-
-    private void gemm(Onnx.NodeProto node, NodeAttributes a) {
-        if (a.integer("transA", 0) != 0) {
-            throw a.refuse("has transA=1; Secateur maps Gemm with the batch as the first input's rows (transA=0)");
-        }
-        var x = value(node.getInput(0), "node '" + node.getName() + "'");
-        var b = floats(node, 1, "weights");
-        if (b == null || b.rank() != 2) {
-            throw a.refuse("has no 2-D weight initializer as its second input");
-        }
-        var w = (a.integer("transB", 0) != 0 ? b.transpose() : b).mul(a.real("alpha", 1.0));
-        var c = floats(node, 2, "bias");
-        dense(node, x, w, c == null ? null : c.mul(a.real("beta", 1.0)));
-    }
-
-    private void matMul(Onnx.NodeProto node, NodeAttributes a) {
-        var x = value(node.getInput(0), "node '" + node.getName() + "'");
-        var w = floats(node, 1, "weights");
-        if (w == null || w.rank() != 2) {
-            throw a.refuse("has no 2-D weight initializer as its second input; Secateur maps MatMul as a dense layer");
-        }
-        dense(node, x, w, null);
-    }
-
-    private void dense(Onnx.NodeProto node, Value x, INDArray w, INDArray bias) {
-        if (x.shape().kind() == Kind.IMAGE) {
-            throw new NodeAttributes(node, onnx.origin()).refuse("reads an image tensor " + x.shape() + " without a Flatten before it");
-        }
-        long nIn = w.size(0);
-        long nOut = w.size(1);
-        if (nIn != x.shape().features()) {
-            throw new NodeAttributes(node, onnx.origin()).refuse("has weights for " + nIn + " inputs but reads a tensor of shape " + x.shape());
-        }
-        FeedForwardLayer layer = isHead(node)
-                ? new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(new ActivationSoftmax()).nIn(nIn).nOut(nOut).hasBias(bias != null).build()
-                : new DenseLayer.Builder().activation(new ActivationIdentity()).nIn(nIn).nOut(nOut).hasBias(bias != null).build();
-        var vertex = addLayer(node, layer, x.vertex(), Shape.flat(nOut));
-        vertex.params().put("W", w);
-        if (bias != null) {
-            vertex.params().put("b", bias.reshape(1, nOut));
-        }
-    }
-
-    /** Add: a residual join of two computed tensors, or the bias of the MatMul before it. */
-    private void add(Onnx.NodeProto node, NodeAttributes a) {
-        if (node.getInputCount() != 2) {
-            throw a.refuse("has " + node.getInputCount() + " inputs; Secateur maps Add of two tensors");
-        }
-        var constants = node.getInputList().stream().filter(onnx.constants()::containsKey).toList();
-        if (constants.size() == 1) {
-            var other = node.getInput(0).equals(constants.get(0)) ? node.getInput(1) : node.getInput(0);
-            var x = value(other, "node '" + node.getName() + "'");
-            var layer = byName.get(x.vertex());
-            var bias = onnx.constants().get(constants.get(0)).floats();
-            boolean biasOfMatMul = layer != null && layer.layer() instanceof FeedForwardLayer ff && !(layer.layer() instanceof BatchNormalization)
-                    && layer.params().containsKey("W") && !layer.params().containsKey("b") && x.shape().kind() == Kind.FLAT
-                    && foldsInto(layer, other) && bias != null && bias.length() == x.shape().channels();
-            if (!biasOfMatMul) {
-                throw a.refuse("adds a constant to a tensor; Secateur maps a constant Add only as the bias of the MatMul right before it");
-            }
-            if (layer.layer() instanceof DenseLayer dense) {
-                dense.setHasBias(true);
-            } else {
-                ((OutputLayer) layer.layer()).setHasBias(true);
-            }
-            layer.params().put("b", bias.reshape(1, bias.length()));
-            values.put(node.getOutput(0), x);
-            return;
-        }
-        var left = value(node.getInput(0), "node '" + node.getName() + "'");
-        var right = value(node.getInput(1), "node '" + node.getName() + "'");
-        if (!left.shape().equals(right.shape())) {
-            throw a.refuse("adds tensors of shapes " + left.shape() + " and " + right.shape() + "; Secateur maps Add of equal shapes (no broadcasting)");
-        }
-        var vertex = addVertex(node, "", new ElementWiseVertex(ElementWiseVertex.Op.Add), List.of(left.vertex(), right.vertex()));
-        values.put(node.getOutput(0), new Value(vertex.name(), left.shape()));
-    }
-
-    private void batchNorm(Onnx.NodeProto node, NodeAttributes a) {
-        if (a.integer("training_mode", 0) != 0 || node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) {
-            throw a.refuse("is in training mode; export the model in eval mode (model.eval()) so that batch normalisation uses its running statistics");
-        }
-        var x = value(node.getInput(0), "node '" + node.getName() + "'");
-        long c = x.shape().channels();
-        var vertex = addLayer(node, new BatchNormalization.Builder().nIn(c).nOut(c).eps(a.real("epsilon", 1e-5)).useLogStd(false)
-                .activation(new ActivationIdentity()).build(), x.vertex(), x.shape());
-        String[] keys = {"gamma", "beta", "mean", "var"};
-        for (int i = 0; i < keys.length; i++) {
-            var values = floats(node, i + 1, keys[i]);
-            if (values == null || values.length() != c) {
-                throw a.refuse("needs " + keys[i] + " for " + c + " channels as an initializer");
-            }
-            vertex.params().put(keys[i], values.reshape(1, c));
-        }
-    }
-
     /** Whether {@code tensor} is what {@code layer} computes itself and nothing else reads it, so an op on it can fold into the layer. */
-    private boolean foldsInto(Vertex layer, String tensor) {
+    boolean foldsInto(Vertex layer, String tensor) {
         return tensor.equals(direct.get(layer.name())) && readers.getOrDefault(tensor, 0) == 1;
     }
 
-    // ---- activations and no-ops
-
-    private void activation(Onnx.NodeProto node, IActivation activation, NodeAttributes a) {
-        var x = value(node.getInput(0), "node '" + node.getName() + "'");
-        var producer = byName.get(x.vertex());
-        // DL4J's batch normalisation ignores its activation function, so an activation after it stays a layer of its own
-        boolean foldable = producer != null && producer.layer() instanceof BaseLayer base && !(producer.layer() instanceof OutputLayer)
-                && !(producer.layer() instanceof BatchNormalization)
-                && base.getActivationFn() instanceof ActivationIdentity && foldsInto(producer, node.getInput(0));
-        if (foldable) {
-            ((BaseLayer) producer.layer()).setActivationFn(activation);
-            values.put(node.getOutput(0), x);
-        } else {
-            addLayer(node, new ActivationLayer.Builder().activation(activation).build(), x.vertex(), x.shape());
-        }
+    /** Records that {@code tensor}, computed by folding an op into {@code layer}, is now the layer's own output. */
+    void folded(Vertex layer, String tensor) {
+        direct.put(layer.name(), tensor);
     }
 
-    private IActivation clip(Onnx.NodeProto node, NodeAttributes a) {
-        double min = a.real("min", Double.NEGATIVE_INFINITY);
-        double max = a.real("max", Double.POSITIVE_INFINITY);
-        var low = constant(node, 1, "minimum");
-        var high = constant(node, 2, "maximum");
-        if (low != null) {
-            min = low.floats().getDouble(0);
-        }
-        if (high != null) {
-            max = high.floats().getDouble(0);
-        }
-        if (min == 0 && max == 6) {
-            return new ActivationReLU6();
-        }
-        if (min == 0 && Double.isInfinite(max)) {
-            return new ActivationReLU();
-        }
-        if (min == -1 && max == 1) {
-            return new ActivationHardTanH();
-        }
-        throw a.refuse("clips to [" + min + ", " + max + "]; Secateur maps Clip to [0, 6] (ReLU6), [0, ∞) (ReLU) and [-1, 1] (HardTanh)");
+    Vertex vertex(String name) {
+        return byName.get(name);
     }
 
-    /**
-     * HardSigmoid: DL4J's hard sigmoid when its slope and offset are ONNX's defaults; with slope 1/6 and offset 0.5,
-     * followed by a Mul of its own input, hard swish (how torch exports Hardswish below opset 14).
-     */
-    private void hardSigmoid(Onnx.NodeProto node, NodeAttributes a) {
-        double alpha = a.real("alpha", 0.2);
-        double beta = a.real("beta", 0.5);
-        var readersOf = onnx.nodes().stream().filter(n -> n.getInputList().contains(node.getOutput(0))).toList();
-        if (Math.abs(alpha - 1.0 / 6) < 1e-6 && beta == 0.5 && readersOf.size() == 1 && readers.getOrDefault(node.getOutput(0), 0) == 1) {
-            var mul = readersOf.get(0);
-            if (mul.getOpType().equals("Mul") && mul.getInputList().contains(node.getInput(0))) {
-                hardSwishes.add(mul);
-                return;
-            }
-        }
-        if (Math.abs(alpha - 0.2) < 1e-6 && beta == 0.5) {
-            activation(node, new ActivationHardSigmoid(), a);
-            return;
-        }
-        throw a.refuse("has slope " + alpha + " and offset " + beta + "; Secateur maps HardSigmoid with ONNX's defaults (0.2, 0.5), "
-                + "and with (1/6, 0.5) times its own input as hard swish");
+    int readers(String tensor) {
+        return readers.getOrDefault(tensor, 0);
     }
 
-    private void hardSwish(Onnx.NodeProto node, NodeAttributes a) {
-        if (!hardSwishes.contains(node)) {
-            throw a.refuse("multiplies tensors; Secateur maps Mul only as x · HardSigmoid(x), which is hard swish");
-        }
-        var x = node.getInput(0).equals(node.getInput(1)) ? node.getInput(0)
-                : node.getInputList().stream().filter(values::containsKey).filter(t -> !isHardSigmoidOutput(t)).findFirst().orElseThrow();
-        activation(Onnx.NodeProto.newBuilder(node).clearInput().addInput(x).build(), new ActivationHardSwish(), a);
-    }
-
-    private boolean isHardSigmoidOutput(String tensor) {
-        return onnx.nodes().stream().anyMatch(n -> n.getOpType().equals("HardSigmoid") && n.getOutput(0).equals(tensor));
-    }
-
-    /** Softmax and LogSoftmax only after the head, whose output layer applies the softmax itself. */
-    private void afterHead(Onnx.NodeProto node, NodeAttributes a) {
-        var x = value(node.getInput(0), "node '" + node.getName() + "'");
-        var producer = byName.get(x.vertex());
-        if (producer == null || !(producer.layer() instanceof OutputLayer)) {
-            throw a.refuse("is not right after the classifier head; Secateur maps Softmax and LogSoftmax only as the head's output");
-        }
-        values.put(node.getOutput(0), x);
-    }
+    // ---- no-ops and shapes
 
     private void alias(Onnx.NodeProto node, NodeAttributes a) {
         values.put(node.getOutput(0), value(node.getInput(0), "node '" + node.getName() + "'"));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,7 +29,7 @@ class OnnxImporterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp.onnx", "lenet5.onnx", "resnet.onnx", "resnet-folded.onnx", "mobilenet.onnx", "zoo.onnx",
-            "opset17.onnx", "identity-dropout.onnx", "as-torch-writes-it.onnx"})
+            "opset17.onnx", "identity-dropout.onnx", "as-torch-writes-it.onnx", "gemm-scalar-bias.onnx"})
     void anImportedModelComputesWhatOnnxruntimeComputes(String name) throws java.io.IOException {
         var net = OnnxImporter.load(fixture(name));
         Nd4j.getRandom().setSeed(7);
@@ -38,6 +39,11 @@ class OnnxImporterTest {
         assertThat(ours.shape()).isEqualTo(theirs.shape());
         double worst = Transforms.abs(ours.sub(theirs)).maxNumber().doubleValue();
         assertThat(worst).isLessThan(1e-4);
+        // and as log-probabilities, which a shift of one row's logits or an error in a small probability would move
+        var ourLogs = Transforms.log(ours, true);
+        var theirLogs = Transforms.log(theirs, true);
+        var considered = theirLogs.gt(-20.0).castTo(ours.dataType());
+        assertThat(Transforms.abs(ourLogs.sub(theirLogs)).muli(considered).maxNumber().doubleValue()).isLessThan(1e-3);
     }
 
     @ParameterizedTest
@@ -60,6 +66,18 @@ class OnnxImporterTest {
                 .hasMessageContaining("unsupported-op.onnx")
                 .hasMessageContaining("node 'weird_lrn' (LRN)")
                 .hasMessageContaining("it maps Conv, Gemm");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "softmax-axis0.onnx | node 'over_batch' (Softmax) normalises along axis 0",
+            "foreign-domain.onnx | node 'fc' (Gemm) is from the operator domain 'com.example'",
+            "external-data.onnx | tensor 'fc.weight' is stored in an external file"})
+    void whatTheMappingCannotReadRightIsRefusedByName(String name, String message) {
+        assertThatThrownBy(() -> OnnxImporter.load(fixture(name)))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining(name)
+                .hasMessageContaining(message);
     }
 
     @ParameterizedTest
