@@ -163,6 +163,11 @@ public final class Evaluator {
             long liveBias = param.hasBias() ? layer.getParam("b").length() - zeros(layer.getParam("b")) : 0;
             effective += 2 * (size - zeros) * positions + liveBias * positions;
         }
+        for (int i = 0; i < net.layerCount(); i++) {
+            long depthwise = NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape());
+            flops += depthwise;
+            effective += depthwise;
+        }
         return new ModelCensus(params, params - zeroParams, weights, zeroWeights, layerSparsity, flops, effective);
     }
 

@@ -164,6 +164,23 @@ public final class NetworkLayout {
         return refs;
     }
 
+    /**
+     * FLOPs per example of a depthwise convolution, counted like a convolution's (2 per multiply-accumulate, plus the
+     * bias adds); 0 for any other layer. Depthwise layers are not prunable themselves, but they cost time and follow
+     * their input's channels.
+     *
+     * @param outputShape the layer's output, [N, C, H, W]
+     */
+    public static long depthwiseFlops(Layer layer, long[] outputShape) {
+        if (!(layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D)) {
+            return 0;
+        }
+        long[] w = layer.getParam("W").shape(); // [kH, kW, C, multiplier]
+        long positions = outputShape[2] * outputShape[3];
+        long outputs = w[2] * w[3];
+        return 2 * w[0] * w[1] * outputs * positions + (layer.paramTable().containsKey("b") ? outputs * positions : 0);
+    }
+
     /** The kind of a layer, if Secateur can prune it. Subclasses with other weight layouts are refused. */
     public static Optional<LayerKind> kindOf(Layer layer) {
         var conf = layer.conf().getLayer();

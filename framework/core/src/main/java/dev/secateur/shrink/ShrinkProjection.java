@@ -15,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * What physical removal would leave, worked out from the layer shapes alone: the parameters and FLOPs of
  * the network when each unit group keeps a given number of units. FLOPs are counted as the evaluator's
- * census counts them (2 per multiply-accumulate of dense and convolution layers, plus bias adds), so a
+ * census counts them (2 per multiply-accumulate of dense, convolution and depthwise layers, plus bias adds), so a
  * projection can be checked against the census of the network the shrinker really builds.
  */
 public final class ShrinkProjection {
@@ -40,7 +40,11 @@ public final class ShrinkProjection {
     private final List<UnitGroup> groups;
     private final List<Layer> layers = new ArrayList<>();
     private final long[] perUnitCoupledParams;
+    /** A depthwise convolution's FLOPs per channel of the group whose channels it filters. */
+    private final long[] perUnitCoupledFlops;
     private final long fixedParams;
+    /** FLOPs no group's units change: depthwise convolutions on channels that are kept whole. */
+    private final long fixedFlops;
 
     private ShrinkProjection(Network net, INDArray example) {
         this.groups = NetworkLayout.groups(net);
@@ -70,7 +74,9 @@ public final class ShrinkProjection {
             prunableParams += param.size() + (param.hasBias() ? param.units() : 0);
         }
         perUnitCoupledParams = new long[groups.size()];
+        perUnitCoupledFlops = new long[groups.size()];
         long coupled = 0;
+        long coupledFlops = 0;
         for (int g = 0; g < groups.size(); g++) {
             var layersSeen = new HashSet<Integer>();
             for (var ref : groups.get(g).coupled()) {
@@ -78,10 +84,18 @@ public final class ShrinkProjection {
                     long n = net.layer(ref.layer()).numParams();
                     perUnitCoupledParams[g] += n / groups.get(g).units();
                     coupled += n;
+                    long f = NetworkLayout.depthwiseFlops(net.layer(ref.layer()), outputs.get(ref.layer()).shape());
+                    perUnitCoupledFlops[g] += f / groups.get(g).units();
+                    coupledFlops += f;
                 }
             }
         }
         fixedParams = net.numParams() - prunableParams - coupled;
+        long depthwise = 0;
+        for (int i = 0; i < net.layerCount(); i++) {
+            depthwise += NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape());
+        }
+        fixedFlops = depthwise - coupledFlops;
     }
 
     /** The projection for a network; {@code example} is one input row, for the convolutions' output sizes. */
@@ -112,7 +126,7 @@ public final class ShrinkProjection {
             units[g] = kept.getOrDefault(groups.get(g).id(), groups.get(g).units());
         }
         long params = fixedParams;
-        long flops = 0;
+        long flops = fixedFlops;
         for (var layer : layers) {
             long out = layer.outputGroup < 0 ? layer.outputs : units[layer.outputGroup];
             long in = layer.inputGroup < 0 ? layer.inputs : units[layer.inputGroup] * layer.rowsPerUnit;
@@ -122,6 +136,7 @@ public final class ShrinkProjection {
         }
         for (int g = 0; g < groups.size(); g++) {
             params += perUnitCoupledParams[g] * units[g];
+            flops += perUnitCoupledFlops[g] * units[g];
         }
         return new Totals(params, flops);
     }

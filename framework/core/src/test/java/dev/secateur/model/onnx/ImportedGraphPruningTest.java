@@ -8,6 +8,8 @@ import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
+import dev.secateur.evaluate.Evaluator;
+import dev.secateur.shrink.ShrinkProjection;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Scope;
@@ -71,6 +73,28 @@ class ImportedGraphPruningTest {
     @Test
     void theMobileNetShrunkAfterStructuredPruningComputesWhatTheMaskedOneComputes() {
         prunedAndShrunkComputeTheSame("mobilenet.onnx");
+    }
+
+    @Test
+    void theMobileNetsDepthwiseFlopsAreCountedAndTheProjectionMatchesTheCensusOfTheShrunkNetwork() {
+        var masked = OnnxImporter.load(OnnxImporterTest.fixture("mobilenet.onnx"));
+        var example = Nd4j.rand(DataType.FLOAT, 1, masked.inputSize());
+        var projection = ShrinkProjection.of(masked, example);
+        long denseFlops = new Evaluator().census(masked, example).flops();
+        long prunableFlops = 0;
+        var outputs = masked.layerOutputs(example);
+        for (var param : NetworkLayout.prunable(masked)) {
+            prunableFlops += param.flops(param.positions(outputs.get(param.weights().layer()).shape()));
+        }
+        assertThat(denseFlops).as("depthwise convolutions count").isGreaterThan(prunableFlops);
+        assertThat(projection.dense().flops()).isEqualTo(denseFlops);
+
+        var result = prunedAndShrunkComputeTheSame("mobilenet.onnx");
+        var kept = new HashMap<String, Long>();
+        for (var group : projection.groups()) {
+            kept.put(group.id(), (long) result.kept().get(group.ref()).length);
+        }
+        assertThat(projection.project(kept).flops()).isEqualTo(new Evaluator().census(result.net(), example).flops());
     }
 
     @Test
