@@ -1,5 +1,6 @@
 package dev.secateur.shrink;
 
+import dev.secateur.prune.RandomFilterMasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -193,14 +194,7 @@ class ShrinkerTest {
         var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
         graph.init();
         var net = Network.of(graph);
-        var params = NetworkLayout.prunable(net);
-        var scores = new HashMap<ParamRef, INDArray>();
-        Nd4j.getRandom().setSeed(2);
-        params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
-        var plan = new Pruner().plan(params, ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
-                Granularity.structured(GroupReduction.L1), new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.5, Map.of()),
-                PROVENANCE);
-        MaskSet.of(plan.masks()).applyTo(net);
+        RandomFilterMasks.apply(net, 0.5, 2);
         var result = new Shrinker().shrink(net);
         assertSameOutputs(net, result.net(), 784);
         // 8 -> 4 and 6 -> 3 filters, so layer 2 reads 7 channels: the first block of 4, then the second of 3

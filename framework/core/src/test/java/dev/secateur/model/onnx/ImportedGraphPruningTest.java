@@ -1,28 +1,17 @@
 package dev.secateur.model.onnx;
 
+import dev.secateur.prune.RandomFilterMasks;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.secateur.model.MaskSet;
-import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
-import dev.secateur.prune.Pruner;
-import dev.secateur.score.ScoreSet;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.shrink.ShrinkProjection;
 import dev.secateur.shrink.Shrinker;
-import dev.secateur.spi.Granularity;
-import dev.secateur.spi.Scope;
-import dev.secateur.spi.GroupReduction;
-import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
-import dev.secateur.spi.Provenance;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -34,7 +23,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 class ImportedGraphPruningTest {
 
-    private static final Provenance PROVENANCE = new Provenance("random", "1", Options.NONE, "one-shot", "1", 1L);
 
     @Test
     void theResNetsGroupsJoinTheResidualConvolutionsAndTakeTheirBatchNormsAlong() {
@@ -107,14 +95,7 @@ class ImportedGraphPruningTest {
 
     private static Shrinker.Result prunedAndShrunkComputeTheSame(String fixture) {
         var net = OnnxImporter.load(OnnxImporterTest.fixture(fixture));
-        var params = NetworkLayout.prunable(net);
-        var scores = new HashMap<ParamRef, INDArray>();
-        Nd4j.getRandom().setSeed(9);
-        params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
-        var plan = new Pruner().plan(params, ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
-                Granularity.structured(GroupReduction.L1), new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.25, Map.of()),
-                PROVENANCE);
-        MaskSet.of(plan.masks()).applyTo(net);
+        RandomFilterMasks.apply(net, 0.25, 9);
         var result = new Shrinker().shrink(net);
         assertThat(result.net().numParams()).isLessThan(net.numParams());
         Nd4j.getRandom().setSeed(4);

@@ -1,5 +1,6 @@
 package dev.secateur.model.onnx;
 
+import dev.secateur.prune.RandomFilterMasks;
 import static dev.secateur.model.onnx.OnnxRuntimeCheck.assertCheckerAccepts;
 import static dev.secateur.model.onnx.OnnxRuntimeCheck.assertSameOutputs;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,26 +8,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
-import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.shrink.OnnxRuntimeRunner;
-import dev.secateur.model.NetworkLayout;
-import dev.secateur.prune.Pruner;
-import dev.secateur.score.ScoreSet;
 import dev.secateur.shrink.Shrinker;
-import dev.secateur.spi.Granularity;
-import dev.secateur.spi.GroupReduction;
-import dev.secateur.spi.Options;
-import dev.secateur.spi.ParamRef;
-import dev.secateur.spi.Provenance;
-import dev.secateur.spi.Scope;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -55,7 +43,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class OnnxWriterTest {
 
     private static final double TOLERANCE = 1e-4;
-    private static final Provenance PROVENANCE = new Provenance("random", "1", Options.NONE, "one-shot", "1", 1L);
 
     @TempDir
     Path work;
@@ -158,14 +145,7 @@ class OnnxWriterTest {
     @Test
     void aResNetPrunedStructurallyAndShrunkExportsTheSmallerGraphWithTheMaskedNetworksOutputs() {
         var net = trained(Architecture.RESNET_SMALL.network(5L, 1e-3), 6L);
-        var params = NetworkLayout.prunable(net);
-        var scores = new HashMap<ParamRef, INDArray>();
-        Nd4j.getRandom().setSeed(9);
-        params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
-        var plan = new Pruner().plan(params, ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
-                Granularity.structured(GroupReduction.L1), new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.5, Map.of()),
-                PROVENANCE);
-        MaskSet.of(plan.masks()).applyTo(net);
+        RandomFilterMasks.apply(net, 0.5, 9);
         var shrunk = new Shrinker().shrink(net).net();
         assertThat(shrunk.numParams()).isLessThan(net.numParams());
 
