@@ -24,6 +24,8 @@ double budget = (args.find { it.startsWith('budget=') } ?: 'budget=0.5').substri
 int trainExamples = (args.find { it.startsWith('train=') } ?: 'train=0').substring(6) as int
 int probeSamples = (args.find { it.startsWith('samples=') } ?: 'samples=2000').substring(8) as int
 int roundEpochs = (args.find { it.startsWith('epochs=') } ?: 'epochs=2').substring(7) as int
+// a trained model sits at the end of its learning-rate schedule: each round retrains from lr= down a cosine to 0
+double rate = (args.find { it.startsWith('lr=') } ?: 'lr=5e-4').substring(3) as double
 def onnxFile = args.find { it.endsWith('.onnx') } ?: 'scripts/interop/example/fashion-mobilenet.onnx'
 def name = new File(onnxFile).name.replaceFirst(/\.onnx$/, '')
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed', train: trainExamples)
@@ -42,7 +44,7 @@ def pruned = run(experiment("${name}-flops${Math.round(100 * budget)}") {
     sensitivity { samples quick ? 500 : probeSamples }
     scope fromSensitivity(budget: flops(budget))
     schedule 'iterative', steps: 2
-    finetune epochs: quick ? 1 : roundEpochs, lr: 1e-3
+    finetune epochs: quick ? 1 : roundEpochs, lr: rate, decay: 'cosine'
     evaluate every: 'step'
     control true
     export onnx: true
