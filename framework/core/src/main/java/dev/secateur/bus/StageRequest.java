@@ -62,8 +62,14 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
     record Restore(Path runDir) implements StageRequest {
     }
 
-    /** Load data, and load or build a model. */
-    record Load(ModelSpec model, DataSpec data, long seed) implements StageRequest {
+    /**
+     * Load data, and load or build a model; with {@code exportOnnx}, also check that the model can be written as
+     * ONNX, so a run that would fail at its end fails before it starts.
+     */
+    record Load(ModelSpec model, DataSpec data, long seed, boolean exportOnnx) implements StageRequest {
+        public Load(ModelSpec model, DataSpec data, long seed) {
+            this(model, data, seed, false);
+        }
     }
 
     /**

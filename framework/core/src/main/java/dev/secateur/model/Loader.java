@@ -3,6 +3,7 @@ package dev.secateur.model;
 import dev.secateur.data.DataSplits;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.model.onnx.OnnxWriter;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
 import java.util.List;
@@ -69,6 +70,15 @@ public final class Loader {
             text.append(", ").append(d);
         }
         return text.append(']').toString();
+    }
+
+    /** Refuses a network {@code export onnx: true} could not write, before the run starts rather than at its end. */
+    public static void checkExportable(Network net) {
+        try {
+            OnnxWriter.write(net);
+        } catch (BadInputException e) {
+            throw new BadInputException("export onnx: true, but " + e.getMessage(), e);
+        }
     }
 
     /** A model whose training diverged loads fine and then fails far from the cause; refuse it here, naming the parameter. */

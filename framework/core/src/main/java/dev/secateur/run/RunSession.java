@@ -84,7 +84,7 @@ final class RunSession {
         return Future.succeededFuture(spec)
                 .map(planner::check)
                 .onSuccess(choices -> held.atEnd(() -> planner.release(choices.pins())))
-                .compose(choices -> stages.send(LOADER_LOAD, LOADER, new StageRequest.Load(spec.model(), spec.data(), spec.seed()),
+                .compose(choices -> stages.send(LOADER_LOAD, LOADER, new StageRequest.Load(spec.model(), spec.data(), spec.seed(), spec.export().onnx()),
                         StageReply.Loaded.class).compose(loaded -> resume == null ? open(choices, loaded) : reopen(choices, loaded)))
                 .compose(v -> resumedAfter >= 0 ? Future.succeededFuture() : explainPlan()
                         .compose(x -> baseline())

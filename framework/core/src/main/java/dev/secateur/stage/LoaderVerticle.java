@@ -30,6 +30,9 @@ final class LoaderVerticle extends StageVerticle {
         serve(Addresses.LOADER_LOAD, StageRequest.Load.class, request -> {
             var loaded = loader.load(request.model(), request.data(), request.seed());
             var net = loaded.network();
+            if (request.exportOnnx()) {
+                Loader.checkExportable(net);
+            }
             var data = loaded.data();
             return new StageReply.Loaded(stores.models().put(net), stores.data().put(data), loaded.params(),
                     NetworkLayout.groups(net), Capabilities.of(net, loaded.params()), net.numParams(), data.source(),
