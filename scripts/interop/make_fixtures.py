@@ -417,12 +417,17 @@ def small_mlp(name, head, bias_shape=(10,), domain=""):
 
 def edge_cases():
     """A softmax over the batch (refused), a Gemm of a foreign domain (refused), weights said to live in an
-    external file (refused), and a Gemm whose one bias value broadcasts over the outputs (read)."""
+    external file (refused), an input that goes first into a Relu (refused: nothing there says its size), and a
+    Gemm whose one bias value broadcasts over the outputs (read)."""
     models = {
         "softmax-axis0.onnx": small_mlp("softmax_axis0", [helper.make_node("Softmax", ["fc"], ["probs"], name="over_batch", axis=0)]),
         "foreign-domain.onnx": small_mlp("foreign_domain", [], domain="com.example"),
         "gemm-scalar-bias.onnx": small_mlp("gemm_scalar_bias", [], bias_shape=(1,)),
     }
+    relu_first = small_mlp("relu_first", [])
+    relu_first.graph.node[0].input[0] = "rectified"
+    relu_first.graph.node.insert(0, helper.make_node("Relu", [INPUT], ["rectified"], name="relu_on_input"))
+    models["relu-first.onnx"] = relu_first
     external = small_mlp("external", [])
     weight = external.graph.initializer[0]
     weight.ClearField("raw_data")

@@ -71,7 +71,16 @@ public final class OnnxImporter {
                 target.assign(value.reshape(target.shape()));
             }
         }
-        return Network.of(graph);
+        var net = Network.of(graph);
+        try {
+            net.inputShape();
+        } catch (BadInputException e) {
+            // the input's size is read off the first layer that takes it: a layer with weights, pooling or padding
+            throw new BadInputException(onnx.origin() + ": its input '" + onnx.input() + "' goes first into an op that does not say "
+                    + "how many values an example has; Secateur maps graphs whose input goes first into a convolution, a dense "
+                    + "layer, pooling or padding (move any normalisation of the input into the data block: mean:, std:)", e);
+        }
+        return net;
     }
 
     /**

@@ -72,7 +72,8 @@ class OnnxImporterTest {
     @CsvSource(delimiter = '|', value = {
             "softmax-axis0.onnx | node 'over_batch' (Softmax) normalises along axis 0",
             "foreign-domain.onnx | node 'fc' (Gemm) is from the operator domain 'com.example'",
-            "external-data.onnx | tensor 'fc.weight' is stored in an external file"})
+            "external-data.onnx | tensor 'fc.weight' is stored in an external file",
+            "relu-first.onnx | its input 'input' goes first into an op that does not say how many values"})
     void whatTheMappingCannotReadRightIsRefusedByName(String name, String message) {
         assertThatThrownBy(() -> OnnxImporter.load(fixture(name)))
                 .isInstanceOf(BadInputException.class)
