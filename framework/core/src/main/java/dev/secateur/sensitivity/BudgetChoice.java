@@ -62,6 +62,6 @@ public record BudgetChoice(Map<String, Double> ratios, Map<String, Long> units, 
     }
 
     private static long kept(long units, double ratio, Granularity.Structured granularity) {
-        return units - granularity.rounded(units, units - ShrinkProjection.keptAt(units, ratio));
+        return ShrinkProjection.keptAt(units, ratio, granularity);
     }
 }

@@ -109,11 +109,7 @@ public final class ExplainPlan {
 
     /** Units a group keeps at {@code ratio}, with the granularity's {@code round_to} applied as the pruner applies it. */
     private static long kept(ExperimentSpec spec, UnitGroup group, double ratio) {
-        long pruned = group.units() - ShrinkProjection.keptAt(group, ratio);
-        if (spec.granularity() instanceof Granularity.Structured structured) {
-            pruned = structured.rounded(group.units(), pruned);
-        }
-        return group.units() - pruned;
+        return ShrinkProjection.keptAt(group.units(), ratio, spec.granularity());
     }
 
     private static int roundTo(ExperimentSpec spec) {

@@ -1,5 +1,6 @@
 package dev.secateur.shrink;
 
+import dev.secateur.spi.Granularity;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
@@ -148,5 +149,11 @@ public final class ShrinkProjection {
 
     public static long keptAt(long units, double ratio) {
         return units - Math.round(ratio * units);
+    }
+
+    /** The units kept at {@code ratio}, with a structured granularity's {@code round_to} applied as the pruner applies it. */
+    public static long keptAt(long units, double ratio, Granularity granularity) {
+        long kept = keptAt(units, ratio);
+        return granularity instanceof Granularity.Structured structured ? units - structured.rounded(units, units - kept) : kept;
     }
 }
