@@ -241,7 +241,9 @@ public final class Network {
                     if (vertex.getPreProcessor() instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
                         return new long[]{cnn.getNumChannels(), cnn.getInputHeight(), cnn.getInputWidth()};
                     }
-                    if (vertex.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) {
+                    // a convolution without the reshape reads images whose size its configuration does not hold
+                    if (vertex.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff
+                            && !(ff instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) && ff.getNIn() > 0) {
                         return new long[]{ff.getNIn()};
                     }
                 }
@@ -252,6 +254,10 @@ public final class Network {
         var pre = sequential.getLayerWiseConfigurations().getInputPreProcess(0);
         if (pre instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
             return new long[]{cnn.getNumChannels(), cnn.getInputHeight(), cnn.getInputWidth()};
+        }
+        if (sequential.getLayerWiseConfigurations().getConf(0).getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) {
+            throw new BadInputException("cannot tell how many values an example of this network has: its first layer is a convolution "
+                    + "without a reshape of flat rows into images; build it with setInputType(InputType.convolutionalFlat(h, w, c))");
         }
         return new long[]{sequential.layerInputSize(0)};
     }

@@ -19,9 +19,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 
 /**
@@ -225,35 +222,15 @@ public final class OnnxWriter {
      * {@link #write(Network, Input)}.
      */
     public static Input input(Network net) {
-        List<Layer> firstLayers = new ArrayList<>();
-        List<InputPreProcessor> preprocessors = new ArrayList<>();
-        if (net.isGraph()) {
-            var conf = net.graph().getConfiguration();
-            String input = conf.getNetworkInputs().get(0);
-            conf.getVertexInputs().forEach((vertex, from) -> {
-                if (from.contains(input) && conf.getVertices().get(vertex) instanceof LayerVertex layerVertex) {
-                    firstLayers.add(layerVertex.getLayerConf().getLayer());
-                    preprocessors.add(layerVertex.getPreProcessor());
-                }
-            });
-        } else {
-            var conf = net.sequential("ONNX export").getLayerWiseConfigurations();
-            firstLayers.add(conf.getConf(0).getLayer());
-            preprocessors.add(conf.getInputPreProcess(0));
+        long[] shape;
+        try {
+            shape = net.inputShape();
+        } catch (BadInputException e) {
+            throw new BadInputException("cannot tell the size of this network's input for ONNX: its first layer neither reshapes "
+                    + "flat rows into images nor is a dense layer; build it with setInputType(InputType.convolutionalFlat(h, w, c)), "
+                    + "or give the input with OnnxWriter.write(net, Input.of(InputType.convolutional(h, w, c)))", e);
         }
-        for (var pre : preprocessors) {
-            if (pre instanceof FeedForwardToCnnPreProcessor image) {
-                return Input.of(InputType.convolutionalFlat(image.getInputHeight(), image.getInputWidth(), image.getNumChannels()));
-            }
-        }
-        for (var layer : firstLayers) {
-            if (layer instanceof FeedForwardLayer dense && !(layer instanceof ConvolutionLayer) && dense.getNIn() > 0) {
-                return Input.of(InputType.feedForward(dense.getNIn()));
-            }
-        }
-        throw new BadInputException("cannot tell the size of this network's input for ONNX: its first layer neither reshapes "
-                + "flat rows into images nor is a dense layer; build it with setInputType(InputType.convolutionalFlat(h, w, c)), "
-                + "or give the input with OnnxWriter.write(net, Input.of(InputType.convolutional(h, w, c)))");
+        return Input.of(shape.length == 3 ? InputType.convolutionalFlat(shape[1], shape[2], shape[0]) : InputType.feedForward(shape[0]));
     }
 
     private static InputType outputType(Network net, Input input) {
