@@ -1,5 +1,6 @@
 package dev.secateur.data;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.Preprocessing;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,7 +38,7 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
     /** Builds a dataset from IDX images (one channel) and labels, the pixels prepared by {@code preprocessing}. */
     public static Dataset of(String name, IdxFile.Images images, byte[] labelBytes, int classCount, Preprocessing preprocessing) {
         if (images.count() != labelBytes.length) {
-            throw new dev.secateur.errors.BadInputException(name + ": " + images.count() + " images but "
+            throw new BadInputException(name + ": " + images.count() + " images but "
                     + labelBytes.length + " labels; the image and label files do not belong together");
         }
         int n = images.count();
@@ -48,7 +49,7 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
         for (int i = 0; i < n; i++) {
             int c = labelBytes[i] & 0xff;
             if (c >= classCount) {
-                throw new dev.secateur.errors.BadInputException(name + ": label " + c + " at example " + i
+                throw new BadInputException(name + ": label " + c + " at example " + i
                         + " is not below the " + classCount + " classes; the label file is damaged");
             }
             classes[i] = c;
@@ -66,7 +67,7 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
         try {
             preprocessing.requireChannels(channels, name + " images");
         } catch (IllegalArgumentException e) {
-            throw new dev.secateur.errors.BadInputException("data: " + e.getMessage());
+            throw new BadInputException("data: " + e.getMessage());
         }
         float[][] tables = new float[channels][256];
         for (int c = 0; c < channels; c++) {
