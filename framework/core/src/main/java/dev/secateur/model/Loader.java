@@ -6,6 +6,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.model.onnx.OnnxWriter;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -56,7 +57,7 @@ public final class Loader {
         var test = data.test();
         long[] model = net.inputShape();
         long[] images = {1, test.rows(), test.cols()};
-        boolean fits = model.length == 3 ? java.util.Arrays.equals(model, images) : model[0] == (long) test.rows() * test.cols();
+        boolean fits = model.length == 3 ? Arrays.equals(model, images) : model[0] == (long) test.rows() * test.cols();
         if (!fits) {
             throw new BadInputException(origin + " takes inputs of shape " + shape(model) + " but the data's images are "
                     + shape(images) + " (" + (long) test.rows() * test.cols() + " values each); give data of the model's input size, "

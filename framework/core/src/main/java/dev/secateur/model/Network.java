@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -237,13 +241,13 @@ public final class Network {
             String input = conf.getNetworkInputs().get(0);
             for (var entry : conf.getVertexInputs().entrySet()) {
                 if (entry.getValue().contains(input)
-                        && conf.getVertices().get(entry.getKey()) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex vertex) {
-                    if (vertex.getPreProcessor() instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
+                        && conf.getVertices().get(entry.getKey()) instanceof LayerVertex vertex) {
+                    if (vertex.getPreProcessor() instanceof FeedForwardToCnnPreProcessor cnn) {
                         return new long[]{cnn.getNumChannels(), cnn.getInputHeight(), cnn.getInputWidth()};
                     }
                     // a convolution without the reshape reads images whose size its configuration does not hold
-                    if (vertex.getLayerConf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff
-                            && !(ff instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) && ff.getNIn() > 0) {
+                    if (vertex.getLayerConf().getLayer() instanceof FeedForwardLayer ff
+                            && !(ff instanceof ConvolutionLayer) && ff.getNIn() > 0) {
                         return new long[]{ff.getNIn()};
                     }
                 }
@@ -252,10 +256,10 @@ public final class Network {
                     + "should be a dense layer, or a convolution built with setInputTypes(InputType.convolutionalFlat(...))");
         }
         var pre = sequential.getLayerWiseConfigurations().getInputPreProcess(0);
-        if (pre instanceof org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor cnn) {
+        if (pre instanceof FeedForwardToCnnPreProcessor cnn) {
             return new long[]{cnn.getNumChannels(), cnn.getInputHeight(), cnn.getInputWidth()};
         }
-        if (sequential.getLayerWiseConfigurations().getConf(0).getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) {
+        if (sequential.getLayerWiseConfigurations().getConf(0).getLayer() instanceof ConvolutionLayer) {
             throw new BadInputException("cannot tell how many values an example of this network has: its first layer is a convolution "
                     + "without a reshape of flat rows into images; build it with setInputType(InputType.convolutionalFlat(h, w, c))");
         }

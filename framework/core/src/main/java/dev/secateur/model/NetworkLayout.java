@@ -7,23 +7,25 @@ import java.util.List;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationLReLU;
-import org.nd4j.linalg.activations.impl.ActivationHardTanH;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU6;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationHardTanH;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 
 /**
  * The one place that knows which DL4J layer types Secateur can prune and how their weights are laid out.
@@ -76,7 +78,7 @@ public final class NetworkLayout {
 
     /** Layers that pass channels through one to one. */
     private static final java.util.Set<Class<?>> CHANNEL_PRESERVING = java.util.Set.of(SubsamplingLayer.class,
-            ActivationLayer.class, DropoutLayer.class, BatchNormalization.class, org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.class);
+            ActivationLayer.class, DropoutLayer.class, BatchNormalization.class, ZeroPaddingLayer.class);
 
     /**
      * The unit groups of a sequential network, one per prunable layer, in layer order. A layer's units
@@ -172,7 +174,7 @@ public final class NetworkLayout {
      * @param outputShape the layer's output, [N, C, H, W]
      */
     public static long depthwiseFlops(Layer layer, long[] outputShape) {
-        if (!(layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D)) {
+        if (!(layer.conf().getLayer() instanceof DepthwiseConvolution2D)) {
             return 0;
         }
         long[] w = layer.getParam("W").shape(); // [kH, kW, C, multiplier]
