@@ -38,14 +38,7 @@ class ShrinkerTest {
 
     private static MultiLayerNetwork masked(Architecture architecture, double target) {
         var net = architecture.build(5L, 1e-3);
-        var params = NetworkLayout.prunable(net);
-        var scores = new HashMap<ParamRef, INDArray>();
-        Nd4j.getRandom().setSeed(9);
-        params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
-        var plan = new Pruner().plan(params, ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
-                Granularity.structured(GroupReduction.L1), new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, target, Map.of()),
-                PROVENANCE);
-        MaskSet.of(plan.masks()).applyTo(net);
+        RandomFilterMasks.apply(Network.of(net), target, 9);
         return net;
     }
 
