@@ -42,8 +42,16 @@ public final class ExperimentClient {
 
     /** Resumes the run in {@code runDir} from its latest checkpoint and waits for it, like {@link #run}. */
     public StageReply.ExperimentDone resume(ExperimentSpec spec, Path runDir) {
+        return resume(spec, runDir, false);
+    }
+
+    /**
+     * The same; with {@code acceptChanges}, a run whose data or plugins changed since spec.json was written goes on,
+     * and spec.json records what changed. Without it such a resume is refused, naming both digests.
+     */
+    public StageReply.ExperimentDone resume(ExperimentSpec spec, Path runDir, boolean acceptChanges) {
         return await(vertx.eventBus()
-                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runDir.getParent(), null, runDir, null),
+                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runDir.getParent(), null, runDir, null, acceptChanges),
                         new DeliveryOptions().setSendTimeout(timeout.toMillis() + Math.max(30_000, timeout.toMillis() / 10)))
                 .map(message -> (StageReply.ExperimentDone) message.body()), spec);
     }

@@ -58,7 +58,13 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
     }
 
     /** Open a run directory again to resume it from its checkpoint of {@code step}. */
-    record Reopen(Path runDir, int step, String saliency, int steps) implements RecordRequest {
+    /**
+     * Reopen a run to resume it after {@code step}.
+     *
+     * @param now           the run as it would be resolved now, checked against its spec.json before anything changes
+     * @param acceptChanges go on even if its data or plugins differ, recording what changed
+     */
+    record Reopen(Path runDir, int step, String saliency, int steps, ResolvedSpec now, boolean acceptChanges) implements RecordRequest {
     }
 
     /** The checkpoint after a step: the model with its updater, the masks (null at step 0), the rows so far. */

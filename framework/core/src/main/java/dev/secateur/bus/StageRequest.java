@@ -21,6 +21,7 @@ import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import dev.secateur.store.Handle;
+import dev.secateur.spec.ScriptOrigin;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +34,16 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
     /**
      * Run a whole experiment, writing {@code runsDir/<run-id>/}.
      *
-     * @param runId the run's id, given by whoever queued it; null lets the coordinator name it
+     * @param runId         the run's id, given by whoever queued it; null lets the coordinator name it
+     * @param resume        the run directory to resume, or null for a new run
+     * @param acceptChanges whether a resume may go on with data or plugins that differ from spec.json's (recorded there)
      */
-    record RunExperiment(ExperimentSpec spec, Path runsDir, String runId, Path resume, dev.secateur.spec.ScriptOrigin script)
+    record RunExperiment(ExperimentSpec spec, Path runsDir, String runId, Path resume, ScriptOrigin script, boolean acceptChanges)
             implements StageRequest {
+
+        public RunExperiment(ExperimentSpec spec, Path runsDir, String runId, Path resume, ScriptOrigin script) {
+            this(spec, runsDir, runId, resume, script, false);
+        }
 
         public RunExperiment(ExperimentSpec spec, Path runsDir, String runId) {
             this(spec, runsDir, runId, null, null);

@@ -1,11 +1,11 @@
 package dev.secateur.model;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.files.DurableFiles;
 import dev.secateur.model.onnx.OnnxImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -69,34 +69,7 @@ public final class ModelFiles {
     }
 
     public static void save(Network net, Path file) {
-        writeAtomically(file, tmp -> ModelSerializer.writeModel(net.model(), tmp.toFile(), true));
-    }
-
-    /** What writes a file's whole content, here into the temporary file {@link #writeAtomically} renames. */
-    @FunctionalInterface
-    public interface FileWriting {
-        void write(Path tmp) throws IOException;
-    }
-
-    /**
-     * Writes {@code file} through {@code <file>.tmp}, forced to disk, and a rename, so a reader (or a crash) sees
-     * the old file or the whole new one, never a torn one.
-     */
-    public static void writeAtomically(Path file, FileWriting content) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            var tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            content.write(tmp);
-            try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            try (var directory = java.nio.channels.FileChannel.open(file.toAbsolutePath().getParent(), java.nio.file.StandardOpenOption.READ)) {
-                directory.force(true); // the rename itself, durable
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        DurableFiles.write(file, tmp -> ModelSerializer.writeModel(net.model(), tmp.toFile(), true));
     }
 
     private static String rootMessage(Throwable e) {

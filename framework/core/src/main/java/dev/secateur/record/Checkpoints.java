@@ -1,5 +1,6 @@
 package dev.secateur.record;
 
+import dev.secateur.files.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -101,10 +102,10 @@ public final class Checkpoints {
             for (var entry : masks.masks().entrySet()) {
                 var file = dir.resolve("masks").resolve(entry.getKey() + ".bin");
                 Nd4j.saveBinary(entry.getValue(), file.toFile());
-                force(file);
+                DurableFiles.force(file);
             }
-            force(dir.resolve("masks"));
-            force(dir);
+            DurableFiles.force(dir.resolve("masks"));
+            DurableFiles.force(dir);
             var info = JSON.createObjectNode();
             info.put("step", step);
             info.set("results", rows(results));
@@ -112,7 +113,7 @@ public final class Checkpoints {
             ratios.forEach(chosen::put);
             var tmp = root.resolve("step-" + step + ".json.tmp");
             Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(info), StandardCharsets.UTF_8);
-            force(tmp);
+            DurableFiles.force(tmp);
             Files.move(tmp, root.resolve("step-" + step + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException | RuntimeException e) {
             // a torn checkpoint is never read, but it holds space a full disk needs for the FAILED marker
@@ -128,7 +129,7 @@ public final class Checkpoints {
         }
         // committed: from here on a failure must not touch it, and the older ones are only space
         try {
-            force(root);
+            DurableFiles.force(root);
             for (var older : committedSteps(root)) {
                 if (older < step) {
                     Files.deleteIfExists(root.resolve("step-" + older + ".json"));
@@ -245,12 +246,6 @@ public final class Checkpoints {
     }
 
     /** Forces a file's or a directory's contents to disk, so a rename after it commits durable data. */
-    static void force(Path path) throws IOException {
-        try (var channel = FileChannel.open(path, Files.isDirectory(path) ? StandardOpenOption.READ : StandardOpenOption.WRITE)) {
-            channel.force(true);
-        }
-    }
-
     /** Deletes a directory and all it holds; nothing when it is not there. */
     public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {

@@ -1,5 +1,6 @@
 package dev.secateur.record;
 
+import dev.secateur.files.DurableFiles;
 import dev.secateur.score.Comparison;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,8 +39,8 @@ public final class ComparisonFiles {
                     Integer.toString(row.points()), number(row.spearman()), number(row.kendall())));
         }
         try {
-            Files.write(runDir.resolve(CSV), lines, StandardCharsets.UTF_8);
-            Files.write(runDir.resolve(POINTS), points(report), StandardCharsets.UTF_8);
+            DurableFiles.writeString(runDir.resolve(CSV), String.join("\n", lines) + "\n");
+            DurableFiles.writeString(runDir.resolve(POINTS), String.join("\n", points(report)) + "\n");
             BitmapEncoder.saveBitmap(chart(report), runDir.resolve(PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the comparison to " + runDir + ": " + e.getMessage(), e);

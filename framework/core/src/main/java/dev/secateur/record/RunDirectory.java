@@ -1,29 +1,31 @@
 package dev.secateur.record;
 
-import dev.secateur.result.StepResult;
-
-import dev.secateur.model.Network;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.files.DurableFiles;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.ModelFiles;
+import dev.secateur.model.Network;
 import dev.secateur.model.onnx.OnnxWriter;
+import dev.secateur.result.StepResult;
 import dev.secateur.spi.PruningPlan;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.TreeMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -96,21 +98,14 @@ public final class RunDirectory {
      */
     public static RunDirectory reopen(Path dir, Checkpoints.Checkpoint checkpoint, String saliency, int steps) {
         int step = checkpoint.step();
-        var holder = RunLock.holder(dir);
-        if (holder.isPresent() && holder.get().alive() && holder.get().pid() != ProcessHandle.current().pid()) {
-            throw new dev.secateur.errors.BadInputException("run " + dir.getFileName() + " is running in " + holder.get().describe()
-                    + "; stop it first, or wait for it");
-        }
+        // taken before anything changes: of two resumes started together, exactly one goes on
+        RunLock.take(dir);
         try {
             var rows = new StringBuilder(ResultsCsv.HEADER).append('\n');
             for (var result : checkpoint.results()) {
                 rows.append(ResultsCsv.row(result, saliency)).append('\n');
             }
-            var tmp = dir.resolve(RESULTS + ".tmp");
-            Files.writeString(tmp, rows, StandardCharsets.UTF_8);
-            Checkpoints.force(tmp);
-            Files.move(tmp, dir.resolve(RESULTS), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.writeString(dir.resolve(RESULTS), rows.toString());
             dropTornLine(dir.resolve(EVENTS));
             dropEventsAfter(dir.resolve(EVENTS), step);
             for (String marker : new String[]{FAILED, CANCELLED, INTERRUPTED, MODEL, ONNX, REPORT}) {
@@ -130,10 +125,11 @@ public final class RunDirectory {
                 }
             }
             Checkpoints.dropAfter(dir, step);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot reopen run directory " + dir + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            RunLock.release(dir);
+            throw e instanceof IOException io ? new UncheckedIOException("cannot reopen run directory " + dir + ": " + e.getMessage(), io)
+                    : (RuntimeException) e;
         }
-        RunLock.take(dir);
         return new RunDirectory(dir, dir.getFileName().toString());
     }
 
@@ -145,7 +141,7 @@ public final class RunDirectory {
         if (!Files.isRegularFile(events)) {
             return;
         }
-        var kept = new java.util.ArrayList<String>();
+        var kept = new ArrayList<String>();
         boolean after = step < 0; // no checkpoint: every decision is made again
         for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
             JsonNode event;
@@ -163,9 +159,7 @@ public final class RunDirectory {
             }
             kept.add(line);
         }
-        var tmp = events.resolveSibling(events.getFileName() + ".tmp");
-        Files.writeString(tmp, kept.isEmpty() ? "" : String.join("\n", kept) + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, events, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.writeString(events, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
     }
 
     /** A crash can leave half a line at the end of an appended file; the next append would glue onto it. */
@@ -180,7 +174,7 @@ public final class RunDirectory {
             while (lastNewline >= 0 && bytes[lastNewline] != '\n') {
                 lastNewline--;
             }
-            Files.write(file, java.util.Arrays.copyOf(bytes, lastNewline + 1));
+            DurableFiles.writeBytes(file, Arrays.copyOf(bytes, lastNewline + 1));
         }
     }
 
@@ -194,9 +188,9 @@ public final class RunDirectory {
 
     public void writeSpec(Object resolvedSpec) {
         try {
-            JSON.writeValue(path.resolve(SPEC).toFile(), resolvedSpec);
+            DurableFiles.writeString(path.resolve(SPEC), JSON.writeValueAsString(resolvedSpec));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot write " + path.resolve(SPEC) + ": " + e.getMessage(), e);
         }
     }
 
@@ -278,11 +272,7 @@ public final class RunDirectory {
 
     /** A text file of the run, written whole. */
     public void writeText(String file, String text) {
-        try {
-            Files.writeString(path.resolve(file), text.endsWith("\n") ? text : text + "\n", StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + path.resolve(file) + ": " + e.getMessage(), e);
-        }
+        DurableFiles.writeString(path.resolve(file), text.endsWith("\n") ? text : text + "\n");
     }
 
     public void markFailed(String reason) {

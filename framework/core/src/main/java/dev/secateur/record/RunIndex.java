@@ -1,5 +1,6 @@
 package dev.secateur.record;
 
+import dev.secateur.errors.BadInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -91,6 +92,12 @@ public final class RunIndex {
             return dirs.filter(d -> Files.isRegularFile(d.resolve(RunDirectory.SPEC)))
                     .filter(d -> {
                         JsonNode spec = spec(d);
+                        if (spec.isEmpty() && d.getFileName().toString().matches(Pattern.quote(experiment) + "-\\d{8}-\\d{6}-[0-9a-f]{4}")) {
+                            // spec.json is written whole, so this is damage from outside; a new run would silently replace it
+                            throw new BadInputException(d.resolve(RunDirectory.SPEC) + " cannot be read, so whether run "
+                                    + d.getFileName() + " is the one to resume is unknown; restore the file, or move the "
+                                    + "directory out of " + runsDir + " to start the experiment again");
+                        }
                         return experiment.equals(spec.path("experiment").asText()) && specKey.equals(spec.path("specKey").asText());
                     })
                     .max(Comparator.comparing(d -> spec(d).path("createdAt").asText("")));

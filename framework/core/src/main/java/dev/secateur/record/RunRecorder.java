@@ -40,16 +40,24 @@ public final class RunRecorder {
 
     /**
      * Opens a run directory again to resume it from its checkpoint of {@code step}, and records that it
-     * resumed; see {@link RunDirectory#reopen}.
+     * resumed; see {@link RunDirectory#reopen}. A run whose data or plugin files differ from those spec.json
+     * records is refused before anything in it changes, unless {@code acceptChanges}; then spec.json records them.
+     *
+     * @param now the run as it would be resolved now, or null to skip the comparison (a test of the directory alone)
      */
-    public Path reopen(Path runDir, int step, String saliency, int steps) {
+    public Path reopen(Path runDir, int step, String saliency, int steps, ResolvedSpec now, boolean acceptChanges) {
+        var recorded = ResumeCheck.recorded(runDir);
+        var changes = now == null ? List.<ResumeCheck.Change>of() : ResumeCheck.changes(recorded, now.json(NativeBackend.variant()));
+        ResumeCheck.refuseUnlessAccepted(runDir, changes, acceptChanges);
         // step -1: no checkpoint, the run starts again from nothing in its directory
         var checkpoint = step < 0 ? new Checkpoints.Checkpoint(runDir.resolve(Checkpoints.DIR), -1, List.of(), Map.of())
                 : Checkpoints.latest(runDir).filter(c -> c.step() == step).orElseThrow(() -> new IllegalStateException(
                 "run " + runDir.getFileName() + " has no checkpoint of step " + step + " any more"));
         var dir = RunDirectory.reopen(runDir, checkpoint, saliency, steps);
         open.put(dir.runId(), new OpenRun(dir, saliency));
-        dir.appendEvent("resumed", java.util.Map.of("runId", dir.runId(), "fromStep", step, "pid", ProcessHandle.current().pid()));
+        ResumeCheck.record(runDir, recorded, changes, step);
+        dir.appendEvent("resumed", Map.of("runId", dir.runId(), "fromStep", step, "pid", ProcessHandle.current().pid(),
+                "acceptedChanges", changes.stream().map(ResumeCheck.Change::describe).toList()));
         return dir.path();
     }
 

@@ -1,5 +1,6 @@
 package dev.secateur.record;
 
+import dev.secateur.files.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.secateur.config.Version;
 import java.io.IOException;
@@ -79,15 +80,8 @@ public final class RunReport {
     }
 
     private static Path save(Path file, String html) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            // a plain file (the umask's permissions, like the rest of the run), renamed into place whole
-            Path staged = parent.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            Files.writeString(staged, html, StandardCharsets.UTF_8);
-            return Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        // a plain file (the umask's permissions, like the rest of the run), renamed into place whole
+        DurableFiles.writeString(file, html);
+        return file;
     }
 }

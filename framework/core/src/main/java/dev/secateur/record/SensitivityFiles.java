@@ -1,5 +1,7 @@
 package dev.secateur.record;
 
+import dev.secateur.shrink.ShrinkProjection;
+import dev.secateur.files.DurableFiles;
 import dev.secateur.sensitivity.SensitivityCurves;
 
 import java.io.IOException;
@@ -43,7 +45,7 @@ public final class SensitivityFiles {
             }
         });
         try {
-            Files.write(runDir.resolve(CSV), lines, StandardCharsets.UTF_8);
+            DurableFiles.writeString(runDir.resolve(CSV), String.join("\n", lines) + "\n");
             BitmapEncoder.saveBitmap(chart(curves), runDir.resolve(PNG).toString(), BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the sensitivity analysis to " + runDir + ": " + e.getMessage(), e);
@@ -57,13 +59,9 @@ public final class SensitivityFiles {
         ratios.forEach((group, ratio) -> {
             long n = units.get(group);
             lines.add(Csv.line(group, String.format(Locale.ROOT, "%.2f", ratio), Long.toString(n),
-                    Long.toString(dev.secateur.shrink.ShrinkProjection.keptAt(n, ratio))));
+                    Long.toString(ShrinkProjection.keptAt(n, ratio))));
         });
-        try {
-            Files.write(runDir.resolve(RATIOS), lines, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + RATIOS + " to " + runDir + ": " + e.getMessage(), e);
-        }
+        DurableFiles.writeString(runDir.resolve(RATIOS), String.join("\n", lines) + "\n");
     }
 
     private static XYChart chart(SensitivityCurves curves) {

@@ -53,7 +53,8 @@ public final class ExperimentVerticle extends VerticleBase {
                 stages.stop(stopped(runId, early));
             }
             var session = new RunSession(stages, planner, new HeldHandles(stores), request.spec(),
-                    request.runsDir() == null ? config.runsDir() : request.runsDir(), runId, request.resume(), request.script());
+                    request.runsDir() == null ? config.runsDir() : request.runsDir(), runId, request.resume(), request.script(),
+                    request.acceptChanges());
             var limit = config.timeout(SecateurConfig.EXPERIMENT);
             long timer = vertx.setTimer(limit.toMillis(), id -> stages.stop(new io.vertx.core.eventbus.ReplyException(
                     io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, FailureCode.TIMEOUT.code(), "run " + runId + " did not finish "

@@ -64,11 +64,15 @@ final class RunSession {
     /** The control, the teacher and the rewind point, when the spec asks for them. */
     private final Companions companions;
 
+    /** Whether a resume may go on with data or plugins that differ from those spec.json records. */
+    private final boolean acceptChanges;
+
     /** The script it came from, kept in spec.json, or null. */
     private final ScriptOrigin script;
 
     RunSession(StageCalls stages, RunPlanner planner, HeldHandles held, ExperimentSpec spec, Path runsDir, String runId, Path resume,
-               ScriptOrigin script) {
+               ScriptOrigin script, boolean acceptChanges) {
+        this.acceptChanges = acceptChanges;
         this.script = script;
         this.stages = stages;
         this.planner = planner;
@@ -144,8 +148,10 @@ final class RunSession {
                 chosenRatios = restored.ratios();
                 plan = planner.withRatios(plan, chosenRatios);
             }
+            // what runs now, which the recorder checks against what spec.json says ran before
+            var now = plan.resolved(runId, loaded).withScript(script);
             return stages.record(new RecordRequest.Reopen(resume, resumedAfter, spec.prunes() ? spec.saliency().id() : "",
-                    plan.steps().size()));
+                    plan.steps().size(), now, acceptChanges));
         }).compose(this::started);
     }
 

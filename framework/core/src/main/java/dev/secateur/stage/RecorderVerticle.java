@@ -88,7 +88,8 @@ final class RecorderVerticle extends StageVerticle {
             return null;
         }
         if (request instanceof RecordRequest.Reopen reopen) {
-            return recorder.reopen(reopen.runDir(), reopen.step(), reopen.saliency(), reopen.steps());
+            return recorder.reopen(reopen.runDir(), reopen.step(), reopen.saliency(), reopen.steps(), reopen.now(),
+                    reopen.acceptChanges());
         }
         if (request instanceof RecordRequest.Checkpoint checkpoint) {
             return recorder.checkpoint(checkpoint.runId(), checkpoint.step(), stores.models().get(checkpoint.model()),

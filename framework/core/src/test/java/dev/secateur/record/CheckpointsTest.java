@@ -9,6 +9,7 @@ import dev.secateur.result.StepResult;
 import dev.secateur.spi.ParamRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -97,21 +98,57 @@ class CheckpointsTest {
     }
 
     @Test
-    void aRunThatAnotherLiveProcessHoldsIsNotReopened() throws Exception {
+    void aRunThatAnotherLiveProcessHoldsIsNotReopenedNorChangedAndItsLockIsTakenOverOnceThatProcessDies() throws Exception {
         var dir = RunDirectory.create(run, "r-3").path();
         Checkpoints.write(dir, 0, Architecture.LENET_300_100.network(3L, 1e-3), MaskSet.NONE, List.of(step(0, 0.8)), Map.of());
-        var other = new ProcessBuilder("sleep", "30").start();
+        Files.writeString(dir.resolve(RunDirectory.FAILED), "TIMEOUT: ...\n");
+        RunLock.release(dir);
+        var other = LockHolder.start(dir);
         try {
-            Files.writeString(dir.resolve(RunLock.FILE), "{\"pid\":" + other.pid() + ",\"host\":\"" + RunLock.host()
-                    + "\",\"processStarted\":\"" + other.info().startInstant().orElseThrow() + "\"}\n");
+            assertThat(LockHolder.firstLine(other)).isEqualTo("taken");
             assertThatThrownBy(() -> RunDirectory.reopen(dir, Checkpoints.latest(dir).orElseThrow(), "magnitude", 3))
                     .hasMessageContaining("is running in process " + other.pid());
+            assertThat(dir.resolve(RunDirectory.FAILED)).as("nothing changed in a run another process holds").exists();
         } finally {
-            other.destroy();
+            other.destroyForcibly(); // SIGKILL: its LOCK stays, and the kernel lets go of its lock
+            other.waitFor();
         }
+        assertThat(RunLock.holder(dir)).get().extracting(RunLock.Holder::alive).isEqualTo(false);
+        RunDirectory.reopen(dir, Checkpoints.latest(dir).orElseThrow(), "magnitude", 3);
+        assertThat(RunLock.holder(dir)).get().extracting(RunLock.Holder::pid).isEqualTo(ProcessHandle.current().pid());
+        assertThatThrownBy(() -> RunLock.take(dir)).as("a second take in the same process").hasMessageContaining("is running in process "
+                + ProcessHandle.current().pid());
+        RunLock.release(dir);
+        assertThat(dir.resolve(RunLock.FILE)).doesNotExist();
+
         // an empty lock, as a crash while it was written leaves it, is stale
         Files.writeString(dir.resolve(RunLock.FILE), "");
         assertThat(RunLock.holder(dir)).get().extracting(RunLock.Holder::alive).isEqualTo(false);
+    }
+
+    @Test
+    void ofProcessesThatTakeALockTogetherExactlyOneHoldsIt() throws Exception {
+        var dir = Files.createDirectories(run.resolve("r-4"));
+        var holders = new ArrayList<Process>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                holders.add(LockHolder.start(dir));
+            }
+            var answers = new ArrayList<String>();
+            for (var holder : holders) {
+                answers.add(LockHolder.firstLine(holder));
+            }
+            assertThat(answers).filteredOn("taken"::equals).hasSize(1);
+            var taker = holders.get(answers.indexOf("taken"));
+            assertThat(answers).filteredOn(a -> !a.equals("taken"))
+                    // named from the LOCK's content, unless the taker had not written it yet
+                    .allSatisfy(a -> assertThat(a).matches("refused: run r-4 is running in (process " + taker.pid() + " on .*|another process);.*"));
+        } finally {
+            for (var holder : holders) {
+                holder.destroyForcibly();
+                holder.waitFor();
+            }
+        }
     }
 
     @Test

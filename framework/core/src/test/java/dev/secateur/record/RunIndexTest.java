@@ -1,7 +1,9 @@
 package dev.secateur.record;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.secateur.errors.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,5 +82,17 @@ class RunIndexTest {
         assertThat(summary.steps()).isEqualTo(1);
         assertThat(summary.sparsity()).isEqualTo(0.5);
         assertThat(summary.accuracy()).isEqualTo(0.8);
+    }
+
+    @Test
+    void anExperimentsRunWithAnUnreadableSpecIsNeverSilentlyPassedOverByResume() throws IOException {
+        var good = Files.createDirectories(runs.resolve("other-20261206-010203-00aa"));
+        Files.writeString(good.resolve(RunDirectory.SPEC), "{\"experiment\":\"other\",\"specKey\":\"k\",\"createdAt\":\"x\"}");
+        var torn = Files.createDirectories(runs.resolve("exp-20261206-010203-00ab"));
+        Files.writeString(torn.resolve(RunDirectory.SPEC), "{\"experiment\":\"ex");
+        var index = new RunIndex(runs);
+        assertThat(index.latestRunOf("other", "k")).contains(good);
+        assertThatThrownBy(() -> index.latestRunOf("exp", "k")).isInstanceOf(BadInputException.class)
+                .hasMessageContaining(torn.resolve(RunDirectory.SPEC) + " cannot be read");
     }
 }

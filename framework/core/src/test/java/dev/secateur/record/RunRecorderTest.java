@@ -4,7 +4,10 @@ import static dev.secateur.dsl.ExperimentBuilder.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.dsl.ExperimentBuilder;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.plugin.PluginPins;
 import dev.secateur.result.StepResult;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
@@ -32,13 +35,17 @@ class RunRecorderTest {
     private final RunRecorder recorder = new RunRecorder();
 
     private static ResolvedSpec resolved(String runId, boolean prunes) {
+        return resolved(runId, prunes, "ab".repeat(32), "cd".repeat(32));
+    }
+
+    private static ResolvedSpec resolved(String runId, boolean prunes, String dataSha256, String pluginSha256) {
         var spec = prunes
                 ? experiment("r", e -> e.model(m -> m.train("lenet-300-100")).saliency("random").schedule("one-shot", s -> s.target(0.5)))
                 : ExperimentBuilder.baseline("r", e -> e.model(m -> m.train("lenet-300-100")));
-        return new ResolvedSpec(runId, spec, "1.0", prunes ? "1.0" : null, 266_610, "embedded", "ab".repeat(32), 100, 50,
+        return new ResolvedSpec(runId, spec, "1.0", prunes ? "1.0" : null, 266_610, "embedded", dataSha256, 100, 50,
                 prunes ? List.of(0.5) : List.of(), prunes
-                        ? java.util.Map.of("saliency:random", new dev.secateur.plugin.PluginPins.Pinned("random.jar", "cd".repeat(32), "1.0"))
-                        : java.util.Map.of());
+                        ? Map.of("saliency:random", new PluginPins.Pinned("random.jar", pluginSha256, "1.0"))
+                        : Map.of());
     }
 
     private static StepResult step(int step) {
@@ -115,5 +122,46 @@ class RunRecorderTest {
     void aRunIdIsNeverOpenedTwice() {
         recorder.open(runs, resolved("r-3", true));
         assertThatThrownBy(() -> recorder.open(runs, resolved("r-3", true))).hasMessageContaining("r-3");
+    }
+
+    @Test
+    void aResumeWhoseDataOrPluginsChangedIsRefusedNamingBothDigestsAndChangesNothingUnlessAccepted() throws IOException {
+        var dir = recorder.open(runs, resolved("r-9", true));
+        recorder.event("r-9", "failed", Map.of("why", "killed"), true);
+        byte[] spec = Files.readAllBytes(dir.resolve(RunDirectory.SPEC));
+        byte[] events = Files.readAllBytes(dir.resolve(RunDirectory.EVENTS));
+        var now = resolved("r-9", true, "ef".repeat(32), "01".repeat(32));
+
+        assertThatThrownBy(() -> recorder.reopen(dir, -1, "random", 1, now, false))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("run r-9 cannot resume")
+                .hasMessageContaining("data: spec.json has sha256 " + "ab".repeat(32) + " (embedded), now sha256 " + "ef".repeat(32))
+                .hasMessageContaining("plugin saliency:random: spec.json has sha256 " + "cd".repeat(32) + " (random.jar), now sha256 "
+                        + "01".repeat(32))
+                .hasMessageContaining("--accept-changes");
+        assertThat(Files.readAllBytes(dir.resolve(RunDirectory.SPEC))).as("spec.json untouched").isEqualTo(spec);
+        assertThat(Files.readAllBytes(dir.resolve(RunDirectory.EVENTS))).as("events untouched").isEqualTo(events);
+        assertThat(dir.resolve(RunLock.FILE)).as("no lock left by a refused resume").doesNotExist();
+
+        // the same digests resume without a word; accepted changes are recorded in spec.json and the resumed event
+        recorder.reopen(dir, -1, "random", 1, resolved("r-9", true), false);
+        recorder.event("r-9", "failed", Map.of("why", "killed again"), true);
+        recorder.reopen(dir, -1, "random", 1, now, true);
+        recorder.event("r-9", "completed", Map.of(), true);
+        var accepted = new ObjectMapper().readTree(dir.resolve(RunDirectory.SPEC).toFile()).path("acceptedChanges");
+        assertThat(accepted).hasSize(1);
+        assertThat(accepted.get(0).path("changes").findValuesAsText("what")).containsExactly("data", "plugin saliency:random");
+        assertThat(accepted.get(0).path("changes").get(0).path("now").asText()).contains("ef".repeat(32));
+        assertThat(Files.readString(dir.resolve(RunDirectory.EVENTS))).contains("\"acceptedChanges\":[\"data: spec.json has sha256");
+    }
+
+    @Test
+    void aRunWhoseSpecIsUnreadableIsNotResumedAndSaysSo() throws IOException {
+        var dir = recorder.open(runs, resolved("r-10", true));
+        recorder.event("r-10", "failed", Map.of(), true);
+        Files.writeString(dir.resolve(RunDirectory.SPEC), "{\"runId\": \"r-1");
+        assertThatThrownBy(() -> recorder.reopen(dir, -1, "random", 1, resolved("r-10", true), false))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("cannot read " + dir.resolve(RunDirectory.SPEC))
+                .hasMessageContaining("cannot be resumed");
     }
 }

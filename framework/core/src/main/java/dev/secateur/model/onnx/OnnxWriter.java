@@ -2,9 +2,8 @@ package dev.secateur.model.onnx;
 
 import dev.secateur.config.Version;
 import dev.secateur.errors.BadInputException;
-import dev.secateur.model.ModelFiles;
+import dev.secateur.files.DurableFiles;
 import dev.secateur.model.Network;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,7 +83,7 @@ public final class OnnxWriter {
     /** Writes {@code model} as {@code file}, through a temporary file and a rename, and returns the bytes written. */
     public static long save(ModelProto model, Path file) {
         byte[] bytes = model.toByteArray();
-        ModelFiles.writeAtomically(file, tmp -> Files.write(tmp, bytes));
+        DurableFiles.writeBytes(file, bytes);
         return bytes.length;
     }
 
