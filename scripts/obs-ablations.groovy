@@ -10,12 +10,15 @@
 if (args.length < 1) {
     throw new IllegalArgumentException('give the dense model: bin/secateur run scripts/obs-ablations.groovy runs/obs-dense-<id>/model-final.zip')
 }
+// read at the top: a script's args are not in scope inside an experiment's closure
+def dense = args[0]
+def subset = args.length > 1 && args[1] == 'embedded'
 // the runs of scripts/obs-vs-magnitude.groovy: the dense model pruned in 0_W and 1_W, one-shot, layer-wise,
 // without fine-tuning; each ablation changes the criterion, its options, the calibration or the comparison group
 def base = experiment('ablation') {
     seed 1993
-    model { load args[0] }
-    data args.length > 1 && args[1] == 'embedded' ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
+    model { load dense }
+    data subset ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
     scope layerwise(), exclude: ['2_W']
     schedule 'one-shot', target: 0.5
     finetune epochs: 0

@@ -6,6 +6,7 @@ import dev.secateur.plugin.PluginPins;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.SpecJson;
 import dev.secateur.spi.Scope;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -147,6 +148,8 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         json.put("plugins", files);
         // what a resume matches a script's experiment against, and the script to run again
         json.put("specKey", spec.key());
+        // the experiment as declared, in the one canonical form a worker also receives
+        json.put("spec", SpecJson.encode(spec));
         if (script != null) {
             json.put("script", Map.of("file", script.file(), "args", script.args()));
         }

@@ -1,6 +1,7 @@
 package dev.secateur.record;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.ExperimentSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -84,6 +85,21 @@ public final class RunIndex {
      * The newest run of an experiment with this declaration ({@link dev.secateur.spec.ExperimentSpec#key}), if
      * the runs directory has one: what {@code run(spec, resume: true)} resumes or reuses.
      */
+    public Optional<Path> latestRunOf(ExperimentSpec spec) {
+        var current = latestRunOf(spec.name(), spec.key());
+        // a run recorded before the canonical key carries the older one
+        var older = latestRunOf(spec.name(), spec.legacyKey());
+        if (current.isEmpty() || older.isEmpty()) {
+            return current.isPresent() ? current : older;
+        }
+        return Optional.of(createdAt(current.get()).compareTo(createdAt(older.get())) >= 0 ? current.get() : older.get());
+    }
+
+    private static String createdAt(Path dir) {
+        return spec(dir).path("createdAt").asText("");
+    }
+
+    /** The newest run of an experiment whose spec.json carries this key. */
     public Optional<Path> latestRunOf(String experiment, String specKey) {
         if (!Files.isDirectory(runsDir)) {
             return Optional.empty();

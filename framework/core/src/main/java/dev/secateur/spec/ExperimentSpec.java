@@ -2,6 +2,10 @@ package dev.secateur.spec;
 
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Scope;
+import java.util.HexFormat;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -111,19 +115,35 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     }
 
     /**
-     * What identifies this experiment across runs, for resuming: a digest of everything it declares, but not
-     * of the lines it was declared at, so an edited comment above it does not make it another experiment, nor
-     * of how a path is spelled: {@code runs/x/model-final.zip} from a script run and the absolute path a
-     * resumed script gets for the same run directory are one model.
+     * What identifies this experiment across runs, for resuming: a digest of its canonical JSON ({@link SpecJson},
+     * with its format version), but not of the lines it was declared at, so an edited comment above it does not
+     * make it another experiment, nor of how a path is spelled: {@code runs/x/model-final.zip} from a script run
+     * and the absolute path a resumed script gets for the same run directory are one model.
      */
     public String key() {
-        var without = new ExperimentSpec(name, seed, absolute(model), absolute(data), saliency, granularity, scope, schedule,
+        var canonical = SpecJson.encode(withoutDeclarations());
+        canonical.remove("declaredAt");
+        return digest("secateur-spec/" + SpecJson.FORMAT + "\n" + canonical);
+    }
+
+    /**
+     * The key that runs recorded before the canonical form carry (a digest of the record's text), so that
+     * {@code resume: true} still finds them; nothing new is keyed by it.
+     */
+    public String legacyKey() {
+        return digest(keyText(withoutDeclarations()));
+    }
+
+    private ExperimentSpec withoutDeclarations() {
+        return new ExperimentSpec(name, seed, absolute(model), absolute(data), saliency, granularity, scope, schedule,
                 finetune, evaluate, Map.of(), compare, sensitivity, shrink, recovery, control, export);
+    }
+
+    private static String digest(String text) {
         try {
-            var digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(keyText(without).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest, 0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            var digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
