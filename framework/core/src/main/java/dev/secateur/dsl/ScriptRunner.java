@@ -6,6 +6,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
 import dev.secateur.errors.GroovyErrors;
 import dev.secateur.errors.ScriptFailedException;
+import dev.secateur.plugin.ExitGuard;
 import groovy.lang.Binding;
 import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
@@ -178,6 +179,10 @@ public final class ScriptRunner {
             // a file the script reads that is missing or unreadable: the user's input
             return new BadInputException(where + "the script could not read a file: " + io
                     + "; check the path (relative paths start from the directory bin/secateur runs in)", error);
+        }
+        if (error instanceof ExitGuard.ExitRefused) {
+            // the script (or a thread it started) tried to end the process, however it spelled the call
+            return new BadInputException(where + error.getMessage(), error);
         }
         if (error instanceof InterruptedException) {
             return new ScriptFailedException(where + "the script was stopped", error);

@@ -34,6 +34,13 @@ public final class ExitGuard extends SecurityManager {
     /** Threads started by plugin or script code, and the threads they start in turn. */
     private final ThreadGroup pluginThreads = new ThreadGroup("secateur-plugin-threads");
 
+    /** An exit refused: the plugin or script that asked is at fault, and its caller may say so. */
+    public static final class ExitRefused extends SecurityException {
+        ExitRefused(String message) {
+            super(message);
+        }
+    }
+
     private ExitGuard() {
     }
 
@@ -90,12 +97,12 @@ public final class ExitGuard extends SecurityManager {
     public void checkExit(int status) {
         Class<?> culprit = untrustedCaller();
         if (culprit != null) {
-            throw new SecurityException("plugin or script code (" + culprit.getName() + ") tried to end the process (exit status "
+            throw new ExitRefused("plugin or script code (" + culprit.getName() + ") tried to end the process (exit status "
                     + status + "); a plugin or script may not call System.exit, Runtime.exit or Runtime.halt: throw an exception "
                     + "or return instead");
         }
         if (inPluginThread()) {
-            throw new SecurityException("a thread started by plugin or script code (" + Thread.currentThread().getName()
+            throw new ExitRefused("a thread started by plugin or script code (" + Thread.currentThread().getName()
                     + ") tried to end the process (exit status " + status + "); plugins and scripts may not call System.exit, "
                     + "Runtime.exit or Runtime.halt");
         }
