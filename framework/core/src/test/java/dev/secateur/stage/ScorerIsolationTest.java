@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,47 +111,42 @@ class ScorerIsolationTest {
                 StageReply.Loaded.class);
     }
 
-    @Test
-    void anErrorFromAPluginFailsTheStepWithItsNameAndTheNextJobRuns(Vertx vertx, VertxTestContext context) throws Exception {
-        load(vertx).compose(loaded -> score(vertx, loaded, "asserting")
+    /** Scores with {@code saliency}, which must fail as {@code check} says, then with 'good', which must succeed. */
+    private void failsThenTheNextJobRuns(Vertx vertx, VertxTestContext context, String saliency, Consumer<ReplyException> check,
+                                         Runnable afterwards) throws InterruptedException {
+        load(vertx).compose(loaded -> score(vertx, loaded, saliency)
                         .transform(failed -> {
                             context.verify(() -> {
-                                assertThat(failed.failed()).isTrue();
-                                var reply = (ReplyException) failed.cause();
-                                assertThat(reply.failureCode()).isEqualTo(FailureCode.PLUGIN_FAILED.code());
-                                assertThat(reply.getMessage()).contains("saliency 'asserting'").contains("0_W")
-                                        .contains("AssertionError");
+                                assertThat(failed.failed()).as("scoring with '%s' fails", saliency).isTrue();
+                                check.accept((ReplyException) failed.cause());
                             });
                             return score(vertx, loaded, "good");
                         }))
                 .onComplete(context.succeeding(scored -> context.verify(() -> {
                     assertThat(stores.scores().get(scored.scores()).saliency()).isEqualTo("good");
+                    afterwards.run();
                     context.completeNow();
                 })));
         assertThat(context.awaitCompletion(3, TimeUnit.MINUTES)).isTrue();
     }
 
     @Test
+    void anErrorFromAPluginFailsTheStepWithItsNameAndTheNextJobRuns(Vertx vertx, VertxTestContext context) throws Exception {
+        failsThenTheNextJobRuns(vertx, context, "asserting", reply -> {
+            assertThat(reply.failureCode()).isEqualTo(FailureCode.PLUGIN_FAILED.code());
+            assertThat(reply.getMessage()).contains("saliency 'asserting'").contains("0_W").contains("AssertionError");
+        }, () -> { });
+    }
+
+    @Test
     void aPluginThatIgnoresItsInterruptIsAbandonedAndTheNextJobRunsOnAFreshThread(Vertx vertx, VertxTestContext context)
             throws Exception {
-        load(vertx).compose(loaded -> score(vertx, loaded, "stuck")
-                        .transform(failed -> {
-                            context.verify(() -> {
-                                assertThat(failed.failed()).isTrue();
-                                var reply = (ReplyException) failed.cause();
-                                assertThat(reply.failureCode()).isEqualTo(FailureCode.TIMEOUT.code());
-                                assertThat(reply.getMessage()).contains("did not finish within 3 s").contains("saliency 'stuck'")
-                                        .contains("ignored its interrupt");
-                            });
-                            return score(vertx, loaded, "good");
-                        }))
-                .onComplete(context.succeeding(scored -> context.verify(() -> {
-                    assertThat(stores.scores().get(scored.scores()).saliency()).isEqualTo("good");
-                    assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-                            .as("the stuck job's thread is left, and a fresh one took the next job")
-                            .contains("secateur-scorer-job-1", "secateur-scorer-job-2");
-                    context.completeNow();
-                })));
-        assertThat(context.awaitCompletion(3, TimeUnit.MINUTES)).isTrue();
+        failsThenTheNextJobRuns(vertx, context, "stuck", reply -> {
+            assertThat(reply.failureCode()).isEqualTo(FailureCode.TIMEOUT.code());
+            assertThat(reply.getMessage()).contains("did not finish within 3 s").contains("saliency 'stuck'")
+                    .contains("ignored its interrupt");
+        }, () -> assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .as("the stuck job's thread is left, and a fresh one took the next job")
+                .contains("secateur-scorer-job-1", "secateur-scorer-job-2"));
     }
 }
