@@ -1,16 +1,16 @@
 package dev.secateur.stage;
 
-import dev.secateur.data.Calibration;
-
-import dev.secateur.config.SecateurConfig;
-
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.data.Calibration;
+import dev.secateur.model.PrunableParam;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.plugin.PluginThread;
 import dev.secateur.score.Comparison;
 import dev.secateur.score.Scorer;
+import dev.secateur.spi.Granularity;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -63,8 +63,8 @@ final class ScorerVerticle extends StageVerticle {
                 ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
                 : null;
         // under structured pruning, layers that share units through residual adds are scored with their leader
-        var params = request.granularity() instanceof dev.secateur.spi.Granularity.Structured
-                ? dev.secateur.model.PrunableParam.withFollowers(request.params()) : request.params();
+        var params = request.granularity() instanceof Granularity.Structured
+                ? PrunableParam.withFollowers(request.params()) : request.params();
         var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
                 method, request.granularity(), request.seed(), calibration,
                 unitLosses(request.dataSpec(), request.data(), request.saliency().calibration(), request.seed()));

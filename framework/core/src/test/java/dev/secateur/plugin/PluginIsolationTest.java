@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secateur.PluginJars;
 import dev.secateur.spi.Options;
+import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.testing.ArrayParamView;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -155,7 +156,7 @@ class PluginIsolationTest {
         }
     }
 
-    private static float score(Resolved<dev.secateur.spi.SaliencyMethod> method) {
+    private static float score(Resolved<SaliencyMethod> method) {
         var view = ArrayParamView.dense("0_W", Nd4j.createFromArray(new float[][]{{-2, 1}, {0.5f, 3}}), 1);
         return method.extension().score(view, Options.NONE).getFloat(0, 0);
     }
