@@ -5,8 +5,8 @@ import dev.secateur.bus.RunFailedException;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
 import dev.secateur.errors.GroovyErrors;
+import dev.secateur.errors.ExitRefusedException;
 import dev.secateur.errors.ScriptFailedException;
-import dev.secateur.plugin.ExitGuard;
 import groovy.lang.Binding;
 import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
@@ -180,7 +180,7 @@ public final class ScriptRunner {
             return new BadInputException(where + "the script could not read a file: " + io
                     + "; check the path (relative paths start from the directory bin/secateur runs in)", error);
         }
-        if (error instanceof ExitGuard.ExitRefused) {
+        if (error instanceof ExitRefusedException) {
             // the script (or a thread it started) tried to end the process, however it spelled the call
             return new BadInputException(where + error.getMessage(), error);
         }

@@ -1,5 +1,6 @@
 package dev.secateur.plugin;
 
+import dev.secateur.errors.ExitRefusedException;
 import groovy.lang.GroovyClassLoader;
 import java.lang.reflect.Field;
 import java.security.Permission;
@@ -33,13 +34,6 @@ public final class ExitGuard extends SecurityManager {
 
     /** Threads started by plugin or script code, and the threads they start in turn. */
     private final ThreadGroup pluginThreads = new ThreadGroup("secateur-plugin-threads");
-
-    /** An exit refused: the plugin or script that asked is at fault, and its caller may say so. */
-    public static final class ExitRefused extends SecurityException {
-        ExitRefused(String message) {
-            super(message);
-        }
-    }
 
     private ExitGuard() {
     }
@@ -97,12 +91,12 @@ public final class ExitGuard extends SecurityManager {
     public void checkExit(int status) {
         Class<?> culprit = untrustedCaller();
         if (culprit != null) {
-            throw new ExitRefused("plugin or script code (" + culprit.getName() + ") tried to end the process (exit status "
+            throw new ExitRefusedException("plugin or script code (" + culprit.getName() + ") tried to end the process (exit status "
                     + status + "); a plugin or script may not call System.exit, Runtime.exit or Runtime.halt: throw an exception "
                     + "or return instead");
         }
         if (inPluginThread()) {
-            throw new ExitRefused("a thread started by plugin or script code (" + Thread.currentThread().getName()
+            throw new ExitRefusedException("a thread started by plugin or script code (" + Thread.currentThread().getName()
                     + ") tried to end the process (exit status " + status + "); plugins and scripts may not call System.exit, "
                     + "Runtime.exit or Runtime.halt");
         }
