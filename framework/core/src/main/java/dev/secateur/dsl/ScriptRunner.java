@@ -180,9 +180,11 @@ public final class ScriptRunner {
             return new BadInputException(where + "the script could not read a file: " + io
                     + "; check the path (relative paths start from the directory bin/secateur runs in)", error);
         }
-        if (error instanceof ExitRefusedException) {
-            // the script (or a thread it started) tried to end the process, however it spelled the call
-            return new BadInputException(where + error.getMessage(), error);
+        for (var cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ExitRefusedException) {
+                // the script tried to end the process, however it spelled the call (reflection wraps it)
+                return new BadInputException(where + cause.getMessage(), error);
+            }
         }
         if (error instanceof InterruptedException) {
             return new ScriptFailedException(where + "the script was stopped", error);
