@@ -256,6 +256,10 @@ public final class PluginHost implements AutoCloseable {
         }
         try {
             SmokeTest.check(artifact, doing);
+            if (Thread.currentThread().isInterrupted()) {
+                // it finished after the host stopped waiting: nobody will take this version, so unload it here
+                throw new PluginFailedException(doing.get() + " finished only after its time limit");
+            }
             return artifact;
         } catch (Throwable e) {
             artifact.close();
