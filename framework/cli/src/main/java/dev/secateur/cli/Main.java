@@ -1,5 +1,6 @@
 package dev.secateur.cli;
 
+import dev.secateur.plugin.ExitGuard;
 import dev.secateur.runtime.Outcome;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -20,6 +21,8 @@ public final class Main {
     public static final int BAD_INPUT = Outcome.BAD_INPUT;
 
     public static void main(String[] args) {
+        // before any plugin or script is loaded: from here on, their code cannot end the process
+        ExitGuard.install();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

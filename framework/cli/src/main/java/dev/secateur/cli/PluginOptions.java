@@ -2,6 +2,7 @@ package dev.secateur.cli;
 
 import dev.secateur.plugin.PluginHost;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -17,6 +18,10 @@ final class PluginOptions {
             description = "Where the built-in plugin jars are (default: ${secateur.home}/plugins).")
     Path builtin;
 
+    @Option(names = "--plugin-timeout", paramLabel = "SECONDS",
+            description = "How long one plugin file may take to load and pass its smoke test before it is refused (default: 10).")
+    long timeoutSeconds = PluginHost.DEFAULT_SMOKE_LIMIT.toSeconds();
+
     List<Path> directories() {
         var dirs = new ArrayList<Path>();
         dirs.add(builtin != null ? builtin : Home.builtinPlugins());
@@ -25,6 +30,6 @@ final class PluginOptions {
     }
 
     PluginHost start() {
-        return PluginHost.start(directories());
+        return PluginHost.start(directories(), Duration.ofSeconds(timeoutSeconds));
     }
 }

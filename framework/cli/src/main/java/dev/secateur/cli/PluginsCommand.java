@@ -1,6 +1,7 @@
 package dev.secateur.cli;
 
 import dev.secateur.plugin.InstalledPlugin;
+import dev.secateur.plugin.PluginDescriptor;
 import dev.secateur.result.ResultsTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +35,11 @@ final class PluginsCommand implements Callable<Integer> {
             for (String failure : host.failures()) {
                 out.println("not loaded: " + failure);
             }
-            for (InstalledPlugin p : host.installed()) {
-                var options = p.kind() == InstalledPlugin.Kind.SALIENCY
-                        ? host.saliency(p.id()).extension().options() : host.schedule(p.id()).extension().options();
-                options.forEach((name, text) -> out.println("  " + p.id() + " option " + name + ": " + text));
+            // the options as recorded when each plugin loaded: listing creates no plugin
+            for (PluginDescriptor p : host.descriptors()) {
+                if (!p.failed()) {
+                    p.options().forEach((name, text) -> out.println("  " + p.id() + " option " + name + ": " + text));
+                }
             }
             out.flush();
         }

@@ -5,6 +5,7 @@ import dev.secateur.bus.RunFailedException;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
 import dev.secateur.errors.GroovyErrors;
+import dev.secateur.errors.ExitRefusedException;
 import dev.secateur.errors.ScriptFailedException;
 import groovy.lang.Binding;
 import groovy.lang.GroovyShell;
@@ -178,6 +179,12 @@ public final class ScriptRunner {
             // a file the script reads that is missing or unreadable: the user's input
             return new BadInputException(where + "the script could not read a file: " + io
                     + "; check the path (relative paths start from the directory bin/secateur runs in)", error);
+        }
+        for (var cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ExitRefusedException) {
+                // the script tried to end the process, however it spelled the call (reflection wraps it)
+                return new BadInputException(where + cause.getMessage(), error);
+            }
         }
         if (error instanceof InterruptedException) {
             return new ScriptFailedException(where + "the script was stopped", error);

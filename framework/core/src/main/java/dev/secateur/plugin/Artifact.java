@@ -6,15 +6,21 @@ import dev.secateur.spi.PruningSchedule;
 import dev.secateur.spi.SaliencyMethod;
 import groovy.lang.GroovyClassLoader;
 import groovy.lang.GroovyCodeSource;
+import groovy.transform.ThreadInterrupt;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.CompilerConfiguration;
+import org.codehaus.groovy.control.customizers.ASTTransformationCustomizer;
 import org.codehaus.groovy.control.customizers.ImportCustomizer;
 import org.codehaus.groovy.runtime.InvokerHelper;
 import org.pf4j.DefaultPluginManager;
@@ -31,7 +37,7 @@ final class Artifact implements AutoCloseable {
     }
 
     /** One saliency method or schedule in the file. */
-    record Extension(InstalledPlugin.Kind kind, String id, String description, Class<?> type) {
+    record Extension(InstalledPlugin.Kind kind, String id, String description, Map<String, String> options, Class<?> type) {
     }
 
     final Path source;
@@ -95,7 +101,8 @@ final class Artifact implements AutoCloseable {
                 manager.unloadPlugin(id);
                 Files.deleteIfExists(loaded);
             });
-        } catch (RuntimeException | IOException e) {
+        } catch (Throwable e) {
+            // an Error too (a plugin class's static initialiser, a missing class): it refuses this jar alone
             if (pluginId != null) {
                 manager.unloadPlugin(pluginId);
             }
@@ -111,19 +118,36 @@ final class Artifact implements AutoCloseable {
         }
     }
 
+    private static final AtomicBoolean GROOVY_WARM = new AtomicBoolean();
+
     /**
-     * Compiles a Groovy source. The SPI, ND4J's INDArray, Nd4j and Transforms are imported for it. A compile
-     * error names the file, the line and the column.
+     * Compiles an empty class once per process, on the calling thread: the first compilation loads Groovy's
+     * compiler, which takes seconds on a busy machine, and a plugin's time limit must not be spent on that.
      */
-    static Artifact groovy(Path source, byte[] bytes, String sha256) {
+    static void warmUpGroovy() {
+        if (GROOVY_WARM.compareAndSet(false, true)) {
+            var loader = new GroovyClassLoader(Artifact.class.getClassLoader(), configuration());
+            loader.parseClass(new GroovyCodeSource("class SecateurWarmUp {}", "SecateurWarmUp.groovy", "/groovy/plugin"), false);
+            close(loader);
+        }
+    }
+
+    private static CompilerConfiguration configuration() {
         var imports = new ImportCustomizer().addStarImports("dev.secateur.spi")
                 .addImports("org.nd4j.linalg.api.ndarray.INDArray", "org.nd4j.linalg.factory.Nd4j",
                         "org.nd4j.linalg.ops.transforms.Transforms");
         var config = new CompilerConfiguration();
         // loops check for interruption, so a criterion that never returns is stopped by the scorer's timeout
-        config.addCompilationCustomizers(imports,
-                new org.codehaus.groovy.control.customizers.ASTTransformationCustomizer(groovy.transform.ThreadInterrupt.class));
-        var loader = new GroovyClassLoader(Artifact.class.getClassLoader(), config);
+        config.addCompilationCustomizers(imports, new ASTTransformationCustomizer(ThreadInterrupt.class));
+        return config;
+    }
+
+    /**
+     * Compiles a Groovy source. The SPI, ND4J's INDArray, Nd4j and Transforms are imported for it. A compile
+     * error names the file, the line and the column.
+     */
+    static Artifact groovy(Path source, byte[] bytes, String sha256) {
+        var loader = new GroovyClassLoader(Artifact.class.getClassLoader(), configuration());
         try {
             String text = new String(bytes, StandardCharsets.UTF_8);
             loader.parseClass(new GroovyCodeSource(text, GroovyErrors.sourceName(source), "/groovy/plugin"), false);
@@ -144,9 +168,13 @@ final class Artifact implements AutoCloseable {
         } catch (CompilationFailedException e) {
             close(loader);
             throw new PluginFailedException(GroovyErrors.describe(source, e, "fix the file; the previous version keeps serving"), e);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (PluginFailedException e) {
             close(loader);
-            throw new PluginFailedException(source + ": " + e, e);
+            throw e;
+        } catch (Throwable e) {
+            // an Error too (a failed assert, a stack overflow in a constructor): it refuses this file alone
+            close(loader);
+            throw new PluginFailedException(source + ": " + PluginFailedException.describe(e), e);
         }
     }
 
@@ -165,19 +193,31 @@ final class Artifact implements AutoCloseable {
 
     private static Extension describe(Path source, InstalledPlugin.Kind kind, Class<?> type) {
         Object instance = instantiate(source, type);
-        String id = kind == InstalledPlugin.Kind.SALIENCY ? ((SaliencyMethod) instance).id() : ((PruningSchedule) instance).id();
-        String description = kind == InstalledPlugin.Kind.SALIENCY ? ((SaliencyMethod) instance).description()
-                : ((PruningSchedule) instance).description();
-        return new Extension(kind, id, description, type);
+        try {
+            String id = kind == InstalledPlugin.Kind.SALIENCY ? ((SaliencyMethod) instance).id() : ((PruningSchedule) instance).id();
+            String description = kind == InstalledPlugin.Kind.SALIENCY ? ((SaliencyMethod) instance).description()
+                    : ((PruningSchedule) instance).description();
+            // kept for listings, which must not create plugins to show them
+            Map<String, String> options = kind == InstalledPlugin.Kind.SALIENCY ? ((SaliencyMethod) instance).options()
+                    : ((PruningSchedule) instance).options();
+            return new Extension(kind, id, description, options == null ? Map.of() : new LinkedHashMap<>(options), type);
+        } catch (Throwable e) {
+            throw new PluginFailedException(source + ": " + type.getName() + " failed to describe itself (id, description, "
+                    + "options): " + PluginFailedException.describe(e) + "; fix the plugin", e);
+        }
     }
 
     private static Object instantiate(Path source, Class<?> type) {
         try {
             return type.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;
+        } catch (Throwable e) {
+            if (e instanceof InvocationTargetException || e instanceof ExceptionInInitializerError) {
+                throw new PluginFailedException(source + ": " + type.getName() + " could not be created: its "
+                        + (e instanceof ExceptionInInitializerError ? "static initialiser" : "constructor") + " threw "
+                        + PluginFailedException.describe(e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e), e);
+            }
             throw new PluginFailedException(source + ": " + type.getName() + " cannot be created with a public no-argument "
-                    + "constructor (" + cause + ")", e);
+                    + "constructor (" + PluginFailedException.describe(e) + ")", e);
         }
     }
 

@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -19,9 +22,12 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -35,6 +41,10 @@ import java.util.stream.Stream;
  * removed file's ids are gone. A run {@linkplain #pin pins} the versions it starts with, so every step of it
  * uses them whatever is reloaded meanwhile; a replaced version is unloaded when the last run that pinned it
  * {@linkplain #release releases} it. Extensions are created per lookup, never cached.
+ *
+ * <p>A plugin fails alone: loading, constructing and smoke-testing a file run on a {@link PluginThread} of
+ * the host's, outside its lock and within a time limit, and anything thrown there, {@link Error}s included,
+ * refuses that file. Only the finished result is swapped in under the lock.
  */
 public final class PluginHost implements AutoCloseable {
 
@@ -45,13 +55,19 @@ public final class PluginHost implements AutoCloseable {
      * What a look at a file sees without reading it. The file key (the inode) tells a replacement by rename apart
      * even when it has the same size within the same clock tick.
      */
-    private record Stamp(long size, java.nio.file.attribute.FileTime modified, Object fileKey) {
+    private record Stamp(long size, FileTime modified, Object fileKey) {
     }
 
     private record Entry(Artifact artifact, Artifact.Extension extension) {
     }
 
+    /** How long loading a file and its smoke test may take when none is given. */
+    public static final Duration DEFAULT_SMOKE_LIMIT = Duration.ofSeconds(10);
+
     private final List<Path> directories;
+    private final Duration smokeLimit;
+    /** Where plugin code runs while a file is loaded and smoke-tested; replaced if a plugin hangs it. */
+    private final PluginThread loading = new PluginThread("secateur-plugin-load");
     /** Private copies of the loaded jars, one per version. */
     private final Path shadow;
     /** Only one refresh at a time; lookups go on meanwhile under this object's lock. */
@@ -66,13 +82,17 @@ public final class PluginHost implements AutoCloseable {
     private final Map<String, Artifact> byKey = new HashMap<>();
     private final Map<Path, String> refused = new TreeMap<>();
     private final List<String> clashes = new ArrayList<>();
+    private final List<Path> clashFiles = new ArrayList<>();
+    /** What {@link #descriptors} answers, made once per change of state; null after one. */
+    private List<PluginDescriptor> descriptors;
     /** Files refused because another file serves one of their ids; tried again when a file goes. */
     private final Set<Path> waitingForId = new HashSet<>();
     private Map<String, Entry> saliencies = Map.of();
     private Map<String, Entry> schedules = Map.of();
 
-    private PluginHost(List<Path> directories) {
+    private PluginHost(List<Path> directories, Duration smokeLimit) {
         this.directories = List.copyOf(directories);
+        this.smokeLimit = smokeLimit;
         try {
             this.shadow = Files.createTempDirectory("secateur-plugins");
         } catch (IOException e) {
@@ -85,13 +105,26 @@ public final class PluginHost implements AutoCloseable {
      * is reported in {@link #failures()}, not fatal.
      */
     public static PluginHost start(List<Path> directories) {
+        return start(directories, DEFAULT_SMOKE_LIMIT);
+    }
+
+    /**
+     * The same, with the time one file may take to load and pass its smoke test; a file that takes longer is
+     * refused, and if its code ignores the interrupt its thread is abandoned.
+     */
+    public static PluginHost start(List<Path> directories, Duration smokeLimit) {
+        if (smokeLimit == null || smokeLimit.isNegative() || smokeLimit.isZero()) {
+            throw new BadInputException("the plugin smoke-test time limit must be positive, not " + smokeLimit
+                    + "; give a number of seconds such as --plugin-timeout 10");
+        }
         for (var dir : directories) {
             if (!Files.isDirectory(dir)) {
                 throw new BadInputException("plugin directory " + dir + " does not exist; create it, or build the "
                         + "built-in plugins with 'mvn -DskipTests package'");
             }
         }
-        var host = new PluginHost(directories);
+        SmokeTest.warmUp();
+        var host = new PluginHost(directories, smokeLimit);
         host.refresh(false);
         return host;
     }
@@ -117,7 +150,7 @@ public final class PluginHost implements AutoCloseable {
                     continue;
                 }
                 settled.put(file, stamp);
-                load(file).ifPresent(changes::add);
+                loadAlone(file).ifPresent(changes::add);
             }
             boolean freed = false;
             for (var gone : goneFiles(files)) {
@@ -135,7 +168,7 @@ public final class PluginHost implements AutoCloseable {
                     if (waitsForId(file) && Files.exists(file)) {
                         settled.remove(file);
                         lastSeen.remove(file);
-                        load(file).ifPresent(changes::add);
+                        loadAlone(file).ifPresent(changes::add);
                         settled.put(file, stamp(file));
                     }
                 }
@@ -144,12 +177,22 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    private java.util.Optional<PluginChange> load(Path file) {
+    /** Loads a file; whatever goes wrong refuses that file alone, so the other files and the refresh go on. */
+    private Optional<PluginChange> loadAlone(Path file) {
+        try {
+            return load(file);
+        } catch (Throwable e) {
+            return Optional.of(refuse(file, file + ": could not be loaded: " + PluginFailedException.describe(e)
+                    + "; fix the file, or remove it"));
+        }
+    }
+
+    private Optional<PluginChange> load(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            return java.util.Optional.of(refuse(file, "cannot read " + file + ": " + e.getMessage()));
+            return Optional.of(refuse(file, "cannot read " + file + ": " + e.getMessage()));
         }
         String sha = sha256(bytes);
         synchronized (this) {
@@ -157,26 +200,32 @@ public final class PluginHost implements AutoCloseable {
             if (current != null && current.sha256.equals(sha)) {
                 refused.remove(file);
                 waitingForId.remove(file);
-                return java.util.Optional.empty(); // touched, not changed
+                return Optional.empty(); // touched, not changed
             }
             var held = byKey.get(file + "@" + sha);
             if (held != null) {
                 // back to a version a run still holds: that one serves again, rather than a second copy of it
-                return java.util.Optional.of(swapIn(file, held));
+                return Optional.of(swapIn(file, held));
             }
         }
-        Artifact artifact;
-        try {
-            artifact = file.getFileName().toString().endsWith(".jar") ? Artifact.jar(file, shadow, bytes, sha)
-                    : Artifact.groovy(file, bytes, sha);
-        } catch (PluginFailedException e) {
-            return java.util.Optional.of(refuse(file, e.getMessage()));
+        if (file.getFileName().toString().endsWith(".groovy")) {
+            Artifact.warmUpGroovy();
         }
+        Artifact artifact;
+        // what the plugin is doing, for the message if it does not finish
+        var doing = new AtomicReference<>(file + ": loading (compiling and constructing its classes)");
         try {
-            SmokeTest.check(artifact);
+            artifact = loading.call(doing::get, smokeLimit, () -> loadAndCheck(file, bytes, sha, doing));
+        } catch (PluginThread.PluginAbandonedException e) {
+            return Optional.of(refuse(file, e.getMessage()));
         } catch (PluginFailedException e) {
-            artifact.close();
-            return java.util.Optional.of(refuse(file, e.getMessage()));
+            String reason = e.getMessage();
+            if (e.getCause() == null && reason.contains(" did not finish within ")) {
+                reason += "; a file gets " + smokeLimit.toSeconds() + " s to load and pass its smoke test (--plugin-timeout SECONDS)";
+            }
+            return Optional.of(refuse(file, reason));
+        } catch (Throwable e) {
+            return Optional.of(refuse(file, file + ": " + PluginFailedException.describe(e)));
         }
         synchronized (this) {
             String taken = takenElsewhere(file, artifact);
@@ -184,10 +233,38 @@ public final class PluginHost implements AutoCloseable {
                 artifact.close();
                 var change = refuse(file, taken);
                 waitingForId.add(file);
-                return java.util.Optional.of(change);
+                return Optional.of(change);
             }
             byKey.put(artifact.key(), artifact);
-            return java.util.Optional.of(swapIn(file, artifact));
+            return Optional.of(swapIn(file, artifact));
+        }
+    }
+
+    /**
+     * Runs on the loading thread: loads the file's version and smoke-tests it. Every throwable becomes a refusal
+     * naming the file; a version that fails is closed here, since nobody else will see it.
+     */
+    private Artifact loadAndCheck(Path file, byte[] bytes, String sha, AtomicReference<String> doing) {
+        Artifact artifact;
+        try {
+            artifact = file.getFileName().toString().endsWith(".jar") ? Artifact.jar(file, shadow, bytes, sha)
+                    : Artifact.groovy(file, bytes, sha);
+        } catch (PluginFailedException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new PluginFailedException(file + ": " + PluginFailedException.describe(e), e);
+        }
+        try {
+            SmokeTest.check(artifact, doing);
+            if (Thread.currentThread().isInterrupted()) {
+                // it finished after the host stopped waiting: nobody will take this version, so unload it here
+                throw new PluginFailedException(doing.get() + " finished only after its time limit");
+            }
+            return artifact;
+        } catch (Throwable e) {
+            artifact.close();
+            throw e instanceof PluginFailedException failed ? failed : new PluginFailedException(doing.get() + " failed: "
+                    + PluginFailedException.describe(e), e);
         }
     }
 
@@ -202,7 +279,7 @@ public final class PluginHost implements AutoCloseable {
         }
         reindex();
         return new PluginChange(old == null ? PluginChange.Kind.LOADED : PluginChange.Kind.REPLACED, file,
-                artifact.type.name().toLowerCase(java.util.Locale.ROOT), ids(artifact), artifact.version, null);
+                artifact.type.name().toLowerCase(Locale.ROOT), ids(artifact), artifact.version, null);
     }
 
     /**
@@ -226,6 +303,7 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private synchronized PluginChange refuse(Path file, String reason) {
+        descriptors = null;
         waitingForId.remove(file);
         refused.put(file, reason);
         var current = serving.get(file);
@@ -234,6 +312,7 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private synchronized PluginChange remove(Path file) {
+        descriptors = null;
         refused.remove(file);
         waitingForId.remove(file);
         var old = serving.remove(file);
@@ -242,7 +321,7 @@ public final class PluginHost implements AutoCloseable {
         }
         retire(old);
         reindex();
-        return new PluginChange(PluginChange.Kind.REMOVED, file, old.type.name().toLowerCase(java.util.Locale.ROOT), ids(old),
+        return new PluginChange(PluginChange.Kind.REMOVED, file, old.type.name().toLowerCase(Locale.ROOT), ids(old),
                 old.version, null);
     }
 
@@ -267,7 +346,9 @@ public final class PluginHost implements AutoCloseable {
     private void reindex() {
         var newSaliencies = new TreeMap<String, Entry>();
         var newSchedules = new TreeMap<String, Entry>();
+        descriptors = null;
         clashes.clear();
+        clashFiles.clear();
         for (var artifact : serving.values()) {
             for (var extension : artifact.extensions) {
                 var into = extension.kind() == InstalledPlugin.Kind.SALIENCY ? newSaliencies : newSchedules;
@@ -275,6 +356,7 @@ public final class PluginHost implements AutoCloseable {
                 if (clash != null) {
                     clashes.add(extension.kind().label() + " id '" + extension.id() + "' is provided by both "
                             + clash.artifact().source + " and " + artifact.source + "; the first is used, remove the other");
+                    clashFiles.add(artifact.source);
                 }
             }
         }
@@ -299,7 +381,7 @@ public final class PluginHost implements AutoCloseable {
 
     private static Stamp stamp(Path file) {
         try {
-            var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            var attributes = Files.readAttributes(file, BasicFileAttributes.class);
             return new Stamp(attributes.size(), attributes.lastModifiedTime(), attributes.fileKey());
         } catch (IOException e) {
             return null;
@@ -333,6 +415,30 @@ public final class PluginHost implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Every plugin serving and every file refused, as found when it was loaded: nothing is instantiated, so a
+     * listing (GET /api/plugins, {@code secateur plugins}) runs no plugin code. Made once after each change.
+     */
+    public synchronized List<PluginDescriptor> descriptors() {
+        if (descriptors == null) {
+            var all = new ArrayList<PluginDescriptor>();
+            for (var index : List.of(saliencies, schedules)) {
+                for (var e : index.values()) {
+                    var a = e.artifact();
+                    var x = e.extension();
+                    all.add(new PluginDescriptor(x.kind(), x.id(), a.version, a.sha256, a.source, x.description(), x.options(), null));
+                }
+            }
+            refused.forEach((file, reason) -> all.add(PluginDescriptor.failed(file,
+                    reason.startsWith(file.toString()) ? reason : file + ": " + reason)));
+            for (int i = 0; i < clashes.size(); i++) {
+                all.add(PluginDescriptor.failed(clashFiles.get(i), clashes.get(i)));
+            }
+            descriptors = List.copyOf(all);
+        }
+        return descriptors;
+    }
+
     /** Files that could not be loaded and id clashes, one line each. */
     public synchronized List<String> failures() {
         var all = new ArrayList<String>();
@@ -352,9 +458,9 @@ public final class PluginHost implements AutoCloseable {
     public synchronized List<PluginChange> current() {
         var all = new ArrayList<PluginChange>();
         serving.forEach((file, artifact) -> all.add(new PluginChange(PluginChange.Kind.LOADED, file,
-                artifact.type.name().toLowerCase(java.util.Locale.ROOT), ids(artifact), artifact.version, null)));
+                artifact.type.name().toLowerCase(Locale.ROOT), ids(artifact), artifact.version, null)));
         refused.forEach((file, reason) -> all.add(new PluginChange(PluginChange.Kind.FAILED, file, type(file), List.of(), null, reason)));
-        all.sort(java.util.Comparator.comparing(c -> c.file().toString()));
+        all.sort(Comparator.comparing(c -> c.file().toString()));
         return all;
     }
 
@@ -418,12 +524,16 @@ public final class PluginHost implements AutoCloseable {
         return resolve(PruningSchedule.class, InstalledPlugin.Kind.SCHEDULE, id, pins);
     }
 
-    private synchronized <T> Resolved<T> resolve(Class<T> type, InstalledPlugin.Kind kind, String id, PluginPins pins) {
-        var pinned = pins == null ? null : pins.pinned().get(PluginPins.key(kind, id));
-        Artifact artifact = pinned == null ? null : byKey.get(pinned.artifact());
-        if (artifact == null) {
-            artifact = entry(kind == InstalledPlugin.Kind.SALIENCY ? saliencies : schedules, kind, id).artifact();
+    private <T> Resolved<T> resolve(Class<T> type, InstalledPlugin.Kind kind, String id, PluginPins pins) {
+        Artifact artifact;
+        synchronized (this) {
+            var pinned = pins == null ? null : pins.pinned().get(PluginPins.key(kind, id));
+            artifact = pinned == null ? null : byKey.get(pinned.artifact());
+            if (artifact == null) {
+                artifact = entry(kind == InstalledPlugin.Kind.SALIENCY ? saliencies : schedules, kind, id).artifact();
+            }
         }
+        // the plugin's constructor runs outside the lock, so a slow or stuck one holds up no other lookup
         return new Resolved<>(artifact.create(type, id), id, artifact.version);
     }
 
@@ -449,6 +559,7 @@ public final class PluginHost implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        loading.close();
         byKey.values().forEach(Artifact::close);
         byKey.clear();
         serving.clear();

@@ -1,6 +1,7 @@
 package dev.secateur.plugin;
 
 import dev.secateur.errors.PluginFailedException;
+import dev.secateur.spi.Granularity;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.LossProbe;
 import dev.secateur.spi.Options;
@@ -14,6 +15,7 @@ import dev.secateur.spi.testing.ArrayParamView;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -35,7 +37,16 @@ final class SmokeTest {
     private SmokeTest() {
     }
 
-    static void check(Artifact artifact) {
+    /**
+     * Starts ND4J on the calling thread before any time limit runs: loading its native backend takes seconds
+     * the first time, which a plugin's smoke test must not be charged for.
+     */
+    static void warmUp() {
+        Nd4j.create(DataType.FLOAT, 1).close();
+    }
+
+    /** Checks every extension of a file; {@code doing} says which one is being tried, for a timeout's message. */
+    static void check(Artifact artifact, AtomicReference<String> doing) {
         if (artifact.extensions.isEmpty()) {
             throw new PluginFailedException(artifact.source + ": no saliency method or schedule found; a jar lists its "
                     + "extensions in META-INF/extensions.idx (written by PF4J's annotation processor for @Extension), and a "
@@ -51,6 +62,7 @@ final class SmokeTest {
                         + "such as 'my-saliency'");
             }
             String who = artifact.source + ": " + extension.kind().label() + " '" + extension.id() + "'";
+            doing.set(who + " (its smoke test)");
             try {
                 if (extension.kind() == InstalledPlugin.Kind.SALIENCY) {
                     saliency(who, artifact.create(SaliencyMethod.class, extension.id()));
@@ -59,8 +71,9 @@ final class SmokeTest {
                 }
             } catch (PluginFailedException e) {
                 throw e;
-            } catch (RuntimeException | LinkageError e) {
-                throw new PluginFailedException(who + " failed its smoke test: " + e, e);
+            } catch (Throwable e) {
+                // Errors too: a failed Groovy assert, a stack overflow, a missing class refuse this file alone
+                throw new PluginFailedException(who + " failed its smoke test: " + PluginFailedException.describe(e), e);
             }
         }
     }
@@ -140,6 +153,6 @@ final class SmokeTest {
             }
         };
         return new ArrayParamView(ParamRef.parse("0_W"), LayerKind.DENSE, weights, Nd4j.onesLike(weights), statistics, 7)
-                .with(dev.secateur.spi.Granularity.unstructured(), probe);
+                .with(Granularity.unstructured(), probe);
     }
 }

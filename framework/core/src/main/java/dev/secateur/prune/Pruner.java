@@ -194,8 +194,10 @@ public final class Pruner {
             INDArray updated;
             try {
                 updated = method.compensate(view, keep, options);
-            } catch (RuntimeException e) {
-                throw new PluginFailedException("saliency '" + method.id() + "' failed to compensate " + param.weights() + ": " + e, e);
+            } catch (Throwable e) {
+                // an Error too (a failed assert, a stack overflow): it fails this step with the plugin's name
+                throw new PluginFailedException("saliency '" + method.id() + "' failed to compensate " + param.weights() + ": "
+                        + PluginFailedException.describe(e), e);
             }
             if (updated == null || !java.util.Arrays.equals(updated.shape(), param.shape())
                     || !Double.isFinite(updated.mul(keep).sumNumber().doubleValue())) {

@@ -4,6 +4,7 @@ import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
+import dev.secateur.errors.RunCancelledException;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.model.MaskSet;
 import dev.secateur.spi.Granularity;
@@ -17,6 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,6 +50,30 @@ public final class Scorer {
         Capabilities.of(network, params).check(method, options, params);
     }
 
+    /** What a method asks for with these options; whatever the plugin throws fails the step with its name. */
+    public static Set<Requirement> requirements(Method method) {
+        return calling(method, "declaring its requirements", () -> method.extension().requirements(method.options()));
+    }
+
+    /**
+     * Calls plugin code. Bad input and the plugin's own contract failures pass as they are; anything else it
+     * throws, an {@link Error} included (a failed assert, a stack overflow), fails the step naming the plugin.
+     */
+    private static <T> T calling(Method method, String doing, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (BadInputException | PluginFailedException | RunCancelledException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new PluginFailedException(failedMessage(method.extension(), method.version(), doing, e), e);
+        }
+    }
+
+    private static String failedMessage(SaliencyMethod extension, String version, String doing, Throwable e) {
+        return "saliency '" + extension.id() + "' " + version + " failed " + doing + ": " + PluginFailedException.describe(e)
+                + "; fix the plugin or choose another saliency ('secateur plugins' lists them)";
+    }
+
     /** Whether any of these requirements needs calibration data. */
     public static boolean needsData(Set<Requirement> requirements) {
         return requirements.contains(Requirement.LOSS_ORACLE) || requirements.stream().anyMatch(StatisticsPass.DATA::contains);
@@ -56,8 +82,11 @@ public final class Scorer {
     /** The union of what the methods need, gathered in one pass. {@code calibration} may be null if no data is needed. */
     public Statistics gather(Network net, List<PrunableParam> params, List<Method> methods, Dataset calibration) {
         var union = EnumSet.of(Requirement.WEIGHTS);
-        methods.forEach(m -> union.addAll(m.extension().requirements(m.options())));
-        methods.forEach(m -> checkRequirements(m.extension(), m.options(), net, params));
+        methods.forEach(m -> union.addAll(requirements(m)));
+        methods.forEach(m -> calling(m, "checking its requirements", () -> {
+            checkRequirements(m.extension(), m.options(), net, params);
+            return null;
+        }));
         if (!needsData(union)) {
             return Statistics.NONE;
         }
@@ -101,9 +130,10 @@ public final class Scorer {
                 score = extension.score(view, method.options());
             } catch (BadInputException e) {
                 throw e;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // an Error too: a failed assert or a stack overflow in a plugin fails this step, not the process
                 throw new PluginFailedException("saliency '" + extension.id() + "' " + method.version() + " failed on "
-                        + param.weights() + ": " + e, e);
+                        + param.weights() + ": " + PluginFailedException.describe(e), e);
             } finally {
                 var after = view.weights();
                 if (!Arrays.equals(before, after.dup('c').data().asFloat())) {

@@ -1,15 +1,16 @@
 package dev.secateur.stage;
 
-import dev.secateur.data.Calibration;
-
-import dev.secateur.config.SecateurConfig;
-
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.data.Calibration;
+import dev.secateur.model.PrunableParam;
 import dev.secateur.plugin.PluginHost;
+import dev.secateur.plugin.PluginThread;
 import dev.secateur.score.Comparison;
 import dev.secateur.score.Scorer;
+import dev.secateur.spi.Granularity;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -20,6 +21,7 @@ final class ScorerVerticle extends StageVerticle {
     private final PluginHost plugins;
     private final Scorer scorer;
     private final dev.secateur.cluster.ClusterJobs cluster;
+    private final PluginThread jobs = new PluginThread("secateur-scorer-job");
 
     ScorerVerticle(Stores stores, PluginHost plugins, Scorer scorer, MeterRegistry registry) {
         this(stores, plugins, scorer, registry, null);
@@ -40,30 +42,44 @@ final class ScorerVerticle extends StageVerticle {
 
     @Override
     public Future<?> start() {
-        serve(Addresses.SCORER_SCORE, StageRequest.Score.class, request -> {
-            var method = method(request.saliency(), request.pins());
-            var calibration = Scorer.needsData(method.extension().requirements(method.options()))
-                    ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
-                    : null;
-            // under structured pruning, layers that share units through residual adds are scored with their leader
-            var params = request.granularity() instanceof dev.secateur.spi.Granularity.Structured
-                    ? dev.secateur.model.PrunableParam.withFollowers(request.params()) : request.params();
-            var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
-                    method, request.granularity(), request.seed(), calibration,
-                    unitLosses(request.dataSpec(), request.data(), request.saliency().calibration(), request.seed()));
-            return new StageReply.Scored(stores.scores().put(scores));
-        });
-        serve(Addresses.SCORER_COMPARE, StageRequest.Compare.class, request -> {
-            var compare = request.compare();
-            var criteria = compare.criteria().stream().map(c -> method(c, request.pins())).toList();
-            var reference = method(compare.against(), request.pins());
-            var calibration = Calibration.sample(stores.data().get(request.data()), request.calibration(), request.seed());
-            var report = new Comparison(scorer).compare(stores.models().get(request.model()), request.params(), criteria,
-                    reference, compare.granularity(), calibration, request.seed(),
-                    unitLosses(request.dataSpec(), request.data(), request.calibration(), request.seed()));
-            return new StageReply.Compared(report);
-        });
+        // a job runs on a thread of its own: if a plugin ignores the stop, that thread is abandoned and the next
+        // job runs on a fresh one, while this stage's own thread answers at once
+        serve(Addresses.SCORER_SCORE, StageRequest.Score.class, request -> jobs.call("the scorer's job with saliency '"
+                + request.saliency().id() + "'", null, () -> score(request)));
+        serve(Addresses.SCORER_COMPARE, StageRequest.Compare.class, request -> jobs.call("the scorer's comparison of "
+                + request.compare().criteria().stream().map(c -> "'" + c.id() + "'").toList(), null, () -> compare(request)));
         return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() throws Exception {
+        jobs.close();
+        return super.stop();
+    }
+
+    private StageReply.Scored score(StageRequest.Score request) {
+        var method = method(request.saliency(), request.pins());
+        var calibration = Scorer.needsData(Scorer.requirements(method))
+                ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
+                : null;
+        // under structured pruning, layers that share units through residual adds are scored with their leader
+        var params = request.granularity() instanceof Granularity.Structured
+                ? PrunableParam.withFollowers(request.params()) : request.params();
+        var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
+                method, request.granularity(), request.seed(), calibration,
+                unitLosses(request.dataSpec(), request.data(), request.saliency().calibration(), request.seed()));
+        return new StageReply.Scored(stores.scores().put(scores));
+    }
+
+    private StageReply.Compared compare(StageRequest.Compare request) {
+        var compare = request.compare();
+        var criteria = compare.criteria().stream().map(c -> method(c, request.pins())).toList();
+        var reference = method(compare.against(), request.pins());
+        var calibration = Calibration.sample(stores.data().get(request.data()), request.calibration(), request.seed());
+        var report = new Comparison(scorer).compare(stores.models().get(request.model()), request.params(), criteria,
+                reference, compare.granularity(), calibration, request.seed(),
+                unitLosses(request.dataSpec(), request.data(), request.calibration(), request.seed()));
+        return new StageReply.Compared(report);
     }
 
     /** In cluster mode, the oracle's units go to the workers, one per job; null measures them here. */

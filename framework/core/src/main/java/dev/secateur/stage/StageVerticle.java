@@ -3,12 +3,14 @@ package dev.secateur.stage;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.metrics.StageMetrics;
 import dev.secateur.model.MaskSet;
+import dev.secateur.plugin.PluginThread;
 import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
 import java.util.Locale;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -187,8 +189,13 @@ abstract class StageVerticle extends VerticleBase {
             Thread.interrupted(); // the next job starts uninterrupted
         }
         if (current.stoppedBecause != null) {
-            // whatever the interrupted work threw, the answer is why it was stopped
+            // whatever the interrupted work threw, the answer is why it was stopped, and that a plugin ignored it
+            var abandoned = failure instanceof PluginThread.PluginAbandonedException ? failure : null;
             failure = current.stoppedBecause;
+            if (abandoned != null && failure instanceof ReplyException stopped) {
+                failure = new ReplyException(stopped.failureType(), stopped.failureCode(), stopped.getMessage() + "; "
+                        + abandoned.getMessage());
+            }
             reply = null;
         }
         var code = failure == null ? null : FailureCode.of(failure);
