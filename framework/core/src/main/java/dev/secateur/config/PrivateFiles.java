@@ -1,0 +1,48 @@
+package dev.secateur.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Files only this user may read: the server's API token and the cluster's secret. Written 0600 in a directory
+ * made 0700, through a staged file and an atomic rename, so no other user ever sees a partial or readable copy.
+ */
+public final class PrivateFiles {
+
+    private PrivateFiles() {
+    }
+
+    /**
+     * Writes {@code text} to {@code file} readable and writable by this user only.
+     *
+     * @param what how messages name the file, such as "the API token"
+     */
+    public static Path write(Path file, String text, String what) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            Path staged = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(staged, text, StandardCharsets.UTF_8);
+            return Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether users other than the owner may read or write {@code file}: such a file keeps no secret. */
+    public static boolean othersCanRead(Path file) throws IOException {
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+        return permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ)
+                || permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE);
+    }
+}
