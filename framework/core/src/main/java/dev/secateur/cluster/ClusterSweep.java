@@ -15,6 +15,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,7 +68,9 @@ public final class ClusterSweep {
             ModelWire model = spec.model() instanceof ModelSpec.Load load
                     ? models.computeIfAbsent(load.file().toAbsolutePath(), ClusterSweep::read) : null;
             var job = Jobs.experiment(spec, runId, digest, model == null ? null : model.sha256());
-            futures.add(jobs.submit(job, model, timeout, "timeoutSeconds.experiment").map(answer -> unpack(answer, runsDir, spec)));
+            // unpacked on a worker thread, never on the cluster's event loop
+            futures.add(jobs.submit(job, model, timeout, "timeoutSeconds.experiment")
+                    .compose(answer -> jobs.node().vertx().executeBlocking(() -> unpack(answer, runsDir, spec, runId), false)));
         }
         try {
             Future.join(futures).toCompletionStage().toCompletableFuture().get();
@@ -91,21 +94,35 @@ public final class ClusterSweep {
         return finished;
     }
 
-    private Finished unpack(JsonObject answer, Path runsDir, ExperimentSpec spec) {
-        String runId = Jobs.runId(answer.getString("runId"));
-        var dir = runsDir.resolve(runId);
-        try {
-            Files.createDirectories(runsDir);
-            RunArchive.unzip(answer.getString("archive"), dir);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write run " + runId + " into " + runsDir + ": " + e.getMessage(), e);
-        }
+    private Finished unpack(JsonObject answer, Path runsDir, ExperimentSpec spec, String asked) {
+        var dir = receive(answer, runsDir, spec.name(), asked);
         synchronized (out) {
             out.println("cluster: " + spec.name() + " ran on worker " + answer.getString("worker") + ": " + dir);
             out.flush();
         }
+        String runId = asked;
         var steps = Checkpoints.latest(dir).map(Checkpoints.Checkpoint::results).orElse(List.of());
         return new Finished(runId, dir, steps);
+    }
+
+    /**
+     * A run sent back, written under {@code runsDir} only if it is the run asked for and its archive passes
+     * {@link RunArchive}'s checks; otherwise refused, and nothing is written.
+     */
+    static Path receive(JsonObject answer, Path runsDir, String experiment, String asked) {
+        String runId = answer.getString("runId");
+        if (!asked.equals(runId)) {
+            throw new BadInputException("worker " + answer.getString("worker") + " sent back run '" + runId + "' for experiment '"
+                    + experiment + "', which was asked to run as '" + asked + "'; the run is refused and nothing is written");
+        }
+        var dir = runsDir.resolve(Jobs.runId(runId));
+        try {
+            Files.createDirectories(runsDir);
+            RunArchive.unzip(answer.getString("archive"), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write run " + runId + " into " + runsDir + ": " + e.getMessage(), e);
+        }
+        return dir;
     }
 
     private static ModelWire read(Path file) {
