@@ -3,6 +3,7 @@ package dev.secateur.cluster;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.RunCancelledException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +79,46 @@ public final class ClusterJobs {
         }
         pump();
         return pending.promise.future();
+    }
+
+    /**
+     * Cancels the jobs {@code which} picks: a queued one never goes out, one in flight is cancelled on its worker
+     * (whose slot frees once the worker says it stopped). Each fails with {@code why}, as a cancelled run.
+     *
+     * @return how many jobs were cancelled
+     */
+    public int cancel(Predicate<JsonObject> which, String why) {
+        var cancelled = new ArrayList<Pending>();
+        var onWorkers = new ArrayList<Map.Entry<Worker, Pending>>();
+        synchronized (this) {
+            for (var it = queue.iterator(); it.hasNext(); ) {
+                var pending = it.next();
+                if (which.test(pending.job)) {
+                    it.remove();
+                    cancelled.add(pending);
+                }
+            }
+            for (var worker : workers.values()) {
+                for (var it = worker.inFlight.iterator(); it.hasNext(); ) {
+                    var pending = it.next();
+                    if (which.test(pending.job)) {
+                        it.remove();
+                        pending.attempt++; // its answer, if any still comes, is ignored
+                        cancelled.add(pending);
+                        onWorkers.add(Map.entry(worker, pending));
+                    }
+                }
+            }
+        }
+        onWorkers.forEach(e -> cancelOnWorker(e.getKey(), e.getValue()));
+        cancelled.forEach(p -> p.promise.tryFail(new RunCancelledException(why)));
+        return cancelled.size();
+    }
+
+    /** The jobs a worker holds now: sent and not answered, or timed out and not yet confirmed stopped. */
+    public synchronized int busy(String nodeId) {
+        var worker = workers.get(nodeId);
+        return worker == null ? 0 : worker.busy;
     }
 
     /** What crossed to each worker so far, by worker. */
@@ -170,6 +212,10 @@ public final class ClusterJobs {
                     // signed for this worker: another cannot replay it, and its reply must answer this nonce
                     var envelope = node.signatures().seal(Signatures.JOB, worker.info.nodeId(), pending.job);
                     synchronized (this) {
+                        if (pending.attempt != attempt) {
+                            // cancelled, or sent elsewhere, while its model was shipped: it never goes out
+                            return Future.<JsonObject>failedFuture(new RunCancelledException("the job was withdrawn"));
+                        }
                         pending.nonce = Signatures.nonce(envelope);
                     }
                     account(worker, 0, 0, envelope.toBuffer().length(), 0);
@@ -282,6 +328,13 @@ public final class ClusterJobs {
         String job;
         synchronized (this) {
             job = pending.nonce;
+            if (job == null) {
+                worker.busy--; // it never reached the worker: there is nothing to stop
+            }
+        }
+        if (job == null) {
+            pump();
+            return;
         }
         var envelope = node.signatures().seal(Signatures.CANCEL, worker.info.nodeId(), new JsonObject().put("job", job));
         node.vertx().eventBus().request(Addresses.clusterCancels(worker.info.nodeId()), envelope,

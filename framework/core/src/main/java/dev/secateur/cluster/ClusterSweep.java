@@ -106,6 +106,15 @@ public final class ClusterSweep {
     }
 
     /**
+     * Cancels the experiment running (or waiting for a worker) as {@code runId}: its worker stops it at its next
+     * stage boundary, and the sweep reports it cancelled. Returns whether it was this sweep's and not done yet.
+     */
+    public boolean cancel(String runId) {
+        return jobs.cancel(job -> Jobs.EXPERIMENT.equals(job.getString("type")) && runId.equals(job.getString("runId")),
+                "run " + runId + " was cancelled; its worker stops it at its next stage boundary") > 0;
+    }
+
+    /**
      * A run sent back, written under {@code runsDir} only if it is the run asked for and its archive passes
      * {@link RunArchive}'s checks; otherwise refused, and nothing is written.
      */

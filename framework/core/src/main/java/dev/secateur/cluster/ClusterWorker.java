@@ -220,7 +220,7 @@ public final class ClusterWorker implements AutoCloseable {
             refuse(message, "cancel", e);
             return;
         }
-        var job = running.get(cancel.getString("job"));
+        var job = cancel.getValue("job") instanceof String id ? running.get(id) : null;
         if (job == null) {
             answer(message, envelope, Future.succeededFuture(new JsonObject().put("stopped", true)));
             return;

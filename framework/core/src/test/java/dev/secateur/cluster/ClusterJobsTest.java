@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +52,8 @@ class ClusterJobsTest {
     private static Path secret;
     private static Path dataDir;
     private static String name;
+    /** What the worker printed. */
+    private static final List<String> said = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void twoMembers() {
@@ -60,7 +63,7 @@ class ClusterJobsTest {
         var settings = new ClusterSettings(null, name, List.of(), null, secret);
         workerNode = ClusterNode.join(settings);
         dataDir = work.resolve("data");
-        worker = ClusterWorker.start(workerNode, "test-host", 2, work, new DatasetLoader(), null, line -> { },
+        worker = ClusterWorker.start(workerNode, "test-host", 2, work, new DatasetLoader(), null, said::add,
                 new DataDirectories(List.of(dataDir)), 64L << 20);
         coordinatorNode = ClusterNode.join(settings);
         jobs = new ClusterJobs(coordinatorNode);
@@ -217,6 +220,25 @@ class ClusterJobsTest {
         assertThat(failure.failureCode()).isEqualTo(FailureCode.BAD_INPUT.code());
         assertThat(failure.getMessage()).contains("data directory /etc").contains("outside this worker's data directories")
                 .contains(dataDir.toString()).contains("--data-dir /etc");
+    }
+
+    @Test
+    void aJobPastItsTimeIsCancelledOnItsWorkerAndItsSlotFreesOnlyWhenTheWorkerSaysItStopped() throws Exception {
+        var model = ModelWire.of(net);
+        // the worker loads the model from its zip before it measures: far longer than 1 ms
+        var late = Jobs.probe(model, DATA, splits.sha256(), SEED, 200, 0.5, false, randomMask(0.5, 3));
+        var failure = failure(jobs.submit(late, model, Duration.ofMillis(1), "timeoutSeconds.evaluator"));
+        assertThat(failure.failureCode()).isEqualTo(FailureCode.TIMEOUT.code());
+        assertThat(failure.getMessage()).contains("did not answer within").contains("timeoutSeconds.evaluator");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (jobs.busy(workerNode.nodeId()) > 0) {
+            assertThat(System.nanoTime()).as("the slot of the timed-out job frees once the worker stopped it").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(said).anyMatch(line -> line.contains("a coordinator cancelled a probe that ran past its time"));
+        var next = Jobs.probe(model, DATA, splits.sha256(), SEED, 100, 0.5, false, randomMask(0.5, 4));
+        assertThat(await(jobs.submit(next, model, Duration.ofMinutes(2), "timeoutSeconds.evaluator")).getDouble("accuracy"))
+                .isBetween(0.0, 1.0);
     }
 
     private static ReplyException failure(io.vertx.core.Future<JsonObject> answer) throws Exception {
