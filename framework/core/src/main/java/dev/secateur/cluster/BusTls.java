@@ -9,8 +9,10 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * TLS for the clustered event bus, with client authentication: one key pair, kept 0600 beside the cluster
@@ -26,8 +28,14 @@ record BusTls(Path key, Path cert) {
     static BusTls of(ClusterSecret secret) {
         Path dir = secret.file().toAbsolutePath().getParent();
         var tls = new BusTls(dir.resolve("cluster-key.pem"), dir.resolve("cluster-cert.pem"));
-        if (!Files.isRegularFile(tls.key()) || !Files.isRegularFile(tls.cert())) {
-            tls.generate();
+        // members started at once take turns, so they all end up with the one pair the first one made
+        try (var channel = FileChannel.open(dir.resolve(".cluster-tls.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             var lock = channel.lock()) {
+            if (!Files.isRegularFile(tls.key()) || !Files.isRegularFile(tls.cert())) {
+                tls.generate();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the cluster's TLS key pair beside " + tls.key() + ": " + e.getMessage(), e);
         }
         try {
             if (PrivateFiles.othersCanRead(tls.key())) {

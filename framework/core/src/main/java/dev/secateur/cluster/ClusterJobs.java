@@ -46,6 +46,8 @@ public final class ClusterJobs {
     }
 
     private static final int MAX_RESENDS = 3;
+    /** The least a worker is given to confirm it stopped a job. */
+    private static final Duration CANCEL_WAIT = Duration.ofMinutes(2);
 
     private final ClusterNode node;
     private final Map<String, Worker> workers = new LinkedHashMap<>();
@@ -322,7 +324,8 @@ public final class ClusterJobs {
 
     /**
      * Tells a worker to stop a job that ran past its time; its slot frees once the worker says the job stopped, or,
-     * when the worker does not answer within another timeout, never (the worker is taken for lost).
+     * when the worker does not answer within the job's timeout again (2 minutes at least), never: the worker is
+     * taken for lost.
      */
     private void cancelOnWorker(Worker worker, Pending pending) {
         String job;
@@ -337,8 +340,10 @@ public final class ClusterJobs {
             return;
         }
         var envelope = node.signatures().seal(Signatures.CANCEL, worker.info.nodeId(), new JsonObject().put("job", job));
+        // an experiment stops at its next stage boundary, a probe when it is measured: give it the job's time again
+        long wait = Math.max(pending.timeout.toMillis(), CANCEL_WAIT.toMillis());
         node.vertx().eventBus().request(Addresses.clusterCancels(worker.info.nodeId()), envelope,
-                        new DeliveryOptions().setSendTimeout(pending.timeout.toMillis()))
+                        new DeliveryOptions().setSendTimeout(wait))
                 .map(reply -> node.signatures().open(reply.body(), Signatures.REPLY, Signatures.nonce(envelope)))
                 .onComplete(done -> {
                     synchronized (this) {

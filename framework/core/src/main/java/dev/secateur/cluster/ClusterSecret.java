@@ -43,7 +43,8 @@ public final class ClusterSecret {
         if (!Files.exists(file)) {
             byte[] bytes = new byte[BYTES];
             new SecureRandom().nextBytes(bytes);
-            PrivateFiles.write(file, HexFormat.of().formatHex(bytes) + "\n", "the cluster secret");
+            // members started at once race to make it: one wins, and all read the winner's
+            PrivateFiles.writeNew(file, HexFormat.of().formatHex(bytes) + "\n", "the cluster secret");
         }
         return load(file);
     }

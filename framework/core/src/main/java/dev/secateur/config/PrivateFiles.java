@@ -3,6 +3,7 @@ package dev.secateur.config;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,6 +37,30 @@ public final class PrivateFiles {
             return Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code text} to {@code file} as {@link #write} does, unless the file exists: then, or when another
+     * process made it a moment earlier, it is left as it is. Two processes that start at once thus agree on one.
+     *
+     * @return whether this call made the file
+     */
+    public static boolean writeNew(Path file, String text, String what) {
+        Path staged = write(file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".new"), text, what);
+        try {
+            Files.createLink(file, staged); // a hard link fails if the name exists: an atomic create-if-absent
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(staged);
+            } catch (IOException e) {
+                // a stray staged copy is readable by this user only
+            }
         }
     }
 
