@@ -3,6 +3,8 @@ package dev.secateur.server;
 import dev.secateur.bus.PluginEvent;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.cluster.ClusterSweep;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.data.DatasetLoader;
 import dev.secateur.dsl.ExperimentRunner;
 import dev.secateur.dsl.RunResult;
 import dev.secateur.dsl.ScriptRunner;
@@ -328,8 +330,7 @@ public final class SecateurServer implements AutoCloseable {
                 if (cluster.isEmpty()) {
                     return ExperimentRunner.super.runAll(specs);
                 }
-                var sweep = new ClusterSweep(cluster.get(), new dev.secateur.data.DatasetLoader(),
-                        secateur.config().timeout(dev.secateur.config.SecateurConfig.EXPERIMENT), out);
+                var sweep = new ClusterSweep(cluster.get(), new DatasetLoader(), secateur.config().timeout(SecateurConfig.EXPERIMENT), out);
                 var runIds = new java.util.ArrayList<String>();
                 try {
                     var finished = sweep.run(specs, options.runsDir(), spec -> {

@@ -2,6 +2,7 @@ package dev.secateur.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.data.Calibration;
 import dev.secateur.data.DataSplits;
@@ -146,7 +147,7 @@ class ClusterJobsTest {
 
     @Test
     void malformedOrUnsignedEntriesInTheMapOfWorkersAreSkippedAndJobsStillRun() throws Exception {
-        var map = coordinatorNode.hazelcast().<String, Object>getMap(dev.secateur.bus.Addresses.CLUSTER_WORKERS);
+        var map = coordinatorNode.hazelcast().<String, Object>getMap(Addresses.CLUSTER_WORKERS);
         try {
             // a string that is not JSON, under a member's own id
             map.put(coordinatorNode.nodeId(), "not json {");
@@ -192,7 +193,7 @@ class ClusterJobsTest {
     @Test
     void aJobWithoutTheSecretsSignatureIsRefusedByTheWorkerAndNeverRun() throws Exception {
         var bus = coordinatorNode.vertx().eventBus();
-        var address = dev.secateur.bus.Addresses.clusterJobs(workerNode.nodeId());
+        var address = Addresses.clusterJobs(workerNode.nodeId());
         var unsigned = new JsonObject().put("type", Jobs.PROBE).put("model", "0".repeat(64));
         var refused = failure(bus.<Object>request(address, unsigned).map(m -> new JsonObject()));
         assertThat(refused.getMessage()).contains("refused by worker").contains("unsigned job message");
