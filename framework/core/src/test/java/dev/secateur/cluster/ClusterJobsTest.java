@@ -110,9 +110,13 @@ class ClusterJobsTest {
         }
         var ledger = jobs.ledgers().get(worker.info().describe());
         assertThat(ledger.jobs() - before.jobs()).isEqualTo(3);
-        assertThat(ledger.models() - before.models()).isEqualTo(1);
-        // a signed header naming the digest, then the zip, once
-        assertThat(ledger.modelBytes() - before.modelBytes()).isBetween((long) model.bytes().length, model.bytes().length + 1024L);
+        // three jobs, one model at most: none when an earlier test of this class already shipped a zip with the same digest
+        // (the same network serialised again gave the same bytes in some runs and not in others); else a signed header
+        // naming the digest, then the zip
+        int shipped = ledger.models() - before.models();
+        assertThat(shipped).isBetween(0, 1);
+        assertThat(ledger.modelBytes() - before.modelBytes()).isBetween(shipped * (long) model.bytes().length,
+                shipped * (model.bytes().length + 1024L));
         // each job carries the mask of 235,200 weights as bits (about 39 KB in base64), never the model
         assertThat(ledger.jobBytes() - before.jobBytes()).isLessThan(3 * 45_000L);
     }
@@ -238,6 +242,39 @@ class ClusterJobsTest {
         }
         assertThat(said).anyMatch(line -> line.contains("a coordinator cancelled a probe that ran past its time"));
         var next = Jobs.probe(model, DATA, splits.sha256(), SEED, 100, 0.5, false, randomMask(0.5, 4));
+        assertThat(await(jobs.submit(next, model, Duration.ofMinutes(2), "timeoutSeconds.evaluator")).getDouble("accuracy"))
+                .isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void cancelledJobsNeverGoOutOrAreStoppedOnTheirWorkerAndFailAsCancelled() throws Exception {
+        var model = ModelWire.of(net);
+        var answers = new ArrayList<io.vertx.core.Future<JsonObject>>();
+        for (int i = 0; i < 4; i++) {
+            // capacity 2: two go to the worker (after the model), two wait in the queue
+            answers.add(jobs.submit(Jobs.probe(model, DATA, splits.sha256(), SEED, 200, 0.77, false, randomMask(0.23, 10 + i)), model,
+                    Duration.ofMinutes(2), "timeoutSeconds.evaluator"));
+        }
+        int cancelled = jobs.cancel(job -> Jobs.PROBE.equals(job.getString("type")) && job.getDouble("ratio") == 0.77,
+                "the analysis was cancelled");
+        assertThat(cancelled).isGreaterThanOrEqualTo(2);
+        int failed = 0;
+        for (var answer : answers) {
+            try {
+                await(answer);
+            } catch (ExecutionException e) {
+                assertThat(FailureCode.of(e.getCause())).isEqualTo(FailureCode.CANCELLED);
+                assertThat(e.getCause()).hasMessage("the analysis was cancelled");
+                failed++;
+            }
+        }
+        assertThat(failed).isEqualTo(cancelled);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (jobs.busy(workerNode.nodeId()) > 0) {
+            assertThat(System.nanoTime()).as("the slots of the cancelled jobs free").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        var next = Jobs.probe(model, DATA, splits.sha256(), SEED, 100, 0.5, false, randomMask(0.5, 5));
         assertThat(await(jobs.submit(next, model, Duration.ofMinutes(2), "timeoutSeconds.evaluator")).getDouble("accuracy"))
                 .isBetween(0.0, 1.0);
     }
