@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,7 +188,7 @@ public record ClusterSettings(Path configFile, String name, List<String> members
             }
         } catch (UnknownHostException e) {
             throw new BadInputException("--interface '" + address + "' is not an address; give one such as 127.0.0.1 or 10.0.0.5");
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             throw new BadInputException("--interface " + address + ": " + e.getMessage());
         }
     }

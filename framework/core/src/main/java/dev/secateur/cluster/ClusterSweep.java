@@ -4,6 +4,7 @@ import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunFailedException;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.RunCancelledException;
 import dev.secateur.record.Checkpoints;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.result.StepResult;
@@ -23,6 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
  * A sweep on the cluster: each experiment runs whole on a worker, all at once as far as the workers' capacity
@@ -57,7 +60,7 @@ public final class ClusterSweep {
     }
 
     /** The same, under the run ids a server declared for the experiments. */
-    public List<Finished> run(List<ExperimentSpec> specs, Path runsDir, java.util.function.Function<ExperimentSpec, String> runIdFor) {
+    public List<Finished> run(List<ExperimentSpec> specs, Path runsDir, Function<ExperimentSpec, String> runIdFor) {
         var digests = new HashMap<String, String>();
         var models = new HashMap<Path, ModelWire>();
         var futures = new ArrayList<Future<Finished>>();
@@ -76,8 +79,8 @@ public final class ClusterSweep {
             Future.join(futures).toCompletionStage().toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.secateur.errors.RunCancelledException("the sweep was interrupted while its experiments ran on the cluster", true);
-        } catch (java.util.concurrent.ExecutionException e) {
+            throw new RunCancelledException("the sweep was interrupted while its experiments ran on the cluster", true);
+        } catch (ExecutionException e) {
             // some failed: reported below, in the order of the specs
         }
         var finished = new ArrayList<Finished>();

@@ -6,15 +6,20 @@ import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunFailedException;
 import dev.secateur.data.Calibration;
 import dev.secateur.data.DataSplits;
+import dev.secateur.data.Dataset;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.RunCancelledException;
 import dev.secateur.evaluate.TimedSection;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.model.Network;
+import dev.secateur.model.NetworkLayout;
+import dev.secateur.record.Checkpoints;
 import dev.secateur.score.LossProbes;
 import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spi.ParamRef;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -28,14 +33,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +98,7 @@ public final class ClusterWorker implements AutoCloseable {
     private final Map<String, Queue<Network>> idleCopies = lastUsed(4);
     /** Data by source and seed: a full Fashion-MNIST is about 220 MB of floats, so only a few are kept. */
     private final Map<String, DataSplits> data = lastUsed(2);
-    private final Map<String, dev.secateur.data.Dataset> calibrations = lastUsed(8);
+    private final Map<String, Dataset> calibrations = lastUsed(8);
     private final Map<String, String> sourceDigests = new ConcurrentHashMap<>();
 
     /** A job in progress: the run id of an experiment (null for a probe), and what completes when it stops. */
@@ -271,9 +280,9 @@ public final class ClusterWorker implements AutoCloseable {
         int samples = job.getInteger("calibration");
         var calibration = calibrations.computeIfAbsent(job.getString("dataSha256") + "#" + seed + "#" + samples,
                 k -> Calibration.sample(splits, samples, seed));
-        var ref = dev.secateur.spi.ParamRef.parse(job.getString("param"));
+        var ref = ParamRef.parse(job.getString("param"));
         return withCopy(job.getString("model"), net -> {
-            var param = dev.secateur.model.NetworkLayout.prunable(net).stream().filter(p -> p.weights().equals(ref)).findFirst()
+            var param = NetworkLayout.prunable(net).stream().filter(p -> p.weights().equals(ref)).findFirst()
                     .orElseThrow(() -> new BadInputException("the model sent has no prunable parameter " + ref));
             return new JsonObject().put("loss", LossProbes.local(net, param, calibration).lossWithoutUnit(job.getInteger("unit")));
         });
@@ -296,19 +305,19 @@ public final class ClusterWorker implements AutoCloseable {
             say.accept("worker: experiment " + spec.name() + " finished (run " + runId + ")");
             var dir = done.runDir();
             var archive = RunArchive.zip(dir);
-            dev.secateur.record.Checkpoints.deleteRecursively(dir);
+            Checkpoints.deleteRecursively(dir);
             return new JsonObject().put("runId", done.runId()).put("archive", archive);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot pack run " + runId + " in " + runs + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.secateur.errors.RunCancelledException("worker " + info.describe() + " stopped during run " + runId, true);
-        } catch (java.util.concurrent.ExecutionException e) {
+            throw new RunCancelledException("worker " + info.describe() + " stopped during run " + runId, true);
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
 
-    private <T> T withCopy(String hash, java.util.function.Function<Network, T> use) {
+    private <T> T withCopy(String hash, Function<Network, T> use) {
         var idle = idleCopies.computeIfAbsent(hash, h -> new ConcurrentLinkedQueue<>());
         var net = idle.poll();
         if (net == null) {
@@ -362,7 +371,7 @@ public final class ClusterWorker implements AutoCloseable {
 
     /** A map that keeps its {@code size} most recently used entries. */
     private static <K, V> Map<K, V> lastUsed(int size) {
-        return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<K, V>(16, 0.75f, true) {
+        return Collections.synchronizedMap(new LinkedHashMap<K, V>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
                 return size() > size;
