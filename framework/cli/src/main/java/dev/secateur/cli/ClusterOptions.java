@@ -1,6 +1,7 @@
 package dev.secateur.cli;
 
 import dev.secateur.cluster.ClusterSettings;
+import dev.secateur.errors.BadInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,11 @@ final class ClusterOptions {
             description = "The address to bind, this machine's own (default: 127.0.0.1, reachable from this machine only).")
     String networkInterface;
 
+    @Option(names = "--cluster-secret", paramLabel = "FILE",
+            description = "The cluster's shared secret, mode 0600, the same file on every member (default: ~/.secateur/cluster.secret, "
+                    + "made on first use).")
+    Path secretFile;
+
     ClusterSettings settings() {
         Path file = configFile;
         if (file == null) {
@@ -32,15 +38,16 @@ final class ClusterOptions {
             var repositoryCopy = Home.path().resolve("../../../../config/cluster.xml").normalize();
             file = Files.isRegularFile(repositoryCopy) ? repositoryCopy : null;
         }
-        var settings = new ClusterSettings(file, name, members, networkInterface);
+        var settings = new ClusterSettings(file, name, members, networkInterface, secretFile);
         settings.hazelcast(); // a broken file is refused now, before plugins, models or the cluster start
+        settings.secret(); // and so is a missing or readable secret
         return settings;
     }
 
     /** Without --cluster the cluster's flags would do nothing; say so rather than ignore them. Returns null. */
     ClusterSettings requireCluster() {
-        if (configFile != null || name != null || !members.isEmpty() || networkInterface != null) {
-            throw new dev.secateur.errors.BadInputException("--cluster-config, --cluster-name, --members and --interface "
+        if (configFile != null || name != null || !members.isEmpty() || networkInterface != null || secretFile != null) {
+            throw new BadInputException("--cluster-config, --cluster-name, --members, --interface and --cluster-secret "
                     + "say how to join a cluster; add --cluster to join it, or leave them out to run on this JVM");
         }
         return null;

@@ -2,6 +2,7 @@ package dev.secateur.cli;
 
 import dev.secateur.cluster.ClusterNode;
 import dev.secateur.cluster.ClusterWorker;
+import dev.secateur.cluster.DataDirectories;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.errors.BadInputException;
@@ -9,6 +10,8 @@ import dev.secateur.runtime.Secateur;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -35,6 +38,15 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Where received models and a sweep's runs in progress are kept (default: a new temporary directory).")
     Path workDir;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "A directory jobs may read data from, with everything below it; repeat for more (default: "
+                    + "/usr/share/datasets/fashion-mnist). A job that names any other directory is refused.")
+    List<Path> dataDirs = new ArrayList<>();
+
+    @Option(names = "--model-cache-mb", paramLabel = "MB", defaultValue = "2048",
+            description = "The most the received models may take in the work directory (default 2048); the least recently used go first.")
+    long modelCacheMb;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A JSON file laid over config/application.json.")
     Path config;
 
@@ -54,6 +66,15 @@ final class WorkerCommand implements Callable<Integer> {
         if (capacity < 1) {
             throw new BadInputException("--capacity " + capacity + " must be 1 or more: the jobs this worker runs at once");
         }
+        if (modelCacheMb < 1) {
+            throw new BadInputException("--model-cache-mb " + modelCacheMb + " must be 1 or more: the megabytes received models may take");
+        }
+        for (Path dir : dataDirs) {
+            if (!Files.isDirectory(dir)) {
+                throw new BadInputException("--data-dir " + dir + " is not a directory; give one that holds IDX files");
+            }
+        }
+        var dataDirectories = dataDirs.isEmpty() ? DataDirectories.installed() : new DataDirectories(dataDirs);
         var settings = SecateurConfig.load(config);
         var clusterSettings = cluster.settings();
         String name = host != null ? host : InetAddress.getLocalHost().getHostName();
@@ -75,7 +96,7 @@ final class WorkerCommand implements Callable<Integer> {
                         out.println(line);
                         out.flush();
                     }
-                });
+                }, dataDirectories, modelCacheMb * 1024 * 1024);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();

@@ -59,6 +59,11 @@ public final class Addresses {
         return "secateur.cluster." + nodeId + ".models";
     }
 
+    /** Where a worker is told to stop a job that ran past its time; it answers once the job has stopped. */
+    public static String clusterCancels(String nodeId) {
+        return "secateur.cluster." + nodeId + ".cancels";
+    }
+
     private Addresses() {
     }
 }

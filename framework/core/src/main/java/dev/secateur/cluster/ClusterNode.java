@@ -9,7 +9,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -25,21 +27,34 @@ public final class ClusterNode implements AutoCloseable {
     private final Vertx vertx;
     private final ClusterSettings settings;
     private final String nodeId;
+    private final String clusterName;
+    private final Signatures signatures;
     /** The member attribute vertx-hazelcast reads a member's node id from. */
     private static final String NODE_ID = "__vertx.nodeId";
 
-    private ClusterNode(HazelcastInstance hazelcast, Vertx vertx, ClusterSettings settings, String nodeId) {
+    private ClusterNode(HazelcastInstance hazelcast, Vertx vertx, ClusterSettings settings, String nodeId, String clusterName,
+                        Signatures signatures) {
         this.nodeId = nodeId;
+        this.clusterName = clusterName;
+        this.signatures = signatures;
         this.hazelcast = hazelcast;
         this.vertx = vertx;
         this.settings = settings;
     }
 
-    /** Joins the cluster (or starts it, as its first member) and waits until Vert.x's event bus is up. */
+    /**
+     * Joins the cluster (or starts it, as its first member) and waits until Vert.x's event bus is up. Hazelcast sees
+     * a cluster name derived from the secret, so a JVM without it forms a cluster of its own instead of joining.
+     */
     public static ClusterNode join(ClusterSettings settings) {
+        var secret = settings.secret();
         var config = settings.hazelcast();
+        String clusterName = config.getClusterName();
+        config.setClusterName(secret.hazelcastName(clusterName));
+        // off loopback, the event bus speaks TLS with client certificates: only holders of the secret's key pair connect
+        var tls = !settings.loopback() || Boolean.getBoolean("secateur.cluster.tls") ? BusTls.of(secret) : null;
         // Vert.x names members by this attribute, which it sets itself only on an instance it creates
-        String nodeId = java.util.UUID.randomUUID().toString();
+        String nodeId = UUID.randomUUID().toString();
         config.getMemberAttributeConfig().setAttribute(NODE_ID, nodeId);
         HazelcastInstance hazelcast;
         try {
@@ -51,12 +66,16 @@ public final class ClusterNode implements AutoCloseable {
         String host = settings.bindAddress();
         // the event bus's own port: any free one, unless a firewall between hosts needs to know it
         int busPort = Integer.getInteger("secateur.cluster.busPort", 0);
-        var options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host).setPort(busPort)
-                .setClusterPublicHost(host.equals("0.0.0.0") ? hazelcast.getCluster().getLocalMember().getAddress().getHost() : host));
+        var bus = new EventBusOptions().setHost(host).setPort(busPort)
+                .setClusterPublicHost(host.equals("0.0.0.0") ? hazelcast.getCluster().getLocalMember().getAddress().getHost() : host);
+        if (tls != null) {
+            tls.apply(bus);
+        }
+        var options = new VertxOptions().setEventBusOptions(bus);
         try {
             var vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
                     .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            return new ClusterNode(hazelcast, vertx, settings, nodeId);
+            return new ClusterNode(hazelcast, vertx, settings, nodeId, clusterName, new Signatures(secret));
         } catch (Exception e) {
             hazelcast.shutdown();
             throw new IllegalStateException("the clustered event bus did not start on " + host + ": " + e.getMessage(), e);
@@ -82,12 +101,18 @@ public final class ClusterNode implements AutoCloseable {
 
     /** The ids of the members now in the cluster. */
     public Set<String> members() {
-        return hazelcast.getCluster().getMembers().stream().map(m -> m.getAttribute(NODE_ID)).filter(java.util.Objects::nonNull)
+        return hazelcast.getCluster().getMembers().stream().map(m -> m.getAttribute(NODE_ID)).filter(Objects::nonNull)
                 .collect(Collectors.toSet());
     }
 
+    /** The cluster's name as the user gave it (Hazelcast sees one derived from the secret). */
     public String clusterName() {
-        return hazelcast.getConfig().getClusterName();
+        return clusterName;
+    }
+
+    /** Signs and checks this member's messages with the cluster's secret. */
+    public Signatures signatures() {
+        return signatures;
     }
 
     /** Calls {@code left} with a member's id when it leaves or is declared dead (a killed JVM misses its heartbeats). */

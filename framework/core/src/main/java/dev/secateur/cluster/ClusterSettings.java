@@ -1,7 +1,9 @@
 package dev.secateur.cluster;
 
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.secateur.errors.BadInputException;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +28,9 @@ import java.util.regex.Pattern;
  * @param name             the cluster name, or null for the file's
  * @param members          hosts (or host:port) to join by TCP-IP; empty for the file's
  * @param networkInterface the address to bind, such as 127.0.0.1 or 10.0.0.5; null for the file's
+ * @param secretFile       the cluster's shared secret; null for ~/.secateur/cluster.secret, made on first use
  */
-public record ClusterSettings(Path configFile, String name, List<String> members, String networkInterface) {
+public record ClusterSettings(Path configFile, String name, List<String> members, String networkInterface, Path secretFile) {
 
     private static final String SHIPPED = "/dev/secateur/config/cluster.xml";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -47,9 +51,35 @@ public record ClusterSettings(Path configFile, String name, List<String> members
         }
     }
 
+    /** With the secret in ~/.secateur/cluster.secret. */
+    public ClusterSettings(Path configFile, String name, List<String> members, String networkInterface) {
+        this(configFile, name, members, networkInterface, null);
+    }
+
     /** The shipped configuration: loopback only, cluster "secateur". */
     public static ClusterSettings defaults() {
         return new ClusterSettings(null, null, List.of(), null);
+    }
+
+    /** The secret these settings name: a given file must exist; the default one is made on first use. */
+    public ClusterSecret secret() {
+        return secretFile == null ? ClusterSecret.loadOrCreate(ClusterSecret.defaultFile()) : ClusterSecret.load(secretFile);
+    }
+
+    /** Whether members bind the loopback interface only, so that no other host can reach them. */
+    public boolean loopback() {
+        return hazelcast().getNetworkConfig().getInterfaces().getInterfaces().stream().allMatch(ClusterSettings::isLoopback);
+    }
+
+    private static boolean isLoopback(String address) {
+        if (address.contains("*") || address.contains("-")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The Hazelcast configuration these settings describe; a bad file is refused naming it. */
@@ -86,9 +116,25 @@ public record ClusterSettings(Path configFile, String name, List<String> members
         if (wait != null) {
             config.setProperty("hazelcast.wait.seconds.before.join", wait);
         }
+        // nothing Hazelcast deserialises through Java serialisation may name a class outside this list: our values are
+        // strings, and Vert.x's are DataSerializable, so this only leaves room for Hazelcast's own errors
+        config.getSerializationConfig().setJavaSerializationFilterConfig(serializationFilter());
         // what Vert.x keeps in the cluster, whether or not a user's file declares it
         config.getMultiMapConfig("__vertx.subs").setBackupCount(1).setValueCollectionType(MultiMapConfig.ValueCollectionType.SET);
         return config;
+    }
+
+    /** The only classes Java serialisation may bring into this JVM from the cluster. */
+    static JavaSerializationFilterConfig serializationFilter() {
+        var allowed = new ClassFilter();
+        allowed.addPrefixes("com.hazelcast.");
+        // exceptions that Hazelcast sends back from another member, with their stack traces
+        allowed.addClasses("java.lang.String", "java.lang.Long", "java.lang.Integer", "java.lang.Boolean",
+                "java.lang.StackTraceElement", "[Ljava.lang.StackTraceElement;", "java.lang.Throwable", "java.lang.Exception",
+                "java.lang.RuntimeException", "java.lang.IllegalStateException", "java.lang.IllegalArgumentException",
+                "java.lang.SecurityException", "java.util.Collections$EmptyList", "java.util.Collections$UnmodifiableRandomAccessList",
+                "java.util.Collections$UnmodifiableList", "java.util.ArrayList");
+        return new JavaSerializationFilterConfig().setDefaultsDisabled(true).setWhitelist(allowed);
     }
 
     /** The address this member binds and advertises to the others, for Vert.x's event bus too. */
@@ -142,7 +188,7 @@ public record ClusterSettings(Path configFile, String name, List<String> members
             }
         } catch (UnknownHostException e) {
             throw new BadInputException("--interface '" + address + "' is not an address; give one such as 127.0.0.1 or 10.0.0.5");
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             throw new BadInputException("--interface " + address + ": " + e.getMessage());
         }
     }

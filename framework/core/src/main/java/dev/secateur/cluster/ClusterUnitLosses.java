@@ -1,5 +1,6 @@
 package dev.secateur.cluster;
 
+import dev.secateur.errors.RunCancelledException;
 import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.score.UnitLossSource;
@@ -57,7 +58,7 @@ public final class ClusterUnitLosses implements UnitLossSource {
             Future.all(answers).toCompletionStage().toCompletableFuture().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.secateur.errors.RunCancelledException("stopped while the cluster measured the oracle of " + param.weights());
+            throw new RunCancelledException("stopped while the cluster measured the oracle of " + param.weights());
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }

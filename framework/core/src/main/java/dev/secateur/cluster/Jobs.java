@@ -1,10 +1,12 @@
 package dev.secateur.cluster;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spi.ParamRef;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,7 +19,7 @@ public final class Jobs {
     public static final String UNIT_LOSS = "unit-loss";
     public static final String EXPERIMENT = "experiment";
 
-    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private Jobs() {
     }
@@ -25,7 +27,7 @@ public final class Jobs {
     /** A run id from another member, checked before it names a directory: never a path out of the runs directory. */
     public static String runId(String id) {
         if (id == null || !RUN_ID.matcher(id).matches() || id.contains("..")) {
-            throw new dev.secateur.errors.BadInputException("run id '" + id + "' from the cluster is not a run id (letters, "
+            throw new BadInputException("run id '" + id + "' from the cluster is not a run id (letters, "
                     + "digits, '.', '_' and '-'); the job is refused");
         }
         return id;

@@ -71,7 +71,7 @@ public final class RunIndex {
         }
         var all = new ArrayList<Summary>();
         try (Stream<Path> dirs = Files.list(runsDir)) {
-            for (Path dir : dirs.filter(d -> Files.isRegularFile(d.resolve(RunDirectory.SPEC))).toList()) {
+            for (Path dir : dirs.filter(RunIndex::isRun).toList()) {
                 all.add(summary(dir, running.test(dir.getFileName().toString())));
             }
         } catch (IOException e) {
@@ -105,7 +105,7 @@ public final class RunIndex {
             return Optional.empty();
         }
         try (Stream<Path> dirs = Files.list(runsDir)) {
-            return dirs.filter(d -> Files.isRegularFile(d.resolve(RunDirectory.SPEC)))
+            return dirs.filter(RunIndex::isRun)
                     .filter(d -> {
                         JsonNode spec = spec(d);
                         if (spec.isEmpty() && d.getFileName().toString().matches(Pattern.quote(experiment) + "-\\d{8}-\\d{6}-[0-9a-f]{4}")) {
@@ -120,6 +120,11 @@ public final class RunIndex {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A run directory: one with a spec, and not hidden (a run still arriving from a cluster worker is). */
+    private static boolean isRun(Path dir) {
+        return !dir.getFileName().toString().startsWith(".") && Files.isRegularFile(dir.resolve(RunDirectory.SPEC));
     }
 
     /** The directory of a run, if the id names one directly under the runs directory. */

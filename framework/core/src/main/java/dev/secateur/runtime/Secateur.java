@@ -5,6 +5,7 @@ import dev.secateur.bus.ExperimentClient;
 import dev.secateur.bus.Messages;
 import dev.secateur.bus.PluginEvent;
 import dev.secateur.bus.RunEvent;
+import dev.secateur.cluster.JobDispatch;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.metrics.Registries;
 import dev.secateur.metrics.PluginMetrics;
@@ -76,7 +77,8 @@ public final class Secateur implements AutoCloseable {
             vertx.eventBus().<PluginEvent>consumer(address, message -> pluginMetrics.changed(message.body()));
         }
         var deployed = Future.all(
-                StageDeployment.deploy(vertx, stores, plugins, datasets, registry, config, cluster),
+                StageDeployment.deploy(vertx, stores, plugins, datasets, registry, config,
+                        cluster == null ? JobDispatch.local() : JobDispatch.on(cluster)),
                 vertx.deployVerticle(new ExperimentVerticle(stores, plugins, config, Clock.systemUTC())));
         try {
             deployed.toCompletionStage().toCompletableFuture().get();

@@ -1,12 +1,10 @@
 package dev.secateur.server;
 
+import dev.secateur.config.PrivateFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -49,17 +47,7 @@ public final class ApiToken {
 
     /** Writes the token readable and writable by this user only (0600), in a directory only this user can enter. */
     public Path writeTo(Path file) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            Path staged = Files.createTempFile(dir, ".token", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(staged, value + "\n", StandardCharsets.UTF_8);
-            return Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the API token to " + file + ": " + e.getMessage(), e);
-        }
+        return PrivateFiles.write(file, value + "\n", "the API token");
     }
 
     /** The token in a file a server wrote. */

@@ -2,6 +2,9 @@ package dev.secateur.server;
 
 import dev.secateur.bus.PluginEvent;
 import dev.secateur.bus.RunEvent;
+import dev.secateur.cluster.ClusterSweep;
+import dev.secateur.config.SecateurConfig;
+import dev.secateur.data.DatasetLoader;
 import dev.secateur.dsl.ExperimentRunner;
 import dev.secateur.dsl.RunResult;
 import dev.secateur.dsl.ScriptRunner;
@@ -68,6 +71,8 @@ public final class SecateurServer implements AutoCloseable {
     });
     private final Map<String, Submission> submissions = new LinkedHashMap<>();
     private final Map<String, Submission> byRun = new ConcurrentHashMap<>();
+    /** Under serve --cluster, the sweep each of a runAll's runs is in, so that cancelling one stops it on its worker. */
+    private final Map<String, ClusterSweep> sweeps = new ConcurrentHashMap<>();
     private final AtomicLong submissionCount = new AtomicLong();
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final Clock clock = Clock.systemUTC();
@@ -325,19 +330,20 @@ public final class SecateurServer implements AutoCloseable {
                 if (cluster.isEmpty()) {
                     return ExperimentRunner.super.runAll(specs);
                 }
-                var sweep = new dev.secateur.cluster.ClusterSweep(cluster.get(), new dev.secateur.data.DatasetLoader(),
-                        secateur.config().timeout(dev.secateur.config.SecateurConfig.EXPERIMENT), out);
+                var sweep = new ClusterSweep(cluster.get(), new DatasetLoader(), secateur.config().timeout(SecateurConfig.EXPERIMENT), out);
                 var runIds = new java.util.ArrayList<String>();
                 try {
                     var finished = sweep.run(specs, options.runsDir(), spec -> {
                         String runId = submission.runIdFor(spec.name(), () -> RunDirectory.newRunId(spec.name(), clock));
                         runIds.add(runId);
+                        sweeps.put(runId, sweep);
                         return runId;
                     });
                     return java.util.stream.IntStream.range(0, specs.size()).mapToObj(i -> new RunResult(specs.get(i).name(),
                             finished.get(i).runId(), finished.get(i).runDir(), finished.get(i).steps(), List.of())).toList();
                 } finally {
                     runIds.forEach(queue::forget);
+                    runIds.forEach(sweeps::remove);
                 }
             }
 
@@ -446,6 +452,12 @@ public final class SecateurServer implements AutoCloseable {
 
     private void cancelRun(RoutingContext ctx) {
         String id = ctx.pathParam("id");
+        var sweep = sweeps.get(id);
+        if (sweep != null && sweep.cancel(id)) {
+            HttpJson.json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLING")
+                    .put("message", "run " + id + " stops on its cluster worker at its next stage boundary and is marked CANCELLED"));
+            return;
+        }
         switch (queue.cancel(id)) {
             case BEFORE_START -> {
                 // no directory, so no recorder: the event goes straight to whoever follows the run

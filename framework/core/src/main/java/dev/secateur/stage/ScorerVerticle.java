@@ -1,6 +1,11 @@
 package dev.secateur.stage;
 
 import dev.secateur.bus.Addresses;
+import dev.secateur.cluster.JobDispatch;
+import dev.secateur.data.DataSplits;
+import dev.secateur.score.UnitLossSource;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.store.Handle;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.config.SecateurConfig;
@@ -20,19 +25,19 @@ final class ScorerVerticle extends StageVerticle {
 
     private final PluginHost plugins;
     private final Scorer scorer;
-    private final dev.secateur.cluster.ClusterJobs cluster;
+    private final JobDispatch dispatch;
     private final PluginThread jobs = new PluginThread("secateur-scorer-job");
 
     ScorerVerticle(Stores stores, PluginHost plugins, Scorer scorer, MeterRegistry registry) {
-        this(stores, plugins, scorer, registry, null);
+        this(stores, plugins, scorer, registry, JobDispatch.local());
     }
 
-    /** With an oracle's units measured on the cluster when {@code cluster} is not null. */
-    ScorerVerticle(Stores stores, PluginHost plugins, Scorer scorer, MeterRegistry registry, dev.secateur.cluster.ClusterJobs cluster) {
+    /** With the oracle's units measured where {@code dispatch} says: here, or one job per unit on the cluster. */
+    ScorerVerticle(Stores stores, PluginHost plugins, Scorer scorer, MeterRegistry registry, JobDispatch dispatch) {
         super(SecateurConfig.SCORER, stores, registry);
         this.plugins = plugins;
         this.scorer = scorer;
-        this.cluster = cluster;
+        this.dispatch = dispatch;
     }
 
     private Scorer.Method method(dev.secateur.spec.SaliencySpec spec, dev.secateur.plugin.PluginPins pins) {
@@ -82,11 +87,9 @@ final class ScorerVerticle extends StageVerticle {
         return new StageReply.Compared(report);
     }
 
-    /** In cluster mode, the oracle's units go to the workers, one per job; null measures them here. */
-    private dev.secateur.score.UnitLossSource unitLosses(dev.secateur.spec.DataSpec dataSpec,
-                                                        dev.secateur.store.Handle<dev.secateur.data.DataSplits> data,
-                                                        int calibration, long seed) {
-        return cluster == null || dataSpec == null ? null : new dev.secateur.cluster.ClusterUnitLosses(cluster, dataSpec,
-                stores.data().get(data).sha256(), calibration, seed, timeLimit(), "timeoutSeconds." + SecateurConfig.SCORER);
+    /** Where the oracle's units are measured; null tells the scorer to measure them itself. */
+    private UnitLossSource unitLosses(DataSpec dataSpec, Handle<DataSplits> data, int calibration, long seed) {
+        return dispatch.unitLosses(dataSpec, stores.data().get(data), calibration, seed, timeLimit(),
+                "timeoutSeconds." + SecateurConfig.SCORER).orElse(null);
     }
 }

@@ -1,6 +1,7 @@
 package dev.secateur.stage;
 
 import dev.secateur.bus.Addresses;
+import dev.secateur.cluster.JobDispatch;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.evaluate.Evaluator;
@@ -28,17 +29,17 @@ public final class StageDeployment {
 
     public static Future<Void> deploy(Vertx vertx, Stores stores, PluginHost plugins, DatasetLoader datasets,
                                       MeterRegistry registry, SecateurConfig config) {
-        return deploy(vertx, stores, plugins, datasets, registry, config, null);
+        return deploy(vertx, stores, plugins, datasets, registry, config, JobDispatch.local());
     }
 
-    /** The same, with the evaluator's probes sent to cluster workers when {@code cluster} is not null. */
+    /** The same, with the evaluator's probes and the oracle's units measured where {@code jobs} says. */
     public static Future<Void> deploy(Vertx vertx, Stores stores, PluginHost plugins, DatasetLoader datasets,
-                                      MeterRegistry registry, SecateurConfig config, dev.secateur.cluster.ClusterJobs cluster) {
+                                      MeterRegistry registry, SecateurConfig config, JobDispatch jobs) {
         var loader = new LoaderVerticle(stores, new Loader(datasets), registry).timeout(config.timeout(SecateurConfig.LOADER));
-        var scorer = new ScorerVerticle(stores, plugins, new Scorer(), registry, cluster).timeout(config.timeout(SecateurConfig.SCORER));
+        var scorer = new ScorerVerticle(stores, plugins, new Scorer(), registry, jobs).timeout(config.timeout(SecateurConfig.SCORER));
         var pruner = new PrunerVerticle(stores, new Pruner(), plugins, registry).timeout(config.timeout(SecateurConfig.PRUNER));
         var fineTuner = new FineTunerVerticle(stores, new FineTuner(), registry).timeout(config.timeout(SecateurConfig.FINETUNER));
-        var evaluator = new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry, cluster)
+        var evaluator = new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry, jobs)
                 .timeout(config.timeout(SecateurConfig.EVALUATOR));
         var recorder = new RecorderVerticle(stores, new RunRecorder(), registry).timeout(config.timeout(SecateurConfig.RECORDER));
         var stages = List.of(loader, scorer, pruner, fineTuner, evaluator, recorder);

@@ -7,6 +7,7 @@ import dev.secateur.Fixtures;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.Messages;
+import dev.secateur.cluster.JobDispatch;
 import dev.secateur.bus.RecordRequest;
 import dev.secateur.record.ResolvedSpec;
 import dev.secateur.record.RunRecorder;
@@ -83,7 +84,7 @@ class StageVerticlesTest {
                 vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
                 vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker),
                 vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
-                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new dev.secateur.sensitivity.SensitivityProbe(new Pruner()), registry, null), worker),
+                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new dev.secateur.sensitivity.SensitivityProbe(new Pruner()), registry, JobDispatch.local()), worker),
                 vertx.deployVerticle(new RecorderVerticle(stores, new RunRecorder(), registry), worker))
                 .onComplete(context.succeedingThenComplete());
     }

@@ -1,0 +1,39 @@
+package dev.secateur.cluster;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.DataSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataDirectoriesTest {
+
+    @TempDir
+    Path dir;
+
+    private static DataSpec.Source at(Path path) {
+        return new DataSpec.Directory(path, DataSpec.Family.FASHION_MNIST);
+    }
+
+    @Test
+    void aWorkerReadsOnlyBelowItsDataDirectoriesWhateverThePathSays() throws Exception {
+        var allowed = Files.createDirectories(dir.resolve("data"));
+        Files.createDirectories(allowed.resolve("fashion"));
+        var outside = Files.createDirectories(dir.resolve("private"));
+        var dirs = new DataDirectories(List.of(allowed));
+
+        assertThatCode(() -> dirs.check(at(allowed.resolve("fashion")))).doesNotThrowAnyException();
+        assertThatCode(() -> dirs.check(new DataSpec.Embedded())).doesNotThrowAnyException();
+        assertThatThrownBy(() -> dirs.check(at(outside))).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("data directory " + outside).hasMessageContaining("--data-dir " + outside);
+        assertThatThrownBy(() -> dirs.check(at(allowed.resolve("../private")))).hasMessageContaining("outside this worker's");
+        var link = Files.createSymbolicLink(allowed.resolve("link"), outside);
+        assertThatThrownBy(() -> dirs.check(at(link))).hasMessageContaining("outside this worker's");
+        assertThatThrownBy(() -> dirs.check(at(Path.of("/etc")))).hasMessageContaining("data directory /etc");
+    }
+}
