@@ -3,6 +3,7 @@ package dev.secateur.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.errors.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,5 +95,20 @@ class RunIndexTest {
         assertThat(index.latestRunOf("other", "k")).contains(good);
         assertThatThrownBy(() -> index.latestRunOf("exp", "k")).isInstanceOf(BadInputException.class)
                 .hasMessageContaining(torn.resolve(RunDirectory.SPEC) + " cannot be read");
+    }
+
+    @Test
+    void aRunRecordedUnderTheOlderKeyIsStillFoundForResumeAndTheNewestRunWins() throws IOException {
+        var spec = ExperimentBuilder.experiment("k", e -> e.model(m -> m.train("lenet-300-100")).schedule("one-shot", x -> x.target(0.5)));
+        assertThat(spec.key()).isNotEqualTo(spec.legacyKey());
+        var older = Files.createDirectories(runs.resolve("k-20261101-010203-00aa"));
+        Files.writeString(older.resolve(RunDirectory.SPEC), "{\"experiment\":\"k\",\"specKey\":\"" + spec.legacyKey()
+                + "\",\"createdAt\":\"2026-11-01T01:02:03Z\"}");
+        var index = new RunIndex(runs);
+        assertThat(index.latestRunOf(spec)).contains(older);
+        var newer = Files.createDirectories(runs.resolve("k-20261206-010203-00ab"));
+        Files.writeString(newer.resolve(RunDirectory.SPEC), "{\"experiment\":\"k\",\"specKey\":\"" + spec.key()
+                + "\",\"createdAt\":\"2026-12-06T01:02:03Z\"}");
+        assertThat(index.latestRunOf(spec)).contains(newer);
     }
 }
