@@ -11,6 +11,11 @@ public final class Addresses {
     public static final String EXPERIMENT_CANCEL = "secateur.experiment.cancel";
     /** Published with a run id: every stage stops that run's job in progress, between minibatches. */
     public static final String STAGE_INTERRUPT = "secateur.stage.interrupt";
+    /**
+     * Published with a run id when its session ends, however: the stages forget that it was stopped, so a resume
+     * under the same id in the same process (a server's) is not refused.
+     */
+    public static final String STAGE_RUN_ENDED = "secateur.stage.run-ended";
     /** The header every stage request carries with its run's id, so a cancel can find the job. */
     public static final String RUN_HEADER = "secateur-run";
 

@@ -28,7 +28,7 @@ abstract class StageVerticle extends VerticleBase {
     private final Object jobLock = new Object();
     private Job job;
     private java.time.Duration timeout;
-    /** Runs cancelled while this stage worked or queued; run ids are never reused, so they are only kept. */
+    /** Runs cancelled while this stage worked or queued, until their session ends (a resume reuses the id). */
     private final java.util.Set<String> stoppedRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
      * Timeouts fire here, not on the stage's own context: that is the thread the job is blocking, so a Vert.x
@@ -87,6 +87,13 @@ abstract class StageVerticle extends VerticleBase {
      * Stops this stage's job for a cancelled run. Called from an event loop ({@link StageDeployment} listens
      * for {@link dev.secateur.bus.Addresses#STAGE_INTERRUPT}), since this stage's own thread is the busy one.
      */
+    /** A run's session ended: a job under its id from now on is a resume's, and runs. */
+    void runEnded(String runId) {
+        if (runId != null) {
+            stoppedRuns.remove(runId);
+        }
+    }
+
     void cancelRun(String runId) {
         if (!interruptible() || runId == null) {
             return;
