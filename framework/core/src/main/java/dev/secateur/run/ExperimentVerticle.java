@@ -63,7 +63,6 @@ public final class ExperimentVerticle extends VerticleBase {
                 vertx.cancelTimer(timer);
                 running.remove(runId);
                 runDirs.remove(runId);
-                vertx.eventBus().publish(Addresses.STAGE_RUN_ENDED, runId);
                 if (done.succeeded()) {
                     message.reply(done.result());
                 } else {

@@ -143,7 +143,7 @@ final class AccessGate {
             ctx.next();
             return;
         }
-        HttpJson.error(ctx, 401, "UNAUTHORIZED", "this server needs its token on every request: open the URL serve printed "
+        HttpJson.error(ctx, 401, "UNAUTHORIZED", "this server needs its API token on every request: open the URL it printed "
                 + "(http://HOST:PORT/?token=...) in the browser, or send 'Authorization: Bearer <token>' with the token in "
                 + tokenFile.get() + " (bin/secateur submit reads it from there)");
     }

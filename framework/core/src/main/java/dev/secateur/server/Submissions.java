@@ -201,6 +201,12 @@ final class Submissions implements AutoCloseable {
                 return new RunResult(spec.name(), "plan", Path.of("planned-" + spec.name()), List.of());
             }
 
+            /** run(spec, resume: true) declares its experiment as run(spec) does; the real run resumes it. */
+            @Override
+            public RunResult runOrResume(ExperimentSpec spec) {
+                return run(spec);
+            }
+
             @Override
             public String explain(ExperimentSpec spec) {
                 return "";

@@ -44,7 +44,6 @@ public final class StageDeployment {
         var stages = List.of(loader, scorer, pruner, fineTuner, evaluator, recorder);
         // registered from the deploying thread, so it runs on an event loop while the stages' own threads are busy
         vertx.eventBus().<String>consumer(Addresses.STAGE_INTERRUPT, message -> stages.forEach(stage -> stage.cancelRun(message.body())));
-        vertx.eventBus().<String>consumer(Addresses.STAGE_RUN_ENDED, message -> stages.forEach(stage -> stage.runEnded(message.body())));
         return Future.all(
                 vertx.deployVerticle(loader, worker(config, SecateurConfig.LOADER)),
                 vertx.deployVerticle(scorer, worker(config, SecateurConfig.SCORER)),

@@ -1,5 +1,6 @@
 package dev.secateur.stage;
 
+import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.metrics.StageMetrics;
 import dev.secateur.model.MaskSet;
@@ -28,7 +29,10 @@ abstract class StageVerticle extends VerticleBase {
     private final Object jobLock = new Object();
     private Job job;
     private java.time.Duration timeout;
-    /** Runs cancelled while this stage worked or queued, until their session ends (a resume reuses the id). */
+    /**
+     * Sessions of runs cancelled while this stage worked or queued, by session key ({@code RUN-ID#N}); keys are
+     * never reused (a resume is a new session), so they are only kept.
+     */
     private final java.util.Set<String> stoppedRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
      * Timeouts fire here, not on the stage's own context: that is the thread the job is blocking, so a Vert.x
@@ -87,13 +91,6 @@ abstract class StageVerticle extends VerticleBase {
      * Stops this stage's job for a cancelled run. Called from an event loop ({@link StageDeployment} listens
      * for {@link dev.secateur.bus.Addresses#STAGE_INTERRUPT}), since this stage's own thread is the busy one.
      */
-    /** A run's session ended: a job under its id from now on is a resume's, and runs. */
-    void runEnded(String runId) {
-        if (runId != null) {
-            stoppedRuns.remove(runId);
-        }
-    }
-
     void cancelRun(String runId) {
         if (!interruptible() || runId == null) {
             return;
@@ -107,8 +104,8 @@ abstract class StageVerticle extends VerticleBase {
         }
     }
 
-    private dev.secateur.errors.RunCancelledException cancelled(String runId) {
-        return new dev.secateur.errors.RunCancelledException("run " + runId + " was cancelled while the " + stage
+    private dev.secateur.errors.RunCancelledException cancelled(String session) {
+        return new dev.secateur.errors.RunCancelledException("run " + Addresses.runIdOf(session) + " was cancelled while the " + stage
                 + " was working on it; it stopped between minibatches");
     }
 
