@@ -76,7 +76,8 @@ final class AccessGate {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 
-    private static String bracketed(String host) {
+    /** An IPv6 address as a URL and a Host header write it. */
+    static String bracketed(String host) {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 

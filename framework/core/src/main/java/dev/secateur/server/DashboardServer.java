@@ -4,7 +4,6 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.record.RunIndex;
 import dev.secateur.runtime.Secateur;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,8 +52,7 @@ public final class DashboardServer implements AutoCloseable {
         Dashboard.fallbacks(router, "the request is too large");
         HttpServer http;
         try {
-            http = secateur.vertx().createHttpServer(new HttpServerOptions().setIdleTimeout(ServerOptions.IDLE_TIMEOUT_SECONDS)
-                            .setIdleTimeoutUnit(TimeUnit.SECONDS)).requestHandler(router).listen(port, ServerOptions.LOOPBACK)
+            http = secateur.vertx().createHttpServer(ServerOptions.http()).requestHandler(router).listen(port, ServerOptions.LOOPBACK)
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();

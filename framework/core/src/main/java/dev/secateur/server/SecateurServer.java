@@ -5,7 +5,6 @@ import dev.secateur.record.RunIndex;
 import dev.secateur.runtime.Secateur;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,8 +67,7 @@ public final class SecateurServer implements AutoCloseable {
 
     private void listen() {
         try {
-            http = secateur.vertx().createHttpServer(new HttpServerOptions().setIdleTimeout(ServerOptions.IDLE_TIMEOUT_SECONDS)
-                            .setIdleTimeoutUnit(TimeUnit.SECONDS)).requestHandler(router).listen(options.port(), options.host())
+            http = secateur.vertx().createHttpServer(ServerOptions.http()).requestHandler(router).listen(options.port(), options.host())
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -86,7 +84,7 @@ public final class SecateurServer implements AutoCloseable {
 
     /** Where clients send requests, as bound; without the token. */
     public String url() {
-        return "http://" + bracketed(options.host()) + ":" + port();
+        return "http://" + AccessGate.bracketed(options.host()) + ":" + port();
     }
 
     /**
@@ -94,13 +92,10 @@ public final class SecateurServer implements AutoCloseable {
      * address, the loopback one: 0.0.0.0 names no interface, so the Host check does not take it.
      */
     public String browserUrl() {
-        String host = AccessGate.isWildcard(options.host()) ? ServerOptions.LOOPBACK : bracketed(options.host());
+        String host = AccessGate.isWildcard(options.host()) ? ServerOptions.LOOPBACK : AccessGate.bracketed(options.host());
         return "http://" + host + ":" + port() + "/?" + AccessGate.TOKEN_PARAM + "=" + token.value();
     }
 
-    private static String bracketed(String host) {
-        return host.contains(":") ? "[" + host + "]" : host;
-    }
 
     public Path tokenFile() {
         return tokenFile;

@@ -1,7 +1,9 @@
 package dev.secateur.server;
 
+import io.vertx.core.http.HttpServerOptions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How {@code bin/secateur serve} listens and runs, and the caps that keep a client from holding its memory.
@@ -61,6 +63,11 @@ public record ServerOptions(String host, int port, Path runsDir, int maxConcurre
     /** The largest request body: a script, JSON-escaped (up to six times its size), in its envelope. */
     public long bodyLimitBytes() {
         return scriptLimitBytes * 6L + 4096;
+    }
+
+    /** How a server's connections are held: one idle for {@link #IDLE_TIMEOUT_SECONDS} is closed. */
+    static HttpServerOptions http() {
+        return new HttpServerOptions().setIdleTimeout(IDLE_TIMEOUT_SECONDS).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
 
     public ServerOptions withCaps(int maxEventStreams, int keptOutputLines, int maxScripts) {

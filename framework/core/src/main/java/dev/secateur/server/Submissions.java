@@ -32,10 +32,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +63,9 @@ final class Submissions implements AutoCloseable {
     private final ServerOptions options;
     private final RunQueue queue;
     private final Clock clock;
-    private final ThreadPoolExecutor scripts;
+    private final ExecutorService scripts;
+    /** One per script from its declaration to its end: at most {@link ServerOptions#maxScripts()} at once. */
+    private final Semaphore running;
     private final Map<String, Submission> submissions = new LinkedHashMap<>();
     private final Map<String, Submission> byRun = new ConcurrentHashMap<>();
     private final AtomicLong count = new AtomicLong();
@@ -72,14 +75,14 @@ final class Submissions implements AutoCloseable {
         this.options = options;
         this.queue = queue;
         this.clock = clock;
-        // no queue: a script beyond the cap is refused at once (503), never parked holding its text
-        this.scripts = new ThreadPoolExecutor(options.maxScripts(), options.maxScripts(), 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                runnable -> {
-                    var thread = new Thread(runnable, "secateur-script");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        scripts.allowCoreThreadTimeOut(true);
+        // a script beyond the cap is refused at once (503), never parked holding its text; the permits bound the
+        // threads: each script holds one while it runs, and briefly another while its declaration is let go
+        this.running = new Semaphore(options.maxScripts());
+        this.scripts = Executors.newCachedThreadPool(runnable -> {
+            var thread = new Thread(runnable, "secateur-script");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     Submission find(String id) {
@@ -93,17 +96,32 @@ final class Submissions implements AutoCloseable {
      * runs, and starts it for real. Blocks: call it off the event loop.
      *
      * @throws BadInputException          when the script does not compile or declares a bad experiment
-     * @throws RejectedExecutionException when {@link ServerOptions#maxScripts()} scripts are going already
+     * @throws RejectedExecutionException when {@link ServerOptions#maxScripts()} scripts are going already (503)
      */
     JsonObject start(Script script) {
-        var compiled = ScriptRunner.compile(script.text(), Path.of(script.name()));
-        var declared = new ArrayList<Submission.Declared>();
-        for (var spec : declare(compiled, script.args())) {
-            declared.add(new Submission.Declared(RunDirectory.newRunId(spec.name(), clock), spec.name()));
+        return holding(() -> {
+            var compiled = ScriptRunner.compile(script.text(), Path.of(script.name()));
+            var declared = new ArrayList<Submission.Declared>();
+            for (var spec : declare(compiled, script.args())) {
+                declared.add(new Submission.Declared(RunDirectory.newRunId(spec.name(), clock), spec.name()));
+            }
+            var submission = register(script.name(), declared);
+            var origin = new ScriptOrigin(keep(submission.id, script).toString(), script.args());
+            return launch(submission, compiled, origin, false);
+        });
+    }
+
+    /** Takes a script's permit for the start; the script's end gives it back, or a start that fails. */
+    private JsonObject holding(Supplier<JsonObject> start) {
+        if (!running.tryAcquire()) {
+            throw busy();
         }
-        var submission = register(script.name(), declared);
-        var origin = new ScriptOrigin(keep(submission.id, script).toString(), script.args());
-        return launch(submission, compiled, origin, false);
+        try {
+            return start.get();
+        } catch (RuntimeException | Error e) {
+            running.release();
+            throw e;
+        }
     }
 
     /**
@@ -126,9 +144,11 @@ final class Submissions implements AutoCloseable {
         }
         var args = new ArrayList<String>();
         script.path("args").forEach(a -> args.add(a.asText()));
-        var compiled = ScriptRunner.compile(text, file);
-        var submission = register(file.getFileName().toString(), List.of(new Submission.Declared(runId, experiment)));
-        return launch(submission, compiled, new ScriptOrigin(file.toString(), args), true);
+        return holding(() -> {
+            var compiled = ScriptRunner.compile(text, file);
+            var submission = register(file.getFileName().toString(), List.of(new Submission.Declared(runId, experiment)));
+            return launch(submission, compiled, new ScriptOrigin(file.toString(), args), true);
+        });
     }
 
     private Submission register(String name, List<Submission.Declared> declared) {
@@ -148,18 +168,13 @@ final class Submissions implements AutoCloseable {
             byRun.put(run.runId(), submission);
             queue.declare(run.runId(), run.experiment(), submission.id);
         }
-        try {
-            scripts.execute(() -> execute(submission, compiled, origin, resume));
-        } catch (RejectedExecutionException e) {
-            for (var run : submission.declared()) {
-                byRun.remove(run.runId());
-                queue.forget(run.runId());
+        scripts.execute(() -> {
+            try {
+                execute(submission, compiled, origin, resume);
+            } finally {
+                running.release();
             }
-            synchronized (submissions) {
-                submissions.remove(submission.id);
-            }
-            throw busy();
-        }
+        });
         var runs = new JsonArray();
         submission.declared().forEach(d -> runs.add(new JsonObject().put("id", d.runId()).put("experiment", d.experiment())));
         return new JsonObject().put("submission", submission.id).put("script", submission.script).put("runs", runs)
@@ -212,12 +227,7 @@ final class Submissions implements AutoCloseable {
                 return "";
             }
         };
-        Future<?> future;
-        try {
-            future = scripts.submit(() -> compiled.run(declaring, args, new PrintWriter(Writer.nullWriter())));
-        } catch (RejectedExecutionException e) {
-            throw busy();
-        }
+        Future<?> future = scripts.submit(() -> compiled.run(declaring, args, new PrintWriter(Writer.nullWriter())));
         try {
             future.get(DECLARE_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {

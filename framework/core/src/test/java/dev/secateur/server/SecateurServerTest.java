@@ -222,6 +222,23 @@ class SecateurServerTest {
         }
     }
 
+    @Test
+    void scriptsBeyondTheCapAreRefusedAtOnceWith503WhileTheApiKeepsAnswering() throws Exception {
+        try (var server = SecateurServer.start(secateur, options(ServerOptions.LOOPBACK, List.of()).withCaps(32, 100, 1))) {
+            var waiting = HttpRequest.newBuilder(URI.create(base(server) + "/api/runs?name=waits.groovy"))
+                    .header("Authorization", "Bearer " + token(server)).header("content-type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString("println 'waiting'\nThread.sleep(120_000)")).build();
+            var first = http.send(waiting, HttpResponse.BodyHandlers.ofString());
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+            var second = http.send(waiting, HttpResponse.BodyHandlers.ofString());
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(503);
+            assertThat(second.headers().firstValue("retry-after")).isPresent();
+            assertThat(JSON.readTree(second.body()).path("code").asText()).isEqualTo("TOO_MANY_SCRIPTS");
+            assertThat(JSON.readTree(second.body()).path("error").asText()).contains("1 scripts already");
+            assertThat(status(send(HttpMethod.GET, base(server) + "/api/runs", "Authorization", "Bearer " + token(server)))).isEqualTo(200);
+        }
+    }
+
     private static String script(String name) {
         return """
                 run(experiment('%s') {
