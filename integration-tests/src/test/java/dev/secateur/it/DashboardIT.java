@@ -42,7 +42,7 @@ import org.openqa.selenium.StaleElementReferenceException;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
 
-    private static final Pattern DASHBOARD = Pattern.compile("dashboard: (http://127\\.0\\.0\\.1:\\d+/)");
+    private static final Pattern DASHBOARD = Pattern.compile("dashboard: (http://127\\.0\\.0\\.1:\\d+/)\\?token=([0-9a-f]{64})");
     private static final Pattern RUN_LINE = Pattern.compile("^run (\\S+): ");
 
     private Path work;
@@ -50,6 +50,8 @@ class DashboardIT {
     private Process dashboardRun;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private String url;
+    /** The token run --dashboard printed in its URL. */
+    private String token;
     private Browser browser;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -116,6 +118,7 @@ class DashboardIT {
                 var m = DASHBOARD.matcher(line);
                 if (m.find()) {
                     url = m.group(1);
+                    token = m.group(2);
                 }
             }
             for (String line : output) {
@@ -145,7 +148,12 @@ class DashboardIT {
     @Order(1)
     void aRunFollowedLiveShowsEachStepAsResultsCsvHasIt() throws Exception {
         String runId = startLiveRun();
-        browser.open(url);
+        browser.open(url + "?token=" + token);
+        // the token became an HttpOnly cookie: the page's address, its script and its storage never hold it
+        browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#runs") == 1);
+        assertThat(browser.driver.getCurrentUrl()).doesNotContain(token);
+        assertThat(String.valueOf(browser.js("return document.cookie + '|' + JSON.stringify(sessionStorage) + '|' "
+                + "+ JSON.stringify(localStorage) + '|' + document.documentElement.outerHTML;"))).doesNotContain(token);
         // the list of runs, then the live run's page, as a user gets there
         // the list redraws as events come, so an element found may be gone by the click: find and click again
         browser.waiting(Duration.ofSeconds(60)).ignoring(StaleElementReferenceException.class).ignoring(NoSuchElementException.class)
@@ -279,6 +287,10 @@ class DashboardIT {
             id = all.findFirst().orElseThrow().getFileName().toString();
         }
         assertThat(get("api/runs/" + id + "/files/results.csv").statusCode()).isEqualTo(200);
+        for (String read : List.of("", "api/runs", "api/runs/" + id, "api/runs/" + id + "/files/results.csv", "api/events", "metrics")) {
+            var refused = http.send(HttpRequest.newBuilder(URI.create(url + read)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("GET /%s without the token", read).isEqualTo(401);
+        }
         for (String path : List.of("api/runs/no-such-run", "api/runs/no-such-run/files/results.csv",
                 "api/runs/" + id + "/files/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "api/runs/" + id + "/files/%2Fetc%2Fpasswd",
                 "api/runs/..%2F..%2Fetc/files/passwd", "api/runs/" + id + "/files/masks%2F..%2F..%2F" + id + "%2Fspec.json%00",
@@ -305,7 +317,8 @@ class DashboardIT {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(url + path)).header("authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -315,6 +328,7 @@ class DashboardIT {
         var plugins = Files.createDirectories(serveWork.resolve("plugins"));
         install(plugins, "1.0");
         try (var server = Server.start(serveWork, serveWork.resolve("runs"), serveWork.resolve("token"), "--plugins-dir", plugins.toString())) {
+            browser.open(server.browserUrl());
             browser.open(server.url + "/#/plugins");
             browser.waiting(Duration.ofSeconds(30)).until(d -> "1.0".equals(browser.text("#plugins tr[data-plugin-id='shown'] td.version")));
             browser.mark();
@@ -325,15 +339,11 @@ class DashboardIT {
                     .contains(List.of("reloaded", "shown", "2.0"), List.of("loaded", "shown", "1.0"));
             browser.screenshot("plugins");
             // files need the token under serve
-            var noToken = http.send(HttpRequest.newBuilder(URI.create(server.url + "/api/runs/x/files/results.csv")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(noToken.statusCode()).isEqualTo(401);
+            assertThat(server.getWithoutToken("/api/runs/x/files/results.csv").statusCode()).isEqualTo(401);
 
-            // with the token pasted in, a script started from the page, a run cancelled from it, a file opened
+            // with the cookie the printed URL set, a script started from the page, a run cancelled from it, a file opened
             browser.open(server.url + "/#/runs");
             browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#script") == 1);
-            browser.one("#token").sendKeys(server.token());
-            browser.js("document.getElementById('token').dispatchEvent(new Event('change'));");
             String twoRuns = experiment("from-page", "shown", "schedule 'one-shot', target: 0.5", 1000, 0, 1)
                     + experiment("cancelled-from-page", "magnitude", "schedule 'iterative', target: 0.9, steps: 3", 6000, 3, 2);
             browser.js("document.getElementById('script').value = arguments[0];", twoRuns);
@@ -366,6 +376,72 @@ class DashboardIT {
             assertThat(browser.hasDrawnCanvas("#chart-accuracy-sparsity")).as("the report the page opened, with the token").isTrue();
             browser.driver.close();
             browser.driver.switchTo().window(page);
+
+            forgedReportOpenedFromThePageCannotActAsIt(server, finished, page);
+        }
+    }
+
+    /**
+     * A report.html planted in a run directory by whoever can write there, with a script that tries what a
+     * report must never do: reach the page that opened it, read its cookie or storage, read the API, submit a
+     * script. Opened from the page, sandboxed in an origin of its own and with no opener, every attempt fails.
+     */
+    private void forgedReportOpenedFromThePageCannotActAsIt(Server server, String runId, String page) throws Exception {
+        int runsBefore = server.getJson("/api/runs").size();
+        Files.writeString(server.runsDir().resolve(runId).resolve("forged.html"), """
+                <!doctype html><html><head><title>forged</title></head><body>
+                <script>
+                const out = {};
+                const attempt = (name, f) => { try { out[name] = String(f()); } catch (e) { out[name] = 'blocked: ' + e.name; } };
+                attempt('opener', () => window.opener === null ? 'none' : 'present');
+                attempt('openerStorage', () => JSON.stringify(window.opener.sessionStorage));
+                attempt('openerCookie', () => window.opener.document.cookie);
+                attempt('cookie', () => document.cookie);
+                attempt('storage', () => JSON.stringify(localStorage));
+                const done = () => document.body.setAttribute('data-result', JSON.stringify(out));
+                fetch('/api/runs', { credentials: 'include' }).then(r => r.text()).then(t => { out.read = 'read ' + t; },
+                    e => { out.read = 'blocked: ' + e.name; }).finally(() => fetch('/api/runs', { method: 'POST', credentials: 'include',
+                    headers: { 'content-type': 'text/plain' }, body: "println 'forged'" }).then(r => { out.submit = 'status ' + r.status; },
+                    e => { out.submit = 'blocked: ' + e.name; }).finally(done));
+                </script></body></html>
+                """);
+        // a new address, so the page loads again and lists the planted file
+        browser.open(server.url + "/?planted=1#/run/" + runId);
+        browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#files li[data-path='forged.html'] a") == 1);
+        // the page redraws as events come: find the link and click it again until one click lands
+        var rel = new String[1];
+        browser.waiting(Duration.ofSeconds(20)).until(d -> {
+            var link = d.findElement(By.cssSelector("#files li[data-path='forged.html'] a"));
+            rel[0] = link.getAttribute("rel");
+            link.click();
+            return true;
+        });
+        assertThat(rel[0]).contains("noopener");
+        browser.waiting(Duration.ofSeconds(20)).until(d -> d.getWindowHandles().size() == 2);
+        for (String handle : browser.driver.getWindowHandles()) {
+            if (!handle.equals(page)) {
+                browser.driver.switchTo().window(handle);
+            }
+        }
+        browser.waiting(Duration.ofSeconds(20)).until(d -> browser.js("return document.body && document.body.getAttribute('data-result');") != null);
+        var result = Server.JSON.readTree(String.valueOf(browser.js("return document.body.getAttribute('data-result');")));
+        browser.screenshot("forged-report");
+        browser.driver.close();
+        browser.driver.switchTo().window(page);
+
+        assertThat(result.path("opener").asText()).as("opened with noopener").isEqualTo("none");
+        assertThat(result.path("openerStorage").asText()).startsWith("blocked");
+        assertThat(result.path("openerCookie").asText()).startsWith("blocked");
+        assertThat(result.path("cookie").asText()).as("a sandboxed page has an opaque origin: no cookies").startsWith("blocked");
+        assertThat(result.path("storage").asText()).startsWith("blocked");
+        assertThat(result.path("read").asText()).as("the API read from the report").startsWith("blocked");
+        assertThat(result.path("submit").asText()).as("a script submitted from the report").startsWith("blocked");
+        assertThat(server.getJson("/api/runs").size()).as("no run came from the report").isEqualTo(runsBefore);
+        // the server keeps every script it accepts under .submitted/: none is the report's
+        try (Stream<Path> kept = Files.list(server.runsDir().resolve(".submitted"))) {
+            for (Path script : kept.toList()) {
+                assertThat(Files.readString(script)).as("a script the server accepted").doesNotContain("forged");
+            }
         }
     }
 

@@ -125,6 +125,9 @@ class ServeIT {
         assertThat(noToken.body()).contains("API token").contains(server.tokenFile.toString());
         assertThat(server.post("/api/runs", "text/plain", "println 'hello'", "not-the-token").statusCode()).isEqualTo(401);
         assertThat(server.delete("/api/runs/anything", null).statusCode()).isEqualTo(401);
+        for (String read : List.of("/", "/api/runs", "/api/events", "/api/plugins", "/metrics")) {
+            assertThat(server.getWithoutToken(read).statusCode()).as("GET %s without the token: reads need it too", read).isEqualTo(401);
+        }
         assertThat(noToken.headers().firstValue("access-control-allow-origin")).isEmpty();
         assertThat(runs).as("nothing ran").doesNotExist();
     }

@@ -31,6 +31,7 @@ final class Server implements AutoCloseable {
     final String url;
     final int port;
     final Path tokenFile;
+    private Path runsDir;
     final List<String> output = new CopyOnWriteArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -63,6 +64,7 @@ final class Server implements AutoCloseable {
             var m = SERVING.matcher(line);
             if (m.find()) {
                 var server = new Server(process, m.group(1), Integer.parseInt(m.group(2)), tokenFile);
+                server.runsDir = runs;
                 var rest = new Thread(() -> lines.lines().forEach(server.output::add));
                 rest.setDaemon(true);
                 rest.start();
@@ -73,12 +75,29 @@ final class Server implements AutoCloseable {
         throw new AssertionError("bin/secateur serve did not start: " + errors);
     }
 
+    /** Where the server writes runs: next to its token file, as {@link #start} was told. */
+    Path runsDir() {
+        return runsDir;
+    }
+
     String token() throws IOException {
         return Files.readString(tokenFile).trim();
     }
 
+    /** A GET with the token, as every read needs it. */
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url + path)).header("authorization", "Bearer " + token()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET without the token, as a page elsewhere or another user would send it. */
+    HttpResponse<String> getWithoutToken(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The URL a user opens in the browser: it carries the token once, and the server swaps it for a cookie. */
+    String browserUrl() throws IOException {
+        return url + "/?token=" + token();
     }
 
     JsonNode getJson(String path) throws IOException, InterruptedException {

@@ -5,7 +5,9 @@ import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.metrics.MetricsServer;
 import dev.secateur.runtime.Secateur;
+import dev.secateur.runtime.BusRunner;
 import dev.secateur.server.DashboardServer;
+import dev.secateur.spec.ScriptOrigin;
 import dev.secateur.config.SecateurConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
     Integer metricsPort;
 
     @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", fallbackValue = "8080", preprocessor = OptionalPort.class,
-            description = "Serve the live dashboard at http://127.0.0.1:PORT/ while the command runs (default 8080; 0 picks a free port).")
+            description = "Serve the live dashboard at http://127.0.0.1:PORT/ while the command runs (default 8080; 0 picks a free "
+                    + "port). Open the URL it prints: it carries the page's token once.")
     Integer dashboardPort;
 
     @Option(names = "--linger", paramLabel = "DURATION", converter = Durations.class,
@@ -98,11 +101,12 @@ final class RunCommand implements Callable<Integer> {
             if (dashboardPort != null) {
                 dashboard = DashboardServer.start(secateur, target, dashboardPort);
                 out.println("dashboard: " + dashboard.url());
+                out.println("dashboard: token in " + dashboard.tokenFile() + " (for curl: Authorization: Bearer TOKEN)");
                 out.flush();
             }
             boolean succeeded = false;
-            var runner = new BusRunner(secateur, target, new dev.secateur.spec.ScriptOrigin(script.toAbsolutePath().normalize().toString(),
-                    args), resume, out);
+            var runner = new BusRunner(secateur, target, new ScriptOrigin(script.toAbsolutePath().normalize().toString(), args),
+                    resume, out, BusRunner.Turns.AT_ONCE);
             try (var watchdog = new ScriptWatchdog(secateur, Thread.currentThread(), timeout, settings.timeout(SecateurConfig.SCRIPT),
                     runner::busy);
                  var signals = Signals.onInterrupt(watchdog::interruptBy)) {

@@ -8,6 +8,8 @@ import dev.secateur.runtime.Secateur;
 import dev.secateur.server.SecateurServer;
 import dev.secateur.server.ServerOptions;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -30,6 +32,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "The interface to listen on (default 127.0.0.1). Scripts are code: any other host lets every "
                     + "machine that can reach this one, and holds the token, run code as you.")
     String host;
+
+    @Option(names = "--allow-host", paramLabel = "NAME", split = ",",
+            description = "Also answer requests whose Host header is NAME (repeatable): a name this machine has that the server "
+                    + "does not know, such as one behind a proxy. Loopback, the bound address and, on 0.0.0.0, this machine's "
+                    + "names and addresses are always answered; any other Host is refused, against DNS rebinding.")
+    List<String> allowHosts = new ArrayList<>();
 
     @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where run directories go (default: runs).")
     Path runsDir;
@@ -74,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
         Flags.writableDirectory(runsDir != null ? "--runs-dir" : "runsDir (config/application.json)", settings.runsDir());
         var options = new ServerOptions(host, port, settings.runsDir(),
                 maxConcurrentRuns == null ? ServerOptions.defaultConcurrency() : maxConcurrentRuns, tokenFile,
-                ServerOptions.DEFAULT_SCRIPT_LIMIT);
+                ServerOptions.DEFAULT_SCRIPT_LIMIT, allowHosts);
         if (!options.loopback()) {
             err.println("secateur: warning: --host " + host + " accepts scripts from other machines, and scripts are code that "
                     + "runs as you; anyone with the token can run anything. Keep 127.0.0.1 unless you mean it.");
@@ -117,6 +125,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "secateur-stop"));
         out.println("secateur: serving " + server.url() + " (runs in " + options.runsDir().toAbsolutePath() + ", "
                 + options.maxConcurrentRuns() + " at a time)");
+        out.println("secateur: open the dashboard at " + server.browserUrl() + " (the token in it becomes a cookie)");
         out.println("secateur: API token in " + server.tokenFile() + "; submit with: bin/secateur submit SCRIPT --server " + server.url());
         out.println("secateur: plugins from " + String.join(", ", pluginHost.directories().stream().map(Path::toString).toList())
                 + ", reloaded when they change");

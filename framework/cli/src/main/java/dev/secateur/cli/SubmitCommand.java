@@ -102,10 +102,21 @@ final class SubmitCommand implements Callable<Integer> {
         out.println("submitted " + script.getFileName() + " to " + server + " as " + submitted.path("submission").asText()
                 + (runs.isEmpty() ? "" : "; runs " + String.join(", ", runs)));
         out.flush();
-        var events = HttpRequest.newBuilder(server.resolve(submitted.path("events").asText())).header("accept", "text/event-stream").GET().build();
+        var events = HttpRequest.newBuilder(server.resolve(submitted.path("events").asText())).header("accept", "text/event-stream")
+                .header("authorization", "Bearer " + token).GET().build();
+        var following = send(http, events, HttpResponse.BodyHandlers.ofLines());
+        if (following.statusCode() != 200) {
+            String answered;
+            try (var refused = following.body()) {
+                answered = String.join("\n", refused.toList());
+            }
+            err.println("secateur: " + script.getFileName() + " was submitted, but its events cannot be followed: the server "
+                    + "answered " + following.statusCode() + ": " + answered);
+            return Main.RUN_FAILED;
+        }
         int exit = Main.RUN_FAILED;
         try (var reporter = new ConsoleReporter(out, !noProgress && System.console() != null);
-             var lines = send(http, events, HttpResponse.BodyHandlers.ofLines()).body()) {
+             var lines = following.body()) {
             for (var line : (Iterable<String>) lines::iterator) {
                 if (!line.startsWith("data: ")) {
                     continue;
@@ -127,6 +138,10 @@ final class SubmitCommand implements Callable<Integer> {
                         if (!event.path("error").isNull() && !event.path("error").asText().isEmpty()) {
                             err.println(event.path("error").asText());
                         }
+                    }
+                    case "dropped" -> {
+                        err.println("secateur: note: " + event.path("message").asText());
+                        err.flush();
                     }
                     default -> {
                         // a kind of event this client does not know: newer servers may send more

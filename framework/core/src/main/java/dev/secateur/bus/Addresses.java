@@ -9,9 +9,15 @@ public final class Addresses {
 
     public static final String EXPERIMENT_RUN = "secateur.experiment.run";
     public static final String EXPERIMENT_CANCEL = "secateur.experiment.cancel";
-    /** Published with a run id: every stage stops that run's job in progress, between minibatches. */
+    /**
+     * Published with a run's session key ({@link #RUN_HEADER}): every stage stops that session's job in progress,
+     * between minibatches, and refuses its queued ones.
+     */
     public static final String STAGE_INTERRUPT = "secateur.stage.interrupt";
-    /** The header every stage request carries with its run's id, so a cancel can find the job. */
+    /**
+     * The header every stage request carries with its run's session key, {@code RUN-ID#N}, so a cancel can find the
+     * job; a resume of the run in the same process is another session, which an earlier stop does not touch.
+     */
     public static final String RUN_HEADER = "secateur-run";
 
     public static final String LOADER_LOAD = "secateur.loader.load";
@@ -65,5 +71,16 @@ public final class Addresses {
     }
 
     private Addresses() {
+    }
+
+    /** A run's session key for {@link #RUN_HEADER}: the run id, then the session's number in this process. */
+    public static String sessionKey(String runId, long session) {
+        return runId + "#" + session;
+    }
+
+    /** The run id of a session key (a bare run id is its own). */
+    public static String runIdOf(String sessionKey) {
+        int hash = sessionKey.lastIndexOf('#');
+        return hash < 0 ? sessionKey : sessionKey.substring(0, hash);
     }
 }

@@ -87,8 +87,13 @@ public final class ExperimentClient {
 
     /** The same, from a script that spec.json names, so that the run can be resumed by running it again. */
     public StageReply.ExperimentDone runFrom(dev.secateur.spec.ScriptOrigin script, ExperimentSpec spec, Path runsDir) {
+        return runFrom(script, spec, runsDir, null);
+    }
+
+    /** The same, under a run id chosen by the caller (null: the coordinator names the run). */
+    public StageReply.ExperimentDone runFrom(dev.secateur.spec.ScriptOrigin script, ExperimentSpec spec, Path runsDir, String runId) {
         return await(vertx.eventBus()
-                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir, null, null, script),
+                .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir, runId, null, script),
                         new DeliveryOptions().setSendTimeout(timeout.toMillis() + Math.max(30_000, timeout.toMillis() / 10)))
                 .map(message -> (StageReply.ExperimentDone) message.body()), spec);
     }

@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The coordinator's side of the bus: requests to the stages, each with its configured timeout, writes
@@ -20,9 +21,14 @@ import java.nio.file.Path;
  */
 final class StageCalls {
 
+    /** Sessions started in this process, to number them. */
+    private static final AtomicLong SESSIONS = new AtomicLong();
+
     private final Vertx vertx;
     private final SecateurConfig config;
     private final String runId;
+    /** This session's key: a resume of the run in this process is a new session, which an earlier stop leaves alone. */
+    private final String session;
     /** Why the run stops at its next stage boundary, or null while it goes on. */
     private volatile Throwable stopped;
 
@@ -30,6 +36,7 @@ final class StageCalls {
         this.vertx = vertx;
         this.config = config;
         this.runId = runId;
+        this.session = Addresses.sessionKey(runId, SESSIONS.incrementAndGet());
     }
 
     /** Stops the run: the job in progress stops between minibatches, and no further request is sent. */
@@ -41,7 +48,7 @@ final class StageCalls {
     void stop(Throwable reason) {
         if (stopped == null) {
             stopped = reason;
-            vertx.eventBus().publish(Addresses.STAGE_INTERRUPT, runId);
+            vertx.eventBus().publish(Addresses.STAGE_INTERRUPT, session);
         }
     }
 
@@ -62,7 +69,7 @@ final class StageCalls {
         long timeoutMs = config.timeout(stage).toMillis();
         // the stage stops its own job at the timeout and answers why; waiting a little longer lets that answer arrive
         var options = new DeliveryOptions().setSendTimeout(timeoutMs + Math.max(5_000, timeoutMs / 10))
-                .addHeader(Addresses.RUN_HEADER, runId);
+                .addHeader(Addresses.RUN_HEADER, session);
         return vertx.eventBus().request(address, request, options)
                 .map(message -> replyType.cast(message.body()))
                 .recover(error -> {

@@ -10,8 +10,9 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The bearer token a mutating request must carry. A server makes a new one at start and writes it to a file
- * only its user can read; the command-line client reads it from there. Compared in constant time.
+ * The token every request must carry, as a bearer header or as the dashboard's cookie. A server makes a new
+ * one at start and writes it to a file only its user can read; the command-line client reads it from there.
+ * Compared in constant time.
  */
 public final class ApiToken {
 
@@ -36,8 +37,12 @@ public final class ApiToken {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, "Bearer ".length())) {
             return false;
         }
-        byte[] given = authorization.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, value.getBytes(StandardCharsets.UTF_8));
+        return matches(authorization.substring("Bearer ".length()).trim());
+    }
+
+    /** Whether a token given as is (a cookie, the printed URL's query) is this one; in constant time. */
+    public boolean matches(String given) {
+        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Where a server on this host and port writes its token, unless told otherwise: ~/.secateur/servers/. */

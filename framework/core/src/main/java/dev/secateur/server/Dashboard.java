@@ -2,7 +2,7 @@ package dev.secateur.server;
 
 import dev.secateur.config.Version;
 import dev.secateur.metrics.MetricsServer;
-import dev.secateur.plugin.InstalledPlugin;
+import dev.secateur.plugin.PluginDescriptor;
 import dev.secateur.record.RunDetail;
 import dev.secateur.record.RunIndex;
 import dev.secateur.runtime.Outcome;
@@ -15,7 +15,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -33,6 +36,14 @@ import java.util.concurrent.Callable;
  */
 final class Dashboard {
 
+    /**
+     * A run's file, report.html included, in a unique opaque origin (sandbox without allow-same-origin): it
+     * cannot read the dashboard's cookie or storage, reach the API, open windows, submit forms or navigate the
+     * tab. Its own inline scripts run, so a report draws its charts, and it loads nothing from anywhere.
+     */
+    static final String FILE_POLICY = "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline'; "
+            + "style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'";
+
     /** Where the page's files are, on the class path. */
     static final String WEB_ROOT = "dev/secateur/web";
 
@@ -42,43 +53,14 @@ final class Dashboard {
     private final LiveRuns live;
     private final EventFeed feed;
     private final String mode;
-    /** Null when reading files needs no token ({@code run --dashboard}, which has none). */
-    private final ApiToken token;
 
-    Dashboard(Secateur secateur, RunIndex index, LiveRuns live, EventFeed feed, String mode, ApiToken token) {
+    Dashboard(Secateur secateur, RunIndex index, LiveRuns live, EventFeed feed, String mode) {
         this.vertx = secateur.vertx();
         this.secateur = secateur;
         this.index = index;
         this.live = live;
         this.feed = feed;
         this.mode = mode;
-        this.token = token;
-    }
-
-    /**
-     * First on the router. A request must name this server in its Host header, so a page elsewhere cannot
-     * reach it through a name that it made resolve to 127.0.0.1 (DNS rebinding); then the headers of every
-     * answer: only our own scripts, no type sniffing, no page of ours inside another site's frame.
-     */
-    static void headers(Router router, String boundHost) {
-        var names = new HashSet<>(java.util.List.of("127.0.0.1", "localhost", "[::1]", "::1"));
-        names.add(boundHost.toLowerCase(Locale.ROOT));
-        boolean anyName = boundHost.equals("0.0.0.0") || boundHost.equals("::") || boundHost.equals("[::]");
-        router.route().handler(ctx -> {
-            // the Host header of HTTP/1.1, or the :authority of HTTP/2
-            var authority = ctx.request().authority();
-            String host = authority == null ? null : authority.host().toLowerCase(Locale.ROOT);
-            if (!anyName && (host == null || !names.contains(host))) {
-                HttpJson.error(ctx, 403, "BAD_INPUT", "this server answers requests for " + boundHost + " only, and this one was for "
-                        + host + "; open it as http://" + boundHost + ":PORT/");
-                return;
-            }
-            ctx.response().putHeader("x-content-type-options", "nosniff").putHeader("x-frame-options", "DENY")
-                    // inline scripts for report.html, which the page opens as a blob that keeps the page's policy
-                    .putHeader("content-security-policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; "
-                            + "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-ancestors 'none'");
-            ctx.next();
-        });
     }
 
     /** Adds the page and the read routes. */
@@ -110,8 +92,7 @@ final class Dashboard {
 
     private void info(RoutingContext ctx) {
         HttpJson.json(ctx, 200, new JsonObject().put("mode", mode).put("version", Version.get())
-                .put("runsDir", index.runsDir().toAbsolutePath().toString()).put("submit", "serve".equals(mode))
-                .put("filesNeedToken", token != null));
+                .put("runsDir", index.runsDir().toAbsolutePath().toString()).put("submit", "serve".equals(mode)));
     }
 
     /** Runs off the event loop, answering JSON, or 404 with {@code missing} when the work finds nothing (null). */
@@ -165,10 +146,6 @@ final class Dashboard {
      * is resolved inside the run directory, and its real path, links followed, must still be there.
      */
     private void readFile(RoutingContext ctx) {
-        if (token != null && !token.accepts(ctx.request().getHeader("Authorization"))) {
-            HttpJson.error(ctx, 401, "UNAUTHORIZED", "a run's files need the API token: send 'Authorization: Bearer <token>'");
-            return;
-        }
         String id = ctx.pathParam("id");
         String relative = decode(ctx.pathParam("*"));
         vertx.executeBlocking(() -> resolve(id, relative), false).onComplete(done -> {
@@ -180,9 +157,8 @@ final class Dashboard {
             } else {
                 Path file = done.result().get();
                 String name = file.getFileName().toString();
-                // a run's file needs nothing from anywhere: report.html runs its own inline scripts and nothing else
-                ctx.response().putHeader("content-type", contentType(name)).putHeader("content-security-policy",
-                        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:");
+                // anyone who can write a run directory writes these files: each opens sandboxed, in an origin of its own
+                ctx.response().putHeader("content-type", contentType(name)).putHeader("content-security-policy", FILE_POLICY);
                 if (name.endsWith(".npy") || name.endsWith(".zip") || name.endsWith(".sparse")) {
                     ctx.response().putHeader("content-disposition", "attachment; filename=\"" + name + "\"");
                 }
@@ -194,7 +170,7 @@ final class Dashboard {
     /** Percent-decoding of a path (a {@code +} stays a plus); null when it is not valid. */
     private static String decode(String raw) {
         try {
-            return raw == null ? null : java.net.URLDecoder.decode(raw.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            return raw == null ? null : URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -210,7 +186,7 @@ final class Dashboard {
         Path file;
         try {
             file = root.resolve(relative).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             return Optional.empty();
         }
         if (!file.startsWith(root) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || !file.toRealPath().startsWith(root)) {
@@ -236,21 +212,17 @@ final class Dashboard {
     }
 
     private void listPlugins(RoutingContext ctx) {
-        // creating an extension runs plugin code, so not on the event loop
+        // what each file was found to hold when it was loaded: a listing runs no plugin code
         blocking(ctx, () -> {
             var host = secateur.plugins();
             var plugins = new JsonArray();
-            for (InstalledPlugin p : host.installed()) {
-                Map<String, ?> options;
-                try {
-                    options = p.kind() == InstalledPlugin.Kind.SALIENCY ? host.saliency(p.id()).extension().options()
-                            : host.schedule(p.id()).extension().options();
-                } catch (RuntimeException gone) {
-                    continue; // removed by a reload since installed() was read
+            for (PluginDescriptor p : host.descriptors()) {
+                if (p.failed()) {
+                    continue; // listed under failures
                 }
                 plugins.add(new JsonObject().put("kind", p.kind().label()).put("id", p.id()).put("version", p.version())
-                        .put("file", p.source().toString()).put("description", p.description())
-                        .put("options", new JsonObject(new LinkedHashMap<>(options))));
+                        .put("file", p.file().toString()).put("description", p.description())
+                        .put("options", new JsonObject(new LinkedHashMap<>(p.options()))));
             }
             var events = new JsonArray();
             feed.pluginEvents().forEach(e -> events.add(new JsonObject(e)));

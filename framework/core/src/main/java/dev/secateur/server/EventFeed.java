@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.PluginEvent;
 import dev.secateur.bus.RunEvent;
-import io.vertx.core.Context;
+import dev.secateur.plugin.PluginHost;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -29,15 +30,15 @@ final class EventFeed {
     static final List<String> RUN_ADDRESSES = List.of(Addresses.RUN_STARTED, Addresses.RUN_STEP_COMPLETED, Addresses.RUN_DECIDED,
             Addresses.RUN_COMPLETED, Addresses.RUN_FAILED, Addresses.RUN_CANCELLED, Addresses.FINETUNER_PROGRESS);
 
-    private final Vertx vertx;
+    private final EventStreams streams;
     private final Clock clock;
     private final List<Submission.Listener> watchers = new CopyOnWriteArrayList<>();
     private final List<Consumer<RunEvent>> runHooks = new CopyOnWriteArrayList<>();
     private final Deque<String> pluginEvents = new ArrayDeque<>();
     private final Set<String> live = ConcurrentHashMap.newKeySet();
 
-    EventFeed(Vertx vertx, Clock clock) {
-        this.vertx = vertx;
+    EventFeed(Vertx vertx, EventStreams streams, Clock clock) {
+        this.streams = streams;
         this.clock = clock;
         var bus = vertx.eventBus();
         for (String address : RUN_ADDRESSES) {
@@ -49,7 +50,7 @@ final class EventFeed {
     }
 
     /** What the plugin host starts with opens the reload history: every file loaded, every file refused. */
-    static void announcePlugins(Vertx vertx, dev.secateur.plugin.PluginHost plugins) {
+    static void announcePlugins(Vertx vertx, PluginHost plugins) {
         for (var change : plugins.current()) {
             var event = PluginEvent.of(change);
             vertx.eventBus().publish(event.address(), event);
@@ -115,39 +116,12 @@ final class EventFeed {
 
     /** {@code GET /api/events}: the kept plugin events, then every event as it happens. */
     void follow(RoutingContext ctx) {
-        var listener = stream(vertx, ctx);
-        // following first, then the kept ones: an event in between may come twice, never not at all
-        watchers.add(listener);
-        pluginEvents().forEach(listener::event);
-        ctx.response().closeHandler(v -> watchers.remove(listener));
-    }
-
-    /** A server-sent event stream on this response; events may come from any thread. */
-    static Submission.Listener stream(Vertx vertx, RoutingContext ctx) {
-        var response = ctx.response().setChunked(true).putHeader("content-type", "text/event-stream")
-                .putHeader("cache-control", "no-cache");
-        response.write(": secateur\n\n");
-        Context context = vertx.getOrCreateContext();
-        return new Submission.Listener() {
-            @Override
-            public void event(String json) {
-                context.runOnContext(v -> {
-                    // a reader that does not keep up misses progress ticks rather than the server its memory
-                    boolean skippable = response.writeQueueFull() && json.contains("\"event\":\"progress\"");
-                    if (!response.ended() && !response.closed() && !skippable) {
-                        response.write("data: " + json + "\n\n");
-                    }
-                });
-            }
-
-            @Override
-            public void end() {
-                context.runOnContext(v -> {
-                    if (!response.ended() && !response.closed()) {
-                        response.end();
-                    }
-                });
-            }
-        };
+        var holder = new AtomicReference<Submission.Listener>();
+        streams.open(ctx, () -> watchers.remove(holder.get())).ifPresent(listener -> {
+            holder.set(listener);
+            // following first, then the kept ones: an event in between may come twice, never not at all
+            watchers.add(listener);
+            pluginEvents().forEach(listener::event);
+        });
     }
 }

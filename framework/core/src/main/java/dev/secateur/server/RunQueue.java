@@ -6,7 +6,6 @@ import dev.secateur.bus.RunFailedException;
 import dev.secateur.bus.StageReply;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.record.RunIndex;
-import dev.secateur.spec.ExperimentSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,11 +14,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The runs a server knows before their directories say everything: declared by a submitted script, waiting
  * for a free slot, or running. At most {@code slots} experiments run at once, first come first served; a
- * script's thread waits here for its turn.
+ * script's thread waits here for its turn, to run a new experiment or to resume one.
  */
 final class RunQueue {
 
@@ -90,12 +90,12 @@ final class RunQueue {
     }
 
     /**
-     * Runs an experiment when a slot is free, and waits for it; call it from a script's thread.
+     * Does a run's work (runs or resumes it) when a slot is free, and waits for it; call it from a script's thread.
      *
      * @throws RunFailedException when the run fails, or with {@link FailureCode#CANCELLED} when it was cancelled
      */
-    StageReply.ExperimentDone run(ExperimentSpec spec, String runId, String submission) {
-        var slot = entries.computeIfAbsent(runId, id -> new Slot(spec.name(), submission));
+    StageReply.ExperimentDone run(String runId, String experiment, String submission, Supplier<StageReply.ExperimentDone> work) {
+        var slot = entries.computeIfAbsent(runId, id -> new Slot(experiment, submission));
         try {
             while (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                 if (slot.status == RunIndex.Status.CANCELLED) {
@@ -113,7 +113,7 @@ final class RunQueue {
                 }
                 slot.status = RunIndex.Status.RUNNING;
             }
-            return experiments.run(spec, runsDir, runId);
+            return work.get();
         } catch (RunFailedException e) {
             if (e.code() == FailureCode.CANCELLED && !Files.exists(runsDir.resolve(runId).resolve(RunDirectory.SPEC))) {
                 slot.status = RunIndex.Status.CANCELLED; // cancelled while its model loaded: no directory says so

@@ -1,14 +1,19 @@
 package dev.secateur.server;
 
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * One script sent to the server: the runs it declared, in order, and everything it produced (run events,
- * progress, what it printed, how it ended) as a log of JSON lines that a client can replay and then follow.
+ * One script sent to the server: the runs it declared, in order, and what it produced (run events, progress,
+ * what it printed, how it ended) as a log of JSON lines that a client can replay and then follow. The log is
+ * a ring of the last {@code keptLines}: a script printing in a loop costs the server that much and no more,
+ * and a late follower is told how many lines came before the first it gets.
  */
 final class Submission {
 
@@ -27,17 +32,22 @@ final class Submission {
     final String script;
     private final List<Declared> declared;
     private final Set<String> runIds = new HashSet<>();
-    private final List<String> log = new ArrayList<>();
+    private final Deque<String> log = new ArrayDeque<>();
+    private final int keptLines;
+    private long dropped;
     private final List<Listener> listeners = new ArrayList<>();
     /** The runs whose last event (completed, failed, cancelled) is in the log. */
     private final Set<String> finished = new HashSet<>();
-    /** Progress lines kept for a late follower; beyond this they still reach those following live. */
-    private static final int KEPT_PROGRESS = 5_000;
-    private int progress;
+    /** Lines a submission keeps for a late follower, unless the server says otherwise. */
+    static final int DEFAULT_KEPT_LINES = 2_000;
     private int next;
     private boolean ended;
 
-    Submission(String id, String script, List<Declared> declared) {
+    Submission(String id, String script, List<Declared> declared, int keptLines) {
+        if (keptLines < 1) {
+            throw new IllegalArgumentException("a submission keeps " + keptLines + " lines; it must keep at least 1");
+        }
+        this.keptLines = keptLines;
         this.id = id;
         this.script = script;
         this.declared = List.copyOf(declared);
@@ -61,6 +71,13 @@ final class Submission {
         return id;
     }
 
+    /** A run the script resumes rather than starts: when it is the next declared, it is reached. */
+    synchronized void resumes(String runId) {
+        if (next < declared.size() && declared.get(next).runId().equals(runId)) {
+            next++;
+        }
+    }
+
     /** The declared runs the script never reached. */
     synchronized List<String> unreached() {
         return declared.subList(next, declared.size()).stream().map(Declared::runId).toList();
@@ -74,9 +91,7 @@ final class Submission {
         if (ended) {
             return;
         }
-        if (!json.contains("\"event\":\"progress\"") || ++progress <= KEPT_PROGRESS) {
-            log.add(json);
-        }
+        keep(json);
         listeners.forEach(l -> l.event(json));
     }
 
@@ -102,7 +117,7 @@ final class Submission {
         if (ended) {
             return;
         }
-        log.add(json);
+        keep(json);
         ended = true;
         listeners.forEach(l -> {
             l.event(json);
@@ -111,8 +126,26 @@ final class Submission {
         listeners.clear();
     }
 
-    /** Replays the log so far to a new listener, then keeps it informed. */
+    private void keep(String json) {
+        log.addLast(json);
+        if (log.size() > keptLines) {
+            log.removeFirst();
+            dropped++;
+        }
+    }
+
+    /** How many lines the ring let go, oldest first. */
+    synchronized long dropped() {
+        return dropped;
+    }
+
+    /** Replays the log so far to a new listener, after a note of the lines no longer kept, then keeps it informed. */
     synchronized void follow(Listener listener) {
+        if (dropped > 0) {
+            listener.event(new JsonObject().put("type", "dropped").put("lines", dropped).put("message", "the first " + dropped
+                    + " lines of submission " + id + " are no longer kept (the server keeps its last " + keptLines + "); the rest follow")
+                    .encode());
+        }
         log.forEach(listener::event);
         if (ended) {
             listener.end();

@@ -1,5 +1,6 @@
 package dev.secateur.stage;
 
+import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.metrics.StageMetrics;
 import dev.secateur.model.MaskSet;
@@ -30,7 +31,10 @@ abstract class StageVerticle extends VerticleBase {
     private final Object jobLock = new Object();
     private Job job;
     private java.time.Duration timeout;
-    /** Runs cancelled while this stage worked or queued; run ids are never reused, so they are only kept. */
+    /**
+     * Sessions of runs cancelled while this stage worked or queued, by session key ({@code RUN-ID#N}); keys are
+     * never reused (a resume is a new session), so they are only kept.
+     */
     private final java.util.Set<String> stoppedRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
      * Timeouts fire here, not on the stage's own context: that is the thread the job is blocking, so a Vert.x
@@ -102,8 +106,8 @@ abstract class StageVerticle extends VerticleBase {
         }
     }
 
-    private dev.secateur.errors.RunCancelledException cancelled(String runId) {
-        return new dev.secateur.errors.RunCancelledException("run " + runId + " was cancelled while the " + stage
+    private dev.secateur.errors.RunCancelledException cancelled(String session) {
+        return new dev.secateur.errors.RunCancelledException("run " + Addresses.runIdOf(session) + " was cancelled while the " + stage
                 + " was working on it; it stopped between minibatches");
     }
 

@@ -8,29 +8,13 @@
   const el = C.el;
   const main = document.getElementById('main');
   const liveBadge = document.getElementById('live');
-  const tokenInput = document.getElementById('token');
-  let info = { submit: false, filesNeedToken: false };
+  // The token never reaches this page: the server set it as an HttpOnly cookie when the printed URL was opened,
+  // and the browser sends it with every request of this origin. Nothing is kept in storage.
+  let info = { submit: false };
   let view = { name: null };
   let pending = null;
 
   // ---------------------------------------------------------------- plumbing
-
-  function token() {
-    return sessionStorage.getItem('secateur.token') || '';
-  }
-
-  tokenInput.value = token();
-  tokenInput.addEventListener('change', () => {
-    sessionStorage.setItem('secateur.token', tokenInput.value.trim());
-    refresh();
-  });
-
-  function withToken(options) {
-    const o = Object.assign({}, options || {});
-    o.headers = Object.assign({}, o.headers || {});
-    if (token()) o.headers.Authorization = 'Bearer ' + token();
-    return o;
-  }
 
   async function api(path, options) {
     const response = await fetch(path, options);
@@ -155,7 +139,7 @@
     go.addEventListener('click', async () => {
       try {
         const answer = await api('/api/runs?name=' + encodeURIComponent(file.value),
-          withToken({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: script.value }));
+          { method: 'POST', headers: { 'content-type': 'text/plain' }, body: script.value });
         message('submitted ' + answer.script + ': ' + answer.runs.map(r => r.id).join(', '), false);
         refreshSoon();
       } catch (e) {
@@ -169,7 +153,7 @@
 
   async function cancelRun(id) {
     try {
-      const answer = await api('/api/runs/' + encodeURIComponent(id), withToken({ method: 'DELETE' }));
+      const answer = await api('/api/runs/' + encodeURIComponent(id), { method: 'DELETE' });
       message(answer.message || 'cancelled ' + id, false);
       refreshSoon();
     } catch (e) {
@@ -179,25 +163,9 @@
 
   // ---------------------------------------------------------------- one run
 
-  async function openFile(id, path) {
-    try {
-      const response = await fetch('/api/runs/' + encodeURIComponent(id) + '/files/' + path.split('/').map(encodeURIComponent).join('/'),
-        info.filesNeedToken ? withToken() : {});
-      if (!response.ok) throw new Error((await response.json()).error);
-      const blob = await response.blob();
-      const url = URL.createObjectURL(blob);
-      const a = el('a', { href: url, download: path.split('/').pop() });
-      if (path.endsWith('.html') || path.endsWith('.png')) {
-        window.open(url, '_blank');
-      } else {
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-      }
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
-    } catch (e) {
-      message(e.message + (info.filesNeedToken && !token() ? ' (enter the API token above)' : ''), true);
-    }
+  /** A run's file: the server serves it sandboxed, in an origin of its own, and the page opens it with noopener. */
+  function fileUrl(id, path) {
+    return '/api/runs/' + encodeURIComponent(id) + '/files/' + path.split('/').map(encodeURIComponent).join('/');
   }
 
   async function showRun(id, isCurrent) {
@@ -207,7 +175,7 @@
     const progress = el('p', { id: 'progress', className: 'progress', text: detail.status === 'RUNNING' ? 'running' : '' });
     if (detail.status !== 'RUNNING') progress.style.display = 'none';
     const scroll = window.scrollY;
-    C.run(main, detail, { meters: meters.meters, open: path => openFile(id, path), progress: progress });
+    C.run(main, detail, { meters: meters.meters, fileUrl: path => fileUrl(id, path), progress: progress });
     if (info.submit && (detail.status === 'RUNNING' || detail.status === 'QUEUED')) {
       const cancel = el('button', { id: 'cancel-run', text: 'Cancel this run' });
       cancel.addEventListener('click', () => cancelRun(id));
@@ -344,7 +312,6 @@
   window.addEventListener('hashchange', route);
   api('/api/info').then(i => {
     info = i;
-    document.getElementById('token-box').style.display = i.submit || i.filesNeedToken ? '' : 'none';
   }).catch(() => {}).finally(() => {
     route();
     listen();

@@ -298,14 +298,20 @@
     box.appendChild(table('stage-timings', 'numbers', ['stage', 'outcome', 'requests', 'mean s', 'max s', 'total s'], body));
   }
 
-  function files(container, run, open) {
+  /**
+   * The run's files. {@code fileUrl} gives a file's address where the page can serve it: a report or a picture
+   * opens in a tab of its own with no handle back to this page (noopener), sandboxed by the server; anything
+   * else downloads.
+   */
+  function files(container, run, fileUrl) {
     const box = section(container, 'Files', 'files-section');
     const list = el('ul', { id: pid('files'), className: 'files' });
     for (const f of run.files || []) {
       const item = el('li', { 'data-path': f.path, className: f.path.startsWith('masks/') ? 'mask' : '' });
-      if (open) {
-        const link = el('a', { href: '#', text: f.path });
-        link.addEventListener('click', e => { e.preventDefault(); open(f.path); });
+      if (fileUrl) {
+        const shown = /\.(html|png)$/.test(f.path);
+        const link = el('a', { href: fileUrl(f.path), text: f.path, rel: 'noopener noreferrer', target: '_blank' });
+        if (!shown) link.setAttribute('download', f.path.split('/').pop());
         item.appendChild(link);
       } else {
         item.appendChild(el('span', { text: f.path }));
@@ -329,7 +335,7 @@
     box.appendChild(el('pre', { id: pid('spec'), text: JSON.stringify(spec, null, 2) }));
   }
 
-  /** The whole page of one run. {@code open} downloads a file, or is absent where files cannot be opened. */
+  /** The whole page of one run. {@code fileUrl} addresses a file, or is absent where files cannot be opened. */
   function run(container, detail, extras) {
     extras = extras || {};
     prefix = extras.prefix || '';
@@ -347,7 +353,7 @@
     correlation(container, detail);
     decisions(container, detail);
     if (extras.meters) stageTimings(container, extras.meters);
-    files(container, detail, extras.open);
+    files(container, detail, extras.fileUrl);
     provenance(container, detail);
     prefix = '';
   }
