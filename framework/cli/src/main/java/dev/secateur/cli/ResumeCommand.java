@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -34,6 +35,10 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the script, if not those it was run with.")
     List<String> args = new ArrayList<>();
+
+    @Option(names = "--accept-changes", description = "Continue even if the run's data or a plugin file changed since it "
+            + "started (their SHA-256 differ from spec.json's); spec.json records what changed.")
+    boolean acceptChanges;
 
     @Mixin
     ScriptOptions options = new ScriptOptions();
@@ -85,6 +90,7 @@ final class ResumeCommand implements Callable<Integer> {
         command.options.config = options.config;
         command.options.noProgress = options.noProgress;
         command.resume = true;
+        command.acceptChanges = acceptChanges;
         command.plugins = plugins;
         command.spec = spec;
         int exit = command.call();

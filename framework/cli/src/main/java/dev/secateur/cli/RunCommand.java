@@ -56,6 +56,10 @@ final class RunCommand implements Callable<Integer> {
             + "results are used) and continue those that were killed, interrupted or failed from their last checkpoint.")
     boolean resume;
 
+    @Option(names = "--accept-changes", description = "With --resume: continue a run even if the data or a plugin file it "
+            + "reads changed since it started (their SHA-256 differ from spec.json's); spec.json records what changed.")
+    boolean acceptChanges;
+
     @Option(names = "--cluster", description = "Join the cluster (config/cluster.xml) as its coordinator: a sensitivity "
             + "analysis's probes and runAll's experiments go to the workers (bin/secateur worker).")
     boolean clustered;
@@ -106,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
             }
             boolean succeeded = false;
             var runner = new BusRunner(secateur, target, new ScriptOrigin(script.toAbsolutePath().normalize().toString(), args),
-                    resume, out, BusRunner.Turns.AT_ONCE);
+                    resume, out, BusRunner.Turns.AT_ONCE, acceptChanges);
             try (var watchdog = new ScriptWatchdog(secateur, Thread.currentThread(), timeout, settings.timeout(SecateurConfig.SCRIPT),
                     runner::busy);
                  var signals = Signals.onInterrupt(watchdog::interruptBy)) {

@@ -1,5 +1,6 @@
 package dev.secateur.dsl;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ExperimentSpec;
 
 /**
@@ -25,8 +26,20 @@ public interface ExperimentRunner {
      * continues from its last checkpoint.
      */
     default RunResult runOrResume(ExperimentSpec spec) {
-        throw new dev.secateur.errors.BadInputException("run(spec, resume: true) works under bin/secateur run (and resume); "
-                + "a server does not resume runs yet, so submit the script without resume: true, or run it with bin/secateur run");
+        throw new BadInputException("run(spec, resume: true) works under bin/secateur run, resume and serve; this runner "
+                + "does not resume runs, so run the script without resume: true");
+    }
+
+    /**
+     * The same; with {@code acceptChanges}, an earlier run whose data or plugin files changed since it started
+     * continues anyway, and its spec.json records what changed. Without it such a run is refused, naming both digests.
+     */
+    default RunResult runOrResume(ExperimentSpec spec, boolean acceptChanges) {
+        if (acceptChanges) {
+            throw new BadInputException("run(spec, resume: true, acceptChanges: true) works under bin/secateur run, resume and "
+                    + "serve; this runner does not resume runs");
+        }
+        return runOrResume(spec);
     }
 
     /**

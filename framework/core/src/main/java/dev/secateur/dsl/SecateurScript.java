@@ -6,6 +6,7 @@ import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import groovy.lang.Script;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -83,14 +84,20 @@ public abstract class SecateurScript extends Script {
      * crash picks up where it stopped.
      */
     public RunResult run(Map<String, ?> options, ExperimentSpec spec) {
-        boolean[] resume = {false};
-        NamedArgs.apply("run", options, Set.of("resume"), (option, value) -> {
+        var flags = new HashMap<String, Boolean>();
+        NamedArgs.apply("run", options, Set.of("resume", "acceptChanges"), (option, value) -> {
             if (!(value instanceof Boolean b)) {
-                throw new BadInputException("run resume: " + value + " is not true or false");
+                throw new BadInputException("run " + option + ": " + value + " is not true or false");
             }
-            resume[0] = b;
+            flags.put(option, b);
         }, null);
-        return resume[0] ? runner().runOrResume(spec) : runner().run(spec);
+        boolean resume = flags.getOrDefault("resume", false);
+        boolean acceptChanges = flags.getOrDefault("acceptChanges", false);
+        if (acceptChanges && !resume) {
+            throw new BadInputException("run acceptChanges: true only means something with resume: true; add resume: true, or "
+                    + "leave acceptChanges out");
+        }
+        return resume ? runner().runOrResume(spec, acceptChanges) : runner().run(spec);
     }
 
     /**

@@ -71,17 +71,25 @@ public final class BusRunner implements ExperimentRunner {
     private final boolean resumeAll;
     private final PrintWriter out;
     private final Turns turns;
+    private final boolean acceptChanges;
 
     public BusRunner(Secateur secateur, Path runsDir) {
         this(secateur, runsDir, null, false, new PrintWriter(Writer.nullWriter()), Turns.AT_ONCE);
+    }
+
+    public BusRunner(Secateur secateur, Path runsDir, ScriptOrigin script, boolean resumeAll, PrintWriter out, Turns turns) {
+        this(secateur, runsDir, script, resumeAll, out, turns, false);
     }
 
     /**
      * @param script    kept in spec.json, so the run can be resumed
      * @param resumeAll every run(spec) as run(spec, resume: true): what run --resume and resume RUN do
      * @param turns     how runs get their ids and their turn
+     * @param acceptChanges every resume goes on even if the run's data or plugin files changed (recorded in spec.json)
      */
-    public BusRunner(Secateur secateur, Path runsDir, ScriptOrigin script, boolean resumeAll, PrintWriter out, Turns turns) {
+    public BusRunner(Secateur secateur, Path runsDir, ScriptOrigin script, boolean resumeAll, PrintWriter out, Turns turns,
+                     boolean acceptChanges) {
+        this.acceptChanges = acceptChanges;
         this.secateur = secateur;
         this.runsDir = runsDir;
         this.script = script;
@@ -129,12 +137,17 @@ public final class BusRunner implements ExperimentRunner {
 
     @Override
     public RunResult runOrResume(ExperimentSpec spec) {
-        calls++;
-        return busy(() -> resumeOrRun(spec));
+        return runOrResume(spec, false);
     }
 
-    private RunResult resumeOrRun(ExperimentSpec spec) {
-        var previous = new RunIndex(runsDir).latestRunOf(spec.name(), spec.key());
+    @Override
+    public RunResult runOrResume(ExperimentSpec spec, boolean acceptChanges) {
+        calls++;
+        return busy(() -> resumeOrRun(spec, acceptChanges || this.acceptChanges));
+    }
+
+    private RunResult resumeOrRun(ExperimentSpec spec, boolean acceptChanges) {
+        var previous = new RunIndex(runsDir).latestRunOf(spec);
         if (previous.isEmpty()) {
             return runNew(spec);
         }
@@ -156,7 +169,7 @@ public final class BusRunner implements ExperimentRunner {
                 out.println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(Locale.ROOT) + ") "
                         + checkpoint.map(c -> "continues after step " + c.step()).orElse("had no checkpoint yet, so it starts again"));
                 out.flush();
-                var done = turns.take(dir.getFileName().toString(), spec.name(), () -> secateur.experiments().resume(spec, dir));
+                var done = turns.take(dir.getFileName().toString(), spec.name(), () -> secateur.experiments().resume(spec, dir, acceptChanges));
                 return new RunResult(spec.name(), done.runId(), done.runDir(), done.steps(), done.comparison());
             }
         }

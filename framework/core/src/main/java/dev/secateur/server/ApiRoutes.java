@@ -159,7 +159,9 @@ final class ApiRoutes {
                         + "timed-out run can be resumed");
             }
             JsonNode spec = HttpJson.JSON.readTree(dir.resolve(RunDirectory.SPEC).toFile());
-            return submissions.resume(id, spec.path("experiment").asText(id), spec);
+            // ?acceptChanges=true: go on even if the run's data or plugin files changed, recorded in its spec.json
+            return submissions.resume(id, spec.path("experiment").asText(id), spec,
+                    "true".equals(ctx.queryParams().get("acceptChanges")));
         });
     }
 

@@ -110,7 +110,7 @@ final class Submissions implements AutoCloseable {
             }
             var submission = register(script.name(), declared);
             var origin = new ScriptOrigin(keep(submission.id, script).toString(), script.args());
-            return launch(submission, compiled, origin, false);
+            return launch(submission, compiled, origin, false, false);
         });
     }
 
@@ -131,7 +131,7 @@ final class Submissions implements AutoCloseable {
      * Runs the script a run came from again with resume: the run continues from its last checkpoint, the script's
      * finished experiments are skipped, and those it had not reached run. Blocks: call it off the event loop.
      */
-    JsonObject resume(String runId, String experiment, JsonNode spec) {
+    JsonObject resume(String runId, String experiment, JsonNode spec, boolean acceptChanges) {
         var script = spec.path("script");
         if (!script.has("file")) {
             throw new BadInputException("run " + runId + " was not started from a script (its spec.json names none), so there is "
@@ -150,7 +150,7 @@ final class Submissions implements AutoCloseable {
         return holding(() -> {
             var compiled = ScriptRunner.compile(text, file);
             var submission = register(file.getFileName().toString(), List.of(new Submission.Declared(runId, experiment)));
-            return launch(submission, compiled, new ScriptOrigin(file.toString(), args), true);
+            return launch(submission, compiled, new ScriptOrigin(file.toString(), args), true, acceptChanges);
         });
     }
 
@@ -166,14 +166,15 @@ final class Submissions implements AutoCloseable {
         return submission;
     }
 
-    private JsonObject launch(Submission submission, ScriptRunner.Compiled compiled, ScriptOrigin origin, boolean resume) {
+    private JsonObject launch(Submission submission, ScriptRunner.Compiled compiled, ScriptOrigin origin, boolean resume,
+                              boolean acceptChanges) {
         for (var run : submission.declared()) {
             byRun.put(run.runId(), submission);
             queue.declare(run.runId(), run.experiment(), submission.id);
         }
         scripts.execute(() -> {
             try {
-                execute(submission, compiled, origin, resume);
+                execute(submission, compiled, origin, resume, acceptChanges);
             } finally {
                 running.release();
             }
@@ -256,9 +257,10 @@ final class Submissions implements AutoCloseable {
         return List.copyOf(specs);
     }
 
-    private void execute(Submission submission, ScriptRunner.Compiled compiled, ScriptOrigin origin, boolean resume) {
+    private void execute(Submission submission, ScriptRunner.Compiled compiled, ScriptOrigin origin, boolean resume,
+                         boolean acceptChanges) {
         var out = new PrintWriter(new LineWriter(line -> submission.append(line("output", new JsonObject().put("line", line)))), true);
-        var runner = new BusRunner(secateur, options.runsDir(), origin, resume, out, turns(submission));
+        var runner = new BusRunner(secateur, options.runsDir(), origin, resume, out, turns(submission), acceptChanges);
         int exit = Outcome.OK;
         String error = null;
         try {
