@@ -79,4 +79,19 @@ class ArchitectureTest {
     void noPackageCycles() {
         RULES.noPackageCycles().check(secateur);
     }
+
+    @Test
+    void theUpperPackagesKeepTheirOrder() {
+        RULES.upperPackagesKeepTheirOrder().check(secateur);
+    }
+
+    @Test
+    void onlyTheRecorderWritesRunDirectories() {
+        RULES.onlyTheRecorderWritesRunDirectories().check(secateur);
+    }
+
+    @Test
+    void onlyThePackagesThatOwnFilesWriteFiles() {
+        RULES.onlyFileOwnersWriteFiles().check(secateur);
+    }
 }

@@ -81,4 +81,20 @@ class RulesCatchViolationsTest {
     void aPackageCycle() {
         assertThat(violations(Layering::noPackageCycles)).contains("score").contains("prune");
     }
+
+    @Test
+    void aMessageThatKnowsTheServer() {
+        assertThat(violations(Layering::upperPackagesKeepTheirOrder)).contains("fixture.secateur.bus.Reply").contains("fixture.secateur.server.Api");
+    }
+
+    @Test
+    void anExporterThatCreatesARunDirectoryItself() {
+        assertThat(violations(Layering::onlyTheRecorderWritesRunDirectories)).contains("fixture.secateur.export.Exporter")
+                .contains("RunDirectory.create");
+    }
+
+    @Test
+    void anEvaluatorThatWritesAFile() {
+        assertThat(violations(Layering::onlyFileOwnersWriteFiles)).contains("fixture.secateur.evaluate.Report").contains("Files.writeString");
+    }
 }

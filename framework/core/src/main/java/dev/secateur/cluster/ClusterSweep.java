@@ -5,6 +5,7 @@ import dev.secateur.bus.RunFailedException;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.RunCancelledException;
+import dev.secateur.record.RunArchive;
 import dev.secateur.record.Checkpoints;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.result.StepResult;

@@ -14,6 +14,7 @@ import dev.secateur.evaluate.TimedSection;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
+import dev.secateur.record.RunArchive;
 import dev.secateur.record.Checkpoints;
 import dev.secateur.score.LossProbes;
 import dev.secateur.sensitivity.SensitivityProbe;

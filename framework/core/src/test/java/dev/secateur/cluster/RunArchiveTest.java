@@ -1,5 +1,6 @@
 package dev.secateur.cluster;
 
+import dev.secateur.record.RunArchive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,6 @@
-package dev.secateur.cluster;
+package dev.secateur.record;
 
 import dev.secateur.errors.BadInputException;
-import dev.secateur.record.Checkpoints;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +32,7 @@ public final class RunArchive {
     }
 
     /** The directory's files as a base64 zip, with paths relative to it. */
-    static String zip(Path dir) throws IOException {
+    public static String zip(Path dir) throws IOException {
         var bytes = new ByteArrayOutputStream();
         try (var zip = new ZipOutputStream(bytes); var files = Files.walk(dir)) {
             for (var file : files.filter(Files::isRegularFile).sorted().toList()) {
