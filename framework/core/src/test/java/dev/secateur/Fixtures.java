@@ -2,8 +2,10 @@ package dev.secateur;
 
 import dev.secateur.data.DataSplits;
 import dev.secateur.data.DatasetLoader;
+import dev.secateur.plugin.PluginHost;
 import dev.secateur.spec.DataSpec;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Shared test inputs: small seeded subsets of the embedded Fashion-MNIST, loaded once per JVM. */
 public final class Fixtures {
@@ -23,15 +25,15 @@ public final class Fixtures {
     }
 
     /** The built-in plugin jars, copied by Maven to target/plugins. */
-    private static dev.secateur.plugin.PluginHost plugins;
+    private static PluginHost plugins;
 
     /**
      * The built-in plugin jars, loaded once for the tests that only score with them; it lives as long as
      * the test JVM. Tests that start, stop or reload plugins start their own host.
      */
-    public static synchronized dev.secateur.plugin.PluginHost plugins() {
+    public static synchronized PluginHost plugins() {
         if (plugins == null) {
-            plugins = dev.secateur.plugin.PluginHost.start(java.util.List.of(pluginsDir()));
+            plugins = PluginHost.start(List.of(pluginsDir()));
         }
         return plugins;
     }

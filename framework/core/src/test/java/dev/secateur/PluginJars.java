@@ -1,6 +1,7 @@
 package dev.secateur;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +50,7 @@ public final class PluginJars {
                 out.closeEntry();
             }
             out.putNextEntry(new JarEntry("META-INF/extensions.idx"));
-            out.write(String.join("\n", List.of(className, "")).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(String.join("\n", List.of(className, "")).getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
         }
         return jar;

@@ -8,10 +8,21 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
 
 /**
  * Bad input through the real command line: a clear one-paragraph message, no stack trace, exit code 2,
@@ -225,22 +236,22 @@ class BadInputIT {
 
     @Test
     void aGraphWithAnUnsupportedVertexGetsAPlanThatKeepsItsLayerWholeAndAShrinkThatWorks() throws Exception {
-        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).graphBuilder()
+        var conf = new NeuralNetConfiguration.Builder().seed(1).graphBuilder()
                 .addInputs("input")
-                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1))
-                .addLayer("0", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(8)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input")
-                .addVertex("scale", new org.deeplearning4j.nn.conf.graph.ScaleVertex(2.0), "0")
-                .addLayer("1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(8)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "scale")
-                .addLayer("2", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder().build(), "1")
-                .addLayer("3", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
-                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "2")
+                .setInputTypes(InputType.convolutionalFlat(28, 28, 1))
+                .addLayer("0", new ConvolutionLayer.Builder(5, 5).nOut(8)
+                        .activation(Activation.RELU).build(), "input")
+                .addVertex("scale", new ScaleVertex(2.0), "0")
+                .addLayer("1", new ConvolutionLayer.Builder(5, 5).nOut(8)
+                        .activation(Activation.RELU).build(), "scale")
+                .addLayer("2", new GlobalPoolingLayer.Builder().build(), "1")
+                .addLayer("3", new OutputLayer.Builder().nOut(10)
+                        .activation(Activation.SOFTMAX).build(), "2")
                 .setOutputs("3").build();
-        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        var graph = new ComputationGraph(conf);
         graph.init();
         var zip = work.resolve("scaled.zip");
-        org.deeplearning4j.util.ModelSerializer.writeModel(graph, zip.toFile(), true);
+        ModelSerializer.writeModel(graph, zip.toFile(), true);
         var script = Cli.script(work, "scaled.groovy", experiment("load '" + zip + "'", SMALL,
                 "granularity filters()\n    scope layerwise()\n    " + ONE_SHOT + "\n    finetune epochs: 0"));
 
@@ -269,17 +280,17 @@ class BadInputIT {
 
     @Test
     void aModelWithNaNWeightsIsRefusedAtLoadNamingTheParameter() throws Exception {
-        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
-                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(20)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU).build())
-                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(20).nOut(10)
-                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+        var conf = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(20)
+                        .activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder().nIn(20).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
                 .build();
-        var net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        var net = new MultiLayerNetwork(conf);
         net.init();
         net.getParam("1_W").putScalar(3, 7, Double.NaN); // what a diverged training run leaves
         var zip = work.resolve("diverged.zip");
-        org.deeplearning4j.util.ModelSerializer.writeModel(net, zip.toFile(), true);
+        ModelSerializer.writeModel(net, zip.toFile(), true);
         var result = run("nan.groovy", experiment("load '" + zip + "'", SMALL, ONE_SHOT));
         assertRefused(result, zip.toString(), "1 NaN", "parameter 1_W");
         assertThat(runs()).doesNotExist();

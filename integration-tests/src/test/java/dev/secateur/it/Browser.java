@@ -12,6 +12,7 @@ import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -63,7 +64,7 @@ final class Browser implements AutoCloseable {
     /** A wait that looks again when the page redrew what it had found (the dashboard redraws a view as events come). */
     WebDriverWait waiting(Duration within) {
         var wait = new WebDriverWait(driver, within);
-        wait.pollingEvery(Duration.ofMillis(200)).ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        wait.pollingEvery(Duration.ofMillis(200)).ignoring(StaleElementReferenceException.class);
         return wait;
     }
 

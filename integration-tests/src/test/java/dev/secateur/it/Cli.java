@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /** Runs bin/secateur in its own JVM, as a user does. */
 final class Cli {
@@ -76,8 +78,8 @@ final class Cli {
      */
     static Path criterion(Path work, String id, String onRealLayers) throws IOException {
         var plugins = Files.createDirectories(work.resolve("plugins"));
-        String type = java.util.Arrays.stream(id.split("-")).map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
-                .collect(java.util.stream.Collectors.joining());
+        String type = Arrays.stream(id.split("-")).map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
+                .collect(Collectors.joining());
         Files.writeString(plugins.resolve(id + ".groovy"), """
                 class %s implements SaliencyMethod {
                     String id() { '%s' }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -401,7 +402,7 @@ class CrashResumeIT {
         for (var stream : List.of(process.getInputStream(), process.getErrorStream())) {
             var thread = new Thread(() -> {
                 try {
-                    stream.transferTo(java.io.OutputStream.nullOutputStream());
+                    stream.transferTo(OutputStream.nullOutputStream());
                 } catch (IOException ignored) {
                     // the process was killed
                 }

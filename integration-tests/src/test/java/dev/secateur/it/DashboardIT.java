@@ -2,9 +2,12 @@ package dev.secateur.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.PluginJars;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,7 +108,7 @@ class DashboardIT {
         reader.start();
         var errors = new Thread(() -> {
             try {
-                dashboardRun.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+                dashboardRun.getErrorStream().transferTo(OutputStream.nullOutputStream());
             } catch (IOException ignored) {
                 // the process ended
             }
@@ -306,7 +309,7 @@ class DashboardIT {
     void aRequestForAnotherHostNameIsRefusedSoARebindingPageCannotReadTheApi() throws Exception {
         var uri = URI.create(url);
         for (String host : List.of("attacker.example", "attacker.example:" + uri.getPort())) {
-            try (var socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            try (var socket = new Socket(uri.getHost(), uri.getPort())) {
                 socket.getOutputStream().write(("GET /api/runs HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -449,8 +452,8 @@ class DashboardIT {
 
     private static void install(Path plugins, String version) throws IOException {
         var build = Files.createTempDirectory("shown-build");
-        var jar = dev.secateur.PluginJars.build(build, "shown", version, "test.shown.Shown" + version.replace(".", ""),
-                dev.secateur.PluginJars.saliency("test.shown", "Shown" + version.replace(".", ""), "shown", "Transforms.abs(param.weights(), true)"));
+        var jar = PluginJars.build(build, "shown", version, "test.shown.Shown" + version.replace(".", ""),
+                PluginJars.saliency("test.shown", "Shown" + version.replace(".", ""), "shown", "Transforms.abs(param.weights(), true)"));
         var staged = Files.copy(jar, plugins.resolve("shown.jar.part"), StandardCopyOption.REPLACE_EXISTING);
         Files.move(staged, plugins.resolve("shown.jar"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -2,6 +2,7 @@ package dev.secateur.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +46,7 @@ class GroovyPluginRunIT {
         int saliency = List.of(rows.get(0).split(",")).indexOf("saliency");
         assertThat(rows.get(rows.size() - 1)).startsWith("1,0.7");
         assertThat(rows.get(rows.size() - 1).split(",", -1)[saliency]).isEqualTo("my-groovy");
-        var spec = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("spec.json").toFile());
+        var spec = new ObjectMapper().readTree(dir.resolve("spec.json").toFile());
         assertThat(spec.path("saliency").path("version").asText()).startsWith("groovy-");
         assertThat(spec.path("plugins").path("saliency:my-groovy").path("file").asText()).endsWith("my-groovy.groovy");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,7 +72,7 @@ class MetricsIT {
             assertThat(end).as(name).containsPattern("(?m)^" + name + "[{ ]");
         }
 
-        out.transferTo(java.io.Writer.nullWriter());
+        out.transferTo(Writer.nullWriter());
         assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("it stops once the linger is over").isTrue();
         assertThat(process.exitValue()).isZero();
         try {

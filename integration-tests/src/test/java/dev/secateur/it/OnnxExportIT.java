@@ -6,6 +6,7 @@ import dev.secateur.model.ModelFiles;
 import dev.secateur.model.onnx.OnnxRuntimeCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.stream.Stream;
 import onnx.Onnx;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class OnnxExportIT {
         assertThat(exported.exit()).as(exported.err()).isZero();
         assertThat(exported.out()).contains("ONNX model: " + work.resolve("exported/model.onnx")
                 + " (opset 13, input 'input' [N, 1, 28, 28], output 'output' [N, 10])")
-                .contains(String.format(java.util.Locale.ROOT, "parameters %,d; file %,d bytes", model.numParams(), bytes.length));
+                .contains(String.format(Locale.ROOT, "parameters %,d; file %,d bytes", model.numParams(), bytes.length));
         assertThat(Files.readAllBytes(work.resolve("exported/model.onnx"))).isEqualTo(bytes);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,6 +56,6 @@ class OnnxPruneIT {
         OnnxRuntimeCheck.assertSameOutputs(pruned, onnx, test.features(), 1e-4);
         OnnxRuntimeCheck.assertCheckerAccepts(dir.resolve("export/model.onnx"));
         double deployed = Evaluator.quality(x -> OnnxRuntimeRunner.run(onnx, OnnxRuntimeCheck.asOnnxInput(pruned, x)), test).accuracy();
-        assertThat(deployed).as("onnxruntime's accuracy of the exported file").isEqualTo(Double.parseDouble(last[3]), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(deployed).as("onnxruntime's accuracy of the exported file").isEqualTo(Double.parseDouble(last[3]), Offset.offset(1e-6));
     }
 }

@@ -3,11 +3,14 @@ package dev.secateur.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +70,7 @@ class RecoveryIT {
             double control = Double.parseDouble(cells[cells.length - 2]);
             assertThat(control).as(row).isBetween(0.3, 1.0);
             assertThat(Double.parseDouble(cells[cells.length - 1])).as(row).isCloseTo(accuracy - control,
-                    org.assertj.core.api.Assertions.within(2e-6));
+                    Assertions.within(2e-6));
         }
         var spec = Files.readString(onlyRun(work.resolve("runs")).resolve("spec.json"));
         assertThat(spec).contains("\"control\" : true").contains("\"kind\" : \"lr\"").contains("\"weight\" : 0.3")
@@ -86,12 +89,12 @@ class RecoveryIT {
         var killed = Cli.start(work, "run", script.toString(), "--runs-dir", killedRuns.toString(), "--no-progress");
         new Thread(() -> {
             try {
-                killed.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                killed.getInputStream().transferTo(OutputStream.nullOutputStream());
             } catch (IOException ignored) {
                 // the process was killed
             }
         }).start();
-        org.awaitility.Awaitility.await().atMost(3, TimeUnit.MINUTES).pollInterval(20, TimeUnit.MILLISECONDS)
+        Awaitility.await().atMost(3, TimeUnit.MINUTES).pollInterval(20, TimeUnit.MILLISECONDS)
                 .until(() -> !killed.isAlive() || committed(killedRuns, 1));
         killed.destroyForcibly();
         killed.waitFor(1, TimeUnit.MINUTES);

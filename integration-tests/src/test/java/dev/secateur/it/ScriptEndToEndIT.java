@@ -6,15 +6,20 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.CiAssumptions;
+import dev.secateur.model.ModelFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,8 +128,8 @@ class ScriptEndToEndIT {
             var jar = Path.of(entry.path("file").asText());
             assertThat(jar.getFileName().toString()).as(plugin).endsWith("-" + version + ".jar");
             assertThat(entry.path("version").asText()).as(plugin).isEqualTo(version);
-            assertThat(entry.path("sha256").asText()).as(plugin).isEqualTo(java.util.HexFormat.of()
-                    .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar))));
+            assertThat(entry.path("sha256").asText()).as(plugin).isEqualTo(HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar))));
         }
 
         // each step's plan.json says what was decided, by what, and the fraction of each layer it kept
@@ -226,7 +231,7 @@ class ScriptEndToEndIT {
         long prunedFlops = Long.parseLong(rows.get(1)[7]);
         assertThat(1 - (double) prunedFlops / denseFlops).as("the budget is met by the network really built").isGreaterThanOrEqualTo(0.3);
         assertThat(Long.parseLong(rows.get(1)[5])).isLessThan(Long.parseLong(rows.get(0)[5]));
-        var saved = dev.secateur.model.ModelFiles.load(dir.resolve("model-final.zip"));
+        var saved = ModelFiles.load(dir.resolve("model-final.zip"));
         assertThat(saved.numParams()).isEqualTo(Long.parseLong(rows.get(1)[5]));
         assertThat(Files.readString(dir.resolve("events.jsonl"))).contains("\"decided\"");
     }
@@ -247,7 +252,7 @@ class ScriptEndToEndIT {
         var lines = Files.readAllLines(compare.resolve("rank-correlation.csv"));
         assertThat(lines.get(0)).isEqualTo("criterion,reference,layer,points,spearman,kendall");
         assertThat(lines).hasSize(5);
-        var spearman = new java.util.HashMap<String, Double>();
+        var spearman = new HashMap<String, Double>();
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",", -1);
             assertThat(cells[1]).isEqualTo("oracle");
@@ -260,7 +265,7 @@ class ScriptEndToEndIT {
         assertThat(spearman.get("taylor")).as("Taylor tracks the oracle better than chance").isGreaterThan(spearman.get("random"));
         byte[] png = Files.readAllBytes(compare.resolve("rank-correlation.png"));
         assertThat(new String(png, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
-        var matcher = java.util.regex.Pattern.compile("RESULT nm-sparsity=([0-9.]+)").matcher(result.out());
+        var matcher = Pattern.compile("RESULT nm-sparsity=([0-9.]+)").matcher(result.out());
         assertThat(matcher.find()).as(result.out()).isTrue();
         assertThat(Double.parseDouble(matcher.group(1))).isCloseTo(0.5, within(1e-6));
 

@@ -3,6 +3,7 @@ package dev.secateur.architecture;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class ArchitectureTest {
     void everyModuleIsImported() {
         // a rule over an empty set passes; make sure the SPI, the core, the CLI and the plugins are all there
         for (String pkg : new String[]{"spi", "run", "stage", "dsl", "cli", "plugins.magnitude", "plugins.obs", "plugins.agp"}) {
-            org.assertj.core.api.Assertions.assertThat(secateur.stream().anyMatch(c -> c.getPackageName().startsWith("dev.secateur." + pkg)))
+            Assertions.assertThat(secateur.stream().anyMatch(c -> c.getPackageName().startsWith("dev.secateur." + pkg)))
                     .as("classes of dev.secateur.%s imported", pkg).isTrue();
         }
     }

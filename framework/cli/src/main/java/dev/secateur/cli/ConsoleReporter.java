@@ -1,6 +1,7 @@
 package dev.secateur.cli;
 
 import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.TrainingPhase;
 import dev.secateur.result.ResultsTable;
@@ -9,8 +10,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -22,11 +25,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 final class ConsoleReporter implements AutoCloseable {
 
-    private final java.util.Map<String, Long> denseParams = new java.util.HashMap<>();
+    private final Map<String, Long> denseParams = new HashMap<>();
     private final PrintWriter out;
     private final boolean bars;
     private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-    private final java.util.Map<String, String> granularities = new java.util.HashMap<>();
+    private final Map<String, String> granularities = new HashMap<>();
     private ProgressBar bar;
     private String barKey;
     private int lastEpochPrinted;
@@ -156,7 +159,7 @@ final class ConsoleReporter implements AutoCloseable {
 
     private synchronized void failed(RunEvent.RunFailed e) {
         closeBar();
-        if (e.runDir() != null && e.code() == dev.secateur.bus.FailureCode.INTERRUPTED) {
+        if (e.runDir() != null && e.code() == FailureCode.INTERRUPTED) {
             out.println("run " + e.runId() + " was interrupted after its last checkpoint; what it wrote is in " + e.runDir()
                     + " (see INTERRUPTED there)");
             out.flush();

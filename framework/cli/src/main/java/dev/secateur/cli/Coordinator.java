@@ -3,6 +3,8 @@ package dev.secateur.cli;
 import dev.secateur.cluster.ClusterJobs;
 import dev.secateur.cluster.ClusterNode;
 import dev.secateur.cluster.ClusterSettings;
+import dev.secateur.cluster.HostTimingLock;
+import dev.secateur.evaluate.TimedSection;
 import java.io.PrintWriter;
 
 /** run --cluster and serve --cluster: this JVM as the cluster's coordinator, for as long as the command runs. */
@@ -21,7 +23,7 @@ final class Coordinator implements AutoCloseable {
     static Coordinator join(ClusterSettings settings, PrintWriter out) {
         var coordinator = new Coordinator(ClusterNode.join(settings), out);
         // this JVM's own timings (a run's evaluations) take turns with the workers' on this machine
-        dev.secateur.evaluate.TimedSection.install(new dev.secateur.cluster.HostTimingLock(dev.secateur.cluster.HostTimingLock.DEFAULT));
+        TimedSection.install(new HostTimingLock(HostTimingLock.DEFAULT));
         out.println("cluster: coordinating " + settings.describe() + "; " + coordinator.node.members().size() + " member(s) now");
         out.flush();
         return coordinator;

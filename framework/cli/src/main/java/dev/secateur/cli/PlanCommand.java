@@ -9,6 +9,7 @@ import dev.secateur.record.RunDirectory;
 import dev.secateur.runtime.Secateur;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -69,7 +70,7 @@ final class PlanCommand implements Callable<Integer> {
     private static final class Planner implements ExperimentRunner {
 
         private final Secateur secateur;
-        private final java.io.PrintWriter out;
+        private final PrintWriter out;
         private final HashSet<ExperimentSpec> explained = new HashSet<>();
         /**
          * A later experiment may load an earlier one's model-final.zip, which a plan never writes: it is
@@ -77,7 +78,7 @@ final class PlanCommand implements Callable<Integer> {
          */
         private final HashMap<Path, ModelSpec> plannedModels = new HashMap<>();
 
-        Planner(Secateur secateur, java.io.PrintWriter out) {
+        Planner(Secateur secateur, PrintWriter out) {
             this.secateur = secateur;
             this.out = out;
         }

@@ -12,11 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -80,7 +81,7 @@ final class ResumeCommand implements Callable<Integer> {
         } else {
             scriptArgs.addAll(args);
         }
-        spec.commandLine().getOut().println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(java.util.Locale.ROOT)
+        spec.commandLine().getOut().println("resume: " + dir.getFileName() + " (" + status.name().toLowerCase(Locale.ROOT)
                 + ") " + checkpoint.map(c -> "from its checkpoint after step " + c.step()).orElse("from the start, as it had no checkpoint yet")
                 + ", by running " + file + " again with --resume");
         var command = new RunCommand();

@@ -1,26 +1,33 @@
 package dev.secateur.cli;
 
+import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.ScriptFailedException;
 import dev.secateur.metrics.MetricsServer;
-import dev.secateur.runtime.Secateur;
+import dev.secateur.record.RunIndex;
 import dev.secateur.runtime.BusRunner;
+import dev.secateur.runtime.Secateur;
 import dev.secateur.server.DashboardServer;
 import dev.secateur.spec.ScriptOrigin;
-import dev.secateur.config.SecateurConfig;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import dev.secateur.errors.ScriptFailedException;
 
 /** {@code secateur run SCRIPT [ARGS...]}: runs a Groovy experiment script. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -45,12 +52,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--linger", paramLabel = "DURATION", converter = Durations.class,
             description = "Keep serving the dashboard and metrics this long after the script ends, such as 30s or 2m, so a "
                     + "scraper or a page sees the final values.")
-    java.time.Duration linger;
+    Duration linger;
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
             description = "Stop the script, and the experiment it is running, after this long, such as 90m or 12h. Without it, "
                     + "only time outside experiments is limited (timeoutSeconds.script in config/application.json, 600 s).")
-    java.time.Duration timeout;
+    Duration timeout;
 
     @Option(names = "--resume", description = "Skip the script's experiments that finished in the runs directory (their "
             + "results are used) and continue those that were killed, interrupted or failed from their last checkpoint.")
@@ -122,7 +129,7 @@ final class RunCommand implements Callable<Integer> {
                     }
                     Thread.interrupted(); // the interrupt has done its work; the stopped run may still be writing
                     String runDir = watchdog.stoppedRunDir();
-                    watchdog.awaitNoRun(java.time.Duration.ofMinutes(1));
+                    watchdog.awaitNoRun(Duration.ofMinutes(1));
                     if (watchdog.signal() != null) {
                         out.flush();
                         spec.commandLine().getErr().println("secateur: " + watchdog.reason() + interruptedRun(runDir));
@@ -163,25 +170,25 @@ final class RunCommand implements Callable<Integer> {
         if (runDir == null) {
             return "; no run was in progress";
         }
-        var dir = java.nio.file.Path.of(runDir);
-        var status = dev.secateur.record.RunIndex.status(dir, false);
-        if (status == dev.secateur.record.RunIndex.Status.INTERRUPTED) {
+        var dir = Path.of(runDir);
+        var status = RunIndex.status(dir, false);
+        if (status == RunIndex.Status.INTERRUPTED) {
             return "; run " + dir.getFileName() + " is marked INTERRUPTED, resume it with: bin/secateur resume " + dir;
         }
-        if (status == dev.secateur.record.RunIndex.Status.RUNNING) {
+        if (status == RunIndex.Status.RUNNING) {
             return "; run " + dir.getFileName() + " was still stopping; once it has, resume it with: bin/secateur resume " + dir;
         }
-        return "; run " + dir.getFileName() + " had already ended (" + status.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        return "; run " + dir.getFileName() + " had already ended (" + status.name().toLowerCase(Locale.ROOT) + ")";
     }
 
     /** ":LINE" when an error's message starts with this script's file and line, else "". */
     private String lineOf(RuntimeException e) {
-        var m = java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(script.toString()) + ":(\\d+):")
+        var m = Pattern.compile("^" + Pattern.quote(script.toString()) + ":(\\d+):")
                 .matcher(String.valueOf(e.getMessage()));
         return m.find() ? ":" + m.group(1) : "";
     }
 
-    private void startMetrics(Secateur secateur, java.io.PrintWriter out) throws InterruptedException {
+    private void startMetrics(Secateur secateur, PrintWriter out) throws InterruptedException {
         try {
             var server = MetricsServer.start(secateur.vertx(), secateur.registry(), metricsPort)
                     .toCompletionStage().toCompletableFuture().get();
@@ -196,8 +203,8 @@ final class RunCommand implements Callable<Integer> {
     /** {@code --dashboard} takes the next argument as its port only if it is a number, so {@code --dashboard SCRIPT} works. */
     static final class OptionalPort implements picocli.CommandLine.IParameterPreprocessor {
         @Override
-        public boolean preprocess(java.util.Stack<String> args, CommandSpec commandSpec, picocli.CommandLine.Model.ArgSpec argSpec,
-                                  java.util.Map<String, Object> info) {
+        public boolean preprocess(Stack<String> args, CommandSpec commandSpec, picocli.CommandLine.Model.ArgSpec argSpec,
+                                  Map<String, Object> info) {
             if ("=".equals(info.get("separator")) || !args.isEmpty() && args.peek().matches("\\d+")) {
                 return false; // picocli reads the value
             }

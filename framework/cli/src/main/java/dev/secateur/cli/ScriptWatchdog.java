@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Ends a script that runs too long: past {@code --timeout} in all, or, without it, past the configured limit
@@ -34,7 +35,7 @@ final class ScriptWatchdog implements AutoCloseable {
     /** The directory of the run in progress when the script was stopped. */
     private volatile String stoppedDir;
     private volatile String signal;
-    private final java.util.function.BooleanSupplier inExperiment;
+    private final BooleanSupplier inExperiment;
     private long outsideNanos;
     private long lastTick = System.nanoTime();
     private volatile String reason;
@@ -44,7 +45,7 @@ final class ScriptWatchdog implements AutoCloseable {
      * @param outsideExperiments the limit on time outside experiments, which applies when {@code timeout} is null
      */
     ScriptWatchdog(Secateur secateur, Thread script, Duration timeout, Duration outsideExperiments,
-                   java.util.function.BooleanSupplier inExperiment) {
+                   BooleanSupplier inExperiment) {
         this.inExperiment = inExperiment;
         this.secateur = secateur;
         this.script = script;

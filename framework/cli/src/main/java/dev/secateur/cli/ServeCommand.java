@@ -4,6 +4,7 @@ import dev.secateur.bus.Addresses;
 import dev.secateur.bus.PluginEvent;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
+import dev.secateur.errors.BadInputException;
 import dev.secateur.runtime.Secateur;
 import dev.secateur.server.SecateurServer;
 import dev.secateur.server.ServerOptions;
@@ -72,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         Flags.port("--port", port);
         if (maxConcurrentRuns != null && maxConcurrentRuns < 1) {
-            throw new dev.secateur.errors.BadInputException("--max-concurrent-runs " + maxConcurrentRuns
+            throw new BadInputException("--max-concurrent-runs " + maxConcurrentRuns
                     + " must be at least 1: the number of experiments the server runs at once");
         }
         var settings = SecateurConfig.load(config);

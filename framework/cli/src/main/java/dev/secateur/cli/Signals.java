@@ -1,5 +1,6 @@
 package dev.secateur.cli;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -13,7 +14,7 @@ final class Signals implements AutoCloseable {
 
     private static final String[] NAMES = {"INT", "TERM"};
     private final SignalHandler[] previous = new SignalHandler[NAMES.length];
-    private final java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean signalled = new AtomicBoolean();
 
     private Signals(Consumer<String> onFirst) {
         for (int i = 0; i < NAMES.length; i++) {

@@ -1,5 +1,6 @@
 package dev.secateur.cli;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.KeyDeserializer;
@@ -12,7 +13,9 @@ import dev.secateur.server.ServerOptions;
 import dev.secateur.spi.ParamRef;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -48,7 +51,7 @@ final class SubmitCommand implements Callable<Integer> {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .registerModule(new SimpleModule().addKeyDeserializer(ParamRef.class, new KeyDeserializer() {
                 @Override
-                public Object deserializeKey(String key, com.fasterxml.jackson.databind.DeserializationContext context) {
+                public Object deserializeKey(String key, DeserializationContext context) {
                     return ParamRef.parse(key);
                 }
             }));
@@ -160,11 +163,11 @@ final class SubmitCommand implements Callable<Integer> {
         Path named = ApiToken.defaultFile(host, port);
         if (!Files.exists(named)) {
             try {
-                Path resolved = ApiToken.defaultFile(java.net.InetAddress.getByName(host).getHostAddress(), port);
+                Path resolved = ApiToken.defaultFile(InetAddress.getByName(host).getHostAddress(), port);
                 if (Files.exists(resolved)) {
                     return resolved;
                 }
-            } catch (java.net.UnknownHostException e) {
+            } catch (UnknownHostException e) {
                 // the request will say the server cannot be reached
             }
         }

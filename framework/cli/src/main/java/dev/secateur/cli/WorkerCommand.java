@@ -6,7 +6,9 @@ import dev.secateur.cluster.DataDirectories;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.record.Checkpoints;
 import dev.secateur.runtime.Secateur;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,8 +106,8 @@ final class WorkerCommand implements Callable<Integer> {
             secateur.close();
             if (workDir == null) {
                 try {
-                    dev.secateur.record.Checkpoints.deleteRecursively(dir);
-                } catch (java.io.IOException e) {
+                    Checkpoints.deleteRecursively(dir);
+                } catch (IOException e) {
                     err.println("secateur: could not delete the worker's temporary directory " + dir + ": " + e.getMessage());
                 }
             }

@@ -2,14 +2,28 @@ package dev.secateur.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.export.SparseModelFile;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.ModelFiles;
+import dev.secateur.spi.ParamRef;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The command line in-process: output, and exit codes 0, 1, 2. Separate JVMs are in integration-tests. */
 class MainTest {
@@ -149,7 +163,7 @@ class MainTest {
         // a run whose LOCK names a live process (this one) is not resumed under it
         Files.delete(runs.get(1).resolve("model-final.zip"));
         Files.writeString(runs.get(1).resolve("LOCK"), "{\"pid\":" + ProcessHandle.current().pid() + ",\"host\":\""
-                + java.net.InetAddress.getLocalHost().getHostName() + "\",\"processStarted\":\""
+                + InetAddress.getLocalHost().getHostName() + "\",\"processStarted\":\""
                 + ProcessHandle.current().info().startInstant().orElseThrow() + "\"}");
         err.getBuffer().setLength(0);
         assertThat(run("resume", runs.get(1).toString())).isEqualTo(Main.BAD_INPUT);
@@ -167,8 +181,8 @@ class MainTest {
      */
     private Path criterion(String id, String onRealLayers) throws IOException {
         var plugins = Files.createDirectories(dir.resolve("plugins"));
-        String type = java.util.Arrays.stream(id.split("-")).map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
-                .collect(java.util.stream.Collectors.joining());
+        String type = Arrays.stream(id.split("-")).map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
+                .collect(Collectors.joining());
         Files.writeString(plugins.resolve(id + ".groovy"), """
                 class %s implements SaliencyMethod {
                     String id() { '%s' }
@@ -188,7 +202,7 @@ class MainTest {
 
     private int runScript(String name, String text, String... options) throws IOException {
         var script = Files.writeString(dir.resolve(name), text);
-        var args = new java.util.ArrayList<>(List.of("run", script.toString(), PLUGINS, "--no-progress", "--runs-dir",
+        var args = new ArrayList<>(List.of("run", script.toString(), PLUGINS, "--no-progress", "--runs-dir",
                 dir.resolve("runs").toString()));
         args.addAll(List.of(options));
         return run(args.toArray(String[]::new));
@@ -250,7 +264,7 @@ class MainTest {
                 })
                 """, "--timeout", "3s")).isEqualTo(Main.RUN_FAILED);
         assertThat(err.toString()).contains("stopped: the script ran past --timeout 3 s");
-        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMinutes(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMinutes(1));
         try (var runs = Files.list(dir.resolve("runs"))) {
             assertThat(runs.findFirst().orElseThrow().resolve("CANCELLED")).exists();
         }
@@ -278,19 +292,19 @@ class MainTest {
     @Test
     void exportWritesADl4jZipNpyArraysAndASparseFileThatReadsBackIdentically() throws Exception {
         var run = Files.createDirectories(dir.resolve("runs/pruned-1"));
-        var net = dev.secateur.model.Architecture.LENET_300_100.build(7L, 1e-3);
-        var mask = net.getParam("0_W").gt(0.02).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        var masks = dev.secateur.model.MaskSet.of(java.util.Map.of(dev.secateur.spi.ParamRef.parse("0_W"), mask));
+        var net = Architecture.LENET_300_100.build(7L, 1e-3);
+        var mask = net.getParam("0_W").gt(0.02).castTo(DataType.FLOAT);
+        var masks = MaskSet.of(Map.of(ParamRef.parse("0_W"), mask));
         masks.applyTo(net);
-        dev.secateur.model.ModelFiles.save(net, run.resolve("model-final.zip"));
+        ModelFiles.save(net, run.resolve("model-final.zip"));
         var stepMasks = Files.createDirectories(run.resolve("masks/step-1"));
-        org.nd4j.linalg.factory.Nd4j.writeAsNumpy(mask.castTo(org.nd4j.linalg.api.buffer.DataType.BOOL), stepMasks.resolve("0_W.npy").toFile());
+        Nd4j.writeAsNumpy(mask.castTo(DataType.BOOL), stepMasks.resolve("0_W.npy").toFile());
 
         assertThat(run("export", run.toString(), "--format", "sparse")).as(err.toString()).isEqualTo(Main.OK);
         assertThat(out.toString()).contains("sparse model: " + run.resolve("export/model.sparse"))
                 .containsPattern("dense float32 parameters 1,066,440 bytes; sparse file [0-9,]+ bytes .*compression [0-9.]+x")
                 .contains("csr-relative-8bit");
-        var restored = dev.secateur.export.SparseModelFile.read(run.resolve("export/model.sparse"));
+        var restored = SparseModelFile.read(run.resolve("export/model.sparse"));
         assertThat(restored.params()).isEqualTo(net.params());
 
         assertThat(run("export", run.toString(), "--format", "npy", "--out", dir.resolve("npy-out").toString())).isEqualTo(Main.OK);
@@ -299,18 +313,18 @@ class MainTest {
         assertThat(dir.resolve("npy-out/npy/masks/0_W.npy")).exists();
         assertThat(run("export", run.toString(), "--format", "dl4j")).isEqualTo(Main.OK);
         assertThat(out.toString()).contains("no whole unit was pruned; same shapes");
-        assertThat(dev.secateur.model.ModelFiles.load(run.resolve("export/model.zip")).params()).isEqualTo(net.params());
+        assertThat(ModelFiles.load(run.resolve("export/model.zip")).params()).isEqualTo(net.params());
     }
 
     @Test
     void exportAsDl4jRemovesDeadNeuronsPhysicallyAndReportsTheSpeedSideBySide() throws Exception {
         var run = Files.createDirectories(dir.resolve("runs/neurons-1"));
-        var net = dev.secateur.model.Architecture.LENET_300_100.build(8L, 1e-3);
+        var net = Architecture.LENET_300_100.build(8L, 1e-3);
         for (int neuron = 0; neuron < 300; neuron += 2) {
             net.getParam("0_W").getColumn(neuron).assign(0);
             net.getParam("0_b").putScalar(neuron, 0);
         }
-        dev.secateur.model.ModelFiles.save(net, run.resolve("model-final.zip"));
+        ModelFiles.save(net, run.resolve("model-final.zip"));
         assertThat(run("export", run.toString(), "--format", "dl4j")).as(err.toString()).isEqualTo(Main.OK);
         assertThat(out.toString()).contains("dead filters and neurons physically removed")
                 .contains("params 266,610 -> 133,860 (49.8% fewer)") // 150 x (784 + 1 + 100) gone
@@ -319,10 +333,10 @@ class MainTest {
                 // and where it is deployed: both written as ONNX and timed in onnxruntime
                 .containsPattern("onnxruntime latency at batch 256: [0-9.]+ ms dense, [0-9.]+ ms pruned")
                 .containsPattern("onnxruntime latency cut at batch 256: -?[0-9.]+% for a FLOPs cut of 49.[0-9]% \\(-?[0-9.]+ of it\\)");
-        var shrunk = dev.secateur.model.ModelFiles.load(run.resolve("export/model.zip"));
+        var shrunk = ModelFiles.load(run.resolve("export/model.zip"));
         assertThat(shrunk.getParam("0_W").shape()).containsExactly(784, 150);
-        var x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 16, 784);
-        assertThat(org.nd4j.linalg.ops.transforms.Transforms.abs(net.output(x).sub(shrunk.output(x)), false).maxNumber().doubleValue())
+        var x = Nd4j.rand(DataType.FLOAT, 16, 784);
+        assertThat(Transforms.abs(net.output(x).sub(shrunk.output(x)), false).maxNumber().doubleValue())
                 .isLessThanOrEqualTo(1e-5);
     }
 
@@ -338,8 +352,8 @@ class MainTest {
     @Test
     void exportOnnxIsAShorthandForTheFormatAndAContradictionOrNoFormatIsRefused() throws Exception {
         var run = Files.createDirectories(dir.resolve("runs/onnx-1"));
-        var net = dev.secateur.model.Architecture.LENET_300_100.network(7L, 1e-3);
-        dev.secateur.model.ModelFiles.save(net, run.resolve("model-final.zip"));
+        var net = Architecture.LENET_300_100.network(7L, 1e-3);
+        ModelFiles.save(net, run.resolve("model-final.zip"));
         assertThat(run("export", run.toString(), "--onnx")).as(err.toString()).isEqualTo(Main.OK);
         assertThat(out.toString()).contains("ONNX model: " + run.resolve("export/model.onnx")
                         + " (opset 13, input 'input' [N, 784], output 'output' [N, 10])")

@@ -1,6 +1,7 @@
 package dev.secateur.bus;
 
 import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ScriptOrigin;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -86,12 +87,12 @@ public final class ExperimentClient {
     }
 
     /** The same, from a script that spec.json names, so that the run can be resumed by running it again. */
-    public StageReply.ExperimentDone runFrom(dev.secateur.spec.ScriptOrigin script, ExperimentSpec spec, Path runsDir) {
+    public StageReply.ExperimentDone runFrom(ScriptOrigin script, ExperimentSpec spec, Path runsDir) {
         return runFrom(script, spec, runsDir, null);
     }
 
     /** The same, under a run id chosen by the caller (null: the coordinator names the run). */
-    public StageReply.ExperimentDone runFrom(dev.secateur.spec.ScriptOrigin script, ExperimentSpec spec, Path runsDir, String runId) {
+    public StageReply.ExperimentDone runFrom(ScriptOrigin script, ExperimentSpec spec, Path runsDir, String runId) {
         return await(vertx.eventBus()
                 .request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runsDir, runId, null, script),
                         new DeliveryOptions().setSendTimeout(timeout.toMillis() + Math.max(30_000, timeout.toMillis() / 10)))

@@ -3,13 +3,16 @@ package dev.secateur.bus;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.record.ResolvedSpec;
+import dev.secateur.result.StepResult;
+import dev.secateur.score.Comparison;
 import dev.secateur.sensitivity.SensitivityCurves;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import dev.secateur.store.Handle;
-import dev.secateur.result.StepResult;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +45,7 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
     }
 
     /** A criteria comparison: rank-correlation.csv and .png. */
-    record Correlations(String runId, dev.secateur.score.Comparison.Report report) implements RecordRequest {
+    record Correlations(String runId, Comparison.Report report) implements RecordRequest {
     }
 
     /** Sensitivity curves: sensitivity.csv and .png. */
@@ -73,7 +76,7 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
                       Map<String, Double> ratios, Map<String, Handle<Network>> networks) implements RecordRequest {
         public Checkpoint {
             results = List.copyOf(results);
-            ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
+            ratios = Collections.unmodifiableMap(new LinkedHashMap<>(ratios));
             networks = Map.copyOf(networks);
         }
     }

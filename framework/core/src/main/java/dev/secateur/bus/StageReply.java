@@ -15,6 +15,8 @@ import dev.secateur.score.ScoreSet;
 import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.store.Handle;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -60,7 +62,7 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
                     Map<String, Double> ratios, Map<String, Handle<Network>> networks) implements StageReply {
         public Restored {
             results = List.copyOf(results);
-            ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
+            ratios = Collections.unmodifiableMap(new LinkedHashMap<>(ratios));
             networks = Map.copyOf(networks);
         }
     }
@@ -88,7 +90,7 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
      */
     record Budgeted(Map<String, Double> ratios, Map<String, Long> units, List<String> lines) implements StageReply {
         public Budgeted {
-            ratios = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(ratios));
+            ratios = Collections.unmodifiableMap(new LinkedHashMap<>(ratios));
             units = Map.copyOf(units);
             lines = List.copyOf(lines);
         }

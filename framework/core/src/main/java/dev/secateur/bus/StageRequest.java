@@ -13,7 +13,9 @@ import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spec.ScriptOrigin;
 import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
@@ -21,7 +23,6 @@ import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import dev.secateur.store.Handle;
-import dev.secateur.spec.ScriptOrigin;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * from their own copy (null: this JVM only).
      */
     record Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
-                 SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins, dev.secateur.spec.DataSpec dataSpec)
+                 SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins, DataSpec dataSpec)
             implements StageRequest {
 
         public Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
@@ -113,7 +114,7 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * pass over a calibration sample of {@code data}'s training split.
      */
     record Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
-                   CompareSpec compare, int calibration, long seed, PluginPins pins, dev.secateur.spec.DataSpec dataSpec)
+                   CompareSpec compare, int calibration, long seed, PluginPins pins, DataSpec dataSpec)
             implements StageRequest {
 
         public Compare(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params,
@@ -185,7 +186,7 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      */
     record Train(String runId, TrainingPhase phase, int step, Handle<Network> model,
                  Handle<DataSplits> data, Handle<MaskSet> masks, TrainingSpec training, long seed,
-                 Handle<Network> teacher, dev.secateur.spec.RecoverySpec.Distillation distillation, int captureAt)
+                 Handle<Network> teacher, RecoverySpec.Distillation distillation, int captureAt)
             implements StageRequest {
 
         public Train(String runId, TrainingPhase phase, int step, Handle<Network> model,
@@ -228,7 +229,7 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      */
     record Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
                  Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed,
-                 dev.secateur.spec.DataSpec dataSpec)
+                 DataSpec dataSpec)
             implements StageRequest {
         public Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
                      Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed) {

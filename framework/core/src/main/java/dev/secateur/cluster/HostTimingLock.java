@@ -4,7 +4,9 @@ import dev.secateur.errors.RunCancelledException;
 import dev.secateur.evaluate.TimedSection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -50,7 +52,7 @@ public final class HostTimingLock implements TimedSection.Guard {
             }
             try (var channel = open(); var held = channel.lock()) {
                 return timed.get();
-            } catch (java.nio.channels.ClosedByInterruptException e) {
+            } catch (ClosedByInterruptException e) {
                 Thread.currentThread().interrupt();
                 throw new RunCancelledException("interrupted while waiting for this machine's timing lock " + file);
             } catch (IOException e) {
@@ -68,7 +70,7 @@ public final class HostTimingLock implements TimedSection.Guard {
                 // writable by all, so workers of several users on one machine share it
                 Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-")));
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
-            } catch (java.nio.file.FileAlreadyExistsException | UnsupportedOperationException e) {
+            } catch (FileAlreadyExistsException | UnsupportedOperationException e) {
                 // another JVM made it first, or the file system has no POSIX permissions
             }
         }

@@ -3,6 +3,7 @@ package dev.secateur.cluster;
 import dev.secateur.spi.ParamRef;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ public final class MaskWire {
                     bits.set(i);
                 }
             }
-            json.add(new JsonObject().put("param", ref.toString()).put("shape", new JsonArray(java.util.Arrays.stream(mask.shape())
+            json.add(new JsonObject().put("param", ref.toString()).put("shape", new JsonArray(Arrays.stream(mask.shape())
                     .boxed().toList())).put("bits", Base64.getEncoder().encodeToString(bits.toByteArray())));
         });
         return json;
@@ -38,7 +39,7 @@ public final class MaskWire {
         for (Object entry : json) {
             var mask = (JsonObject) entry;
             long[] shape = mask.getJsonArray("shape").stream().mapToLong(d -> ((Number) d).longValue()).toArray();
-            long length = java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            long length = Arrays.stream(shape).reduce(1, Math::multiplyExact);
             var bits = BitSet.valueOf(Base64.getDecoder().decode(mask.getString("bits")));
             if (bits.length() > length) {
                 throw new IllegalArgumentException("mask of " + mask.getString("param") + " has bits beyond its " + length + " weights");

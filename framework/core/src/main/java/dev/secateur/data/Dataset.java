@@ -2,10 +2,14 @@ package dev.secateur.data;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.Preprocessing;
+import dev.secateur.spi.Permutations;
+import java.util.Arrays;
 import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Labelled images held in memory: features as rows of {@code rows·cols} floats, prepared as the data block
@@ -21,8 +25,8 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
         Objects.requireNonNull(features, "features");
         // rows are copied straight out of the buffers (MinibatchIterator), so they must be row-major floats
         if (features.ordering() != 'c' || labels.ordering() != 'c' || features.isView() || labels.isView()
-                || features.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT
-                || labels.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+                || features.dataType() != DataType.FLOAT
+                || labels.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("dataset arrays must be contiguous row-major floats");
         }
         if (features.rows() != classes.length || labels.rows() != classes.length) {
@@ -110,18 +114,18 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
             throw new IllegalArgumentException("cannot draw " + n + " examples from " + name + ", which has " + size());
         }
         int[] order = permutation(size(), seed);
-        return select(java.util.Arrays.copyOf(order, n), name + "[sample " + n + ", seed " + seed + "]");
+        return select(Arrays.copyOf(order, n), name + "[sample " + n + ", seed " + seed + "]");
     }
 
     /** The first {@code n} examples as one DL4J DataSet (views, no copy). */
     public DataSet head(int n) {
         int k = Math.min(n, size());
-        return new DataSet(features.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, k)),
-                labels.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, k)));
+        return new DataSet(features.get(NDArrayIndex.interval(0, k)),
+                labels.get(NDArrayIndex.interval(0, k)));
     }
 
     /** A Fisher-Yates permutation of 0..n-1 from a seed (the one plugins use too). */
     public static int[] permutation(int n, long seed) {
-        return dev.secateur.spi.Permutations.of(n, seed);
+        return Permutations.of(n, seed);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -82,10 +83,10 @@ public final class DatasetLoader {
             }
             // the same images for every seed, so settings are compared on one held-out set
             int[] order = Dataset.permutation(train.size(), VALIDATION_SEED);
-            var held = java.util.Arrays.copyOfRange(order, 0, spec.validation());
-            var rest = java.util.Arrays.copyOfRange(order, spec.validation(), order.length);
-            java.util.Arrays.sort(held);
-            java.util.Arrays.sort(rest);
+            var held = Arrays.copyOfRange(order, 0, spec.validation());
+            var rest = Arrays.copyOfRange(order, spec.validation(), order.length);
+            Arrays.sort(held);
+            Arrays.sort(rest);
             test = train.select(held, train.name() + " (validation)");
             train = train.select(rest, train.name() + " (without validation)");
             origin = origin + ", evaluated on " + spec.validation() + " validation images held out of the training split "

@@ -1,7 +1,12 @@
 package dev.secateur.data;
 
+import dev.secateur.errors.Interrupts;
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -26,7 +31,7 @@ public final class MinibatchIterator implements DataSetIterator {
     private int[] order;
     private int cursor;
     private DataSetPreProcessor preProcessor;
-    private final java.util.Map<Integer, INDArray[]> buffers = new java.util.HashMap<>();
+    private final Map<Integer, INDArray[]> buffers = new HashMap<>();
     private int turn;
 
     public MinibatchIterator(Dataset data, int batchSize, long seed) {
@@ -51,12 +56,12 @@ public final class MinibatchIterator implements DataSetIterator {
 
     @Override
     public DataSet next(int num) {
-        dev.secateur.errors.Interrupts.check("between minibatches");
+        Interrupts.check("between minibatches");
         if (!hasNext()) {
             throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
         }
         int end = Math.min(cursor + num, order.length);
-        int[] rows = java.util.Arrays.copyOfRange(order, cursor, end);
+        int[] rows = Arrays.copyOfRange(order, cursor, end);
         cursor = end;
         // buffers [features, labels] x 2 turns, per batch length (the last batch of an epoch may be shorter)
         var pair = buffers.computeIfAbsent(rows.length, n -> new INDArray[]{
@@ -82,7 +87,7 @@ public final class MinibatchIterator implements DataSetIterator {
         for (int i = 0; i < rows.length; i++) {
             target.put(i * width, source, rows[i] * width, width);
         }
-        java.lang.ref.Reference.reachabilityFence(from);
+        Reference.reachabilityFence(from);
         return into;
     }
 

@@ -2,6 +2,7 @@ package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ExperimentSpec;
+import java.util.List;
 
 /**
  * What a script's {@code run(spec)} and {@code explain(spec)} reach. In bin/secateur both go over the event
@@ -16,7 +17,7 @@ public interface ExperimentRunner {
      * Runs several experiments and returns their results in order. Here one after another; a runner with a
      * cluster runs them at once on its workers.
      */
-    default java.util.List<RunResult> runAll(java.util.List<ExperimentSpec> specs) {
+    default List<RunResult> runAll(List<ExperimentSpec> specs) {
         return specs.stream().map(this::run).toList();
     }
 

@@ -2,12 +2,14 @@ package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /** Applies Groovy named arguments ({@code finetune epochs: 1, lr: 1e-3}) to a builder, refusing unknown names. */
 final class NamedArgs {
@@ -38,9 +40,9 @@ final class NamedArgs {
         if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() != Math.rint(n.doubleValue())) {
             throw new BadInputException(what + " " + name + ": " + value + " is not a whole number");
         }
-        var exact = new java.math.BigDecimal(n.toString());
-        if (exact.compareTo(java.math.BigDecimal.valueOf(Integer.MAX_VALUE)) > 0
-                || exact.compareTo(java.math.BigDecimal.valueOf(Integer.MIN_VALUE)) < 0) {
+        var exact = new BigDecimal(n.toString());
+        if (exact.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0
+                || exact.compareTo(BigDecimal.valueOf(Integer.MIN_VALUE)) < 0) {
             throw new BadInputException(what + " " + name + ": " + value + " is out of range; the most it can be is "
                     + Integer.MAX_VALUE);
         }
@@ -76,7 +78,7 @@ final class NamedArgs {
     }
 
     /** Runs a spec constructor, turning its IllegalArgumentException into a user-facing error. */
-    static <T> T checked(String what, java.util.function.Supplier<T> build) {
+    static <T> T checked(String what, Supplier<T> build) {
         try {
             return build.get();
         } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ScheduleChoice;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ScheduleSpec;
+import groovy.lang.GroovyObjectSupport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ import java.util.Map;
  * schedule; any other name is an option of the schedule plugin. Java:
  * {@code s -> s.target(0.9).steps(4).option("ramp", "geometric")}.
  */
-public final class ScheduleBuilder extends groovy.lang.GroovyObjectSupport {
+public final class ScheduleBuilder extends GroovyObjectSupport {
 
     private final String id;
     private double target = Double.NaN;

@@ -1,31 +1,42 @@
 package dev.secateur.dsl;
 
 import dev.secateur.bus.RunFailedException;
-
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
-import dev.secateur.errors.GroovyErrors;
 import dev.secateur.errors.ExitRefusedException;
+import dev.secateur.errors.GroovyErrors;
 import dev.secateur.errors.ScriptFailedException;
 import groovy.lang.Binding;
+import groovy.lang.Closure;
+import groovy.lang.GroovyObjectSupport;
 import groovy.lang.GroovyShell;
 import groovy.lang.MissingMethodException;
 import groovy.lang.MissingPropertyException;
+import groovy.lang.Script;
 import groovy.transform.ThreadInterrupt;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.codehaus.groovy.ast.expr.MethodCallExpression;
+import org.codehaus.groovy.ast.expr.StaticMethodCallExpression;
 import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.CompilerConfiguration;
+import org.codehaus.groovy.control.MultipleCompilationErrorsException;
 import org.codehaus.groovy.control.customizers.ASTTransformationCustomizer;
 import org.codehaus.groovy.control.customizers.ImportCustomizer;
+import org.codehaus.groovy.control.customizers.SecureASTCustomizer;
+import org.codehaus.groovy.runtime.InvokerHelper;
 import org.codehaus.groovy.runtime.InvokerInvocationException;
 
 /**
@@ -42,11 +53,11 @@ public final class ScriptRunner {
     }
 
     public static CompilerConfiguration compilerConfiguration() {
-        return compilerConfiguration(new java.util.concurrent.atomic.AtomicInteger());
+        return compilerConfiguration(new AtomicInteger());
     }
 
     /** The same; {@code exitLine} receives the line of a refused {@code System.exit}. */
-    private static CompilerConfiguration compilerConfiguration(java.util.concurrent.atomic.AtomicInteger exitLine) {
+    private static CompilerConfiguration compilerConfiguration(AtomicInteger exitLine) {
         var imports = new ImportCustomizer()
                 .addStaticStars(Dsl.class.getName())
                 .addStarImports("dev.secateur.dsl");
@@ -60,17 +71,17 @@ public final class ScriptRunner {
      * Refuses {@code System.exit} and {@code Runtime.halt/exit} where they are written: they would end the
      * JVM with a code of the script's choosing, skipping the run's failure marker and the documented codes.
      */
-    private static org.codehaus.groovy.control.customizers.SecureASTCustomizer noExit(java.util.concurrent.atomic.AtomicInteger exitLine) {
-        var secure = new org.codehaus.groovy.control.customizers.SecureASTCustomizer();
+    private static SecureASTCustomizer noExit(AtomicInteger exitLine) {
+        var secure = new SecureASTCustomizer();
         secure.setIndirectImportCheckEnabled(false);
         secure.addExpressionCheckers(expression -> {
             boolean exits = false;
-            if (expression instanceof org.codehaus.groovy.ast.expr.MethodCallExpression call) {
+            if (expression instanceof MethodCallExpression call) {
                 String method = call.getMethodAsString();
                 String receiver = call.getObjectExpression().getText();
                 exits = ("exit".equals(method) || "halt".equals(method))
                         && (receiver.equals("System") || receiver.equals("java.lang.System") || receiver.contains("getRuntime"));
-            } else if (expression instanceof org.codehaus.groovy.ast.expr.StaticMethodCallExpression call) {
+            } else if (expression instanceof StaticMethodCallExpression call) {
                 exits = "exit".equals(call.getMethod()) && call.getOwnerType().getName().equals("java.lang.System");
             }
             if (exits) {
@@ -82,7 +93,7 @@ public final class ScriptRunner {
     }
 
     /** A script that compiled; run it with {@link #run}. */
-    public record Compiled(Path script, Class<? extends groovy.lang.Script> type) {
+    public record Compiled(Path script, Class<? extends Script> type) {
 
         /** Runs the script with {@code args} bound as {@code args} and {@code runner} behind {@code run(spec)}. */
         public Object run(ExperimentRunner runner, List<String> args) {
@@ -90,14 +101,14 @@ public final class ScriptRunner {
         }
 
         /** The same, with the script's {@code println} going to {@code out}. */
-        public Object run(ExperimentRunner runner, List<String> args, java.io.PrintWriter out) {
+        public Object run(ExperimentRunner runner, List<String> args, PrintWriter out) {
             var binding = new Binding();
             if (out != null) {
                 binding.setVariable("out", out);
             }
             binding.setVariable(SecateurScript.RUNNER, runner);
             binding.setVariable("args", args.toArray(String[]::new));
-            var instance = org.codehaus.groovy.runtime.InvokerHelper.createScript(type, binding);
+            var instance = InvokerHelper.createScript(type, binding);
             try {
                 return instance.run();
             } catch (InvokerInvocationException e) {
@@ -133,13 +144,13 @@ public final class ScriptRunner {
      * over HTTP, its file name).
      */
     public static Compiled compile(String source, Path script) {
-        var exitLine = new java.util.concurrent.atomic.AtomicInteger();
+        var exitLine = new AtomicInteger();
         var shell = new GroovyShell(ScriptRunner.class.getClassLoader(), new Binding(), compilerConfiguration(exitLine));
         // a byte-order mark is valid UTF-8 that some editors write; Groovy's parser would call it a syntax error
         String text = source.startsWith("\uFEFF") ? source.substring(1) : source;
         try {
             return new Compiled(script, shell.parse(text, GroovyErrors.sourceName(script)).getClass());
-        } catch (org.codehaus.groovy.control.MultipleCompilationErrorsException e) {
+        } catch (MultipleCompilationErrorsException e) {
             if (exitLine.get() > 0) {
                 throw new BadInputException(script + ":" + exitLine.get() + ": System.exit is not allowed in a script; a script "
                         + "ends after its last line, a failed run already exits 1 and bad input 2 (docs/cli.md), and to stop "
@@ -175,7 +186,7 @@ public final class ScriptRunner {
             return new BadInputException(where + "unknown name '" + missing.getProperty() + "'; check its spelling, "
                     + "or declare it with def", error);
         }
-        if (error instanceof java.io.IOException io) {
+        if (error instanceof IOException io) {
             // a file the script reads that is missing or unreadable: the user's input
             return new BadInputException(where + "the script could not read a file: " + io
                     + "; check the path (relative paths start from the directory bin/secateur runs in)", error);
@@ -212,12 +223,12 @@ public final class ScriptRunner {
 
     private static String unknownMethod(MissingMethodException missing) {
         var type = missing.getType();
-        Set<String> names = type == null ? new java.util.TreeSet<>() : publicMethods(type);
+        Set<String> names = type == null ? new TreeSet<>() : publicMethods(type);
         // the values a script passes (fashionMnist(), filters(), global() ...) are callable everywhere
         names.addAll(publicMethods(Dsl.class));
         String where = type == null ? "" : " in " + describe(type);
         String given = Arrays.stream(missing.getArguments())
-                .map(a -> a == null ? "null" : a instanceof groovy.lang.Closure ? "{ ... }" : a.getClass().getSimpleName())
+                .map(a -> a == null ? "null" : a instanceof Closure ? "{ ... }" : a.getClass().getSimpleName())
                 .collect(Collectors.joining(", ", "(", ")"));
         if (names.contains(missing.getMethod())) {
             return "'" + missing.getMethod() + "'" + where + " does not take " + given + "; see the DSL reference in docs/dsl.md";
@@ -230,9 +241,9 @@ public final class ScriptRunner {
     private static Set<String> publicMethods(Class<?> type) {
         return Arrays.stream(type.getMethods())
                 .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getDeclaringClass() != Object.class
-                        && m.getDeclaringClass() != groovy.lang.Script.class && m.getDeclaringClass() != groovy.lang.GroovyObjectSupport.class
+                        && m.getDeclaringClass() != Script.class && m.getDeclaringClass() != GroovyObjectSupport.class
                         && !m.getName().contains("$") && !m.getName().equals("methodMissing"))
-                .map(Method::getName).collect(Collectors.toCollection(java.util.TreeSet::new));
+                .map(Method::getName).collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static String describe(Class<?> type) {
@@ -244,7 +255,7 @@ public final class ScriptRunner {
         }
         if (type == ScheduleBuilder.class || type == FinetuneBuilder.class || type == EvaluateBuilder.class
                 || type == SensitivityBuilder.class || type == CompareBuilder.class) {
-            return "a " + type.getSimpleName().replace("Builder", "").toLowerCase(java.util.Locale.ROOT) + " block";
+            return "a " + type.getSimpleName().replace("Builder", "").toLowerCase(Locale.ROOT) + " block";
         }
         if (SecateurScript.class.isAssignableFrom(type)) {
             return "a script";

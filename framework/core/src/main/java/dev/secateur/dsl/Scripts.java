@@ -1,6 +1,7 @@
 package dev.secateur.dsl;
 
 import groovy.lang.Closure;
+import groovy.lang.MissingMethodException;
 
 /** Groovy closure plumbing shared by the builders. */
 final class Scripts {
@@ -15,10 +16,10 @@ final class Scripts {
         copy.setDelegate(builder);
         try {
             copy.call(builder);
-        } catch (groovy.lang.MissingMethodException e) {
+        } catch (MissingMethodException e) {
             if (e.getType() != null && Closure.class.isAssignableFrom(e.getType())) {
                 // name the builder the method was looked up on, not the closure class
-                var named = new groovy.lang.MissingMethodException(e.getMethod(), builder.getClass(), e.getArguments());
+                var named = new MissingMethodException(e.getMethod(), builder.getClass(), e.getArguments());
                 named.setStackTrace(e.getStackTrace()); // keeps the script line of the call
                 throw named;
             }

@@ -5,8 +5,9 @@ import dev.secateur.spec.ExperimentSpec;
 import groovy.lang.Closure;
 import groovy.lang.DelegatesTo;
 import groovy.lang.Script;
-import java.util.List;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -110,7 +111,7 @@ public abstract class SecateurScript extends Script {
             throw new BadInputException("runAll needs a list of experiments, such as runAll([a, b]); it got "
                     + (specs == null ? "null" : "an empty list"));
         }
-        var checked = new java.util.ArrayList<ExperimentSpec>();
+        var checked = new ArrayList<ExperimentSpec>();
         for (int i = 0; i < specs.size(); i++) {
             if (!(specs.get(i) instanceof ExperimentSpec spec)) {
                 throw new BadInputException("runAll: item " + i + " (" + specs.get(i) + ") is not an experiment; give the "

@@ -1,5 +1,6 @@
 package dev.secateur.dsl;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.TrainingSpec;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +56,7 @@ public abstract class TrainingBuilder<B extends TrainingBuilder<B>> {
         try {
             this.decay = TrainingSpec.Decay.of(decay);
         } catch (IllegalArgumentException e) {
-            throw new dev.secateur.errors.BadInputException(e.getMessage());
+            throw new BadInputException(e.getMessage());
         }
         return self();
     }

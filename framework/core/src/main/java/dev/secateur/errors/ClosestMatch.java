@@ -3,6 +3,7 @@ package dev.secateur.errors;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** Suggests the known name nearest to a misspelt one. */
@@ -16,7 +17,7 @@ public final class ClosestMatch {
     /** "{@code what} has no option 'x'; its options are a, b (did you mean 'a'?)". */
     public static String unknownOption(String what, String option, Collection<String> known) {
         return what + " has no option '" + option + "'; its options are "
-                + (known.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(known)))
+                + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known)))
                 + of(option, known).map(c -> " (did you mean '" + c + "'?)").orElse("");
     }
 

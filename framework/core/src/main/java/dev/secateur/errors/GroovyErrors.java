@@ -1,5 +1,7 @@
 package dev.secateur.errors;
 
+import java.nio.file.Path;
+import javax.lang.model.SourceVersion;
 import org.codehaus.groovy.control.CompilationFailedException;
 import org.codehaus.groovy.control.MultipleCompilationErrorsException;
 import org.codehaus.groovy.control.messages.ExceptionMessage;
@@ -37,10 +39,10 @@ public final class GroovyErrors {
      * frames: the file name, unless that is not a legal class name (long.groovy, 2-layers.groovy), in which
      * case it is made into one.
      */
-    public static String sourceName(java.nio.file.Path source) {
+    public static String sourceName(Path source) {
         String file = source.getFileName().toString();
         String stem = file.endsWith(".groovy") ? file.substring(0, file.length() - ".groovy".length()) : file;
-        if (javax.lang.model.SourceVersion.isName(stem)) {
+        if (SourceVersion.isName(stem)) {
             return stem + ".groovy";
         }
         return "script_" + stem.replaceAll("[^A-Za-z0-9_$]", "_") + ".groovy";

@@ -1,5 +1,7 @@
 package dev.secateur.errors;
 
+import java.util.concurrent.CancellationException;
+
 /**
  * Where long work looks for a stop request: between minibatches. A stage interrupts its thread to cancel a
  * run or end a job past its timeout; the work ends at the next check, and the stage answers why.
@@ -12,7 +14,7 @@ public final class Interrupts {
     /** Throws if this thread was asked to stop. */
     public static void check(String where) {
         if (Thread.currentThread().isInterrupted()) {
-            throw new java.util.concurrent.CancellationException("stopped " + where);
+            throw new CancellationException("stopped " + where);
         }
     }
 }

@@ -1,13 +1,16 @@
 package dev.secateur.evaluate;
 
-import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
+import dev.secateur.errors.Interrupts;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spi.ParamRef;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +24,7 @@ public final class Evaluator {
     private static final int EVAL_BATCH = 1000;
     /** How long the first latency measurement at a batch size in a JVM runs forward passes before it times any. */
     private static final long FIRST_WARMUP_NANOS = 500_000_000L;
-    private static final java.util.Set<Long> warmedBatchSizes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Long> warmedBatchSizes = ConcurrentHashMap.newKeySet();
     /** The clipping DL4J's cross-entropy applies to softmax outputs. */
     private static final double PROBABILITY_FLOOR = 1e-10;
 
@@ -92,7 +95,7 @@ public final class Evaluator {
         int n = data.size();
         int[] classes = data.classes();
         for (int from = 0; from < n; from += EVAL_BATCH) {
-            dev.secateur.errors.Interrupts.check("between batches");
+            Interrupts.check("between batches");
             int to = Math.min(from + EVAL_BATCH, n);
             INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray out = forward.apply(x);

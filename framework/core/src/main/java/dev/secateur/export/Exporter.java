@@ -3,22 +3,23 @@ package dev.secateur.export;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.model.onnx.OnnxWriter;
+import dev.secateur.record.RunDirectory;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.shrink.SideBySide;
-import dev.secateur.record.RunDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Exports a finished run's model: as a DL4J zip, as ONNX, as .npy weights and masks, or as a sparse file. */
 public final class Exporter {
@@ -107,7 +108,7 @@ public final class Exporter {
                         report.compression()));
                 for (var e : report.entries()) {
                     lines.add(String.format(Locale.ROOT, "  %-6s %-18s %,9d nonzero  %-17s %,7d fillers  %,11d bytes", e.key(),
-                            java.util.Arrays.toString(e.shape()), e.nonzero(), e.encoding(), e.fillers(), e.bytes()));
+                            Arrays.toString(e.shape()), e.nonzero(), e.encoding(), e.fillers(), e.bytes()));
                 }
             }
         }
@@ -131,7 +132,7 @@ public final class Exporter {
         }
     }
 
-    private static void writeNpy(org.nd4j.linalg.api.ndarray.INDArray value, Path file) {
+    private static void writeNpy(INDArray value, Path file) {
         try {
             Nd4j.writeAsNumpy(value.dup('c'), file.toFile());
         } catch (IOException e) {

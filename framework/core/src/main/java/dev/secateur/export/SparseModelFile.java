@@ -1,7 +1,7 @@
 package dev.secateur.export;
 
-import dev.secateur.model.Network;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.model.Network;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -16,7 +16,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -126,8 +128,8 @@ public final class SparseModelFile {
             String json = new String(conf, StandardCharsets.UTF_8);
             Network net;
             if (json.contains("\"vertices\"")) {
-                var graph = new org.deeplearning4j.nn.graph.ComputationGraph(
-                        org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(json));
+                var graph = new ComputationGraph(
+                        ComputationGraphConfiguration.fromJson(json));
                 graph.init();
                 net = Network.of(graph);
             } else {

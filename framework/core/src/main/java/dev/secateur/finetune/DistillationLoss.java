@@ -1,10 +1,13 @@
 package dev.secateur.finetune;
 
+import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.RecoverySpec;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -34,7 +37,7 @@ public final class DistillationLoss implements ILossFunction {
 
     /** The labels this loss reads: the one-hot labels, then the teacher's probabilities. */
     public static INDArray labels(INDArray oneHot, INDArray teacherProbabilities) {
-        return org.nd4j.linalg.factory.Nd4j.hstack(oneHot, teacherProbabilities.castTo(oneHot.dataType()));
+        return Nd4j.hstack(oneHot, teacherProbabilities.castTo(oneHot.dataType()));
     }
 
     @Override
@@ -103,12 +106,12 @@ public final class DistillationLoss implements ILossFunction {
 
     private static INDArray oneHot(INDArray labels, long classes) {
         requireWidth(labels, classes);
-        return labels.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, classes)).dup();
+        return labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, classes)).dup();
     }
 
     private static INDArray teacher(INDArray labels, long classes) {
-        return labels.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(classes, 2 * classes)).dup();
+        return labels.get(NDArrayIndex.all(),
+                NDArrayIndex.interval(classes, 2 * classes)).dup();
     }
 
     private static void requireWidth(INDArray labels, long classes) {
@@ -120,7 +123,7 @@ public final class DistillationLoss implements ILossFunction {
 
     private static void requireSoftmax(IActivation activation) {
         if (!(activation instanceof ActivationSoftmax)) {
-            throw new dev.secateur.errors.BadInputException("distillation matches softened class probabilities, so the output "
+            throw new BadInputException("distillation matches softened class probabilities, so the output "
                     + "layer needs a softmax activation, not " + activation + "; remove distill from this experiment");
         }
     }

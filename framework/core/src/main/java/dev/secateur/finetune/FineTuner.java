@@ -1,9 +1,10 @@
 package dev.secateur.finetune;
 
-import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
 import dev.secateur.data.MinibatchIterator;
+import dev.secateur.errors.BadInputException;
 import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.TrainingSpec;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ public final class FineTuner {
                         TrainingProgressListener progress, Extras extras) {
         long iterations = (long) spec.epochs() * ((train.size() + spec.batchSize() - 1) / spec.batchSize());
         if (extras.captureAt() > iterations) {
-            throw new dev.secateur.errors.BadInputException("rewind iteration " + extras.captureAt() + " is beyond the dense "
+            throw new BadInputException("rewind iteration " + extras.captureAt() + " is beyond the dense "
                     + "training, which makes " + iterations + " updates (" + spec.epochs() + " epoch(s) of " + train.size()
                     + " examples at batch " + spec.batchSize() + "); choose an iteration from 0 to " + iterations);
         }
@@ -128,7 +129,7 @@ public final class FineTuner {
         counter.report(true);
         // a diverged network would be scored, pruned and reported as if it were a model, failing far from the cause
         if (!Double.isFinite(net.params().sumNumber().doubleValue())) {
-            throw new dev.secateur.errors.BadInputException("training diverged: the weights became NaN or infinite within "
+            throw new BadInputException("training diverged: the weights became NaN or infinite within "
                     + spec.epochs() + " epoch(s) at learning rate " + spec.learningRate() + " (loss " + counter.score
                     + "); lower the learning rate (lr:) of this training");
         }

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 
 /** Serves Prometheus text at {@code http://127.0.0.1:<port>/metrics} while a run lasts. */
 public final class MetricsServer {
@@ -28,7 +29,7 @@ public final class MetricsServer {
     }
 
     /** Answers a request with the registry's Prometheus text. */
-    public static void scrape(Vertx vertx, PrometheusMeterRegistry registry, io.vertx.core.http.HttpServerRequest request) {
+    public static void scrape(Vertx vertx, PrometheusMeterRegistry registry, HttpServerRequest request) {
         // scrape() walks every meter; keep it off the event loop
         vertx.executeBlocking(registry::scrape, false).onComplete(text -> {
             if (text.succeeded()) {

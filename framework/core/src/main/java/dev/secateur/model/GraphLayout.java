@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -18,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -85,7 +87,7 @@ final class GraphLayout {
         return assemble();
     }
 
-    private List<Segment> visit(String name, org.deeplearning4j.nn.conf.graph.GraphVertex vertex, List<List<Segment>> inputs) {
+    private List<Segment> visit(String name, GraphVertex vertex, List<List<Segment>> inputs) {
         if (vertex instanceof LayerVertex layerVertex) {
             int index = layerIndex.get(name);
             var layer = graph.getLayer(index);
@@ -185,7 +187,7 @@ final class GraphLayout {
         return null;
     }
 
-    private void activationBlocks(org.deeplearning4j.nn.conf.layers.Layer conf, int index, List<Segment> spaces) {
+    private void activationBlocks(Layer conf, int index, List<Segment> spaces) {
         var activation = conf instanceof BaseLayer base ? base.getActivationFn()
                 : conf instanceof ActivationLayer act ? act.getActivationFn() : null;
         if (activation != null && !NetworkLayout.mapsZeroToZero(activation)) {

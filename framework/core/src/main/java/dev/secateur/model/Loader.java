@@ -8,7 +8,9 @@ import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /** Loads the data and builds or loads the model of an experiment, and checks that they fit together. */
 public final class Loader {
@@ -84,10 +86,10 @@ public final class Loader {
 
     /** A model whose training diverged loads fine and then fails far from the cause; refuse it here, naming the parameter. */
     static void checkFinite(Network net, String origin) {
-        for (var entry : new java.util.TreeMap<>(net.paramTable()).entrySet()) {
+        for (var entry : new TreeMap<>(net.paramTable()).entrySet()) {
             var values = entry.getValue();
-            long nan = values.scan(org.nd4j.linalg.indexing.conditions.Conditions.isNan()).longValue();
-            long infinite = values.scan(org.nd4j.linalg.indexing.conditions.Conditions.isInfinite()).longValue();
+            long nan = values.scan(Conditions.isNan()).longValue();
+            long infinite = values.scan(Conditions.isInfinite()).longValue();
             if (nan + infinite > 0) {
                 throw new BadInputException(origin + " has " + (nan > 0 ? nan + " NaN" : "") + (nan > 0 && infinite > 0 ? " and " : "")
                         + (infinite > 0 ? infinite + " infinite" : "") + " value(s) among the " + values.length() + " of parameter "

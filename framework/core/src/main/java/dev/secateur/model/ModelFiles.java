@@ -4,6 +4,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.files.DurableFiles;
 import dev.secateur.model.onnx.OnnxImporter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -43,7 +44,7 @@ public final class ModelFiles {
             }
             try (var in = zip.getInputStream(configuration)) {
                 // a graph's configuration lists vertices; a sequential one lists confs
-                graph = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).contains("\"vertices\"");
+                graph = new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("\"vertices\"");
             }
         } catch (ZipException e) {
             throw new BadInputException("model file " + file + " is not a readable zip (" + e.getMessage()

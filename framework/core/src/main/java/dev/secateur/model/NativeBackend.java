@@ -2,6 +2,7 @@ package dev.secateur.model;
 
 import org.bytedeco.javacpp.Loader;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.Nd4jCpu;
 
 /** Which ND4J native build is loaded (linux-x86_64, -avx2, -avx512, -onednn...), for provenance and benchmarks. */
 public final class NativeBackend {
@@ -31,7 +32,7 @@ public final class NativeBackend {
         enableLayerHelpers(); // as every Secateur network class does before it builds one
         return !Boolean.parseBoolean(System.getProperty(HELPERS_DISABLED, "true"))
                 && Nd4j.getEnvironment().helpersAllowed()
-                && org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN();
+                && Nd4jCpu.Environment.getInstance().isUseMKLDNN();
     }
 
     /** The platform directory of the loaded libnd4jcpu, such as {@code linux-x86_64-avx2}. */

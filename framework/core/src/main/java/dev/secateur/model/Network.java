@@ -8,11 +8,14 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.updater.MultiLayerUpdater;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -172,9 +175,9 @@ public final class Network {
     }
 
     /** The output layer's configuration, whose loss function training uses; a clear refusal if the output is another kind. */
-    public org.deeplearning4j.nn.conf.layers.BaseOutputLayer outputLayer() {
+    public BaseOutputLayer outputLayer() {
         var layer = graph != null ? graph.getOutputLayer(0) : sequential.getOutputLayer();
-        if (layer != null && layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer output) {
+        if (layer != null && layer.conf().getLayer() instanceof BaseOutputLayer output) {
             return output;
         }
         throw new BadInputException("the network's output is not an output layer with a loss function (it is "
@@ -213,8 +216,8 @@ public final class Network {
         if (updater == null) {
             return null;
         }
-        return graph != null ? ((org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater) updater).getStateViewArray()
-                : ((org.deeplearning4j.nn.updater.MultiLayerUpdater) updater).getStateViewArray();
+        return graph != null ? ((ComputationGraphUpdater) updater).getStateViewArray()
+                : ((MultiLayerUpdater) updater).getStateViewArray();
     }
 
     /** A deep copy: parameters, configuration and updater state. */

@@ -5,6 +5,8 @@ import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -46,7 +48,7 @@ public final class NetworkLayout {
 
     /** The prunable parameters behind a network's groups (every producer), in layer order, without analysing it again. */
     public static List<PrunableParam> params(List<UnitGroup> groups) {
-        var params = new java.util.TreeMap<Integer, PrunableParam>();
+        var params = new TreeMap<Integer, PrunableParam>();
         for (var group : groups) {
             group.producers().forEach(p -> params.put(p.weights().layer(), p));
         }
@@ -77,7 +79,7 @@ public final class NetworkLayout {
     }
 
     /** Layers that pass channels through one to one. */
-    private static final java.util.Set<Class<?>> CHANNEL_PRESERVING = java.util.Set.of(SubsamplingLayer.class,
+    private static final Set<Class<?>> CHANNEL_PRESERVING = Set.of(SubsamplingLayer.class,
             ActivationLayer.class, DropoutLayer.class, BatchNormalization.class, ZeroPaddingLayer.class);
 
     /**

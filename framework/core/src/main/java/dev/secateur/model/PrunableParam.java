@@ -2,6 +2,8 @@ package dev.secateur.model;
 
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A weight parameter that can be pruned, with its layout.
@@ -17,16 +19,16 @@ import dev.secateur.spi.ParamRef;
  *                  structured pruning their scores add to this layer's and their units go with this layer's
  * @param leader    for a follower, the layer it follows; null otherwise
  */
-public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, java.util.List<ParamRef> coupled,
-                            java.util.List<PrunableParam> followers, ParamRef leader) {
+public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, List<ParamRef> coupled,
+                            List<PrunableParam> followers, ParamRef leader) {
 
     public PrunableParam {
-        coupled = java.util.List.copyOf(coupled);
-        followers = java.util.List.copyOf(followers);
+        coupled = List.copyOf(coupled);
+        followers = List.copyOf(followers);
     }
 
-    public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, java.util.List<ParamRef> coupled) {
-        this(weights, kind, shape, biasShape, coupled, java.util.List.of(), null);
+    public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, List<ParamRef> coupled) {
+        this(weights, kind, shape, biasShape, coupled, List.of(), null);
     }
 
     /** Whether structured pruning decides this layer's units through another layer's (its leader's). */
@@ -35,12 +37,12 @@ public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long
     }
 
     public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape) {
-        this(weights, kind, shape, biasShape, java.util.List.of());
+        this(weights, kind, shape, biasShape, List.of());
     }
 
     /** The parameters and the followers that structured pruning decides with them: everything a scorer must score. */
-    public static java.util.List<PrunableParam> withFollowers(java.util.List<PrunableParam> params) {
-        var all = new java.util.ArrayList<PrunableParam>();
+    public static List<PrunableParam> withFollowers(List<PrunableParam> params) {
+        var all = new ArrayList<PrunableParam>();
         for (var p : params) {
             all.add(p);
             all.addAll(p.followers().stream().filter(f -> params.stream().noneMatch(q -> q.weights().equals(f.weights()))).toList());

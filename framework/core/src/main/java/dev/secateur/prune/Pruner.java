@@ -1,29 +1,29 @@
 package dev.secateur.prune;
 
-import dev.secateur.model.MaskSet;
-
-import dev.secateur.model.Network;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.score.Scorer;
-import dev.secateur.spi.Options;
-import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.LayerKind;
+import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.PruningPlan;
+import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.Scope;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.IntStream;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -119,7 +119,7 @@ public final class Pruner {
         }
         var selections = new ArrayList<Selection>(units.size());
         if (scope instanceof Scope.Global && granularity instanceof Granularity.Structured s && s.roundTo() > 1) {
-            throw new dev.secateur.errors.BadInputException("round_to rounds each layer's kept units, so it needs scope "
+            throw new BadInputException("round_to rounds each layer's kept units, so it needs scope "
                     + "layerwise(), perLayer(...) or fromSensitivity(...), not global()");
         }
         if (scope instanceof Scope.Global) {
@@ -199,11 +199,11 @@ public final class Pruner {
                 throw new PluginFailedException("saliency '" + method.id() + "' failed to compensate " + param.weights() + ": "
                         + PluginFailedException.describe(e), e);
             }
-            if (updated == null || !java.util.Arrays.equals(updated.shape(), param.shape())
+            if (updated == null || !Arrays.equals(updated.shape(), param.shape())
                     || !Double.isFinite(updated.mul(keep).sumNumber().doubleValue())) {
                 throw new PluginFailedException("saliency '" + method.id() + "' returned "
-                        + (updated == null ? "null" : "shape " + java.util.Arrays.toString(updated.shape()) + " or non-finite weights")
-                        + " when compensating " + param.weights() + ", expected finite weights of shape " + java.util.Arrays.toString(param.shape()));
+                        + (updated == null ? "null" : "shape " + Arrays.toString(updated.shape()) + " or non-finite weights")
+                        + " when compensating " + param.weights() + ", expected finite weights of shape " + Arrays.toString(param.shape()));
             }
             view.weights().assign(updated);
         }

@@ -1,8 +1,10 @@
 package dev.secateur.prune;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Finds where to cut a set of scores so that exactly {@code m} of them fall below the cut, without
@@ -44,9 +46,9 @@ public final class ThresholdSelector {
         }
 
         /** Views of two contiguous float arrays, held while the source is. */
-        public static Source of(org.nd4j.linalg.api.ndarray.INDArray scores, org.nd4j.linalg.api.ndarray.INDArray mask) {
+        public static Source of(INDArray scores, INDArray mask) {
             return new Source(scores.data().asNioFloat(), mask == null ? null : mask.data().asNioFloat(),
-                    mask == null ? scores : java.util.List.of(scores, mask));
+                    mask == null ? scores : List.of(scores, mask));
         }
 
         int key(int i) {
@@ -108,7 +110,7 @@ public final class ThresholdSelector {
             }
         }, ThresholdSelector::add);
         int lowBucket = bucketOf(low, rank - below);
-        java.lang.ref.Reference.reachabilityFence(sources);
+        Reference.reachabilityFence(sources);
         for (int b = 0; b < lowBucket; b++) {
             below += low[b];
         }
@@ -139,7 +141,7 @@ public final class ThresholdSelector {
             quotas[s] = Math.min(left, equal[s]);
             left -= quotas[s];
         }
-        java.lang.ref.Reference.reachabilityFence(sources);
+        Reference.reachabilityFence(sources);
         return quotas;
     }
 

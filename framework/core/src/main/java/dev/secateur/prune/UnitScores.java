@@ -1,17 +1,20 @@
 package dev.secateur.prune;
 
-import dev.secateur.model.UnitGroup;
-import dev.secateur.model.UnitReduction;
-
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.PrunableParam;
-import org.nd4j.linalg.api.buffer.DataType;
+import dev.secateur.model.UnitGroup;
+import dev.secateur.model.UnitReduction;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Units;
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -35,7 +38,7 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
      */
     static UnitScores structured(PrunableParam param, INDArray scores, INDArray mask, GroupReduction reduction,
                                  boolean protectBestUnit) {
-        return structured(param, scores, mask, reduction, protectBestUnit, java.util.List.of());
+        return structured(param, scores, mask, reduction, protectBestUnit, List.of());
     }
 
     /**
@@ -43,7 +46,7 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
      * the sum of its reduced scores in every layer of the group, as Torch-Pruning sums a group's importance.
      */
     static UnitScores structured(PrunableParam param, INDArray scores, INDArray mask, GroupReduction reduction,
-                                 boolean protectBestUnit, java.util.List<INDArray> followerScores) {
+                                 boolean protectBestUnit, List<INDArray> followerScores) {
         int axis = param.kind().outputAxis();
         int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
         float[] unitScores = UnitReduction.reduce(param, scores, reduction).castTo(DataType.FLOAT).toFloatVector();
@@ -54,7 +57,7 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
             }
         }
         float[] unitMask = new float[unitScores.length];
-        java.util.Arrays.fill(unitMask, 1f);
+        Arrays.fill(unitMask, 1f);
         long already = 0;
         if (mask != null) {
             // a unit counts as pruned when its whole slice is masked
@@ -89,14 +92,14 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         if (!structured) {
             var mask = Nd4j.createUninitialized(DataType.FLOAT, param.shape(), 'c');
             selection.fill(source, mask.data().asNioFloat());
-            java.lang.ref.Reference.reachabilityFence(source);
+            Reference.reachabilityFence(source);
             return Map.of(param.weights(), mask);
         }
         float[] keep = new float[(int) count];
         selection.fill(source, FloatBuffer.wrap(keep));
         refuseEmptyLayer(keep, step);
         int units = keep.length;
-        var masks = new java.util.HashMap<ParamRef, INDArray>();
+        var masks = new HashMap<ParamRef, INDArray>();
         masks.put(param.weights(), Nd4j.create(Units.perWeight(param.kind(), param.shape(), keep), param.shape(), 'c'));
         if (param.hasBias()) {
             masks.put(param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));

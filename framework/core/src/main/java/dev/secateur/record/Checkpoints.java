@@ -1,10 +1,10 @@
 package dev.secateur.record;
 
-import dev.secateur.files.DurableFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.files.DurableFiles;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.model.Network;
@@ -19,14 +19,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A run's checkpoints, in {@code checkpoints/}: after the dense baseline is evaluated (step 0) and after every
@@ -37,7 +41,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Checkpoints {
 
     public static final String DIR = "checkpoints";
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoints.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoints() {
@@ -62,7 +66,7 @@ public final class Checkpoints {
 
         /** The run's other networks by role ({@code control.zip}, {@code teacher.zip}, {@code rewind.zip}), as written. */
         public Map<String, Path> networks() {
-            var found = new java.util.TreeMap<String, Path>();
+            var found = new TreeMap<String, Path>();
             for (var role : ROLES) {
                 var file = dir.resolve(role + ".zip");
                 if (Files.isRegularFile(file)) {
@@ -93,7 +97,7 @@ public final class Checkpoints {
             deleteRecursively(dir); // a torn attempt at this same step
             Files.createDirectories(dir.resolve("masks"));
             ModelFiles.save(net, dir.resolve("model.zip"));
-            for (var entry : new java.util.TreeMap<>(networks).entrySet()) {
+            for (var entry : new TreeMap<>(networks).entrySet()) {
                 if (!ROLES.contains(entry.getKey())) {
                     throw new IllegalArgumentException("no network role '" + entry.getKey() + "'; roles are " + ROLES);
                 }
@@ -188,7 +192,7 @@ public final class Checkpoints {
         }
         try (Stream<Path> entries = Files.list(root)) {
             for (var entry : entries.toList()) {
-                var m = java.util.regex.Pattern.compile("step-(\\d+)(\\.json(\\.tmp)?)?").matcher(entry.getFileName().toString());
+                var m = Pattern.compile("step-(\\d+)(\\.json(\\.tmp)?)?").matcher(entry.getFileName().toString());
                 if (m.matches() && Integer.parseInt(m.group(1)) > step || entry.getFileName().toString().endsWith(".tmp")) {
                     deleteRecursively(entry);
                 }
@@ -252,7 +256,7 @@ public final class Checkpoints {
             return;
         }
         try (Stream<Path> all = Files.walk(path)) {
-            for (var p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (var p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }

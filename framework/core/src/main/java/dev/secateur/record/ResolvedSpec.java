@@ -1,16 +1,20 @@
 package dev.secateur.record;
 
 import dev.secateur.config.Version;
+import dev.secateur.finetune.FineTuner;
+import dev.secateur.model.NativeBackend;
 import dev.secateur.plugin.PluginPins;
-
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.RecoverySpec;
+import dev.secateur.spec.ScriptOrigin;
 import dev.secateur.spec.SpecJson;
 import dev.secateur.spi.Scope;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,7 +26,7 @@ import java.util.TreeMap;
 public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVersion, String scheduleVersion,
                            long modelParams, String dataSource, String dataSha256, int trainSize, int testSize,
                            List<Double> stepTargets, Map<String, PluginPins.Pinned> plugins,
-                           dev.secateur.spec.ScriptOrigin script) {
+                           ScriptOrigin script) {
 
     public ResolvedSpec {
         stepTargets = List.copyOf(stepTargets);
@@ -37,7 +41,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
                 plugins, null);
     }
 
-    public ResolvedSpec withScript(dev.secateur.spec.ScriptOrigin origin) {
+    public ResolvedSpec withScript(ScriptOrigin origin) {
         return new ResolvedSpec(runId, spec, saliencyVersion, scheduleVersion, modelParams, dataSource, dataSha256, trainSize,
                 testSize, stepTargets, plugins, origin);
     }
@@ -101,7 +105,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
             sensitivity.put("samples", spec.sensitivity().samples());
             sensitivity.put("layers", spec.sensitivity().layers().stream().map(Object::toString).toList());
             var budget = spec.sensitivity().budget();
-            sensitivity.put("budget", budget == null ? null : Map.of("measure", budget.measure().name().toLowerCase(java.util.Locale.ROOT),
+            sensitivity.put("budget", budget == null ? null : Map.of("measure", budget.measure().name().toLowerCase(Locale.ROOT),
                     "cut", budget.cut()));
             json.put("sensitivity", sensitivity);
         }
@@ -128,7 +132,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         json.put("finetune", finetune);
         var recovery = spec.recovery();
         var rewind = new LinkedHashMap<String, Object>();
-        if (recovery.rewind() instanceof dev.secateur.spec.RecoverySpec.Rewind.Weights weights) {
+        if (recovery.rewind() instanceof RecoverySpec.Rewind.Weights weights) {
             rewind.put("kind", "weights");
             rewind.put("iteration", weights.iteration());
         } else if (recovery.rewind() != null) {
@@ -155,8 +159,8 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         }
         // which code trained and ran the layers: the numbers round differently on each (docs/results/speed.md)
         json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
-                "nd4jBackend", backend, "oneDnnLayers", dev.secateur.model.NativeBackend.layerHelpersActive(),
-                "denseTrainingLoop", dev.secateur.finetune.FineTuner.denseLoopEnabled()));
+                "nd4jBackend", backend, "oneDnnLayers", NativeBackend.layerHelpersActive(),
+                "denseTrainingLoop", FineTuner.denseLoopEnabled()));
         return json;
     }
 

@@ -1,10 +1,12 @@
 package dev.secateur.record;
 
-import dev.secateur.errors.BadInputException;
-import dev.secateur.spec.ExperimentSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.ExperimentSpec;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -65,7 +68,7 @@ public final class RunIndex {
     }
 
     /** Every run directory, newest first; {@code running} tells which unmarked runs a live process runs. */
-    public List<Summary> list(java.util.function.Predicate<String> running) {
+    public List<Summary> list(Predicate<String> running) {
         if (!Files.isDirectory(runsDir)) {
             return List.of();
         }
@@ -75,7 +78,7 @@ public final class RunIndex {
                 all.add(summary(dir, running.test(dir.getFileName().toString())));
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
         }
         all.sort(Comparator.comparing(Summary::createdAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return all;
@@ -118,7 +121,7 @@ public final class RunIndex {
                     })
                     .max(Comparator.comparing(d -> spec(d).path("createdAt").asText("")));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot list " + runsDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -186,7 +189,7 @@ public final class RunIndex {
     static String[] timeline(Path dir) {
         Path events = dir.resolve(RunDirectory.EVENTS);
         String[] times = new String[2];
-        try (var file = new java.io.RandomAccessFile(events.toFile(), "r")) {
+        try (var file = new RandomAccessFile(events.toFile(), "r")) {
             String first = file.readLine();
             times[0] = first == null ? null : timeOf(first, null);
             long length = file.length();

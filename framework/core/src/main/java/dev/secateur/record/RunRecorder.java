@@ -8,9 +8,11 @@ import dev.secateur.score.Comparison;
 import dev.secateur.sensitivity.SensitivityCurves;
 import dev.secateur.spi.PruningPlan;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The only writer of run directories. A run is opened once, every file of it is then written here, and
@@ -19,7 +21,7 @@ import java.util.HashMap;
  */
 public final class RunRecorder {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunRecorder.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RunRecorder.class);
 
     private record OpenRun(RunDirectory dir, String saliency) {
     }
@@ -62,14 +64,14 @@ public final class RunRecorder {
     }
 
     /** The checkpoint after {@code step}: the model with its updater, the masks and the rows so far. */
-    public Path checkpoint(String runId, int step, dev.secateur.model.Network net, dev.secateur.model.MaskSet masks,
+    public Path checkpoint(String runId, int step, Network net, MaskSet masks,
                            List<StepResult> results, Map<String, Double> ratios) {
         return checkpoint(runId, step, net, masks, results, ratios, Map.of());
     }
 
     /** The same, with the run's other networks (control, teacher, rewind point) by role. */
-    public Path checkpoint(String runId, int step, dev.secateur.model.Network net, dev.secateur.model.MaskSet masks,
-                           List<StepResult> results, Map<String, Double> ratios, Map<String, dev.secateur.model.Network> networks) {
+    public Path checkpoint(String runId, int step, Network net, MaskSet masks,
+                           List<StepResult> results, Map<String, Double> ratios, Map<String, Network> networks) {
         return Checkpoints.write(required(runId).path(), step, net, masks, results, ratios, networks);
     }
 

@@ -9,6 +9,7 @@ import dev.secateur.bus.StageRequest;
 import dev.secateur.bus.TrainingPhase;
 import dev.secateur.data.DataSplits;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.result.ResultsTable;
 import dev.secateur.result.StepResult;
@@ -107,7 +108,7 @@ final class Companions {
     }
 
     /** A fine-tuning request, distilled from the teacher when the spec asks. */
-    StageRequest.Train retrain(int step, Handle<Network> model, Handle<DataSplits> data, Handle<dev.secateur.model.MaskSet> masks,
+    StageRequest.Train retrain(int step, Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks,
                                TrainingSpec training, long seed) {
         var distillation = teacher == null ? null : spec.recovery().distillation();
         return new StageRequest.Train(runId, TrainingPhase.FINETUNE, step, model, data, masks, training, seed,

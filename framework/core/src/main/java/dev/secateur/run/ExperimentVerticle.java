@@ -2,14 +2,18 @@ package dev.secateur.run;
 
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
+import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.config.SecateurConfig;
+import dev.secateur.errors.RunCancelledException;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import dev.secateur.bus.StageReply;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,7 +33,7 @@ public final class ExperimentVerticle extends VerticleBase {
     /** Cancels that came before their run's request did: the run stops at its first stage boundary. */
     private final Map<String, Boolean> cancelledEarly = new HashMap<>();
     /** Where each run in progress writes, for the message that tells how to resume it. */
-    private final Map<String, java.nio.file.Path> runDirs = new HashMap<>();
+    private final Map<String, Path> runDirs = new HashMap<>();
 
     public ExperimentVerticle(Stores stores, PluginHost plugins, SecateurConfig config, Clock clock) {
         this.stores = stores;
@@ -56,8 +60,8 @@ public final class ExperimentVerticle extends VerticleBase {
                     request.runsDir() == null ? config.runsDir() : request.runsDir(), runId, request.resume(), request.script(),
                     request.acceptChanges());
             var limit = config.timeout(SecateurConfig.EXPERIMENT);
-            long timer = vertx.setTimer(limit.toMillis(), id -> stages.stop(new io.vertx.core.eventbus.ReplyException(
-                    io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, FailureCode.TIMEOUT.code(), "run " + runId + " did not finish "
+            long timer = vertx.setTimer(limit.toMillis(), id -> stages.stop(new ReplyException(
+                    ReplyFailure.RECIPIENT_FAILURE, FailureCode.TIMEOUT.code(), "run " + runId + " did not finish "
                     + "within " + limit.toSeconds() + " s and was stopped; raise timeoutSeconds.experiment in the configuration "
                     + "(--config FILE, laid over config/application.json)")));
             session.run().onComplete(done -> {
@@ -83,9 +87,9 @@ public final class ExperimentVerticle extends VerticleBase {
         return Future.succeededFuture();
     }
 
-    private dev.secateur.errors.RunCancelledException stopped(String runId, boolean interrupted) {
+    private RunCancelledException stopped(String runId, boolean interrupted) {
         var dir = runDirs.get(runId);
-        return new dev.secateur.errors.RunCancelledException(interrupted
+        return new RunCancelledException(interrupted
                 ? "run " + runId + " was interrupted; resume it with bin/secateur resume " + (dir == null ? runId : dir)
                 : "run " + runId + " was cancelled", interrupted);
     }

@@ -2,7 +2,9 @@ package dev.secateur.run;
 
 import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -14,7 +16,7 @@ final class HeldHandles {
 
     private final Stores stores;
     private final Set<Handle<?>> held = new HashSet<>();
-    private final java.util.List<Runnable> atEnd = new java.util.ArrayList<>();
+    private final List<Runnable> atEnd = new ArrayList<>();
 
     HeldHandles(Stores stores) {
         this.stores = stores;

@@ -3,6 +3,7 @@ package dev.secateur.runtime;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunFailedException;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.ScriptFailedException;
 
 /**
  * How a script or command ended, for a person: an exit code (0 success, 1 a run failed, 2 bad input,
@@ -49,7 +50,7 @@ public final class Outcome {
         if (e instanceof BadInputException || e instanceof RunFailedException) {
             return "error: " + e.getMessage();
         }
-        if (e instanceof dev.secateur.errors.ScriptFailedException) {
+        if (e instanceof ScriptFailedException) {
             return "failed: " + e.getMessage() + (e.getCause() != null && e.getCause().getCause() != null
                     ? " (caused by " + e.getCause().getCause() + ")" : "");
         }

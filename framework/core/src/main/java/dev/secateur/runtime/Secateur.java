@@ -5,13 +5,14 @@ import dev.secateur.bus.ExperimentClient;
 import dev.secateur.bus.Messages;
 import dev.secateur.bus.PluginEvent;
 import dev.secateur.bus.RunEvent;
+import dev.secateur.cluster.ClusterJobs;
 import dev.secateur.cluster.JobDispatch;
+import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
-import dev.secateur.metrics.Registries;
 import dev.secateur.metrics.PluginMetrics;
+import dev.secateur.metrics.Registries;
 import dev.secateur.metrics.RunMetrics;
 import dev.secateur.plugin.PluginHost;
-import dev.secateur.config.SecateurConfig;
 import dev.secateur.run.ExperimentVerticle;
 import dev.secateur.stage.StageDeployment;
 import dev.secateur.store.Stores;
@@ -19,7 +20,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,10 +38,10 @@ public final class Secateur implements AutoCloseable {
     private final SecateurConfig config;
     private final Stores stores;
 
-    private final dev.secateur.cluster.ClusterJobs cluster;
+    private final ClusterJobs cluster;
 
     private Secateur(Vertx vertx, PluginHost plugins, PrometheusMeterRegistry registry, SecateurConfig config, Stores stores,
-                     dev.secateur.cluster.ClusterJobs cluster) {
+                     ClusterJobs cluster) {
         this.cluster = cluster;
         this.vertx = vertx;
         this.plugins = plugins;
@@ -55,15 +59,15 @@ public final class Secateur implements AutoCloseable {
      * The same as a coordinator in cluster mode: the independent jobs (sensitivity probes) go to the cluster's
      * workers through {@code cluster}; everything else stays on this JVM's own, local event bus.
      */
-    public static Secateur start(SecateurConfig config, PluginHost plugins, DatasetLoader datasets, dev.secateur.cluster.ClusterJobs cluster) {
+    public static Secateur start(SecateurConfig config, PluginHost plugins, DatasetLoader datasets, ClusterJobs cluster) {
         var registry = Registries.prometheus();
         var vertx = Vertx.builder()
                 .with(new VertxOptions()
                         .setMetricsOptions(Registries.vertxMetrics())
                         // training a stage for minutes is normal here; the stages have pools of their own
-                        .setMaxWorkerExecuteTime(dev.secateur.stage.StageDeployment.blockedAfter(config, SecateurConfig.FINETUNER).toSeconds())
+                        .setMaxWorkerExecuteTime(StageDeployment.blockedAfter(config, SecateurConfig.FINETUNER).toSeconds())
                         .setMaxWorkerExecuteTimeUnit(TimeUnit.SECONDS))
-                .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry))
+                .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
         Messages.registerCodecs(vertx.eventBus());
         var stores = Stores.create();
@@ -73,7 +77,7 @@ public final class Secateur implements AutoCloseable {
                 message -> runMetrics.onStepCompleted(message.body()));
         var pluginMetrics = new PluginMetrics();
         pluginMetrics.bindTo(registry);
-        for (String address : java.util.List.of(Addresses.PLUGIN_RELOADED, Addresses.PLUGIN_RELOAD_FAILED)) {
+        for (String address : List.of(Addresses.PLUGIN_RELOADED, Addresses.PLUGIN_RELOAD_FAILED)) {
             vertx.eventBus().<PluginEvent>consumer(address, message -> pluginMetrics.changed(message.body()));
         }
         var deployed = Future.all(
@@ -94,8 +98,8 @@ public final class Secateur implements AutoCloseable {
     }
 
     /** The cluster's jobs in cluster mode; empty on one JVM. */
-    public java.util.Optional<dev.secateur.cluster.ClusterJobs> cluster() {
-        return java.util.Optional.ofNullable(cluster);
+    public Optional<ClusterJobs> cluster() {
+        return Optional.ofNullable(cluster);
     }
 
     public PluginHost plugins() {

@@ -7,6 +7,7 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Requirement;
 import dev.secateur.spi.SaliencyMethod;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -27,7 +28,7 @@ public record Capabilities(boolean graph, Map<ParamRef, Map<Requirement, String>
     public Capabilities {
         var copy = new TreeMap<ParamRef, Map<Requirement, String>>();
         unsupported.forEach((ref, reasons) -> copy.put(ref, Map.copyOf(reasons)));
-        unsupported = java.util.Collections.unmodifiableSortedMap(copy);
+        unsupported = Collections.unmodifiableSortedMap(copy);
     }
 
     public static Capabilities of(Network network, List<PrunableParam> params) {

@@ -1,9 +1,9 @@
 package dev.secateur.score;
 
-import dev.secateur.model.Network;
 import dev.secateur.data.Dataset;
-import dev.secateur.model.PrunableParam;
 import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
+import dev.secateur.model.PrunableParam;
 import dev.secateur.model.UnitReduction;
 import dev.secateur.result.RankCorrelation;
 import dev.secateur.spi.Granularity;
@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Ranks what each criterion would remove against a reference ranking, per layer, as Molchanov et al.
@@ -78,7 +79,7 @@ public final class Comparison {
             var scores = set.scores().get(param.weights());
             out.put(param.weights(), granularity instanceof Granularity.Structured structured
                     ? UnitReduction.perUnit(param, scores, structured.reduction())
-                    : scores.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup('c').reshape(scores.length()).toDoubleVector());
+                    : scores.castTo(DataType.DOUBLE).dup('c').reshape(scores.length()).toDoubleVector());
         }
         return out;
     }

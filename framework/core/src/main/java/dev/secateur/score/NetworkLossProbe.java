@@ -1,13 +1,15 @@
 package dev.secateur.score;
 
-import dev.secateur.model.UnitGroup;
-import dev.secateur.model.Network;
-
 import dev.secateur.data.Dataset;
+import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
+import dev.secateur.model.UnitGroup;
 import dev.secateur.spi.LossProbe;
 import dev.secateur.spi.Units;
+import java.util.ArrayList;
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -55,7 +57,7 @@ final class NetworkLossProbe implements LossProbe {
         INDArray w = layer.getParam("W");
         INDArray savedWeights = w.dup();
         // the bias and the coupled per-channel parameters: one entry each for this unit
-        var channels = new java.util.ArrayList<INDArray>();
+        var channels = new ArrayList<INDArray>();
         if (param.hasBias()) {
             channels.add(layer.getParam("b"));
         }
@@ -85,7 +87,7 @@ final class NetworkLossProbe implements LossProbe {
     /** Ones, with zeros over one output unit's weights. */
     private INDArray unitRemoved(int unit) {
         float[] keep = new float[(int) param.units()];
-        java.util.Arrays.fill(keep, 1f);
+        Arrays.fill(keep, 1f);
         keep[unit] = 0f;
         return Nd4j.create(Units.perWeight(param.kind(), param.shape(), keep), param.shape(), 'c');
     }
@@ -93,7 +95,7 @@ final class NetworkLossProbe implements LossProbe {
     @Override
     public double lossWithoutWeight(long index) {
         INDArray w = network.layer(param.weights().layer()).getParam("W");
-        long[] at = org.nd4j.linalg.api.shape.Shape.ind2subC(w.shape(), index);
+        long[] at = Shape.ind2subC(w.shape(), index);
         double saved = w.getDouble(at);
         try {
             w.putScalar(at, 0);

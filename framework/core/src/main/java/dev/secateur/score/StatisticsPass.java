@@ -1,6 +1,7 @@
 package dev.secateur.score;
 
 import dev.secateur.data.Dataset;
+import dev.secateur.errors.Interrupts;
 import dev.secateur.model.Network;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.LayerKind;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +24,9 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.layers.AbstractLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
@@ -32,6 +37,7 @@ import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.convolution.Convolution;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -125,7 +131,7 @@ public final class StatisticsPass {
         int n = calibration.size();
         int batches = 0;
         for (int from = 0; from < n; from += BATCH, batches++) {
-            dev.secateur.errors.Interrupts.check("between batches");
+            Interrupts.check("between batches");
             // each batch's temporaries come from one reused workspace: fresh native memory costs a page fault
             // per page here, which made the pass several times slower than DL4J's own backward pass
             try (var ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, "secateur-statistics")) {
@@ -206,7 +212,7 @@ public final class StatisticsPass {
         graph.setInput(0, x); // vertices read the minibatch size from the graph's input
         var vertices = graph.getVertices();
         int[] order = graph.topologicalSortOrder();
-        var layerIndex = new java.util.IdentityHashMap<Layer, Integer>();
+        var layerIndex = new IdentityHashMap<Layer, Integer>();
         var layers = graph.getLayers();
         for (int i = 0; i < layers.length; i++) {
             layerIndex.put(layers[i], i);
@@ -254,7 +260,7 @@ public final class StatisticsPass {
             }
             INDArray[] inputEpsilons;
             if (isBatchNorm(vertex)) {
-                var bn = (org.deeplearning4j.nn.layers.normalization.BatchNormalization) vertex.getLayer();
+                var bn = (BatchNormalization) vertex.getLayer();
                 inputEpsilons = new INDArray[]{batchNormBackward(bn, batchNormInputs[order[k]], outputs[order[k]], epsilon)};
             } else {
                 vertex.setEpsilon(epsilon);
@@ -272,13 +278,13 @@ public final class StatisticsPass {
         }
     }
 
-    private static boolean isBatchNorm(org.deeplearning4j.nn.graph.vertex.GraphVertex vertex) {
-        return vertex.hasLayer() && vertex.getLayer() instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+    private static boolean isBatchNorm(GraphVertex vertex) {
+        return vertex.hasLayer() && vertex.getLayer() instanceof BatchNormalization;
     }
 
     /** The input a vertex's layer saw, after the vertex's preprocessor. */
-    private static INDArray layerInput(org.deeplearning4j.nn.graph.vertex.GraphVertex vertex) {
-        return ((org.deeplearning4j.nn.layers.AbstractLayer<?>) vertex.getLayer()).input();
+    private static INDArray layerInput(GraphVertex vertex) {
+        return ((AbstractLayer<?>) vertex.getLayer()).input();
     }
 
     /**
@@ -288,13 +294,13 @@ public final class StatisticsPass {
      * DL4J's inference forward pass instead. DL4J 1.0.0-M2.1 leaves a batch normalisation layer's configured
      * activation unapplied (its output is {@code pre}), and this follows what the layer computed.
      */
-    static INDArray batchNormBackward(org.deeplearning4j.nn.layers.normalization.BatchNormalization layer, INDArray input,
+    static INDArray batchNormBackward(BatchNormalization layer, INDArray input,
                                       INDArray output, INDArray epsilon) {
         if (input.length() != epsilon.length()) {
             throw new IllegalStateException("batch normalisation behind an input preprocessor is not supported");
         }
         var mgr = LayerWorkspaceMgr.noWorkspaces();
-        var test = org.deeplearning4j.nn.api.Layer.TrainingMode.TEST;
+        var test = Layer.TrainingMode.TEST;
         INDArray pre = layer.preOutput(input.dup(), test, mgr).dup();
         // affine per channel: the slope is the same at every point, so one step of 1 measures it exactly
         INDArray slope = layer.preOutput(input.add(1.0), test, mgr).sub(pre);
@@ -440,7 +446,7 @@ public final class StatisticsPass {
         }
 
         private static INDArray sampleOf(INDArray a, int s) {
-            var index = new org.nd4j.linalg.indexing.INDArrayIndex[a.rank()];
+            var index = new INDArrayIndex[a.rank()];
             index[0] = NDArrayIndex.interval(s, s + 1);
             for (int d = 1; d < index.length; d++) {
                 index[d] = NDArrayIndex.all();

@@ -15,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,7 +35,7 @@ public final class ExplainPlan {
      * @param net     the experiment's network (its weights do not matter)
      * @param example one input row, for the convolutions' output sizes
      */
-    public static String explain(ExperimentSpec spec, org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, INDArray example) {
+    public static String explain(ExperimentSpec spec, MultiLayerNetwork net, INDArray example) {
         return explain(spec, Network.of(net), example);
     }
 
@@ -147,9 +150,9 @@ public final class ExplainPlan {
         if (group.producers().size() > 1) {
             text.append("; shared through residual adds with ").append(group.producers().stream().skip(1)
                     .map(p -> "layer " + p.weights().layer() + " " + layerType(net, p.weights().layer()))
-                    .collect(java.util.stream.Collectors.joining(", ")));
+                    .collect(Collectors.joining(", ")));
         }
-        var bnLayers = new java.util.TreeSet<Integer>();
+        var bnLayers = new TreeSet<Integer>();
         group.coupled().forEach(ref -> bnLayers.add(ref.layer()));
         for (int layer : bnLayers) {
             text.append("; channels of layer ").append(layer).append(' ').append(layerType(net, layer));

@@ -1,9 +1,9 @@
 package dev.secateur.shrink;
 
-import dev.secateur.spi.Granularity;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
+import dev.secateur.spi.Granularity;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -100,7 +101,7 @@ public final class ShrinkProjection {
     }
 
     /** The projection for a network; {@code example} is one input row, for the convolutions' output sizes. */
-    public static ShrinkProjection of(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net, INDArray example) {
+    public static ShrinkProjection of(MultiLayerNetwork net, INDArray example) {
         return of(Network.of(net), example);
     }
 

@@ -1,24 +1,29 @@
 package dev.secateur.shrink;
 
+import dev.secateur.errors.BadInputException;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.model.UnitGroup;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import dev.secateur.model.PrunableParam;
+import dev.secateur.model.UnitGroup;
 import dev.secateur.model.UnitReduction;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.secateur.model.MaskSet;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -94,7 +99,7 @@ public final class Shrinker {
             } else {
                 keep = alive(original, group);
                 if (keep.length == 0) {
-                    throw new dev.secateur.errors.BadInputException("every one of the " + group.units() + " units of " + group.id()
+                    throw new BadInputException("every one of the " + group.units() + " units of " + group.id()
                             + " is zero, so removing them would leave the network without a path from input to output;"
                             + " prune that layer less");
                 }
@@ -134,7 +139,7 @@ public final class Shrinker {
     /** The input rows of a layer that remain: each group it reads contributes its kept units' rows, in channel order. */
     private static int[] rows(List<Read> reads) {
         var sorted = new ArrayList<>(reads);
-        sorted.sort(java.util.Comparator.comparingInt(r -> r.consumer().offset()));
+        sorted.sort(Comparator.comparingInt(r -> r.consumer().offset()));
         var rows = new ArrayList<Integer>();
         for (var read : sorted) {
             int block = read.consumer().rowsPerUnit();
@@ -164,7 +169,7 @@ public final class Shrinker {
     /** A copy of a graph's configuration with the new sizes. */
     private static Network rebuild(ComputationGraph original, Slicing slicing, Map<ParamRef, List<Read>> reads) {
         var conf = original.getConfiguration().clone();
-        java.util.function.IntFunction<LayerVertex> vertex = i -> (LayerVertex) conf.getVertices()
+        IntFunction<LayerVertex> vertex = i -> (LayerVertex) conf.getVertices()
                 .get(original.getLayer(i).conf().getLayer().getLayerName());
         resize(slicing, reads, i -> vertex.apply(i).getLayerConf().getLayer(), i -> vertex.apply(i).getPreProcessor());
         var graph = new ComputationGraph(conf);
@@ -173,8 +178,8 @@ public final class Shrinker {
     }
 
     private static void resize(Slicing slicing, Map<ParamRef, List<Read>> reads,
-                               java.util.function.IntFunction<org.deeplearning4j.nn.conf.layers.Layer> layerConf,
-                               java.util.function.IntFunction<org.deeplearning4j.nn.conf.InputPreProcessor> preProcessor) {
+                               IntFunction<Layer> layerConf,
+                               IntFunction<InputPreProcessor> preProcessor) {
         slicing.outputs().forEach((ref, keep) -> ((FeedForwardLayer) layerConf.apply(ref.layer())).setNOut(keep.length));
         slicing.channels().forEach((layer, keep) -> {
             var bn = (FeedForwardLayer) layerConf.apply(layer);

@@ -2,6 +2,7 @@ package dev.secateur.shrink;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.evaluate.Evaluator;
+import dev.secateur.evaluate.TimedSection;
 import dev.secateur.model.Network;
 import dev.secateur.model.onnx.OnnxWriter;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ public final class SideBySide {
                 before.params(), after.params(), 100.0 * (before.params() - after.params()) / before.params(),
                 before.flops(), after.flops(), 100.0 * (before.flops() - after.flops()) / before.flops()));
         // timed as one section: on a cluster worker, no other timing on this host overlaps it
-        lines.addAll(dev.secateur.evaluate.TimedSection.run(() -> {
+        lines.addAll(TimedSection.run(() -> {
             var timed = new ArrayList<String>();
             for (int batch : new int[]{1, 256}) {
                 INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputs);

@@ -2,6 +2,7 @@ package dev.secateur.spec;
 
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,7 +32,7 @@ public record CompareSpec(List<SaliencySpec> criteria, SaliencySpec against, Lis
 
     /** The criteria and then the reference: every method the comparison runs. */
     public List<SaliencySpec> methods() {
-        var all = new java.util.ArrayList<>(criteria);
+        var all = new ArrayList<>(criteria);
         all.add(against);
         return List.copyOf(all);
     }

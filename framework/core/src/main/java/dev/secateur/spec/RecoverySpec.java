@@ -1,5 +1,8 @@
 package dev.secateur.spec;
 
+import java.util.ArrayList;
+import java.util.Locale;
+
 /**
  * How a pruned network recovers after each pruning step, beyond fine-tuning the weights it kept.
  *
@@ -21,7 +24,7 @@ public record RecoverySpec(Rewind rewind, Distillation distillation) {
         if (isNone()) {
             return "fine-tuning";
         }
-        var parts = new java.util.ArrayList<String>();
+        var parts = new ArrayList<String>();
         if (rewind != null) {
             parts.add(rewind.describe());
         }
@@ -88,7 +91,7 @@ public record RecoverySpec(Rewind rewind, Distillation distillation) {
         }
 
         public String describe() {
-            return String.format(java.util.Locale.ROOT, "distilled from the dense model (temperature %s, weight %s)",
+            return String.format(Locale.ROOT, "distilled from the dense model (temperature %s, weight %s)",
                     trim(temperature), trim(weight));
         }
 

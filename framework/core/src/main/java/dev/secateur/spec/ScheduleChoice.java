@@ -3,6 +3,7 @@ package dev.secateur.spec;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ScheduleSpec;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A schedule plugin id with its target, step count and options, as written in a script.
@@ -12,7 +13,7 @@ import java.util.Objects;
 public record ScheduleChoice(String id, double target, int steps, Options options) {
 
     /** The names every schedule declaration takes besides its plugin's own options. */
-    public static final java.util.Set<String> NAMES = java.util.Set.of("target", "steps");
+    public static final Set<String> NAMES = Set.of("target", "steps");
 
     public ScheduleChoice {
         Objects.requireNonNull(id, "schedule id");

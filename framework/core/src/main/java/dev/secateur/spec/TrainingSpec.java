@@ -1,5 +1,8 @@
 package dev.secateur.spec;
 
+import java.util.Locale;
+import java.util.Objects;
+
 /**
  * How to train: a baseline from scratch, or fine-tuning with masks held fixed.
  *
@@ -26,7 +29,7 @@ public record TrainingSpec(int epochs, int batchSize, double learningRate, Doubl
 
         /** The DSL's word for it. */
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         public static Decay of(String word) {
@@ -55,7 +58,7 @@ public record TrainingSpec(int epochs, int batchSize, double learningRate, Doubl
         if (l2 != null && !(l2 >= 0 && Double.isFinite(l2))) {
             throw new IllegalArgumentException("l2 = " + l2 + " must be 0 or a positive number, such as 1e-4");
         }
-        java.util.Objects.requireNonNull(decay, "decay");
+        Objects.requireNonNull(decay, "decay");
     }
 
     /** At a constant rate. */

@@ -5,12 +5,19 @@ import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.model.Loader;
+import dev.secateur.model.ModelFiles;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.shrink.ExplainPlan;
+import dev.secateur.record.Checkpoints;
 import dev.secateur.score.Capabilities;
+import dev.secateur.shrink.ExplainPlan;
+import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Loads data and models into the stores. Its reply tells the coordinator what it needs to know about the
@@ -39,16 +46,16 @@ final class LoaderVerticle extends StageVerticle {
                     data.sha256(), data.train().size(), data.test().size());
         });
         serve(Addresses.LOADER_RESTORE, StageRequest.Restore.class, request -> {
-            var latest = dev.secateur.record.Checkpoints.latest(request.runDir());
+            var latest = Checkpoints.latest(request.runDir());
             if (latest.isEmpty()) {
                 // stopped before its dense model was evaluated: it starts again, in its own directory
-                return new StageReply.Restored(null, null, -1, java.util.List.of(), java.util.Map.of(), java.util.Map.of());
+                return new StageReply.Restored(null, null, -1, List.of(), Map.of(), Map.of());
             }
             var checkpoint = latest.get();
-            var net = dev.secateur.model.ModelFiles.load(checkpoint.model());
-            var masks = dev.secateur.record.Checkpoints.masks(checkpoint);
-            var networks = new java.util.LinkedHashMap<String, dev.secateur.store.Handle<dev.secateur.model.Network>>();
-            checkpoint.networks().forEach((role, file) -> networks.put(role, stores.models().put(dev.secateur.model.ModelFiles.load(file))));
+            var net = ModelFiles.load(checkpoint.model());
+            var masks = Checkpoints.masks(checkpoint);
+            var networks = new LinkedHashMap<String, Handle<Network>>();
+            checkpoint.networks().forEach((role, file) -> networks.put(role, stores.models().put(ModelFiles.load(file))));
             return new StageReply.Restored(stores.models().put(net), masks.isEmpty() ? null : stores.masks().put(masks),
                     checkpoint.step(), checkpoint.results(), checkpoint.ratios(), networks);
         });

@@ -1,15 +1,22 @@
 package dev.secateur.stage;
 
 import dev.secateur.bus.Addresses;
+import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RecordRequest;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.StageReply;
 import dev.secateur.config.SecateurConfig;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.record.RunRecorder;
 import dev.secateur.spi.PruningPlan;
+import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The run directory's only writer, on a worker thread of its own, so writes keep the order in which they
@@ -39,13 +46,13 @@ final class RecorderVerticle extends StageVerticle {
         return Future.succeededFuture();
     }
 
-    private java.nio.file.Path write(RecordRequest request) {
+    private Path write(RecordRequest request) {
         if (request instanceof RecordRequest.Open open) {
             return recorder.open(open.runsDir(), open.spec());
         }
         if (request instanceof RecordRequest.Event e) {
             var event = e.event();
-            if (event instanceof RunEvent.RunFailed failed && failed.code() == dev.secateur.bus.FailureCode.INTERRUPTED) {
+            if (event instanceof RunEvent.RunFailed failed && failed.code() == FailureCode.INTERRUPTED) {
                 recorder.interrupted(failed.runId(), failed.message(), failed);
                 return null;
             }
@@ -93,7 +100,7 @@ final class RecorderVerticle extends StageVerticle {
         }
         if (request instanceof RecordRequest.Checkpoint checkpoint) {
             return recorder.checkpoint(checkpoint.runId(), checkpoint.step(), stores.models().get(checkpoint.model()),
-                    checkpoint.masks() == null ? dev.secateur.model.MaskSet.NONE : stores.masks().get(checkpoint.masks()),
+                    checkpoint.masks() == null ? MaskSet.NONE : stores.masks().get(checkpoint.masks()),
                     checkpoint.results(), checkpoint.ratios(), networks(checkpoint.networks()));
         }
         if (request instanceof RecordRequest.Onnx onnx) {
@@ -105,8 +112,8 @@ final class RecorderVerticle extends StageVerticle {
         throw new IllegalStateException("the recorder has no case for " + request.getClass().getName());
     }
 
-    private java.util.Map<String, dev.secateur.model.Network> networks(java.util.Map<String, dev.secateur.store.Handle<dev.secateur.model.Network>> handles) {
-        var networks = new java.util.LinkedHashMap<String, dev.secateur.model.Network>();
+    private Map<String, Network> networks(Map<String, Handle<Network>> handles) {
+        var networks = new LinkedHashMap<String, Network>();
         handles.forEach((role, handle) -> networks.put(role, stores.models().get(handle)));
         return networks;
     }

@@ -1,21 +1,23 @@
 package dev.secateur.stage;
 
 import dev.secateur.bus.Addresses;
-import dev.secateur.cluster.JobDispatch;
-import dev.secateur.data.DataSplits;
-import dev.secateur.score.UnitLossSource;
-import dev.secateur.spec.DataSpec;
-import dev.secateur.store.Handle;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
+import dev.secateur.cluster.JobDispatch;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.Calibration;
+import dev.secateur.data.DataSplits;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.plugin.PluginHost;
+import dev.secateur.plugin.PluginPins;
 import dev.secateur.plugin.PluginThread;
 import dev.secateur.score.Comparison;
 import dev.secateur.score.Scorer;
+import dev.secateur.score.UnitLossSource;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.SaliencySpec;
 import dev.secateur.spi.Granularity;
+import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -40,7 +42,7 @@ final class ScorerVerticle extends StageVerticle {
         this.dispatch = dispatch;
     }
 
-    private Scorer.Method method(dev.secateur.spec.SaliencySpec spec, dev.secateur.plugin.PluginPins pins) {
+    private Scorer.Method method(SaliencySpec spec, PluginPins pins) {
         var found = plugins.saliency(spec.id(), pins);
         return new Scorer.Method(found.extension(), found.version(), spec.options());
     }

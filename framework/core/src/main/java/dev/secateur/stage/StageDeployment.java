@@ -18,6 +18,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -70,7 +71,7 @@ public final class StageDeployment {
     }
 
     /** When Vert.x may call a stage's thread blocked: twice its timeout and a minute, after the stage's own stop. */
-    public static java.time.Duration blockedAfter(SecateurConfig config, String stage) {
+    public static Duration blockedAfter(SecateurConfig config, String stage) {
         return config.timeout(stage).multipliedBy(2).plusSeconds(60);
     }
 }

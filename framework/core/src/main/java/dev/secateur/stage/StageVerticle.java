@@ -2,17 +2,25 @@ package dev.secateur.stage;
 
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
+import dev.secateur.errors.RunCancelledException;
 import dev.secateur.metrics.StageMetrics;
 import dev.secateur.model.MaskSet;
 import dev.secateur.plugin.PluginThread;
 import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,20 +38,20 @@ abstract class StageVerticle extends VerticleBase {
     /** The job in progress, if any; guarded by itself, so an interrupt never lands after the job ended. */
     private final Object jobLock = new Object();
     private Job job;
-    private java.time.Duration timeout;
+    private Duration timeout;
     /**
      * Sessions of runs cancelled while this stage worked or queued, by session key ({@code RUN-ID#N}); keys are
      * never reused (a resume is a new session), so they are only kept.
      */
-    private final java.util.Set<String> stoppedRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> stoppedRuns = ConcurrentHashMap.newKeySet();
     /**
      * Timeouts fire here, not on the stage's own context: that is the thread the job is blocking, so a Vert.x
      * timer would only fire once the job had ended.
      */
-    private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
+    private static final ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
 
-    private static java.util.concurrent.ScheduledThreadPoolExecutor timeouts() {
-        var executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1, runnable -> {
+    private static ScheduledThreadPoolExecutor timeouts() {
+        var executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             var thread = new Thread(runnable, "secateur-stage-timeouts");
             thread.setDaemon(true);
             return thread;
@@ -79,7 +87,7 @@ abstract class StageVerticle extends VerticleBase {
      * between minibatches, and the request fails with the setting to raise. The caller waits a little longer
      * than this, so the stage's own answer (and the stage) is free first.
      */
-    StageVerticle timeout(java.time.Duration limit) {
+    StageVerticle timeout(Duration limit) {
         this.timeout = limit;
         return this;
     }
@@ -106,8 +114,8 @@ abstract class StageVerticle extends VerticleBase {
         }
     }
 
-    private dev.secateur.errors.RunCancelledException cancelled(String session) {
-        return new dev.secateur.errors.RunCancelledException("run " + Addresses.runIdOf(session) + " was cancelled while the " + stage
+    private RunCancelledException cancelled(String session) {
+        return new RunCancelledException("run " + Addresses.runIdOf(session) + " was cancelled while the " + stage
                 + " was working on it; it stopped between minibatches");
     }
 
@@ -127,8 +135,8 @@ abstract class StageVerticle extends VerticleBase {
     }
 
     /** The stage's timeout; an hour when none was set. */
-    java.time.Duration timeLimit() {
-        return timeout == null ? java.time.Duration.ofHours(1) : timeout;
+    Duration timeLimit() {
+        return timeout == null ? Duration.ofHours(1) : timeout;
     }
 
     /**
@@ -165,7 +173,7 @@ abstract class StageVerticle extends VerticleBase {
         long start = System.nanoTime();
         Object reply = null;
         Throwable failure = null;
-        var current = new Job(message.headers().get(dev.secateur.bus.Addresses.RUN_HEADER));
+        var current = new Job(message.headers().get(Addresses.RUN_HEADER));
         synchronized (jobLock) {
             job = current;
         }
@@ -173,10 +181,10 @@ abstract class StageVerticle extends VerticleBase {
             current.stoppedBecause = cancelled(current.runId);
         }
         var timer = timeout == null || !interruptible() ? null : TIMEOUTS.schedule(() -> stop(current,
-                new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
+                new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
                         FailureCode.TIMEOUT.code(), "the " + stage + " did not finish within " + timeout.toSeconds()
                         + " s and was stopped; raise timeoutSeconds." + stage + " in the configuration (--config FILE, laid over "
-                        + "config/application.json) for bigger models or data")), timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        + "config/application.json) for bigger models or data")), timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
             if (current.stoppedBecause == null) {
                 reply = handler.apply(type.cast(message.body()));
@@ -209,7 +217,7 @@ abstract class StageVerticle extends VerticleBase {
             message.reply(reply);
             return;
         }
-        if (code == FailureCode.STAGE_FAILED && !(failure instanceof java.io.UncheckedIOException)) {
+        if (code == FailureCode.STAGE_FAILED && !(failure instanceof UncheckedIOException)) {
             // a bug: its stack trace is for whoever fixes it; a failed write (a full disk) is said in its message
             LOG.error("{} failed on {}", stage, message.address(), failure);
         }

@@ -11,16 +11,26 @@ import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
 import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.EvaluateSpec;
+import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.SaliencySpec;
+import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.Granularity;
+import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
+import dev.secateur.spi.Scope;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -88,7 +98,7 @@ class ClusterJobsTest {
         return Map.of(new ParamRef(0, "W"), Nd4j.create(keep, new long[]{784, 300}, 'c'));
     }
 
-    private static JsonObject await(io.vertx.core.Future<JsonObject> answer) throws Exception {
+    private static JsonObject await(Future<JsonObject> answer) throws Exception {
         return answer.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
 
@@ -99,7 +109,7 @@ class ClusterJobsTest {
         var before = jobs.ledgers().getOrDefault(worker.info().describe(), new ClusterJobs.Ledger("", 0, 0, 0, 0));
         var validation = Calibration.validation(splits, 200, SEED);
         double[] ratios = {0.25, 0.5, 0.9};
-        var answers = new java.util.ArrayList<io.vertx.core.Future<JsonObject>>();
+        var answers = new ArrayList<Future<JsonObject>>();
         for (int i = 0; i < ratios.length; i++) {
             answers.add(jobs.submit(Jobs.probe(model, DATA, splits.sha256(), SEED, 200, ratios[i], false, randomMask(1 - ratios[i], i)),
                     model, Duration.ofMinutes(2), "timeoutSeconds.evaluator"));
@@ -130,10 +140,10 @@ class ClusterJobsTest {
         assertThat(failure.getMessage()).contains("on worker " + worker.info().describe())
                 .contains("is not the coordinator's").contains("give every worker the same files");
 
-        var dense = new dev.secateur.spec.ExperimentSpec("dense", SEED, new dev.secateur.spec.ModelSpec.Train("lenet-300-100",
-                new dev.secateur.spec.TrainingSpec(1, 64, 1e-3)), DATA, new dev.secateur.spec.SaliencySpec("magnitude",
-                dev.secateur.spi.Options.NONE), dev.secateur.spi.Granularity.unstructured(), new dev.secateur.spi.Scope.Global(
-                java.util.Set.of()), null, new dev.secateur.spec.TrainingSpec(0, 64, 1e-3), dev.secateur.spec.EvaluateSpec.DEFAULT,
+        var dense = new ExperimentSpec("dense", SEED, new ModelSpec.Train("lenet-300-100",
+                new TrainingSpec(1, 64, 1e-3)), DATA, new SaliencySpec("magnitude",
+                Options.NONE), Granularity.unstructured(), new Scope.Global(
+                Set.of()), null, new TrainingSpec(0, 64, 1e-3), EvaluateSpec.DEFAULT,
                 Map.of(), null, null, false);
         var escaping = Jobs.experiment(dense, "../../escaped", "0".repeat(64), null);
         assertThat(failure(jobs.submit(escaping, null, Duration.ofMinutes(2), "timeoutSeconds.experiment")).getMessage())
@@ -249,7 +259,7 @@ class ClusterJobsTest {
     @Test
     void cancelledJobsNeverGoOutOrAreStoppedOnTheirWorkerAndFailAsCancelled() throws Exception {
         var model = ModelWire.of(net);
-        var answers = new ArrayList<io.vertx.core.Future<JsonObject>>();
+        var answers = new ArrayList<Future<JsonObject>>();
         for (int i = 0; i < 4; i++) {
             // capacity 2: two go to the worker (after the model), two wait in the queue
             answers.add(jobs.submit(Jobs.probe(model, DATA, splits.sha256(), SEED, 200, 0.77, false, randomMask(0.23, 10 + i)), model,
@@ -279,7 +289,7 @@ class ClusterJobsTest {
                 .isBetween(0.0, 1.0);
     }
 
-    private static ReplyException failure(io.vertx.core.Future<JsonObject> answer) throws Exception {
+    private static ReplyException failure(Future<JsonObject> answer) throws Exception {
         try {
             await(answer);
         } catch (ExecutionException e) {

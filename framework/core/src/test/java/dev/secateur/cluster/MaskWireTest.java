@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.secateur.spi.ParamRef;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -22,7 +23,7 @@ class MaskWireTest {
         var random = new Random(7);
         var masks = new LinkedHashMap<ParamRef, INDArray>();
         for (long[] shape : new long[][]{{50, 20, 5, 5}, {800, 500}, {7}, {3, 1, 1, 1}}) {
-            long n = java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
             float[] values = new float[(int) n];
             for (int i = 0; i < values.length; i++) {
                 values[i] = random.nextDouble() < 0.6 ? 1f : 0f;

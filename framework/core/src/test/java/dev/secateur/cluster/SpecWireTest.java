@@ -9,6 +9,8 @@ import dev.secateur.dsl.ScriptRunner;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.Preprocessing;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,7 +102,7 @@ class SpecWireTest {
         assertThat(specs).filteredOn(spec -> spec.export().onnx()).extracting(ExperimentSpec::name).containsExactly("dense", "recover");
         for (var spec : specs) {
             var json = SpecWire.encode(spec);
-            var arrived = SpecWire.decode(new io.vertx.core.json.JsonObject(json.encode()));
+            var arrived = SpecWire.decode(new JsonObject(json.encode()));
             assertThat(arrived.key()).as(spec.name()).isEqualTo(spec.key());
             assertThat(arrived.declaredAt()).isEqualTo(spec.declaredAt());
             assertThat(arrived.data()).isEqualTo(spec.data());
@@ -122,7 +124,7 @@ class SpecWireTest {
         older.getJsonObject("data").remove("preprocessing");
         assertThat(SpecWire.decode(older).data().preprocessing()).isEqualTo(Preprocessing.DEFAULT);
         var zero = SpecWire.encode(specs.get(0));
-        zero.getJsonObject("data").getJsonObject("preprocessing").put("std", new io.vertx.core.json.JsonArray().add(0.0));
+        zero.getJsonObject("data").getJsonObject("preprocessing").put("std", new JsonArray().add(0.0));
         assertThatThrownBy(() -> SpecWire.decode(zero)).isInstanceOf(BadInputException.class)
                 .hasMessageContaining("not a valid spec").hasMessageContaining("std = [0.0] must be positive in every channel");
     }

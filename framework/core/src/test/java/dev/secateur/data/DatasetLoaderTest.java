@@ -10,9 +10,12 @@ import dev.secateur.spec.Preprocessing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 
 class DatasetLoaderTest {
 
@@ -31,7 +34,7 @@ class DatasetLoaderTest {
         assertThat(splits.source()).contains("embedded");
         assertThat(splits.sha256()).hasSize(64);
         // every class is present in the subset
-        assertThat(java.util.Arrays.stream(splits.train().classes()).distinct().count()).isEqualTo(10);
+        assertThat(Arrays.stream(splits.train().classes()).distinct().count()).isEqualTo(10);
     }
 
     @Test
@@ -58,16 +61,16 @@ class DatasetLoaderTest {
         assertThat(one.test().features()).as("the same held-out images whatever the seed").isEqualTo(other.test().features());
         assertThat(one.source()).contains("evaluated on 2000 validation images held out of the training split");
         // every held-out image is a training image, none is a test image, and none is still trained on
-        var trainRows = new java.util.HashSet<Integer>();
+        var trainRows = new HashSet<Integer>();
         for (int i = 0; i < all.train().size(); i++) {
-            trainRows.add(java.util.Arrays.hashCode(all.train().features().getRow(i).toFloatVector()));
+            trainRows.add(Arrays.hashCode(all.train().features().getRow(i).toFloatVector()));
         }
-        var kept = new java.util.HashSet<Integer>();
+        var kept = new HashSet<Integer>();
         for (int i = 0; i < one.train().size(); i++) {
-            kept.add(java.util.Arrays.hashCode(one.train().features().getRow(i).toFloatVector()));
+            kept.add(Arrays.hashCode(one.train().features().getRow(i).toFloatVector()));
         }
         for (int i = 0; i < 50; i++) {
-            int row = java.util.Arrays.hashCode(one.test().features().getRow(i).toFloatVector());
+            int row = Arrays.hashCode(one.test().features().getRow(i).toFloatVector());
             assertThat(trainRows).contains(row);
             assertThat(kept).doesNotContain(row);
         }
@@ -80,14 +83,14 @@ class DatasetLoaderTest {
     void declaringTheTrainingSplitsOwnMeanAndStdGivesItMeanZeroAndStdOneAndPreparesEverySplitTheSameWay() {
         var plain = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 0, 1000), 1L);
         float[] x = plain.train().features().data().asFloat();
-        double mean = java.util.Arrays.stream(toDoubles(x)).average().orElseThrow();
-        double std = Math.sqrt(java.util.Arrays.stream(toDoubles(x)).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
+        double mean = Arrays.stream(toDoubles(x)).average().orElseThrow();
+        double std = Math.sqrt(Arrays.stream(toDoubles(x)).map(v -> (v - mean) * (v - mean)).average().orElseThrow());
         var normalized = Preprocessing.normalized(List.of(mean), List.of(std));
 
         var splits = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 0, 1000, normalized), 1L);
         double[] z = toDoubles(splits.train().features().data().asFloat());
-        double zMean = java.util.Arrays.stream(z).average().orElseThrow();
-        double zStd = Math.sqrt(java.util.Arrays.stream(z).map(v -> (v - zMean) * (v - zMean)).average().orElseThrow());
+        double zMean = Arrays.stream(z).average().orElseThrow();
+        double zStd = Math.sqrt(Arrays.stream(z).map(v -> (v - zMean) * (v - zMean)).average().orElseThrow());
         assertThat(zMean).isCloseTo(0, within(1e-5));
         assertThat(zStd).isCloseTo(1, within(1e-5));
         assertThat(splits.source()).endsWith(", inputs (x·" + (1.0 / 255) + " − mean) / std, mean [" + mean + "], std [" + std + "]");
@@ -113,8 +116,8 @@ class DatasetLoaderTest {
         var raw = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 50, 0, Preprocessing.scaled(1)), 1L).test();
         var plain = loader.load(new DataSpec(new DataSpec.Embedded(), 0, 50), 1L).test();
         assertThat(raw.features().maxNumber().doubleValue()).isEqualTo(255.0);
-        assertThat(raw.features()).isEqualTo(plain.features().mul(255).castTo(org.nd4j.linalg.api.buffer.DataType.INT32)
-                .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        assertThat(raw.features()).isEqualTo(plain.features().mul(255).castTo(DataType.INT32)
+                .castTo(DataType.FLOAT));
     }
 
     @Test

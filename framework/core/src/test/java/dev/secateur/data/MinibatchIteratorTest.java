@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.secateur.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class MinibatchIteratorTest {
 
-    private final Dataset train = Fixtures.smallData().train().select(java.util.stream.IntStream.range(0, 100).toArray(), "100");
+    private final Dataset train = Fixtures.smallData().train().select(IntStream.range(0, 100).toArray(), "100");
 
     private static List<Integer> epochClasses(MinibatchIterator it) {
         var seen = new ArrayList<Integer>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.SourceLocation;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Options;
@@ -155,7 +156,7 @@ class DerivedAndBaselineTest {
         var fromBase = submitted.get(0);
         var fromCompare = submitted.get(1);
         assertThat(fromBase.prunes()).isFalse();
-        assertThat(fromBase.model()).isEqualTo(new dev.secateur.spec.ModelSpec.Train("lenet-300-100", new TrainingSpec(2, 64, 1e-3)));
+        assertThat(fromBase.model()).isEqualTo(new ModelSpec.Train("lenet-300-100", new TrainingSpec(2, 64, 1e-3)));
         assertThat(fromBase.evaluate().everyStep()).isFalse();
         assertThat(fromCompare.compare()).as("a baseline runs no comparison").isNull();
         assertThat(fromCompare.seed()).isEqualTo(9);

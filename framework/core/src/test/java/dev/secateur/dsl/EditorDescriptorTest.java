@@ -2,6 +2,8 @@ package dev.secateur.dsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import groovy.lang.Closure;
+import groovy.lang.DelegatesTo;
 import groovy.lang.GroovyShell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +37,8 @@ class EditorDescriptorTest {
         for (var type : new Class<?>[]{SecateurScript.class, ExperimentBuilder.class}) {
             for (var method : type.getMethods()) {
                 for (var parameter : method.getParameters()) {
-                    if (parameter.getType() == groovy.lang.Closure.class) {
-                        assertThat(parameter.getAnnotation(groovy.lang.DelegatesTo.class))
+                    if (parameter.getType() == Closure.class) {
+                        assertThat(parameter.getAnnotation(DelegatesTo.class))
                                 .as("%s.%s has @DelegatesTo", type.getSimpleName(), method.getName()).isNotNull();
                     }
                 }

@@ -8,6 +8,7 @@ import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.Preprocessing;
+import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spec.SourceLocation;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
@@ -109,8 +110,8 @@ class ScriptRunnerTest {
         assertThat(spec.sensitivity().ratios()).containsExactly(0.2, 0.4);
         assertThat(spec.sensitivity().samples()).isEqualTo(500);
         assertThat(spec.sensitivity().layers()).extracting(Object::toString).containsExactly("0_W", "2_W");
-        assertThat(spec.sensitivity().budget()).isEqualTo(new dev.secateur.spec.SensitivitySpec.Budget(
-                dev.secateur.spec.SensitivitySpec.Measure.FLOPS, 0.35));
+        assertThat(spec.sensitivity().budget()).isEqualTo(new SensitivitySpec.Budget(
+                SensitivitySpec.Measure.FLOPS, 0.35));
         assertThat(spec.scope().excluded()).extracting(Object::toString).containsExactly("4_W");
         assertThat(spec.shrink()).as("structured runs remove pruned units by default").isTrue();
     }

@@ -7,8 +7,10 @@ import dev.secateur.Fixtures;
 import dev.secateur.model.Architecture;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spi.ParamRef;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.junit.jupiter.api.Test;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class EvaluatorTest {
 
@@ -43,7 +45,7 @@ class EvaluatorTest {
         for (String bias : new String[]{"0_b", "2_b", "4_b", "5_b"}) {
             net.getParam(bias).assign(0.1); // a fresh network has zero biases; make them live
         }
-        net.getParam("2_W").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10)).assign(0); // 10 of 50 filters
+        net.getParam("2_W").get(NDArrayIndex.interval(0, 10)).assign(0); // 10 of 50 filters
         net.getParam("2_b").assign(0);
         var census = evaluator.census(net, Fixtures.smallData().test());
         assertThat(census.layerSparsity().get(ParamRef.weights(2))).isEqualTo(0.2);
@@ -61,7 +63,7 @@ class EvaluatorTest {
         var data = Fixtures.smallData();
         net.fit(data.train().head(2000));
         var report = evaluator.evaluate(net, data.test(), spec, true);
-        Evaluation reference = net.evaluate(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
+        Evaluation reference = net.evaluate(new ListDataSetIterator<>(
                 data.test().head(500).asList(), 100));
         assertThat(report.accuracy()).isCloseTo(reference.accuracy(), within(1e-9));
         assertThat(report.loss()).isCloseTo(net.score(data.test().head(500)), within(1e-4));
@@ -73,7 +75,7 @@ class EvaluatorTest {
         assertThat(report.largeBatch()).isEqualTo(256);
         assertThat(report.largeLatencyMs()).isPositive();
         var capped = evaluator.evaluate(net, data.test(),
-                new dev.secateur.spec.EvaluateSpec(true, 1, 1, 3, 10_000), true);
+                new EvaluateSpec(true, 1, 1, 3, 10_000), true);
         assertThat(capped.largeBatch()).as("never more than the test set").isEqualTo(500);
     }
 

@@ -11,6 +11,12 @@ import dev.secateur.model.Network;
 import dev.secateur.record.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -41,7 +47,7 @@ class ExporterOnnxTest {
         assertThat(out.resolve("model.onnx.tmp")).doesNotExist();
         long shrunk = 266_610 - 100 * 784 - 100 - 100 * 100;
         assertThat(lines.get(0)).isEqualTo("ONNX model: " + file + " (opset 13, input 'input' [N, 784], output 'output' [N, 10])");
-        assertThat(lines.get(1)).isEqualTo(String.format(java.util.Locale.ROOT,
+        assertThat(lines.get(1)).isEqualTo(String.format(Locale.ROOT,
                 "parameters %,d (266,610 before dead filters and neurons were removed); file %,d bytes", shrunk, Files.size(file)));
         Nd4j.getRandom().setSeed(2);
         assertSameOutputs(net, Files.readAllBytes(file), Nd4j.rand(DataType.FLOAT, 16, 784), 1e-4);
@@ -57,12 +63,12 @@ class ExporterOnnxTest {
 
     @Test
     void aNetworkWithNoOnnxFormIsRefusedNamingItsLayerAndWritesNothing() {
-        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
-                .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(4).nOut(4).build())
-                .layer(new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nIn(4).nOut(3).build())
-                .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder().nIn(3).nOut(2).build())
+        var conf = new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(4).build())
+                .layer(new LSTM.Builder().nIn(4).nOut(3).build())
+                .layer(new RnnOutputLayer.Builder().nIn(3).nOut(2).build())
                 .build();
-        var sequential = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        var sequential = new MultiLayerNetwork(conf);
         sequential.init();
         ModelFiles.save(Network.of(sequential), run.resolve(RunDirectory.MODEL));
         assertThatThrownBy(() -> new Exporter().export(run, Exporter.Format.ONNX, run.resolve("export")))

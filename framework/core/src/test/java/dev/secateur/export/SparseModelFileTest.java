@@ -5,14 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.NetworkLayout;
+import dev.secateur.spi.ParamRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The sparse model file restores every parameter bit for bit, and is smaller when the model is sparse. */
@@ -25,15 +30,15 @@ class SparseModelFileTest {
     void roundTripIsBitIdenticalForAPrunedLenet5() {
         var net = Architecture.LENET_5.build(3L, 1e-3);
         // 90% of every prunable weight tensor pruned by magnitude, through the pruner's own masks
-        var masks = new java.util.TreeMap<dev.secateur.spi.ParamRef, INDArray>();
+        var masks = new TreeMap<ParamRef, INDArray>();
         for (var p : NetworkLayout.prunable(net)) {
             INDArray w = net.getParam(p.weights().toString());
             float[] magnitudes = Transforms.abs(w, true).dup('c').reshape(w.length()).toFloatVector();
-            java.util.Arrays.sort(magnitudes);
+            Arrays.sort(magnitudes);
             float cut = magnitudes[(int) (0.9 * magnitudes.length)];
             masks.put(p.weights(), Transforms.abs(w, true).gte(cut).castTo(DataType.FLOAT));
         }
-        dev.secateur.model.MaskSet.of(masks).applyTo(net);
+        MaskSet.of(masks).applyTo(net);
         // pruned weights are +0.0 bit for bit (a negative weight times 0 would be -0.0)
         var w4 = net.getParam("4_W").dup('c').reshape(400_000).toFloatVector();
         assertThat(IntStream.range(0, w4.length).filter(i -> Float.floatToRawIntBits(w4[i]) == 0).count()).isEqualTo(360_000);
@@ -64,11 +69,11 @@ class SparseModelFileTest {
 
     @Test
     void aComputationGraphRoundTripsBitIdenticallyAndComputesTheSame() {
-        var net = dev.secateur.model.Architecture.RESNET_SMALL.network(4L, 1e-3);
+        var net = Architecture.RESNET_SMALL.network(4L, 1e-3);
         // a pruned-looking graph: half of the stem group's filters zero in both members
         for (String key : new String[]{"0_W", "4_W"}) {
             var w = net.getParam(key);
-            w.assign(w.mul(org.nd4j.linalg.factory.Nd4j.rand(w.shape()).gt(0.5).castTo(w.dataType())).addi(0.0f));
+            w.assign(w.mul(Nd4j.rand(w.shape()).gt(0.5).castTo(w.dataType())).addi(0.0f));
         }
         var report = SparseModelFile.write(net, dir.resolve("resnet.sparse"));
         var restored = SparseModelFile.read(dir.resolve("resnet.sparse"));
@@ -76,7 +81,7 @@ class SparseModelFileTest {
         for (var entry : net.paramTable().entrySet()) {
             assertThat(bits(restored.getParam(entry.getKey()))).as(entry.getKey()).isEqualTo(bits(entry.getValue()));
         }
-        var x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 784);
+        var x = Nd4j.rand(DataType.FLOAT, 4, 784);
         assertThat(restored.output(x)).isEqualTo(net.output(x));
         assertThat(report.denseBytes()).isEqualTo(4L * 38_890);
     }
@@ -103,7 +108,7 @@ class SparseModelFileTest {
         Path file = dir.resolve("cut.sparse");
         SparseModelFile.write(net, file);
         byte[] bytes = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
         assertThatThrownBy(() -> SparseModelFile.read(file)).isInstanceOf(BadInputException.class).hasMessageContaining("truncated");
     }
 

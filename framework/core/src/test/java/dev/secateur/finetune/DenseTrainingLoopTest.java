@@ -8,7 +8,11 @@ import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.spec.TrainingSpec;
+import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
+import java.util.Map;
 import java.util.function.Supplier;
+import org.assertj.core.data.Offset;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -20,6 +24,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -32,7 +37,7 @@ class DenseTrainingLoopTest {
     }
 
     /** A one-hidden-layer perceptron with a softmax output. */
-    private static MultiLayerNetwork mlp(org.nd4j.linalg.learning.config.IUpdater updater, Activation hidden, double dropOut) {
+    private static MultiLayerNetwork mlp(IUpdater updater, Activation hidden, double dropOut) {
         var layer = new DenseLayer.Builder().nOut(20).activation(hidden);
         if (dropOut > 0) {
             layer.dropOut(dropOut);
@@ -106,19 +111,19 @@ class DenseTrainingLoopTest {
         var net = Architecture.LENET_300_100.network(4L, 1e-3);
         var w = net.getParam("0_W");
         INDArray mask = Nd4j.rand(DataType.FLOAT, w.shape()).gt(0.7).castTo(DataType.FLOAT);
-        var masks = MaskSet.of(java.util.Map.of(dev.secateur.spi.ParamRef.parse("0_W"), mask));
-        var scores = new java.util.ArrayList<Double>();
+        var masks = MaskSet.of(Map.of(ParamRef.parse("0_W"), mask));
+        var scores = new ArrayList<Double>();
         var train = data(320, 2L);
         new FineTuner().train(net, train, new TrainingSpec(1, 64, 1e-3), masks, 7L, p -> scores.add(p.score()));
         assertThat(net.getParam("0_W").mul(mask.rsub(1)).amaxNumber().doubleValue()).as("pruned weights stay exactly zero").isZero();
         assertThat(net.getParam("0_W").mul(mask).amaxNumber().doubleValue()).isPositive();
         var reference = throughDl4j(() -> {
             var other = Architecture.LENET_300_100.network(4L, 1e-3);
-            var seen = new java.util.ArrayList<Double>();
+            var seen = new ArrayList<Double>();
             new FineTuner().train(other, train, new TrainingSpec(1, 64, 1e-3), masks, 7L, p -> seen.add(p.score()));
             return seen;
         });
-        assertThat(scores.get(scores.size() - 1)).isCloseTo(reference.get(reference.size() - 1), org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(scores.get(scores.size() - 1)).isCloseTo(reference.get(reference.size() - 1), Offset.offset(1e-4));
     }
 
     @Test

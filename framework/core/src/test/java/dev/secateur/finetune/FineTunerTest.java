@@ -3,9 +3,11 @@ package dev.secateur.finetune;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secateur.Fixtures;
+import dev.secateur.data.MinibatchIterator;
+import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
-import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.MaskSet;
+import dev.secateur.model.NetworkLayout;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spec.TrainingSpec;
@@ -17,12 +19,17 @@ import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.assertj.core.api.Assertions;
+import org.assertj.core.data.Offset;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 class FineTunerTest {
@@ -112,7 +119,7 @@ class FineTunerTest {
         assertThat(penalised.getParam("0_W").norm2Number().doubleValue())
                 .isLessThan(0.8 * plain.getParam("0_W").norm2Number().doubleValue());
         // a later run without l2 keeps the penalty the network now carries; l2: 0 removes it
-        var layer = (org.deeplearning4j.nn.conf.layers.BaseLayer) penalised.getLayer(0).conf().getLayer();
+        var layer = (BaseLayer) penalised.getLayer(0).conf().getLayer();
         fineTuner.train(penalised, data, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
         assertThat(layer.getRegularization()).hasSize(1);
         fineTuner.train(penalised, data, new TrainingSpec(1, 64, 1e-3, 0.0), MaskSet.NONE, 5L, TrainingProgressListener.NONE);
@@ -123,9 +130,9 @@ class FineTunerTest {
     void trainingThatDivergesIsRefusedWithTheLearningRateToLower() {
         var net = Architecture.LENET_300_100.build(5L, 1e-3);
         var data = Fixtures.smallData();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> fineTuner.train(net, data.train(), new TrainingSpec(1, 64, 1e12),
+        Assertions.assertThatThrownBy(() -> fineTuner.train(net, data.train(), new TrainingSpec(1, 64, 1e12),
                         MaskSet.NONE, 5L, TrainingProgressListener.NONE))
-                .isInstanceOf(dev.secateur.errors.BadInputException.class)
+                .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("training diverged").hasMessageContaining("learning rate 1.0E12").hasMessageContaining("lower");
     }
 
@@ -143,10 +150,10 @@ class FineTunerTest {
     void aCosineDecayFallsFromTheRateToZeroOverItsUpdates() {
         var decay = new CosineDecay(100, 10, 1e-3);
         assertThat(decay.valueAt(100, 3)).isEqualTo(1e-3);
-        assertThat(decay.valueAt(105, 3)).isCloseTo(5e-4, org.assertj.core.data.Offset.offset(1e-15));
-        assertThat(decay.valueAt(110, 3)).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-18));
+        assertThat(decay.valueAt(105, 3)).isCloseTo(5e-4, Offset.offset(1e-15));
+        assertThat(decay.valueAt(110, 3)).isCloseTo(0, Offset.offset(1e-18));
         assertThat(decay.valueAt(99, 3)).as("before the phase").isEqualTo(1e-3);
-        assertThat(decay.valueAt(500, 3)).as("after it").isCloseTo(0, org.assertj.core.data.Offset.offset(1e-18));
+        assertThat(decay.valueAt(500, 3)).as("after it").isCloseTo(0, Offset.offset(1e-18));
     }
 
     /**
@@ -158,13 +165,13 @@ class FineTunerTest {
         var train = Fixtures.smallData().train().sample(256, 1L);
         var net = Architecture.RESNET_SMALL.network(1L, 1e-3);
         var byHand = Architecture.RESNET_SMALL.network(1L, 1e-3);
-        for (var n : java.util.List.of(net, byHand)) { // counters past 0, so the phase's offset matters
+        for (var n : List.of(net, byHand)) { // counters past 0, so the phase's offset matters
             fineTuner.train(n, train, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 2L, TrainingProgressListener.NONE);
         }
         var cosine = new TrainingSpec(1, 64, 1e-3, null, TrainingSpec.Decay.COSINE);
         var report = fineTuner.train(net, train, cosine, MaskSet.NONE, 3L, TrainingProgressListener.NONE);
 
-        var batches = new dev.secateur.data.MinibatchIterator(train, 64, 3L);
+        var batches = new MinibatchIterator(train, 64, 3L);
         for (int i = 0; batches.hasNext(); i++) {
             byHand.setLearningRate(1e-3 * 0.5 * (1 + Math.cos(Math.PI * (i / 4.0))));
             byHand.graph().fit(batches.next());
@@ -177,8 +184,8 @@ class FineTunerTest {
         fineTuner.train(constant, train, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 3L, TrainingProgressListener.NONE);
         assertThat(constant.params().sub(net.params()).amaxNumber().doubleValue()).as("a constant rate ends elsewhere").isGreaterThan(1e-5);
         for (int i = 0; i < net.layerCount(); i++) {
-            if (net.layer(i).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer layer
-                    && layer.getIUpdater() instanceof org.nd4j.linalg.learning.config.Adam adam) {
+            if (net.layer(i).conf().getLayer() instanceof BaseLayer layer
+                    && layer.getIUpdater() instanceof Adam adam) {
                 assertThat(adam.getLearningRateSchedule()).as("no saved model holds the phase's schedule").isNull();
                 assertThat(adam.getLearningRate()).isEqualTo(1e-3);
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.Fixtures;
+import dev.secateur.data.MinibatchIterator;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
@@ -11,11 +12,15 @@ import dev.secateur.model.Network;
 import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
 import java.util.Map;
+import org.assertj.core.data.Offset;
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -89,7 +94,7 @@ class RecoveryTest {
                 double numeric = (loss.computeScore(batch.labels(), plus, SOFTMAX, null, false)
                         - loss.computeScore(batch.labels(), minus, SOFTMAX, null, false)) / (2 * h);
                 assertThat(gradient.getDouble(i, c)).as("d loss / d z[%d,%d]", i, c)
-                        .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-6));
+                        .isCloseTo(numeric, Offset.offset(1e-6));
             }
         }
     }
@@ -100,7 +105,7 @@ class RecoveryTest {
         // the student's logits are the teacher's log-probabilities: KL is zero at any temperature
         var logits = Transforms.log(batch.teacher(), true);
         var soft = new DistillationLoss(new LossMCXENT(), new RecoverySpec.Distillation(4, 1));
-        assertThat(soft.computeScore(batch.labels(), logits, SOFTMAX, null, true)).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(soft.computeScore(batch.labels(), logits, SOFTMAX, null, true)).isCloseTo(0, Offset.offset(1e-9));
         assertThat(soft.computeGradient(batch.labels(), logits, SOFTMAX, null).amaxNumber().doubleValue())
                 .isLessThan(1e-9);
     }
@@ -123,13 +128,13 @@ class RecoveryTest {
 
         // the same training stopped after 3 updates: 3 batches of 64 are the first 192 examples of the same order
         var reference = Network.of(Architecture.LENET_300_100.build(7L, 1e-3));
-        var iterator = new dev.secateur.data.MinibatchIterator(data, 64, 5L);
-        var first = new java.util.ArrayList<org.nd4j.linalg.dataset.DataSet>();
+        var iterator = new MinibatchIterator(data, 64, 5L);
+        var first = new ArrayList<DataSet>();
         for (int i = 0; i < 3; i++) {
             first.add(iterator.next().copy()); // the iterator reuses its buffers
         }
         reference.setLearningRate(1e-3);
-        reference.fit(new org.deeplearning4j.datasets.iterator.ExistingDataSetIterator(first));
+        reference.fit(new ExistingDataSetIterator(first));
 
         assertThat(captured.params()).isEqualTo(reference.params());
         assertThat(captured.updaterState()).isEqualTo(reference.updaterState());

@@ -2,10 +2,13 @@ package dev.secateur.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.Fixtures;
 import dev.secateur.data.Dataset;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
 import dev.secateur.spec.TrainingSpec;
+import java.util.function.Supplier;
+import org.assertj.core.data.Offset;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
@@ -32,7 +35,7 @@ class LayerHelpersTest {
     }
 
     /** The same network with DL4J's own layer code, as an explicit -D...helpers.disable=true gives. */
-    private static Network withoutHelpers(java.util.function.Supplier<Network> build) {
+    private static Network withoutHelpers(Supplier<Network> build) {
         String before = System.getProperty(NativeBackend.HELPERS_DISABLED);
         System.setProperty(NativeBackend.HELPERS_DISABLED, "true");
         try {
@@ -43,7 +46,7 @@ class LayerHelpersTest {
     }
 
     private static Dataset images(int n, long seed) {
-        return dev.secateur.Fixtures.smallData().train().sample(n, seed);
+        return Fixtures.smallData().train().sample(n, seed);
     }
 
     @Test
@@ -86,7 +89,7 @@ class LayerHelpersTest {
         INDArray ga = mln.gradient().gradient();
         INDArray gb = ownMln.gradient().gradient();
         assertThat(ga.sub(gb).norm2Number().doubleValue() / gb.norm2Number().doubleValue()).as("relative gradient difference").isLessThan(1e-4);
-        assertThat(mln.score()).isCloseTo(ownMln.score(), org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(mln.score()).isCloseTo(ownMln.score(), Offset.offset(1e-5));
     }
 
     @Test

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.secateur.PluginJars;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spi.Options;
+import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.testing.ArrayParamView;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.lang.ref.WeakReference;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -62,7 +64,7 @@ class HotReloadTest {
         Files.move(staged, plugins.resolve("hot.jar"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private float score(Resolved<dev.secateur.spi.SaliencyMethod> method) {
+    private float score(Resolved<SaliencyMethod> method) {
         return method.extension().score(VIEW, Options.NONE).getFloat(0, 0);
     }
 
@@ -155,13 +157,13 @@ class HotReloadTest {
         assertThat(score(first)).isEqualTo(4f);
 
         Files.writeString(source, Files.readString(source).replace(".mul(2)", ".mul(3)"));
-        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        Files.setLastModifiedTime(source, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
         assertThat(host.refresh(false)).singleElement().satisfies(c -> assertThat(c.kind()).isEqualTo(PluginChange.Kind.REPLACED));
         assertThat(score(host.saliency("doubled"))).isEqualTo(6f);
         assertThat(host.saliency("doubled").version()).isNotEqualTo(first.version());
 
         Files.writeString(source, "class Doubled implements SaliencyMethod {\n    String id() { 'doubled' \n}\n");
-        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        Files.setLastModifiedTime(source, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
         assertThat(host.refresh(false)).singleElement().satisfies(c -> {
             assertThat(c.kind()).isEqualTo(PluginChange.Kind.FAILED);
             assertThat(c.reason()).contains("doubled.groovy:").containsPattern("doubled\\.groovy:\\d+:\\d+: ");
@@ -171,7 +173,7 @@ class HotReloadTest {
 
     @Test
     void aJarReplacedByRenameIsSeenEvenWithTheSameSizeAndModificationTime() throws IOException {
-        var sameTime = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
+        var sameTime = FileTime.fromMillis(1_700_000_000_000L);
         install(jar("1.1", "Transforms.abs(param.weights(), true)"));
         Files.setLastModifiedTime(plugins.resolve("hot.jar"), sameTime);
         host = PluginHost.start(List.of(plugins));

@@ -1,11 +1,10 @@
 package dev.secateur.prune;
 
-import dev.secateur.model.MaskSet;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spi.Granularity;
@@ -13,7 +12,11 @@ import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
+import dev.secateur.spi.PruningPlan;
 import dev.secateur.spi.Scope;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +53,7 @@ class NmPatternTest {
                 var expected = Nd4j.zeros(DataType.FLOAT, param.shape());
                 for (long[][] group : groups(param.shape(), m)) {
                     long[][] byScore = group.clone();
-                    java.util.Arrays.sort(byScore, java.util.Comparator.comparingDouble((long[] at) -> score.getDouble(at)).reversed());
+                    Arrays.sort(byScore, Comparator.comparingDouble((long[] at) -> score.getDouble(at)).reversed());
                     for (int k = 0; k < n; k++) {
                         expected.putScalar(byScore[k], 1f);
                     }
@@ -65,7 +68,7 @@ class NmPatternTest {
 
     /** The groups of M consecutive inputs, as index tuples, from the shape alone. */
     private static List<long[][]> groups(long[] shape, int m) {
-        var groups = new java.util.ArrayList<long[][]>();
+        var groups = new ArrayList<long[][]>();
         if (shape.length == 2) {
             for (long out = 0; out < shape[1]; out++) {
                 for (long first = 0; first < shape[0]; first += m) {
@@ -99,7 +102,7 @@ class NmPatternTest {
         // scores rise with the input index, so in each group of 4 the last two are kept
         float[][] rising = new float[24][10];
         for (int i = 0; i < 24; i++) {
-            java.util.Arrays.fill(rising[i], i);
+            Arrays.fill(rising[i], i);
         }
         var scores = Nd4j.create(rising);
         var plan = new Pruner().plan(List.of(dense), ScoreSet.of(Map.of(dense.weights(), scores), "test", "1"), MaskSet.NONE,
@@ -139,7 +142,7 @@ class NmPatternTest {
                 .hasMessageContaining("layerwise()");
     }
 
-    private dev.secateur.spi.PruningPlan plan(Granularity granularity, MaskSet current, double target) {
+    private PruningPlan plan(Granularity granularity, MaskSet current, double target) {
         return new Pruner().plan(List.of(dense, conv, output), ScoreSet.of(randomScores(), "random", "1"), current, granularity,
                 new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, target, Map.of()), PROVENANCE);
     }

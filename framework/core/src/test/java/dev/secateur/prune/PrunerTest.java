@@ -1,12 +1,11 @@
 package dev.secateur.prune;
 
-import dev.secateur.model.MaskSet;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.score.ScoreSet;
@@ -21,8 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.assertj.core.data.Offset;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -92,7 +93,7 @@ class PrunerTest {
         assertThat(largestPruned).isLessThanOrEqualTo(smallestKept);
         // global: layers end at different sparsities
         assertThat(zeros(plan.masks().get(ParamRef.weights(0))) / 235200.0)
-                .isNotCloseTo(zeros(plan.masks().get(ParamRef.weights(2))) / 1000.0, org.assertj.core.data.Offset.offset(0.01));
+                .isNotCloseTo(zeros(plan.masks().get(ParamRef.weights(2))) / 1000.0, Offset.offset(0.01));
     }
 
     @Test
@@ -138,7 +139,7 @@ class PrunerTest {
         for (int j = 0; j < 300; j++) {
             assertThat(columns.getDouble(j)).isIn(0.0, 784.0);
         }
-        assertThat(w0.sum(0).neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().intValue()).isEqualTo(150);
+        assertThat(w0.sum(0).neq(0).castTo(DataType.INT).sumNumber().intValue()).isEqualTo(150);
         // the bias of a removed neuron is masked with it
         var bias = plan.masks().get(ParamRef.weights(0).bias());
         assertThat(bias.shape()).isEqualTo(mlp.getParam("0_b").shape());
@@ -197,7 +198,7 @@ class PrunerTest {
         // a dense layer's units are columns [in, out]; a convolution's are leading slices [out, in, h, w]
         var perUnit = mask.rank() == 2 ? flat.sum(0) : flat.sum(1);
         assertThat(perUnit.length()).isEqualTo(units);
-        return perUnit.neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+        return perUnit.neq(0).castTo(DataType.INT).sumNumber().longValue();
     }
 
     @Test
@@ -235,7 +236,7 @@ class PrunerTest {
         var floats = random(mlpParams, 9);
         var converted = new HashMap<ParamRef, INDArray>();
         floats.scores().forEach((ref, s) -> converted.put(ref, ref.layer() == 0
-                ? s.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE) : s.transpose().dup('c').transpose()));
+                ? s.castTo(DataType.DOUBLE) : s.transpose().dup('c').transpose()));
         var scope = new Scope.Global(Set.of());
         var a = plan(mlpParams, floats, MaskSet.NONE, Granularity.unstructured(), scope, 0.6);
         System.gc(); // the converted copies live only inside the pruner; they must stay reachable while read
@@ -251,7 +252,7 @@ class PrunerTest {
             var w = mlp.getParam(p.weights().toString());
             var mask = plan.masks().get(p.weights());
             assertThat(w.mul(mask.rsub(1)).amaxNumber().doubleValue()).isZero();
-            assertThat(w.eq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue()).isEqualTo(zeros(mask));
+            assertThat(w.eq(0).castTo(DataType.INT).sumNumber().longValue()).isEqualTo(zeros(mask));
         }
     }
 }

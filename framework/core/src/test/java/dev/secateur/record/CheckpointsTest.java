@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
+import dev.secateur.model.ModelFiles;
 import dev.secateur.result.StepResult;
 import dev.secateur.spi.ParamRef;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Checkpoints without Vert.x: committed by their JSON, read back exactly, torn ones passed over; the run lock. */
@@ -32,7 +34,7 @@ class CheckpointsTest {
     @Test
     void aCheckpointReadsBackTheModelTheMasksAndTheRowsExactly() throws Exception {
         var net = Architecture.LENET_300_100.network(3L, 1e-3);
-        var mask = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 784, 300).gt(0.5).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        var mask = Nd4j.rand(DataType.FLOAT, 784, 300).gt(0.5).castTo(DataType.FLOAT);
         var masks = MaskSet.of(Map.of(ParamRef.parse("0_W"), mask));
         var rows = List.of(step(0, 0.8612345678901234), step(1, 0.85));
         Checkpoints.write(run, 0, net, MaskSet.NONE, rows.subList(0, 1), Map.of());
@@ -43,7 +45,7 @@ class CheckpointsTest {
         assertThat(latest.results()).isEqualTo(rows); // NaN cells and 16 significant digits included
         assertThat(latest.ratios()).containsExactly(Map.entry("0_W", 0.4));
         assertThat(Checkpoints.masks(latest).of(ParamRef.parse("0_W")).orElseThrow()).isEqualTo(mask);
-        assertThat(dev.secateur.model.ModelFiles.load(latest.model()).params()).isEqualTo(net.params());
+        assertThat(ModelFiles.load(latest.model()).params()).isEqualTo(net.params());
         // the older checkpoint is dropped once the newer is committed
         assertThat(run.resolve("checkpoints/step-0")).doesNotExist();
         assertThat(run.resolve("checkpoints/step-0.json")).doesNotExist();

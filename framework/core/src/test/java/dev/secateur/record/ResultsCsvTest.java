@@ -3,7 +3,10 @@ package dev.secateur.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secateur.result.StepResult;
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.TreeMap;
+import org.apache.commons.csv.CSVFormat;
 import org.junit.jupiter.api.Test;
 
 class ResultsCsvTest {
@@ -24,11 +27,11 @@ class ResultsCsvTest {
     }
 
     @Test
-    void aValueWithACommaOrAQuoteIsQuotedSoTheColumnsStayInPlace() throws java.io.IOException {
+    void aValueWithACommaOrAQuoteIsQuotedSoTheColumnsStayInPlace() throws IOException {
         var row = ResultsCsv.row(new StepResult(1, 0.5, 0.5, 0.9, 0.3, 10, 5, 100, 50, 1.0, 10.0, new TreeMap<>(), 0, Double.NaN),
                 "odd,\"id\"");
         assertThat(row).endsWith(",\"odd,\"\"id\"\"\",,");
-        var parsed = org.apache.commons.csv.CSVFormat.DEFAULT.parse(new java.io.StringReader(ResultsCsv.HEADER + "\n" + row + "\n"))
+        var parsed = CSVFormat.DEFAULT.parse(new StringReader(ResultsCsv.HEADER + "\n" + row + "\n"))
                 .getRecords();
         assertThat(parsed.get(1).size()).isEqualTo(parsed.get(0).size());
         assertThat(parsed.get(1).get(13)).isEqualTo("odd,\"id\"");

@@ -8,6 +8,7 @@ import dev.secateur.errors.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,7 +79,7 @@ class RunIndexTest {
                 default -> "1";
             });
         }
-        Files.writeString(dir.resolve(RunDirectory.RESULTS), full + "\n" + "1,0.9", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve(RunDirectory.RESULTS), full + "\n" + "1,0.9", StandardOpenOption.APPEND);
         var summary = RunIndex.summary(dir, true);
         assertThat(summary.steps()).isEqualTo(1);
         assertThat(summary.sparsity()).isEqualTo(0.5);

@@ -9,12 +9,15 @@ import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.plugin.PluginPins;
 import dev.secateur.result.StepResult;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.Preprocessing;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.PruningPlan;
 import dev.secateur.spi.Scope;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,16 +82,16 @@ class RunRecorderTest {
 
     @Test
     void specJsonRecordsHowThePixelsWerePrepared() throws IOException {
-        var plain = io.vertx.core.json.JsonObject.mapFrom(resolved("r-2", true).json("test"));
+        var plain = JsonObject.mapFrom(resolved("r-2", true).json("test"));
         assertThat(plain.getJsonObject("data").getJsonObject("preprocessing").encode())
                 .isEqualTo("{\"scale\":" + (1.0 / 255) + ",\"mean\":[],\"std\":[]}");
         var spec = experiment("n", e -> e.model(m -> m.load("net.zip"))
-                .data(dev.secateur.spec.DataSpec.of(new dev.secateur.spec.DataSpec.Embedded())
-                        .with(dev.secateur.spec.Preprocessing.normalized(List.of(0.2860), List.of(0.3530))))
+                .data(DataSpec.of(new DataSpec.Embedded())
+                        .with(Preprocessing.normalized(List.of(0.2860), List.of(0.3530))))
                 .schedule("one-shot", s -> s.target(0.5)));
         var dir = recorder.open(runs, new ResolvedSpec("n-1", spec, "1.0", "1.0", 10, "embedded", "ab".repeat(32), 100, 50,
                 List.of(0.5), Map.of()));
-        var written = new io.vertx.core.json.JsonObject(Files.readString(dir.resolve(RunDirectory.SPEC)));
+        var written = new JsonObject(Files.readString(dir.resolve(RunDirectory.SPEC)));
         assertThat(written.getJsonObject("data").getJsonObject("preprocessing").encode())
                 .isEqualTo("{\"scale\":" + (1.0 / 255) + ",\"mean\":[0.286],\"std\":[0.353]}");
     }

@@ -1,9 +1,5 @@
 package dev.secateur.run;
 
-import dev.secateur.config.SecateurConfig;
-
-import dev.secateur.runtime.Secateur;
-
 import static dev.secateur.dsl.ExperimentBuilder.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,23 +9,43 @@ import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.RunFailedException;
+import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
+import dev.secateur.dsl.Dsl;
+import dev.secateur.dsl.ExperimentBuilder;
+import dev.secateur.dsl.RunResult;
 import dev.secateur.model.ModelFiles;
+import dev.secateur.model.onnx.OnnxRuntimeCheck;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.record.ResultsCsv;
 import dev.secateur.record.RunDirectory;
+import dev.secateur.runtime.Secateur;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spi.ParamRef;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The coordinator driving the five stages over the bus, as every real run does. */
 class ExperimentVerticleTest {
@@ -73,7 +89,7 @@ class ExperimentVerticleTest {
 
         assertThat(done.steps()).hasSize(3);
         assertThat(done.steps()).extracting(r -> r.targetSparsity()).containsExactly(0.0, 0.4, 0.8);
-        assertThat(done.steps().get(2).sparsity()).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(done.steps().get(2).sparsity()).isCloseTo(0.8, Offset.offset(1e-6));
         var dir = done.runDir();
         assertThat(dir.getParent()).isEqualTo(runs);
         var csv = Files.readAllLines(dir.resolve(RunDirectory.RESULTS));
@@ -83,7 +99,7 @@ class ExperimentVerticleTest {
         assertThat(dir.resolve(RunDirectory.FAILED)).doesNotExist();
         assertThat(dir.resolve("masks/step-2/0_W.npy")).exists();
         var reloaded = ModelFiles.load(dir.resolve(RunDirectory.MODEL));
-        assertThat(reloaded.getParam("0_W").eq(0).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue())
+        assertThat(reloaded.getParam("0_W").eq(0).castTo(DataType.INT).sumNumber().longValue())
                 .isGreaterThan(0);
         var spec = Files.readString(dir.resolve(RunDirectory.SPEC));
         assertThat(spec).contains("\"id\" : \"magnitude\"").contains("\"version\" : \"0.1.0-SNAPSHOT\"")
@@ -146,12 +162,12 @@ class ExperimentVerticleTest {
     }
 
     /** Half of LeNet-300-100's hidden neurons removed in one step, without fine-tuning. */
-    private static dev.secateur.dsl.ExperimentBuilder halfTheNeurons(dev.secateur.dsl.ExperimentBuilder e) {
+    private static ExperimentBuilder halfTheNeurons(ExperimentBuilder e) {
         return e.seed(5)
                 .model(m -> m.train("lenet-300-100").epochs(1))
                 .data(new DataSpec(new DataSpec.Embedded(), 600, 200))
-                .granularity(dev.secateur.dsl.Dsl.neurons())
-                .scope(dev.secateur.dsl.Dsl.layerwise())
+                .granularity(Dsl.neurons())
+                .scope(Dsl.layerwise())
                 .schedule("one-shot", s -> s.target(0.5))
                 .finetune(f -> f.epochs(0))
                 .evaluate(v -> v.latencyRepeats(3).latencyWarmup(1));
@@ -167,15 +183,15 @@ class ExperimentVerticleTest {
         assertThat(last.params()).isEqualTo(784 * 150 + 150 + 150 * 50 + 50 + 50 * 10 + 10);
         long keptWeights = 784 * 150 + 150 * 50 + 50 * 10;
         assertThat(last.sparsity()).as("removed weights count as pruned, not 0%")
-                .isCloseTo(1 - keptWeights / 266_200.0, org.assertj.core.data.Offset.offset(1e-3));
-        assertThat(dense.sparsity()).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-3));
-        assertThat(last.layerSparsity().get(dev.secateur.spi.ParamRef.parse("1_W"))).isCloseTo(0.75, org.assertj.core.data.Offset.offset(1e-3));
-        var result = new dev.secateur.dsl.RunResult("neurons-50", done.runId(), done.runDir(), done.steps());
-        assertThat(result.getCompression()).isCloseTo(266_610.0 / last.nonzeroParams(), org.assertj.core.data.Offset.offset(1e-9))
+                .isCloseTo(1 - keptWeights / 266_200.0, Offset.offset(1e-3));
+        assertThat(dense.sparsity()).isCloseTo(0.0, Offset.offset(1e-3));
+        assertThat(last.layerSparsity().get(ParamRef.parse("1_W"))).isCloseTo(0.75, Offset.offset(1e-3));
+        var result = new RunResult("neurons-50", done.runId(), done.runDir(), done.steps());
+        assertThat(result.getCompression()).isCloseTo(266_610.0 / last.nonzeroParams(), Offset.offset(1e-9))
                 .isGreaterThan(2.0);
-        assertThat(dev.secateur.dsl.RunResult.table(List.of(result))).contains("2.1x").doesNotContain(" 0.00%");
+        assertThat(RunResult.table(List.of(result))).contains("2.1x").doesNotContain(" 0.00%");
         var csv = Files.readAllLines(done.runDir().resolve(RunDirectory.RESULTS));
-        assertThat(csv.get(2).split(",", -1)[2]).isEqualTo(String.format(java.util.Locale.ROOT, "%.6f", last.sparsity()));
+        assertThat(csv.get(2).split(",", -1)[2]).isEqualTo(String.format(Locale.ROOT, "%.6f", last.sparsity()));
     }
 
     @Test
@@ -187,21 +203,21 @@ class ExperimentVerticleTest {
         assertThat(done.runDir().resolve(RunDirectory.EXPORT + "/model.onnx.tmp")).doesNotExist();
         var model = ModelFiles.load(done.runDir().resolve(RunDirectory.MODEL));
         assertThat(model.numParams()).isEqualTo(done.steps().get(1).params()).isLessThan(266_610);
-        dev.secateur.model.onnx.OnnxRuntimeCheck.assertSameOutputs(model, Files.readAllBytes(onnx),
-                Fixtures.smallData().test().features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 32),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all()), 1e-4);
+        OnnxRuntimeCheck.assertSameOutputs(model, Files.readAllBytes(onnx),
+                Fixtures.smallData().test().features().get(NDArrayIndex.interval(0, 32),
+                        NDArrayIndex.all()), 1e-4);
         assertThat(Files.readString(done.runDir().resolve(RunDirectory.SPEC))).containsPattern("\"export\" : \\{\\s*\"onnx\" : true");
     }
 
     @Test
     void aRunWhoseNetworkHasNoOnnxFormIsRefusedAtLoadNamingTheLayerBeforeAnyRunDirectory() throws IOException {
-        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(2).list()
-                .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(4).build())
-                .layer(new org.deeplearning4j.nn.conf.layers.LocalResponseNormalization.Builder().build())
-                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
-                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
-                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1)).build();
-        var lrn = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        var conf = new NeuralNetConfiguration.Builder().seed(2).list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(4).build())
+                .layer(new LocalResponseNormalization.Builder().build())
+                .layer(new OutputLayer.Builder().nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+        var lrn = new MultiLayerNetwork(conf);
         lrn.init();
         var zip = runs.resolveSibling(runs.getFileName() + "-lrn.zip");
         ModelFiles.save(lrn, zip);
@@ -222,7 +238,7 @@ class ExperimentVerticleTest {
     @Test
     void aBaselineTrainsAndEvaluatesTheDenseModelAndPrunesNothing() throws IOException {
         events.clear();
-        var spec = dev.secateur.dsl.ExperimentBuilder.baseline("dense", e -> e.seed(5)
+        var spec = ExperimentBuilder.baseline("dense", e -> e.seed(5)
                 .model(m -> m.train("lenet-300-100").epochs(1))
                 .data(new DataSpec(new DataSpec.Embedded(), 600, 200))
                 .evaluate(v -> v.latencyRepeats(3).latencyWarmup(1)));
@@ -242,7 +258,7 @@ class ExperimentVerticleTest {
     @Test
     void aCancelledRunStopsAtTheNextStageBoundaryIsMarkedAndGetsNoModel() throws Exception {
         var bus = secateur.vertx().eventBus();
-        var cancelled = new java.util.concurrent.CompletableFuture<Boolean>();
+        var cancelled = new CompletableFuture<Boolean>();
         var consumer = bus.<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED, m -> {
             if (m.body().experiment().equals("to-cancel") && m.body().result().step() == 1 && !cancelled.isDone()) {
                 secateur.experiments().cancel(m.body().runId()).onComplete(r -> cancelled.complete(r.succeeded() && r.result()));
@@ -256,7 +272,7 @@ class ExperimentVerticleTest {
         } finally {
             consumer.unregister();
         }
-        assertThat(cancelled.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the run was running when asked").isTrue();
+        assertThat(cancelled.get(10, TimeUnit.SECONDS)).as("the run was running when asked").isTrue();
         Path dir;
         try (var listing = Files.list(runs)) {
             dir = listing.filter(d -> d.getFileName().toString().startsWith("to-cancel-")).findFirst().orElseThrow();

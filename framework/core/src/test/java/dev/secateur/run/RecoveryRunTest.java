@@ -13,7 +13,9 @@ import dev.secateur.bus.RunFailedException;
 import dev.secateur.bus.TrainingPhase;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
+import dev.secateur.dsl.Dsl;
 import dev.secateur.dsl.ExperimentBuilder;
+import dev.secateur.dsl.RunResult;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.record.Checkpoints;
@@ -100,8 +102,8 @@ class RecoveryRunTest {
         var plainRow = Files.readAllLines(plain.runDir().resolve(RunDirectory.RESULTS)).get(3);
         assertThat(plainRow).as("no control: the two cells are empty").endsWith(",,");
 
-        var result = new dev.secateur.dsl.RunResult("controlled", done.runId(), done.runDir(), done.steps());
-        assertThat(dev.secateur.dsl.RunResult.table(List.of(result))).contains("control accuracy").contains("vs control (points)");
+        var result = new RunResult("controlled", done.runId(), done.runDir(), done.steps());
+        assertThat(RunResult.table(List.of(result))).contains("control accuracy").contains("vs control (points)");
         // the control is kept in the checkpoint, so a resumed run goes on with it
         assertThat(Checkpoints.latest(done.runDir()).orElseThrow().networks()).containsOnlyKeys("control");
         assertThat(secateur.stores().models().size()).isZero();
@@ -165,8 +167,8 @@ class RecoveryRunTest {
         assertThatThrownBy(() -> spec("bad", e -> e.rewind(Map.of("iteration", 3), "lr")))
                 .hasMessageContaining("iteration");
         // refused when declared, not after the dense model has trained
-        assertThatThrownBy(() -> spec("bad", e -> e.granularity(dev.secateur.dsl.Dsl.filters(Map.of("round_to", 8)))
-                .scope(dev.secateur.dsl.Dsl.global())))
+        assertThatThrownBy(() -> spec("bad", e -> e.granularity(Dsl.filters(Map.of("round_to", 8)))
+                .scope(Dsl.global())))
                 .hasMessageContaining("round_to rounds each layer's kept units").hasMessageContaining("not global()");
     }
 }

@@ -19,6 +19,7 @@ import dev.secateur.spi.Scope;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** The planner alone, without Vert.x: a spec checked against the installed plugins and a model's description. */
@@ -33,7 +34,7 @@ class RunPlannerTest {
         return planner.plan(spec, planner.check(spec), params, NetworkLayout.groups(net), Capabilities.of(net, params));
     }
 
-    private static ExperimentSpec spec(String name, java.util.function.Consumer<ExperimentBuilder> more) {
+    private static ExperimentSpec spec(String name, Consumer<ExperimentBuilder> more) {
         return experiment(name, e -> {
             e.model(m -> m.train("lenet-300-100")).schedule("iterative", s -> s.target(0.9).steps(3));
             more.accept(e);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class StepPlannerTest {
@@ -36,7 +37,7 @@ class StepPlannerTest {
         };
     }
 
-    private static final PruningSchedule LINEAR = schedule(spec -> java.util.stream.IntStream.rangeClosed(1, spec.steps())
+    private static final PruningSchedule LINEAR = schedule(spec -> IntStream.rangeClosed(1, spec.steps())
             .mapToObj(k -> new ScheduleStep(k, spec.target() * k / spec.steps(), spec.finetuneEpochs())).toList());
 
     private final ScheduleChoice choice = new ScheduleChoice("test", 0.8, 4, Options.NONE);

@@ -10,15 +10,22 @@ import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.spi.Granularity;
+import dev.secateur.spi.GroupReduction;
+import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.Requirement;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import org.assertj.core.api.Assertions;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -39,7 +46,7 @@ class GraphStatisticsTest {
         // batch normalisation with running statistics of its own, so inference differs from a fresh network's
         Nd4j.getRandom().setSeed(5);
         for (var layer : graph.getLayers()) {
-            if (layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+            if (layer instanceof BatchNormalization) {
                 var table = layer.paramTable();
                 table.get("mean").assign(Nd4j.rand(table.get("mean").shape()).subi(0.5).muli(0.4));
                 table.get("gamma").assign(Nd4j.rand(table.get("gamma").shape()).addi(0.5));
@@ -56,10 +63,10 @@ class GraphStatisticsTest {
 
     /** Mean cross-entropy of the network in inference mode over {@code rows} of the calibration set. */
     private static double loss(int from, int to) {
-        var x = calibration.features().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                org.nd4j.linalg.indexing.NDArrayIndex.all());
-        var y = calibration.labels().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE);
+        var x = calibration.features().get(NDArrayIndex.interval(from, to),
+                NDArrayIndex.all());
+        var y = calibration.labels().get(NDArrayIndex.interval(from, to),
+                NDArrayIndex.all()).castTo(DataType.DOUBLE);
         INDArray p = net.output(x).castTo(DataType.DOUBLE);
         return -Transforms.log(p.mul(y).sum(1), false).meanNumber().doubleValue();
     }
@@ -68,7 +75,7 @@ class GraphStatisticsTest {
     private static double numeric(PrunableParam param, long index, int from, int to) {
         // C-order subscripts on the live array: a reshape of a dense layer's 'f'-ordered weights would be a copy
         var w = weights(param);
-        long[] at = org.nd4j.linalg.api.shape.Shape.ind2subC(w.shape(), index);
+        long[] at = Shape.ind2subC(w.shape(), index);
         double v = w.getDouble(at);
         w.putScalar(at, v + H);
         double plus = loss(from, to);
@@ -97,7 +104,7 @@ class GraphStatisticsTest {
             for (long index : probes(param)) {
                 double expected = numeric(param, index, 0, SAMPLES);
                 assertThat(gradient.getDouble(index)).as("%s[%d]", param.weights(), index)
-                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-4 * Math.abs(expected) + 1e-6));
+                        .isCloseTo(expected, Assertions.within(1e-4 * Math.abs(expected) + 1e-6));
             }
         }
     }
@@ -115,7 +122,7 @@ class GraphStatisticsTest {
                 }
                 double expected = sum / SAMPLES;
                 assertThat(fisher.getDouble(index)).as("%s[%d]", param.weights(), index)
-                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-4 * expected + 1e-9));
+                        .isCloseTo(expected, Assertions.within(1e-4 * expected + 1e-9));
             }
         }
     }
@@ -124,7 +131,7 @@ class GraphStatisticsTest {
     void theTaylorTermIsTheLossChangeWhenAFiltersOutputIsScaled() {
         // the convolutions are linear (batch normalisation follows), so scaling filter c's weights and bias by
         // (1 + t) scales its output a_c, and dL_n/dt at 0 is the sum over positions of a_c·dL_n/da_c
-        var conv = params.stream().filter(p -> p.kind() == dev.secateur.spi.LayerKind.CONVOLUTION).skip(1).findFirst().orElseThrow();
+        var conv = params.stream().filter(p -> p.kind() == LayerKind.CONVOLUTION).skip(1).findFirst().orElseThrow();
         var stats = new StatisticsPass().gather(net, List.of(conv),
                 EnumSet.of(Requirement.ACTIVATIONS, Requirement.ACTIVATION_GRADIENTS), calibration);
         var taylor = stats.of(conv.weights()).get(Requirement.ACTIVATION_GRADIENTS);
@@ -142,7 +149,7 @@ class GraphStatisticsTest {
                 scaleFilter(w, b, channel, 1 / (1 - H));
                 double expected = (plus - minus) / (2 * H) / positions;
                 assertThat(taylor.getDouble(n, channel)).as("sample %d, channel %d", n, channel)
-                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-4 * Math.abs(expected) + 1e-7));
+                        .isCloseTo(expected, Assertions.within(1e-4 * Math.abs(expected) + 1e-7));
             }
         }
     }
@@ -162,13 +169,13 @@ class GraphStatisticsTest {
 
     @Test
     void theOraclesLossWithoutAUnitIsTheNetworksLossWithItsFilterAndBatchNormChannelZeroed() {
-        var conv = params.stream().filter(p -> p.kind() == dev.secateur.spi.LayerKind.CONVOLUTION && !p.coupled().isEmpty())
+        var conv = params.stream().filter(p -> p.kind() == LayerKind.CONVOLUTION && !p.coupled().isEmpty())
                 .skip(1).findFirst().orElseThrow();
         var probe = LossProbes.local(net, conv, calibration);
         int unit = 3;
         double measured = probe.lossWithoutUnit(unit);
         double before = loss(0, SAMPLES);
-        assertThat(probe.baseLoss()).isCloseTo(before, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(probe.baseLoss()).isCloseTo(before, Assertions.within(1e-9));
 
         // the same removal by hand: filter 3's weights and bias, and channel 3 of the batch normalisation after it
         var w = weights(conv);
@@ -183,7 +190,7 @@ class GraphStatisticsTest {
             }
         }
         b.putScalar(unit, 0);
-        var coupledSaved = new java.util.ArrayList<Double>();
+        var coupledSaved = new ArrayList<Double>();
         for (var ref : conv.coupled()) {
             var channel = net.layer(ref.layer()).getParam(ref.key());
             coupledSaved.add(channel.getDouble(unit));
@@ -196,9 +203,9 @@ class GraphStatisticsTest {
             var ref = conv.coupled().get(i);
             net.layer(ref.layer()).getParam(ref.key()).putScalar(unit, coupledSaved.get(i));
         }
-        assertThat(measured).isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-9)).isNotCloseTo(before,
-                org.assertj.core.api.Assertions.within(1e-9));
-        assertThat(loss(0, SAMPLES)).as("the probe put everything back").isCloseTo(before, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(measured).isCloseTo(expected, Assertions.within(1e-9)).isNotCloseTo(before,
+                Assertions.within(1e-9));
+        assertThat(loss(0, SAMPLES)).as("the probe put everything back").isCloseTo(before, Assertions.within(1e-12));
     }
 
     @Test
@@ -210,8 +217,8 @@ class GraphStatisticsTest {
         for (String id : List.of("taylor", "obd", "wanda", "obs", "oracle")) {
             var found = plugins.saliency(id);
             var inScope = id.equals("taylor") || id.equals("oracle")
-                    ? layout.stream().filter(p -> p.kind() == dev.secateur.spi.LayerKind.CONVOLUTION).limit(2).toList() : layout;
-            var granularity = id.equals("oracle") ? new Granularity.Structured(dev.secateur.spi.GroupReduction.L1) : Granularity.unstructured();
+                    ? layout.stream().filter(p -> p.kind() == LayerKind.CONVOLUTION).limit(2).toList() : layout;
+            var granularity = id.equals("oracle") ? new Granularity.Structured(GroupReduction.L1) : Granularity.unstructured();
             var scores = new Scorer().score(resnet, inScope, MaskSet.NONE, new Scorer.Method(found.extension(), found.version(), Options.NONE),
                     granularity, 1L, data);
             for (var p : inScope) {

@@ -7,6 +7,7 @@ import dev.secateur.model.NetworkLayout;
 import dev.secateur.spi.Requirement;
 import java.util.EnumSet;
 import java.util.Random;
+import org.apache.commons.math3.stat.correlation.PearsonsCorrelation;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -73,7 +74,7 @@ class ObdHessianCheckTest {
             norm += hessian[k] * hessian[k];
         }
         assertThat(Math.sqrt(diff / norm)).as("relative L2 error of the diagonal").isLessThan(0.10);
-        assertThat(new org.apache.commons.math3.stat.correlation.PearsonsCorrelation().correlation(fisher, hessian))
+        assertThat(new PearsonsCorrelation().correlation(fisher, hessian))
                 .isGreaterThan(0.98);
     }
 

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.secateur.Fixtures;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
+import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.Requirement;
 import java.util.EnumSet;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -29,7 +33,7 @@ class StatisticsPassTest {
     @Test
     void gathersNothingWhenOnlyMagnitudeIsRequested() {
         var net = Architecture.LENET_300_100.build(1L, 1e-3);
-        var stats = new Scorer().gather(dev.secateur.model.Network.of(net), NetworkLayout.prunable(net), List.of(method("magnitude"), method("random")), null);
+        var stats = new Scorer().gather(Network.of(net), NetworkLayout.prunable(net), List.of(method("magnitude"), method("random")), null);
         assertThat(stats.batches()).isZero();
         assertThat(stats.byParam()).isEmpty();
         assertThat(stats.calibration()).isNull();
@@ -103,7 +107,7 @@ class StatisticsPassTest {
                 }
             }
         }
-        assertThat(gram.getDouble(0, 0)).isCloseTo(sum / (8 * 24 * 24), org.assertj.core.api.Assertions.within(1e-4));
+        assertThat(gram.getDouble(0, 0)).isCloseTo(sum / (8 * 24 * 24), Assertions.within(1e-4));
         assertThat(gram.sub(gram.transpose()).norm2Number().doubleValue()).isLessThan(1e-4);
     }
 
@@ -124,8 +128,8 @@ class StatisticsPassTest {
         var net = Architecture.LENET_300_100.build(8L, 1e-3);
         var params = NetworkLayout.prunable(net);
         var calibration = Fixtures.smallData().train().sample(128, 9L);
-        var scores = new Scorer().score(net, params, dev.secateur.model.MaskSet.NONE, method("obd"),
-                dev.secateur.spi.Granularity.unstructured(), 1L, calibration);
+        var scores = new Scorer().score(net, params, MaskSet.NONE, method("obd"),
+                Granularity.unstructured(), 1L, calibration);
         var fisher = scores.statistics().of(params.get(1).weights()).get(Requirement.GRADIENT_SQUARES);
         var w = net.getParam("1_W");
         var expected = w.mul(w).mul(fisher).mul(0.5);

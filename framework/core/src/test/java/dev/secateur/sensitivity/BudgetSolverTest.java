@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The budget solver on synthetic curves whose best answer is known. */
@@ -56,7 +57,7 @@ class BudgetSolverTest {
         assertThat(ratios.get("4_W")).isEqualTo(0.3);
         assertThat(ratios.get("0_W")).isEqualTo(0.0);
         // brute force over every assignment agrees that no cheaper one meets the budget
-        assertThat(totalDrop(curves, ratios)).isEqualTo(bruteForceBest(curves, 0.29, additive(shares)), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(totalDrop(curves, ratios)).isEqualTo(bruteForceBest(curves, 0.29, additive(shares)), Offset.offset(1e-12));
     }
 
     @Test
@@ -80,7 +81,7 @@ class BudgetSolverTest {
         latency.put("0_W", new double[]{0.80, 0.60});   // removing 0_W's filters makes the next layer cheaper
         latency.put("2_W", new double[]{0.98, 0.95});   // removing 2_W's saves almost nothing
         var curves = new SensitivityCurves(0.9, List.of(0.5, 0.9), accuracies, latency);
-        assertThat(curves.latencyCut(Map.of("0_W", 0.5, "2_W", 0.9))).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(curves.latencyCut(Map.of("0_W", 0.5, "2_W", 0.9))).isCloseTo(0.25, Offset.offset(1e-12));
         // the same accuracy cost, so the time saved decides: 0_W alone at 0.5 saves the 20% asked for
         var ratios = BudgetSolver.solve(curves, 0.2, curves::latencyCut);
         assertThat(ratios).containsExactly(Map.entry("0_W", 0.5), Map.entry("2_W", 0.0));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** Curves assembled from independent probe results, in the order the probes were asked for. */
@@ -20,8 +22,8 @@ class SensitivityCurvesTest {
         assertThat(curves.accuracies().get("0_W")).containsExactly(0.88, 0.80);
         assertThat(curves.accuracies().get("2_W")).containsExactly(0.89, 0.70);
         assertThat(curves.latencyRatios().get("2_W")).containsExactly(0.95, 0.7);
-        assertThat(curves.drop("2_W", 1)).isCloseTo(0.2, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(curves.latencyCut(java.util.Map.of("0_W", 0.5, "2_W", 0.25))).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(curves.drop("2_W", 1)).isCloseTo(0.2, Offset.offset(1e-12));
+        assertThat(curves.latencyCut(Map.of("0_W", 0.5, "2_W", 0.25))).isCloseTo(0.25, Offset.offset(1e-12));
     }
 
     @Test

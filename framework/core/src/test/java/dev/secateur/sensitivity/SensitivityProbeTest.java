@@ -3,7 +3,10 @@ package dev.secateur.sensitivity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secateur.Fixtures;
+import dev.secateur.data.Dataset;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
@@ -12,7 +15,11 @@ import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Scope;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -41,17 +48,17 @@ class SensitivityProbeTest {
         // the dense point is the network's own accuracy on the validation sample, counted here from its outputs
         assertThat(dense.accuracy()).isEqualTo(accuracy(net, validation));
         // the pruned point is the accuracy of the network with that group's plan applied, on a copy
-        var targets = java.util.Map.of(params.get(0).weights(), 0.9);
-        var plan = new Pruner().plan(java.util.List.of(params.get(0)), ScoreSet.of(scores, "random", "1"), dev.secateur.model.MaskSet.NONE,
-                new Granularity.Structured(GroupReduction.L1), new dev.secateur.spi.Scope.PerLayer(targets, java.util.Set.of()),
+        var targets = Map.of(params.get(0).weights(), 0.9);
+        var plan = new Pruner().plan(List.of(params.get(0)), ScoreSet.of(scores, "random", "1"), MaskSet.NONE,
+                new Granularity.Structured(GroupReduction.L1), new Scope.PerLayer(targets, Set.of()),
                 new Pruner.StepTarget(1, 0.9, targets), provenance);
-        var copy = dev.secateur.model.Network.of(net.graph().clone());
-        dev.secateur.model.MaskSet.of(plan.masks()).applyTo(copy);
+        var copy = Network.of(net.graph().clone());
+        MaskSet.of(plan.masks()).applyTo(copy);
         assertThat(copy.params()).isNotEqualTo(before);
         assertThat(pruned.accuracy()).isEqualTo(accuracy(copy, validation));
     }
 
-    private static double accuracy(dev.secateur.model.Network net, dev.secateur.data.Dataset data) {
+    private static double accuracy(Network net, Dataset data) {
         long[] predicted = Nd4j.argMax(net.output(data.features()), 1).toLongVector();
         long[] actual = Nd4j.argMax(data.labels(), 1).toLongVector();
         int right = 0;

@@ -7,6 +7,7 @@ import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.model.Architecture;
 import dev.secateur.shrink.Shrinker;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -28,7 +29,7 @@ class ExplainPlanTest {
         var spec = ExperimentBuilder.experiment("planned", e -> e
                 .model(m -> m.load(Path.of("model.zip").toString()))
                 .granularity(Dsl.filters())
-                .scope(Map.of("exclude", java.util.List.of((Object[]) exclude)), Dsl.layerwise())
+                .scope(Map.of("exclude", List.of((Object[]) exclude)), Dsl.layerwise())
                 .schedule("one-shot", s -> s.target(0.5)));
         return ExplainPlan.explain(spec, net, Nd4j.rand(DataType.FLOAT, 1, 784));
     }

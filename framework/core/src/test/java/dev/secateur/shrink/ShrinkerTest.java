@@ -1,15 +1,16 @@
 package dev.secateur.shrink;
 
-import dev.secateur.prune.RandomFilterMasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.model.MaskSet;
+import dev.secateur.model.PrunableParam;
 import dev.secateur.prune.Pruner;
+import dev.secateur.prune.RandomFilterMasks;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.GroupReduction;
@@ -17,12 +18,23 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -101,7 +113,7 @@ class ShrinkerTest {
     @Test
     void aVggStyleNetworkWithBatchNormalisationComputesTheSameFunctionWithGroupsRemoved() {
         var net = Architecture.VGG_SMALL.build(6L, 1e-3);
-        var rng = new java.util.Random(2);
+        var rng = new Random(2);
         // non-trivial running statistics and affine parameters, as after training
         for (int layer : new int[]{1, 3, 6, 8}) {
             for (var entry : net.getLayer(layer).paramTable().entrySet()) {
@@ -140,7 +152,7 @@ class ShrinkerTest {
         params.forEach(p -> scores.put(p.weights(), Nd4j.rand(DataType.FLOAT, p.shape())));
         // the running statistics of every batch normalisation are made non-trivial, as after training
         for (int i = 0; i < net.layerCount(); i++) {
-            if (net.layer(i).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+            if (net.layer(i).conf().getLayer() instanceof BatchNormalization) {
                 net.layer(i).getParam("mean").assign(Nd4j.rand(DataType.FLOAT, net.layer(i).getParam("mean").shape()));
                 net.layer(i).getParam("log10stdev").assign(Nd4j.rand(DataType.FLOAT, net.layer(i).getParam("log10stdev").shape()).muli(0.3));
                 net.layer(i).getParam("beta").assign(Nd4j.rand(DataType.FLOAT, net.layer(i).getParam("beta").shape()).subi(0.5));
@@ -169,22 +181,22 @@ class ShrinkerTest {
 
     @Test
     void filtersBeforeAConcatenationAreRemovedFromTheirBlockOfTheNextLayersInputs() {
-        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).graphBuilder()
+        var conf = new NeuralNetConfiguration.Builder().seed(3).graphBuilder()
                 .addInputs("input")
-                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(28, 28, 1))
-                .addLayer("0", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(8)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input")
-                .addLayer("1", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(6)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input")
-                .addVertex("concat", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "0", "1")
-                .addLayer("2", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(8)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "concat")
-                .addLayer("3", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(16)
-                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "2")
-                .addLayer("4", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
-                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "3")
+                .setInputTypes(InputType.convolutionalFlat(28, 28, 1))
+                .addLayer("0", new ConvolutionLayer.Builder(3, 3).nOut(8)
+                        .activation(Activation.RELU).build(), "input")
+                .addLayer("1", new ConvolutionLayer.Builder(3, 3).nOut(6)
+                        .activation(Activation.RELU).build(), "input")
+                .addVertex("concat", new MergeVertex(), "0", "1")
+                .addLayer("2", new ConvolutionLayer.Builder(3, 3).nOut(8)
+                        .activation(Activation.RELU).build(), "concat")
+                .addLayer("3", new DenseLayer.Builder().nOut(16)
+                        .activation(Activation.RELU).build(), "2")
+                .addLayer("4", new OutputLayer.Builder().nOut(10)
+                        .activation(Activation.SOFTMAX).build(), "3")
                 .setOutputs("4").build();
-        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        var graph = new ComputationGraph(conf);
         graph.init();
         var net = Network.of(graph);
         RandomFilterMasks.apply(net, 0.5, 2);
@@ -213,7 +225,7 @@ class ShrinkerTest {
     private static void removeGroups(MultiLayerNetwork net, int layer, int batchNorm, int[] units) {
         var param = NetworkLayout.prunable(net).stream().filter(p -> p.weights().layer() == layer).findFirst().orElseThrow();
         var keep = new float[(int) param.units()];
-        java.util.Arrays.fill(keep, 1f);
+        Arrays.fill(keep, 1f);
         for (int u : units) {
             keep[u] = 0f;
         }
@@ -229,7 +241,7 @@ class ShrinkerTest {
         }
     }
 
-    private static INDArray unitMask(dev.secateur.model.PrunableParam param, float[] keep) {
+    private static INDArray unitMask(PrunableParam param, float[] keep) {
         long size = param.size();
         int axis = param.kind().outputAxis();
         long perUnit = size / keep.length;

@@ -7,30 +7,38 @@ import dev.secateur.Fixtures;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.Messages;
-import dev.secateur.cluster.JobDispatch;
 import dev.secateur.bus.RecordRequest;
-import dev.secateur.record.ResolvedSpec;
-import dev.secateur.record.RunRecorder;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.bus.TrainingPhase;
+import dev.secateur.cluster.JobDispatch;
+import dev.secateur.data.Calibration;
 import dev.secateur.data.DatasetLoader;
+import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.model.Loader;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.prune.Pruner;
+import dev.secateur.record.ResolvedSpec;
+import dev.secateur.record.RunRecorder;
+import dev.secateur.result.RankCorrelation;
 import dev.secateur.score.Scorer;
+import dev.secateur.sensitivity.SensitivityProbe;
+import dev.secateur.spec.CompareSpec;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.SaliencySpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
+import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.Options;
+import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
+import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -42,15 +50,23 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.LUDecomposition;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
 
 /** Each stage verticle, called through the event bus as the coordinator calls it. */
 @ExtendWith(VertxExtension.class)
@@ -84,7 +100,7 @@ class StageVerticlesTest {
                 vertx.deployVerticle(new ScorerVerticle(stores, plugins, new Scorer(), registry), worker),
                 vertx.deployVerticle(new PrunerVerticle(stores, new Pruner(), plugins, registry), worker),
                 vertx.deployVerticle(new FineTunerVerticle(stores, new FineTuner(), registry), worker),
-                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new dev.secateur.sensitivity.SensitivityProbe(new Pruner()), registry, JobDispatch.local()), worker),
+                vertx.deployVerticle(new EvaluatorVerticle(stores, new Evaluator(), new SensitivityProbe(new Pruner()), registry, JobDispatch.local()), worker),
                 vertx.deployVerticle(new RecorderVerticle(stores, new RunRecorder(), registry), worker))
                 .onComplete(context.succeedingThenComplete());
     }
@@ -95,10 +111,10 @@ class StageVerticlesTest {
 
     /** spec.json's content for a run the test opens with the recorder. */
     private static ResolvedSpec resolved(String runId, StageReply.Loaded loaded) {
-        var spec = dev.secateur.dsl.ExperimentBuilder.experiment(runId, e -> e.model(m -> m.train("lenet-300-100"))
+        var spec = ExperimentBuilder.experiment(runId, e -> e.model(m -> m.train("lenet-300-100"))
                 .schedule("one-shot", s -> s.target(0.8)));
         return new ResolvedSpec(runId, spec, "1", "1", loaded.modelParams(), loaded.dataSource(), loaded.dataSha256(),
-                loaded.trainSize(), loaded.testSize(), List.of(0.8), java.util.Map.of());
+                loaded.trainSize(), loaded.testSize(), List.of(0.8), Map.of());
     }
 
     private Future<StageReply.Loaded> load(Vertx vertx) {
@@ -120,7 +136,7 @@ class StageVerticlesTest {
     @Test
     void sensitivityProbesAndPhysicalRemovalOfAResNetThroughTheBus(Vertx vertx, VertxTestContext context) {
         var resnet = new ModelSpec.Train("resnet-small", new TrainingSpec(0, 50, 1e-3));
-        var filters = new Granularity.Structured(dev.secateur.spi.GroupReduction.L1);
+        var filters = new Granularity.Structured(GroupReduction.L1);
         var provenance = new Provenance("magnitude", "1", Options.NONE, "one-shot", "1", 3L);
         request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(resnet, data, 3L), StageReply.Loaded.class)
                 .compose(loaded -> request(vertx, Addresses.SCORER_SCORE, new StageRequest.Score(loaded.model(), loaded.data(), null,
@@ -129,7 +145,7 @@ class StageVerticlesTest {
                         .compose(scored -> {
                             var group = loaded.params().get(0);
                             // independent probes, sent at once: the dense point and two ratios of the residual group 0_W/4_W
-                            List<Future<StageReply.Probed>> probes = new java.util.ArrayList<>();
+                            List<Future<StageReply.Probed>> probes = new ArrayList<>();
                             for (double ratio : new double[]{0.0, 0.5, 0.9}) {
                                 probes.add(request(vertx, Addresses.EVALUATOR_PROBE, new StageRequest.Probe(loaded.model(), loaded.data(),
                                         scored.scores(), group, filters, ratio, 100, provenance, 3L, ratio == 0.5), StageReply.Probed.class));
@@ -137,9 +153,9 @@ class StageVerticlesTest {
                             return Future.all(probes).<StageReply.Planned>compose(all -> {
                                 context.verify(() -> {
                                     // the dense point is the model's own accuracy on the validation sample, counted here
-                                    var validation = dev.secateur.data.Calibration.validation(stores.data().get(loaded.data()), 100, 3L);
+                                    var validation = Calibration.validation(stores.data().get(loaded.data()), 100, 3L);
                                     var output = stores.models().get(loaded.model()).output(validation.features());
-                                    double right = output.argMax(1).eq(validation.labels().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                                    double right = output.argMax(1).eq(validation.labels().argMax(1)).castTo(DataType.DOUBLE)
                                             .sumNumber().doubleValue();
                                     assertThat(probes.get(0).result().accuracy()).isEqualTo(right / 100);
                                     // only the timed probe measured its time, relative to the unpruned network's
@@ -178,7 +194,7 @@ class StageVerticlesTest {
     @Test
     void anOnnxModelLoadsThroughTheBusAndShrinksWithItsDepthwiseChannels(Vertx vertx, VertxTestContext context) throws Exception {
         var mobilenet = new ModelSpec.Load(Path.of(getClass().getResource("/dev/secateur/onnx/mobilenet.onnx").toURI()));
-        var filters = new Granularity.Structured(dev.secateur.spi.GroupReduction.L1);
+        var filters = new Granularity.Structured(GroupReduction.L1);
         var provenance = new Provenance("magnitude", "1", Options.NONE, "one-shot", "1", 3L);
         request(vertx, Addresses.LOADER_LOAD, new StageRequest.Load(mobilenet, data, 3L), StageReply.Loaded.class)
                 .compose(loaded -> request(vertx, Addresses.SCORER_SCORE, new StageRequest.Score(loaded.model(), loaded.data(), null,
@@ -225,7 +241,7 @@ class StageVerticlesTest {
         var done = context.checkpoint();
         var provenance = new Provenance("magnitude", "1", Options.NONE, "one-shot", "1", 3L);
         load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_SCORE,
-                        new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), new SaliencySpec("magnitude", Options.NONE), dev.secateur.spi.Granularity.unstructured(), 3L),
+                        new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), new SaliencySpec("magnitude", Options.NONE), Granularity.unstructured(), 3L),
                         StageReply.Scored.class)
                 .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
                         loaded.params(), Granularity.unstructured(), new Scope.Global(Set.of()),
@@ -252,7 +268,7 @@ class StageVerticlesTest {
                 }))
                 .onComplete(context.succeeding(evaluated -> context.verify(() -> {
                     var report = evaluated.report();
-                    assertThat(report.census().sparsity()).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-6));
+                    assertThat(report.census().sparsity()).isCloseTo(0.8, Offset.offset(1e-6));
                     assertThat(report.accuracy()).isBetween(0.3, 1.0);
                     assertThat(report.examples()).isEqualTo(200);
                     assertThat(registry.get("secateur.finetune.examples").counter().count()).isEqualTo(500);
@@ -263,9 +279,9 @@ class StageVerticlesTest {
 
     @Test
     void scorerComparesCriteriaWithTheOracleFromOnePass(Vertx vertx, VertxTestContext context) {
-        var compare = new dev.secateur.spec.CompareSpec(List.of(new SaliencySpec("taylor", Options.NONE),
+        var compare = new CompareSpec(List.of(new SaliencySpec("taylor", Options.NONE),
                 new SaliencySpec("random", Options.NONE)), new SaliencySpec("oracle", Options.NONE),
-                List.of(dev.secateur.spi.ParamRef.parse("1_W")), Granularity.structured(dev.secateur.spi.GroupReduction.L1));
+                List.of(ParamRef.parse("1_W")), Granularity.structured(GroupReduction.L1));
         load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_COMPARE, new StageRequest.Compare(loaded.model(), loaded.data(),
                         loaded.params().subList(1, 2), compare, 128, 3L), StageReply.Compared.class))
                 .onComplete(context.succeeding(compared -> context.verify(() -> {
@@ -274,15 +290,15 @@ class StageVerticlesTest {
                     assertThat(report.rows()).extracting(r -> r.criterion() + "@" + r.layer() + ":" + r.points())
                             .containsExactly("taylor@1_W:100", "random@1_W:100");
                     assertThat(report.rows().get(0).spearman()).isBetween(-1.0, 1.0);
-                    assertThat(report.points().get(dev.secateur.spi.ParamRef.parse("1_W"))).containsKeys("oracle", "taylor", "random");
+                    assertThat(report.points().get(ParamRef.parse("1_W"))).containsKeys("oracle", "taylor", "random");
                     context.completeNow();
                 })));
     }
 
     @Test
     void aComparisonWithASampledOracleRanksOnlyTheWeightsItMeasured(Vertx vertx, VertxTestContext context) {
-        var layer = dev.secateur.spi.ParamRef.parse("2_W");
-        var compare = new dev.secateur.spec.CompareSpec(List.of(new SaliencySpec("magnitude", Options.NONE)),
+        var layer = ParamRef.parse("2_W");
+        var compare = new CompareSpec(List.of(new SaliencySpec("magnitude", Options.NONE)),
                 new SaliencySpec("oracle", Options.of(Map.of("samples", 40))), List.of(layer), Granularity.unstructured());
         load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_COMPARE, new StageRequest.Compare(loaded.model(), loaded.data(),
                         loaded.params().subList(2, 3), compare, 128, 3L), StageReply.Compared.class)
@@ -294,22 +310,22 @@ class StageVerticlesTest {
                     double[] magnitude = report.points().get(layer).get("magnitude");
                     assertThat(report.rows()).singleElement().satisfies(row -> {
                         assertThat(row.points()).isEqualTo(40);
-                        assertThat(row.spearman()).isEqualTo(dev.secateur.result.RankCorrelation.spearman(oracle, magnitude));
-                        assertThat(row.kendall()).isEqualTo(dev.secateur.result.RankCorrelation.kendall(oracle, magnitude));
+                        assertThat(row.spearman()).isEqualTo(RankCorrelation.spearman(oracle, magnitude));
+                        assertThat(row.kendall()).isEqualTo(RankCorrelation.kendall(oracle, magnitude));
                     });
                     assertThat(oracle).hasSize(40);
-                    assertThat(java.util.Arrays.stream(oracle).allMatch(Double::isFinite)).as("every sampled point measured").isTrue();
+                    assertThat(Arrays.stream(oracle).allMatch(Double::isFinite)).as("every sampled point measured").isTrue();
                     // each point is one weight: its magnitude names it, and removing it alone changes the
                     // calibration loss by the oracle's value
                     var net = stores.models().get(loaded.model()).sequential("the test");
                     var weights = net.getParam("2_W");
                     float[] flat = weights.dup('c').reshape(weights.length()).toFloatVector();
-                    var calibration = dev.secateur.data.Calibration.sample(stores.data().get(loaded.data()), 128, 3L);
-                    var examples = new org.nd4j.linalg.dataset.DataSet(calibration.features(), calibration.labels());
+                    var calibration = Calibration.sample(stores.data().get(loaded.data()), 128, 3L);
+                    var examples = new DataSet(calibration.features(), calibration.labels());
                     double base = net.scoreExamples(examples, false).meanNumber().doubleValue();
                     for (int k = 0; k < 5; k++) {
                         float w = (float) magnitude[k];
-                        int[] at = java.util.stream.IntStream.range(0, flat.length).filter(i -> Math.abs(flat[i]) == w).toArray();
+                        int[] at = IntStream.range(0, flat.length).filter(i -> Math.abs(flat[i]) == w).toArray();
                         assertThat(at).as("the weight of magnitude %s", w).hasSize(1);
                         long row = at[0] / weights.size(1);
                         long col = at[0] % weights.size(1);
@@ -333,12 +349,12 @@ class StageVerticlesTest {
     void obsThroughTheBusFollowsItsClosedFormAndReconstructsTheLayerBetterThanMaskingAlone(Vertx vertx, VertxTestContext context) {
         var obs = new SaliencySpec("obs", Options.NONE, 128);
         var provenance = new Provenance("obs", "1", Options.NONE, "one-shot", "1", 3L);
-        var layer = dev.secateur.spi.ParamRef.parse("1_W");
+        var layer = ParamRef.parse("1_W");
         load(vertx).compose(loaded -> {
             var net = stores.models().get(loaded.model());
-            var calibration = dev.secateur.data.Calibration.sample(stores.data().get(loaded.data()), 128, 3L);
-            double[][] inputs = net.layerOutputs(calibration.features()).get(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
-            double[][] before = net.getParam("1_W").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+            var calibration = Calibration.sample(stores.data().get(loaded.data()), 128, 3L);
+            double[][] inputs = net.layerOutputs(calibration.features()).get(0).castTo(DataType.DOUBLE).toDoubleMatrix();
+            double[][] before = net.getParam("1_W").castTo(DataType.DOUBLE).toDoubleMatrix();
             return request(vertx, Addresses.SCORER_SCORE, new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), obs,
                             Granularity.unstructured(), 3L), StageReply.Scored.class)
                     .compose(scored -> request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null,
@@ -347,11 +363,11 @@ class StageVerticlesTest {
                             .compose(planned -> request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(loaded.model(),
                                     planned.masks(), null, scored.scores(), obs, Granularity.unstructured(), 3L), StageReply.Applied.class)
                                     .map(applied -> context.verify(() -> {
-                                        double[][] after = net.getParam("1_W").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+                                        double[][] after = net.getParam("1_W").castTo(DataType.DOUBLE).toDoubleMatrix();
                                         double[][] keep = stores.masks().get(planned.masks()).of(layer).orElseThrow()
-                                                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+                                                .castTo(DataType.DOUBLE).toDoubleMatrix();
                                         double[][] scores = stores.scores().get(scored.scores()).scores().get(layer)
-                                                .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+                                                .castTo(DataType.DOUBLE).toDoubleMatrix();
                                         checkObs(inputs, before, keep, scores, after);
                                     }))));
         }).onComplete(context.succeedingThenComplete());
@@ -377,7 +393,7 @@ class StageVerticlesTest {
         for (int j = 0; j < d; j++) {
             h[j][j] += 0.01 * meanDiagonal;
         }
-        double[][] g = new org.apache.commons.math3.linear.LUDecomposition(new org.apache.commons.math3.linear.Array2DRowRealMatrix(h))
+        double[][] g = new LUDecomposition(new Array2DRowRealMatrix(h))
                 .getSolver().getInverse().getData();
         double largestScore = 0;
         for (int j = 0; j < d; j++) {
@@ -456,7 +472,7 @@ class StageVerticlesTest {
     @Test
     void scorerFailsAnUnknownSaliencyWithTheBadInputCode(Vertx vertx, VertxTestContext context) {
         load(vertx).compose(loaded -> request(vertx, Addresses.SCORER_SCORE,
-                        new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), new SaliencySpec("magnitud", Options.NONE), dev.secateur.spi.Granularity.unstructured(), 1L),
+                        new StageRequest.Score(loaded.model(), loaded.data(), null, loaded.params(), new SaliencySpec("magnitud", Options.NONE), Granularity.unstructured(), 1L),
                         StageReply.Scored.class))
                 .onComplete(context.failing(error -> context.verify(() -> {
                     assertThat(((ReplyException) error).failureCode()).isEqualTo(FailureCode.BAD_INPUT.code());
@@ -467,8 +483,8 @@ class StageVerticlesTest {
 
     @Test
     void aHandleThatIsNotHeldIsNotFound(Vertx vertx, VertxTestContext context) {
-        request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(new dev.secateur.store.Handle<>("model", "model-99"),
-                new dev.secateur.store.Handle<>("masks", "masks-99")), StageReply.Applied.class)
+        request(vertx, Addresses.PRUNER_APPLY, new StageRequest.Apply(new Handle<>("model", "model-99"),
+                new Handle<>("masks", "masks-99")), StageReply.Applied.class)
                 .onComplete(context.failing(error -> context.verify(() -> {
                     assertThat(((ReplyException) error).failureCode()).isEqualTo(FailureCode.NOT_FOUND.code());
                     context.completeNow();

@@ -1,5 +1,6 @@
 package dev.secateur.spi;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -81,7 +82,7 @@ public sealed interface Granularity permits Granularity.Unstructured, Granularit
 
         @Override
         public String id() {
-            return "structured-" + reduction.name().toLowerCase(java.util.Locale.ROOT) + (roundTo == 1 ? "" : "-round" + roundTo);
+            return "structured-" + reduction.name().toLowerCase(Locale.ROOT) + (roundTo == 1 ? "" : "-round" + roundTo);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.secateur.spi;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -35,7 +36,7 @@ public record Options(Map<String, Object> values) {
 
     /** A string that must be one of {@code allowed}; compared case-insensitively, returned lower case. */
     public String choice(String name, String fallback, String... allowed) {
-        String v = string(name, fallback).toLowerCase(java.util.Locale.ROOT);
+        String v = string(name, fallback).toLowerCase(Locale.ROOT);
         if (Arrays.stream(allowed).noneMatch(v::equals)) {
             throw new IllegalArgumentException("option '" + name + "' = '" + values.get(name)
                     + "' is not one of " + String.join(", ", allowed));

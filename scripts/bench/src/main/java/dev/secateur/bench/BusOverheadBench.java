@@ -4,15 +4,18 @@ import dev.secateur.bus.Addresses;
 import dev.secateur.bus.StageReply;
 import dev.secateur.bus.StageRequest;
 import dev.secateur.bus.TrainingPhase;
+import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
-import dev.secateur.model.MaskSet;
 import dev.secateur.prune.Pruner;
+import dev.secateur.runtime.Secateur;
 import dev.secateur.score.Scorer;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.SaliencySpec;
@@ -21,8 +24,6 @@ import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
-import dev.secateur.runtime.Secateur;
-import dev.secateur.config.SecateurConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ public final class BusOverheadBench {
                             };
                         },
                         "bus", () -> {
-                            var model = secateur.stores().models().put(dev.secateur.model.Network.of(trained.clone()));
+                            var model = secateur.stores().models().put(Network.of(trained.clone()));
                             return () -> {
                                 var scored = request(secateur, Addresses.SCORER_SCORE, new StageRequest.Score(model, dataHandle, null, params,
                                         new SaliencySpec("magnitude", Options.NONE), Granularity.unstructured(), 1L), StageReply.Scored.class);

@@ -11,6 +11,7 @@ import dev.secateur.plugin.PluginHost;
 import dev.secateur.runtime.Secateur;
 import dev.secateur.server.DashboardServer;
 import dev.secateur.spec.ExperimentSpec;
+import java.io.File;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -87,7 +88,7 @@ public final class DashboardOverheadBench {
             var options = new ChromeOptions();
             options.setBinary("/usr/bin/chromium");
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,2000");
-            var service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+            var service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
                     .usingAnyFreePort().build();
             this.driver = new ChromeDriver(service, options);
             driver.get(url);

@@ -5,9 +5,9 @@ import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
+import dev.secateur.model.NativeBackend;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
-import dev.secateur.model.NativeBackend;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.shrink.Shrinker;
@@ -19,6 +19,7 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -109,7 +110,7 @@ public final class PeerBench {
     private static String shape(Network net) {
         var sb = new StringBuilder();
         NetworkLayout.prunable(net).forEach(p -> sb.append(p.weights()).append('=')
-                .append(java.util.Arrays.toString(p.shape())).append(' '));
+                .append(Arrays.toString(p.shape())).append(' '));
         return sb.toString().trim();
     }
 

@@ -1,8 +1,8 @@
 package dev.secateur.bench;
 
 import dev.secateur.plugin.PluginHost;
-import dev.secateur.spi.testing.ArrayParamView;
 import dev.secateur.spi.Options;
+import dev.secateur.spi.testing.ArrayParamView;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -84,7 +85,7 @@ public final class PluginReloadBench {
     /** One round: new versions of both files, reloaded, each used by a "run" that pins it and then lets go. */
     private static void reload(PluginHost host, Path magnitude, Path jar, Path source, int round, ArrayParamView param)
             throws IOException {
-        var ids = new java.util.HashSet<String>();
+        var ids = new HashSet<String>();
         if (magnitude != null) {
             Path staged = jar.resolveSibling("magnitude.jar.part");
             withVersion(magnitude, staged, "1.0." + round);

@@ -2,9 +2,10 @@ package dev.secateur.bench;
 
 import dev.secateur.data.Dataset;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
-import dev.secateur.model.MaskSet;
 import dev.secateur.score.Scorer;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
@@ -35,7 +36,7 @@ public final class StatisticsPassBench {
                 System.out.println(architecture.id() + ", " + examples + " examples:");
                 var result = Paired.run(
                         "forward+backward", () -> () -> forwardBackward(net, data),
-                        "statistics pass (obd)", () -> () -> new Scorer().gather(dev.secateur.model.Network.of(net), params, List.of(method), data), rounds);
+                        "statistics pass (obd)", () -> () -> new Scorer().gather(Network.of(net), params, List.of(method), data), rounds);
                 System.out.println("STATISTICS " + architecture.id() + " " + result.report());
             }
         }

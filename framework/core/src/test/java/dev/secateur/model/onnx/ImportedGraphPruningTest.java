@@ -1,15 +1,17 @@
 package dev.secateur.model.onnx;
 
-import dev.secateur.prune.RandomFilterMasks;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
-import dev.secateur.evaluate.Evaluator;
+import dev.secateur.prune.RandomFilterMasks;
 import dev.secateur.shrink.ShrinkProjection;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.spi.ParamRef;
+import java.util.ArrayList;
 import java.util.HashMap;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,9 +41,9 @@ class ImportedGraphPruningTest {
     void theMobileNetsDepthwiseConvolutionsFollowTheChannelsOfTheExpansionBeforeThem() {
         var net = OnnxImporter.load(OnnxImporterTest.fixture("mobilenet.onnx"));
         var groups = NetworkLayout.groups(net);
-        var depthwise = new java.util.ArrayList<Integer>();
+        var depthwise = new ArrayList<Integer>();
         for (int i = 0; i < net.layerCount(); i++) {
-            if (net.layer(i).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D) {
+            if (net.layer(i).conf().getLayer() instanceof DepthwiseConvolution2D) {
                 depthwise.add(i);
             }
         }

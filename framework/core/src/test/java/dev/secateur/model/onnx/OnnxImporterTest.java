@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.shrink.OnnxRuntimeRunner;
+import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -22,7 +25,7 @@ class OnnxImporterTest {
     static Path fixture(String name) {
         try {
             return Path.of(OnnxImporterTest.class.getResource("/dev/secateur/onnx/" + name).toURI());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -30,10 +33,10 @@ class OnnxImporterTest {
     @ParameterizedTest
     @ValueSource(strings = {"mlp.onnx", "lenet5.onnx", "resnet.onnx", "resnet-folded.onnx", "mobilenet.onnx", "zoo.onnx",
             "opset17.onnx", "identity-dropout.onnx", "as-torch-writes-it.onnx", "gemm-scalar-bias.onnx"})
-    void anImportedModelComputesWhatOnnxruntimeComputes(String name) throws java.io.IOException {
+    void anImportedModelComputesWhatOnnxruntimeComputes(String name) throws IOException {
         var net = OnnxImporter.load(fixture(name));
         Nd4j.getRandom().setSeed(7);
-        var x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 8, net.inputSize());
+        var x = Nd4j.rand(DataType.FLOAT, 8, net.inputSize());
         var ours = net.output(x);
         var theirs = probabilities(onnxruntime(Files.readAllBytes(fixture(name)), x));
         assertThat(ours.shape()).isEqualTo(theirs.shape());
@@ -54,7 +57,7 @@ class OnnxImporterTest {
         ModelFiles.save(net, zip);
         var restored = ModelFiles.load(zip);
         Nd4j.getRandom().setSeed(3);
-        var x = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, net.inputSize());
+        var x = Nd4j.rand(DataType.FLOAT, 4, net.inputSize());
         assertThat(restored.output(x)).isEqualTo(net.output(x));
         assertThat(restored.configurationJson()).isEqualTo(net.configurationJson());
     }

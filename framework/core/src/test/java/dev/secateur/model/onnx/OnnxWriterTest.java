@@ -1,6 +1,5 @@
 package dev.secateur.model.onnx;
 
-import dev.secateur.prune.RandomFilterMasks;
 import static dev.secateur.model.onnx.OnnxRuntimeCheck.assertCheckerAccepts;
 import static dev.secateur.model.onnx.OnnxRuntimeCheck.assertSameOutputs;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
+import dev.secateur.prune.RandomFilterMasks;
 import dev.secateur.shrink.OnnxRuntimeRunner;
 import dev.secateur.shrink.Shrinker;
 import java.nio.ByteBuffer;
@@ -16,14 +16,15 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import onnx.Onnx;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -199,7 +200,7 @@ class OnnxWriterTest {
 
     @Test
     void aChannelsLastConvolutionIsRefusedWithWhatToChange() {
-        var channelsLast = InputType.convolutional(8, 8, 1, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC);
+        var channelsLast = InputType.convolutional(8, 8, 1, CNN2DFormat.NHWC);
         var conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).activation(Activation.IDENTITY).build())

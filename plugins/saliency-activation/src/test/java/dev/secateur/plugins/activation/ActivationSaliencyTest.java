@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class ActivationSaliencyTest {
 
@@ -22,7 +23,7 @@ class ActivationSaliencyTest {
                 .with(Requirement.ACTIVATIONS, Nd4j.createFromArray(new float[][]{{1f, -0.5f}, {3f, -1.5f}}));
         var scores = new ActivationSaliency().score(view, Options.NONE);
         // filter 0: |2| spread over 9 weights; filter 1: |-1| spread over 9
-        assertThat(scores.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0)).sumNumber().doubleValue()).isCloseTo(2.0, within(1e-5));
-        assertThat(scores.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).sumNumber().doubleValue()).isCloseTo(1.0, within(1e-5));
+        assertThat(scores.get(NDArrayIndex.point(0)).sumNumber().doubleValue()).isCloseTo(2.0, within(1e-5));
+        assertThat(scores.get(NDArrayIndex.point(1)).sumNumber().doubleValue()).isCloseTo(1.0, within(1e-5));
     }
 }

@@ -1,5 +1,7 @@
 package dev.secateur.plugins.obs;
 
+import org.nd4j.linalg.factory.Nd4j;
+
 /** Dense symmetric positive-definite algebra in doubles, for the d×d Hessians of one layer. */
 final class Cholesky {
 
@@ -56,7 +58,7 @@ final class Cholesky {
                 xi[c] /= d;
             }
         }
-        var linv = org.nd4j.linalg.factory.Nd4j.create(x);
+        var linv = Nd4j.create(x);
         return linv.transpose().mmul(linv).toDoubleMatrix();
     }
 

@@ -8,6 +8,7 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Requirement;
 import dev.secateur.spi.testing.ArrayParamView;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -124,7 +125,7 @@ class ExactObsTest {
 
     private static double[] ones() {
         double[] a = new double[P];
-        java.util.Arrays.fill(a, 1);
+        Arrays.fill(a, 1);
         return a;
     }
 }

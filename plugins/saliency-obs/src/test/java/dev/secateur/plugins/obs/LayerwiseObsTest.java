@@ -11,10 +11,12 @@ import dev.secateur.spi.testing.ArrayParamView;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Layer-wise OBS (OBC/SparseGPT) on a dense layer with random inputs, no Vert.x and no network. */
 class LayerwiseObsTest {
@@ -77,7 +79,7 @@ class LayerwiseObsTest {
     @Test
     void convolutionRowsAreFiltersOverIm2colPatches() {
         // a [4, 2, 2, 2] convolution whose patches have 8 columns, the C order of a filter's weights
-        INDArray patches = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 8)).dup();
+        INDArray patches = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 8)).dup();
         INDArray filters = gaussian(4, 8).reshape('c', 4, 2, 2, 2);
         var conv = new ArrayParamView(ParamRef.parse("0_W"), LayerKind.CONVOLUTION, filters, Nd4j.onesLike(filters), Map.of(), 3L)
                 .with(Requirement.INPUT_GRAM, patches.transpose().mmul(patches).divi(ROWS));
@@ -114,9 +116,9 @@ class LayerwiseObsTest {
 
     @Test
     void refusesBadOptions() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> obs.validate(Options.of(Map.of("damping", -1))))
+        Assertions.assertThatThrownBy(() -> obs.validate(Options.of(Map.of("damping", -1))))
                 .hasMessageContaining("damping");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> obs.validate(Options.of(Map.of("mode", "fast"))))
+        Assertions.assertThatThrownBy(() -> obs.validate(Options.of(Map.of("mode", "fast"))))
                 .hasMessageContaining("mode").hasMessageContaining("layerwise, exact");
     }
 

@@ -3,13 +3,16 @@ package dev.secateur.plugins.oracle;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.LossProbe;
 import dev.secateur.spi.Options;
-import dev.secateur.spi.Permutations;
 import dev.secateur.spi.ParamView;
+import dev.secateur.spi.Permutations;
 import dev.secateur.spi.Requirement;
 import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.Units;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pf4j.Extension;
@@ -59,7 +62,7 @@ public final class OracleSaliency implements SaliencyMethod {
         INDArray mask = param.mask();
         if (param.granularity() instanceof Granularity.Structured) {
             int axis = param.layerKind().outputAxis();
-            int[] others = java.util.stream.IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
+            int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
             double[] alive = mask.max(others).toDoubleVector();
             double[] change = new double[Units.count(param)];
             for (int u = 0; u < change.length; u++) {
@@ -67,7 +70,7 @@ public final class OracleSaliency implements SaliencyMethod {
             }
             return Units.spread(param, change);
         }
-        float[] keep = mask.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').reshape(mask.length()).toFloatVector();
+        float[] keep = mask.castTo(DataType.FLOAT).dup('c').reshape(mask.length()).toFloatVector();
         int samples = samples(options);
         float[] out = new float[keep.length];
         if (samples == 0 || samples >= keep.length) {
@@ -75,7 +78,7 @@ public final class OracleSaliency implements SaliencyMethod {
                 out[i] = keep[i] == 0 ? 0f : (float) Math.abs(probe.lossWithoutWeight(i) - base);
             }
         } else {
-            java.util.Arrays.fill(out, Float.NaN);
+            Arrays.fill(out, Float.NaN);
             int[] order = Permutations.of(keep.length, param.seed());
             for (int k = 0; k < samples; k++) {
                 int i = order[k];

@@ -7,6 +7,7 @@ import dev.secateur.spi.Requirement;
 import dev.secateur.spi.SaliencyMethod;
 import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.pf4j.Extension;
 
@@ -38,7 +39,7 @@ public final class WandaSaliency implements SaliencyMethod {
     public INDArray score(ParamView param, Options options) {
         INDArray w = param.weights();
         INDArray gram = param.statistic(Requirement.INPUT_GRAM).orElseThrow();
-        INDArray norms = Transforms.sqrt(org.nd4j.linalg.factory.Nd4j.diag(gram).castTo(w.dataType()), false);
+        INDArray norms = Transforms.sqrt(Nd4j.diag(gram).castTo(w.dataType()), false);
         return Transforms.abs(w, true).muli(inputBroadcast(param, norms));
     }
 
