@@ -1,6 +1,7 @@
 package dev.secateur.run;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.PluginFailedException;
 import dev.secateur.errors.ClosestMatch;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.model.UnitGroup;
@@ -129,8 +130,8 @@ public final class RunPlanner {
         });
         var scope = at(spec, "scope", () -> new Scope.PerLayer(targets, spec.scope().excluded()));
         var inScope = Pruner.inScope(plan.params(), spec.granularity(), scope);
-        var steps = StepPlanner.plan(plugins.schedule(spec.schedule().id(), plan.pins()).extension(), spec.schedule(), scope,
-                spec.finetune().epochs());
+        var steps = at(spec, "schedule", () -> StepPlanner.plan(plugins.schedule(spec.schedule().id(), plan.pins()).extension(), spec.schedule(), scope,
+                spec.finetune().epochs()));
         return new RunPlan(spec, plan.pins(), plan.saliencyVersion(), plan.scheduleVersion(), steps, scope, plan.params(), inScope,
                 plan.compared(), plan.probed(), plan.denseWeights());
     }
@@ -214,9 +215,20 @@ public final class RunPlanner {
         } catch (BadInputException e) {
             throw located(spec, part, e);
         } catch (IllegalArgumentException e) {
-            String id = part.equals("saliency") ? spec.saliency().id() : part.equals("schedule") && spec.prunes() ? spec.schedule().id() : null;
+            String id = pluginId(spec, part);
             throw new BadInputException(part + (id == null ? "" : " '" + id + "'") + ": " + e.getMessage() + spec.at(part), e);
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // anything else a plugin throws, a failed Groovy assert included, fails the run naming the plugin
+            String id = pluginId(spec, part);
+            if (id == null || e instanceof PluginFailedException) {
+                throw e;
+            }
+            throw new PluginFailedException(part + " '" + id + "' failed: " + PluginFailedException.describe(e) + spec.at(part), e);
         }
+    }
+
+    private static String pluginId(ExperimentSpec spec, String part) {
+        return part.equals("saliency") ? spec.saliency().id() : part.equals("schedule") && spec.prunes() ? spec.schedule().id() : null;
     }
 
     private static void at(ExperimentSpec spec, String part, Runnable check) {

@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * long it hangs, that file is refused with its name and why, the others load, and this JVM lives on. Without
  * the exit guard the test JVM would end and the run would report a crashed fork.
  */
-class PluginIsolationTest {
+public class PluginIsolationTest {
 
     /** Plugins that misbehave in different ways, by file name; each is refused with the text given. */
     static final Map<String, String> BAD = Map.of(
@@ -122,7 +122,7 @@ class PluginIsolationTest {
                     }
                     """);
 
-    static final String GOOD = """
+    public static final String GOOD = """
             class Good implements SaliencyMethod {
                 String id() { 'good' }
                 String description() { '|w|' }

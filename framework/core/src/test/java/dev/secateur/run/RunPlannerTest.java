@@ -9,18 +9,24 @@ import dev.secateur.Fixtures;
 import dev.secateur.dsl.Dsl;
 import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.PluginFailedException;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
+import dev.secateur.plugin.PluginHost;
+import dev.secateur.plugin.PluginIsolationTest;
 import dev.secateur.score.Capabilities;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Scope;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The planner alone, without Vert.x: a spec checked against the installed plugins and a model's description. */
 class RunPlannerTest {
@@ -131,5 +137,31 @@ class RunPlannerTest {
         assertThat(plan.scheduleVersion()).isNull();
         assertThat(plan.tags().saliency()).isEqualTo("none");
         assertThat(plan.tags().schedule()).isEqualTo("none");
+    }
+
+    @Test
+    void aScheduleThatFailsAnAssertOnARealSpecFailsThatRunNamingItWhileItsSmokeTestPassed(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("good.groovy"), PluginIsolationTest.GOOD);
+        Files.writeString(dir.resolve("picky.groovy"), """
+                class Picky implements PruningSchedule {
+                    String id() { 'picky' }
+                    String description() { 'refuses a target of 0.8 or more with an assert' }
+                    List<ScheduleStep> plan(ScheduleSpec spec) {
+                        assert spec.target() < 0.8 : 'no target of 0.8 or more'
+                        (1..spec.steps()).collect { i -> new ScheduleStep(i, spec.target() * i / spec.steps(), spec.finetuneEpochs()) }
+                    }
+                }
+                """);
+        try (var host = PluginHost.start(List.of(dir))) {
+            assertThat(host.failures()).isEmpty();
+            var picky = new RunPlanner(host);
+            var spec = experiment("picky", e -> e.model(m -> m.train("lenet-300-100")).saliency("good")
+                    .schedule("picky", s -> s.target(0.9).steps(2)));
+            assertThatThrownBy(() -> picky.check(spec)).isInstanceOf(PluginFailedException.class)
+                    .hasMessageContaining("schedule 'picky' failed").hasMessageContaining("no target of 0.8 or more");
+            var fine = experiment("fine", e -> e.model(m -> m.train("lenet-300-100")).saliency("good")
+                    .schedule("picky", s -> s.target(0.5).steps(2)));
+            assertThat(picky.check(fine).steps()).hasSize(2);
+        }
     }
 }
