@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +47,14 @@ class MetricsIT {
         var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String url = waitFor(out, "metrics: ").substring("metrics: ".length());
         assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/metrics");
+        String tokenLine = waitFor(out, "metrics: token in ");
+        var tokenFile = Path.of(tokenLine.substring("metrics: token in ".length(), tokenLine.indexOf(" (")));
+        assertThat(Files.getPosixFilePermissions(tokenFile)).as("readable by its user only")
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        var request = HttpRequest.newBuilder(URI.create(url)).build();
+        var anonymous = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).as("a scrape without the token").isEqualTo(401);
+        var request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + Files.readString(tokenFile).trim()).build();
 
         // step 1 of 4 completed: the dense model's evaluation and the loader's job are in
         waitFor(out, "  step 1/4:");

@@ -9,6 +9,7 @@ import dev.secateur.metrics.MetricsServer;
 import dev.secateur.record.RunIndex;
 import dev.secateur.runtime.BusRunner;
 import dev.secateur.runtime.Secateur;
+import dev.secateur.server.ApiToken;
 import dev.secateur.server.DashboardServer;
 import dev.secateur.spec.ScriptOrigin;
 import java.io.PrintWriter;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -189,10 +191,18 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void startMetrics(Secateur secateur, PrintWriter out) throws InterruptedException {
+        var token = ApiToken.generate();
+        var tokenFile = new AtomicReference<Path>();
         try {
-            var server = MetricsServer.start(secateur.vertx(), secateur.registry(), metricsPort)
+            var server = MetricsServer.start(secateur.vertx(), secateur.registry(), metricsPort, token::accepts,
+                            () -> String.valueOf(tokenFile.get()))
                     .toCompletionStage().toCompletableFuture().get();
+            // where a scraper finds it for this port: Prometheus reads credentials_file at every scrape
+            var file = token.writeTo(ApiToken.defaultFile("127.0.0.1", server.actualPort()));
+            tokenFile.set(file);
+            file.toFile().deleteOnExit();
             out.println("metrics: http://127.0.0.1:" + server.actualPort() + MetricsServer.PATH);
+            out.println("metrics: token in " + file + " (Authorization: Bearer TOKEN; Prometheus: authorization.credentials_file)");
             out.flush();
         } catch (ExecutionException e) {
             throw new BadInputException("cannot serve metrics on 127.0.0.1:" + metricsPort + " (" + e.getCause().getMessage()

@@ -5,8 +5,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
-/** Serves Prometheus text at {@code http://127.0.0.1:<port>/metrics} while a run lasts. */
+/**
+ * Serves Prometheus text at {@code http://127.0.0.1:<port>/metrics} while a run lasts, to a scraper that sends the
+ * run's token as {@code Authorization: Bearer}: meters name experiments and runs, which are the user's.
+ */
 public final class MetricsServer {
 
     public static final String PATH = "/metrics";
@@ -15,11 +20,21 @@ public final class MetricsServer {
     private MetricsServer() {
     }
 
-    /** Binds loopback only; port 0 picks a free port, which {@link HttpServer#actualPort()} tells. */
-    public static Future<HttpServer> start(Vertx vertx, PrometheusMeterRegistry registry, int port) {
+    /**
+     * Binds loopback only; port 0 picks a free port, which {@link HttpServer#actualPort()} tells.
+     *
+     * @param authorized whether a request's {@code Authorization} header carries the token
+     * @param tokenHint  where the token is, for the answer to a request without it
+     */
+    public static Future<HttpServer> start(Vertx vertx, PrometheusMeterRegistry registry, int port, Predicate<String> authorized,
+                                           Supplier<String> tokenHint) {
         return vertx.createHttpServer()
                 .requestHandler(request -> {
-                    if (PATH.equals(request.path())) {
+                    if (!authorized.test(request.getHeader("Authorization"))) {
+                        request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer")
+                                .end("send Authorization: Bearer TOKEN, with the token in " + tokenHint.get()
+                                        + " (Prometheus: authorization.credentials_file)\n");
+                    } else if (PATH.equals(request.path())) {
                         scrape(vertx, registry, request);
                     } else {
                         request.response().setStatusCode(404).end("Secateur serves " + PATH + "\n");

@@ -33,7 +33,8 @@ class MetricsEndpointTest {
     void aRunIsServedAsPrometheusTextWithEveryDashboardMetric() throws Exception {
         try (var secateur = Secateur.start(SecateurConfig.defaults(), PluginHost.start(List.of(Fixtures.pluginsDir())),
                 new DatasetLoader(Path.of("/nonexistent")))) {
-            var server = MetricsServer.start(secateur.vertx(), secateur.registry(), 0).toCompletionStage().toCompletableFuture().get();
+            var server = MetricsServer.start(secateur.vertx(), secateur.registry(), 0, "Bearer sesame"::equals, () -> "the token file")
+                    .toCompletionStage().toCompletableFuture().get();
             secateur.experiments().run(experiment("scraped", e -> e
                     .model(m -> m.train("lenet-300-100").epochs(1))
                     .data(new DataSpec(new DataSpec.Embedded(), 500, 200))
@@ -42,7 +43,11 @@ class MetricsEndpointTest {
 
             var http = HttpClient.newHttpClient();
             var base = "http://127.0.0.1:" + server.actualPort();
-            var response = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            var refused = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("no token, no meters").isEqualTo(401);
+            assertThat(refused.body()).contains("Authorization: Bearer TOKEN, with the token in the token file").doesNotContain("secateur_");
+            var response = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Authorization", "Bearer sesame").build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
             String text = response.body();
@@ -58,7 +63,8 @@ class MetricsEndpointTest {
             for (String name : used) {
                 assertThat(text).as("dashboard metric %s", name).containsPattern("(?m)^" + name + "[{ ]");
             }
-            var other = http.send(HttpRequest.newBuilder(URI.create(base + "/other")).build(), HttpResponse.BodyHandlers.ofString());
+            var other = http.send(HttpRequest.newBuilder(URI.create(base + "/other")).header("Authorization", "Bearer sesame").build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(other.statusCode()).isEqualTo(404);
         }
     }
