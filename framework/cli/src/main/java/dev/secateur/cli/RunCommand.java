@@ -43,7 +43,8 @@ final class RunCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>();
 
     @Option(names = "--metrics-port", paramLabel = "N",
-            description = "Serve Prometheus metrics at http://127.0.0.1:N/metrics while the command runs (0 picks a free port).")
+            description = "Serve Prometheus metrics at http://127.0.0.1:N/metrics while the command runs (0 picks a free port), "
+                    + "to a scraper that sends the bearer token written to ~/.secateur/servers/127.0.0.1_N.token.")
     Integer metricsPort;
 
     @Option(names = "--dashboard", paramLabel = "PORT", arity = "0..1", fallbackValue = "8080", preprocessor = OptionalPort.class,
