@@ -190,16 +190,28 @@ public final class ClusterWorker implements AutoCloseable {
         }, false).onComplete(done -> answer(message, envelope, done.map(h -> new JsonObject().put("sha256", h))));
     }
 
-    private void receiveJob(Message<Object> message) {
-        JsonObject job;
-        JsonObject envelope;
+    /** A signed envelope and what it carries, once its signature, kind, addressee, age and nonce are checked. */
+    private record Opened(JsonObject envelope, JsonObject body) {
+    }
+
+    /** The message's envelope opened, or null when it was refused (answered with a failure, and logged). */
+    private Opened open(Message<Object> message, String kind, String what) {
         try {
-            envelope = message.body() instanceof JsonObject json ? json : new JsonObject(String.valueOf(message.body()));
-            job = signatures.open(envelope, Signatures.JOB, info.nodeId());
+            var envelope = message.body() instanceof JsonObject json ? json : new JsonObject(String.valueOf(message.body()));
+            return new Opened(envelope, signatures.open(envelope, kind, info.nodeId()));
         } catch (RuntimeException e) {
-            refuse(message, "job", e);
+            refuse(message, what, e);
+            return null;
+        }
+    }
+
+    private void receiveJob(Message<Object> message) {
+        var opened = open(message, Signatures.JOB, "job");
+        if (opened == null) {
             return;
         }
+        var envelope = opened.envelope();
+        var job = opened.body();
         String id = Signatures.nonce(envelope);
         var stopped = Promise.<Void>promise();
         running.put(id, new Running(Jobs.EXPERIMENT.equals(job.getString("type")) ? job.getString("runId") : null, stopped));
@@ -221,15 +233,12 @@ public final class ClusterWorker implements AutoCloseable {
      * out; the answer comes once the job has stopped, so the coordinator frees its slot only then.
      */
     private void receiveCancel(Message<Object> message) {
-        JsonObject cancel;
-        JsonObject envelope;
-        try {
-            envelope = message.body() instanceof JsonObject json ? json : new JsonObject(String.valueOf(message.body()));
-            cancel = signatures.open(envelope, Signatures.CANCEL, info.nodeId());
-        } catch (RuntimeException e) {
-            refuse(message, "cancel", e);
+        var opened = open(message, Signatures.CANCEL, "cancel");
+        if (opened == null) {
             return;
         }
+        var envelope = opened.envelope();
+        var cancel = opened.body();
         var job = cancel.getValue("job") instanceof String id ? running.get(id) : null;
         if (job == null) {
             answer(message, envelope, Future.succeededFuture(new JsonObject().put("stopped", true)));
