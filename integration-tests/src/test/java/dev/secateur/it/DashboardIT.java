@@ -290,6 +290,8 @@ class DashboardIT {
             id = all.findFirst().orElseThrow().getFileName().toString();
         }
         assertThat(get("api/runs/" + id + "/files/results.csv").statusCode()).isEqualTo(200);
+        assertThat(Files.exists(runs.resolve(id).resolve(".lock"))).as("the run's lock file is there to be refused").isTrue();
+        assertThat(get("api/runs/" + id).body()).as("listed files").contains("results.csv").doesNotContain(".lock");
         for (String read : List.of("", "api/runs", "api/runs/" + id, "api/runs/" + id + "/files/results.csv", "api/events", "metrics")) {
             var refused = http.send(HttpRequest.newBuilder(URI.create(url + read)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(refused.statusCode()).as("GET /%s without the token", read).isEqualTo(401);
@@ -297,7 +299,9 @@ class DashboardIT {
         for (String path : List.of("api/runs/no-such-run", "api/runs/no-such-run/files/results.csv",
                 "api/runs/" + id + "/files/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "api/runs/" + id + "/files/%2Fetc%2Fpasswd",
                 "api/runs/..%2F..%2Fetc/files/passwd", "api/runs/" + id + "/files/masks%2F..%2F..%2F" + id + "%2Fspec.json%00",
-                "api/runs/" + id + "/files/masks", "api/runs/" + id + "?q=" + "x".repeat(20_000))) {
+                "api/runs/" + id + "/files/masks", "api/runs/" + id + "?q=" + "x".repeat(20_000),
+                // bookkeeping: reading .lock in the process that runs the run would drop its lock
+                "api/runs/" + id + "/files/.lock", "api/runs/" + id + "/files/masks%2F..%2F.lock")) {
             var response = get(path);
             assertThat(response.statusCode()).as(path).isBetween(400, 499);
             assertThat(response.body()).as(path).doesNotContain("root:");

@@ -137,6 +137,9 @@ public final class RunDetail {
         var out = JSON.createArrayNode();
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path file : walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
+                if (dir.relativize(file).toString().startsWith(".") || file.getFileName().toString().startsWith(".")) {
+                    continue; // bookkeeping such as .lock and a write's temporary file, not a result
+                }
                 var entry = JSON.createObjectNode();
                 entry.put("path", dir.relativize(file).toString().replace('\\', '/'));
                 entry.put("bytes", Files.size(file));

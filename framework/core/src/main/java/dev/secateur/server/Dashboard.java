@@ -23,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -179,6 +180,11 @@ final class Dashboard {
     private Optional<Path> resolve(String id, String relative) throws IOException {
         var dir = index.find(id);
         if (dir.isEmpty() || relative == null || relative.isEmpty() || relative.indexOf('\0') >= 0) {
+            return Optional.empty();
+        }
+        // hidden files are bookkeeping, never results: .lock above all, whose opening and closing in this process
+        // would drop the operating-system lock a run of this server holds on it
+        if (Arrays.stream(relative.split("/")).anyMatch(part -> part.startsWith("."))) {
             return Optional.empty();
         }
         Path root = dir.get().toRealPath();
