@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * Whole-file writes that a crash cannot tear: the content goes to a temporary file beside the target, is
@@ -15,6 +17,8 @@ import java.nio.file.StandardOpenOption;
  * started after a kill or a power cut, sees the old file or the whole new one.
  */
 public final class DurableFiles {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private DurableFiles() {
     }
@@ -34,7 +38,8 @@ public final class DurableFiles {
         Path tmp = null;
         try {
             Files.createDirectories(parent);
-            tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
+            // created like any file (the umask's permissions), not 0600 as a temporary file would be
+            tmp = Files.createFile(parent.resolve("." + file.getFileName() + "." + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp"));
             content.write(tmp);
             force(tmp);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

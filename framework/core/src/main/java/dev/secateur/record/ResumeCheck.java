@@ -24,8 +24,12 @@ final class ResumeCheck {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One thing that differs, with its digest (and where it came from) as recorded and as now. */
-    record Change(String what, String recorded, String now) {
+    /**
+     * One thing that differs, with its digest (and where it came from) as recorded and as now.
+     *
+     * @param nowSha256 the digest now alone: what a later resume compares against once this change is accepted
+     */
+    record Change(String what, String recorded, String now, String nowSha256) {
 
         String describe() {
             return what + ": spec.json has " + recorded + ", now " + now;
@@ -56,8 +60,10 @@ final class ResumeCheck {
         var changes = new ArrayList<Change>();
         var data = recorded.path("data");
         var dataNow = current.path("data");
-        if (!data.path("sha256").asText("").equals(dataNow.path("sha256").asText(""))) {
-            changes.add(new Change("data", digest(data, "source"), digest(dataNow, "source")));
+        String expectedData = accepted(recorded, "data", data.path("sha256").asText(""));
+        if (!expectedData.equals(dataNow.path("sha256").asText(""))) {
+            changes.add(new Change("data", described(data, "source", expectedData), digest(dataNow, "source"),
+                    dataNow.path("sha256").asText("")));
         }
         var plugins = new TreeSet<String>();
         recorded.path("plugins").fieldNames().forEachRemaining(plugins::add);
@@ -65,11 +71,32 @@ final class ResumeCheck {
         for (String plugin : plugins) {
             var was = recorded.path("plugins").path(plugin);
             var is = current.path("plugins").path(plugin);
-            if (!was.path("sha256").asText("").equals(is.path("sha256").asText(""))) {
-                changes.add(new Change("plugin " + plugin, digest(was, "file"), digest(is, "file")));
+            String expected = accepted(recorded, "plugin " + plugin, was.path("sha256").asText(""));
+            if (!expected.equals(is.path("sha256").asText(""))) {
+                changes.add(new Change("plugin " + plugin, described(was, "file", expected), digest(is, "file"),
+                        is.path("sha256").asText("")));
             }
         }
         return changes;
+    }
+
+    /** The digest a resume expects: the last accepted change's, or the one spec.json recorded when the run started. */
+    private static String accepted(JsonNode recorded, String what, String started) {
+        String expected = started;
+        for (var entry : recorded.path("acceptedChanges")) {
+            for (var change : entry.path("changes")) {
+                if (what.equals(change.path("what").asText()) && change.has("nowSha256")) {
+                    expected = change.path("nowSha256").asText();
+                }
+            }
+        }
+        return expected;
+    }
+
+    /** The recorded digest as a message names it: the one the run started with, or the one a resume accepted since. */
+    private static String described(JsonNode started, String origin, String expected) {
+        return expected.equals(started.path("sha256").asText("")) ? digest(started, origin)
+                : "sha256 " + expected + " (accepted at an earlier resume)";
     }
 
     private static String digest(JsonNode node, String origin) {
@@ -103,7 +130,8 @@ final class ResumeCheck {
         entry.put("at", Instant.now().toString());
         entry.put("resumedAfterStep", afterStep);
         var list = entry.putArray("changes");
-        changes.forEach(change -> list.addObject().put("what", change.what()).put("recorded", change.recorded()).put("now", change.now()));
+        changes.forEach(change -> list.addObject().put("what", change.what()).put("recorded", change.recorded()).put("now", change.now())
+                .put("nowSha256", change.nowSha256()));
         try {
             DurableFiles.writeString(runDir.resolve(RunDirectory.SPEC), RunDirectory.JSON.writeValueAsString(spec));
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.errors.BadInputException;
 import dev.secateur.files.DurableFiles;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.ModelFiles;
@@ -101,6 +102,12 @@ public final class RunDirectory {
         // taken before anything changes: of two resumes started together, exactly one goes on
         RunLock.take(dir);
         try {
+            if (Files.exists(dir.resolve(MODEL)) || Checkpoints.latest(dir).map(Checkpoints.Checkpoint::step).orElse(-1) != step) {
+                // another resume went on and moved the run since this one looked at it
+                throw new BadInputException("run " + dir.getFileName() + " changed while this resume started (another resume "
+                        + "took it further); look at it again with bin/secateur runs before resuming");
+            }
+            dropTemporaryFiles(dir);
             var rows = new StringBuilder(ResultsCsv.HEADER).append('\n');
             for (var result : checkpoint.results()) {
                 rows.append(ResultsCsv.row(result, saliency)).append('\n');
@@ -160,6 +167,16 @@ public final class RunDirectory {
             kept.add(line);
         }
         DurableFiles.writeString(events, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+    }
+
+    /** The temporary files of whole-file writes that a crash interrupted: never read, only in the way. */
+    private static void dropTemporaryFiles(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (var file : files.filter(f -> f.getFileName().toString().startsWith(".") && f.getFileName().toString().endsWith(".tmp"))
+                    .toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     /** A crash can leave half a line at the end of an appended file; the next append would glue onto it. */

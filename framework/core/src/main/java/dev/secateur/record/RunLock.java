@@ -58,7 +58,7 @@ public final class RunLock {
      * already does. A LOCK left by a killed process is taken over.
      */
     public static void take(Path dir) {
-        var held = dir.resolve(HELD_FILE).toAbsolutePath().normalize();
+        var held = heldFile(dir);
         synchronized (HELD) {
             if (HELD.containsKey(held)) {
                 throw running(dir, "this process");
@@ -86,6 +86,18 @@ public final class RunLock {
         }
     }
 
+    /**
+     * The lock file by its real path: two spellings of one directory (a link, a relative path) must meet in
+     * {@link #HELD}, or the second would open and close the file and so drop the first one's lock.
+     */
+    private static Path heldFile(Path dir) {
+        try {
+            return dir.toRealPath().resolve(HELD_FILE);
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize().resolve(HELD_FILE);
+        }
+    }
+
     private static String content() {
         var self = ProcessHandle.current();
         var lock = JSON.createObjectNode();
@@ -103,7 +115,7 @@ public final class RunLock {
 
     /** Removes the LOCK (the run ended), then lets go of the operating-system lock. */
     public static void release(Path dir) {
-        var held = dir.resolve(HELD_FILE).toAbsolutePath().normalize();
+        var held = heldFile(dir);
         synchronized (HELD) {
             var taken = HELD.remove(held);
             try {

@@ -48,6 +48,12 @@ public final class ExperimentVerticle extends VerticleBase {
             var request = message.body();
             String runId = request.resume() != null ? request.resume().getFileName().toString()
                     : request.runId() != null ? request.runId() : RunDirectory.newRunId(request.spec().name(), clock);
+            if (running.containsKey(runId)) {
+                // a second resume of a run this process runs: refused before it touches the run, its stages or its events
+                message.fail(FailureCode.BAD_INPUT.code(), "run " + runId + " is running in this process (process "
+                        + ProcessHandle.current().pid() + "); stop it first, or wait for it");
+                return;
+            }
             var stages = new StageCalls(vertx, config, runId);
             running.put(runId, stages);
             var runsDir = request.runsDir() == null ? config.runsDir() : request.runsDir();

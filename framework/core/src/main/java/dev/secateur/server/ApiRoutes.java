@@ -191,7 +191,7 @@ final class ApiRoutes {
         String id = ctx.pathParam("id");
         if (submissions.cancelSwept(id)) {
             HttpJson.json(ctx, 202, new JsonObject().put("id", id).put("status", "CANCELLING")
-                    .put("message", "run " + id + " stops on its cluster worker at its next stage boundary and is marked CANCELLED"));
+                    .put("message", "run " + id + " is cancelled on its cluster worker at its next stage boundary; its directory stays there and does not come back"));
             return;
         }
         switch (queue.cancel(id)) {

@@ -297,7 +297,10 @@ public final class SpecJson {
                 : new Options(new LinkedHashMap<String, Object>(JSON.convertValue(json, LinkedHashMap.class)));
     }
 
-    /** Groovy's decimals are BigDecimals; JSON carries numbers, strings, booleans, lists and maps. */
+    /**
+     * Groovy's decimals are BigDecimals; JSON carries numbers, strings, booleans, lists and maps. Nested maps are
+     * sorted by key and nested values made plain too, so a declaration has one form, whatever map it was built in.
+     */
     private static Object plain(Object value) {
         if (value instanceof BigDecimal d) {
             return d.doubleValue();
@@ -305,8 +308,15 @@ public final class SpecJson {
         if (value instanceof BigInteger i) {
             return i.longValueExact();
         }
-        if (value instanceof Number || value instanceof Boolean || value instanceof String || value == null
-                || value instanceof Map<?, ?> || value instanceof List<?>) {
+        if (value instanceof Map<?, ?> map) {
+            var sorted = new TreeMap<String, Object>();
+            map.forEach((key, inner) -> sorted.put(String.valueOf(key), plain(inner)));
+            return sorted;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(SpecJson::plain).toList();
+        }
+        if (value instanceof Number || value instanceof Boolean || value instanceof String || value == null) {
             return value;
         }
         return value.toString();

@@ -6,14 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.result.StepResult;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.SpecJson;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -58,6 +61,22 @@ class SpecJsonRoundTripTest {
                 assertThat(back.granularity()).isEqualTo(spec.granularity());
             }
         }));
+    }
+
+    @Test
+    void nestedOptionsHaveOneFormWhateverMapOrDecimalTheyWereBuiltFrom() {
+        var inner = new LinkedHashMap<String, Object>();
+        inner.put("b", new BigDecimal("0.50"));
+        inner.put("a", List.of(new BigDecimal("1.0"), 2));
+        var reversed = new LinkedHashMap<String, Object>();
+        reversed.put("a", List.of(1.0, 2));
+        reversed.put("b", 0.5);
+        var one = ExperimentBuilder.experiment("nested", e -> e.model(m -> m.train("lenet-300-100"))
+                .saliency(Map.of("weights", inner), "magnitude").schedule("one-shot", s -> s.target(0.5)));
+        var other = ExperimentBuilder.experiment("nested", e -> e.model(m -> m.train("lenet-300-100"))
+                .saliency(Map.of("weights", reversed), "magnitude").schedule("one-shot", s -> s.target(0.5)));
+        assertThat(SpecJson.encode(one).toString()).isEqualTo(SpecJson.encode(other).toString());
+        assertThat(one.key()).isEqualTo(other.key());
     }
 
     /**

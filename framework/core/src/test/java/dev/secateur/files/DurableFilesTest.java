@@ -28,6 +28,14 @@ class DurableFilesTest {
     }
 
     @Test
+    void aRewrittenFileHasThePermissionsAnyNewFileGetsNotThoseOfATemporaryFile() throws IOException {
+        var plain = Files.writeString(dir.resolve("plain.txt"), "x");
+        var file = dir.resolve("report.html");
+        DurableFiles.writeString(file, "<p>");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(Files.getPosixFilePermissions(plain));
+    }
+
+    @Test
     void aWriteThatFailsLeavesTheOldFileAndNoTemporaryFile() throws IOException {
         var file = dir.resolve("spec.json");
         Files.writeString(file, "old");

@@ -156,6 +156,14 @@ class RunRecorderTest {
         assertThat(accepted.get(0).path("changes").findValuesAsText("what")).containsExactly("data", "plugin saliency:random");
         assertThat(accepted.get(0).path("changes").get(0).path("now").asText()).contains("ef".repeat(32));
         assertThat(Files.readString(dir.resolve(RunDirectory.EVENTS))).contains("\"acceptedChanges\":[\"data: spec.json has sha256");
+
+        // once accepted, the same data resumes without a word; only a further change is refused again
+        recorder.reopen(dir, -1, "random", 1, now, false);
+        recorder.event("r-9", "completed", Map.of(), true);
+        assertThatThrownBy(() -> recorder.reopen(dir, -1, "random", 1, resolved("r-9", true, "77".repeat(32), "01".repeat(32)), false))
+                .hasMessageContaining("data: spec.json has sha256 " + "ef".repeat(32) + " (accepted at an earlier resume), now sha256 "
+                        + "77".repeat(32))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("plugin saliency:random"));
     }
 
     @Test

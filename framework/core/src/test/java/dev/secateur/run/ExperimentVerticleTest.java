@@ -9,6 +9,8 @@ import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunEvent;
 import dev.secateur.bus.RunFailedException;
+import dev.secateur.bus.StageReply;
+import dev.secateur.bus.StageRequest;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.dsl.Dsl;
@@ -19,10 +21,13 @@ import dev.secateur.model.onnx.OnnxRuntimeCheck;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.record.ResultsCsv;
 import dev.secateur.record.RunDirectory;
+import dev.secateur.record.RunLock;
 import dev.secateur.runtime.Secateur;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spi.ParamRef;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -290,5 +295,37 @@ class ExperimentVerticleTest {
         assertThat(secateur.experiments().cancel("no-such-run").toCompletionStage().toCompletableFuture().get()).isFalse();
         // and the coordinator serves the next run
         assertThat(secateur.experiments().run(small("after-cancel", "magnitude", 0.5), runs).steps()).hasSize(3);
+    }
+
+    @Test
+    void ofTwoResumesOfOneRunInOneProcessTheSecondIsRefusedAndLeavesTheFirstUntouched() throws Exception {
+        var bus = secateur.vertx().eventBus();
+        var spec = small("resumed-twice", "magnitude", 0.9);
+        var stop = bus.<RunEvent.StepCompleted>consumer(Addresses.RUN_STEP_COMPLETED, m -> {
+            if (m.body().experiment().equals("resumed-twice") && m.body().result().step() == 1) {
+                secateur.experiments().cancel(m.body().runId());
+            }
+        });
+        try {
+            assertThatThrownBy(() -> secateur.experiments().run(spec, runs)).isInstanceOf(RunFailedException.class);
+        } finally {
+            stop.unregister();
+        }
+        Path dir;
+        try (var listing = Files.list(runs)) {
+            dir = listing.filter(d -> d.getFileName().toString().startsWith("resumed-twice-")).findFirst().orElseThrow();
+        }
+        var options = new DeliveryOptions().setSendTimeout(TimeUnit.MINUTES.toMillis(5));
+        var first = bus.request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runs, null, dir, null), options)
+                .toCompletionStage().toCompletableFuture();
+        var second = bus.request(Addresses.EXPERIMENT_RUN, new StageRequest.RunExperiment(spec, runs, null, dir, null), options)
+                .toCompletionStage().toCompletableFuture();
+        assertThatThrownBy(() -> second.get(1, TimeUnit.MINUTES)).hasCauseInstanceOf(ReplyException.class)
+                .hasMessageContaining("run " + dir.getFileName() + " is running in this process");
+        var done = (StageReply.ExperimentDone) first.get(5, TimeUnit.MINUTES).body();
+        assertThat(done.steps()).hasSize(3);
+        assertThat(dir.resolve(RunDirectory.MODEL)).exists();
+        assertThat(dir.resolve(RunDirectory.FAILED)).as("the refused resume marked nothing").doesNotExist();
+        assertThat(dir.resolve(RunLock.FILE)).as("the run that went on released its lock").doesNotExist();
     }
 }
