@@ -190,13 +190,16 @@ class CrashResumeIT {
     void stoppedWithSigtermARunIsMarkedInterruptedSaysHowToResumeExits143AndResumesExactly() throws Exception {
         var random = new Random(7L);
         for (int i = 0; i < 3; i++) {
-            long at = openedMs + 300 + (long) (random.nextDouble() * (endedMs - openedMs - 1_000));
+            // counted from the moment the run has its directory, so a machine slower than during the reference run
+            // still stops a run, not a process that has not begun one
+            long at = 300 + (long) (random.nextDouble() * (endedMs - openedMs - 1_000));
             var runs = work.resolve("term-" + i);
             // into files: a destroyed Process closes its pipes, and the last line comes after the signal
             var errFile = work.resolve("term-" + i + ".err");
             var process = new ProcessBuilder(Cli.BIN.toString(), "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress")
                     .directory(work.toFile()).redirectOutput(work.resolve("term-" + i + ".out").toFile())
                     .redirectError(errFile.toFile()).start();
+            awaitPoint(process, runs, "directory");
             if (process.waitFor(at, TimeUnit.MILLISECONDS)) {
                 continue; // it finished first: nothing was stopped
             }
