@@ -3,7 +3,6 @@ package dev.secateur.cli;
 import dev.secateur.bus.Addresses;
 import dev.secateur.bus.FailureCode;
 import dev.secateur.bus.RunEvent;
-import dev.secateur.bus.TrainingPhase;
 import dev.secateur.result.ResultsTable;
 import dev.secateur.result.SpeedupSummary;
 import io.vertx.core.Vertx;

@@ -4,8 +4,6 @@ import dev.secateur.files.DurableFiles;
 import dev.secateur.score.Comparison;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -9,7 +9,6 @@ import dev.secateur.spi.Requirement;
 import dev.secateur.spi.SaliencyMethod;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -2,16 +2,13 @@ package dev.secateur.bench;
 
 import dev.secateur.data.Dataset;
 import dev.secateur.model.Architecture;
-import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.score.Scorer;
-import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Options;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
