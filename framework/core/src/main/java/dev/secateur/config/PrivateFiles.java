@@ -1,12 +1,12 @@
 package dev.secateur.config;
 
+import dev.secateur.files.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -31,10 +31,12 @@ public final class PrivateFiles {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
-            Path staged = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(staged, text, StandardCharsets.UTF_8);
-            return Files.move(staged, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // the durable write's staged file is made private while still empty, before the secret goes in
+            DurableFiles.write(file, staged -> {
+                Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-------"));
+                Files.writeString(staged, text, StandardCharsets.UTF_8);
+            });
+            return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + what + " to " + file + ": " + e.getMessage(), e);
         }
