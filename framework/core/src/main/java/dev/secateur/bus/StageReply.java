@@ -45,7 +45,7 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
      */
     record Loaded(Handle<Network> model, Handle<DataSplits> data, List<PrunableParam> params, List<UnitGroup> groups,
                   Capabilities capabilities, long modelParams, String dataSource, String dataSha256, int trainSize,
-                  int testSize) implements StageReply {
+                  int testSize, DataSplits.Details dataDetails) implements StageReply {
         public Loaded {
             params = List.copyOf(params);
             groups = List.copyOf(groups);

@@ -67,7 +67,7 @@ public final class ClusterSweep {
         var futures = new ArrayList<Future<Finished>>();
         for (var spec : specs) {
             String runId = runIdFor.apply(spec);
-            var source = DataSpec.of(spec.data().source());
+            var source = spec.data().wholeSource();
             String digest = digests.computeIfAbsent(SpecWire.data(source).encode(), k -> datasets.load(source, 0).sha256());
             ModelWire model = spec.model() instanceof ModelSpec.Load load
                     ? models.computeIfAbsent(load.file().toAbsolutePath(), ClusterSweep::read) : null;

@@ -302,7 +302,7 @@ public final class ClusterWorker implements AutoCloseable {
     private JsonObject experiment(JsonObject job) {
         String runId = Jobs.runId(job.getString("runId"));
         var spec = SpecWire.decode(job.getJsonObject("spec"));
-        sourceDigest(spec.data().source(), job.getString("dataSha256"));
+        sourceDigest(spec.data(), job.getString("dataSha256"));
         if (spec.model() instanceof ModelSpec.Load) {
             spec = spec.withModel(new ModelSpec.Load(cachedModel(job.getString("model"))));
         }
@@ -353,12 +353,12 @@ public final class ClusterWorker implements AutoCloseable {
         return splits;
     }
 
-    private void sourceDigest(DataSpec.Source source, String expectedSha256) {
-        dataDirs.check(source);
-        String digest = sourceDigests.computeIfAbsent(SpecWire.data(DataSpec.of(source)).encode(),
-                k -> datasets.load(DataSpec.of(source), 0).sha256());
+    private void sourceDigest(DataSpec data, String expectedSha256) {
+        dataDirs.check(data.source());
+        var whole = data.wholeSource();
+        String digest = sourceDigests.computeIfAbsent(SpecWire.data(whole).encode(), k -> datasets.load(whole, 0).sha256());
         if (!digest.equals(expectedSha256)) {
-            throw mismatch(String.valueOf(datasets.resolve(source)), digest, expectedSha256);
+            throw mismatch(String.valueOf(datasets.resolve(data.source())), digest, expectedSha256);
         }
     }
 

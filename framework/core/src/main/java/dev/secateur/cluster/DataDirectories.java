@@ -27,17 +27,23 @@ public record DataDirectories(List<Path> dirs) {
 
     /** Throws, naming the directory, when {@code source} reads outside these directories. */
     void check(DataSpec.Source source) {
-        if (!(source instanceof DataSpec.Directory directory)) {
-            return; // the embedded subset, or the installed copy found by Auto
+        // the embedded subset, and the installed copy found by Auto, name no path
+        for (Path path : source.paths()) {
+            check(path);
         }
-        Path asked = real(directory.path());
+    }
+
+    private void check(Path path) {
+        Path asked = real(path);
         for (Path dir : dirs) {
             if (asked.startsWith(real(dir))) {
                 return;
             }
         }
-        throw new BadInputException("the job names data directory " + directory.path() + ", outside this worker's data "
-                + "directories " + dirs + "; start the worker with --data-dir " + directory.path() + " if it should read it");
+        throw new BadInputException("the job names data " + (Files.isDirectory(path) ? "directory " : "file ") + path
+                + ", outside this worker's data directories " + dirs
+                + "; start the worker with --data-dir " + (Files.isDirectory(path) ? path : path.getParent())
+                + " if it should read it");
     }
 
     private static Path real(Path path) {

@@ -12,14 +12,15 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Labelled images held in memory: features as rows of {@code rows·cols} floats, prepared as the data block
- * declares (by default pixels scaled to [0, 1]), labels one-hot.
+ * Labelled examples held in memory: features as flat rows (an image channel after channel), prepared as the data
+ * block declares (by default pixels scaled to [0, 1]), labels one-hot.
  *
- * @param features [n, rows·cols] float
+ * @param shape    one example's shape: {@code [C, H, W]} or {@code [F]}
+ * @param features [n, shape.size()] float
  * @param labels   [n, classes] float, one-hot
  * @param classes  the label of each row, for counting
  */
-public record Dataset(String name, int rows, int cols, INDArray features, INDArray labels, int[] classes) {
+public record Dataset(String name, InputShape shape, INDArray features, INDArray labels, int[] classes) {
 
     public Dataset {
         Objects.requireNonNull(features, "features");
@@ -31,6 +32,9 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
         }
         if (features.rows() != classes.length || labels.rows() != classes.length) {
             throw new IllegalArgumentException("features, labels and classes disagree on the example count");
+        }
+        if (features.columns() != shape.size()) {
+            throw new IllegalArgumentException("rows of " + features.columns() + " values are not examples of " + shape.describe());
         }
     }
 
@@ -45,22 +49,82 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
             throw new BadInputException(name + ": " + images.count() + " images but "
                     + labelBytes.length + " labels; the image and label files do not belong together");
         }
-        int n = images.count();
-        int d = images.pixelsPerImage();
-        float[] pixels = inputs(images.pixels(), 1, d, preprocessing, name);
-        int[] classes = new int[n];
-        float[] oneHot = new float[n * classCount];
-        for (int i = 0; i < n; i++) {
-            int c = labelBytes[i] & 0xff;
-            if (c >= classCount) {
-                throw new BadInputException(name + ": label " + c + " at example " + i
-                        + " is not below the " + classCount + " classes; the label file is damaged");
+        int[] labels = new int[labelBytes.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = labelBytes[i] & 0xff;
+        }
+        return ofBytes(name, images.shape(), images.pixels(), labels, classCount, preprocessing);
+    }
+
+    /**
+     * Examples stored as 8-bit values, one after another (an image channel after channel), with their class
+     * indices, the values prepared by {@code preprocessing} (its automatic scale is 1/255).
+     */
+    public static Dataset ofBytes(String name, InputShape shape, byte[] values, int[] labels, int classCount,
+                                  Preprocessing preprocessing) {
+        int n = count(name, shape, values.length, labels);
+        var prepared = preprocessing.resolve(true);
+        float[] inputs = inputs(values, shape.channels(), shape instanceof InputShape.Image ? planeOf(shape) : 1, prepared, name);
+        return labelled(name, shape, inputs, n, labels, classCount);
+    }
+
+    /** Examples stored as numbers of any kind, prepared by {@code preprocessing} (its automatic scale is 1). */
+    public static Dataset ofFloats(String name, InputShape shape, float[] values, int[] labels, int classCount,
+                                   Preprocessing preprocessing) {
+        int n = count(name, shape, values.length, labels);
+        var prepared = preprocessing.resolve(false);
+        requireChannels(prepared, shape.channels(), shape instanceof InputShape.Image ? name + " images" : name + " columns");
+        int channels = shape.channels();
+        int plane = shape instanceof InputShape.Image ? planeOf(shape) : 1;
+        boolean identity = prepared.scale() == 1.0 && prepared.mean().isEmpty();
+        float[] inputs = identity ? values : new float[values.length];
+        if (!identity) {
+            for (int i = 0; i < values.length; i++) {
+                inputs[i] = prepared.apply((double) values[i], (i / plane) % channels);
             }
-            classes[i] = c;
+        }
+        return labelled(name, shape, inputs, n, labels, classCount);
+    }
+
+    private static int planeOf(InputShape shape) {
+        var image = (InputShape.Image) shape;
+        return image.height() * image.width();
+    }
+
+    private static int count(String name, InputShape shape, int values, int[] labels) {
+        if (values % shape.size() != 0) {
+            throw new IllegalArgumentException(name + ": " + values + " values are not whole examples of " + shape.describe());
+        }
+        int n = values / shape.size();
+        if (n != labels.length) {
+            throw new BadInputException(name + ": " + n + " examples but " + labels.length
+                    + " labels; the inputs and labels do not belong together");
+        }
+        return n;
+    }
+
+    private static Dataset labelled(String name, InputShape shape, float[] inputs, int n, int[] labels, int classCount) {
+        int[] classes = labels.clone();
+        float[] oneHot = new float[Math.multiplyExact(n, classCount)];
+        for (int i = 0; i < n; i++) {
+            int c = classes[i];
+            if (c < 0 || c >= classCount) {
+                throw new BadInputException(name + ": label " + c + " at example " + i + " is not one of the " + classCount
+                        + " classes (0 to " + (classCount - 1) + "); labels must be class indices, so fix the labels"
+                        + " or declare the number of classes with classes: n");
+            }
             oneHot[i * classCount + c] = 1f;
         }
-        return new Dataset(name, images.rows(), images.cols(), Nd4j.create(pixels, new long[]{n, d}, 'c'),
+        return new Dataset(name, shape, Nd4j.create(inputs, new long[]{n, shape.size()}, 'c'),
                 Nd4j.create(oneHot, new long[]{n, classCount}, 'c'), classes);
+    }
+
+    private static void requireChannels(Preprocessing preprocessing, int channels, String name) {
+        try {
+            preprocessing.requireChannels(channels, name);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("data: " + e.getMessage());
+        }
     }
 
     /**
@@ -68,11 +132,7 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
      * channel. {@code raw} holds images one after another, each channel's {@code plane} pixels together (NCHW).
      */
     static float[] inputs(byte[] raw, int channels, int plane, Preprocessing preprocessing, String name) {
-        try {
-            preprocessing.requireChannels(channels, name + " images");
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("data: " + e.getMessage());
-        }
+        requireChannels(preprocessing, channels, name + " images");
         float[][] tables = new float[channels][256];
         for (int c = 0; c < channels; c++) {
             for (int v = 0; v < 256; v++) {
@@ -105,7 +165,7 @@ public record Dataset(String name, int rows, int cols, INDArray features, INDArr
         for (int i = 0; i < c.length; i++) {
             c[i] = classes[rowsToKeep[i]];
         }
-        return new Dataset(newName, rows, cols, f, l, c);
+        return new Dataset(newName, shape, f, l, c);
     }
 
     /** A seeded random subset of {@code n} examples without replacement, such as a calibration set. */

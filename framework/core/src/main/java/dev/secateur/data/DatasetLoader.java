@@ -9,13 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Loads Fashion-MNIST or MNIST from IDX files: the Debian package's directory, any directory, or the
- * subset embedded in Secateur.
+ * Loads a data block's examples: Fashion-MNIST or MNIST from IDX files (the Debian package's directory, any
+ * directory, or the subset embedded in Secateur), NumPy arrays, CSV tables, image folders or CIFAR-10; then makes
+ * the splits, prepares the inputs and takes the declared subsets.
  */
 public final class DatasetLoader {
 
@@ -51,37 +53,52 @@ public final class DatasetLoader {
     /** Chooses the validation images: fixed, so every seed and setting is judged on the same ones. */
     private static final long VALIDATION_SEED = 0x76616c6964L;
 
+    /** Chooses the test examples {@code testFraction} holds out: fixed, so every seed is judged on the same ones. */
+    private static final long TEST_FRACTION_SEED = 0x74657374L;
+
     public DataSplits load(DataSpec spec, long seed) {
         var source = resolve(spec.source());
-        var digest = sha256();
-        Dataset train;
+        var read = source instanceof DataSpec.Directory || source instanceof DataSpec.Embedded ? idx(source) : DataSources.read(source);
+        if (read.test() != null && !read.test().shape().equals(read.train().shape())) {
+            throw new BadInputException(read.test().name() + " holds examples of " + read.test().shape().describe() + " but "
+                    + read.train().name() + " holds " + read.train().shape().describe() + "; the test split must have the "
+                    + "training split's shape");
+        }
+        int classes = classes(spec, read);
+        String origin = read.origin();
+        Dataset train = read.train().prepare(classes, spec.preprocessing());
         Dataset test;
-        String origin;
-        if (source instanceof DataSpec.Directory dir) {
-            var root = dir.path();
-            if (!Files.isDirectory(root)) {
-                throw new BadInputException("data directory " + root + " does not exist"
-                        + (root.equals(INSTALLED_FASHION_MNIST)
-                        ? "; install it with 'apt-get install dataset-fashion-mnist', or use the embedded subset: data fashionMnist(source: 'embedded')"
-                        : "; give a directory holding train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)"));
+        if (read.test() == null) {
+            if (spec.testFraction() == 0) {
+                throw new BadInputException("data " + origin + " has no test split; name the test files (testX: and testY:, "
+                        + "test:, or a test/ folder), or hold some examples out with testFraction: 0.2");
             }
-            String family = dir.family().id();
-            train = read(family + " train", root, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", spec.preprocessing(), digest);
-            test = read(family + " test", root, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", spec.preprocessing(), digest);
-            origin = family + " from " + root;
+            int held = (int) Math.round(train.size() * spec.testFraction());
+            if (held < 1 || held >= train.size()) {
+                throw new BadInputException("data testFraction: " + spec.testFraction() + " holds out " + held + " of the "
+                        + train.size() + " examples of " + origin + "; choose a fraction that leaves both splits at least one example");
+            }
+            int[] order = Dataset.permutation(train.size(), TEST_FRACTION_SEED);
+            var testRows = Arrays.copyOfRange(order, 0, held);
+            var trainRows = Arrays.copyOfRange(order, held, order.length);
+            Arrays.sort(testRows);
+            Arrays.sort(trainRows);
+            test = train.select(testRows, read.train().name() + " (test fraction " + spec.testFraction() + ")");
+            train = train.select(trainRows, read.train().name() + " (without the test fraction)");
+            origin = origin + ", " + held + " examples held out as the test split (testFraction " + spec.testFraction() + ")";
         } else {
-            train = embedded("fashion-mnist train (embedded)", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                    spec.preprocessing(), digest);
-            test = embedded("fashion-mnist test (embedded)", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-                    spec.preprocessing(), digest);
-            origin = "fashion-mnist embedded subset (" + train.size() + " train, " + test.size() + " test)";
+            if (spec.testFraction() > 0) {
+                throw new BadInputException("data testFraction: " + spec.testFraction() + " holds a test split out of a source "
+                        + "that has one (" + read.test().name() + "); remove testFraction, or the test files");
+            }
+            test = read.test().prepare(classes, spec.preprocessing());
         }
         if (spec.validation() > 0) {
             if (spec.validation() >= train.size()) {
                 throw new BadInputException("data validation: " + spec.validation() + " would hold out all " + train.size()
-                        + " training images of " + origin + "; hold out fewer, such as " + train.size() / 6);
+                        + " training examples of " + origin + "; hold out fewer, such as " + train.size() / 6);
             }
-            // the same images for every seed, so settings are compared on one held-out set
+            // the same examples for every seed, so settings are compared on one held-out set
             int[] order = Dataset.permutation(train.size(), VALIDATION_SEED);
             var held = Arrays.copyOfRange(order, 0, spec.validation());
             var rest = Arrays.copyOfRange(order, spec.validation(), order.length);
@@ -92,28 +109,102 @@ public final class DatasetLoader {
             origin = origin + ", evaluated on " + spec.validation() + " validation images held out of the training split "
                     + "(the test split is not read)";
         }
-        if (!spec.preprocessing().isDefault()) {
-            origin = origin + ", " + spec.preprocessing().describe();
+        var preprocessing = spec.preprocessing().resolve(read.train().bytes() != null);
+        if (!preprocessing.isDefault()) {
+            origin = origin + ", " + preprocessing.describe();
+        }
+        Standardization standardization = null;
+        if (spec.standardize()) {
+            standardization = Standardization.of(train);
+            train = standardization.apply(train);
+            test = standardization.apply(test);
+            origin = origin + ", standardized by the training split's mean and std";
         }
         // Independent seeds for the two subsets, so changing one limit leaves the other subset alone.
         train = limit(train, spec.trainLimit(), seed ^ 0x7261696eL);
         test = limit(test, spec.testLimit(), seed ^ 0x74657374L);
-        return new DataSplits(train, test, origin, HexFormat.of().formatHex(digest.digest()));
+        var details = new DataSplits.Details(train.shape(), classes, read.classNames(), read.files(), preprocessing, standardization);
+        return new DataSplits(train, test, origin, read.digest(), details);
+    }
+
+    /** The declared classes, the format's, or the largest label plus one. */
+    private static int classes(DataSpec spec, RawExamples.Read read) {
+        int largest = Math.max(read.train().largestLabel(), read.test() == null ? -1 : read.test().largestLabel());
+        if (spec.classes() > 0) {
+            return spec.classes(); // a label at or above it is refused, naming the file and the example
+        }
+        if (read.knownClasses() > 0) {
+            return read.knownClasses();
+        }
+        if (largest + 1 > DataSpec.MAX_COUNTED_CLASSES) {
+            throw new BadInputException("data " + read.origin() + ": the largest label is " + largest + ", so counting the "
+                    + "classes would give " + (largest + 1) + "; labels must be class indices 0 to K−1, and if there really are "
+                    + "that many classes declare them with classes: " + (largest + 1));
+        }
+        return Math.max(largest + 1, 2);
+    }
+
+    /** Fashion-MNIST or MNIST, or any IDX files: a directory, or the embedded subset. */
+    private RawExamples.Read idx(DataSpec.Source source) {
+        var digest = sha256();
+        var files = new ArrayList<DataFile>();
+        RawExamples train;
+        RawExamples test;
+        String origin;
+        int known;
+        if (source instanceof DataSpec.Directory dir) {
+            var root = dir.path();
+            if (!Files.isDirectory(root)) {
+                throw new BadInputException("data directory " + root + " does not exist"
+                        + (root.equals(INSTALLED_FASHION_MNIST)
+                        ? "; install it with 'apt-get install dataset-fashion-mnist', or use the embedded subset: data fashionMnist(source: 'embedded')"
+                        : "; give a directory holding train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)"));
+            }
+            String family = dir.family().id();
+            train = read(family + " train", root, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", digest, files);
+            test = read(family + " test", root, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", digest, files);
+            origin = family + " from " + root;
+            // MNIST's ten classes, unless the labels of other IDX files go further
+            known = Math.max(train.largestLabel(), test.largestLabel()) < CLASSES ? CLASSES : 0;
+        } else {
+            train = embedded("fashion-mnist train (embedded)", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                    digest, files);
+            test = embedded("fashion-mnist test (embedded)", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+                    digest, files);
+            origin = "fashion-mnist embedded subset (" + train.count() + " train, " + test.count() + " test)";
+            known = CLASSES;
+        }
+        // the digest of the decoded pixels and labels, as before files were listed, so earlier runs still match
+        return new RawExamples.Read(train, test, origin, List.of(), known, files, HexFormat.of().formatHex(digest.digest()));
     }
 
     private static Dataset limit(Dataset data, int limit, long seed) {
         return limit == 0 || limit >= data.size() ? data : data.sample(limit, seed);
     }
 
-    private static Dataset read(String name, Path root, String images, String labels, Preprocessing preprocessing,
-                                MessageDigest digest) {
+    private static RawExamples read(String name, Path root, String images, String labels, MessageDigest digest,
+                                    List<DataFile> files) {
         var imageFile = find(root, images);
         var labelFile = find(root, labels);
         var idxImages = IdxFile.readImages(imageFile);
         byte[] idxLabels = IdxFile.readLabels(labelFile);
         digest.update(idxImages.pixels());
         digest.update(idxLabels);
-        return Dataset.of(name, idxImages, idxLabels, CLASSES, preprocessing);
+        files.add(DataFile.of(imageFile));
+        files.add(DataFile.of(labelFile));
+        return idx(name, idxImages, idxLabels);
+    }
+
+    private static RawExamples idx(String name, IdxFile.Images images, byte[] labelBytes) {
+        if (images.count() != labelBytes.length) {
+            throw new BadInputException(name + ": " + images.count() + " images but "
+                    + labelBytes.length + " labels; the image and label files do not belong together");
+        }
+        int[] labels = new int[labelBytes.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = labelBytes[i] & 0xff;
+        }
+        return new RawExamples(name, images.shape(), images.pixels(), null, labels);
     }
 
     private static Path find(Path root, String stem) {
@@ -128,14 +219,18 @@ public final class DatasetLoader {
                 + ".gz; it must hold the four MNIST-format files (train-images, train-labels, t10k-images, t10k-labels)");
     }
 
-    private static Dataset embedded(String name, String images, String labels, Preprocessing preprocessing,
-                                    MessageDigest digest) {
+    private static RawExamples embedded(String name, String images, String labels, MessageDigest digest, List<DataFile> files) {
         try (InputStream imageStream = resource(images); InputStream labelStream = resource(labels)) {
             var idxImages = IdxFile.readImages(imageStream, "embedded " + images);
             byte[] idxLabels = IdxFile.readLabels(labelStream, "embedded " + labels);
             digest.update(idxImages.pixels());
             digest.update(idxLabels);
-            return Dataset.of(name, idxImages, idxLabels, CLASSES, preprocessing);
+            for (String file : List.of(images, labels)) {
+                try (InputStream again = resource(file)) {
+                    files.add(DataFile.of("embedded:" + file, again));
+                }
+            }
+            return idx(name, idxImages, idxLabels);
         } catch (IOException e) {
             throw new IllegalStateException("the embedded Fashion-MNIST subset is unreadable; rebuild Secateur", e);
         }

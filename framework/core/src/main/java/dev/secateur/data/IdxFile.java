@@ -9,24 +9,27 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the IDX format of MNIST and Fashion-MNIST (LeCun's unsigned-byte files), gzipped or raw. The
- * gzip magic decides, not the file name.
+ * gzip magic decides, not the file name. Inputs may have any shape: {@code [N, F]} features, {@code [N, H, W]}
+ * grey images (MNIST's), or {@code [N, C, H, W]} images.
  */
 public final class IdxFile {
 
-    private static final int IMAGES_MAGIC = 0x00000803;
+    /** Unsigned bytes (0x08) in the third byte, the number of dimensions in the fourth. */
+    private static final int UBYTE = 0x00000800;
     private static final int LABELS_MAGIC = 0x00000801;
 
     private IdxFile() {
     }
 
-    /** Images as unsigned bytes in row-major order, {@code count × rows × cols}. */
-    public record Images(int count, int rows, int cols, byte[] pixels) {
+    /** Examples as unsigned bytes in row-major order, {@code count × shape}. */
+    public record Images(int count, InputShape shape, byte[] pixels) {
         public int pixelsPerImage() {
-            return rows * cols;
+            return shape.size();
         }
     }
 
@@ -53,22 +56,36 @@ public final class IdxFile {
     public static Images readImages(InputStream raw, String name) throws IOException {
         var in = new DataInputStream(maybeGunzip(raw));
         int magic = header(in, name);
-        if (magic != IMAGES_MAGIC) {
-            throw wrongMagic(name, magic, IMAGES_MAGIC, "an image file (idx3-ubyte)");
+        int dims = magic & 0xff;
+        if ((magic & ~0xff) != UBYTE || dims < 2 || dims > 4) {
+            throw wrongMagic(name, magic, 0x00000803, "an image file (idx3-ubyte; idx2 and idx4 unsigned bytes are read too)");
         }
         int count = header(in, name);
-        int rows = header(in, name);
-        int cols = header(in, name);
-        if (count < 0 || rows <= 0 || cols <= 0 || (long) count * rows * cols > Integer.MAX_VALUE) {
-            throw new BadInputException("IDX file " + name + " has an impossible shape " + count + "×" + rows + "×" + cols
+        int[] sizes = new int[dims - 1];
+        long perExample = 1;
+        for (int d = 0; d < sizes.length; d++) {
+            sizes[d] = header(in, name);
+            perExample = Math.min(perExample * Math.max(sizes[d], 0), 1L << 40); // no overflow before the check below
+        }
+        var text = new StringBuilder().append(count);
+        for (int size : sizes) {
+            text.append('×').append(size);
+        }
+        if (count < 0 || Arrays.stream(sizes).anyMatch(size -> size <= 0) || count * perExample > Integer.MAX_VALUE) {
+            throw new BadInputException("IDX file " + name + " has an impossible shape " + text
                     + "; the header is damaged, so replace the file");
         }
         if (count == 0) {
             throw new BadInputException("IDX file " + name + " holds no images; a split needs at least one example, so use a "
                     + "file with images in it");
         }
-        byte[] pixels = body(in, name, count * rows * cols, count + " images of " + rows + "×" + cols);
-        return new Images(count, rows, cols, pixels);
+        var shape = switch (dims) {
+            case 2 -> InputShape.features(sizes[0]);
+            case 3 -> InputShape.image(1, sizes[0], sizes[1]);
+            default -> InputShape.image(sizes[0], sizes[1], sizes[2]);
+        };
+        byte[] pixels = body(in, name, (int) (count * perExample), text + " values");
+        return new Images(count, shape, pixels);
     }
 
     public static byte[] readLabels(InputStream raw, String name) throws IOException {

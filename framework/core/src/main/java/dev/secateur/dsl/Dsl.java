@@ -3,12 +3,14 @@ package dev.secateur.dsl;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.Preprocessing;
+import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Scope;
-import dev.secateur.spec.SensitivitySpec;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,13 +42,22 @@ public final class Dsl {
         return data("fashionMnist", DataSpec.Family.FASHION_MNIST, options, true);
     }
 
-    /** MNIST from a directory of IDX files: {@code mnist(dir: '/path', train: n, test: n)}, and the same preprocessing options. */
+    /**
+     * MNIST, or any IDX files, from a directory: {@code mnist(dir: '/path', train: n, test: n)}, and the same
+     * options. The images may have any size (and {@code [N, C, H, W]} IDX files any channels), the labels any count.
+     */
     public static DataSpec mnist(Map<String, ?> options) {
         return data("mnist", DataSpec.Family.MNIST, options, false);
     }
 
     public static DataSpec mnist(String dir) {
         return DataSpec.of(new DataSpec.Directory(Path.of(dir), DataSpec.Family.MNIST));
+    }
+
+    public static DataSpec mnist(Map<String, ?> options, String dir) {
+        var withDir = new LinkedHashMap<String, Object>(options);
+        withDir.put("dir", dir);
+        return mnist(withDir);
     }
 
     private static DataSpec data(String what, DataSpec.Family family, Map<String, ?> options, boolean sourceAllowed) {
@@ -74,6 +85,146 @@ public final class Dsl {
         List<Double> mean = values.containsKey("mean") ? NamedArgs.numbers(what, "mean", values.get("mean")) : List.of();
         List<Double> std = values.containsKey("std") ? NamedArgs.numbers(what, "std", values.get("std")) : List.of();
         return NamedArgs.checked(what, () -> new DataSpec(source, train, test, validation, new Preprocessing(scale, mean, std)));
+    }
+
+    /** The options every source takes: subsets, the test and validation splits, classes and preprocessing. */
+    private static final Set<String> COMMON = Set.of("train", "test", "validation", "testFraction", "classes", "standardize",
+            "scale", "mean", "std");
+
+    /**
+     * NumPy arrays: {@code npy(x: 'x.npy', y: 'y.npy', testX: 'tx.npy', testY: 'ty.npy')}. Inputs {@code [N, F]},
+     * {@code [N, H, W]} or {@code [N, C, H, W]} ({@code layout: 'nhwc'} for {@code [N, H, W, C]}) as uint8, floats or
+     * integers; labels {@code [N]} class indices. Without test arrays, {@code testFraction: 0.2} holds a test split out.
+     */
+    public static DataSpec npy(Map<String, ?> options) {
+        var values = options("npy", options, Set.of("x", "y", "testX", "testY", "layout"));
+        var source = NamedArgs.checked("npy", () -> new DataSpec.Npy(path(values, "npy", "x", true), path(values, "npy", "y", true),
+                path(values, "npy", "testX", false), path(values, "npy", "testY", false), layout(values)));
+        return common("npy", source, values);
+    }
+
+    /**
+     * Named arrays in an {@code .npz} archive: {@code npz('data.npz')} reads {@code x_train}, {@code y_train},
+     * {@code x_test} and {@code y_test} (Keras' names); {@code x:}, {@code y:}, {@code testX:}, {@code testY:} name others.
+     * With {@code testFraction}, no test arrays are read unless named.
+     */
+    public static DataSpec npz(Map<String, ?> options, String file) {
+        var values = options("npz", options, Set.of("x", "y", "testX", "testY", "layout"));
+        boolean heldOut = values.containsKey("testFraction") && !values.containsKey("testX");
+        var source = NamedArgs.checked("npz", () -> new DataSpec.Npz(Path.of(file), text(values, "x", "x_train"),
+                text(values, "y", "y_train"), heldOut ? null : text(values, "testX", "x_test"),
+                heldOut ? null : text(values, "testY", "y_test"), layout(values)));
+        return common("npz", source, values);
+    }
+
+    public static DataSpec npz(String file) {
+        return npz(Map.of(), file);
+    }
+
+    /**
+     * A CSV table: {@code csv('table.csv', label: 'target')}. A header row; every other column a number. Labels are
+     * class indices, or class names numbered in the order they appear. {@code test: 'test.csv'}, or
+     * {@code testFraction: 0.2}; {@code standardize: true} for the training split's mean and std per column.
+     */
+    public static DataSpec csv(Map<String, ?> options, String file) {
+        var values = options("csv", options, Set.of("label", "test"));
+        if (!values.containsKey("label")) {
+            throw new BadInputException("csv('" + file + "') needs the label column's name, such as csv('" + file
+                    + "', label: 'target')");
+        }
+        Path test = values.get("test") instanceof CharSequence name ? Path.of(name.toString()) : null;
+        var source = NamedArgs.checked("csv", () -> new DataSpec.Csv(Path.of(file), values.get("label").toString(), test));
+        return common("csv", source, values);
+    }
+
+    public static DataSpec csv(String file) {
+        return csv(Map.of(), file);
+    }
+
+    /**
+     * Images in folders by class: {@code images('dir')} reads {@code dir/train/<class>/*} and {@code dir/test/<class>/*}
+     * (PNG, JPEG, BMP, GIF), or {@code dir/<class>/*} with {@code testFraction}. {@code size: [H, W]} resizes,
+     * {@code channels: 1|3} converts. Classes are ordered by name.
+     */
+    public static DataSpec images(Map<String, ?> options, String dir) {
+        var values = options("images", options, Set.of("size", "channels"));
+        int height = 0;
+        int width = 0;
+        if (values.containsKey("size")) {
+            var size = NamedArgs.numbers("images", "size", values.get("size"));
+            if (size.size() != 2 && size.size() != 1) {
+                throw new BadInputException("images size: " + values.get("size") + " must be [H, W], such as size: [32, 32]");
+            }
+            height = size.get(0).intValue();
+            width = size.get(size.size() - 1).intValue();
+        }
+        int channels = values.containsKey("channels") ? NamedArgs.integer("images", "channels", values.get("channels")) : 0;
+        int h = height;
+        int w = width;
+        var source = NamedArgs.checked("images", () -> new DataSpec.ImageFolder(Path.of(dir), h, w, channels));
+        return common("images", source, values);
+    }
+
+    public static DataSpec images(String dir) {
+        return images(Map.of(), dir);
+    }
+
+    /** CIFAR-10's binary version: {@code cifar10('cifar-10-batches-bin')}, with the options every source takes. */
+    public static DataSpec cifar10(Map<String, ?> options, String dir) {
+        var values = options("cifar10", options, Set.of());
+        return common("cifar10", new DataSpec.Cifar10(Path.of(dir)), values);
+    }
+
+    public static DataSpec cifar10(String dir) {
+        return cifar10(Map.of(), dir);
+    }
+
+    private static Map<String, Object> options(String what, Map<String, ?> options, Set<String> own) {
+        var allowed = new HashSet<>(COMMON);
+        allowed.addAll(own);
+        var values = new LinkedHashMap<String, Object>();
+        NamedArgs.apply(what, options, allowed, values::put, null);
+        return values;
+    }
+
+    private static DataSpec common(String what, DataSpec.Source source, Map<String, Object> values) {
+        int train = values.containsKey("train") ? NamedArgs.integer(what, "train", values.get("train")) : 0;
+        // csv's test: names a file; a number is a limit, as for every source
+        int test = values.containsKey("test") && !(values.get("test") instanceof CharSequence)
+                ? NamedArgs.integer(what, "test", values.get("test")) : 0;
+        int validation = values.containsKey("validation") ? NamedArgs.integer(what, "validation", values.get("validation")) : 0;
+        double testFraction = values.containsKey("testFraction")
+                ? NamedArgs.number(what, "testFraction", values.get("testFraction")) : 0;
+        int classes = values.containsKey("classes") ? NamedArgs.integer(what, "classes", values.get("classes")) : 0;
+        Object standardize = values.getOrDefault("standardize", false);
+        if (!(standardize instanceof Boolean)) {
+            throw new BadInputException(what + " standardize: '" + standardize + "' must be true or false");
+        }
+        Double scale = values.containsKey("scale") ? NamedArgs.number(what, "scale", values.get("scale")) : null;
+        List<Double> mean = values.containsKey("mean") ? NamedArgs.numbers(what, "mean", values.get("mean")) : List.of();
+        List<Double> std = values.containsKey("std") ? NamedArgs.numbers(what, "std", values.get("std")) : List.of();
+        return NamedArgs.checked(what, () -> new DataSpec(source, train, test, validation, new Preprocessing(scale, mean, std),
+                testFraction, classes, (Boolean) standardize));
+    }
+
+    private static Path path(Map<String, Object> values, String what, String name, boolean required) {
+        Object value = values.get(name);
+        if (value == null) {
+            if (required) {
+                throw new BadInputException(what + " needs " + name + ": '<file.npy>'");
+            }
+            return null;
+        }
+        return Path.of(value.toString());
+    }
+
+    private static String text(Map<String, Object> values, String name, String otherwise) {
+        Object value = values.get(name);
+        return value == null ? otherwise : value.toString();
+    }
+
+    private static DataSpec.Layout layout(Map<String, Object> values) {
+        return DataSpec.Layout.of(String.valueOf(values.getOrDefault("layout", "nchw")));
     }
 
     /** Individual weights. */

@@ -3,6 +3,8 @@ package dev.secateur.dsl;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.ModelSpec;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,14 +15,30 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
 
     private String architecture;
     private Path file;
+    private List<Integer> hidden = List.of();
 
     ModelBuilder() {
         super(3);
     }
 
-    /** Build a built-in architecture ({@code lenet-300-100}, {@code lenet-5}) and train it; options epochs, batch, lr, l2, decay. */
+    /**
+     * Build a built-in architecture ({@code mlp}, {@code lenet-300-100}, {@code lenet-5}, {@code vgg-small},
+     * {@code resnet-small}), sized from the data, and train it; options epochs, batch, lr, l2, decay, and for
+     * {@code mlp} {@code hidden: [300, 100]}.
+     */
     public ModelBuilder train(Map<String, ?> options, String architecture) {
-        return train(architecture).applyTraining("model train", options);
+        var training = new LinkedHashMap<String, Object>(options);
+        Object widths = training.remove("hidden");
+        if (widths != null) {
+            hidden = NamedArgs.numbers("model train", "hidden", widths).stream().map(width -> {
+                if (width != Math.rint(width) || width < 1) {
+                    throw new BadInputException("model train hidden: " + widths + " must list whole positive layer widths, "
+                            + "such as hidden: [300, 100]");
+                }
+                return width.intValue();
+            }).toList();
+        }
+        return train(architecture).applyTraining("model train", training);
     }
 
     public ModelBuilder train(String architecture) {
@@ -41,6 +59,10 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
         if (file != null) {
             return new ModelSpec.Load(file);
         }
-        return new ModelSpec.Train(architecture, buildTraining("model train"));
+        if (!hidden.isEmpty() && !architecture.equals("mlp")) {
+            throw new BadInputException("model train '" + architecture + "' has a fixed shape; hidden: " + hidden
+                    + " sizes only 'mlp', so write train 'mlp', hidden: " + hidden);
+        }
+        return new ModelSpec.Train(architecture, buildTraining("model train"), hidden);
     }
 }

@@ -1,7 +1,9 @@
 package dev.secateur.model;
 
+import dev.secateur.data.InputShape;
 import dev.secateur.errors.BadInputException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -23,49 +25,52 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** The built-in networks, sized for 28×28 grey images and 10 classes, as in Han et al. 2015. */
+/**
+ * The built-in networks. Each takes its input shape and class count from the data; on 28×28 grey images and 10
+ * classes they are the networks of Han et al. 2015 and the papers after it, layer for layer.
+ */
 public enum Architecture {
 
-    /** LeNet-300-100: two hidden dense layers, 266,610 parameters. Layers 0, 1, 2. */
+    /** LeNet-300-100: two hidden dense layers, 266,610 parameters on 28×28 images. Layers 0, 1, 2. */
     LENET_300_100("lenet-300-100") {
         @Override
-        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers) {
-            return layers
-                    .layer(new DenseLayer.Builder().nOut(300).activation(Activation.RELU).build())
-                    .layer(new DenseLayer.Builder().nOut(100).activation(Activation.RELU).build())
-                    .layer(output())
-                    .setInputType(InputType.feedForward(28 * 28))
-                    .build();
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers, Sizing sizing) {
+            return MLP.configure(layers, sizing.withHidden(List.of(300, 100)));
         }
     },
 
     /**
      * LeNet-5 as in Caffe and Han et al.: conv 5×5×20, max-pool, conv 5×5×50, max-pool, dense 500, output;
-     * 431,080 parameters. Prunable layers 0, 2, 4, 5.
+     * 431,080 parameters on 28×28 grey images. Prunable layers 0, 2, 4, 5. Images smaller than 16×16 (such as
+     * 8×8 digits) have no room for two unpadded 5×5 convolutions and two pools, so there the convolutions are
+     * padded to keep their input's size.
      */
     LENET_5("lenet-5") {
         @Override
-        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers) {
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers, Sizing sizing) {
+            var image = sizing.image(this, 4);
+            boolean padded = Math.min(image.height(), image.width()) < 16;
             return layers
-                    .layer(new ConvolutionLayer.Builder(5, 5).nOut(20).activation(Activation.IDENTITY).build())
+                    .layer(lenetConv(20, padded))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                    .layer(new ConvolutionLayer.Builder(5, 5).nOut(50).activation(Activation.IDENTITY).build())
+                    .layer(lenetConv(50, padded))
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                     .layer(new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build())
-                    .layer(output())
-                    .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                    .layer(output(sizing))
+                    .setInputType(InputType.convolutionalFlat(image.height(), image.width(), image.channels()))
                     .build();
         }
     },
 
     /**
-     * A small VGG-style network for 28×28 inputs: two blocks of two 3×3 convolutions (16, then 32 filters),
+     * A small VGG-style network (28×28 inputs as published here; any image of at least 4×4): two blocks of two 3×3 convolutions (16, then 32 filters),
      * each followed by batch normalisation with ReLU, and a 2×2 max-pool; then dense 128 and the output.
      * Prunable layers 0, 2, 5, 7 (convolutions), 10 and 11 (dense); batch normalisation at 1, 3, 6, 8.
      */
     VGG_SMALL("vgg-small") {
         @Override
-        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers) {
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers, Sizing sizing) {
+            var image = sizing.image(this, 4);
             return layers
                     .layer(conv(16)).layer(batchNorm())
                     .layer(conv(16)).layer(batchNorm())
@@ -74,14 +79,14 @@ public enum Architecture {
                     .layer(conv(32)).layer(batchNorm())
                     .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                     .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
-                    .layer(output())
-                    .setInputType(InputType.convolutionalFlat(28, 28, 1))
+                    .layer(output(sizing))
+                    .setInputType(InputType.convolutionalFlat(image.height(), image.width(), image.channels()))
                     .build();
         }
     },
 
     /**
-     * A small ResNet for 28×28 inputs, a {@code ComputationGraph}: a 3×3 stem of 16 filters at stride 2
+     * A small ResNet (28×28 inputs as published here; any image size), a {@code ComputationGraph}: a 3×3 stem of 16 filters at stride 2
      * (14×14); a residual block of 16 (identity shortcut); a block of 32 that halves the resolution again
      * (7×7, 1×1 projection shortcut); a block of 32 (identity shortcut); global average pooling and the
      * output. 38,890 parameters and about 5 MFLOPs per example, close to LeNet-5's 4.6. Every convolution is followed by batch
@@ -91,14 +96,15 @@ public enum Architecture {
      */
     RESNET_SMALL("resnet-small") {
         @Override
-        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers) {
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers, Sizing sizing) {
             throw new UnsupportedOperationException("resnet-small is a ComputationGraph; use network(seed, learningRate)");
         }
 
         @Override
-        public Network network(long seed, double learningRate) {
+        public Network network(long seed, double learningRate, Sizing sizing) {
+            var image = sizing.image(this, 1);
             var g = base(seed, learningRate).graphBuilder().addInputs("input")
-                    .setInputTypes(InputType.convolutionalFlat(28, 28, 1));
+                    .setInputTypes(InputType.convolutionalFlat(image.height(), image.width(), image.channels()));
             g.addLayer("0", conv(16, 3, 2), "input").addLayer("1", batchNorm(), "0");
             // block 1: 16 -> 16, identity shortcut
             g.addLayer("2", conv(16, 3, 1), "1").addLayer("3", batchNorm(), "2")
@@ -117,11 +123,27 @@ public enum Architecture {
                     .addVertex("add3", new ElementWiseVertex(ElementWiseVertex.Op.Add), "17", "13")
                     .addLayer("18", relu(), "add3");
             g.addLayer("19", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "18")
-                    .addLayer("20", output(), "19")
+                    .addLayer("20", output(sizing), "19")
                     .setOutputs("20");
             var graph = new ComputationGraph(g.build());
             graph.init();
             return Network.of(graph);
+        }
+    },
+
+    /**
+     * A multi-layer perceptron for tables (or flattened images): dense ReLU layers of the {@code hidden:} widths,
+     * 300 and 100 unless declared, and the output. Layers 0, 1, … in order.
+     */
+    MLP("mlp") {
+        @Override
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers, Sizing sizing) {
+            for (int width : sizing.hidden().isEmpty() ? List.of(300, 100) : sizing.hidden()) {
+                layers.layer(new DenseLayer.Builder().nOut(width).activation(Activation.RELU).build());
+            }
+            return layers.layer(output(sizing))
+                    .setInputType(InputType.feedForward(sizing.input().size()))
+                    .build();
         }
     };
 
@@ -132,6 +154,12 @@ public enum Architecture {
     private static ConvolutionLayer conv(int filters, int kernel, int stride) {
         return new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(filters).convolutionMode(ConvolutionMode.Same)
                 .activation(Activation.IDENTITY).build();
+    }
+
+    /** A 5×5 convolution, unpadded as published unless the image is too small for that. */
+    private static ConvolutionLayer lenetConv(int filters, boolean padded) {
+        var conv = new ConvolutionLayer.Builder(5, 5).nOut(filters).activation(Activation.IDENTITY);
+        return (padded ? conv.convolutionMode(ConvolutionMode.Same) : conv).build();
     }
 
     private static BatchNormalization batchNormLinear() {
@@ -167,18 +195,64 @@ public enum Architecture {
         return id;
     }
 
-    abstract MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers);
+    abstract MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers, Sizing sizing);
 
-    /** A freshly initialised sequential network, with Adam at the given learning rate. */
+    /**
+     * What a built-in network is sized from: the data's example shape and class count, and {@code mlp}'s hidden widths.
+     *
+     * @param hidden empty for the architecture's own
+     */
+    public record Sizing(InputShape input, int classes, List<Integer> hidden) {
+
+        /** Fashion-MNIST's: 28×28 grey images, 10 classes. */
+        public static final Sizing FASHION_MNIST = new Sizing(InputShape.image(1, 28, 28), 10, List.of());
+
+        public Sizing {
+            hidden = List.copyOf(hidden);
+            if (classes < 2) {
+                throw new BadInputException("a classifier needs at least 2 classes, but the data has " + classes);
+            }
+        }
+
+        Sizing withHidden(List<Integer> widths) {
+            return new Sizing(input, classes, widths);
+        }
+
+        /** The input as an image, refusing a table or an image too small for the network's pools. */
+        InputShape.Image image(Architecture architecture, int smallest) {
+            if (!(input instanceof InputShape.Image image)) {
+                throw new BadInputException("model train '" + architecture.id() + "' is a convolutional network for images, but the "
+                        + "data's examples are rows of " + input.describe() + "; train 'mlp' (with hidden: [..]) on a table");
+            }
+            if (Math.min(image.height(), image.width()) < smallest) {
+                throw new BadInputException("model train '" + architecture.id() + "' needs images of at least " + smallest + "×"
+                        + smallest + " for its pooling, but the data's are " + image.describe() + "; resize them (images: size: [H, W]) "
+                        + "or train 'mlp'");
+            }
+            return image;
+        }
+    }
+
+    /** A freshly initialised sequential network for Fashion-MNIST, with Adam at the given learning rate. */
     public MultiLayerNetwork build(long seed, double learningRate) {
-        var net = new MultiLayerNetwork(configure(base(seed, learningRate).list()));
+        return build(seed, learningRate, Sizing.FASHION_MNIST);
+    }
+
+    /** A freshly initialised sequential network sized for the data, with Adam at the given learning rate. */
+    public MultiLayerNetwork build(long seed, double learningRate, Sizing sizing) {
+        var net = new MultiLayerNetwork(configure(base(seed, learningRate).list(), sizing));
         net.init();
         return net;
     }
 
-    /** A freshly initialised network of either kind, with Adam at the given learning rate. */
+    /** A freshly initialised network of either kind for Fashion-MNIST, with Adam at the given learning rate. */
     public Network network(long seed, double learningRate) {
-        return Network.of(build(seed, learningRate));
+        return network(seed, learningRate, Sizing.FASHION_MNIST);
+    }
+
+    /** A freshly initialised network of either kind sized for the data, with Adam at the given learning rate. */
+    public Network network(long seed, double learningRate, Sizing sizing) {
+        return Network.of(build(seed, learningRate, sizing));
     }
 
     public static Architecture byId(String id) {
@@ -188,8 +262,8 @@ public enum Architecture {
                         + ", or load a trained DL4J zip with model { load 'path/to/model.zip' }"));
     }
 
-    private static OutputLayer output() {
+    private static OutputLayer output(Sizing sizing) {
         return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .nOut(10).activation(Activation.SOFTMAX).build();
+                .nOut(sizing.classes()).activation(Activation.SOFTMAX).build();
     }
 }

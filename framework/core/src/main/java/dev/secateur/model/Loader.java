@@ -34,7 +34,8 @@ public final class Loader {
         Network net;
         String origin;
         if (model instanceof ModelSpec.Train train) {
-            net = Architecture.byId(train.architecture()).network(seed, train.training().learningRate());
+            var sizing = new Architecture.Sizing(splits.train().shape(), splits.test().classCount(), train.hidden());
+            net = Architecture.byId(train.architecture()).network(seed, train.training().learningRate(), sizing);
             origin = "built-in " + train.architecture();
         } else {
             var file = ((ModelSpec.Load) model).file();
@@ -52,18 +53,18 @@ public final class Loader {
     }
 
     /**
-     * The network's input against the data's images, before anything runs: an image network must read images of
-     * the data's size, a dense one rows of as many values.
+     * The network's input against the data's examples, before anything runs: an image network must read images of
+     * the data's shape, a dense one rows of as many values.
      */
     private static void checkInputShape(Network net, DataSplits data, String origin) {
-        var test = data.test();
+        var examples = data.test().shape();
         long[] model = net.inputShape();
-        long[] images = {1, test.rows(), test.cols()};
-        boolean fits = model.length == 3 ? Arrays.equals(model, images) : model[0] == (long) test.rows() * test.cols();
+        long[] dims = examples.dims();
+        boolean fits = model.length == 3 ? Arrays.equals(model, dims) : model[0] == examples.size();
         if (!fits) {
-            throw new BadInputException(origin + " takes inputs of shape " + shape(model) + " but the data's images are "
-                    + shape(images) + " (" + (long) test.rows() * test.cols() + " values each); give data of the model's input size, "
-                    + "or a model made for this data");
+            throw new BadInputException(origin + " takes inputs of shape " + shape(model) + " but the data's examples are "
+                    + shape(dims) + " (" + examples.size() + " values each); give data of the model's input shape (images: "
+                    + "size: [H, W] and channels: resize and convert them), or a model made for this data");
         }
     }
 
@@ -105,12 +106,13 @@ public final class Loader {
         try {
             outputs = net.output(one).columns();
         } catch (RuntimeException e) {
-            throw new BadInputException(origin + " does not accept the data's inputs (" + data.test().rows() + "×"
-                    + data.test().cols() + " images as rows of " + one.columns() + " values): " + e.getMessage());
+            throw new BadInputException(origin + " does not accept the data's inputs (" + data.test().shape().describe()
+                    + ", as rows of " + one.columns() + " values): " + e.getMessage());
         }
         if (outputs != data.test().classCount()) {
             throw new BadInputException(origin + " has " + outputs + " outputs but the data has "
-                    + data.test().classCount() + " classes");
+                    + data.test().classCount() + " classes; give data with as many classes as the model has outputs, "
+                    + "or a model made for this data");
         }
     }
 }

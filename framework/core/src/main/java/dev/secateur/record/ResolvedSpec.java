@@ -1,6 +1,7 @@
 package dev.secateur.record;
 
 import dev.secateur.config.Version;
+import dev.secateur.data.DataSplits;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.model.NativeBackend;
 import dev.secateur.plugin.PluginPins;
@@ -12,11 +13,13 @@ import dev.secateur.spec.ScriptOrigin;
 import dev.secateur.spec.SpecJson;
 import dev.secateur.spi.Scope;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * spec.json: the experiment as it actually ran, with everything a number needs to be traced: plugin ids,
@@ -26,7 +29,7 @@ import java.util.TreeMap;
 public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVersion, String scheduleVersion,
                            long modelParams, String dataSource, String dataSha256, int trainSize, int testSize,
                            List<Double> stepTargets, Map<String, PluginPins.Pinned> plugins,
-                           ScriptOrigin script) {
+                           ScriptOrigin script, DataSplits.Details dataDetails) {
 
     public ResolvedSpec {
         stepTargets = List.copyOf(stepTargets);
@@ -38,12 +41,12 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
                         String dataSource, String dataSha256, int trainSize, int testSize, List<Double> stepTargets,
                         Map<String, PluginPins.Pinned> plugins) {
         this(runId, spec, saliencyVersion, scheduleVersion, modelParams, dataSource, dataSha256, trainSize, testSize, stepTargets,
-                plugins, null);
+                plugins, null, null);
     }
 
     public ResolvedSpec withScript(ScriptOrigin origin) {
         return new ResolvedSpec(runId, spec, saliencyVersion, scheduleVersion, modelParams, dataSource, dataSha256, trainSize,
-                testSize, stepTargets, plugins, origin);
+                testSize, stepTargets, plugins, origin, dataDetails);
     }
 
     /** The saliency that chose what was pruned, or "" for a run that prunes nothing (a baseline, a comparison). */
@@ -86,6 +89,12 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         preprocessing.put("mean", spec.data().preprocessing().mean());
         preprocessing.put("std", spec.data().preprocessing().std());
         data.put("preprocessing", preprocessing);
+        if (spec.data().testFraction() > 0) {
+            data.put("testFraction", spec.data().testFraction());
+        }
+        if (dataDetails != null) {
+            details(data, dataDetails);
+        }
         json.put("data", data);
         json.put("saliency", Map.of("id", spec.saliency().id(), "version", saliencyVersion,
                 "options", spec.saliency().options().values(), "calibrationSamples", spec.saliency().calibration()));
@@ -164,6 +173,30 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         return json;
     }
 
+    /** What the loader found: the example shape, the classes, each file's SHA-256 and the preprocessing applied. */
+    private static void details(Map<String, Object> data, DataSplits.Details details) {
+        data.put("shape", Arrays.stream(details.shape().dims()).boxed().toList());
+        data.put("classes", details.classes());
+        if (!details.classNames().isEmpty()) {
+            data.put("classNames", details.classNames());
+        }
+        data.put("files", details.files().stream().map(file -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("path", file.path());
+            entry.put("bytes", file.bytes());
+            entry.put("sha256", file.sha256());
+            return entry;
+        }).toList());
+        var applied = new LinkedHashMap<String, Object>();
+        applied.put("scale", details.preprocessing().scale());
+        applied.put("mean", details.preprocessing().mean());
+        applied.put("std", details.preprocessing().std());
+        data.put("applied", applied);
+        if (details.standardization() != null) {
+            data.put("standardization", Map.of("mean", details.standardization().mean(), "std", details.standardization().std()));
+        }
+    }
+
     /** A scope as JSON: its kind, the excluded parameters, and per-layer targets if it has them. */
     static Map<String, Object> scope(Scope scope) {
         var json = new LinkedHashMap<String, Object>();
@@ -181,6 +214,10 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         if (source instanceof DataSpec.Directory dir) {
             return dir.family().id() + " " + dir.path();
         }
-        return source instanceof DataSpec.Embedded ? "embedded" : "auto";
+        if (source instanceof DataSpec.Auto || source instanceof DataSpec.Embedded) {
+            return source instanceof DataSpec.Embedded ? "embedded" : "auto";
+        }
+        return SpecJson.data(DataSpec.of(source)).get("source").asText() + " "
+                + source.paths().stream().map(Object::toString).collect(Collectors.joining(", "));
     }
 }

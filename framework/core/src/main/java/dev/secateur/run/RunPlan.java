@@ -48,7 +48,7 @@ public record RunPlan(ExperimentSpec spec, PluginPins pins, String saliencyVersi
     public ResolvedSpec resolved(String runId, StageReply.Loaded loaded) {
         return new ResolvedSpec(runId, spec, saliencyVersion, scheduleVersion, loaded.modelParams(), loaded.dataSource(),
                 loaded.dataSha256(), loaded.trainSize(), loaded.testSize(), steps.stream().map(s -> s.step().targetSparsity()).toList(),
-                pins.pinned());
+                pins.pinned(), null, loaded.dataDetails());
     }
 
     /** The bounded labels of the run's metrics. */

@@ -2,6 +2,7 @@ package dev.secateur.spec;
 
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Scope;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
@@ -153,10 +154,33 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     }
 
     private static DataSpec absolute(DataSpec data) {
-        return data != null && data.source() instanceof DataSpec.Directory dir
-                ? new DataSpec(new DataSpec.Directory(dir.path().toAbsolutePath().normalize(), dir.family()), data.trainLimit(),
-                        data.testLimit(), data.validation(), data.preprocessing())
-                : data;
+        return data == null ? null : data.withSource(absolute(data.source()));
+    }
+
+    private static DataSpec.Source absolute(DataSpec.Source source) {
+        if (source instanceof DataSpec.Directory dir) {
+            return new DataSpec.Directory(absolute(dir.path()), dir.family());
+        }
+        if (source instanceof DataSpec.Npy npy) {
+            return new DataSpec.Npy(absolute(npy.x()), absolute(npy.y()), absolute(npy.testX()), absolute(npy.testY()), npy.layout());
+        }
+        if (source instanceof DataSpec.Npz npz) {
+            return new DataSpec.Npz(absolute(npz.file()), npz.x(), npz.y(), npz.testX(), npz.testY(), npz.layout());
+        }
+        if (source instanceof DataSpec.Csv csv) {
+            return new DataSpec.Csv(absolute(csv.file()), csv.label(), absolute(csv.test()));
+        }
+        if (source instanceof DataSpec.ImageFolder images) {
+            return new DataSpec.ImageFolder(absolute(images.dir()), images.height(), images.width(), images.channels());
+        }
+        if (source instanceof DataSpec.Cifar10 cifar) {
+            return new DataSpec.Cifar10(absolute(cifar.dir()));
+        }
+        return source;
+    }
+
+    private static Path absolute(Path path) {
+        return path == null ? null : path.toAbsolutePath().normalize();
     }
 
     /**
@@ -170,10 +194,12 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         if (spec.export().isNone() && text.endsWith(exported)) {
             text = text.substring(0, text.length() - exported.length()) + "]";
         }
+        String data = spec.data().toString();
+        String shorter = data.replace(", testFraction=0.0, classes=0, standardize=false]", "]");
         if (spec.data().preprocessing().isDefault()) {
-            String data = spec.data().toString();
-            text = text.replace(data, data.replace(", preprocessing=" + Preprocessing.DEFAULT, ""));
+            shorter = shorter.replace(", preprocessing=" + Preprocessing.DEFAULT, "");
         }
+        text = text.replace(data, shorter).replace(", hidden=[]]", "]");
         String added = ", recovery=" + spec.recovery() + ", control=" + spec.control() + "]";
         return spec.recovery().isNone() && !spec.control() && text.endsWith(added)
                 ? text.substring(0, text.length() - added.length()) + "]" : text;

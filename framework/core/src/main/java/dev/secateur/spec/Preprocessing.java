@@ -10,21 +10,25 @@ import java.util.Objects;
  * (PyTorch's {@code ToTensor()} then {@code Normalize(mean, std)}, say), so the data block declares it. The
  * default, scale 1/255 with no mean and std, is what Secateur's own networks train on: pixels in [0, 1].
  *
- * @param scale multiplies every pixel value first; positive
+ * @param scale multiplies every stored value first; positive, or null for automatic: 1/255 for 8-bit values
+ *              (IDX, images, CIFAR, uint8 arrays), 1 for any other numbers (float arrays, CSV tables)
  * @param mean  per channel, subtracted after scaling; empty for none
  * @param std   per channel, what the difference is divided by; empty exactly when {@code mean} is
  */
-public record Preprocessing(double scale, List<Double> mean, List<Double> std) {
+public record Preprocessing(Double scale, List<Double> mean, List<Double> std) {
 
     public static final double DEFAULT_SCALE = 1.0 / 255;
 
     /** Pixels scaled to [0, 1]: what every run did before preprocessing could be declared. */
     public static final Preprocessing DEFAULT = new Preprocessing(DEFAULT_SCALE, List.of(), List.of());
 
+    /** 1/255 for 8-bit values, 1 for other numbers: what the new data sources default to. */
+    public static final Preprocessing AUTOMATIC = new Preprocessing(null, List.of(), List.of());
+
     public Preprocessing {
         mean = List.copyOf(Objects.requireNonNull(mean, "mean"));
         std = List.copyOf(Objects.requireNonNull(std, "std"));
-        if (!(scale > 0) || !Double.isFinite(scale)) {
+        if (scale != null && (!(scale > 0) || !Double.isFinite(scale))) {
             throw new IllegalArgumentException("scale = " + scale + " must be a positive number: every pixel value (0 to 255) "
                     + "is multiplied by it first; 1/255, the default, gives [0, 1], and 1 keeps 0 to 255");
         }
@@ -52,6 +56,11 @@ public record Preprocessing(double scale, List<Double> mean, List<Double> std) {
         }
     }
 
+    /** A declared scale. */
+    public Preprocessing(double scale, List<Double> mean, List<Double> std) {
+        this(Double.valueOf(scale), mean, std);
+    }
+
     /** Pixels multiplied by {@code scale}, with no mean or std. */
     public static Preprocessing scaled(double scale) {
         return new Preprocessing(scale, List.of(), List.of());
@@ -64,6 +73,11 @@ public record Preprocessing(double scale, List<Double> mean, List<Double> std) {
 
     public boolean isDefault() {
         return equals(DEFAULT);
+    }
+
+    /** With the automatic scale made concrete: 1/255 for 8-bit values, 1 for other numbers. */
+    public Preprocessing resolve(boolean eightBit) {
+        return scale != null ? this : new Preprocessing(eightBit ? DEFAULT_SCALE : 1.0, mean, std);
     }
 
     /**
@@ -81,13 +95,22 @@ public record Preprocessing(double scale, List<Double> mean, List<Double> std) {
 
     /** The input for pixel value {@code pixel} (0 to 255) of channel {@code channel}. */
     public float apply(int pixel, int channel) {
-        double x = pixel * scale;
+        return apply((double) pixel, channel);
+    }
+
+    /** The input for a stored value {@code value} of channel {@code channel} (for a table, its column). */
+    public float apply(double value, int channel) {
+        if (scale == null) {
+            throw new IllegalStateException("the automatic scale is resolved when the data is read");
+        }
+        double x = value * scale;
         return mean.isEmpty() ? (float) x : (float) ((x - mean.get(channel)) / std.get(channel));
     }
 
     /** A one-line account, for the console and the data source in spec.json. */
     public String describe() {
-        return mean.isEmpty() ? "inputs x·" + scale
-                : "inputs (x·" + scale + " − mean) / std, mean " + mean + ", std " + std;
+        String factor = scale == null ? "automatic scale" : String.valueOf(scale);
+        return mean.isEmpty() ? "inputs x·" + factor
+                : "inputs (x·" + factor + " − mean) / std, mean " + mean + ", std " + std;
     }
 }

@@ -166,13 +166,17 @@ public final class SpecJson {
         if (model instanceof ModelSpec.Train train) {
             json.put("train", train.architecture());
             json.set("training", training(train.training()));
+            if (!train.hidden().isEmpty()) {
+                train.hidden().forEach(json.putArray("hidden")::add); // only when declared, so earlier keys stay
+            }
             return json;
         }
         return json.put("load", ((ModelSpec.Load) model).file().toString());
     }
 
     private static ModelSpec model(JsonNode json) {
-        return json.has("train") ? new ModelSpec.Train(text(json, "train"), training(required(json, "training")))
+        return json.has("train") ? new ModelSpec.Train(text(json, "train"), training(required(json, "training")),
+                json.has("hidden") ? numbers(json.get("hidden")).stream().map(Double::intValue).toList() : List.of())
                 : new ModelSpec.Load(Path.of(text(json, "load")));
     }
 
@@ -195,13 +199,51 @@ public final class SpecJson {
     public static ObjectNode data(DataSpec data) {
         var p = data.preprocessing();
         var json = JSON.createObjectNode();
-        if (data.source() instanceof DataSpec.Directory dir) {
+        var source = data.source();
+        if (source instanceof DataSpec.Directory dir) {
             json.put("source", "directory").put("path", dir.path().toString()).put("family", dir.family().name());
+        } else if (source instanceof DataSpec.Npy npy) {
+            json.put("source", "npy").put("x", npy.x().toString()).put("y", npy.y().toString());
+            if (npy.testX() != null) {
+                json.put("testX", npy.testX().toString()).put("testY", npy.testY().toString());
+            }
+            json.put("layout", npy.layout().name());
+        } else if (source instanceof DataSpec.Npz npz) {
+            json.put("source", "npz").put("path", npz.file().toString()).put("x", npz.x()).put("y", npz.y());
+            if (npz.testX() != null) {
+                json.put("testX", npz.testX()).put("testY", npz.testY());
+            }
+            json.put("layout", npz.layout().name());
+        } else if (source instanceof DataSpec.Csv csv) {
+            json.put("source", "csv").put("path", csv.file().toString()).put("label", csv.label());
+            if (csv.test() != null) {
+                json.put("test", csv.test().toString());
+            }
+        } else if (source instanceof DataSpec.ImageFolder images) {
+            json.put("source", "images").put("path", images.dir().toString()).put("height", images.height())
+                    .put("width", images.width()).put("channels", images.channels());
+        } else if (source instanceof DataSpec.Cifar10 cifar) {
+            json.put("source", "cifar10").put("path", cifar.dir().toString());
         } else {
-            json.put("source", data.source() instanceof DataSpec.Embedded ? "embedded" : "auto");
+            json.put("source", source instanceof DataSpec.Embedded ? "embedded" : "auto");
         }
         json.put("trainLimit", data.trainLimit()).put("testLimit", data.testLimit()).put("validation", data.validation());
-        var preprocessing = json.putObject("preprocessing").put("scale", p.scale());
+        // written only when set, so the specs of earlier runs keep their keys
+        if (data.testFraction() > 0) {
+            json.put("testFraction", data.testFraction());
+        }
+        if (data.classes() > 0) {
+            json.put("classes", data.classes());
+        }
+        if (data.standardize()) {
+            json.put("standardize", true);
+        }
+        var preprocessing = json.putObject("preprocessing");
+        if (p.scale() == null) {
+            preprocessing.putNull("scale");
+        } else {
+            preprocessing.put("scale", p.scale().doubleValue());
+        }
         p.mean().forEach(preprocessing.putArray("mean")::add);
         p.std().forEach(preprocessing.putArray("std")::add);
         return json;
@@ -212,12 +254,33 @@ public final class SpecJson {
             case "directory" -> new DataSpec.Directory(Path.of(text(json, "path")), DataSpec.Family.valueOf(text(json, "family")));
             case "embedded" -> new DataSpec.Embedded();
             case "auto" -> new DataSpec.Auto();
+            case "npy" -> new DataSpec.Npy(Path.of(text(json, "x")), Path.of(text(json, "y")), optionalPath(json, "testX"),
+                    optionalPath(json, "testY"), DataSpec.Layout.valueOf(text(json, "layout")));
+            case "npz" -> new DataSpec.Npz(Path.of(text(json, "path")), text(json, "x"), text(json, "y"),
+                    optionalText(json, "testX"), optionalText(json, "testY"), DataSpec.Layout.valueOf(text(json, "layout")));
+            case "csv" -> new DataSpec.Csv(Path.of(text(json, "path")), text(json, "label"), optionalPath(json, "test"));
+            case "images" -> new DataSpec.ImageFolder(Path.of(text(json, "path")), integer(json, "height"), integer(json, "width"),
+                    integer(json, "channels"));
+            case "cifar10" -> new DataSpec.Cifar10(Path.of(text(json, "path")));
             default -> throw new IllegalArgumentException("unknown data source '" + text(json, "source") + "'");
         };
         var p = json.get("preprocessing");
+        Preprocessing preprocessing = p == null || p.isNull() ? Preprocessing.DEFAULT
+                : new Preprocessing(p.path("scale").isNull() ? null : number(p, "scale"), numbers(required(p, "mean")),
+                        numbers(required(p, "std")));
         return new DataSpec(source, integer(json, "trainLimit"), integer(json, "testLimit"), json.path("validation").asInt(0),
-                p == null || p.isNull() ? Preprocessing.DEFAULT
-                        : new Preprocessing(number(p, "scale"), numbers(required(p, "mean")), numbers(required(p, "std"))));
+                preprocessing, json.path("testFraction").asDouble(0), json.path("classes").asInt(0),
+                json.path("standardize").asBoolean(false));
+    }
+
+    private static String optionalText(JsonNode json, String field) {
+        var value = json.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Path optionalPath(JsonNode json, String field) {
+        String value = optionalText(json, field);
+        return value == null ? null : Path.of(value);
     }
 
     private static ObjectNode saliency(SaliencySpec s) {

@@ -43,7 +43,7 @@ final class LoaderVerticle extends StageVerticle {
             var data = loaded.data();
             return new StageReply.Loaded(stores.models().put(net), stores.data().put(data), loaded.params(),
                     NetworkLayout.groups(net), Capabilities.of(net, loaded.params()), net.numParams(), data.source(),
-                    data.sha256(), data.train().size(), data.test().size());
+                    data.sha256(), data.train().size(), data.test().size(), data.details());
         });
         serve(Addresses.LOADER_RESTORE, StageRequest.Restore.class, request -> {
             var latest = Checkpoints.latest(request.runDir());

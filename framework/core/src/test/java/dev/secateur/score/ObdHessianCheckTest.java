@@ -3,6 +3,7 @@ package dev.secateur.score;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secateur.data.Dataset;
+import dev.secateur.data.InputShape;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.spi.Requirement;
 import java.util.EnumSet;
@@ -117,6 +118,6 @@ class ObdHessianCheckTest {
             y[n][c] = 1f;
             classes[n] = c;
         }
-        return new Dataset("model-labelled", 1, 4, x, Nd4j.create(y), classes);
+        return new Dataset("model-labelled", InputShape.image(1, 1, 4), x, Nd4j.create(y), classes);
     }
 }

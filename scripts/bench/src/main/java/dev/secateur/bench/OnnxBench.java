@@ -111,9 +111,9 @@ public final class OnnxBench {
     private static void accuracy(Path dir, Model dense, Model pruned) {
         Dataset test = new DatasetLoader().load(DataSpec.of(new DataSpec.Directory(dir, DataSpec.Family.FASHION_MNIST)), 1L).test();
         long[] example = dense.exampleShape();
-        if (LongStream.of(example).reduce(1, Math::multiplyExact) != (long) test.rows() * test.cols()) {
+        if (LongStream.of(example).reduce(1, Math::multiplyExact) != test.shape().size()) {
             System.out.println("accuracy: not measured; the models take " + Arrays.toString(example) + " per example, and the data's images are "
-                    + test.rows() + "x" + test.cols());
+                    + test.shape().describe());
             return;
         }
         var line = new StringBuilder(String.format(Locale.ROOT, "accuracy on %s (%,d images, pixels x/255), in onnxruntime:",

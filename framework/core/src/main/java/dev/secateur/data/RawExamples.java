@@ -1,0 +1,73 @@
+package dev.secateur.data;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.Preprocessing;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Examples as a file holds them, before any preprocessing: values example after example (an image channel after
+ * channel), either 8-bit or any other number, and class indices.
+ *
+ * @param name  the file and split, for messages: "x.npy (train)"
+ * @param bytes the values when the file stores 8-bit values; null otherwise
+ * @param floats the values otherwise; null when {@code bytes} holds them
+ */
+record RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, int[] labels) {
+
+    RawExamples {
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(labels, "labels");
+        if ((bytes == null) == (floats == null)) {
+            throw new IllegalArgumentException("examples are bytes or floats");
+        }
+        long values = bytes != null ? bytes.length : floats.length;
+        if (values != (long) labels.length * shape.size()) {
+            throw new BadInputException(name + ": " + values / shape.size() + " examples of " + shape.describe() + " but "
+                    + labels.length + " labels; the inputs and the labels must have one row per example, in the same order");
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0) {
+                throw new BadInputException(name + ": label " + labels[i] + " at example " + i + " is negative; labels are "
+                        + "class indices 0, 1, 2, …, so map the classes to those first");
+            }
+        }
+    }
+
+    int count() {
+        return labels.length;
+    }
+
+    int largestLabel() {
+        int max = -1;
+        for (int label : labels) {
+            max = Math.max(max, label);
+        }
+        return max;
+    }
+
+    /** Through the declared preprocessing, with labels one-hot over {@code classes}. */
+    Dataset prepare(int classes, Preprocessing preprocessing) {
+        return bytes != null ? Dataset.ofBytes(name, shape, bytes, labels, classes, preprocessing)
+                : Dataset.ofFloats(name, shape, floats, labels, classes, preprocessing);
+    }
+
+    /**
+     * What a source read: its splits (the test split null when the source has none, for {@code testFraction} to
+     * make), its files and, where it names them, its classes.
+     *
+     * @param knownClasses the classes the format defines (10 for CIFAR-10 and MNIST), 0 to count them from the labels
+     * @param sha256       the digest of what was read, null for the digest of the files' digests
+     */
+    record Read(RawExamples train, RawExamples test, String origin, List<String> classNames, int knownClasses,
+                List<DataFile> files, String sha256) {
+        Read {
+            classNames = List.copyOf(classNames);
+            files = List.copyOf(files);
+        }
+
+        String digest() {
+            return sha256 != null ? sha256 : DataFile.combined(files);
+        }
+    }
+}
