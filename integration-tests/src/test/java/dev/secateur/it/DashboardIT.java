@@ -261,7 +261,8 @@ class DashboardIT {
         assertThat(browser.hasDrawnCanvas("#chart-accuracy-sparsity")).isTrue();
         assertThat(browser.hasDrawnCanvas("#chart-throughput")).isTrue();
         assertThat(browser.all("#steps tbody tr")).hasSize(csv(dir.resolve("results.csv")).size() - 1);
-        assertThat(browser.one("#provenance").getText()).contains("saliency:magnitude").contains("ND4J backend");
+        assertThat(browser.one("#provenance").getText()).contains("saliency:magnitude").contains("ND4J backend")
+                .contains("input shape").contains("1×28×28").contains("embedded:train-images-idx3-ubyte.gz");
         assertThat(browser.consoleLog()).as("the browser console").noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
         browser.screenshot("report");
 

@@ -1,5 +1,6 @@
 package dev.secateur.shrink;
 
+import dev.secateur.data.InputShape;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
@@ -45,7 +46,8 @@ public final class ExplainPlan {
         var out = new StringBuilder();
         String origin = spec.model() instanceof ModelSpec.Train train ? "built-in " + train.architecture()
                 : "model " + ((ModelSpec.Load) spec.model()).file();
-        line(out, "plan: experiment '%s' on %s: %,d params, %,d FLOPs per example", spec.name(), origin, dense.params(), dense.flops());
+        line(out, "plan: experiment '%s' on %s: %,d params, %,d FLOPs per example of %s", spec.name(), origin, dense.params(),
+                dense.flops(), InputShape.of(net.inputShape()).describe());
         if (spec.prunes()) {
             line(out, "  %s, scored by '%s', scope %s, schedule '%s'", describe(spec.granularity()), spec.saliency().id(),
                     spec.scopeFromSensitivity() ? "fromSensitivity(budget: " + spec.sensitivity().budget() + ")" : spec.scope().id(),

@@ -329,6 +329,11 @@
     const plugins = spec.plugins || {};
     const facts = [['Secateur', runtime.secateur], ['JVM (Java version)', runtime.java], ['ND4J backend', runtime.nd4jBackend],
       ['seed', spec.seed], ['data', spec.data ? spec.data.source : ''], ['data SHA-256', spec.data ? spec.data.sha256 : '']];
+    const data = spec.data || {};
+    // the shape and classes the data gave the model, and each file read with its own digest
+    if (data.shape) facts.push(['input shape', data.shape.join('×')]);
+    if (data.classes) facts.push(['classes', data.classNames ? data.classes + ': ' + data.classNames.join(', ') : data.classes]);
+    for (const f of data.files || []) facts.push(['file ' + f.path, f.bytes.toLocaleString('en') + ' bytes, sha256 ' + f.sha256]);
     for (const [key, p] of Object.entries(plugins)) facts.push([key, p.version + '  (' + p.file + ', sha256 ' + String(p.sha256).slice(0, 12) + ')']);
     const body = facts.map(([k, v]) => el('tr', {}, [el('th', { text: k }), el('td', { text: v === undefined || v === null ? '' : String(v) })]));
     box.appendChild(table('provenance', 'facts', ['', ''], body));

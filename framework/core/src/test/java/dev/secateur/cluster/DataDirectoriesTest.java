@@ -36,4 +36,20 @@ class DataDirectoriesTest {
         assertThatThrownBy(() -> dirs.check(at(link))).hasMessageContaining("outside this worker's");
         assertThatThrownBy(() -> dirs.check(at(Path.of("/etc")))).hasMessageContaining("data directory /etc");
     }
+
+    @Test
+    void everyFileOfAnArraySourceOrTableMustBeBelowTheDataDirectories() throws Exception {
+        var allowed = Files.createDirectories(dir.resolve("data"));
+        var outside = Files.createDirectories(dir.resolve("private"));
+        var dirs = new DataDirectories(List.of(allowed));
+        var x = Files.writeString(allowed.resolve("x.npy"), "");
+        var y = Files.writeString(allowed.resolve("y.npy"), "");
+        var secret = Files.writeString(outside.resolve("y.npy"), "");
+        assertThatCode(() -> dirs.check(new DataSpec.Npy(x, y, null, null, DataSpec.Layout.NCHW))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> dirs.check(new DataSpec.Npy(x, y, x, secret, DataSpec.Layout.NCHW)))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("data file " + secret)
+                .hasMessageContaining("--data-dir " + outside);
+        assertThatThrownBy(() -> dirs.check(new DataSpec.Csv(secret, "label", null))).hasMessageContaining("outside this worker's");
+        assertThatThrownBy(() -> dirs.check(new DataSpec.ImageFolder(outside, 0, 0, 0))).hasMessageContaining("data directory " + outside);
+    }
 }

@@ -1,0 +1,218 @@
+package dev.secateur.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.secateur.errors.BadInputException;
+import dev.secateur.spec.DataSpec;
+import dev.secateur.spec.Preprocessing;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loader over each new source: splits, classes, preprocessing, digests and the errors a user can cause. */
+class DataSourcesTest {
+
+    @TempDir
+    Path dir;
+
+    private final DatasetLoader loader = new DatasetLoader(Path.of("/nonexistent/fashion-mnist"));
+
+    /** n examples of c×h×w bytes, example i filled with i, labels i % classes. */
+    private Path images(String name, int n, String shape, int size) throws IOException {
+        byte[] body = new byte[n * size];
+        for (int i = 0; i < n; i++) {
+            Arrays.fill(body, i * size, (i + 1) * size, (byte) i);
+        }
+        return Files.write(dir.resolve(name), NpyFileTest.npy(1, NpyFileTest.dict("|u1", false, shape), body));
+    }
+
+    private Path labels(String name, long... values) throws IOException {
+        var body = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            body.putLong(v);
+        }
+        return Files.write(dir.resolve(name), NpyFileTest.npy(1, NpyFileTest.dict("<i8", false, "(" + values.length + ",)"), body.array()));
+    }
+
+    private static long[] cycle(int n, int classes) {
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = i % classes;
+        }
+        return values;
+    }
+
+    private static DataSpec spec(DataSpec.Source source, double testFraction) {
+        return new DataSpec(source, 0, 0, 0, Preprocessing.AUTOMATIC, testFraction, 0, false);
+    }
+
+    @Test
+    void npyImagesKeepTheirShapeAndClassesAndEachFileIsDigested() throws Exception {
+        var x = images("x.npy", 20, "(20, 3, 4, 5)", 60);
+        var y = labels("y.npy", cycle(20, 4));
+        var tx = images("tx.npy", 6, "(6, 3, 4, 5)", 60);
+        var ty = labels("ty.npy", cycle(6, 4));
+        var splits = loader.load(spec(new DataSpec.Npy(x, y, tx, ty, DataSpec.Layout.NCHW), 0), 1L);
+        assertThat(splits.train().shape()).isEqualTo(InputShape.image(3, 4, 5));
+        assertThat(splits.train().size()).isEqualTo(20);
+        assertThat(splits.test().size()).isEqualTo(6);
+        assertThat(splits.train().classCount()).as("the largest label plus one").isEqualTo(4);
+        // uint8 values take the automatic scale of 1/255
+        assertThat(splits.train().features().getFloat(5, 0)).isCloseTo(5 / 255f, within(1e-6f));
+        assertThat(splits.details().files()).extracting(DataFile::path)
+                .containsExactly(x.toString(), y.toString(), tx.toString(), ty.toString());
+        assertThat(splits.details().files().get(0).sha256()).isEqualTo(sha256(x));
+        assertThat(splits.details().preprocessing().scale()).isEqualTo(1.0 / 255);
+        assertThat(splits.sha256()).isEqualTo(DataFile.combined(splits.details().files()));
+    }
+
+    @Test
+    void channelsLastArraysAreReadChannelFirst() throws Exception {
+        // one 2×2 image of 3 channels, NHWC: pixel p has channel values 10p, 10p+1, 10p+2
+        byte[] hwc = new byte[12];
+        for (int p = 0; p < 4; p++) {
+            for (int c = 0; c < 3; c++) {
+                hwc[p * 3 + c] = (byte) (10 * p + c);
+            }
+        }
+        byte[] twice = new byte[24];
+        System.arraycopy(hwc, 0, twice, 0, 12);
+        System.arraycopy(hwc, 0, twice, 12, 12);
+        var x = Files.write(dir.resolve("nhwc.npy"), NpyFileTest.npy(1, NpyFileTest.dict("|u1", false, "(2, 2, 2, 3)"), twice));
+        var y = labels("y.npy", 0, 1);
+        var spec = new DataSpec(new DataSpec.Npy(x, y, x, y, DataSpec.Layout.NHWC), 0, 0, 0, Preprocessing.scaled(1), 0, 0, false);
+        var train = loader.load(spec, 1L).train();
+        assertThat(train.shape()).isEqualTo(InputShape.image(3, 2, 2));
+        assertThat(train.features().getRow(0).toFloatVector()).containsExactly(0, 10, 20, 30, 1, 11, 21, 31, 2, 12, 22, 32);
+    }
+
+    @Test
+    void aTestFractionHoldsOutTheSameExamplesForEverySeedAndNeverOverlaps() throws Exception {
+        var x = images("x.npy", 50, "(50, 6)", 6);
+        var y = labels("y.npy", cycle(50, 5));
+        var source = new DataSpec.Npy(x, y, null, null, DataSpec.Layout.NCHW);
+        var one = loader.load(spec(source, 0.2), 1L);
+        var other = loader.load(spec(source, 0.2), 2L);
+        assertThat(one.test().size()).isEqualTo(10);
+        assertThat(one.train().size()).isEqualTo(40);
+        assertThat(one.test().features()).isEqualTo(other.test().features());
+        var seen = new HashSet<Float>();
+        for (int i = 0; i < 40; i++) {
+            seen.add(one.train().features().getFloat(i, 0));
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(seen).doesNotContain(one.test().features().getFloat(i, 0));
+        }
+        assertThatThrownBy(() -> loader.load(spec(source, 0), 1L)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("has no test split").hasMessageContaining("testFraction");
+        var withTest = new DataSpec.Npy(x, y, x, y, DataSpec.Layout.NCHW);
+        assertThatThrownBy(() -> loader.load(spec(withTest, 0.2), 1L)).hasMessageContaining("remove testFraction");
+    }
+
+    @Test
+    void csvClassNamesAreNumberedInTheOrderTheyAppearAndStandardizationComesFromTheTrainingSplitOnly() throws Exception {
+        var train = Files.writeString(dir.resolve("t.csv"), "\uFEFFa,\"b, c\",kind\r\n1,10,\"x, y\"\r\n3,10,z\r\n5,10,\"x, y\"\r\n7,10,z\r\n",
+                StandardCharsets.UTF_8);
+        var test = Files.writeString(dir.resolve("test.csv"), "a,\"b, c\",kind\n100,10,z\n");
+        var spec = new DataSpec(new DataSpec.Csv(train, "kind", test), 0, 0, 0, Preprocessing.AUTOMATIC, 0, 0, true);
+        var splits = loader.load(spec, 1L);
+        assertThat(splits.details().classNames()).containsExactly("x, y", "z");
+        assertThat(splits.train().classes()).containsExactly(0, 1, 0, 1);
+        assertThat(splits.train().shape()).isEqualTo(InputShape.features(2));
+        var standardization = splits.details().standardization();
+        assertThat(standardization.mean().get(0)).isCloseTo(4.0, within(1e-9));
+        assertThat(standardization.std().get(0)).isCloseTo(Math.sqrt(5), within(1e-9));
+        assertThat(standardization.std().get(1)).as("a constant column's std is recorded as it is").isZero();
+        assertThat(splits.test().features().getFloat(0, 0)).isCloseTo((float) (96 / Math.sqrt(5)), within(1e-4f));
+        assertThat(splits.test().features().getFloat(0, 1)).as("divided by 1").isZero();
+    }
+
+    @Test
+    void labelsOutOfTheDeclaredClassesAndTooManyCountedClassesAreRefused() throws Exception {
+        var x = images("x.npy", 4, "(4, 2)", 2);
+        var y = labels("y.npy", 0, 1, 7, 2);
+        var declared = new DataSpec(new DataSpec.Npy(x, y, x, y, DataSpec.Layout.NCHW), 0, 0, 0, Preprocessing.AUTOMATIC, 0, 5, false);
+        assertThatThrownBy(() -> loader.load(declared, 1L)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("label 7 at example 2").hasMessageContaining("5 classes").hasMessageContaining("y.npy");
+        var huge = labels("huge.npy", 0, 1, 5000, 2);
+        assertThatThrownBy(() -> loader.load(spec(new DataSpec.Npy(x, huge, x, huge, DataSpec.Layout.NCHW), 0), 1L))
+                .hasMessageContaining("largest label is 5000").hasMessageContaining("classes: 5001");
+    }
+
+    @Test
+    void testArraysOfAnotherShapeAreRefusedNamingBoth() throws Exception {
+        var x = images("x.npy", 4, "(4, 1, 2, 2)", 4);
+        var tx = images("tx.npy", 4, "(4, 1, 3, 3)", 9);
+        var y = labels("y.npy", 0, 1, 0, 1);
+        assertThatThrownBy(() -> loader.load(spec(new DataSpec.Npy(x, y, tx, y, DataSpec.Layout.NCHW), 0), 1L))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("1×3×3").hasMessageContaining("1×2×2")
+                .hasMessageContaining("tx.npy");
+    }
+
+    @Test
+    void aMeanAndStdPerChannelMustMatchTheImagesReadWhichOnlyTheFileCanTell() throws Exception {
+        var x = images("x.npy", 4, "(4, 3, 2, 2)", 12);
+        var y = labels("y.npy", 0, 1, 0, 1);
+        var spec = new DataSpec(new DataSpec.Npy(x, y, x, y, DataSpec.Layout.NCHW), 0, 0, 0,
+                Preprocessing.normalized(List.of(0.5), List.of(0.5)), 0, 0, false);
+        assertThatThrownBy(() -> loader.load(spec, 1L)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("have 3 channels");
+    }
+
+    @Test
+    void cifarBinariesAreThreeChannelImagesWithTheirClassNames() throws Exception {
+        var cifar = Files.createDirectories(dir.resolve("cifar"));
+        Files.write(cifar.resolve("data_batch_1.bin"), Cifar10FilesTest.records(4, 0));
+        Files.write(cifar.resolve("test_batch.bin"), Cifar10FilesTest.records(2, 0));
+        var splits = loader.load(spec(new DataSpec.Cifar10(cifar), 0), 1L);
+        assertThat(splits.train().shape()).isEqualTo(InputShape.image(3, 32, 32));
+        assertThat(splits.train().classCount()).isEqualTo(10);
+        assertThat(splits.details().classNames()).startsWith("airplane", "automobile");
+        assertThat(splits.details().files()).hasSize(2);
+    }
+
+    @Test
+    void idxFilesOfAnyShapeAndMoreThanTenClassesAreRead() throws Exception {
+        var idx = Files.createDirectories(dir.resolve("idx"));
+        for (String split : List.of("train", "t10k")) {
+            var images = new ByteArrayOutputStream();
+            var out = new DataOutputStream(images);
+            out.writeInt(0x803);
+            out.writeInt(12);
+            out.writeInt(6);
+            out.writeInt(5);
+            out.write(new byte[12 * 30]);
+            Files.write(idx.resolve(split + "-images-idx3-ubyte"), images.toByteArray());
+            var labels = new ByteArrayOutputStream();
+            var lout = new DataOutputStream(labels);
+            lout.writeInt(0x801);
+            lout.writeInt(12);
+            for (int i = 0; i < 12; i++) {
+                lout.writeByte(i);
+            }
+            Files.write(idx.resolve(split + "-labels-idx1-ubyte"), labels.toByteArray());
+        }
+        var splits = loader.load(DataSpec.of(new DataSpec.Directory(idx, DataSpec.Family.MNIST)), 1L);
+        assertThat(splits.train().shape()).isEqualTo(InputShape.image(1, 6, 5));
+        assertThat(splits.train().classCount()).isEqualTo(12);
+        assertThat(splits.details().files()).hasSize(4);
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}
