@@ -14,6 +14,7 @@ import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.ModelSpec;
+import dev.secateur.spec.Preprocessing;
 import dev.secateur.spec.SaliencySpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
@@ -23,7 +24,13 @@ import dev.secateur.spi.Scope;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,6 +160,55 @@ class ClusterJobsTest {
         var unknown = new JsonObject().put("type", "shell").put("command", "rm -rf /");
         assertThat(failure(jobs.submit(unknown, null, Duration.ofMinutes(2), "timeoutSeconds.evaluator")).getMessage())
                 .contains("unknown job type 'shell'");
+    }
+
+    @Test
+    void arraysAreReadByTheWorkerFromItsDataDirectoryAndRefusedOnceTheirDigestDiffersFromTheCoordinators() throws Exception {
+        Files.createDirectories(dataDir);
+        var x = npy(dataDir.resolve("x.npy"), "<f4", "(" + splits.train().size() + ", 784)", floats(splits.train().features()));
+        var y = npy(dataDir.resolve("y.npy"), "<i8", "(" + splits.train().size() + ",)", longs(splits.train().classes()));
+        var arrays = new DataSpec(new DataSpec.Npy(x, y, null, null, DataSpec.Layout.NCHW), 0, 0, 0, Preprocessing.AUTOMATIC,
+                0.2, 0, false);
+        var here = new DatasetLoader().load(arrays, SEED);
+        var model = ModelWire.of(net);
+        var answer = await(jobs.submit(Jobs.probe(model, arrays, here.sha256(), SEED, 100, 0.5, false, randomMask(0.5, 6)), model,
+                Duration.ofMinutes(2), "timeoutSeconds.evaluator"));
+        var measured = SensitivityProbe.measure(net, randomMask(0.5, 6), Calibration.validation(here, 100, SEED), false, 0.5);
+        assertThat(answer.getDouble("accuracy")).isEqualTo(measured.accuracy());
+
+        // one label changed after the coordinator read the files: the worker's copy is no longer the same data
+        int[] changed = splits.train().classes().clone();
+        changed[0] = (changed[0] + 1) % 10;
+        npy(y, "<i8", "(" + changed.length + ",)", longs(changed));
+        var stale = Jobs.probe(model, arrays, here.sha256(), SEED + 1, 100, 0.5, false, randomMask(0.5, 7));
+        assertThat(failure(jobs.submit(stale, model, Duration.ofMinutes(2), "timeoutSeconds.evaluator")).getMessage())
+                .contains("is not the coordinator's");
+    }
+
+    private static Path npy(Path file, String descr, String shape, byte[] body) throws IOException {
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        String header = dict + " ".repeat((64 - (11 + dict.length()) % 64) % 64) + "\n";
+        var out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), (byte) (header.length() >> 8)});
+        out.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.writeBytes(body);
+        return Files.write(file, out.toByteArray());
+    }
+
+    private static byte[] floats(INDArray values) {
+        var buffer = ByteBuffer.allocate(4 * (int) values.length()).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values.dup('c').data().asFloat()) {
+            buffer.putFloat(v);
+        }
+        return buffer.array();
+    }
+
+    private static byte[] longs(int[] values) {
+        var buffer = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            buffer.putLong(v);
+        }
+        return buffer.array();
     }
 
     /** What a member that is no worker could plant in the map of workers: a Java object Hazelcast would deserialise. */

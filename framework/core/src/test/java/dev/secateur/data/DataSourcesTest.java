@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.Preprocessing;
+import dev.secateur.spec.SpecJson;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -210,6 +211,27 @@ class DataSourcesTest {
         assertThat(splits.train().shape()).isEqualTo(InputShape.image(1, 6, 5));
         assertThat(splits.train().classCount()).isEqualTo(12);
         assertThat(splits.details().files()).hasSize(4);
+    }
+
+    @Test
+    void everySourceSurvivesTheSpecCodecThatKeysRunsAndCrossesTheCluster() {
+        var p = Path.of("/data");
+        var sources = List.<DataSpec.Source>of(
+                new DataSpec.Npy(p.resolve("x.npy"), p.resolve("y.npy"), null, null, DataSpec.Layout.NHWC),
+                new DataSpec.Npy(p.resolve("x.npy"), p.resolve("y.npy"), p.resolve("tx.npy"), p.resolve("ty.npy"), DataSpec.Layout.NCHW),
+                new DataSpec.Npz(p.resolve("d.npz"), "x_train", "y_train", "x_test", "y_test", DataSpec.Layout.NCHW),
+                new DataSpec.Csv(p.resolve("t.csv"), "class, name", p.resolve("test.csv")),
+                new DataSpec.ImageFolder(p, 32, 24, 3),
+                new DataSpec.Cifar10(p),
+                new DataSpec.Directory(p, DataSpec.Family.MNIST));
+        for (var source : sources) {
+            var spec = new DataSpec(source, 10, 5, 2, Preprocessing.AUTOMATIC, 0.25, 12, true);
+            assertThat(SpecJson.data(SpecJson.data(spec))).as(source.toString()).isEqualTo(spec);
+        }
+        // a spec that uses none of the new options is written as before them, so the keys of earlier runs stay
+        assertThat(SpecJson.data(DataSpec.of(new DataSpec.Embedded())).toString())
+                .isEqualTo("{\"source\":\"embedded\",\"trainLimit\":0,\"testLimit\":0,\"validation\":0,"
+                        + "\"preprocessing\":{\"scale\":0.00392156862745098,\"mean\":[],\"std\":[]}}");
     }
 
     private static String sha256(Path file) throws Exception {
