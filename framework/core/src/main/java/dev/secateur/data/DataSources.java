@@ -208,10 +208,12 @@ final class DataSources {
         }
         Path trainDir = root.resolve("train");
         Path testDir = root.resolve("test");
-        boolean split = Files.isDirectory(trainDir) && Files.isDirectory(testDir);
+        // dir/train and dir/test, or dir/train alone or dir/<class> with testFraction
+        boolean split = Files.isDirectory(trainDir);
+        boolean tested = split && Files.isDirectory(testDir);
         var train = ImageFolder.read(split ? trainDir : root, folder.height(), folder.width(), folder.channels());
         ImageFolder.Images test = null;
-        if (split) {
+        if (tested) {
             // the test split is read at the training split's size and channels, in its class order
             test = ImageFolder.read(testDir, train.classes(), train.height(), train.width(), train.channels());
         }

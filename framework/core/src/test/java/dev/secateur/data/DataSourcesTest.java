@@ -10,7 +10,9 @@ import dev.secateur.spec.Preprocessing;
 import dev.secateur.spec.SpecJson;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
+import javax.imageio.ImageIO;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -211,6 +213,25 @@ class DataSourcesTest {
         assertThat(splits.train().shape()).isEqualTo(InputShape.image(1, 6, 5));
         assertThat(splits.train().classCount()).isEqualTo(12);
         assertThat(splits.details().files()).hasSize(4);
+    }
+
+    @Test
+    void anImageFolderWithATrainingFolderAloneHoldsItsTestSplitOutByTestFraction() throws Exception {
+        var root = dir.resolve("pictures");
+        for (String kind : List.of("cat", "dog")) {
+            var folder = Files.createDirectories(root.resolve("train").resolve(kind));
+            for (int i = 0; i < 4; i++) {
+                var image = new BufferedImage(6, 5, BufferedImage.TYPE_INT_RGB);
+                image.setRGB(0, 0, 0x102030 * (i + 1));
+                ImageIO.write(image, "png", folder.resolve(i + ".png").toFile());
+            }
+        }
+        var splits = loader.load(spec(new DataSpec.ImageFolder(root, 0, 0, 0), 0.25), 1L);
+        assertThat(splits.details().classNames()).as("the class folders, not 'train'").containsExactly("cat", "dog");
+        assertThat(splits.train().shape()).isEqualTo(InputShape.image(3, 5, 6));
+        assertThat(splits.test().size()).isEqualTo(2);
+        assertThat(splits.train().size()).isEqualTo(6);
+        assertThat(splits.details().files()).singleElement().extracting(DataFile::path).isEqualTo(root.resolve("train").toString());
     }
 
     @Test
