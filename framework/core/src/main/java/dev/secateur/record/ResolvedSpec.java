@@ -64,6 +64,9 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         var model = new LinkedHashMap<String, Object>();
         if (spec.model() instanceof ModelSpec.Train train) {
             model.put("train", train.architecture());
+            if (!train.hidden().isEmpty()) {
+                model.put("hidden", train.hidden());
+            }
             model.put("epochs", train.training().epochs());
             model.put("batch", train.training().batchSize());
             model.put("lr", train.training().learningRate());
