@@ -45,15 +45,7 @@ public record Dataset(String name, InputShape shape, INDArray features, INDArray
 
     /** Builds a dataset from IDX images (one channel) and labels, the pixels prepared by {@code preprocessing}. */
     public static Dataset of(String name, IdxFile.Images images, byte[] labelBytes, int classCount, Preprocessing preprocessing) {
-        if (images.count() != labelBytes.length) {
-            throw new BadInputException(name + ": " + images.count() + " images but "
-                    + labelBytes.length + " labels; the image and label files do not belong together");
-        }
-        int[] labels = new int[labelBytes.length];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = labelBytes[i] & 0xff;
-        }
-        return ofBytes(name, images.shape(), images.pixels(), labels, classCount, preprocessing);
+        return RawExamples.ofIdx(name, images, labelBytes).prepare(classCount, preprocessing);
     }
 
     /**

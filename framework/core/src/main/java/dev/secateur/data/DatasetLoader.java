@@ -192,20 +192,9 @@ public final class DatasetLoader {
         digest.update(idxLabels);
         files.add(DataFile.of(imageFile));
         files.add(DataFile.of(labelFile));
-        return idx(name, idxImages, idxLabels);
+        return RawExamples.ofIdx(name, idxImages, idxLabels);
     }
 
-    private static RawExamples idx(String name, IdxFile.Images images, byte[] labelBytes) {
-        if (images.count() != labelBytes.length) {
-            throw new BadInputException(name + ": " + images.count() + " images but "
-                    + labelBytes.length + " labels; the image and label files do not belong together");
-        }
-        int[] labels = new int[labelBytes.length];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = labelBytes[i] & 0xff;
-        }
-        return new RawExamples(name, images.shape(), images.pixels(), null, labels);
-    }
 
     private static Path find(Path root, String stem) {
         // The Debian package and Zalando ship ".gz"; LeCun's site unpacks to a dotted name.
@@ -230,7 +219,7 @@ public final class DatasetLoader {
                     files.add(DataFile.of("embedded:" + file, again));
                 }
             }
-            return idx(name, idxImages, idxLabels);
+            return RawExamples.ofIdx(name, idxImages, idxLabels);
         } catch (IOException e) {
             throw new IllegalStateException("the embedded Fashion-MNIST subset is unreadable; rebuild Secateur", e);
         }

@@ -34,6 +34,19 @@ record RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, 
         }
     }
 
+    /** IDX images and their label bytes. */
+    static RawExamples ofIdx(String name, IdxFile.Images images, byte[] labelBytes) {
+        if (images.count() != labelBytes.length) {
+            throw new BadInputException(name + ": " + images.count() + " images but "
+                    + labelBytes.length + " labels; the image and label files do not belong together");
+        }
+        int[] labels = new int[labelBytes.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = labelBytes[i] & 0xff;
+        }
+        return new RawExamples(name, images.shape(), images.pixels(), null, labels);
+    }
+
     int count() {
         return labels.length;
     }

@@ -132,6 +132,12 @@ public record DataSpec(Source source, int trainLimit, int testLimit, int validat
         }
     }
 
+    private static void requireBothOrNeither(Object testX, Object testY) {
+        if ((testX == null) != (testY == null)) {
+            throw new IllegalArgumentException("testX and testY come together: give both, or neither and a testFraction");
+        }
+    }
+
     /** The installed Fashion-MNIST if the Debian package is there, the embedded subset otherwise. */
     public record Auto() implements Source {
     }
@@ -163,9 +169,7 @@ public record DataSpec(Source source, int trainLimit, int testLimit, int validat
             Objects.requireNonNull(x, "x");
             Objects.requireNonNull(y, "y");
             Objects.requireNonNull(layout, "layout");
-            if ((testX == null) != (testY == null)) {
-                throw new IllegalArgumentException("testX and testY come together: give both, or neither and a testFraction");
-            }
+            requireBothOrNeither(testX, testY);
         }
 
         @Override
@@ -181,9 +185,7 @@ public record DataSpec(Source source, int trainLimit, int testLimit, int validat
             Objects.requireNonNull(x, "x");
             Objects.requireNonNull(y, "y");
             Objects.requireNonNull(layout, "layout");
-            if ((testX == null) != (testY == null)) {
-                throw new IllegalArgumentException("testX and testY come together: give both, or neither and a testFraction");
-            }
+            requireBothOrNeither(testX, testY);
         }
 
         @Override
