@@ -45,7 +45,8 @@ public record DataFile(String path, long bytes, String sha256) {
     /**
      * A folder's images as one digest: the SHA-256 of {@code sha256sum}'s output for them, one line per image
      * ({@code <sha256>  ./<relative path>}) in byte order of the path, which
-     * {@code cd DIR && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum} reproduces when the folder holds only images.
+     * {@code cd DIR && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum} reproduces when the
+     * folder holds only images.
      */
     public static DataFile folder(Path root, List<Path> files) {
         var lines = new TreeMap<String, String>();

@@ -110,7 +110,9 @@ public final class DatasetLoader {
                     + "(the test split is not read)";
         }
         var preprocessing = spec.preprocessing().resolve(read.train().bytes() != null);
-        if (!preprocessing.isDefault()) {
+        // numbers taken as they are (the automatic scale of 1) need no mention
+        boolean unchanged = spec.preprocessing().scale() == null && preprocessing.scale() == 1.0 && preprocessing.mean().isEmpty();
+        if (!preprocessing.isDefault() && !unchanged) {
             origin = origin + ", " + preprocessing.describe();
         }
         Standardization standardization = null;

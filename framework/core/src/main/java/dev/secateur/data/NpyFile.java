@@ -556,7 +556,7 @@ public final class NpyFile {
         }
         if (startsWith(start, ZIP_MAGIC)) {
             return new BadInputException(source + " is not a .npy file but a zip archive, probably an .npz from "
-                    + "numpy.savez; read it as .npz (NpzFile) or save a single array with numpy.save");
+                    + "numpy.savez; read it with npz('file.npz') in the data block, or save a single array with numpy.save");
         }
         String bytes = Arrays.stream(toInts(start)).mapToObj(b -> String.format("%02x", b)).collect(Collectors.joining(" "));
         return new BadInputException(source + " is not a .npy file: it starts with bytes " + bytes

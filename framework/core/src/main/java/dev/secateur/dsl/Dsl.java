@@ -61,9 +61,7 @@ public final class Dsl {
     }
 
     private static DataSpec data(String what, DataSpec.Family family, Map<String, ?> options, boolean sourceAllowed) {
-        var values = new LinkedHashMap<String, Object>();
-        NamedArgs.apply(what, options, sourceAllowed ? Set.of("source", "dir", "train", "test", "validation", "scale", "mean", "std")
-                        : Set.of("dir", "train", "test", "validation", "scale", "mean", "std"), values::put, null);
+        var values = options(what, options, sourceAllowed ? Set.of("source", "dir") : Set.of("dir"));
         DataSpec.Source source;
         if (values.containsKey("dir")) {
             source = new DataSpec.Directory(Path.of(values.get("dir").toString()), family);
@@ -78,13 +76,9 @@ public final class Dsl {
                 default -> throw new BadInputException(what + " source: '" + choice + "' must be 'auto', 'embedded' or 'installed'");
             };
         }
-        int train = values.containsKey("train") ? NamedArgs.integer(what, "train", values.get("train")) : 0;
-        int test = values.containsKey("test") ? NamedArgs.integer(what, "test", values.get("test")) : 0;
-        int validation = values.containsKey("validation") ? NamedArgs.integer(what, "validation", values.get("validation")) : 0;
-        double scale = values.containsKey("scale") ? NamedArgs.number(what, "scale", values.get("scale")) : Preprocessing.DEFAULT_SCALE;
-        List<Double> mean = values.containsKey("mean") ? NamedArgs.numbers(what, "mean", values.get("mean")) : List.of();
-        List<Double> std = values.containsKey("std") ? NamedArgs.numbers(what, "std", values.get("std")) : List.of();
-        return NamedArgs.checked(what, () -> new DataSpec(source, train, test, validation, new Preprocessing(scale, mean, std)));
+        // IDX pixels keep the scale they always had, 1/255, written out so that earlier runs keep their keys
+        values.putIfAbsent("scale", Preprocessing.DEFAULT_SCALE);
+        return common(what, source, values);
     }
 
     /** The options every source takes: subsets, the test and validation splits, classes and preprocessing. */

@@ -196,7 +196,10 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         applied.put("std", details.preprocessing().std());
         data.put("applied", applied);
         if (details.standardization() != null) {
-            data.put("standardization", Map.of("mean", details.standardization().mean(), "std", details.standardization().std()));
+            var standardization = new LinkedHashMap<String, Object>();
+            standardization.put("mean", details.standardization().mean());
+            standardization.put("std", details.standardization().std());
+            data.put("standardization", standardization);
         }
     }
 

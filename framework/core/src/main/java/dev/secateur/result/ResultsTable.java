@@ -79,7 +79,12 @@ public final class ResultsTable {
 
     /** A number with its sign, {@code +0.12} or {@code -0.49}; "-" when not measured. */
     public static String signed(double v, int decimals) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%+." + decimals + "f", v) : "-";
+        if (!Double.isFinite(v)) {
+            return "-";
+        }
+        String text = String.format(Locale.ROOT, "%+." + decimals + "f", v);
+        // a difference that rounds to nothing, such as -1e-9 from float arithmetic, has no sign to show
+        return text.matches("-0\\.?0*") ? "+" + text.substring(1) : text;
     }
 
     public static String num(double v, int decimals) {

@@ -289,8 +289,8 @@ class ScriptRunnerTest {
     @Test
     void aMisspeltOrImpossiblePreprocessingIsRefusedAtItsLineWithTheFix() throws IOException {
         refusedAtLine3("data fashionMnist(mean: [0.2860], stdev: [0.3530])")
-                .hasMessageContaining(":3: fashionMnist has no option 'stdev'; its options are dir, mean, scale, source, std, test, "
-                        + "train, validation (did you mean 'std'?)");
+                .hasMessageContaining(":3: fashionMnist has no option 'stdev'; its options are classes, dir, mean, scale, source, "
+                        + "standardize, std, test, testFraction, train, validation (did you mean 'std'?)");
         refusedAtLine3("data mnist(dir: 'idx', mean: 0.1307)")
                 .hasMessageContaining(":3: mnist: mean = [0.1307] needs std too: x' = (x·scale − mean) / std, one value of each per "
                         + "channel; give std: [1.0] to only subtract the mean");
