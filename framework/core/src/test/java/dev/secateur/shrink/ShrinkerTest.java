@@ -3,6 +3,7 @@ package dev.secateur.shrink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.secateur.data.InputShape;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
@@ -20,6 +21,7 @@ import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -77,6 +79,30 @@ class ShrinkerTest {
         assertThat(result.net().getParam("5_W").shape()).containsExactly(250, 10);
         assertThat(result.net().numParams()).isLessThan(net.numParams() / 3);
         assertThat(result.keptWhole()).isEmpty();
+    }
+
+    @Test
+    void networksSizedForOtherDataShrinkToTheSameFunctionWithTheFlattenFollowingTheirShape() {
+        // LeNet-5 on 3×32×32 colour images (the original paper's shape): the dense layer reads 50 filters of 5×5
+        var colour = Architecture.LENET_5.build(5L, 1e-3, new Architecture.Sizing(InputShape.image(3, 32, 32), 10, List.of()));
+        RandomFilterMasks.apply(Network.of(colour), 0.5, 9);
+        var shrunk = new Shrinker().shrink(colour);
+        assertSameOutputs(colour, shrunk.net(), 3 * 32 * 32);
+        assertThat(shrunk.net().getParam("0_W").shape()).containsExactly(10, 3, 5, 5);
+        assertThat(shrunk.net().getParam("4_W").shape()).containsExactly(25 * 5 * 5, 250);
+        // and on 8×8 digits with padded convolutions, 7 classes: 2×2 after both pools
+        var digits = Architecture.LENET_5.build(5L, 1e-3, new Architecture.Sizing(InputShape.image(1, 8, 8), 7, List.of()));
+        RandomFilterMasks.apply(Network.of(digits), 0.5, 9);
+        var small = new Shrinker().shrink(digits);
+        assertSameOutputs(digits, small.net(), 64);
+        assertThat(small.net().getParam("4_W").shape()).containsExactly(25 * 2 * 2, 250);
+        assertThat(small.net().getParam("5_W").shape()).containsExactly(250, 7);
+        // vgg-small on 3×20×24: 5×6 after two pools
+        var vgg = Architecture.VGG_SMALL.build(5L, 1e-3, new Architecture.Sizing(InputShape.image(3, 20, 24), 4, List.of()));
+        RandomFilterMasks.apply(Network.of(vgg), 0.5, 9);
+        var narrow = new Shrinker().shrink(vgg);
+        assertSameOutputs(vgg, narrow.net(), 3 * 20 * 24);
+        assertThat(narrow.net().getParam("10_W").shape()).containsExactly(16 * 5 * 6, 64);
     }
 
     @Test
