@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.secateur.data.DatasetLoader;
 import dev.secateur.data.InputShape;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.evaluate.Evaluator;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.Preprocessing;
@@ -45,6 +46,9 @@ class ArchitectureSizingTest {
         assertThat(net.numParams()).isEqualTo(20 * 76 + 50 * 501 + 1250 * 500 + 500 + 5010);
         assertThat(net.inputShape()).containsExactly(3, 32, 32);
         assertThat(net.output(Nd4j.rand(2, 3 * 32 * 32)).shape()).containsExactly(2, 10);
+        // FLOPs follow the shape: 2 per multiply-accumulate plus the bias adds, conv outputs 28×28 then 10×10
+        long flops = (2L * 75 * 784 * 20 + 784 * 20) + (2L * 500 * 100 * 50 + 100 * 50) + (2L * 1250 * 500 + 500) + (2L * 500 * 10 + 10);
+        assertThat(new Evaluator().census(net, Nd4j.rand(1, 3 * 32 * 32)).flops()).isEqualTo(flops);
     }
 
     @Test
