@@ -115,7 +115,7 @@ public record RunResult(String experiment, String runId, Path runDir, List<StepR
             if (control) {
                 row.addAll(List.of(ResultsTable.pct(r.getControlAccuracy()), ResultsTable.signed(100 * r.getAccuracyVsControl(), 2)));
             }
-            row.addAll(List.of(ResultsTable.pct(r.getDense().accuracy()), ResultsTable.num(-100 * r.getAccuracyDrop(), 2),
+            row.addAll(List.of(ResultsTable.pct(r.getDense().accuracy()), ResultsTable.signed(-100 * r.getAccuracyDrop(), 2),
                     Long.toString(r.getLast().nonzeroParams()), ResultsTable.num(r.getCompression(), 1) + "x"));
             rows.add(row);
         }
