@@ -42,7 +42,7 @@ public record DataDirectories(List<Path> dirs) {
         }
         throw new BadInputException("the job names data " + (Files.isDirectory(path) ? "directory " : "file ") + path
                 + ", outside this worker's data directories " + dirs
-                + "; start the worker with --data-dir " + (Files.isDirectory(path) ? path : path.getParent())
+                + "; start the worker with --data-dir " + (Files.isDirectory(path) ? path : path.toAbsolutePath().getParent())
                 + " if it should read it");
     }
 

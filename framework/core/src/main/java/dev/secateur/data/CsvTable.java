@@ -40,8 +40,9 @@ public final class CsvTable {
     /**
      * @param features {@code rows × featureNames.size()}, row-major
      * @param labels the label cell of each row, trimmed
+     * @param lines  the line each row starts on, as a text editor counts them, for messages about a row
      */
-    public record Table(String source, List<String> featureNames, int rows, float[] features, List<String> labels) {
+    public record Table(String source, List<String> featureNames, int rows, float[] features, List<String> labels, long[] lines) {
     }
 
     public static Table read(Path file, String labelColumn) {
@@ -85,6 +86,7 @@ public final class CsvTable {
 
         float[] features = new float[width * 64];
         var labels = new ArrayList<String>();
+        long[] lines = new long[64];
         CSVRecord record;
         while ((record = records.next()) != null) {
             if (record.size() != columns.size()) {
@@ -112,6 +114,10 @@ public final class CsvTable {
                 throw new BadInputException("CSV file " + name + ", line " + records.line + ", column '" + labelColumn
                         + "': the label is empty; give every row its class or remove the row");
             }
+            if (row == lines.length) {
+                lines = Arrays.copyOf(lines, 2 * lines.length);
+            }
+            lines[row] = records.line;
             labels.add(label);
         }
         if (labels.isEmpty()) {
@@ -119,7 +125,7 @@ public final class CsvTable {
                     + "below the header");
         }
         return new Table(name, List.copyOf(featureNames), labels.size(),
-                Arrays.copyOf(features, labels.size() * width), List.copyOf(labels));
+                Arrays.copyOf(features, labels.size() * width), List.copyOf(labels), Arrays.copyOf(lines, labels.size()));
     }
 
     private static void checkColumnNames(String name, long line, List<String> columns) {

@@ -5,6 +5,7 @@ import dev.secateur.spec.DataSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +65,10 @@ final class DataSources {
             throw new BadInputException(x.source() + " has shape " + describe(shape) + "; inputs must be [N, F] features, "
                     + "[N, H, W] grey images or [N, C, H, W] images (with layout: 'nhwc', [N, H, W, C])");
         }
+        if (Arrays.stream(shape).anyMatch(size -> size == 0)) {
+            throw new BadInputException(x.source() + " has shape " + describe(shape) + ", with no " + (shape[0] == 0
+                    ? "examples" : "values in an example") + "; a split needs at least one example of at least one value");
+        }
         int n = shape[0];
         InputShape example;
         boolean channelsLast = layout == DataSpec.Layout.NHWC && shape.length == 4;
@@ -83,14 +88,15 @@ final class DataSources {
             return new RawExamples(name, example, values, null, labels);
         }
         float[] values = x.floats() != null ? x.floats() : toFloats(x.integers());
-        if (channelsLast) {
-            values = toChannelsFirst(values, n, (InputShape.Image) example);
-        }
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < values.length; i++) { // in the file's order, so the index is the one NumPy shows
             if (!Float.isFinite(values[i])) {
                 throw new BadInputException(x.source() + " holds " + values[i] + " at example " + i / example.size() + ", value "
-                        + i % example.size() + "; inputs must be finite numbers, so replace or drop that example");
+                        + i % example.size() + " of its " + example.size() + "; inputs must be finite numbers, so replace or "
+                        + "drop that example");
             }
+        }
+        if (channelsLast) {
+            values = toChannelsFirst(values, n, (InputShape.Image) example);
         }
         return new RawExamples(name, example, null, values, labels);
     }
@@ -163,8 +169,8 @@ final class DataSources {
         // integers are class indices; anything else names the classes, numbered in the order they first appear
         boolean indices = integers(trainTable.labels()) && (testTable == null || integers(testTable.labels()));
         var names = new LinkedHashMap<String, Integer>();
-        var train = table(trainTable, indices, names);
-        var test = testTable == null ? null : table(testTable, indices, names);
+        var train = table(trainTable, csv.label(), indices, names);
+        var test = testTable == null ? null : table(testTable, csv.label(), indices, names);
         var files = new ArrayList<DataFile>();
         files.add(DataFile.of(csv.file()));
         if (csv.test() != null) {
@@ -183,21 +189,23 @@ final class DataSources {
         return true;
     }
 
-    private static RawExamples table(CsvTable.Table table, boolean indices, Map<String, Integer> names) {
+    private static RawExamples table(CsvTable.Table table, String column, boolean indices, Map<String, Integer> names) {
         int[] labels = new int[table.rows()];
         for (int i = 0; i < labels.length; i++) {
             String label = table.labels().get(i);
             if (indices) {
                 labels[i] = Integer.parseInt(label);
                 if (labels[i] < 0) {
-                    throw new BadInputException(table.source() + " line " + (i + 2) + ": label " + label + " is negative; integer "
+                    throw new BadInputException("CSV file " + table.source() + ", line " + table.lines()[i] + ", column '" + column
+                            + "': label " + label + " is negative; integer "
                             + "labels are class indices 0, 1, 2, …, or write the classes' names instead");
                 }
             } else {
                 labels[i] = names.computeIfAbsent(label, k -> names.size());
             }
         }
-        return new RawExamples(table.source(), InputShape.features(table.featureNames().size()), null, table.features(), labels);
+        return new RawExamples("CSV file " + table.source(), InputShape.features(table.featureNames().size()), null, table.features(),
+                labels, table.lines());
     }
 
     private static RawExamples.Read images(DataSpec.ImageFolder folder) {
@@ -214,8 +222,9 @@ final class DataSources {
         var train = ImageFolder.read(split ? trainDir : root, folder.height(), folder.width(), folder.channels());
         ImageFolder.Images test = null;
         if (tested) {
-            // the test split is read at the training split's size and channels, in its class order
-            test = ImageFolder.read(testDir, train.classes(), train.height(), train.width(), train.channels());
+            // in the training split's class order and channels, and resized only where size: asks for it, so that
+            // test images of another size are refused rather than quietly resized
+            test = ImageFolder.read(testDir, train.classes(), folder.height(), folder.width(), train.channels());
         }
         var files = new ArrayList<DataFile>();
         files.add(DataFile.folder(split ? trainDir : root, train.files()));

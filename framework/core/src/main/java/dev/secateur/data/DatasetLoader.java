@@ -62,9 +62,13 @@ public final class DatasetLoader {
         if (read.test() != null && !read.test().shape().equals(read.train().shape())) {
             throw new BadInputException(read.test().name() + " holds examples of " + read.test().shape().describe() + " but "
                     + read.train().name() + " holds " + read.train().shape().describe() + "; the test split must have the "
-                    + "training split's shape");
+                    + "training split's shape (for images, size: [H, W] resizes both)");
         }
         int classes = classes(spec, read);
+        read.train().requireBelow(classes);
+        if (read.test() != null) {
+            read.test().requireBelow(classes);
+        }
         String origin = read.origin();
         Dataset train = read.train().prepare(classes, spec.preprocessing());
         Dataset test;
@@ -166,8 +170,8 @@ public final class DatasetLoader {
             train = read(family + " train", root, "train-images-idx3-ubyte", "train-labels-idx1-ubyte", digest, files);
             test = read(family + " test", root, "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", digest, files);
             origin = family + " from " + root;
-            // MNIST's ten classes, unless the labels of other IDX files go further
-            known = Math.max(train.largestLabel(), test.largestLabel()) < CLASSES ? CLASSES : 0;
+            // Fashion-MNIST's ten classes; mnist(...) reads any IDX files, so counts them from the labels
+            known = dir.family() == DataSpec.Family.FASHION_MNIST ? CLASSES : 0;
         } else {
             train = embedded("fashion-mnist train (embedded)", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                     digest, files);

@@ -65,7 +65,8 @@ public final class IdxFile {
         long perExample = 1;
         for (int d = 0; d < sizes.length; d++) {
             sizes[d] = header(in, name);
-            perExample = Math.min(perExample * Math.max(sizes[d], 0), 1L << 40); // no overflow before the check below
+            // capped just past the largest array, so no product below overflows a long
+            perExample = Math.min(perExample * Math.max(sizes[d], 0), (long) Integer.MAX_VALUE + 1);
         }
         var text = new StringBuilder().append(count);
         for (int size : sizes) {

@@ -13,7 +13,12 @@ import java.util.Objects;
  * @param bytes the values when the file stores 8-bit values; null otherwise
  * @param floats the values otherwise; null when {@code bytes} holds them
  */
-record RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, int[] labels) {
+record RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, int[] labels, long[] lines) {
+
+    /** Examples that are not rows of a text file. */
+    RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, int[] labels) {
+        this(name, shape, bytes, floats, labels, null);
+    }
 
     RawExamples {
         Objects.requireNonNull(shape, "shape");
@@ -28,7 +33,7 @@ record RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, 
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0) {
-                throw new BadInputException(name + ": label " + labels[i] + " at example " + i + " is negative; labels are "
+                throw new BadInputException(name + ": label " + labels[i] + " at " + place(i, lines) + " is negative; labels are "
                         + "class indices 0, 1, 2, …, so map the classes to those first");
             }
         }
@@ -45,6 +50,22 @@ record RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, 
             labels[i] = labelBytes[i] & 0xff;
         }
         return new RawExamples(name, images.shape(), images.pixels(), null, labels);
+    }
+
+    /** Refuses a label at or above the class count, naming where it is. */
+    void requireBelow(int classes) {
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] >= classes) {
+                throw new BadInputException(name + ": label " + labels[i] + " at " + place(i, lines) + " is not one of the "
+                        + classes + " classes (0 to " + (classes - 1) + "); labels must be class indices, so fix the labels"
+                        + " or declare the number of classes with classes: n");
+            }
+        }
+    }
+
+    /** "line 12" in a text file, "example 7" (counted from 0, as NumPy indexes) otherwise. */
+    private static String place(int example, long[] lines) {
+        return lines != null ? "line " + lines[example] : "example " + example;
     }
 
     int count() {

@@ -10,7 +10,6 @@ import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Scope;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -183,9 +182,9 @@ public final class Dsl {
 
     private static DataSpec common(String what, DataSpec.Source source, Map<String, Object> values) {
         int train = values.containsKey("train") ? NamedArgs.integer(what, "train", values.get("train")) : 0;
-        // csv's test: names a file; a number is a limit, as for every source
-        int test = values.containsKey("test") && !(values.get("test") instanceof CharSequence)
-                ? NamedArgs.integer(what, "test", values.get("test")) : 0;
+        // csv's test: may name a file; otherwise a number, the limit, as for every source
+        boolean testFile = source instanceof DataSpec.Csv && values.get("test") instanceof CharSequence;
+        int test = values.containsKey("test") && !testFile ? NamedArgs.integer(what, "test", values.get("test")) : 0;
         int validation = values.containsKey("validation") ? NamedArgs.integer(what, "validation", values.get("validation")) : 0;
         double testFraction = values.containsKey("testFraction")
                 ? NamedArgs.number(what, "testFraction", values.get("testFraction")) : 0;

@@ -80,9 +80,12 @@ public record DataSpec(Source source, int trainLimit, int testLimit, int validat
         return new DataSpec(source, trainLimit, testLimit, validation, preprocessing, testFraction, classes, standardize);
     }
 
-    /** The same files read in full, as a cluster worker checks their digest. */
+    /**
+     * The same files read in full and prepared as little as the loader allows, as a sweep and a worker read them for
+     * their digest: one read per source, whatever the preprocessing, limits or validation of the experiments.
+     */
     public DataSpec wholeSource() {
-        return new DataSpec(source, 0, 0, 0, preprocessing, testFraction, classes, standardize);
+        return new DataSpec(source, 0, 0, 0, Preprocessing.AUTOMATIC, testFraction, classes, false);
     }
 
     /** The same files and preprocessing, somewhere else: the paths made absolute. */

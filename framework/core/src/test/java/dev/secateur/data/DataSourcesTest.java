@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.secateur.dsl.Dsl;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.Preprocessing;
@@ -11,6 +12,8 @@ import dev.secateur.spec.SpecJson;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import javax.imageio.ImageIO;
 import java.nio.ByteBuffer;
@@ -23,6 +26,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -232,6 +236,63 @@ class DataSourcesTest {
         assertThat(splits.test().size()).isEqualTo(2);
         assertThat(splits.train().size()).isEqualTo(6);
         assertThat(splits.details().files()).singleElement().extracting(DataFile::path).isEqualTo(root.resolve("train").toString());
+    }
+
+    @Test
+    void aCsvLabelOutOfRangeIsNamedByItsLineEvenAfterBlankLines() throws Exception {
+        var table = Files.writeString(dir.resolve("t.csv"), "a,label\n1,0\n\n\n2,1\n3,-1\n");
+        assertThatThrownBy(() -> loader.load(spec(new DataSpec.Csv(table, "label", null), 0.3), 1L))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("t.csv, line 6, column 'label': label -1 is negative");
+        var tooHigh = Files.writeString(dir.resolve("high.csv"), "a,label\n1,0\n\n2,1\n3,4\n4,1\n");
+        var declared = new DataSpec(new DataSpec.Csv(tooHigh, "label", null), 0, 0, 0, Preprocessing.AUTOMATIC, 0.25, 3, false);
+        assertThatThrownBy(() -> loader.load(declared, 1L)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("high.csv: label 4 at line 5 is not one of the 3 classes");
+    }
+
+    @Test
+    void testImagesOfAnotherSizeAreRefusedUnlessSizeResizesBoth() throws Exception {
+        var root = dir.resolve("sizes");
+        for (String split : List.of("train", "test")) {
+            var folder = Files.createDirectories(root.resolve(split).resolve("one"));
+            int side = split.equals("train") ? 4 : 6;
+            for (int i = 0; i < 2; i++) {
+                ImageIO.write(new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY), "png", folder.resolve(i + ".png").toFile());
+            }
+        }
+        assertThatThrownBy(() -> loader.load(spec(new DataSpec.ImageFolder(root, 0, 0, 0), 0), 1L))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("1×6×6").hasMessageContaining("1×4×4")
+                .hasMessageContaining("size: [H, W]");
+        assertThat(loader.load(spec(new DataSpec.ImageFolder(root, 5, 5, 0), 0), 1L).test().shape())
+                .isEqualTo(InputShape.image(1, 5, 5));
+    }
+
+    @Test
+    void arraysWithAnEmptyAxisAndATestFileAsALimitAreRefusedNamingThem() throws Exception {
+        var empty = Files.write(dir.resolve("empty.npy"), NpyFileTest.npy(1, NpyFileTest.dict("<f4", false, "(3, 0)"), new byte[0]));
+        var y = labels("y.npy", 0, 1, 0);
+        assertThatThrownBy(() -> loader.load(spec(new DataSpec.Npy(empty, y, null, null, DataSpec.Layout.NCHW), 0.3), 1L))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("empty.npy has shape [3, 0]");
+        assertThatThrownBy(() -> Dsl.npy(Map.of("x", "x.npy", "y", "y.npy", "test", "tx.npy")))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("npy test: tx.npy is not a whole number");
+    }
+
+    @Test
+    void mnistCountsTheClassesOfItsLabelsWhileFashionMnistHasTen() throws Exception {
+        var idx = Files.createDirectories(dir.resolve("three"));
+        for (String split : List.of("train", "t10k")) {
+            var images = new ByteArrayOutputStream();
+            var out = new DataOutputStream(images);
+            out.writeInt(0x803);
+            out.writeInt(6);
+            out.writeInt(2);
+            out.writeInt(2);
+            out.write(new byte[6 * 4]);
+            Files.write(idx.resolve(split + "-images-idx3-ubyte"), images.toByteArray());
+            Files.write(idx.resolve(split + "-labels-idx1-ubyte"), new byte[]{0, 0, 8, 1, 0, 0, 0, 6, 0, 1, 2, 0, 1, 2});
+        }
+        assertThat(loader.load(DataSpec.of(new DataSpec.Directory(idx, DataSpec.Family.MNIST)), 1L).train().classCount()).isEqualTo(3);
+        assertThat(loader.load(DataSpec.of(new DataSpec.Directory(idx, DataSpec.Family.FASHION_MNIST)), 1L).train().classCount())
+                .isEqualTo(10);
     }
 
     @Test
