@@ -11,12 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -29,9 +26,9 @@ public final class NpyFile {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final byte[] ZIP_MAGIC = {'P', 'K', 3, 4};
     // the largest array most VMs will allocate
-    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final int CHUNK = 1 << 16;
-    private static final String SUPPORTED = "uint8 (u1), bool (b1), integers (i1, i2, i4, i8, u2, u4, u8) and floats "
+    static final String SUPPORTED = "uint8 (u1), bool (b1), integers (i1, i2, i4, i8, u2, u4, u8) and floats "
             + "(f4, f8), either byte order";
 
     private NpyFile() {
@@ -112,213 +109,11 @@ public final class NpyFile {
         }
         // version 3.0 exists only to allow UTF-8 field names; the earlier ones are latin-1
         String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        Header h = Header.parse(header, source);
-        Dtype dtype = Dtype.parse(h.descr, source);
+        NpyHeader h = NpyHeader.parse(header, source);
+        Dtype dtype = Dtype.parse(h.descr(), source);
         long bodyOffset = 8 + lengthBytes + headerLength;
-        NpyArray array = body(in, source, h.shape, h.descr, dtype, bodyOffset);
-        return h.fortranOrder ? toCOrder(array) : array;
-    }
-
-    /** The dict after the preamble, e.g. {@code {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }}. */
-    private record Header(String descr, boolean fortranOrder, int[] shape) {
-
-        static Header parse(String text, String source) {
-            var parser = new Parser(text, source);
-            Object value = parser.value();
-            parser.end();
-            if (!(value instanceof Map<?, ?> dict)) {
-                throw parser.malformed(0, "a dict");
-            }
-            for (String key : List.of("descr", "fortran_order", "shape")) {
-                if (!dict.containsKey(key)) {
-                    throw new BadInputException("NumPy file " + source + " has no '" + key + "' in its header " + clip(text)
-                            + "; it was not written by numpy.save, so save it again with numpy.save");
-                }
-            }
-            Object descr = dict.get("descr");
-            if (!(descr instanceof String d)) {
-                throw new BadInputException("NumPy file " + source + " has the structured dtype " + descr
-                        + " (a record array); Secateur reads plain arrays of " + SUPPORTED
-                        + ", so save each field as its own array, e.g. np.save(path, x['field'].astype('float32'))");
-            }
-            if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-                throw new BadInputException("NumPy file " + source + " has fortran_order " + dict.get("fortran_order")
-                        + " in its header; it must be True or False, so save the file again with numpy.save");
-            }
-            return new Header(d, fortran, shape(dict.get("shape"), source));
-        }
-
-        private static int[] shape(Object value, String source) {
-            if (!(value instanceof List<?> dims)) {
-                throw new BadInputException("NumPy file " + source + " has shape " + value
-                        + " in its header; it must be a tuple of sizes, so save the file again with numpy.save");
-            }
-            int[] shape = new int[dims.size()];
-            long count = 1;
-            for (int i = 0; i < shape.length; i++) {
-                if (!(dims.get(i) instanceof Long d) || d < 0) {
-                    throw new BadInputException("NumPy file " + source + " has size " + dims.get(i) + " in dimension " + i
-                            + " of its shape " + pyTuple(dims) + "; sizes are whole numbers ≥ 0, so the header is damaged: save it again");
-                }
-                if (d > MAX_ELEMENTS || (count *= d) > MAX_ELEMENTS) {
-                    throw new BadInputException("NumPy file " + source + " has shape " + pyTuple(dims) + ", more than the "
-                            + grouped(MAX_ELEMENTS) + " elements one Java array holds; split it into smaller files");
-                }
-                shape[i] = (int) (long) d;
-            }
-            return shape;
-        }
-    }
-
-    /** Just enough of Python's literal syntax for the header: dicts, tuples, lists, strings, ints, True/False/None. */
-    private static final class Parser {
-        private final String text;
-        private final String source;
-        private int pos;
-
-        Parser(String text, String source) {
-            this.text = text;
-            this.source = source;
-        }
-
-        Object value() {
-            skipSpace();
-            if (pos >= text.length()) {
-                throw malformed(pos, "a value");
-            }
-            char c = text.charAt(pos);
-            if (c == '{') {
-                return dict();
-            } else if (c == '(' || c == '[') {
-                return sequence(c == '(' ? ')' : ']');
-            } else if (c == '\'' || c == '"') {
-                return string(c);
-            } else if (c == '-' || Character.isDigit(c)) {
-                return number();
-            }
-            int start = pos;
-            while (pos < text.length() && Character.isLetter(text.charAt(pos))) {
-                pos++;
-            }
-            return switch (text.substring(start, pos)) {
-                case "True" -> Boolean.TRUE;
-                case "False" -> Boolean.FALSE;
-                case "None" -> "None";
-                default -> throw malformed(start, "a value");
-            };
-        }
-
-        private Map<String, Object> dict() {
-            pos++;
-            var dict = new LinkedHashMap<String, Object>();
-            while (true) {
-                skipSpace();
-                if (peek() == '}') {
-                    pos++;
-                    return dict;
-                }
-                int at = pos;
-                if (!(value() instanceof String key)) {
-                    throw malformed(at, "a quoted key");
-                }
-                expect(':');
-                dict.put(key, value());
-                skipSpace();
-                if (peek() == ',') {
-                    pos++;
-                } else if (peek() != '}') {
-                    throw malformed(pos, "',' or '}'");
-                }
-            }
-        }
-
-        private List<Object> sequence(char close) {
-            pos++;
-            var items = new ArrayList<Object>();
-            while (true) {
-                skipSpace();
-                if (peek() == close) {
-                    pos++;
-                    return items;
-                }
-                items.add(value());
-                skipSpace();
-                if (peek() == ',') {
-                    pos++;
-                } else if (peek() != close) {
-                    throw malformed(pos, "',' or '" + close + "'");
-                }
-            }
-        }
-
-        private String string(char quote) {
-            var out = new StringBuilder();
-            int start = pos++;
-            while (pos < text.length() && text.charAt(pos) != quote) {
-                char c = text.charAt(pos++);
-                if (c == '\\' && pos < text.length()) {
-                    c = text.charAt(pos++);
-                }
-                out.append(c);
-            }
-            if (pos >= text.length()) {
-                throw malformed(start, "a closing " + quote);
-            }
-            pos++;
-            return out.toString();
-        }
-
-        private Long number() {
-            int start = pos;
-            if (peek() == '-') {
-                pos++;
-            }
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
-                pos++;
-            }
-            String digits = text.substring(start, pos);
-            // Python 2's numpy wrote longs as 5L
-            if (peek() == 'L' || peek() == 'l') {
-                pos++;
-            }
-            try {
-                return Long.parseLong(digits);
-            } catch (NumberFormatException e) {
-                throw malformed(start, "a number that fits in 64 bits");
-            }
-        }
-
-        void end() {
-            skipSpace();
-            if (pos < text.length()) {
-                throw malformed(pos, "the end of the header");
-            }
-        }
-
-        private void expect(char c) {
-            skipSpace();
-            if (peek() != c) {
-                throw malformed(pos, "'" + c + "'");
-            }
-            pos++;
-        }
-
-        private char peek() {
-            return pos < text.length() ? text.charAt(pos) : '\0';
-        }
-
-        private void skipSpace() {
-            while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-                pos++;
-            }
-        }
-
-        BadInputException malformed(int at, String expected) {
-            String found = at < text.length() ? "'" + text.charAt(at) + "'" : "the end";
-            return new BadInputException("NumPy file " + source + " has a malformed header: at character " + at + " of "
-                    + clip(text) + " it expects " + expected + " but finds " + found
-                    + "; the file is damaged or was not written by numpy.save, so save it again");
-        }
+        NpyArray array = body(in, source, h.shape(), h.descr(), dtype, bodyOffset);
+        return h.fortranOrder() ? toCOrder(array) : array;
     }
 
     private enum Kind { UINT8, BOOL, SIGNED, UNSIGNED, FLOAT }
@@ -593,7 +388,7 @@ public final class NpyFile {
         return pyTuple(Arrays.stream(shape).boxed().toList());
     }
 
-    private static String pyTuple(List<?> items) {
+    static String pyTuple(List<?> items) {
         return items.size() == 1 ? "(" + items.get(0) + ",)"
                 : items.stream().map(String::valueOf).collect(Collectors.joining(", ", "(", ")"));
     }
@@ -602,7 +397,7 @@ public final class NpyFile {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
-    private static String clip(String header) {
+    static String clip(String header) {
         String h = header.strip();
         return h.length() <= 120 ? h : h.substring(0, 117) + "...";
     }
