@@ -2,6 +2,7 @@ package dev.secateur.model;
 
 import dev.secateur.data.DataSplits;
 import dev.secateur.data.DatasetLoader;
+import dev.secateur.data.InputShape;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.onnx.OnnxWriter;
 import dev.secateur.spec.DataSpec;
@@ -62,7 +63,8 @@ public final class Loader {
         long[] dims = examples.dims();
         boolean fits = model.length == 3 ? Arrays.equals(model, dims) : model[0] == examples.size();
         if (!fits) {
-            throw new BadInputException(origin + " takes inputs of shape " + shape(model) + " but the data's examples are "
+            throw new BadInputException(origin + " takes inputs of shape " + shape(model) + " but the data's "
+                    + (examples instanceof InputShape.Image ? "images are " : "examples are ")
                     + shape(dims) + " (" + examples.size() + " values each); give data of the model's input shape (images: "
                     + "size: [H, W] and channels: resize and convert them), or a model made for this data");
         }
