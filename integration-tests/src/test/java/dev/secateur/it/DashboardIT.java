@@ -263,6 +263,8 @@ class DashboardIT {
         assertThat(browser.all("#steps tbody tr")).hasSize(csv(dir.resolve("results.csv")).size() - 1);
         assertThat(browser.one("#provenance").getText()).contains("saliency:magnitude").contains("ND4J backend")
                 .contains("input shape").contains("1×28×28").contains("embedded:train-images-idx3-ubyte.gz");
+        // written while the run's process still held its lock, the report still shows how the run ended
+        assertThat(browser.text("#summary td.status")).isEqualTo("COMPLETED");
         assertThat(browser.consoleLog()).as("the browser console").noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
         browser.screenshot("report");
 

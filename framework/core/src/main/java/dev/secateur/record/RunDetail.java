@@ -35,9 +35,18 @@ public final class RunDetail {
 
     /** The run in {@code dir}; {@code running} says whether a live process runs it. */
     public static ObjectNode of(Path dir, boolean running) {
+        return of(dir, RunIndex.status(dir, running));
+    }
+
+    /** A run whose last event is being written, by the process that ran it: its status is how it ended. */
+    public static ObjectNode ended(Path dir) {
+        return of(dir, RunIndex.ended(dir));
+    }
+
+    private static ObjectNode of(Path dir, RunIndex.Status status) {
         var node = JSON.createObjectNode();
         node.put("id", dir.getFileName().toString());
-        node.put("status", RunIndex.status(dir, running).name());
+        node.put("status", status.name());
         node.put("dir", dir.toAbsolutePath().toString());
         node.set("spec", RunIndex.spec(dir));
         node.set("results", JSON.valueToTree(RunIndex.results(dir)));

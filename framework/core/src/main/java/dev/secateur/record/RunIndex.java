@@ -147,6 +147,14 @@ public final class RunIndex {
         if (running || RunLock.holder(dir).filter(RunLock.Holder::alive).isPresent()) {
             return Status.RUNNING;
         }
+        return ended(dir);
+    }
+
+    /**
+     * How a run ended, by its markers alone: what its report says while the process that ran it, still holding its
+     * lock, writes its last files.
+     */
+    public static Status ended(Path dir) {
         if (Files.exists(dir.resolve(RunDirectory.INTERRUPTED))) {
             return Status.INTERRUPTED;
         }

@@ -119,7 +119,8 @@ public final class RunRecorder {
     /** The report and plots of a finished run; a run is never failed for want of them, so a failure is only logged. */
     private static void report(Path dir) {
         try {
-            var detail = RunDetail.of(dir, false);
+            // this process still holds the run's lock, so the status comes from the markers alone
+            var detail = RunDetail.ended(dir);
             RunReport.write(dir, detail);
             RunPlots.write(dir, detail);
         } catch (RuntimeException | LinkageError | InternalError e) {

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.Network;
 import dev.secateur.plugin.PluginPins;
 import dev.secateur.result.StepResult;
 import dev.secateur.spec.DataSpec;
@@ -119,6 +121,24 @@ class RunRecorderTest {
                 .startsWith("{\"event\":\"failed\"").contains("STAGE_FAILED");
         assertThat(recorder.isOpen("r-2")).as("the failed event closes the run").isFalse();
         assertThat(dir.resolve(RunDirectory.MODEL)).doesNotExist();
+    }
+
+    @Test
+    void theReportOfAFinishedRunShowsHowItEndedThoughItsProcessStillHeldTheLockWhenItWasWritten() throws IOException {
+        var completed = recorder.open(runs, resolved("done", false));
+        recorder.result("done", step(0));
+        recorder.model("done", Network.of(Architecture.LENET_300_100.build(1L, 1e-3)));
+        recorder.event("done", "completed", Map.of(), true);
+        var failed = recorder.open(runs, resolved("broken", false));
+        recorder.failed("broken", "STAGE_FAILED: disk full", Map.of("code", "STAGE_FAILED"));
+        var cancelled = recorder.open(runs, resolved("stopped", false));
+        recorder.cancelled("stopped", "cancelled by the user", Map.of());
+
+        assertThat(Files.readString(completed.resolve(RunDirectory.REPORT))).contains("\"status\":\"COMPLETED\"")
+                .doesNotContain("\"status\":\"RUNNING\"");
+        assertThat(Files.readString(failed.resolve(RunDirectory.REPORT))).contains("\"status\":\"FAILED\"")
+                .contains("STAGE_FAILED: disk full");
+        assertThat(Files.readString(cancelled.resolve(RunDirectory.REPORT))).contains("\"status\":\"CANCELLED\"");
     }
 
     @Test
