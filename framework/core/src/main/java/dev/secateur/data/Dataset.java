@@ -96,16 +96,11 @@ public record Dataset(String name, InputShape shape, INDArray features, INDArray
     }
 
     private static Dataset labelled(String name, InputShape shape, float[] inputs, int n, int[] labels, int classCount) {
+        RawExamples.requireClassIndices(name, labels, null, classCount);
         int[] classes = labels.clone();
         float[] oneHot = new float[Math.multiplyExact(n, classCount)];
         for (int i = 0; i < n; i++) {
-            int c = classes[i];
-            if (c < 0 || c >= classCount) {
-                throw new BadInputException(name + ": label " + c + " at example " + i + " is not one of the " + classCount
-                        + " classes (0 to " + (classCount - 1) + "); labels must be class indices, so fix the labels"
-                        + " or declare the number of classes with classes: n");
-            }
-            oneHot[i * classCount + c] = 1f;
+            oneHot[i * classCount + classes[i]] = 1f;
         }
         return new Dataset(name, shape, Nd4j.create(inputs, new long[]{n, shape.size()}, 'c'),
                 Nd4j.create(oneHot, new long[]{n, classCount}, 'c'), classes);

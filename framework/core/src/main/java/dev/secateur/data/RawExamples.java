@@ -54,8 +54,16 @@ record RawExamples(String name, InputShape shape, byte[] bytes, float[] floats, 
 
     /** Refuses a label at or above the class count, naming where it is. */
     void requireBelow(int classes) {
+        requireClassIndices(name, labels, lines, classes);
+    }
+
+    /**
+     * Refuses a label that is not a class index below {@code classes}, naming the example, or its line in a text file
+     * ({@code lines} null otherwise).
+     */
+    static void requireClassIndices(String name, int[] labels, long[] lines, int classes) {
         for (int i = 0; i < labels.length; i++) {
-            if (labels[i] >= classes) {
+            if (labels[i] < 0 || labels[i] >= classes) {
                 throw new BadInputException(name + ": label " + labels[i] + " at " + place(i, lines) + " is not one of the "
                         + classes + " classes (0 to " + (classes - 1) + "); labels must be class indices, so fix the labels"
                         + " or declare the number of classes with classes: n");

@@ -2,7 +2,6 @@ package dev.secateur.spec;
 
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Scope;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
@@ -153,34 +152,11 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         return model instanceof ModelSpec.Load load ? new ModelSpec.Load(load.file().toAbsolutePath().normalize()) : model;
     }
 
+    /** Only IDX directories: the runs this key finds predate every other source. */
     private static DataSpec absolute(DataSpec data) {
-        return data == null ? null : data.withSource(absolute(data.source()));
-    }
-
-    private static DataSpec.Source absolute(DataSpec.Source source) {
-        if (source instanceof DataSpec.Directory dir) {
-            return new DataSpec.Directory(absolute(dir.path()), dir.family());
-        }
-        if (source instanceof DataSpec.Npy npy) {
-            return new DataSpec.Npy(absolute(npy.x()), absolute(npy.y()), absolute(npy.testX()), absolute(npy.testY()), npy.layout());
-        }
-        if (source instanceof DataSpec.Npz npz) {
-            return new DataSpec.Npz(absolute(npz.file()), npz.x(), npz.y(), npz.testX(), npz.testY(), npz.layout());
-        }
-        if (source instanceof DataSpec.Csv csv) {
-            return new DataSpec.Csv(absolute(csv.file()), csv.label(), absolute(csv.test()));
-        }
-        if (source instanceof DataSpec.ImageFolder images) {
-            return new DataSpec.ImageFolder(absolute(images.dir()), images.height(), images.width(), images.channels());
-        }
-        if (source instanceof DataSpec.Cifar10 cifar) {
-            return new DataSpec.Cifar10(absolute(cifar.dir()));
-        }
-        return source;
-    }
-
-    private static Path absolute(Path path) {
-        return path == null ? null : path.toAbsolutePath().normalize();
+        return data != null && data.source() instanceof DataSpec.Directory dir
+                ? data.withSource(new DataSpec.Directory(dir.path().toAbsolutePath().normalize(), dir.family()))
+                : data;
     }
 
     /**
