@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** Secateur's own version, for provenance. */
+/** Secateur's own version and the commit it was built from, for provenance. */
 public final class Version {
 
-    private static final String VERSION = read();
+    private static final String VERSION = read("/dev/secateur/version.properties").getProperty("version", "unknown");
+    private static final String COMMIT = commit(read("/dev/secateur/git.properties"));
 
     private Version() {
     }
@@ -16,15 +17,31 @@ public final class Version {
         return VERSION;
     }
 
-    private static String read() {
-        try (InputStream in = Version.class.getResourceAsStream("/dev/secateur/version.properties")) {
-            var p = new Properties();
+    /**
+     * The abbreviated commit the build came from, with {@code -dirty} when its working tree had changes, or
+     * {@code unknown} for a build outside a git checkout.
+     */
+    public static String commit() {
+        return COMMIT;
+    }
+
+    static String commit(Properties git) {
+        String id = git.getProperty("git.commit.id.abbrev", "");
+        if (id.isBlank()) {
+            return "unknown";
+        }
+        return Boolean.parseBoolean(git.getProperty("git.dirty", "false")) ? id + "-dirty" : id;
+    }
+
+    private static Properties read(String resource) {
+        var p = new Properties();
+        try (InputStream in = Version.class.getResourceAsStream(resource)) {
             if (in != null) {
                 p.load(in);
             }
-            return p.getProperty("version", "unknown");
         } catch (IOException e) {
-            return "unknown";
+            // provenance only: an unreadable resource reads as unknown
         }
+        return p;
     }
 }

@@ -1,5 +1,6 @@
 package dev.secateur.record;
 
+import dev.secateur.config.Machine;
 import dev.secateur.config.Version;
 import dev.secateur.data.DataSplits;
 import dev.secateur.finetune.FineTuner;
@@ -170,9 +171,16 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
             json.put("script", Map.of("file", script.file(), "args", script.args()));
         }
         // which code trained and ran the layers: the numbers round differently on each (docs/results/speed.md)
-        json.put("runtime", Map.of("secateur", Version.get(), "java", System.getProperty("java.version"),
-                "nd4jBackend", backend, "oneDnnLayers", NativeBackend.layerHelpersActive(),
-                "denseTrainingLoop", FineTuner.denseLoopEnabled()));
+        var runtime = new LinkedHashMap<String, Object>();
+        runtime.put("secateur", Version.get());
+        runtime.put("commit", Version.commit());
+        runtime.put("java", System.getProperty("java.version"));
+        runtime.put("nd4jBackend", backend);
+        runtime.put("oneDnnLayers", NativeBackend.layerHelpersActive());
+        runtime.put("denseTrainingLoop", FineTuner.denseLoopEnabled());
+        // the same code rounds differently on another CPU or thread count: what a generated table's stamp names
+        runtime.put("machine", Machine.current().json());
+        json.put("runtime", runtime);
         return json;
     }
 

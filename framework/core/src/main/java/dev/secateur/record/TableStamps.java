@@ -1,0 +1,124 @@
+package dev.secateur.record;
+
+import dev.secateur.errors.BadInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Checks that every table of figures on a results page says where its figures came from: the line under it
+ * (one blank line allowed) is a stamp naming a commit and a date. A table {@code bin/secateur table} made
+ * carries its own stamp ({@link RunTable#STAMP_START}); a table kept from before it, typed by hand, carries
+ * one that starts {@code <sub>Typed by hand} and names the commit that recorded it. A table without a digit
+ * in its body (an index of pages, say) holds no figures and needs none. Tables in fenced code are examples.
+ */
+public final class TableStamps {
+
+    /** The opening of a stamp on a table kept from before figures were generated. */
+    public static final String HAND_STAMP_START = "<sub>Typed by hand";
+
+    private static final Pattern DELIMITER = Pattern.compile("^\\|?\\s*:?-{3,}:?\\s*(\\|\\s*:?-{3,}:?\\s*)*\\|?\\s*$");
+    private static final Pattern COMMIT = Pattern.compile("commits? [0-9a-f]{7,40}\\b");
+    private static final Pattern DATE = Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b");
+
+    /** One table on a page. */
+    public record Table(Path page, int line, Kind kind, String problem) {
+
+        public boolean stamped() {
+            return problem == null;
+        }
+
+        /** For a message: the page and line, then what is wrong. */
+        public String describe() {
+            return page + ":" + line + ": " + (problem == null ? kind.name().toLowerCase() : problem);
+        }
+    }
+
+    /** How a table came to be: made by {@code bin/secateur table}, typed by hand before it, or not stamped. */
+    public enum Kind { GENERATED, BY_HAND, UNSTAMPED }
+
+    private TableStamps() {
+    }
+
+    /** Every table with figures on the pages: Markdown files, or directories of them (not descending). */
+    public static List<Table> check(List<Path> pagesOrDirs) {
+        var tables = new ArrayList<Table>();
+        for (Path path : pagesOrDirs) {
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> pages = Files.list(path)) {
+                    pages.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().forEach(p -> tables.addAll(page(p)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot list " + path + ": " + e.getMessage(), e);
+                }
+            } else if (Files.isRegularFile(path)) {
+                tables.addAll(page(path));
+            } else {
+                throw new BadInputException(path + " does not exist; give Markdown pages or directories of them, such as docs/results");
+            }
+        }
+        return tables;
+    }
+
+    /** The tables with figures on one page, each with its stamp's kind or what is wrong with it. */
+    public static List<Table> page(Path page) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(page, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + page + ": " + e.getMessage(), e);
+        }
+        var tables = new ArrayList<Table>();
+        boolean fenced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.startsWith("```") || line.startsWith("~~~")) {
+                fenced = !fenced;
+                continue;
+            }
+            if (fenced || !line.startsWith("|") || i + 1 >= lines.size() || !DELIMITER.matcher(lines.get(i + 1).strip()).matches()) {
+                continue;
+            }
+            int start = i;
+            boolean figures = false;
+            int end = i + 2;
+            while (end < lines.size() && lines.get(end).strip().startsWith("|")) {
+                figures |= lines.get(end).chars().anyMatch(Character::isDigit);
+                end++;
+            }
+            i = end - 1;
+            if (!figures) {
+                continue;
+            }
+            int next = end;
+            if (next < lines.size() && lines.get(next).isBlank()) {
+                next++;
+            }
+            String stamp = next < lines.size() ? lines.get(next).strip() : "";
+            tables.add(judge(page, start + 1, stamp));
+        }
+        return tables;
+    }
+
+    private static Table judge(Path page, int line, String stamp) {
+        Kind kind = stamp.startsWith(RunTable.STAMP_START) ? Kind.GENERATED : stamp.startsWith(HAND_STAMP_START) ? Kind.BY_HAND : Kind.UNSTAMPED;
+        if (kind == Kind.UNSTAMPED) {
+            return new Table(page, line, kind, "the table has no stamp on the line below it; make it with bin/secateur table "
+                    + "RUNS --markdown, which writes one, or, for a table kept from before, add '" + HAND_STAMP_START
+                    + " ... commit <hash> (<date>) ...</sub>'");
+        }
+        if (!COMMIT.matcher(stamp).find() || kind == Kind.GENERATED && stamp.contains("unrecorded")) {
+            return new Table(page, line, kind, "the table's stamp names no commit (such as 'commit 03f5266'): its runs, or some of them, recorded none, "
+                    + "so run them again with this build and make the table again");
+        }
+        if (!DATE.matcher(stamp).find()) {
+            return new Table(page, line, kind, "the table's stamp names no date (such as 2026-12-06)");
+        }
+        return new Table(page, line, kind, null);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.secateur.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secateur.errors.BadInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tables made from hand-written run directories, checked against means and spreads worked out by hand. */
+class RunTableTest {
+
+    @TempDir
+    Path runs;
+
+    private static final String HEADER = "step,target_sparsity,sparsity,accuracy,loss,params,nonzero_params,flops,effective_flops,latency_ms,"
+            + "finetune_examples_per_s,large_batch,large_batch_latency_ms,saliency,control_accuracy,accuracy_vs_control\n";
+
+    /** A run: dense accuracy at step 0, then one pruned step with its accuracy and control. */
+    private Path run(String id, String experiment, long seed, String created, double dense, double accuracy, double control) throws IOException {
+        Path dir = Files.createDirectories(runs.resolve(id));
+        Files.writeString(dir.resolve(RunDirectory.SPEC), String.format(Locale.ROOT, """
+                {"runId": "%s", "experiment": "%s", "createdAt": "%s", "seed": %d,
+                 "runtime": {"secateur": "0.1", "commit": "abc1234", "nd4jBackend": "linux-x86_64-avx2",
+                             "machine": {"cpu": "Test CPU", "isa": ["avx512f", "avx2"], "cores": 2, "settings": {}}}}
+                """, id, experiment, created, seed));
+        Files.writeString(dir.resolve(RunDirectory.RESULTS), HEADER
+                + String.format(Locale.ROOT, "0,0,0,%f,0.3,1000,1000,2000,2000,0.1,100,256,1.0,magnitude,%f,0%n", dense, dense)
+                + String.format(Locale.ROOT, "1,0.9,0.9,%f,0.4,1000,100,2000,200,0.1,100,256,1.0,magnitude,%f,%f%n", accuracy, control,
+                accuracy - control));
+        return dir;
+    }
+
+    @Test
+    void seedsOfOneRecipeShareARowWithTheirMeanAndSampleStandardDeviation() throws IOException {
+        run("han-90-seed-1-a", "han-90-seed-1", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
+        run("han-90-seed-2-a", "han-90-seed-2", 2, "2026-12-06T10:01:00Z", 0.89, 0.91, 0.92);
+        run("han-90-seed-3-a", "han-90-seed-3", 3, "2026-12-06T10:02:00Z", 0.89, 0.95, 0.90);
+        var table = RunTable.of(List.of(runs.resolve("han-*").toString()),
+                List.of("accuracy", "control_accuracy", "accuracy_vs_control", "vs_dense", "vs_stronger", "compression"),
+                RunTable.Step.parse("final"), RunTable.Spread.SD);
+        var cells = table.cells();
+        assertThat(cells).hasSize(2);
+        assertThat(cells.get(0)).containsExactly("experiment", "seeds", "accuracy", "control accuracy", "vs control (points)",
+                "vs dense (points)", "vs stronger of dense and control (points)", "compression");
+        // accuracy 0.90, 0.91, 0.95: mean 0.92, squares 4e-4 + 1e-4 + 9e-4 over n - 1 = 2, sd sqrt(7e-4) = 0.026458
+        // control 0.88, 0.92, 0.90: mean 0.90, sd sqrt((4e-4 + 4e-4 + 0) / 2) = 0.02
+        // vs control +0.02, -0.01, +0.05: mean +0.02, sd sqrt((0 + 9e-4 + 9e-4) / 2) = 0.03
+        // vs dense (0.89) +0.01, +0.02, +0.06: mean +0.03, sd sqrt((4e-4 + 1e-4 + 9e-4) / 2) = 0.026458
+        // vs the stronger of dense and control: 0.90 - 0.89, 0.91 - 0.92, 0.95 - 0.90 = +0.01, -0.01, +0.05:
+        //   mean +0.016667, sd sqrt((0.0000444 + 0.0006778 + 0.0011111) / 2) = 0.030551
+        assertThat(cells.get(1)).containsExactly("han-90", "3 (1, 2, 3)", "92.00% ± 2.65", "90.00% ± 2.00", "+2.00 ± 3.00",
+                "+3.00 ± 2.65", "+1.67 ± 3.06", "10.0×");
+    }
+
+    @Test
+    void theRangeInsteadOfTheStandardDeviation() throws IOException {
+        run("a-s1", "a-seed-1", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
+        run("a-s2", "a-seed-2", 2, "2026-12-06T10:01:00Z", 0.89, 0.95, 0.92);
+        var cells = RunTable.of(List.of(runs.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.RANGE).cells();
+        assertThat(cells.get(1)).containsExactly("a", "2 (1, 2)", "92.50% (90.00% to 95.00%)");
+    }
+
+    @Test
+    void aRunRepeatedWithTheSameSeedCountsOnceItsLatest() throws IOException {
+        run("b-old", "b", 1, "2026-12-06T09:00:00Z", 0.89, 0.50, 0.88);
+        run("b-new", "b", 1, "2026-12-06T11:00:00Z", 0.89, 0.90, 0.88);
+        var table = RunTable.of(List.of(runs.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD);
+        assertThat(table.runCount()).isEqualTo(1);
+        assertThat(table.cells().get(1)).containsExactly("b", "1 (1)", "90.00%");
+    }
+
+    @Test
+    void everyStepOrOneStep() throws IOException {
+        run("c-s1", "c-seed-1", 1, "2026-12-06T10:00:00Z", 0.80, 0.90, 0.88);
+        run("c-s2", "c-seed-2", 2, "2026-12-06T10:01:00Z", 0.90, 0.92, 0.92);
+        var all = RunTable.of(List.of(runs.toString()), List.of("sparsity", "accuracy", "nonzero_params"), RunTable.Step.parse("all"),
+                RunTable.Spread.SD).cells();
+        assertThat(all).hasSize(3);
+        assertThat(all.get(0)).containsExactly("experiment", "seeds", "step", "sparsity", "accuracy", "nonzero params");
+        // dense 0.80 and 0.90: mean 0.85, sd sqrt((0.0025 + 0.0025) / 1) = 0.070711
+        assertThat(all.get(1)).containsExactly("c", "2 (1, 2)", "0", "0.00%", "85.00% ± 7.07", "1,000");
+        assertThat(all.get(2)).containsExactly("c", "2 (1, 2)", "1", "90.00%", "91.00% ± 1.41", "100");
+        var dense = RunTable.of(List.of(runs.toString()), List.of("accuracy"), RunTable.Step.parse("0"), RunTable.Spread.SD).cells();
+        assertThat(dense.get(1)).containsExactly("c", "2 (1, 2)", "85.00% ± 7.07");
+    }
+
+    @Test
+    void markdownCarriesTheStampOfTheRunsAndTheCommand() throws IOException {
+        run("d-s1", "d-seed-1", 1, "2026-12-05T10:00:00Z", 0.89, 0.90, 0.88);
+        run("d-s2", "d-seed-2", 2, "2026-12-06T10:01:00Z", 0.89, 0.91, 0.92);
+        String markdown = RunTable.of(List.of(runs.toString()), List.of(), RunTable.Step.parse("final"), RunTable.Spread.SD)
+                .markdown("'runs/d-*' --markdown");
+        assertThat(markdown).startsWith("| experiment | seeds | sparsity | accuracy | control accuracy |");
+        assertThat(markdown).contains("\n|---|---:|");
+        assertThat(markdown).contains(RunTable.STAMP_START + " 'runs/d-*' --markdown` on ")
+                .contains("from 2 runs").contains("made 2026-12-05 to 2026-12-06 by commit abc1234")
+                .contains("Test CPU, 2 cores, AVX-512").contains("ND4J linux-x86_64-avx2").contains("sample standard deviation");
+        // and the stamp check accepts what the table writes
+        Path page = runs.resolve("page.md");
+        Files.writeString(page, "# Results\n\n" + markdown);
+        assertThat(TableStamps.page(page)).singleElement().satisfies(t -> {
+            assertThat(t.stamped()).as(t.describe()).isTrue();
+            assertThat(t.kind()).isEqualTo(TableStamps.Kind.GENERATED);
+        });
+    }
+
+    @Test
+    void badInputNamesWhatToGive() throws IOException {
+        run("e-s1", "e", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
+        assertThatThrownBy(() -> RunTable.of(List.of(runs.toString()), List.of("acuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("no column 'acuracy'").hasMessageContaining("accuracy");
+        assertThatThrownBy(() -> RunTable.Step.parse("last-but-one")).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("--step 'last-but-one'");
+        assertThatThrownBy(() -> RunTable.of(List.of(runs.resolve("nothing-*").toString()), List.of(), RunTable.Step.parse("final"),
+                RunTable.Spread.SD)).isInstanceOf(BadInputException.class).hasMessageContaining("matches no run directory");
+        assertThatThrownBy(() -> RunTable.of(List.of(runs.resolve("missing").toString()), List.of(), RunTable.Step.parse("final"),
+                RunTable.Spread.SD)).isInstanceOf(BadInputException.class).hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void theSeedIsTakenOutOfTheName() {
+        assertThat(RunTable.label("han-90-seed-3")).isEqualTo("han-90");
+        assertThat(RunTable.label("seed-7-resnet-flops50")).isEqualTo("resnet-flops50");
+        assertThat(RunTable.label("lenet_seed12_98")).isEqualTo("lenet_98");
+        assertThat(RunTable.label("seedless")).isEqualTo("seedless");
+        assertThat(RunTable.label("quickstart")).isEqualTo("quickstart");
+    }
+}
