@@ -15,8 +15,8 @@ import java.util.stream.Stream;
  * Checks that every table of figures on a results page says where its figures came from: the line under it
  * (one blank line allowed) is a stamp naming a commit and a date. A table {@code bin/secateur table} made
  * carries its own stamp ({@link RunTable#STAMP_START}); a table kept from before it, typed by hand, carries
- * one that starts {@code <sub>Typed by hand} and names the commit that recorded it. A table without a digit
- * in its body (an index of pages, say) holds no figures and needs none. Tables in fenced code are examples.
+ * one that starts {@code <sub>Typed by hand} and names the commit that recorded it. A table without a measured
+ * figure in its body (an index of pages, whose years and step numbers are not measurements) needs none. Tables in fenced code are examples.
  */
 public final class TableStamps {
 
@@ -25,6 +25,8 @@ public final class TableStamps {
 
     private static final Pattern DELIMITER = Pattern.compile("^\\|?\\s*:?-{3,}:?\\s*(\\|\\s*:?-{3,}:?\\s*)*\\|?\\s*$");
     private static final Pattern COMMIT = Pattern.compile("commits? [0-9a-f]{7,40}\\b");
+    /** A measured figure: a percentage, a rate, a decimal, a signed difference or a count with thousands; not a year or a step. */
+    private static final Pattern FIGURE = Pattern.compile("\\d\\s*[%×]|\\d\\.\\d|\\d,\\d{3}|[+−]\\d");
     private static final Pattern DATE = Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b");
 
     /** One table on a page. */
@@ -88,7 +90,7 @@ public final class TableStamps {
             boolean figures = false;
             int end = i + 2;
             while (end < lines.size() && lines.get(end).strip().startsWith("|")) {
-                figures |= lines.get(end).chars().anyMatch(Character::isDigit);
+                figures |= FIGURE.matcher(lines.get(end)).find();
                 end++;
             }
             i = end - 1;

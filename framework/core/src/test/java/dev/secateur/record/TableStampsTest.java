@@ -61,7 +61,7 @@ class TableStampsTest {
         var tables = check("""
                 | page | script |
                 |---|---|
-                | [han.md](han.md) | `scripts/han.groovy` |
+                | [han.md](han.md) | Han et al. 2015, step 3 of `scripts/han.groovy` |
 
                 ```
                 | a | b |
