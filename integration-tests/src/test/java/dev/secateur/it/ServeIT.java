@@ -421,7 +421,7 @@ class ServeIT {
             assertThat(browser.text("#summary td.status")).isEqualTo("CANCELLED");
             assertThat(browser.text("p.cancelled"))
                     .isEqualTo("CANCELLED: " + Files.readAllLines(cancelledDir.resolve("CANCELLED")).get(0))
-                    .contains("run " + stalledId + " was cancelled");
+                    .containsPattern("run " + stalledId + " was cancelled (while|before) the scorer was");
             assertThat(browser.rows("#steps tbody tr", "td.step")).as("the steps done before it was cancelled")
                     .containsExactly(List.of("0"));
             assertThat(browser.consoleWarnings()).as("the browser console").isEmpty();
