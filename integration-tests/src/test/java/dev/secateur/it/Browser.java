@@ -61,6 +61,24 @@ final class Browser implements AutoCloseable {
         driver.get(url);
     }
 
+    /**
+     * Opens a run's report.html copied into {@code elsewhere}, away from its run directory, so nothing but the file
+     * itself can serve what it shows, once the page has drawn it; the console log starts empty for the page.
+     */
+    void openReport(Path runDir, Path elsewhere) throws IOException {
+        Path alone = Files.createDirectories(elsewhere).resolve("report.html");
+        Files.copy(runDir.resolve("report.html"), alone, StandardCopyOption.REPLACE_EXISTING);
+        consoleLog();
+        open(alone.toUri().toString());
+        // the provenance is the last thing a report draws
+        waiting(Duration.ofSeconds(20)).until(d -> count("#provenance") == 1);
+    }
+
+    /** What the page wrote to the console since the last read at the level of a warning or worse. */
+    List<LogEntry> consoleWarnings() {
+        return consoleLog().stream().filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()).toList();
+    }
+
     /** A wait that looks again when the page redrew what it had found (the dashboard redraws a view as events come). */
     WebDriverWait waiting(Duration within) {
         var wait = new WebDriverWait(driver, within);

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -252,11 +251,7 @@ class DashboardIT {
         }
         assertThat(dir.resolve("accuracy-sparsity.png")).isNotEmptyFile();
         assertThat(dir.resolve("layer-sparsity.png")).isNotEmptyFile();
-        // copied away from the runs directory, so nothing but the file itself can serve what it shows
-        Path alone = Files.createDirectories(work.resolve("alone")).resolve("report.html");
-        Files.copy(dir.resolve("report.html"), alone, StandardCopyOption.REPLACE_EXISTING);
-        browser.consoleLog();
-        browser.open(alone.toUri().toString());
+        browser.openReport(dir, work.resolve("alone"));
         browser.waiting(Duration.ofSeconds(20)).until(d -> !d.findElements(By.cssSelector("#chart-accuracy-sparsity canvas")).isEmpty());
         assertThat(browser.hasDrawnCanvas("#chart-accuracy-sparsity")).isTrue();
         assertThat(browser.hasDrawnCanvas("#chart-throughput")).isTrue();
@@ -265,7 +260,7 @@ class DashboardIT {
                 .contains("input shape").contains("1×28×28").contains("embedded:train-images-idx3-ubyte.gz");
         // written while the run's process still held its lock, the report still shows how the run ended
         assertThat(browser.text("#summary td.status")).isEqualTo("COMPLETED");
-        assertThat(browser.consoleLog()).as("the browser console").noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        assertThat(browser.consoleWarnings()).as("the browser console").isEmpty();
         browser.screenshot("report");
 
         // a comparison report of the three runs, from the command line
@@ -281,7 +276,7 @@ class DashboardIT {
         assertThat(browser.one("#chart-compare").getAttribute("data-series")).isEqualTo("3");
         assertThat(browser.hasDrawnCanvas("#chart-compare")).isTrue();
         assertThat(browser.all(".compared-run")).hasSize(3);
-        assertThat(browser.consoleLog()).noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        assertThat(browser.consoleWarnings()).isEmpty();
         browser.screenshot("compare-report");
     }
 
@@ -490,7 +485,7 @@ class DashboardIT {
         assertThat(browser.count("#chosen-ratios tbody tr")).isEqualTo(groups);
         assertThat(browser.hasDrawnCanvas("#chart-sensitivity")).isTrue();
         assertThat(browser.text("#explain-plan")).contains("unit groups");
-        assertThat(browser.consoleLog()).noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        assertThat(browser.consoleWarnings()).isEmpty();
         browser.screenshot("report-sensitivity");
 
         browser.open(compare.resolve("report.html").toUri().toString());
@@ -500,7 +495,7 @@ class DashboardIT {
         assertThat(browser.count("[id^=chart-scatter-]")).isEqualTo(correlations);
         assertThat(browser.hasDrawnCanvas("#chart-scatter-0")).isTrue();
         assertThat(Integer.parseInt(browser.one("#chart-scatter-0").getAttribute("data-points"))).isPositive();
-        assertThat(browser.consoleLog()).noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+        assertThat(browser.consoleWarnings()).isEmpty();
         browser.screenshot("report-compare-criteria");
     }
 }

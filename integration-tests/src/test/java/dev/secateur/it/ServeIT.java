@@ -385,4 +385,61 @@ class ServeIT {
         var events = server.get(submitted.path("events").asText());
         assertThat(events.body()).contains("\"event\":\"cancelled\"").contains("\"type\":\"end\",\"exit\":3");
     }
+
+    @Test
+    @Order(9)
+    void theReportOfAFailedAndOfACancelledRunShowsHowEachEndedAndTheStepsDoneBefore() throws Exception {
+        // criteria that pass their smoke test, then on a real layer throw, or never return until the run is cancelled
+        Cli.criterion(work, "breaks", "throw new IllegalStateException('breaks on a real layer')");
+        Cli.criterion(work, "stalls", "while (true) { }");
+        server.await("/api/plugins", p -> p.path("plugins").findValuesAsText("id").containsAll(List.of("breaks", "stalls")),
+                Duration.ofSeconds(30));
+        String failedId = runId(server.submit("breaks.groovy", tiny("breaks")), 0);
+        var failed = server.awaitRun(failedId, RUN, "FAILED", "COMPLETED", "CANCELLED");
+        assertThat(failed.path("status").asText()).as(failed.toString()).isEqualTo("FAILED");
+        String stalledId = runId(server.submit("stalls.groovy", tiny("stalls")), 0);
+        // the dense model's row is written, and the scorer never returns: the run waits there until it is cancelled
+        server.await("/api/runs/" + stalledId, run -> run.path("results").size() == 1, RUN);
+        var cancel = server.delete("/api/runs/" + stalledId, server.token());
+        assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+        var cancelled = server.awaitRun(stalledId, Duration.ofMinutes(2), "CANCELLED", "COMPLETED", "FAILED");
+        assertThat(cancelled.path("status").asText()).isEqualTo("CANCELLED");
+
+        try (var browser = Browser.start()) {
+            var failedDir = Path.of(failed.path("dir").asText());
+            browser.openReport(failedDir, work.resolve("failed-report"));
+            assertThat(browser.text("#summary td.status")).isEqualTo("FAILED");
+            assertThat(browser.text("p.failure")).isEqualTo("FAILED: " + Files.readAllLines(failedDir.resolve("FAILED")).get(0))
+                    .contains("PLUGIN_FAILED").contains("'breaks'").contains("breaks on a real layer");
+            assertThat(browser.rows("#steps tbody tr", "td.step")).as("the steps done before it failed")
+                    .containsExactly(List.of("0"));
+            assertThat(browser.consoleWarnings()).as("the browser console").isEmpty();
+            browser.screenshot("report-failed");
+
+            var cancelledDir = Path.of(cancelled.path("dir").asText());
+            browser.openReport(cancelledDir, work.resolve("cancelled-report"));
+            assertThat(browser.text("#summary td.status")).isEqualTo("CANCELLED");
+            assertThat(browser.text("p.cancelled"))
+                    .isEqualTo("CANCELLED: " + Files.readAllLines(cancelledDir.resolve("CANCELLED")).get(0))
+                    .containsPattern("run " + stalledId + " was cancelled (while|before) the scorer was");
+            assertThat(browser.rows("#steps tbody tr", "td.step")).as("the steps done before it was cancelled")
+                    .containsExactly(List.of("0"));
+            assertThat(browser.consoleWarnings()).as("the browser console").isEmpty();
+            browser.screenshot("report-cancelled");
+        }
+    }
+
+    /** One pruning step of a small network on a little data, with the given criterion. */
+    private static String tiny(String saliency) {
+        return """
+                run(experiment('%s') {
+                    model { train 'lenet-300-100', epochs: 1 }
+                    data fashionMnist(source: 'embedded', train: 300, test: 100)
+                    saliency '%s'
+                    schedule 'one-shot', target: 0.5
+                    finetune epochs: 0
+                    evaluate latencyRepeats: 2, latencyWarmup: 1, largeBatch: 0
+                })
+                """.formatted(saliency, saliency);
+    }
 }

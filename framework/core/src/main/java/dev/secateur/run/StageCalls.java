@@ -73,8 +73,12 @@ final class StageCalls {
         return vertx.eventBus().request(address, request, options)
                 .map(message -> replyType.cast(message.body()))
                 .recover(error -> {
-                    if (stopped != null && FailureCode.of(error) == FailureCode.CANCELLED) {
-                        return Future.failedFuture(stopped); // the job was stopped for the run's reason, not by a user
+                    var reason = stopped;
+                    if (reason != null && FailureCode.of(error) == FailureCode.CANCELLED) {
+                        // the job was stopped for the run's reason; a user's cancel also says which stage it stopped in
+                        return Future.failedFuture(reason instanceof RunCancelledException cancelled && !cancelled.interrupted()
+                                ? new RunCancelledException(cancelled.getMessage() + " while the " + stage + " was working on it")
+                                : reason);
                     }
                     if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
                         return Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, FailureCode.TIMEOUT.code(),
