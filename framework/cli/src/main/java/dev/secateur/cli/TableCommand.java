@@ -46,6 +46,10 @@ final class TableCommand implements Callable<Integer> {
             description = "after each mean over seeds: the sample standard deviation (sd, the default) or the lowest and highest seed (range)")
     String spread;
 
+    @Option(names = "--each", description = "one row per run directory, named by its id and the machine settings it ran under "
+            + "(OMP_NUM_THREADS, ONEDNN_MAX_CPU_ISA, OPENBLAS_CORETYPE): nothing grouped over seeds or left out")
+    boolean each;
+
     @Option(names = "--check", description = "check the stamps of every table with figures on the given pages; exits 2 when one has none")
     boolean check;
 
@@ -74,7 +78,7 @@ final class TableCommand implements Callable<Integer> {
             case "range" -> RunTable.Spread.RANGE;
             default -> throw new BadInputException("--spread '" + spread + "': give sd (the sample standard deviation) or range (lowest and highest)");
         };
-        var table = RunTable.of(paths, columns, RunTable.Step.parse(step), chosenSpread);
+        var table = RunTable.of(paths, columns, RunTable.Step.parse(step), chosenSpread, each);
         String command = commandLine();
         out.print(markdown ? table.markdown(command) : table.text(command));
         out.flush();

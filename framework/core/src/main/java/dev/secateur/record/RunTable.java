@@ -87,8 +87,8 @@ public final class RunTable {
     public enum Spread { SD, RANGE }
 
     /** One run directory, read. */
-    record Run(Path dir, String experiment, long seed, String createdAt, String commit, String machine, String backend,
-               List<Map<String, String>> rows) {
+    record Run(Path dir, String experiment, long seed, String createdAt, String commit, String machine, String settings,
+               String backend, List<Map<String, String>> rows) {
 
         double dense() {
             return rows.isEmpty() ? Double.NaN : number(rows.get(0), "accuracy");
@@ -106,12 +106,14 @@ public final class RunTable {
     private final List<String> columns;
     private final Step step;
     private final Spread spread;
+    private final boolean each;
 
-    private RunTable(List<Run> runs, List<String> columns, Step step, Spread spread) {
+    private RunTable(List<Run> runs, List<String> columns, Step step, Spread spread, boolean each) {
         this.runs = runs;
         this.columns = columns;
         this.step = step;
         this.spread = spread;
+        this.each = each;
     }
 
     /**
@@ -120,11 +122,19 @@ public final class RunTable {
      * @param columns the columns, by name ({@link #columnNames()}); empty for {@link #DEFAULT_COLUMNS}
      */
     public static RunTable of(List<String> paths, List<String> columns, Step step, Spread spread) {
+        return of(paths, columns, step, spread, false);
+    }
+
+    /**
+     * @param each one row per run directory, named by its id and the machine settings it ran under, none grouped or
+     *             left out: to set runs of one experiment side by side, such as the same seed on two instruction sets
+     */
+    public static RunTable of(List<String> paths, List<String> columns, Step step, Spread spread, boolean each) {
         var dirs = expand(paths);
         var latest = new LinkedHashMap<String, Run>();
         for (Path dir : dirs) {
             Run run = read(dir);
-            String key = run.experiment() + "\u0000" + run.seed();
+            String key = each ? dir.toString() : run.experiment() + "\u0000" + run.seed();
             Run before = latest.get(key);
             if (before == null || run.createdAt().compareTo(before.createdAt()) >= 0) {
                 latest.put(key, run);
@@ -146,7 +156,7 @@ public final class RunTable {
             }
             asked = List.copyOf(columns);
         }
-        return new RunTable(chosen, asked, step, spread);
+        return new RunTable(chosen, asked, step, spread, each);
     }
 
     /** Every column name {@code --columns} takes. */
@@ -172,7 +182,8 @@ public final class RunTable {
         var out = new ArrayList<List<String>>();
         out.add(header);
         var groups = new LinkedHashMap<String, List<Run>>();
-        runs.forEach(run -> groups.computeIfAbsent(label(run.experiment()), k -> new ArrayList<>()).add(run));
+        runs.forEach(run -> groups.computeIfAbsent(each ? run.dir().getFileName() + (run.settings().isEmpty() ? "" : " (" + run.settings() + ")")
+                : label(run.experiment()), k -> new ArrayList<>()).add(run));
         groups.forEach((label, group) -> {
             var seeds = group.stream().map(Run::seed).sorted().map(String::valueOf).collect(Collectors.joining(", "));
             for (int s : steps(group)) {
@@ -254,11 +265,17 @@ public final class RunTable {
                 .collect(Collectors.toCollection(TreeSet::new));
         String when = dates.isEmpty() ? "no runs" : dates.first().equals(dates.last()) ? dates.first() : dates.first() + " to " + dates.last();
         String spreadText = spread == Spread.SD ? "± is the sample standard deviation over seeds" : "the range is the lowest and highest seed";
-        return String.format(Locale.ROOT, "%s%s` on %s, from %d run%s (the latest of each experiment and seed) made %s by commit %s "
-                        + "on %s, ND4J %s; %s; points are percentage points.</sub>",
+        return String.format(Locale.ROOT, "%s%s` on %s, from %d run%s (%s) made %s by commit %s "
+                        + "on %s%s, ND4J %s; %s; points are percentage points.</sub>",
                 STAMP_START, command.isBlank() ? "" : " " + command, LocalDate.now(ZoneOffset.UTC), runs.size(), runs.size() == 1 ? "" : "s",
-                when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), String.join(", ", distinct(Run::backend)),
+                each ? "a row each" : "the latest of each experiment and seed", when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
                 spreadText);
+    }
+
+    /** The environment the runs set, each distinct setting once, such as {@code  with OMP_NUM_THREADS=1}. */
+    private String settings() {
+        var settings = distinct(Run::settings).stream().filter(t -> !t.isEmpty()).toList();
+        return settings.isEmpty() ? "" : " with " + String.join(" / ", settings);
     }
 
     private List<String> distinct(Function<Run, String> field) {
@@ -375,18 +392,19 @@ public final class RunTable {
         String commit = runtime.path("commit").asText("");
         JsonNode machine = runtime.path("machine");
         String machineText;
+        String settingsText = "";
         if (machine.isObject()) {
             var isa = new ArrayList<String>();
             machine.path("isa").forEach(f -> isa.add(f.asText()));
             var settings = new ArrayList<String>();
             machine.path("settings").fields().forEachRemaining(e -> settings.add(e.getKey() + "=" + e.getValue().asText()));
-            machineText = machine.path("cpu").asText("unknown CPU") + ", " + machine.path("cores").asInt() + " cores, "
-                    + Machine.widest(isa) + (settings.isEmpty() ? "" : " (" + String.join(" ", settings) + ")");
+            settingsText = String.join(" ", settings);
+            machineText = machine.path("cpu").asText("unknown CPU") + ", " + machine.path("cores").asInt() + " cores, " + Machine.widest(isa);
         } else {
             machineText = "an unrecorded machine";
         }
         return new Run(dir, spec.path("experiment").asText(), spec.path("seed").asLong(), spec.path("createdAt").asText(""),
-                commit.isBlank() ? "unrecorded" : commit, machineText, runtime.path("nd4jBackend").asText("unrecorded"), rows);
+                commit.isBlank() ? "unrecorded" : commit, machineText, settingsText, runtime.path("nd4jBackend").asText("unrecorded"), rows);
     }
 
     /** Run directories from what a user typed: a run, a directory of runs, or a glob in the last part. */

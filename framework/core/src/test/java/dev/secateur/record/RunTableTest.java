@@ -76,6 +76,17 @@ class RunTableTest {
     }
 
     @Test
+    void eachRunItsOwnRowWhenAskedNamedByItsDirectory() throws IOException {
+        run("b-old", "b", 1, "2026-12-06T09:00:00Z", 0.89, 0.50, 0.88);
+        run("b-new", "b", 1, "2026-12-06T11:00:00Z", 0.89, 0.90, 0.88);
+        var table = RunTable.of(List.of(runs.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD, true);
+        assertThat(table.runCount()).isEqualTo(2);
+        assertThat(table.cells()).extracting(row -> row.get(0) + " " + row.get(2)).containsExactly("experiment accuracy",
+                "b-old 50.00%", "b-new 90.00%");
+        assertThat(table.stamp("x")).contains("from 2 runs (a row each)");
+    }
+
+    @Test
     void everyStepOrOneStep() throws IOException {
         run("c-s1", "c-seed-1", 1, "2026-12-06T10:00:00Z", 0.80, 0.90, 0.88);
         run("c-s2", "c-seed-2", 2, "2026-12-06T10:01:00Z", 0.90, 0.92, 0.92);
