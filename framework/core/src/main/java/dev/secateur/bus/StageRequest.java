@@ -8,6 +8,7 @@ import dev.secateur.plugin.PluginPins;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.spec.CompareSpec;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.EvaluateSpec;
@@ -26,6 +27,7 @@ import dev.secateur.store.Handle;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Requests sent to the stages, in data-flow order. Each carries handles, never tensors. */
 public sealed interface StageRequest permits StageRequest.RunExperiment, StageRequest.CancelExperiment, StageRequest.Restore, StageRequest.Load, StageRequest.Explain,
@@ -225,15 +227,20 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * {@code ratio} by the given scores, on a seeded sample of {@code samples} training examples; with
      * {@code timed}, also its forward time at batch 256 with the group removed, relative to the model's. Points
      * are independent, so a coordinator can send them all at once, to as many evaluators as there are, and in
-     * cluster mode to the workers, which load {@code dataSpec} from their own copy (null: this JVM only).
+     * cluster mode to the workers, which load {@code dataSpec} from their own copy (null: this JVM only). With a
+     * {@code recovery}, the point is measured after a short retraining of a copy, masks held.
      */
     record Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
                  Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed,
-                 DataSpec dataSpec)
+                 DataSpec dataSpec, SensitivityProbe.Recovery recovery)
             implements StageRequest {
+        public Probe {
+            Objects.requireNonNull(recovery, "recovery (Recovery.NONE for none)");
+        }
+
         public Probe(Handle<Network> model, Handle<DataSplits> data, Handle<ScoreSet> scores, PrunableParam group,
                      Granularity.Structured granularity, double ratio, int samples, Provenance provenance, long seed, boolean timed) {
-            this(model, data, scores, group, granularity, ratio, samples, provenance, seed, timed, null);
+            this(model, data, scores, group, granularity, ratio, samples, provenance, seed, timed, null, SensitivityProbe.Recovery.NONE);
         }
     }
 }

@@ -20,6 +20,8 @@ final class ClusterDispatch implements JobDispatch {
     /** The model the current analysis probes, serialised once for the workers. */
     private Handle<Network> shippedHandle;
     private ModelWire shipped;
+    /** Whether {@link #shipped} holds the optimiser state, which probes that retrain need. */
+    private boolean shippedUpdater;
 
     ClusterDispatch(ClusterJobs jobs) {
         this.jobs = jobs;
@@ -36,19 +38,21 @@ final class ClusterDispatch implements JobDispatch {
 
     @Override
     public Future<SensitivityProbe.Point> probe(Handle<Network> model, Network net, Map<ParamRef, INDArray> masks, DataSpec dataSpec, DataSplits data,
-                                                int samples, long seed, double ratio, boolean timed, Duration timeout, String setting) {
+                                                int samples, long seed, double ratio, boolean timed, SensitivityProbe.Recovery recovery,
+                                                Duration timeout, String setting) {
         if (dataSpec == null) {
             throw new IllegalStateException("a probe for the cluster must name its data source");
         }
         ModelWire wire;
         synchronized (this) {
-            if (!model.equals(shippedHandle)) {
-                shipped = ModelWire.of(net);
+            if (!model.equals(shippedHandle) || !recovery.none() && !shippedUpdater) {
+                shippedUpdater = !recovery.none();
+                shipped = ModelWire.of(net, shippedUpdater);
                 shippedHandle = model;
             }
             wire = shipped;
         }
-        var job = Jobs.probe(wire, dataSpec, data.sha256(), seed, samples, ratio, timed, masks);
+        var job = Jobs.probe(wire, dataSpec, data.sha256(), seed, samples, ratio, timed, recovery, masks);
         return jobs.submit(job, wire, timeout, setting).map(answer -> {
             Double latency = answer.getDouble("latencyRatio");
             return new SensitivityProbe.Point(answer.getDouble("accuracy"), latency == null ? Double.NaN : latency);

@@ -271,13 +271,18 @@ public final class ClusterWorker implements AutoCloseable {
         message.fail(code.code(), "on worker " + info.describe() + ": " + FailureCode.messageOf(error));
     }
 
-    /** One sensitivity point: the coordinator's masks applied to a copy of the model, on this machine's data. */
+    /**
+     * One sensitivity point: the coordinator's masks applied to a copy of the model, on this machine's data, after the
+     * job's retraining (if any) on this machine's copy of the training split.
+     */
     private JsonObject probe(JsonObject job) {
         var splits = data(SpecWire.data(job.getJsonObject("data")), job.getLong("seed"), job.getString("dataSha256"));
-        var validation = Calibration.validation(splits, job.getInteger("samples"), job.getLong("seed"));
+        int samples = job.getInteger("samples");
+        var validation = Calibration.validation(splits, samples, job.getLong("seed"));
+        var retraining = Jobs.recovery(job).on(splits, samples, job.getLong("seed"));
         var masks = MaskWire.decode(job.getJsonArray("masks"));
         return withCopy(job.getString("model"), net -> {
-            var point = SensitivityProbe.measure(net, masks, validation, job.getBoolean("timed"), job.getDouble("ratio"));
+            var point = SensitivityProbe.measure(net, masks, validation, retraining, job.getBoolean("timed"), job.getDouble("ratio"));
             return new JsonObject().put("accuracy", point.accuracy())
                     .put("latencyRatio", Double.isNaN(point.latencyRatio()) ? null : point.latencyRatio());
         });

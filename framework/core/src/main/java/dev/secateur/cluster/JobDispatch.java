@@ -39,11 +39,13 @@ public interface JobDispatch {
                                         String setting);
 
     /**
-     * One sensitivity point: {@code masks} applied to {@code net}, measured on the validation sample of
-     * {@code samples} drawn with {@code seed}, as {@link SensitivityProbe#measure} does it.
+     * One sensitivity point: {@code masks} applied to {@code net}, after {@code recovery}'s retraining on examples
+     * beside the validation sample, measured on the validation sample of {@code samples} drawn with {@code seed},
+     * as {@link SensitivityProbe#measure} does it.
      *
      * @param model the handle {@code net} was stored under: a cluster serialises each model once, by handle
      */
     Future<SensitivityProbe.Point> probe(Handle<Network> model, Network net, Map<ParamRef, INDArray> masks, DataSpec dataSpec, DataSplits data,
-                                         int samples, long seed, double ratio, boolean timed, Duration timeout, String setting);
+                                         int samples, long seed, double ratio, boolean timed, SensitivityProbe.Recovery recovery,
+                                         Duration timeout, String setting);
 }

@@ -1,6 +1,7 @@
 package dev.secateur.cluster;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spi.ParamRef;
@@ -33,12 +34,30 @@ public final class Jobs {
         return id;
     }
 
-    /** One sensitivity point: these masks applied to the model, accuracy on the validation sample {@code samples, seed}. */
+    /** One sensitivity point measured right after pruning: these masks applied, accuracy on the sample {@code samples, seed}. */
     public static JsonObject probe(ModelWire model, DataSpec data, String dataSha256, long seed, int samples, double ratio,
                                    boolean timed, Map<ParamRef, INDArray> masks) {
-        return new JsonObject().put("type", PROBE).put("model", model.sha256()).put("data", SpecWire.data(data))
+        return probe(model, data, dataSha256, seed, samples, ratio, timed, SensitivityProbe.Recovery.NONE, masks);
+    }
+
+    /**
+     * One sensitivity point: these masks applied to the model, accuracy on the validation sample {@code samples, seed};
+     * a recovery adds {@code recover} (examples) and {@code training} (the fine-tuning settings), and only then.
+     */
+    public static JsonObject probe(ModelWire model, DataSpec data, String dataSha256, long seed, int samples, double ratio,
+                                   boolean timed, SensitivityProbe.Recovery recovery, Map<ParamRef, INDArray> masks) {
+        var job = new JsonObject().put("type", PROBE).put("model", model.sha256()).put("data", SpecWire.data(data))
                 .put("dataSha256", dataSha256).put("seed", seed).put("samples", samples).put("ratio", ratio).put("timed", timed)
                 .put("masks", MaskWire.encode(masks));
+        return recovery.none() ? job
+                : job.put("recover", recovery.examples()).put("training", SpecWire.training(recovery.training()));
+    }
+
+    /** The recovery a probe job asks for: none when it names none. */
+    public static SensitivityProbe.Recovery recovery(JsonObject probe) {
+        Integer examples = probe.getInteger("recover");
+        return examples == null || examples == 0 ? SensitivityProbe.Recovery.NONE
+                : new SensitivityProbe.Recovery(examples, SpecWire.training(probe.getJsonObject("training")));
     }
 
     /** The oracle's measurement of one unit: the calibration loss with output unit {@code unit} of {@code param} removed. */

@@ -30,8 +30,9 @@ final class LocalJobs implements JobDispatch {
 
     @Override
     public Future<SensitivityProbe.Point> probe(Handle<Network> model, Network net, Map<ParamRef, INDArray> masks, DataSpec dataSpec, DataSplits data,
-                                                int samples, long seed, double ratio, boolean timed, Duration timeout, String setting) {
+                                                int samples, long seed, double ratio, boolean timed, SensitivityProbe.Recovery recovery,
+                                                Duration timeout, String setting) {
         var validation = Calibration.validation(data, samples, seed);
-        return Future.succeededFuture(SensitivityProbe.measure(net, masks, validation, timed, ratio));
+        return Future.succeededFuture(SensitivityProbe.measure(net, masks, validation, recovery.on(data, samples, seed), timed, ratio));
     }
 }

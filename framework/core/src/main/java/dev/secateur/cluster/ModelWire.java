@@ -18,9 +18,17 @@ public record ModelWire(String sha256, byte[] bytes) {
 
     /** The network's zip without its updater: probes and scores only run it forward. */
     public static ModelWire of(Network net) {
+        return of(net, false);
+    }
+
+    /**
+     * The network's zip, with its optimiser state when {@code updater}: probes that retrain start from the state the
+     * coordinator's own retraining would start from.
+     */
+    public static ModelWire of(Network net, boolean updater) {
         var out = new ByteArrayOutputStream();
         try {
-            ModelSerializer.writeModel(net.model(), out, false);
+            ModelSerializer.writeModel(net.model(), out, updater);
         } catch (IOException e) {
             throw new IllegalStateException("cannot serialise the model for the cluster: " + e.getMessage(), e);
         }

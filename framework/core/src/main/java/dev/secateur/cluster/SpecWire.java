@@ -7,6 +7,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spec.SpecJson;
+import dev.secateur.spec.TrainingSpec;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -43,6 +44,19 @@ public final class SpecWire {
             return SpecJson.data(tree(json));
         } catch (RuntimeException e) {
             throw new BadInputException("the data sent over the cluster is not a valid data spec (" + e.getMessage()
+                    + "); coordinator and worker must run the same Secateur version", e);
+        }
+    }
+
+    public static JsonObject training(TrainingSpec training) {
+        return new JsonObject(SpecJson.training(training).toString());
+    }
+
+    public static TrainingSpec training(JsonObject json) {
+        try {
+            return SpecJson.training(tree(json));
+        } catch (RuntimeException e) {
+            throw new BadInputException("the training settings sent over the cluster are not valid (" + e.getMessage()
                     + "); coordinator and worker must run the same Secateur version", e);
         }
     }

@@ -2,9 +2,13 @@ package dev.secateur.data;
 
 import dev.secateur.data.DataSplits;
 import dev.secateur.data.Dataset;
+import dev.secateur.errors.BadInputException;
+import java.util.Arrays;
 
 /** The calibration set: a seeded sample of the training split, never the test split. */
 public final class Calibration {
+
+    private static final long VALIDATION = 0x5E5171717EL;
 
     private Calibration() {
     }
@@ -20,6 +24,25 @@ public final class Calibration {
      */
     public static Dataset validation(DataSplits data, int samples, long seed) {
         var train = data.train();
-        return train.sample(Math.min(samples, train.size()), seed ^ 0x5E5171717EL);
+        return train.sample(Math.min(samples, train.size()), seed ^ VALIDATION);
+    }
+
+    /**
+     * What a sensitivity point retrains on before it is measured: up to {@code examples} training examples that the
+     * validation sample of {@code samples} does not hold (the next ones in its order), so a point is never measured on
+     * what it just learnt.
+     */
+    public static Dataset recovery(DataSplits data, int samples, int examples, long seed) {
+        var train = data.train();
+        int validation = Math.min(samples, train.size());
+        int n = Math.min(examples, train.size() - validation);
+        if (n < 1) {
+            throw new BadInputException("sensitivity recover " + examples + " needs training examples outside the validation "
+                    + "sample, but samples " + samples + " takes all " + train.size() + " of " + train.name()
+                    + "; lower samples or use more training data");
+        }
+        int[] order = Dataset.permutation(train.size(), seed ^ VALIDATION);
+        return train.select(Arrays.copyOfRange(order, validation, validation + n),
+                train.name() + "[recovery " + n + ", seed " + seed + "]");
     }
 }

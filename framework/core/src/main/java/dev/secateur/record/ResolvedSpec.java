@@ -120,6 +120,10 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
             var budget = spec.sensitivity().budget();
             sensitivity.put("budget", budget == null ? null : Map.of("measure", budget.measure().name().toLowerCase(Locale.ROOT),
                     "cut", budget.cut()));
+            if (spec.sensitivity().recover() > 0) {
+                // each point retrained on this many examples with the fine-tuning settings above before it was measured
+                sensitivity.put("recover", spec.sensitivity().recover());
+            }
             json.put("sensitivity", sensitivity);
         }
         json.put("granularity", spec.granularity().id());

@@ -8,6 +8,7 @@ import dev.secateur.config.SecateurConfig;
 import dev.secateur.data.DataSplits;
 import dev.secateur.model.Network;
 import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spi.Granularity;
 import dev.secateur.store.Handle;
@@ -31,6 +32,9 @@ final class SensitivityAnalysis {
         var groups = plan.probed();
         var structured = (Granularity.Structured) spec.granularity();
         boolean timed = analysis.budget() != null && analysis.budget().measure() == SensitivitySpec.Measure.LATENCY;
+        // each point retrains as a pruning step would, briefly: the step's own settings
+        var recovery = analysis.recover() == 0 ? SensitivityProbe.Recovery.NONE
+                : new SensitivityProbe.Recovery(analysis.recover(), spec.retraining(spec.finetune()));
         return stages.send(Addresses.SCORER_SCORE, SecateurConfig.SCORER, new StageRequest.Score(model, data, null, groups,
                         spec.saliency(), spec.granularity(), spec.seed(), plan.pins(), spec.data()), StageReply.Scored.class)
                 .compose(scored -> {
@@ -39,12 +43,13 @@ final class SensitivityAnalysis {
                     for (var group : groups) {
                         for (double ratio : analysis.ratios()) {
                             probes.add(probe(stages, new StageRequest.Probe(model, data, scores, group, structured, ratio,
-                                    analysis.samples(), plan.provenance(), spec.seed(), timed, spec.data())));
+                                    analysis.samples(), plan.provenance(), spec.seed(), timed, spec.data(), recovery)));
                         }
                     }
-                    // ratio 0 prunes nothing: the dense accuracy on the same sample
+                    // ratio 0 prunes nothing: the dense accuracy on the same sample, after the same retraining when the
+                    // points retrain, so that a drop is what the cut costs and not what the retraining gives everyone
                     var dense = probe(stages, new StageRequest.Probe(model, data, scores, groups.get(0), structured, 0.0,
-                            analysis.samples(), plan.provenance(), spec.seed(), false, spec.data()));
+                            analysis.samples(), plan.provenance(), spec.seed(), false, spec.data(), recovery));
                     var all = new ArrayList<Future<?>>(probes);
                     all.add(dense);
                     // join, not all: the scores are released only once no probe can still be reading them

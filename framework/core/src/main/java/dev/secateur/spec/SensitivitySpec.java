@@ -13,12 +13,16 @@ import java.util.stream.IntStream;
  *                so the test split never chooses the ratios
  * @param layers  the groups analysed, by their weights, such as {@code 0_W}; empty means every removable one
  * @param budget  what the per-layer ratios must save, or null to only measure the curves
+ * @param recover how many training examples each point retrains on, once, with the group's masks held and the
+ *                experiment's fine-tuning settings, before its accuracy is measured (NetAdapt's short-term
+ *                fine-tuning): the curves, and so the budget solver, then price what retraining cannot win
+ *                back; 0 measures right after pruning
  */
-public record SensitivitySpec(List<Double> ratios, int samples, List<ParamRef> layers, Budget budget) {
+public record SensitivitySpec(List<Double> ratios, int samples, List<ParamRef> layers, Budget budget, int recover) {
 
     public static final List<Double> DEFAULT_RATIOS = IntStream.rangeClosed(1, 9).mapToObj(i -> i / 10.0).toList();
     public static final int DEFAULT_SAMPLES = 2000;
-    public static final SensitivitySpec DEFAULT = new SensitivitySpec(DEFAULT_RATIOS, DEFAULT_SAMPLES, List.of(), null);
+    public static final SensitivitySpec DEFAULT = new SensitivitySpec(DEFAULT_RATIOS, DEFAULT_SAMPLES, List.of(), null, 0);
 
     public SensitivitySpec {
         ratios = List.copyOf(ratios);
@@ -36,10 +40,35 @@ public record SensitivitySpec(List<Double> ratios, int samples, List<ParamRef> l
         if (samples < 1) {
             throw new IllegalArgumentException("sensitivity samples = " + samples + " must be at least 1");
         }
+        checkRecover(recover);
+    }
+
+    /** Refuses a negative {@code recover}, for the DSL to say so at its line. */
+    public static int checkRecover(int recover) {
+        if (recover < 0) {
+            throw new IllegalArgumentException("sensitivity recover = " + recover + " must be 0 (measure right after pruning) "
+                    + "or the number of training examples each point retrains on, such as recover 2000");
+        }
+        return recover;
+    }
+
+    /** Measured right after pruning. */
+    public SensitivitySpec(List<Double> ratios, int samples, List<ParamRef> layers, Budget budget) {
+        this(ratios, samples, layers, budget, 0);
     }
 
     public SensitivitySpec withBudget(Budget budget) {
-        return new SensitivitySpec(ratios, samples, layers, budget);
+        return new SensitivitySpec(ratios, samples, layers, budget, recover);
+    }
+
+    /**
+     * The record's own form, but {@code recover} 0 is left out: an experiment's resume key is built from this text,
+     * and runs made before probes could retrain keep theirs.
+     */
+    @Override
+    public String toString() {
+        return "SensitivitySpec[ratios=" + ratios + ", samples=" + samples + ", layers=" + layers + ", budget=" + budget
+                + (recover == 0 ? "" : ", recover=" + recover) + "]";
     }
 
     /**

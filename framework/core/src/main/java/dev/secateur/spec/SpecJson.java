@@ -84,6 +84,9 @@ public final class SpecJson {
                 budget.put("measure", s.budget().measure().name());
                 budget.put("cut", s.budget().cut());
             }
+            if (s.recover() > 0) {
+                sensitivity.put("recover", s.recover()); // only when declared, so earlier keys stay
+            }
         }
         var recovery = spec.recovery();
         if (recovery.rewind() instanceof RecoverySpec.Rewind.Weights weights) {
@@ -138,7 +141,8 @@ public final class SpecJson {
                             refs(required(sensitivity, "layers")),
                             sensitivity.get("budget") == null ? null : new SensitivitySpec.Budget(
                                     SensitivitySpec.Measure.valueOf(text(sensitivity.get("budget"), "measure")),
-                                    number(sensitivity.get("budget"), "cut"))),
+                                    number(sensitivity.get("budget"), "cut")),
+                            sensitivity.has("recover") ? integer(sensitivity, "recover") : 0),
                     bool(json, "shrink"), recovery(json), json.path("control").asBoolean(false),
                     new ExportSpec(json.path("export").path("onnx").asBoolean(false)));
         } catch (BadInputException e) {
@@ -180,7 +184,8 @@ public final class SpecJson {
                 : new ModelSpec.Load(Path.of(text(json, "load")));
     }
 
-    private static ObjectNode training(TrainingSpec t) {
+    /** Training settings alone: what a sensitivity probe that retrains sends a cluster worker. */
+    public static ObjectNode training(TrainingSpec t) {
         var json = JSON.createObjectNode().put("epochs", t.epochs()).put("batch", t.batchSize()).put("lr", t.learningRate());
         if (t.l2() == null) {
             json.putNull("l2");
@@ -190,7 +195,7 @@ public final class SpecJson {
         return json.put("decay", t.decay().word());
     }
 
-    private static TrainingSpec training(JsonNode json) {
+    public static TrainingSpec training(JsonNode json) {
         var l2 = json.get("l2");
         return new TrainingSpec(integer(json, "epochs"), integer(json, "batch"), number(json, "lr"),
                 l2 == null || l2.isNull() ? null : l2.asDouble(), TrainingSpec.Decay.of(json.path("decay").asText("constant")));

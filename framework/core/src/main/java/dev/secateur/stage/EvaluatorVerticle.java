@@ -57,7 +57,7 @@ final class EvaluatorVerticle extends StageVerticle {
         var masks = probe.masks(request.group(), stores.scores().get(request.scores()), request.granularity(), request.ratio(),
                 request.provenance());
         return jobs.probe(request.model(), stores.models().get(request.model()), masks, request.dataSpec(), splits,
-                        request.samples(), request.seed(), request.ratio(), request.timed(), timeLimit(),
+                        request.samples(), request.seed(), request.ratio(), request.timed(), request.recovery(), timeLimit(),
                         "timeoutSeconds." + SecateurConfig.EVALUATOR)
                 .map(point -> {
                     throughput.evaluated(Math.min(request.samples(), splits.train().size()));

@@ -7,7 +7,9 @@ import dev.secateur.bus.FailureCode;
 import dev.secateur.data.Calibration;
 import dev.secateur.data.DataSplits;
 import dev.secateur.data.DatasetLoader;
+import dev.secateur.finetune.FineTuner;
 import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
 import dev.secateur.sensitivity.SensitivityProbe;
 import dev.secateur.spec.DataSpec;
@@ -136,6 +138,24 @@ class ClusterJobsTest {
                 shipped * (model.bytes().length + 1024L));
         // each job carries the mask of 235,200 weights as bits (about 39 KB in base64), never the model
         assertThat(ledger.jobBytes() - before.jobBytes()).isLessThan(3 * 45_000L);
+    }
+
+    @Test
+    void aProbeThatRetrainsRetrainsOnTheWorkerFromTheSameOptimiserStateAndMeasuresWhatItMeasuresHere() throws Exception {
+        // a network with Adam state of its own, which the retraining continues from, here and on the worker
+        var trained = net.copy();
+        new FineTuner().train(trained, splits.train().sample(128, SEED), new TrainingSpec(1, 32, 1e-3), MaskSet.NONE, SEED,
+                progress -> { });
+        var model = ModelWire.of(trained, true);
+        var recovery = new SensitivityProbe.Recovery(256, new TrainingSpec(5, 32, 2e-3, 1e-4, TrainingSpec.Decay.COSINE));
+        var job = Jobs.probe(model, DATA, splits.sha256(), SEED, 200, 0.9, false, recovery, randomMask(0.1, 11));
+        assertThat(Jobs.recovery(job)).isEqualTo(recovery);
+        var answer = jobs.submit(job, model, Duration.ofMinutes(2), "timeoutSeconds.evaluator");
+        var validation = Calibration.validation(splits, 200, SEED);
+        var here = SensitivityProbe.measure(trained, randomMask(0.1, 11), validation, recovery.on(splits, 200, SEED), false, 0.9);
+        var oneShot = SensitivityProbe.measure(trained, randomMask(0.1, 11), validation, false, 0.9);
+        assertThat(await(answer).getDouble("accuracy")).isEqualTo(here.accuracy());
+        assertThat(here.accuracy()).as("the retraining happened").isNotEqualTo(oneShot.accuracy());
     }
 
     @Test

@@ -61,7 +61,7 @@ class SpecWireTest {
                     model { train 'lenet-5', epochs: 1 }
                     saliency 'magnitude', norm: 'l1'
                     granularity filters()
-                    sensitivity { ratios 0.2, 0.6; samples 500 }
+                    sensitivity { ratios 0.2, 0.6; samples 500; recover 300 }
                     scope fromSensitivity(budget: flops(0.35))
                     schedule 'one-shot'
                 })

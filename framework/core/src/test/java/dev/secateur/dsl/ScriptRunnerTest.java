@@ -10,6 +10,7 @@ import dev.secateur.spec.ModelSpec;
 import dev.secateur.spec.Preprocessing;
 import dev.secateur.spec.SensitivitySpec;
 import dev.secateur.spec.SourceLocation;
+import dev.secateur.spec.SpecJson;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.GroupReduction;
@@ -114,6 +115,63 @@ class ScriptRunnerTest {
                 SensitivitySpec.Measure.FLOPS, 0.35));
         assertThat(spec.scope().excluded()).extracting(Object::toString).containsExactly("4_W");
         assertThat(spec.shrink()).as("structured runs remove pruned units by default").isTrue();
+    }
+
+    @Test
+    void recoverGivesEachSensitivityPointAShortRetrainingAndLeavesTheCanonicalFormAloneWhenAbsent() throws IOException {
+        var file = script("recover.groovy", """
+                run(experiment('li') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    sensitivity { ratios 0.2, 0.4; samples 500; recover 1000 }
+                    scope fromSensitivity(budget: flops(0.35))
+                    schedule 'one-shot'
+                })
+                run(experiment('li') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    sensitivity { ratios 0.2, 0.4; samples 500 }
+                    scope fromSensitivity(budget: flops(0.35))
+                    schedule 'one-shot'
+                })
+                """);
+        runner.run(file, List.of());
+        var recovering = submitted.get(0);
+        var plain = submitted.get(1);
+        assertThat(recovering.sensitivity().recover()).isEqualTo(1000);
+        assertThat(plain.sensitivity().recover()).isZero();
+        assertThat(SpecJson.encode(recovering).get("sensitivity").get("recover").asInt()).isEqualTo(1000);
+        assertThat(SpecJson.encode(plain).get("sensitivity").has("recover")).as("earlier keys stay").isFalse();
+        assertThat(plain.sensitivity().toString()).doesNotContain("recover");
+        assertThat(recovering.key()).isNotEqualTo(plain.key());
+        assertThat(recovering.legacyKey()).isNotEqualTo(plain.legacyKey());
+    }
+
+    @Test
+    void aNegativeOrFractionalRecoverIsRefusedAtItsLineNamingTheFix() throws IOException {
+        var negative = script("negative.groovy", """
+                experiment('x') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    sensitivity { ratios 0.5; recover(-5) }
+                    scope fromSensitivity(budget: flops(0.35))
+                    schedule 'one-shot'
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(negative, List.of()))
+                .hasMessageContaining(":4: sensitivity: sensitivity recover = -5 must be 0 (measure right after pruning) or the "
+                        + "number of training examples each point retrains on, such as recover 2000");
+        var fraction = script("fraction.groovy", """
+                experiment('x') {
+                    model { train 'lenet-5' }
+                    granularity filters()
+                    sensitivity { ratios 0.5; recover 0.5 }
+                    scope fromSensitivity(budget: flops(0.35))
+                    schedule 'one-shot'
+                }
+                """);
+        assertThatThrownBy(() -> runner.run(fraction, List.of()))
+                .hasMessageContaining(":4: sensitivity recover: 0.5 is not a whole number");
     }
 
     @Test

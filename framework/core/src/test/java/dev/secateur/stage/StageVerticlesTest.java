@@ -150,6 +150,10 @@ class StageVerticlesTest {
                                 probes.add(request(vertx, Addresses.EVALUATOR_PROBE, new StageRequest.Probe(loaded.model(), loaded.data(),
                                         scored.scores(), group, filters, ratio, 100, provenance, 3L, ratio == 0.5), StageReply.Probed.class));
                             }
+                            // and one that retrains a copy on 64 examples beside the validation sample before it measures
+                            var recovery = new SensitivityProbe.Recovery(64, new TrainingSpec(1, 32, 1e-3));
+                            probes.add(request(vertx, Addresses.EVALUATOR_PROBE, new StageRequest.Probe(loaded.model(), loaded.data(),
+                                    scored.scores(), group, filters, 0.9, 100, provenance, 3L, false, null, recovery), StageReply.Probed.class));
                             return Future.all(probes).<StageReply.Planned>compose(all -> {
                                 context.verify(() -> {
                                     // the dense point is the model's own accuracy on the validation sample, counted here
@@ -161,6 +165,12 @@ class StageVerticlesTest {
                                     // only the timed probe measured its time, relative to the unpruned network's
                                     assertThat(probes.get(1).result().latencyRatio()).isPositive();
                                     assertThat(probes.get(2).result().latencyRatio()).isNaN();
+                                    // the evaluator retrained as the probe does it here, from the stored model
+                                    var masks = new SensitivityProbe(new Pruner()).masks(group, stores.scores().get(scored.scores()),
+                                            filters, 0.9, provenance);
+                                    var here = SensitivityProbe.measure(stores.models().get(loaded.model()), masks, validation,
+                                            recovery.on(stores.data().get(loaded.data()), 100, 3L), false, 0.9);
+                                    assertThat(probes.get(3).result().accuracy()).isEqualTo(here.accuracy());
                                 });
                                 return request(vertx, Addresses.PRUNER_PLAN, new StageRequest.Plan(scored.scores(), null, loaded.params(), filters,
                                         new Scope.LayerWise(Set.of()), new Pruner.StepTarget(1, 0.25, Map.of()), provenance),
