@@ -22,24 +22,37 @@
 //   bin/secateur run scripts/flops-half.groovy resnet-small
 //   bin/secateur run scripts/flops-half.groovy resnet-small 4,5,6   # other seeds
 //   bin/secateur run scripts/flops-half.groovy lenet-5 quick        # the embedded subset, one seed, for a look
+//   bin/secateur run scripts/flops-half.groovy resnet-small 7,8,9 solver   # no hand placement: the recovery-aware solver
+//   bin/secateur run scripts/flops-half.groovy resnet-small 1 solver validation   # the same on a validation split
 
 def arch = args.length > 0 ? args[0] : 'lenet-5'
-boolean quick = args.length > 1 && args[1] == 'quick'
-def seeds = quick ? [1] : args.length > 1 ? args[1].split(',').collect { s ->
+def words = args.length > 1 ? args[1..-1] as List : []
+boolean quick = 'quick' in words
+// solver: no hand placement; the budget solver chooses every ratio from curves whose points each retrained briefly
+boolean solver = 'solver' in words
+// validation: 10,000 training images held out and evaluated instead of the test split, to choose settings on
+boolean validation = 'validation' in words
+def seedWord = words.find { !(it in ['quick', 'solver', 'validation']) }
+def seeds = quick ? [1] : seedWord != null ? seedWord.split(',').collect { s ->
     if (!s.isLong()) {
-        throw new IllegalArgumentException("give seeds as 4,5,6 or 'quick', not '${args[1]}': bin/secateur run scripts/flops-half.groovy resnet-small 4,5,6")
+        throw new IllegalArgumentException("give seeds as 4,5,6 and words from quick, solver, validation, not '${seedWord}': "
+                + "bin/secateur run scripts/flops-half.groovy resnet-small 7,8,9 solver")
     }
     s as long
 } : [1, 2, 3]
-def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
+def dataset = quick ? fashionMnist(source: 'embedded')
+        : validation ? fashionMnist(source: 'installed', validation: 10000) : fashionMnist(source: 'installed')
 def recipe = [
     'lenet-5'     : [denseEpochs: 4, roundEpochs: 1, decay: 'constant', placed: null],
-    'resnet-small': [denseEpochs: 8, roundEpochs: 4, decay: 'cosine', placed: ['2_W': 0.75, '7_W': 0.45, '14_W': 0.35]],
+    'resnet-small': [denseEpochs: 8, roundEpochs: 4, decay: 'cosine', placed: solver ? null : ['2_W': 0.75, '7_W': 0.45, '14_W': 0.35]],
 ][arch]
 if (recipe == null) {
     throw new IllegalArgumentException("give lenet-5 or resnet-small, not '${arch}': bin/secateur run scripts/flops-half.groovy resnet-small")
 }
-def name = arch == 'lenet-5' ? 'lenet5' : arch
+// what each sensitivity point retrains on before it is measured, under 'solver' (declared before any test run)
+int recoverExamples = solver ? (quick ? 500 : 2000) : 0
+def name = (arch == 'lenet-5' ? 'lenet5' : arch) + (validation ? '-validation' : '')
+def variant = solver ? 'flops50-solver' : 'flops50'
 
 def dense = run(baseline("${name}-dense") {
     seed 2016
@@ -49,7 +62,7 @@ def dense = run(baseline("${name}-dense") {
 def denseModel = dense.runDir.resolve('model-final.zip').toString()
 
 def specs = seeds.collect { s ->
-    experiment("${name}-flops50-seed-${s}") {
+    experiment("${name}-${variant}-seed-${s}") {
         seed s
         model { load denseModel }
         data dataset
@@ -58,7 +71,12 @@ def specs = seeds.collect { s ->
         if (recipe.placed) {
             scope perLayer(recipe.placed)
         } else {
-            sensitivity { samples quick ? 500 : 2000 }
+            sensitivity {
+                samples quick ? 500 : 2000
+                if (recoverExamples > 0) {
+                    recover recoverExamples
+                }
+            }
             scope fromSensitivity(budget: flops(0.5))
         }
         schedule 'iterative', steps: 2
