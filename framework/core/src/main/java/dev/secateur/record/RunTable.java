@@ -299,7 +299,9 @@ public final class RunTable {
         if (spread == Spread.RANGE) {
             return text + " (" + value(column, lowest) + " to " + value(column, highest) + ")";
         }
-        return text + " ± " + magnitude(column, sampleSd(values, mean));
+        String sd = magnitude(column, sampleSd(values, mean));
+        // a spread that rounds to nothing at the column's precision says nothing
+        return sd.matches("[0.,]+") ? text : text + " ± " + sd;
     }
 
     static double sampleSd(List<Double> values, double mean) {
