@@ -1,0 +1,109 @@
+package dev.secateur.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.secateur.config.Machine;
+import dev.secateur.errors.BadInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The run directories a table is made of: found from what a user typed (runs, directories of runs, globs) and
+ * read for what a table shows (the name, seed and time, the commit, machine and ND4J build from spec.json, and
+ * the rows of results.csv).
+ */
+final class TableRuns {
+
+    private TableRuns() {
+    }
+
+    /** One run directory, read. */
+    record Run(Path dir, String experiment, long seed, String createdAt, String commit, String machine, String settings,
+               String backend, List<Map<String, String>> rows) {
+
+        double dense() {
+            return rows.isEmpty() ? Double.NaN : RunTable.number(rows.get(0), "accuracy");
+        }
+    }
+
+    /** Reads one run directory: spec.json and results.csv. */
+    static Run read(Path dir) {
+        JsonNode spec = RunIndex.spec(dir);
+        if (spec == null || spec.isMissingNode() || spec.isNull() || !spec.has("experiment")) {
+            throw new BadInputException(dir + " is not a run directory (its " + RunDirectory.SPEC + " is missing or unreadable); "
+                    + "give directories under runs/, such as runs/quickstart-20261129-201812-9068, or a quoted glob such as 'runs/han-*'");
+        }
+        var rows = Csv.read(dir.resolve(RunDirectory.RESULTS));
+        JsonNode runtime = spec.path("runtime");
+        String commit = runtime.path("commit").asText("");
+        JsonNode machine = runtime.path("machine");
+        String machineText;
+        String settingsText = "";
+        if (machine.isObject()) {
+            var isa = new ArrayList<String>();
+            machine.path("isa").forEach(f -> isa.add(f.asText()));
+            var settings = new ArrayList<String>();
+            machine.path("settings").fields().forEachRemaining(e -> settings.add(e.getKey() + "=" + e.getValue().asText()));
+            settingsText = String.join(" ", settings);
+            machineText = machine.path("cpu").asText("unknown CPU") + ", " + machine.path("cores").asInt() + " cores, " + Machine.widest(isa);
+        } else {
+            machineText = "an unrecorded machine";
+        }
+        return new Run(dir, spec.path("experiment").asText(), spec.path("seed").asLong(), spec.path("createdAt").asText(""),
+                commit.isBlank() ? "unrecorded" : commit, machineText, settingsText, runtime.path("nd4jBackend").asText("unrecorded"), rows);
+    }
+
+    /** Run directories from what a user typed: a run, a directory of runs, or a glob in the last part. */
+    static List<Path> expand(List<String> paths) {
+        if (paths.isEmpty()) {
+            throw new BadInputException("give run directories, such as runs/quickstart-20261129-201812-9068, or a quoted glob such as 'runs/han-*'");
+        }
+        var dirs = new LinkedHashSet<Path>();
+        for (String text : paths) {
+            Path path = Path.of(text);
+            String last = path.getFileName() == null ? "" : path.getFileName().toString();
+            if (last.chars().anyMatch(ch -> "*?[{".indexOf(ch) >= 0)) {
+                Path parent = path.getParent() == null ? Path.of(".") : path.getParent();
+                var matched = new ArrayList<Path>();
+                try (DirectoryStream<Path> stream = Files.newDirectoryStream(parent, last)) {
+                    stream.forEach(p -> {
+                        if (Files.isRegularFile(p.resolve(RunDirectory.SPEC))) {
+                            matched.add(p);
+                        }
+                    });
+                } catch (IOException e) {
+                    throw new BadInputException(text + ": cannot list " + parent + " (" + e.getMessage() + ")");
+                }
+                if (matched.isEmpty()) {
+                    throw new BadInputException(text + " matches no run directory; list them with bin/secateur runs");
+                }
+                matched.sort(null);
+                dirs.addAll(matched);
+            } else if (Files.isRegularFile(path.resolve(RunDirectory.SPEC))) {
+                dirs.add(path);
+            } else if (Files.isDirectory(path)) {
+                try (Stream<Path> children = Files.list(path)) {
+                    var inside = children.filter(p -> Files.isRegularFile(p.resolve(RunDirectory.SPEC))).sorted().toList();
+                    if (inside.isEmpty()) {
+                        throw new BadInputException(text + " is neither a run directory nor a directory of runs (nothing in it has "
+                                + RunDirectory.SPEC + ")");
+                    }
+                    dirs.addAll(inside);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot list " + path + ": " + e.getMessage(), e);
+                }
+            } else {
+                throw new BadInputException(text + " does not exist; give run directories, such as runs/quickstart-20261129-201812-9068, "
+                        + "or a quoted glob such as 'runs/han-*'");
+            }
+        }
+        return List.copyOf(dirs);
+    }
+}
