@@ -13,7 +13,15 @@
 boolean quick = 'quick' in args
 // `seeds 1,2,3`: the whole script once per seed, each with its own dense model (default: the one seed 2015)
 int seedsAt = args.toList().indexOf('seeds')
-List<Long> seeds = seedsAt >= 0 && seedsAt + 1 < args.length ? args[seedsAt + 1].split(',').collect { it.trim() as long } : [2015L]
+List<Long> seeds = [2015L]
+if (seedsAt >= 0) {
+    String given = seedsAt + 1 < args.length ? args[seedsAt + 1] : ''
+    if (!given.split(',').every { it.trim().isLong() }) {
+        throw new IllegalArgumentException("give seeds as one comma-separated word, not '${given}': "
+                + "bin/secateur run scripts/han2015-lenet300.groovy seeds 1,2,3")
+    }
+    seeds = given.split(',').collect { it.trim() as long }
+}
 int baselineEpochs = quick ? 4 : 20
 int finetuneEpochs = quick ? 1 : 3
 def fullData = fashionMnist(source: 'installed')
@@ -24,14 +32,14 @@ for (long s in seeds) {
         model { train 'lenet-300-100', epochs: baselineEpochs, batch: 128, lr: 1e-3 }
         data fullData
     })
-    def baseline = dense.runDir.resolve('model-final.zip').toString()
+    def denseModel = dense.runDir.resolve('model-final.zip').toString()
 
     // Magnitude pruning with retraining, as in the paper: each round removes the same share of what is left,
     // and retraining uses an L2 penalty, which the paper found best for retraining pruned networks.
     def iterative = { String name, String criterion, double target, int rounds ->
         experiment("${name}-seed-${s}") {
             seed s
-            model { load baseline }
+            model { load denseModel }
             data fullData
             saliency criterion
             granularity unstructured()
@@ -45,7 +53,7 @@ for (long s in seeds) {
     def oneShot = { String name, String criterion, double target ->
         experiment("${name}-seed-${s}") {
             seed s
-            model { load baseline }
+            model { load denseModel }
             data fullData
             saliency criterion
             scope global()
@@ -73,4 +81,4 @@ for (long s in seeds) {
             + 'retrained on the same examples (acceptance: a loss of at most 0.5 points): %s',
             vsStronger, vsStronger >= -0.5 ? 'MET' : 'NOT MET')
 }
-println "\nAll seeds, mean and spread: bin/secateur table 'runs/han-*' --markdown"
+println "\nAll seeds, mean and spread: bin/secateur table 'runs/han-magnitude-*' 'runs/han-random-*' --markdown"

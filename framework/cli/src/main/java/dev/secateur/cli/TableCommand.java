@@ -50,6 +50,10 @@ final class TableCommand implements Callable<Integer> {
             + "(OMP_NUM_THREADS, ONEDNN_MAX_CPU_ISA, OPENBLAS_CORETYPE): nothing grouped over seeds or left out")
     boolean each;
 
+    @Option(names = "--include-unfinished", description = "also runs that failed, were cancelled or interrupted, or still run, "
+            + "with the last row each has (default: completed runs only; the stamp says how many were left out)")
+    boolean unfinished;
+
     @Option(names = "--check", description = "check the stamps of every table with figures on the given pages; exits 2 when one has none")
     boolean check;
 
@@ -78,7 +82,7 @@ final class TableCommand implements Callable<Integer> {
             case "range" -> RunTable.Spread.RANGE;
             default -> throw new BadInputException("--spread '" + spread + "': give sd (the sample standard deviation) or range (lowest and highest)");
         };
-        var table = RunTable.of(paths, columns, RunTable.Step.parse(step), chosenSpread, each);
+        var table = RunTable.of(paths, columns, RunTable.Step.parse(step), chosenSpread, each, unfinished);
         String command = commandLine();
         out.print(markdown ? table.markdown(command) : table.text(command));
         out.flush();
@@ -90,7 +94,7 @@ final class TableCommand implements Callable<Integer> {
         var typed = spec.commandLine().getParseResult().originalArgs();
         // the whole command line: what came before the subcommand's name (global options) is not this table's
         int name = typed.indexOf(spec.name());
-        return typed.subList(name + 1, typed.size()).stream().map(arg -> arg.chars().anyMatch(c -> " *?[{'\"$".indexOf(c) >= 0) ? "'" + arg.replace("'", "'\\''") + "'" : arg)
+        return typed.subList(name + 1, typed.size()).stream().map(arg -> arg.chars().anyMatch(c -> " *?[{'\"$|`;&()!<>".indexOf(c) >= 0) ? "'" + arg.replace("'", "'\\''") + "'" : arg)
                 .collect(Collectors.joining(" "));
     }
 }

@@ -126,7 +126,7 @@ public final class RunIndex {
     }
 
     /** A run directory: one with a spec, and not hidden (a run still arriving from a cluster worker is). */
-    private static boolean isRun(Path dir) {
+    static boolean isRun(Path dir) {
         return !dir.getFileName().toString().startsWith(".") && Files.isRegularFile(dir.resolve(RunDirectory.SPEC));
     }
 

@@ -93,13 +93,15 @@ public final class RunTable {
     private final Step step;
     private final Spread spread;
     private final boolean each;
+    private final int leftOut;
 
-    private RunTable(List<Run> runs, List<String> columns, Step step, Spread spread, boolean each) {
+    private RunTable(List<Run> runs, List<String> columns, Step step, Spread spread, boolean each, int leftOut) {
         this.runs = runs;
         this.columns = columns;
         this.step = step;
         this.spread = spread;
         this.each = each;
+        this.leftOut = leftOut;
     }
 
     /**
@@ -116,15 +118,33 @@ public final class RunTable {
      *             left out: to set runs of one experiment side by side, such as the same seed on two instruction sets
      */
     public static RunTable of(List<String> paths, List<String> columns, Step step, Spread spread, boolean each) {
+        return of(paths, columns, step, spread, each, false);
+    }
+
+    /**
+     * @param unfinished also runs that failed, were cancelled or interrupted, or still run (their last row so far);
+     *                   without it only completed runs count, and the stamp says how many were left out
+     */
+    public static RunTable of(List<String> paths, List<String> columns, Step step, Spread spread, boolean each, boolean unfinished) {
         var dirs = TableRuns.expand(paths);
         var latest = new LinkedHashMap<String, Run>();
+        int leftOut = 0;
         for (Path dir : dirs) {
             Run run = TableRuns.read(dir);
-            String key = each ? dir.toString() : run.experiment() + "\u0000" + run.seed();
+            if (!unfinished && run.status() != RunIndex.Status.COMPLETED) {
+                leftOut++;
+                continue;
+            }
+            // by the row it lands in, so that two names of one recipe and seed cannot both count
+            String key = each ? dir.toString() : label(run.experiment()) + "\u0000" + run.seed();
             Run before = latest.get(key);
             if (before == null || run.createdAt().compareTo(before.createdAt()) >= 0) {
                 latest.put(key, run);
             }
+        }
+        if (latest.isEmpty()) {
+            throw new BadInputException("none of the " + dirs.size() + " run directories given completed (bin/secateur runs lists "
+                    + "their states); add --include-unfinished to show the last row each has");
         }
         var chosen = new ArrayList<>(latest.values());
         chosen.sort(Comparator.comparing(Run::createdAt));
@@ -142,7 +162,7 @@ public final class RunTable {
             }
             asked = List.copyOf(columns);
         }
-        return new RunTable(chosen, asked, step, spread, each);
+        return new RunTable(chosen, asked, step, spread, each, leftOut);
     }
 
     /** Every column name {@code --columns} takes. */
@@ -191,7 +211,8 @@ public final class RunTable {
                             }
                         }
                     }
-                    row.add(format(column, values));
+                    // a mean over fewer runs than the row counts says over how many
+                    row.add(format(column, values) + (!values.isEmpty() && values.size() < group.size() ? " (n=" + values.size() + ")" : ""));
                 }
                 out.add(row);
             }
@@ -254,7 +275,8 @@ public final class RunTable {
         return String.format(Locale.ROOT, "%s%s` on %s, from %d run%s (%s) made %s by commit %s "
                         + "on %s%s, ND4J %s; %s; points are percentage points.</sub>",
                 STAMP_START, command.isBlank() ? "" : " " + command, LocalDate.now(ZoneOffset.UTC), runs.size(), runs.size() == 1 ? "" : "s",
-                each ? "a row each" : "the latest of each experiment and seed", when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
+                (each ? "a row each" : "the latest of each experiment and seed") + (leftOut == 0 ? ""
+                        : "; " + leftOut + " that did not complete left out"), when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
                 spreadText);
     }
 

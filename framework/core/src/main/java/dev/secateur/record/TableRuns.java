@@ -26,7 +26,7 @@ final class TableRuns {
 
     /** One run directory, read. */
     record Run(Path dir, String experiment, long seed, String createdAt, String commit, String machine, String settings,
-               String backend, List<Map<String, String>> rows) {
+               String backend, RunIndex.Status status, List<Map<String, String>> rows) {
 
         double dense() {
             return rows.isEmpty() ? Double.NaN : RunTable.number(rows.get(0), "accuracy");
@@ -40,7 +40,7 @@ final class TableRuns {
             throw new BadInputException(dir + " is not a run directory (its " + RunDirectory.SPEC + " is missing or unreadable); "
                     + "give directories under runs/, such as runs/quickstart-20261129-201812-9068, or a quoted glob such as 'runs/han-*'");
         }
-        var rows = Csv.read(dir.resolve(RunDirectory.RESULTS));
+        var rows = RunIndex.results(dir);
         JsonNode runtime = spec.path("runtime");
         String commit = runtime.path("commit").asText("");
         JsonNode machine = runtime.path("machine");
@@ -57,7 +57,8 @@ final class TableRuns {
             machineText = "an unrecorded machine";
         }
         return new Run(dir, spec.path("experiment").asText(), spec.path("seed").asLong(), spec.path("createdAt").asText(""),
-                commit.isBlank() ? "unrecorded" : commit, machineText, settingsText, runtime.path("nd4jBackend").asText("unrecorded"), rows);
+                commit.isBlank() || commit.equals("unknown") ? "unrecorded" : commit, machineText, settingsText, runtime.path("nd4jBackend").asText("unrecorded"),
+                RunIndex.status(dir, false), rows);
     }
 
     /** Run directories from what a user typed: a run, a directory of runs, or a glob in the last part. */
@@ -67,14 +68,14 @@ final class TableRuns {
         }
         var dirs = new LinkedHashSet<Path>();
         for (String text : paths) {
-            Path path = Path.of(text);
+            Path path = Path.of(text).toAbsolutePath().normalize();
             String last = path.getFileName() == null ? "" : path.getFileName().toString();
             if (last.chars().anyMatch(ch -> "*?[{".indexOf(ch) >= 0)) {
                 Path parent = path.getParent() == null ? Path.of(".") : path.getParent();
                 var matched = new ArrayList<Path>();
                 try (DirectoryStream<Path> stream = Files.newDirectoryStream(parent, last)) {
                     stream.forEach(p -> {
-                        if (Files.isRegularFile(p.resolve(RunDirectory.SPEC))) {
+                        if (RunIndex.isRun(p)) {
                             matched.add(p);
                         }
                     });
@@ -86,11 +87,11 @@ final class TableRuns {
                 }
                 matched.sort(null);
                 dirs.addAll(matched);
-            } else if (Files.isRegularFile(path.resolve(RunDirectory.SPEC))) {
+            } else if (RunIndex.isRun(path)) {
                 dirs.add(path);
             } else if (Files.isDirectory(path)) {
                 try (Stream<Path> children = Files.list(path)) {
-                    var inside = children.filter(p -> Files.isRegularFile(p.resolve(RunDirectory.SPEC))).sorted().toList();
+                    var inside = children.filter(p -> RunIndex.isRun(p)).sorted().toList();
                     if (inside.isEmpty()) {
                         throw new BadInputException(text + " is neither a run directory nor a directory of runs (nothing in it has "
                                 + RunDirectory.SPEC + ")");

@@ -114,6 +114,10 @@ public final class TableStamps {
                     + "RUNS --markdown, which writes one, or, for a table kept from before, add '" + HAND_STAMP_START
                     + " ... commit <hash> (<date>) ...</sub>'");
         }
+        if (kind == Kind.GENERATED && stamp.contains("-dirty")) {
+            return new Table(page, line, kind, "the table's runs came from a build with uncommitted changes (a commit ending -dirty), "
+                    + "so no commit holds the code that made them; commit, rebuild, run them again and make the table again");
+        }
         if (!COMMIT.matcher(stamp).find() || kind == Kind.GENERATED && stamp.contains("unrecorded")) {
             return new Table(page, line, kind, "the table's stamp names no commit (such as 'commit 03f5266'): its runs, or some of them, recorded none, "
                     + "so run them again with this build and make the table again");

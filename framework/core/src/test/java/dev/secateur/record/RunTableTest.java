@@ -33,6 +33,7 @@ class RunTableTest {
                 + String.format(Locale.ROOT, "0,0,0,%f,0.3,1000,1000,2000,2000,0.1,100,256,1.0,magnitude,%f,0%n", dense, dense)
                 + String.format(Locale.ROOT, "1,0.9,0.9,%f,0.4,1000,100,2000,200,0.1,100,256,1.0,magnitude,%f,%f%n", accuracy, control,
                 accuracy - control));
+        Files.writeString(dir.resolve(RunDirectory.MODEL), "a completed run's model");
         return dir;
     }
 
@@ -73,6 +74,30 @@ class RunTableTest {
         var table = RunTable.of(List.of(runs.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD);
         assertThat(table.runCount()).isEqualTo(1);
         assertThat(table.cells().get(1)).containsExactly("b", "1 (1)", "90.00%");
+    }
+
+    @Test
+    void onlyCompletedRunsCountUnlessAskedAndACellOverFewerRunsSaysHowMany() throws IOException {
+        run("f-s1", "f-seed-1", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
+        run("f-s2", "f-seed-2", 2, "2026-12-06T10:01:00Z", 0.89, 0.92, 0.88);
+        // a later run of seed 2 that was cancelled after its dense step: it must not stand for seed 2
+        Path cancelled = run("f-s2-again", "f-seed-2", 2, "2026-12-06T12:00:00Z", 0.89, 0.10, 0.88);
+        Files.delete(cancelled.resolve(RunDirectory.MODEL));
+        Files.writeString(cancelled.resolve(RunDirectory.CANCELLED), "cancelled");
+        var table = RunTable.of(List.of(runs.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD);
+        assertThat(table.cells().get(1)).containsExactly("f", "2 (1, 2)", "91.00% ± 1.41");
+        assertThat(table.stamp("x")).contains("from 2 runs (the latest of each experiment and seed; 1 that did not complete left out)");
+        var all = RunTable.of(List.of(runs.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD, false, true);
+        assertThat(all.cells().get(1)).containsExactly("f", "2 (1, 2)", "50.00% ± 56.57");
+        // step 1 exists in every run, step 5 in none, and a missing cell (no control at step 1 of one run) is counted
+        Files.writeString(runs.resolve("f-s1").resolve(RunDirectory.RESULTS), HEADER
+                + "0,0,0,0.89,0.3,1000,1000,2000,2000,0.1,100,256,1.0,magnitude,0.89,0\n"
+                + "1,0.9,0.9,0.90,0.4,1000,100,2000,200,0.1,100,256,1.0,magnitude,,\n");
+        var partial = RunTable.of(List.of(runs.toString()), List.of("control_accuracy"), RunTable.Step.parse("1"), RunTable.Spread.SD);
+        assertThat(partial.cells().get(1)).containsExactly("f", "2 (1, 2)", "88.00% (n=1)");
+        assertThatThrownBy(() -> RunTable.of(List.of(cancelled.toString()), List.of(), RunTable.Step.parse("final"), RunTable.Spread.SD))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("none of the 1 run directories given completed")
+                .hasMessageContaining("--include-unfinished");
     }
 
     @Test

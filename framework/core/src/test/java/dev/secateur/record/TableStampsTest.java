@@ -49,11 +49,13 @@ class TableStampsTest {
     void aStampWithoutACommitOrFromRunsThatRecordedNoneFails() throws IOException {
         var tables = check(TABLE + "\n" + TableStamps.HAND_STAMP_START + " long ago.</sub>\n\n"
                 + TABLE + "\n" + RunTable.STAMP_START + " runs` on 2026-12-06, from 2 runs made 2026-12-06 by commit abc1234, unrecorded</sub>\n\n"
-                + TABLE + "\n" + TableStamps.HAND_STAMP_START + " at commit abc1234.</sub>\n");
-        assertThat(tables).hasSize(3).noneMatch(TableStamps.Table::stamped);
+                + TABLE + "\n" + TableStamps.HAND_STAMP_START + " at commit abc1234.</sub>\n\n"
+                + TABLE + "\n" + RunTable.STAMP_START + " runs` on 2026-12-06, from 2 runs made 2026-12-06 by commit abc1234-dirty</sub>\n");
+        assertThat(tables).hasSize(4).noneMatch(TableStamps.Table::stamped);
         assertThat(tables.get(0).problem()).contains("names no commit");
         assertThat(tables.get(1).problem()).contains("recorded none");
         assertThat(tables.get(2).problem()).contains("names no date");
+        assertThat(tables.get(3).problem()).contains("uncommitted changes");
     }
 
     @Test
