@@ -30,15 +30,17 @@ public final class TableStamps {
     private static final Pattern DATE = Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b");
 
     /** One table on a page. */
-    public record Table(Path page, int line, Kind kind, String problem) {
+    public record Table(Path page, int line, Kind kind, boolean dirty, String problem) {
 
         public boolean stamped() {
             return problem == null;
         }
 
-        /** For a message: the page and line, then what is wrong. */
+        /** For a message: the page and line, then what is wrong, or that the build had uncommitted changes. */
         public String describe() {
-            return page + ":" + line + ": " + (problem == null ? kind.name().toLowerCase() : problem);
+            return page + ":" + line + ": " + (problem != null ? problem : dirty
+                    ? "stamped from runs of a build with uncommitted changes (-dirty): no commit holds that code exactly"
+                    : kind.name().toLowerCase());
         }
     }
 
@@ -110,21 +112,17 @@ public final class TableStamps {
     private static Table judge(Path page, int line, String stamp) {
         Kind kind = stamp.startsWith(RunTable.STAMP_START) ? Kind.GENERATED : stamp.startsWith(HAND_STAMP_START) ? Kind.BY_HAND : Kind.UNSTAMPED;
         if (kind == Kind.UNSTAMPED) {
-            return new Table(page, line, kind, "the table has no stamp on the line below it; make it with bin/secateur table "
+            return new Table(page, line, kind, false, "the table has no stamp on the line below it; make it with bin/secateur table "
                     + "RUNS --markdown, which writes one, or, for a table kept from before, add '" + HAND_STAMP_START
                     + " ... commit <hash> (<date>) ...</sub>'");
         }
-        if (kind == Kind.GENERATED && stamp.contains("-dirty")) {
-            return new Table(page, line, kind, "the table's runs came from a build with uncommitted changes (a commit ending -dirty), "
-                    + "so no commit holds the code that made them; commit, rebuild, run them again and make the table again");
-        }
         if (!COMMIT.matcher(stamp).find() || kind == Kind.GENERATED && stamp.contains("unrecorded")) {
-            return new Table(page, line, kind, "the table's stamp names no commit (such as 'commit 03f5266'): its runs, or some of them, recorded none, "
+            return new Table(page, line, kind, false, "the table's stamp names no commit (such as 'commit 03f5266'): its runs, or some of them, recorded none, "
                     + "so run them again with this build and make the table again");
         }
         if (!DATE.matcher(stamp).find()) {
-            return new Table(page, line, kind, "the table's stamp names no date (such as 2026-12-06)");
+            return new Table(page, line, kind, false, "the table's stamp names no date (such as 2026-12-06)");
         }
-        return new Table(page, line, kind, null);
+        return new Table(page, line, kind, kind == Kind.GENERATED && stamp.contains("-dirty"), null);
     }
 }
