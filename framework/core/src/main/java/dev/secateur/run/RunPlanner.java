@@ -189,6 +189,11 @@ public final class RunPlanner {
                 .map(g -> g.producers().get(0))
                 .filter(p -> inScope.stream().anyMatch(q -> q.weights().equals(p.weights())))
                 .toList();
+        if (spec.sensitivity().recover() > 0 && spec.finetune().epochs() == 0) {
+            // the points would be priced by what retraining wins back, in a run that never retrains
+            throw new BadInputException("sensitivity recover " + spec.sensitivity().recover() + " prices each cut after a short "
+                    + "retraining, but this run does not retrain (finetune epochs: 0); give finetune epochs, or leave recover out");
+        }
         var named = spec.sensitivity().layers();
         for (var ref : named) {
             if (removable.stream().noneMatch(p -> p.weights().equals(ref))) {

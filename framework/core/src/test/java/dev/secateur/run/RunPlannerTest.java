@@ -107,6 +107,11 @@ class RunPlannerTest {
                 .sensitivity(s -> s.ratios(0.5).layer("5_W")).schedule("one-shot", s -> s.target(0.5)));
         assertThatThrownBy(() -> plan(named, LENET5)).hasMessageContaining("sensitivity names layer 5_W")
                 .hasMessageContaining("choose from [0_W, 2_W, 4_W]");
+        var untrained = experiment("li", e -> e.model(m -> m.train("lenet-5")).granularity(Dsl.filters()).scope(Dsl.layerwise())
+                .sensitivity(s -> s.ratios(0.5).recover(1000)).schedule("one-shot", s -> s.target(0.5))
+                .finetune(Map.of("epochs", 0)));
+        assertThatThrownBy(() -> plan(untrained, LENET5)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("sensitivity recover 1000").hasMessageContaining("finetune epochs: 0");
         var compare = experiment("cmp", e -> e.model(m -> m.train("lenet-300-100"))
                 .compare(c -> c.criteria("magnitude").layer("7_W").granularity(Dsl.neurons())));
         assertThatThrownBy(() -> plan(compare, LENET300)).hasMessageContaining("compare names layer 7_W");
