@@ -245,7 +245,8 @@ public final class RunIndex {
         return Csv.read(dir.resolve(RunDirectory.RESULTS));
     }
 
-    private static double number(String cell) {
+    /** A cell of results.csv as a number: NaN for an empty or unreadable one. */
+    static double number(String cell) {
         try {
             return cell == null ? Double.NaN : Double.parseDouble(cell);
         } catch (NumberFormatException e) {

@@ -349,15 +349,7 @@ public final class RunTable {
     }
 
     static double number(Map<String, String> row, String column) {
-        String v = row.get(column);
-        if (v == null) {
-            return Double.NaN;
-        }
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
+        return RunIndex.number(row.get(column));
     }
 
     private static Map<String, Column> columns() {
