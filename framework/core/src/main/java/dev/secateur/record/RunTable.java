@@ -199,16 +199,21 @@ public final class RunTable {
                 if (every) {
                     row.add(Integer.toString(s));
                 }
+                // each run's row for this step, found once for all the columns
+                var rows = new ArrayList<Map.Entry<Run, Map<String, String>>>();
+                for (Run run : group) {
+                    var r = row(run, s);
+                    if (r != null) {
+                        rows.add(Map.entry(run, r));
+                    }
+                }
                 for (String c : columns) {
                     var column = COLUMNS.get(c);
                     var values = new ArrayList<Double>();
-                    for (Run run : group) {
-                        var r = row(run, s);
-                        if (r != null) {
-                            double v = column.value().applyAsDouble(run, r);
-                            if (Double.isFinite(v)) {
-                                values.add(v);
-                            }
+                    for (var found : rows) {
+                        double v = column.value().applyAsDouble(found.getKey(), found.getValue());
+                        if (Double.isFinite(v)) {
+                            values.add(v);
                         }
                     }
                     // a mean over fewer runs than the row counts says over how many
