@@ -5,38 +5,54 @@
 // each scored from one statistics pass over 1024 calibration examples of the training split.
 //
 //   apt-get install dataset-fashion-mnist
-//   bin/secateur run scripts/molchanov2016-oracle.groovy          # 6 min on 2 cores
-//   bin/secateur run scripts/molchanov2016-oracle.groovy quick    # embedded subset, ~3 min
+//   bin/secateur run scripts/molchanov2016-oracle.groovy                # 2 min on 2 cores
+//   bin/secateur run scripts/molchanov2016-oracle.groovy seeds 1,2,3    # once per seed: training, calibration sample
+//   bin/secateur run scripts/molchanov2016-oracle.groovy quick          # embedded subset, ~1 min
 
-boolean quick = args.length > 0 && args[0] == 'quick'
+boolean quick = 'quick' in args
+// `seeds 1,2,3`: the whole comparison once per seed, each with its own models (default: the one seed 2016)
+int seedsAt = args.toList().indexOf('seeds')
+List<Long> seeds = [2016L]
+if (seedsAt >= 0) {
+    String given = seedsAt + 1 < args.length ? args[seedsAt + 1] : ''
+    if (!given.split(',').every { it.trim().isLong() }) {
+        throw new IllegalArgumentException("give seeds as one comma-separated word, not '${given}': "
+                + "bin/secateur run scripts/molchanov2016-oracle.groovy seeds 1,2,3")
+    }
+    seeds = given.split(',').collect { it.trim() as long }
+}
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
 
-def lenet5Spec = experiment('molchanov-lenet5') {
-    seed 2016
-    model { train 'lenet-5', epochs: quick ? 1 : 2, batch: 64, lr: 1e-3 }
-    data dataset
-    calibration samples: 1024
-    compare {
-        criteria 'magnitude', 'activation', 'taylor', 'obd', 'random'
-        against 'oracle'
-        layer '0_W', '2_W'
-        granularity filters()
+for (long s in seeds) {
+    // the seed in the name only when asked for seeds, so that the default run keeps its names
+    String suffix = seedsAt >= 0 ? "-seed-${s}" : ''
+    def lenet5Spec = experiment("molchanov-lenet5${suffix}") {
+        seed s
+        model { train 'lenet-5', epochs: quick ? 1 : 2, batch: 64, lr: 1e-3 }
+        data dataset
+        calibration samples: 1024
+        compare {
+            criteria 'magnitude', 'activation', 'taylor', 'obd', 'random'
+            against 'oracle'
+            layer '0_W', '2_W'
+            granularity filters()
+        }
     }
-}
-def lenet5 = run(lenet5Spec)
-def lenet300 = run(experiment('molchanov-lenet300', from: lenet5Spec) {
-    model { train 'lenet-300-100', epochs: quick ? 4 : 10, batch: 128, lr: 1e-3 }
-    compare {
-        criteria 'magnitude', 'activation', 'taylor', 'obd', 'random'
-        against 'oracle'
-        layer '0_W', '1_W'
-        granularity neurons()
-    }
-})
+    def lenet5 = run(lenet5Spec)
+    def lenet300 = run(experiment("molchanov-lenet300${suffix}", from: lenet5Spec) {
+        model { train 'lenet-300-100', epochs: quick ? 4 : 10, batch: 128, lr: 1e-3 }
+        compare {
+            criteria 'magnitude', 'activation', 'taylor', 'obd', 'random'
+            against 'oracle'
+            layer '0_W', '1_W'
+            granularity neurons()
+        }
+    })
 
-println "\nLeNet-5 (dense accuracy ${String.format('%.2f%%', 100 * lenet5.accuracy)}), filters against the oracle:"
-println lenet5.correlationTable
-println "LeNet-300-100 (dense accuracy ${String.format('%.2f%%', 100 * lenet300.accuracy)}), neurons against the oracle:"
-println lenet300.correlationTable
-println "Molchanov et al. 2016 (VGG-16, Spearman): weight 0.27, activation 0.56, Taylor 0.73"
-println "rank-correlation.csv and rank-correlation.png are in ${lenet5.runDir} and ${lenet300.runDir}"
+    println "\nLeNet-5 (dense accuracy ${String.format('%.2f%%', 100 * lenet5.accuracy)}), filters against the oracle:"
+    println lenet5.correlationTable
+    println "LeNet-300-100 (dense accuracy ${String.format('%.2f%%', 100 * lenet300.accuracy)}), neurons against the oracle:"
+    println lenet300.correlationTable
+    println "Molchanov et al. 2016 (VGG-16, Spearman): weight 0.27, activation 0.56, Taylor 0.73"
+    println "rank-correlation.csv and rank-correlation.png are in ${lenet5.runDir} and ${lenet300.runDir}"
+}

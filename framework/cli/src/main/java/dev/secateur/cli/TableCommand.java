@@ -38,6 +38,15 @@ final class TableCommand implements Callable<Integer> {
                     + "nonzero_params, compression)")
     List<String> columns = new ArrayList<>();
 
+    @Option(names = "--file", paramLabel = "NAME.csv",
+            description = "instead of results.csv, another CSV file each run wrote, such as rank-correlation.csv or sensitivity-ratios.csv: "
+                    + "a row per experiment and value of the --by columns; --columns then names that file's columns (default: all but --by)")
+    String file;
+
+    @Option(names = "--by", split = ",", paramLabel = "COLUMN",
+            description = "with --file, the columns that say which row a line belongs to, such as criterion,layer")
+    List<String> by = new ArrayList<>();
+
     @Option(names = "--step", paramLabel = "final|all|N", defaultValue = "final",
             description = "which row of each run: its last (final, the default), every step (all), or step N (0 is the dense model)")
     String step;
@@ -83,7 +92,19 @@ final class TableCommand implements Callable<Integer> {
             case "range" -> RunTable.Spread.RANGE;
             default -> throw new BadInputException("--spread '" + spread + "': give sd (the sample standard deviation) or range (lowest and highest)");
         };
-        var table = RunTable.of(paths, columns, RunTable.Step.parse(step), chosenSpread, each, unfinished);
+        RunTable table;
+        if (file != null) {
+            if (!step.equals("final")) {
+                throw new BadInputException("--step chooses a row of results.csv; with --file " + file + ", choose rows with --by");
+            }
+            table = RunTable.ofFile(paths, file, by, columns, chosenSpread, each, unfinished);
+        } else {
+            if (!by.isEmpty()) {
+                throw new BadInputException("--by groups the lines of another file: give it with --file, such as --file rank-correlation.csv "
+                        + "--by criterion,layer");
+            }
+            table = RunTable.of(paths, columns, RunTable.Step.parse(step), chosenSpread, each, unfinished);
+        }
         String command = commandLine();
         out.print(markdown ? table.markdown(command) : table.text(command));
         out.flush();

@@ -176,6 +176,12 @@ class MainTest {
         err.getBuffer().setLength(0);
         assertThat(run("table", dir.resolve("runs").resolve("nothing-*").toString())).isEqualTo(Main.BAD_INPUT);
         assertThat(err.toString()).contains("matches no run directory");
+        err.getBuffer().setLength(0);
+        assertThat(run("table", glob, "--by", "layer")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("--by groups the lines of another file: give it with --file");
+        err.getBuffer().setLength(0);
+        assertThat(run("table", glob, "--file", "rank-correlation.csv")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("none of the 2 runs chosen has a rank-correlation.csv");
 
         // with its stamp the page passes, when the build that made the runs recorded a commit (not one outside a git
         // checkout); a build with uncommitted changes, as while developing, is listed as such

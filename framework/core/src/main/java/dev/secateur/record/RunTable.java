@@ -94,14 +94,27 @@ public final class RunTable {
     private final Spread spread;
     private final boolean each;
     private final int leftOut;
+    /** The CSV file the rows come from: results.csv, or another a run wrote, such as rank-correlation.csv. */
+    private final String file;
+    /** For another file: the columns that, with the experiment, say which row a line of it belongs to. */
+    private final List<String> by;
+    private final int withoutFile;
 
-    private RunTable(List<Run> runs, List<String> columns, Step step, Spread spread, boolean each, int leftOut) {
+    private RunTable(List<Run> runs, List<String> columns, Step step, Spread spread, boolean each, int leftOut, String file,
+                     List<String> by, int withoutFile) {
         this.runs = runs;
         this.columns = columns;
         this.step = step;
         this.spread = spread;
         this.each = each;
         this.leftOut = leftOut;
+        this.file = file;
+        this.by = by;
+        this.withoutFile = withoutFile;
+    }
+
+    /** The runs a table counts, the latest of each experiment and seed, and how many were left out as unfinished. */
+    private record Chosen(List<Run> runs, int leftOut, int dirs) {
     }
 
     /**
@@ -126,11 +139,72 @@ public final class RunTable {
      *                   without it only completed runs count, and the stamp says how many were left out
      */
     public static RunTable of(List<String> paths, List<String> columns, Step step, Spread spread, boolean each, boolean unfinished) {
+        var chosen = choose(paths, RunDirectory.RESULTS, each, unfinished);
+        List<String> asked;
+        if (columns.isEmpty()) {
+            boolean control = chosen.runs().stream().anyMatch(r -> r.rows().stream().anyMatch(row -> row.get("control_accuracy") != null));
+            asked = DEFAULT_COLUMNS.stream()
+                    .filter(c -> control || !Set.of("control_accuracy", "accuracy_vs_control", "vs_stronger").contains(c))
+                    .toList();
+        } else {
+            for (String c : columns) {
+                if (!COLUMNS.containsKey(c)) {
+                    throw new BadInputException("--columns: there is no column '" + c + "'; choose from " + columnNames());
+                }
+            }
+            asked = List.copyOf(columns);
+        }
+        return new RunTable(chosen.runs(), asked, step, spread, each, chosen.leftOut(), RunDirectory.RESULTS, List.of(), 0);
+    }
+
+    /**
+     * A table of another CSV file that each run wrote, such as {@code rank-correlation.csv} or
+     * {@code sensitivity-ratios.csv}: one row per experiment and value of the {@code by} columns, and for each
+     * other column the mean and spread over seeds where it holds numbers, or its values where it holds words.
+     *
+     * @param file    the file's name in each run directory
+     * @param by      the columns that say which row a line belongs to, such as {@code criterion,layer}
+     * @param columns the columns shown; empty for every column not in {@code by}
+     */
+    public static RunTable ofFile(List<String> paths, String file, List<String> by, List<String> columns, Spread spread, boolean each,
+                                  boolean unfinished) {
+        if (file.isBlank() || file.contains("/") || file.contains("\\") || !file.endsWith(".csv")) {
+            throw new BadInputException("--file '" + file + "': give the name of a CSV file inside each run directory, such as "
+                    + ComparisonFiles.CSV + " or " + SensitivityFiles.RATIOS);
+        }
+        if (file.equals(RunDirectory.RESULTS)) {
+            throw new BadInputException("--file " + RunDirectory.RESULTS + " is what a table reads without --file; leave --file out");
+        }
+        var chosen = choose(paths, file, each, unfinished);
+        var withFile = chosen.runs().stream().filter(r -> !r.rows().isEmpty()).toList();
+        if (withFile.isEmpty()) {
+            throw new BadInputException("none of the " + chosen.runs().size() + " runs chosen has a " + file + " with rows; "
+                    + "list a run directory's files to see which it wrote");
+        }
+        var present = new LinkedHashSet<String>();
+        withFile.forEach(r -> r.rows().forEach(row -> present.addAll(row.keySet())));
+        for (String c : by) {
+            if (!present.contains(c)) {
+                throw new BadInputException("--by: " + file + " has no column '" + c + "'; its columns are " + String.join(", ", present));
+            }
+        }
+        for (String c : columns) {
+            if (!present.contains(c)) {
+                throw new BadInputException("--columns: " + file + " has no column '" + c + "'; its columns are " + String.join(", ", present));
+            }
+        }
+        List<String> asked = columns.isEmpty() ? present.stream().filter(c -> !by.contains(c)).toList() : List.copyOf(columns);
+        return new RunTable(withFile, asked, new Final(), spread, each, chosen.leftOut(), file, List.copyOf(by),
+                chosen.runs().size() - withFile.size());
+    }
+
+    /** The latest completed run of each experiment and seed (or each run, with {@code each}), oldest first. */
+    private static Chosen choose(List<String> paths, String file, boolean each, boolean unfinished) {
         var dirs = TableRuns.expand(paths);
         var latest = new LinkedHashMap<String, Run>();
         int leftOut = 0;
         for (Path dir : dirs) {
-            Run run = TableRuns.read(dir);
+            Run run = TableRuns.read(dir, file);
             if (!unfinished && run.status() != RunIndex.Status.COMPLETED) {
                 leftOut++;
                 continue;
@@ -148,21 +222,7 @@ public final class RunTable {
         }
         var chosen = new ArrayList<>(latest.values());
         chosen.sort(Comparator.comparing(Run::createdAt));
-        List<String> asked;
-        if (columns.isEmpty()) {
-            boolean control = chosen.stream().anyMatch(r -> r.rows().stream().anyMatch(row -> row.get("control_accuracy") != null));
-            asked = DEFAULT_COLUMNS.stream()
-                    .filter(c -> control || !Set.of("control_accuracy", "accuracy_vs_control", "vs_stronger").contains(c))
-                    .toList();
-        } else {
-            for (String c : columns) {
-                if (!COLUMNS.containsKey(c)) {
-                    throw new BadInputException("--columns: there is no column '" + c + "'; choose from " + columnNames());
-                }
-            }
-            asked = List.copyOf(columns);
-        }
-        return new RunTable(chosen, asked, step, spread, each, leftOut);
+        return new Chosen(chosen, leftOut, dirs.size());
     }
 
     /** Every column name {@code --columns} takes. */
@@ -177,6 +237,9 @@ public final class RunTable {
 
     /** The table as rows of cells, the first row its header. */
     public List<List<String>> cells() {
+        if (!file.equals(RunDirectory.RESULTS)) {
+            return fileCells();
+        }
         boolean every = step instanceof Every;
         var header = new ArrayList<String>();
         header.add("experiment");
@@ -187,15 +250,12 @@ public final class RunTable {
         columns.forEach(c -> header.add(COLUMNS.get(c).header()));
         var out = new ArrayList<List<String>>();
         out.add(header);
-        var groups = new LinkedHashMap<String, List<Run>>();
-        runs.forEach(run -> groups.computeIfAbsent(each ? run.dir().getFileName() + (run.settings().isEmpty() ? "" : " (" + run.settings() + ")")
-                : label(run.experiment()), k -> new ArrayList<>()).add(run));
-        groups.forEach((label, group) -> {
-            var seeds = group.stream().map(Run::seed).sorted().map(String::valueOf).collect(Collectors.joining(", "));
+        groups().forEach((label, group) -> {
+            var seeds = seeds(group);
             for (int s : steps(group)) {
                 var row = new ArrayList<String>();
                 row.add(label);
-                row.add(group.size() + " (" + seeds + ")");
+                row.add(seeds);
                 if (every) {
                     row.add(Integer.toString(s));
                 }
@@ -223,6 +283,71 @@ public final class RunTable {
             }
         });
         return out;
+    }
+
+    /** The runs of each row's experiment: by its name without the seed, or each run alone. */
+    private Map<String, List<Run>> groups() {
+        var groups = new LinkedHashMap<String, List<Run>>();
+        runs.forEach(run -> groups.computeIfAbsent(each ? run.dir().getFileName() + (run.settings().isEmpty() ? "" : " (" + run.settings() + ")")
+                : label(run.experiment()), k -> new ArrayList<>()).add(run));
+        return groups;
+    }
+
+    private static String seeds(List<Run> group) {
+        return group.size() + " (" + group.stream().map(Run::seed).sorted().map(String::valueOf).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /**
+     * Another file's table: a row per experiment and value of the {@code by} columns. A column of numbers shows the
+     * mean and spread at the precision the file wrote; a column of words shows its value, or each value where seeds differ.
+     */
+    private List<List<String>> fileCells() {
+        var header = new ArrayList<String>(List.of("experiment", "seeds"));
+        header.addAll(by);
+        header.addAll(columns);
+        var out = new ArrayList<List<String>>();
+        out.add(header);
+        groups().forEach((label, group) -> {
+            var keys = new LinkedHashSet<List<String>>();
+            group.forEach(run -> run.rows().forEach(r -> keys.add(key(r))));
+            for (var key : keys) {
+                var row = new ArrayList<String>(List.of(label, seeds(group)));
+                row.addAll(key.stream().map(k -> k == null ? "" : k).toList());
+                var lines = group.stream().flatMap(run -> run.rows().stream().filter(r -> key(r).equals(key)).limit(1)).toList();
+                for (String c : columns) {
+                    var cellsOfSeeds = lines.stream().map(r -> r.get(c)).filter(v -> v != null).toList();
+                    row.add(fileCell(c, cellsOfSeeds, group.size()));
+                }
+                out.add(row);
+            }
+        });
+        return out;
+    }
+
+    private List<String> key(Map<String, String> line) {
+        var key = new ArrayList<String>();
+        by.forEach(c -> key.add(line.get(c)));
+        return key;
+    }
+
+    private String fileCell(String name, List<String> texts, int runsInRow) {
+        if (texts.isEmpty()) {
+            return "";
+        }
+        var numbers = new ArrayList<Double>();
+        int decimals = 0;
+        for (String text : texts) {
+            double v = RunIndex.number(text);
+            if (!Double.isFinite(v)) {
+                // words: the value, or each distinct value where the seeds differ
+                return String.join(" / ", new LinkedHashSet<>(texts));
+            }
+            numbers.add(v);
+            int point = text.indexOf('.');
+            decimals = Math.max(decimals, point < 0 || text.contains("e") || text.contains("E") ? 0 : Math.min(4, text.length() - point - 1));
+        }
+        var column = new Column(name, name, decimals == 0 ? Kind.COUNT : Kind.DECIMAL, decimals, null);
+        return format(column, numbers) + (numbers.size() < runsInRow ? " (n=" + numbers.size() + ")" : "");
     }
 
     /** The steps shown for a group: -1 for each run's last row, one step, or every step any of its runs has. */
@@ -254,7 +379,7 @@ public final class RunTable {
         for (int r = 0; r < cells.size(); r++) {
             out.append("| ").append(cells.get(r).stream().map(c -> c.replace("|", "\\|")).collect(Collectors.joining(" | "))).append(" |\n");
             if (r == 0) {
-                out.append("|").append(cells.get(0).stream().map(c -> c.equals("experiment") ? "---" : "---:")
+                out.append("|").append(cells.get(0).stream().map(c -> c.equals("experiment") || by.contains(c) ? "---" : "---:")
                         .collect(Collectors.joining("|"))).append("|\n");
             }
         }
@@ -278,11 +403,12 @@ public final class RunTable {
         String when = dates.isEmpty() ? "no runs" : dates.first().equals(dates.last()) ? dates.first() : dates.first() + " to " + dates.last();
         String spreadText = spread == Spread.SD ? "± is the sample standard deviation over seeds" : "the range is the lowest and highest seed";
         return String.format(Locale.ROOT, "%s%s` on %s, from %d run%s (%s) made %s by commit %s "
-                        + "on %s%s, ND4J %s; %s; points are percentage points.</sub>",
+                        + "on %s%s, ND4J %s; %s%s.</sub>",
                 STAMP_START, command.isBlank() ? "" : " " + command, LocalDate.now(ZoneOffset.UTC), runs.size(), runs.size() == 1 ? "" : "s",
                 (each ? "a row each" : "the latest of each experiment and seed") + (leftOut == 0 ? ""
-                        : "; " + leftOut + " that did not complete left out"), when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
-                spreadText);
+                        : "; " + leftOut + " that did not complete left out") + (withoutFile == 0 ? "" : "; " + withoutFile + " without "
+                        + file + " left out"), when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
+                spreadText, file.equals(RunDirectory.RESULTS) ? "; points are percentage points" : "");
     }
 
     /** The environment the runs set, each distinct setting once, such as {@code  with OMP_NUM_THREADS=1}. */

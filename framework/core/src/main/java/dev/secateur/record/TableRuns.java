@@ -35,12 +35,17 @@ final class TableRuns {
 
     /** Reads one run directory: spec.json and results.csv. */
     static Run read(Path dir) {
+        return read(dir, RunDirectory.RESULTS);
+    }
+
+    /** Reads one run directory: spec.json and the named CSV file in it, such as rank-correlation.csv. */
+    static Run read(Path dir, String file) {
         JsonNode spec = RunIndex.spec(dir);
         if (spec == null || spec.isMissingNode() || spec.isNull() || !spec.has("experiment")) {
             throw new BadInputException(dir + " is not a run directory (its " + RunDirectory.SPEC + " is missing or unreadable); "
                     + "give directories under runs/, such as runs/quickstart-20261129-201812-9068, or a quoted glob such as 'runs/han-*'");
         }
-        var rows = RunIndex.results(dir);
+        var rows = Csv.read(dir.resolve(file));
         JsonNode runtime = spec.path("runtime");
         String commit = runtime.path("commit").asText("");
         JsonNode machine = runtime.path("machine");

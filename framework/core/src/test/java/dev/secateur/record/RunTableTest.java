@@ -160,6 +160,45 @@ class RunTableTest {
     }
 
     @Test
+    void anotherFileOfEachRunGroupedByItsKeyColumnsWithTheMeanAndSpreadAtTheFilesPrecision() throws IOException {
+        // three seeds of one comparison: Spearman's rho of taylor on layer 0_W is 0.80, 0.90, 0.70, of random 0.10, -0.10, 0.00
+        double[][] rho = {{0.80, 0.10}, {0.90, -0.10}, {0.70, 0.00}};
+        for (int seed = 1; seed <= 3; seed++) {
+            Path dir = run("cmp-seed-" + seed + "-a", "cmp-seed-" + seed, seed, "2026-12-06T10:0" + seed + ":00Z", 0.89, 0.90, 0.88);
+            Files.writeString(dir.resolve(ComparisonFiles.CSV), ComparisonFiles.HEADER + "\n"
+                    + String.format(Locale.ROOT, "taylor,oracle,0_W,20,%.4f,0.6000%n", rho[seed - 1][0])
+                    + String.format(Locale.ROOT, "random,oracle,0_W,20,%.4f,0.0000%n", rho[seed - 1][1]));
+        }
+        // a run without the file is left out, and the stamp says so
+        run("dense-a", "dense", 1, "2026-12-06T09:00:00Z", 0.89, 0.89, 0.89);
+        var table = RunTable.ofFile(List.of(runs.toString()), ComparisonFiles.CSV, List.of("criterion", "layer"),
+                List.of("reference", "points", "spearman", "kendall"), RunTable.Spread.SD, false, false);
+        var cells = table.cells();
+        assertThat(cells.get(0)).containsExactly("experiment", "seeds", "criterion", "layer", "reference", "points", "spearman", "kendall");
+        // taylor: mean 0.80, sd sqrt((0 + 0.01 + 0.01) / 2) = 0.1; random: mean 0, sd sqrt((0.01 + 0.01 + 0) / 2) = 0.1
+        assertThat(cells.get(1)).containsExactly("cmp", "3 (1, 2, 3)", "taylor", "0_W", "oracle", "20", "0.8000 ± 0.1000", "0.6000");
+        assertThat(cells.get(2)).containsExactly("cmp", "3 (1, 2, 3)", "random", "0_W", "oracle", "20", "0.0000 ± 0.1000", "0.0000");
+        assertThat(cells).hasSize(3);
+        assertThat(table.markdown("cmp")).contains("|---|---:|---|---|").contains("1 without rank-correlation.csv left out")
+                .doesNotContain("percentage points");
+    }
+
+    @Test
+    void anotherFileRefusesWhatItCannotRead() throws IOException {
+        Path dir = run("r-s1", "r", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
+        assertThatThrownBy(() -> RunTable.ofFile(List.of(runs.toString()), "../secrets.csv", List.of(), List.of(), RunTable.Spread.SD, false, false))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("--file '../secrets.csv'");
+        assertThatThrownBy(() -> RunTable.ofFile(List.of(runs.toString()), ComparisonFiles.CSV, List.of(), List.of(), RunTable.Spread.SD, false, false))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("has a rank-correlation.csv");
+        Files.writeString(dir.resolve(SensitivityFiles.RATIOS), "layer,ratio,units,units_kept\n0_W,0.50,20,10\n");
+        assertThatThrownBy(() -> RunTable.ofFile(List.of(runs.toString()), SensitivityFiles.RATIOS, List.of("layr"), List.of(),
+                RunTable.Spread.SD, false, false)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("--by: sensitivity-ratios.csv has no column 'layr'").hasMessageContaining("layer, ratio");
+        assertThat(RunTable.ofFile(List.of(runs.toString()), SensitivityFiles.RATIOS, List.of("layer"), List.of(), RunTable.Spread.SD, false,
+                false).cells().get(1)).containsExactly("r", "1 (1)", "0_W", "0.50", "20", "10");
+    }
+
+    @Test
     void theSeedIsTakenOutOfTheName() {
         assertThat(RunTable.label("han-90-seed-3")).isEqualTo("han-90");
         assertThat(RunTable.label("seed-7-resnet-flops50")).isEqualTo("resnet-flops50");
