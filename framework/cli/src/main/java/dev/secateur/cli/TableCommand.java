@@ -33,7 +33,8 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--columns", split = ",", paramLabel = "COLUMN",
             description = "the columns, comma-separated, from: target_sparsity, sparsity, accuracy, control_accuracy, accuracy_vs_control, "
                     + "dense (step 0's accuracy), vs_dense, vs_stronger (against the stronger of the dense model and the control), loss, params, "
-                    + "nonzero_params, flops, effective_flops, compression, flops_cut, latency_ms, large_batch_latency_ms, "
+                    + "nonzero_params, flops, effective_flops, compression, flops_cut, latency_ms, large_batch_latency_ms, latency_cut, "
+                    + "large_batch_latency_cut, latency_cut_per_flops_cut (the last three against step 0 of the same run), "
                     + "finetune_examples_per_s (default: sparsity, accuracy, the control columns where there is a control, dense, vs_dense, "
                     + "nonzero_params, compression)")
     List<String> columns = new ArrayList<>();

@@ -508,6 +508,15 @@ public final class RunTable {
         c.put("latency_ms", new Column("latency_ms", "latency ms", Kind.DECIMAL, 3, (run, row) -> number(row, "latency_ms")));
         c.put("large_batch_latency_ms", new Column("large_batch_latency_ms", "large batch ms", Kind.DECIMAL, 2,
                 (run, row) -> number(row, "large_batch_latency_ms")));
+        // against the same run's dense model (step 0), timed by the evaluator in the run, not side by side
+        c.put("latency_cut", new Column("latency_cut", "latency cut b1", Kind.PERCENT, 2,
+                (run, row) -> 1 - number(row, "latency_ms") / number(run.rows().get(0), "latency_ms")));
+        c.put("large_batch_latency_cut", new Column("large_batch_latency_cut", "latency cut large batch", Kind.PERCENT, 2,
+                (run, row) -> 1 - number(row, "large_batch_latency_ms") / number(run.rows().get(0), "large_batch_latency_ms")));
+        // how much of the FLOPs cut the clock sees: 1 when time follows FLOPs
+        c.put("latency_cut_per_flops_cut", new Column("latency_cut_per_flops_cut", "latency cut / FLOPs cut", Kind.DECIMAL, 2,
+                (run, row) -> (1 - number(row, "large_batch_latency_ms") / number(run.rows().get(0), "large_batch_latency_ms"))
+                        / (1 - number(row, "effective_flops") / number(run.rows().get(0), "flops"))));
         c.put("finetune_examples_per_s", new Column("finetune_examples_per_s", "train examples/s", Kind.DECIMAL, 0,
                 (run, row) -> number(row, "finetune_examples_per_s")));
         return Collections.unmodifiableMap(c);

@@ -199,6 +199,19 @@ class RunTableTest {
     }
 
     @Test
+    void latencyCutsAgainstTheSameRunsDenseModelAndAgainstItsFlopsCut() throws IOException {
+        Path dir = run("shrunk-s1", "shrunk", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
+        // dense: 0.2 ms at batch 1, 40 ms at 256, 2,000 FLOPs; shrunk: 0.15 ms, 30 ms, 1,000 FLOPs
+        Files.writeString(dir.resolve(RunDirectory.RESULTS), HEADER
+                + "0,0,0,0.89,0.3,1000,1000,2000,2000,0.2,,256,40.0,l1,,\n"
+                + "1,0.5,0.5,0.90,0.3,500,500,1000,1000,0.15,100,256,30.0,l1,,\n");
+        var cells = RunTable.of(List.of(dir.toString()), List.of("flops_cut", "latency_cut", "large_batch_latency_cut", "latency_cut_per_flops_cut"),
+                RunTable.Step.parse("final"), RunTable.Spread.SD).cells();
+        // 1 - 0.15/0.2 = 25%; 1 - 30/40 = 25%; FLOPs cut 1 - 1000/2000 = 50%, so the clock sees 0.25/0.5 = 0.50 of it
+        assertThat(cells.get(1)).containsExactly("shrunk", "1 (1)", "50.00%", "25.00%", "25.00%", "0.50");
+    }
+
+    @Test
     void theSeedIsTakenOutOfTheName() {
         assertThat(RunTable.label("han-90-seed-3")).isEqualTo("han-90");
         assertThat(RunTable.label("seed-7-resnet-flops50")).isEqualTo("resnet-flops50");
