@@ -3,6 +3,7 @@ package dev.secateur.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secateur.config.SecateurConfig;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.files.Sha256;
 import dev.secateur.record.Checkpoints;
 import dev.secateur.record.RunDirectory;
 import dev.secateur.record.RunIndex;
@@ -74,6 +75,12 @@ final class ResumeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("run " + dir.getFileName() + " came from " + file + ", which no longer exists; put the "
                     + "script back, or run its experiment again");
+        }
+        String ranAs = script.path("sha256").asText("");
+        if (!ranAs.isEmpty() && !ranAs.equals(Sha256.hex(file))) {
+            // the experiment is matched by its settings below; an edit elsewhere in the script is the user's to know of
+            spec.commandLine().getErr().println("secateur: note: " + file + " changed since run " + dir.getFileName() + " started "
+                    + "(its SHA-256 was " + ranAs.substring(0, 12) + "…); the resume goes on if the script still declares the experiment as it was");
         }
         var scriptArgs = new ArrayList<String>();
         if (args.isEmpty()) {

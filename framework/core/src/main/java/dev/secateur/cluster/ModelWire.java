@@ -1,11 +1,9 @@
 package dev.secateur.cluster;
 
+import dev.secateur.files.Sha256;
 import dev.secateur.model.Network;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
@@ -41,10 +39,6 @@ public record ModelWire(String sha256, byte[] bytes) {
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(bytes);
     }
 }

@@ -3,6 +3,7 @@ package dev.secateur.plugin;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.ClosestMatch;
 import dev.secateur.errors.PluginFailedException;
+import dev.secateur.files.Sha256;
 import dev.secateur.spi.PruningSchedule;
 import dev.secateur.spi.SaliencyMethod;
 import java.io.IOException;
@@ -11,15 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -397,11 +395,7 @@ public final class PluginHost implements AutoCloseable {
     }
 
     static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(bytes);
     }
 
     /** Everything installed, saliency methods first, each sorted by id. */

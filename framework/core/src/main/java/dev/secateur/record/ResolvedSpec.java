@@ -3,6 +3,7 @@ package dev.secateur.record;
 import dev.secateur.config.Machine;
 import dev.secateur.config.Version;
 import dev.secateur.data.DataSplits;
+import dev.secateur.files.Sha256;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.model.NativeBackend;
 import dev.secateur.plugin.PluginPins;
@@ -13,6 +14,8 @@ import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.ScriptOrigin;
 import dev.secateur.spec.SpecJson;
 import dev.secateur.spi.Scope;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -172,7 +175,15 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         // the experiment as declared, in the one canonical form a worker also receives
         json.put("spec", SpecJson.encode(spec));
         if (script != null) {
-            json.put("script", Map.of("file", script.file(), "args", script.args()));
+            var origin = new LinkedHashMap<String, Object>();
+            origin.put("file", script.file());
+            origin.put("args", script.args());
+            // the script's content as it ran, which a later edit of the file would not show
+            Path file = Path.of(script.file());
+            if (Files.isRegularFile(file)) {
+                origin.put("sha256", Sha256.hex(file));
+            }
+            json.put("script", origin);
         }
         // which code trained and ran the layers: the numbers round differently on each (docs/results/speed.md)
         var runtime = new LinkedHashMap<String, Object>();

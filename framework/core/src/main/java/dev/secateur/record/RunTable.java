@@ -403,12 +403,18 @@ public final class RunTable {
         String when = dates.isEmpty() ? "no runs" : dates.first().equals(dates.last()) ? dates.first() : dates.first() + " to " + dates.last();
         String spreadText = spread == Spread.SD ? "± is the sample standard deviation over seeds" : "the range is the lowest and highest seed";
         return String.format(Locale.ROOT, "%s%s` on %s, from %d run%s (%s) made %s by commit %s "
-                        + "on %s%s, ND4J %s; %s%s.</sub>",
+                        + "on %s%s, ND4J %s%s; %s%s.</sub>",
                 STAMP_START, command.isBlank() ? "" : " " + command, LocalDate.now(ZoneOffset.UTC), runs.size(), runs.size() == 1 ? "" : "s",
                 (each ? "a row each" : "the latest of each experiment and seed") + (leftOut == 0 ? ""
                         : "; " + leftOut + " that did not complete left out") + (withoutFile == 0 ? "" : "; " + withoutFile + " without "
                         + file + " left out"), when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
-                spreadText, file.equals(RunDirectory.RESULTS) ? "; points are percentage points" : "");
+                scripts(), spreadText, file.equals(RunDirectory.RESULTS) ? "; points are percentage points" : "");
+    }
+
+    /** The scripts the runs came from, each once: {@code ; script han.groovy (SHA-256 0123456789ab)}. */
+    private String scripts() {
+        var scripts = distinct(Run::script).stream().filter(t -> !t.isEmpty()).toList();
+        return scripts.isEmpty() ? "" : "; script" + (scripts.size() == 1 ? " " : "s ") + String.join(", ", scripts);
     }
 
     /** The environment the runs set, each distinct setting once, such as {@code  with OMP_NUM_THREADS=1}. */

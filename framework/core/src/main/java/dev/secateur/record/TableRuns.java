@@ -26,7 +26,7 @@ final class TableRuns {
 
     /** One run directory, read. */
     record Run(Path dir, String experiment, long seed, String createdAt, String commit, String machine, String settings,
-               String backend, RunIndex.Status status, List<Map<String, String>> rows) {
+               String backend, String script, RunIndex.Status status, List<Map<String, String>> rows) {
 
         double dense() {
             return rows.isEmpty() ? Double.NaN : RunTable.number(rows.get(0), "accuracy");
@@ -63,7 +63,17 @@ final class TableRuns {
         }
         return new Run(dir, spec.path("experiment").asText(), spec.path("seed").asLong(), spec.path("createdAt").asText(""),
                 commit.isBlank() || commit.equals("unknown") ? "unrecorded" : commit, machineText, settingsText, runtime.path("nd4jBackend").asText("unrecorded"),
-                RunIndex.status(dir, false), rows);
+                script(spec.path("script")), RunIndex.status(dir, false), rows);
+    }
+
+    /** The script a run came from, by file name and the start of its SHA-256; empty for a run started from code. */
+    private static String script(JsonNode script) {
+        if (!script.has("file")) {
+            return "";
+        }
+        String name = Path.of(script.path("file").asText()).getFileName().toString();
+        String sha = script.path("sha256").asText("");
+        return name + (sha.length() >= 12 ? " (SHA-256 " + sha.substring(0, 12) + ")" : " (content unrecorded)");
     }
 
     /** Run directories from what a user typed: a run, a directory of runs, or a glob in the last part. */

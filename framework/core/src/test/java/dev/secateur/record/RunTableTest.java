@@ -26,6 +26,8 @@ class RunTableTest {
         Path dir = Files.createDirectories(runs.resolve(id));
         Files.writeString(dir.resolve(RunDirectory.SPEC), String.format(Locale.ROOT, """
                 {"runId": "%s", "experiment": "%s", "createdAt": "%s", "seed": %d,
+                 "script": {"file": "/home/me/scripts/han.groovy", "args": [],
+                            "sha256": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
                  "runtime": {"secateur": "0.1", "commit": "abc1234", "nd4jBackend": "linux-x86_64-avx2",
                              "machine": {"cpu": "Test CPU", "isa": ["avx512f", "avx2"], "cores": 2, "settings": {}}}}
                 """, id, experiment, created, seed));
@@ -136,7 +138,7 @@ class RunTableTest {
         assertThat(markdown).contains("\n|---|---:|");
         assertThat(markdown).contains(RunTable.STAMP_START + " 'runs/d-*' --markdown` on ")
                 .contains("from 2 runs").contains("made 2026-12-05 to 2026-12-06 by commit abc1234")
-                .contains("Test CPU, 2 cores, AVX-512").contains("ND4J linux-x86_64-avx2").contains("sample standard deviation");
+                .contains("Test CPU, 2 cores, AVX-512").contains("ND4J linux-x86_64-avx2; script han.groovy (SHA-256 0123456789ab); ± is the sample standard deviation");
         // and the stamp check accepts what the table writes
         Path page = runs.resolve("page.md");
         Files.writeString(page, "# Results\n\n" + markdown);
