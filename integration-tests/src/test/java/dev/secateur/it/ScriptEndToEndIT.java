@@ -195,6 +195,24 @@ class ScriptEndToEndIT {
         assertThat(dir.resolve("masks/step-2/5_W.npy")).as("output layer is never pruned structurally").doesNotExist();
         assertThat(dir.resolve("masks/shrunk/2_W.npy")).exists();
         assertThat(result.out()).contains("shrink:").contains("latency at batch 256:").contains("onnxruntime latency cut at batch 256:");
+        // the same measurement as figures, for a results table: params and FLOPs as results.csv counts them
+        var removalLines = Files.readAllLines(dir.resolve("removal.csv"));
+        assertThat(removalLines.get(0)).isEqualTo("measure,batch,layer,masked,shrunk,cut");
+        var removal = removalLines.subList(1, removalLines.size()).stream().map(line -> line.split(",", -1)).toList();
+        var params = removal.stream().filter(r -> r[0].equals("params")).findFirst().orElseThrow();
+        assertThat(Long.parseLong(params[3])).isEqualTo(Long.parseLong(rows.get(0)[5]));
+        assertThat(Long.parseLong(params[4])).isEqualTo(Long.parseLong(rows.get(2)[5]));
+        assertThat(Double.parseDouble(params[5])).isCloseTo(1 - Double.parseDouble(params[4]) / Double.parseDouble(params[3]), within(1e-4));
+        assertThat(removal.stream().filter(r -> r[0].equals("latency_ms")).map(r -> r[1])).containsExactly("1", "256");
+        assertThat(removal.stream().filter(r -> r[0].equals("onnxruntime_ms")).map(r -> r[1])).containsExactly("1", "256");
+        assertThat(removal.stream().filter(r -> r[0].equals("layer_ms")).map(r -> r[2])).contains("0 ConvolutionLayer", "2 ConvolutionLayer");
+        assertThat(removal).filteredOn(r -> r[0].endsWith("_ms")).allSatisfy(r -> {
+            assertThat(Double.parseDouble(r[3])).as("masked ms").isPositive();
+            assertThat(Double.parseDouble(r[4])).as("shrunk ms").isPositive();
+        });
+        var table = Cli.run(work, "table", dir.toString(), "--file", "removal.csv", "--by", "measure,batch,layer", "--columns", "masked,shrunk,cut");
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.out()).contains("params").contains("onnxruntime_ms").contains("0 ConvolutionLayer");
         // what plan prints is kept for the run's page, and the run has its report and plots
         assertThat(dir.resolve("explain-plan.txt")).content().contains("unit groups").contains("kept whole:")
                 .contains("5_W    layer 5 OutputLayer");

@@ -6,6 +6,7 @@ import dev.secateur.record.ResolvedSpec;
 import dev.secateur.result.StepResult;
 import dev.secateur.score.Comparison;
 import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.shrink.RemovalFigure;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
@@ -21,7 +22,7 @@ import java.util.Map;
  * they produced, and the coordinator hands it here by handle. Every request but {@link Open} names its run.
  */
 public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.Event, RecordRequest.Plan,
-        RecordRequest.ShrunkMasks, RecordRequest.Correlations, RecordRequest.Sensitivity, RecordRequest.Ratios,
+        RecordRequest.ShrunkMasks, RecordRequest.Removal, RecordRequest.Correlations, RecordRequest.Sensitivity, RecordRequest.Ratios,
         RecordRequest.ExplainPlan, RecordRequest.Onnx, RecordRequest.Model, RecordRequest.Reopen, RecordRequest.Checkpoint {
 
     /** Create {@code runsDir/<run-id>/} with spec.json and the header of results.csv. */
@@ -42,6 +43,10 @@ public sealed interface RecordRequest permits RecordRequest.Open, RecordRequest.
 
     /** The masks of the smaller network after physical removal, as masks/shrunk/*.npy. */
     record ShrunkMasks(String runId, Handle<MaskSet> masks) implements RecordRequest {
+    }
+
+    /** Physical removal measured side by side: removal.csv. */
+    record Removal(String runId, List<RemovalFigure> figures) implements RecordRequest {
     }
 
     /** A criteria comparison: rank-correlation.csv and .png. */

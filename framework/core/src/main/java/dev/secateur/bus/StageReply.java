@@ -13,6 +13,7 @@ import dev.secateur.score.Capabilities;
 import dev.secateur.score.Comparison;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.sensitivity.SensitivityProbe;
+import dev.secateur.shrink.RemovalFigure;
 import dev.secateur.store.Handle;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -101,8 +102,9 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
      * and notes: one line per layer that had to be kept whole, then the two networks' params, FLOPs and
      * latency measured side by side.
      */
-    record Shrunk(Handle<Network> model, Handle<MaskSet> masks, List<PrunableParam> params, List<String> notes)
-            implements StageReply {
+    /** @param figures the removal measured side by side, for removal.csv; empty when not measured */
+    record Shrunk(Handle<Network> model, Handle<MaskSet> masks, List<PrunableParam> params, List<String> notes,
+                  List<RemovalFigure> figures) implements StageReply {
     }
 
     /** @param captured the copy taken at the request's {@code captureAt} iteration, or null */

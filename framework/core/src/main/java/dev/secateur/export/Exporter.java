@@ -63,7 +63,7 @@ public final class Exporter {
                 lines.add("DL4J zip: " + target + (shrunk.net().numParams() < net.numParams()
                         ? " (dead filters and neurons physically removed)" : " (no whole unit was pruned; same shapes)"));
                 shrunk.keptWhole().forEach(note -> lines.add("  " + note));
-                lines.addAll(SideBySide.measure(net, shrunk.net()));
+                lines.addAll(SideBySide.measure(net, shrunk.net()).lines());
             }
             case ONNX -> {
                 // as for DL4J: a structured run's network is already the smaller one; masked weights are written as they are

@@ -6,6 +6,7 @@ import dev.secateur.model.Network;
 import dev.secateur.result.StepResult;
 import dev.secateur.score.Comparison;
 import dev.secateur.sensitivity.SensitivityCurves;
+import dev.secateur.shrink.RemovalFigure;
 import dev.secateur.spi.PruningPlan;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -149,6 +150,10 @@ public final class RunRecorder {
 
     public void comparison(String runId, Comparison.Report report) {
         ComparisonFiles.write(required(runId).path(), report);
+    }
+
+    public void removal(String runId, List<RemovalFigure> figures) {
+        RemovalFiles.write(required(runId).path(), figures);
     }
 
     public void sensitivity(String runId, SensitivityCurves curves) {

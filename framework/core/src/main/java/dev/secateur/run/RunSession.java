@@ -260,6 +260,8 @@ final class RunSession {
                     var lines = new ArrayList<>(shrunk.notes());
                     lines.add("fine-tuning, evaluation and the saved model go on with the smaller network");
                     return stages.record(new RecordRequest.ShrunkMasks(runId, masks))
+                            .compose(v -> shrunk.figures().isEmpty() ? Future.succeededFuture()
+                                    : stages.record(new RecordRequest.Removal(runId, shrunk.figures())))
                             .compose(v -> stages.event(new RunEvent.Decided(runId, spec.name(), "shrink", lines)));
                 });
     }

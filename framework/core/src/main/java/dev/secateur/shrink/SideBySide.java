@@ -19,17 +19,29 @@ public final class SideBySide {
     private SideBySide() {
     }
 
+    /** A removal measured: the lines that tell it, and its figures, for removal.csv. */
+    public record Measured(List<String> lines, List<RemovalFigure> figures) {
+
+        public Measured {
+            lines = List.copyOf(lines);
+            figures = List.copyOf(figures);
+        }
+    }
+
     /**
      * The masked network against the shrunk one, measured side by side: parameters, FLOPs per example, and
      * the median latency at batch 1 and 256 on random inputs, the two models alternating.
      */
-    public static List<String> measure(Network masked, Network shrunk) {
+    public static Measured measure(Network masked, Network shrunk) {
         int inputs = masked.inputSize();
         var evaluator = new Evaluator();
         INDArray one = Nd4j.rand(DataType.FLOAT, 1, inputs);
         var before = evaluator.census(masked, one);
         var after = evaluator.census(shrunk, one);
         var lines = new ArrayList<String>();
+        var figures = new ArrayList<RemovalFigure>();
+        figures.add(new RemovalFigure(RemovalFigure.PARAMS, 0, "", before.params(), after.params()));
+        figures.add(new RemovalFigure(RemovalFigure.FLOPS, 0, "", before.flops(), after.flops()));
         lines.add(String.format(Locale.ROOT, "params %,d -> %,d (%.1f%% fewer); FLOPs per example %,d -> %,d (%.1f%% fewer)",
                 before.params(), after.params(), 100.0 * (before.params() - after.params()) / before.params(),
                 before.flops(), after.flops(), 100.0 * (before.flops() - after.flops()) / before.flops()));
@@ -41,21 +53,22 @@ public final class SideBySide {
                 int warmup = batch == 1 ? 20 : 2;
                 int repeats = batch == 1 ? 50 : 5;
                 double[] ms = alternating(masked, shrunk, x, warmup, repeats);
+                figures.add(new RemovalFigure(RemovalFigure.LATENCY_MS, batch, "", ms[0], ms[1]));
                 timed.add(String.format(Locale.ROOT, "latency at batch %d: %.3f ms masked, %.3f ms shrunk (x%.2f; medians of 3 alternating rounds)",
                         batch, ms[0], ms[1], ms[0] / ms[1]));
             }
-            timed.addAll(profile(masked, shrunk, Nd4j.rand(DataType.FLOAT, 256, inputs)));
+            timed.addAll(profile(masked, shrunk, Nd4j.rand(DataType.FLOAT, 256, inputs), figures));
             return timed;
         }));
-        lines.addAll(deployed(masked, shrunk, 1 - (double) after.flops() / before.flops()));
-        return lines;
+        lines.addAll(deployed(masked, shrunk, 1 - (double) after.flops() / before.flops(), figures));
+        return new Measured(lines, figures);
     }
 
     /**
      * The same cut where the model is deployed: both networks written as ONNX and timed in onnxruntime with one
      * thread, and the latency cut at the largest batch set against the FLOPs cut (both as fractions removed).
      */
-    static List<String> deployed(Network masked, Network shrunk, double flopsCut) {
+    static List<String> deployed(Network masked, Network shrunk, double flopsCut, List<RemovalFigure> figures) {
         if (!OnnxRuntimeLatency.available()) {
             return List.of("onnxruntime is not on the class path, so the deployed latency was not timed (bin/secateur carries it)");
         }
@@ -74,6 +87,7 @@ public final class SideBySide {
             return List.of("onnxruntime: not timed, since it could not run the written networks (" + e.getMessage() + ")");
         }
         var lines = new ArrayList<>(report.lines());
+        report.timings().forEach(t -> figures.add(new RemovalFigure(RemovalFigure.ONNXRUNTIME_MS, t.batch(), "", t.denseMs(), t.prunedMs())));
         var largest = report.timings().get(report.timings().size() - 1);
         double latencyCut = 1 - largest.prunedMs() / largest.denseMs();
         lines.add(flopsCut > 0
@@ -114,7 +128,7 @@ public final class SideBySide {
     }
 
     /** Per-layer time at batch 256 of both networks, next to the FLOPs: where a latency cut falls short of the FLOPs cut. */
-    static List<String> profile(Network masked, Network shrunk, INDArray x) {
+    static List<String> profile(Network masked, Network shrunk, INDArray x, List<RemovalFigure> figures) {
         var before = LayerProfile.of(masked, x, 2, 5);
         var after = LayerProfile.of(shrunk, x, 2, 5);
         var lines = new ArrayList<String>();
@@ -128,6 +142,8 @@ public final class SideBySide {
         for (int i = 0; i < before.size(); i++) {
             var b = before.get(i);
             var a = after.get(i);
+            figures.add(new RemovalFigure(RemovalFigure.LAYER_MS, (int) x.size(0), b.layer() + " " + b.type(), b.ms(), a.ms()));
+            figures.add(new RemovalFigure(RemovalFigure.LAYER_FLOPS, 0, b.layer() + " " + b.type(), b.flops(), a.flops()));
             if (b.flops() > 0) {
                 weightedBefore += b.ms();
                 weightedAfter += a.ms();

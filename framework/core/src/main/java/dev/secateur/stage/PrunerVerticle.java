@@ -9,12 +9,14 @@ import dev.secateur.model.NetworkLayout;
 import dev.secateur.plugin.PluginHost;
 import dev.secateur.prune.Pruner;
 import dev.secateur.sensitivity.BudgetChoice;
+import dev.secateur.shrink.RemovalFigure;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.shrink.SideBySide;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Decides what to remove and applies it: a step's masks, OBS's compensation, the per-layer ratios of a
@@ -65,11 +67,14 @@ final class PrunerVerticle extends StageVerticle {
             var shrunk = new Shrinker().shrink(masked);
             var masks = shrunk.slice(masksOrNone(request.masks()));
             var notes = new ArrayList<>(shrunk.keptWhole());
+            List<RemovalFigure> figures = List.of();
             if (request.measure()) {
-                notes.addAll(SideBySide.measure(masked, shrunk.net()));
+                var measured = SideBySide.measure(masked, shrunk.net());
+                notes.addAll(measured.lines());
+                figures = measured.figures();
             }
             return new StageReply.Shrunk(stores.models().put(shrunk.net()), stores.masks().put(masks),
-                    NetworkLayout.prunable(shrunk.net()), notes);
+                    NetworkLayout.prunable(shrunk.net()), notes, figures);
         });
         return Future.succeededFuture();
     }

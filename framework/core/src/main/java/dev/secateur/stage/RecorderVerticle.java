@@ -78,6 +78,10 @@ final class RecorderVerticle extends StageVerticle {
             recorder.shrunkMasks(shrunk.runId(), stores.masks().get(shrunk.masks()));
             return null;
         }
+        if (request instanceof RecordRequest.Removal removal) {
+            recorder.removal(removal.runId(), removal.figures());
+            return null;
+        }
         if (request instanceof RecordRequest.Correlations correlations) {
             recorder.comparison(correlations.runId(), correlations.report());
             return null;

@@ -19,6 +19,6 @@ public final class LatencyPair {
         var dense = ModelFiles.load(Path.of(args[0]));
         var pruned = ModelFiles.load(Path.of(args[1]));
         System.out.println("dense " + args[0] + ", pruned " + args[1] + ":");
-        SideBySide.measure(dense, pruned).forEach(line -> System.out.println("  " + line));
+        SideBySide.measure(dense, pruned).lines().forEach(line -> System.out.println("  " + line));
     }
 }
