@@ -462,8 +462,8 @@ public final class RunTable {
         return switch (column.kind()) {
             case PERCENT -> String.format(Locale.ROOT, "%.2f%%", 100 * v);
             case POINTS -> String.format(Locale.ROOT, "%+.2f", 100 * v).replace("-", "−");
-            case COUNT -> String.format(Locale.ROOT, "%,d", Math.round(v));
-            case DECIMAL -> String.format(Locale.ROOT, "%." + column.decimals() + "f", v);
+            case COUNT -> String.format(Locale.ROOT, "%,d", Math.round(v)).replace("-", "−");
+            case DECIMAL -> String.format(Locale.ROOT, "%." + column.decimals() + "f", v).replace("-", "−");
             case TIMES -> String.format(Locale.ROOT, "%.1f×", v);
         };
     }

@@ -73,7 +73,7 @@ final class TableRuns {
         }
         String name = Path.of(script.path("file").asText()).getFileName().toString();
         String sha = script.path("sha256").asText("");
-        return name + (sha.length() >= 12 ? " (SHA-256 " + sha.substring(0, 12) + ")" : " (content unrecorded)");
+        return name + (sha.length() >= 12 ? " (SHA-256 " + sha.substring(0, 12) + ")" : " (no SHA-256 kept)");
     }
 
     /** Run directories from what a user typed: a run, a directory of runs, or a glob in the last part. */

@@ -163,8 +163,8 @@ class RunTableTest {
 
     @Test
     void anotherFileOfEachRunGroupedByItsKeyColumnsWithTheMeanAndSpreadAtTheFilesPrecision() throws IOException {
-        // three seeds of one comparison: Spearman's rho of taylor on layer 0_W is 0.80, 0.90, 0.70, of random 0.10, -0.10, 0.00
-        double[][] rho = {{0.80, 0.10}, {0.90, -0.10}, {0.70, 0.00}};
+        // three seeds of one comparison: Spearman's rho of taylor on layer 0_W is 0.80, 0.90, 0.70, of random -0.10, -0.20, 0.00
+        double[][] rho = {{0.80, -0.10}, {0.90, -0.20}, {0.70, 0.00}};
         for (int seed = 1; seed <= 3; seed++) {
             Path dir = run("cmp-seed-" + seed + "-a", "cmp-seed-" + seed, seed, "2026-12-06T10:0" + seed + ":00Z", 0.89, 0.90, 0.88);
             Files.writeString(dir.resolve(ComparisonFiles.CSV), ComparisonFiles.HEADER + "\n"
@@ -177,9 +177,10 @@ class RunTableTest {
                 List.of("reference", "points", "spearman", "kendall"), RunTable.Spread.SD, false, false);
         var cells = table.cells();
         assertThat(cells.get(0)).containsExactly("experiment", "seeds", "criterion", "layer", "reference", "points", "spearman", "kendall");
-        // taylor: mean 0.80, sd sqrt((0 + 0.01 + 0.01) / 2) = 0.1; random: mean 0, sd sqrt((0.01 + 0.01 + 0) / 2) = 0.1
+        // taylor: mean 0.80, sd sqrt((0 + 0.01 + 0.01) / 2) = 0.1; random: mean -0.10, sd sqrt((0 + 0.01 + 0.01) / 2) = 0.1,
+        // negative with a minus sign as on the pages
         assertThat(cells.get(1)).containsExactly("cmp", "3 (1, 2, 3)", "taylor", "0_W", "oracle", "20", "0.8000 ± 0.1000", "0.6000");
-        assertThat(cells.get(2)).containsExactly("cmp", "3 (1, 2, 3)", "random", "0_W", "oracle", "20", "0.0000 ± 0.1000", "0.0000");
+        assertThat(cells.get(2)).containsExactly("cmp", "3 (1, 2, 3)", "random", "0_W", "oracle", "20", "−0.1000 ± 0.1000", "0.0000");
         assertThat(cells).hasSize(3);
         assertThat(table.markdown("cmp")).contains("|---|---:|---|---|").contains("1 without rank-correlation.csv left out")
                 .doesNotContain("percentage points");
