@@ -8,6 +8,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -222,7 +223,31 @@ public final class Network {
 
     /** A deep copy: parameters, configuration and updater state. */
     public Network copy() {
-        return graph != null ? new Network(null, graph.clone()) : new Network(sequential.clone(), null);
+        var copy = graph != null ? new Network(null, graph.clone()) : new Network(sequential.clone(), null);
+        copy.ownOptimiserSettings();
+        return copy;
+    }
+
+    /**
+     * DL4J's clone shares each layer's optimiser settings (the Adam object holding the learning rate) with the
+     * original, so a copy given its own rate, as a probe or a control retrains, would change the original's. The
+     * copy gets its own. Its updater still reads the shared ones until its rate is next set, which rebuilds the
+     * updater from these, its state kept; every training here sets the rate before its first update.
+     */
+    private void ownOptimiserSettings() {
+        for (int i = 0; i < layerCount(); i++) {
+            if (layer(i).conf().getLayer() instanceof BaseLayer settings) {
+                if (settings.getIUpdater() != null) {
+                    settings.setIUpdater(settings.getIUpdater().clone());
+                }
+                if (settings.getBiasUpdater() != null) {
+                    settings.setBiasUpdater(settings.getBiasUpdater().clone());
+                }
+                settings.setRegularization(settings.getRegularization() == null ? null : new ArrayList<>(settings.getRegularization()));
+                settings.setRegularizationBias(settings.getRegularizationBias() == null ? null
+                        : new ArrayList<>(settings.getRegularizationBias()));
+            }
+        }
     }
 
     /** Features per example: the flat input row the network takes (an image as H·W·C values). */
