@@ -5,8 +5,11 @@ import dev.secateur.record.RunTable;
 import dev.secateur.record.TableStamps;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -47,6 +50,11 @@ final class TableCommand implements Callable<Integer> {
     @Option(names = "--by", split = ",", paramLabel = "COLUMN",
             description = "with --file, the columns that say which row a line belongs to, such as criterion,layer")
     List<String> by = new ArrayList<>();
+
+    @Option(names = "--where", paramLabel = "COLUMN=VALUE[,VALUE...]",
+            description = "with --file, only the lines whose COLUMN holds one of the values, such as --where measure=latency_ms,onnxruntime_ms; "
+                    + "repeat it for several columns")
+    List<String> where = new ArrayList<>();
 
     @Option(names = "--step", paramLabel = "final|all|N", defaultValue = "final",
             description = "which row of each run: its last (final, the default), every step (all), or step N (0 is the dense model)")
@@ -98,10 +106,19 @@ final class TableCommand implements Callable<Integer> {
             if (!step.equals("final")) {
                 throw new BadInputException("--step chooses a row of results.csv; with --file " + file + ", choose rows with --by");
             }
-            table = RunTable.ofFile(paths, file, by, columns, chosenSpread, each, unfinished);
+            var filters = new LinkedHashMap<String, Set<String>>();
+            for (String w : where) {
+                int eq = w.indexOf('=');
+                if (eq < 1 || eq == w.length() - 1) {
+                    throw new BadInputException("--where '" + w + "': give COLUMN=VALUE, or several values as COLUMN=A,B, such as "
+                            + "--where measure=latency_ms");
+                }
+                filters.computeIfAbsent(w.substring(0, eq), k -> new LinkedHashSet<>()).addAll(List.of(w.substring(eq + 1).split(",")));
+            }
+            table = RunTable.ofFile(paths, file, by, filters, columns, chosenSpread, each, unfinished);
         } else {
-            if (!by.isEmpty()) {
-                throw new BadInputException("--by groups the lines of another file: give it with --file, such as --file rank-correlation.csv "
+            if (!by.isEmpty() || !where.isEmpty()) {
+                throw new BadInputException("--by and --where choose the lines of another file: give it with --file, such as --file rank-correlation.csv "
                         + "--by criterion,layer");
             }
             table = RunTable.of(paths, columns, RunTable.Step.parse(step), chosenSpread, each, unfinished);

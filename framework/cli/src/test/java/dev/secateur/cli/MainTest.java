@@ -181,7 +181,7 @@ class MainTest {
         assertThat(err.toString()).contains("matches no run directory");
         err.getBuffer().setLength(0);
         assertThat(run("table", glob, "--by", "layer")).isEqualTo(Main.BAD_INPUT);
-        assertThat(err.toString()).contains("--by groups the lines of another file: give it with --file");
+        assertThat(err.toString()).contains("--by and --where choose the lines of another file: give it with --file");
         err.getBuffer().setLength(0);
         assertThat(run("table", glob, "--file", "rank-correlation.csv")).isEqualTo(Main.BAD_INPUT);
         assertThat(err.toString()).contains("none of the 2 runs chosen has a rank-correlation.csv");

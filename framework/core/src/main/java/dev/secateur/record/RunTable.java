@@ -168,6 +168,15 @@ public final class RunTable {
      */
     public static RunTable ofFile(List<String> paths, String file, List<String> by, List<String> columns, Spread spread, boolean each,
                                   boolean unfinished) {
+        return ofFile(paths, file, by, Map.of(), columns, spread, each, unfinished);
+    }
+
+    /**
+     * @param where only the lines whose column holds one of the given values, such as {@code measure} in
+     *              {@code latency_ms, onnxruntime_ms}; empty for every line
+     */
+    public static RunTable ofFile(List<String> paths, String file, List<String> by, Map<String, Set<String>> where, List<String> columns,
+                                  Spread spread, boolean each, boolean unfinished) {
         if (file.isBlank() || file.contains("/") || file.contains("\\") || !file.endsWith(".csv")) {
             throw new BadInputException("--file '" + file + "': give the name of a CSV file inside each run directory, such as "
                     + ComparisonFiles.CSV + " or " + SensitivityFiles.RATIOS);
@@ -176,13 +185,20 @@ public final class RunTable {
             throw new BadInputException("--file " + RunDirectory.RESULTS + " is what a table reads without --file; leave --file out");
         }
         var chosen = choose(paths, file, each, unfinished);
-        var withFile = chosen.runs().stream().filter(r -> !r.rows().isEmpty()).toList();
-        if (withFile.isEmpty()) {
-            throw new BadInputException("none of the " + chosen.runs().size() + " runs chosen has a " + file + " with rows; "
-                    + "list a run directory's files to see which it wrote");
-        }
         var present = new LinkedHashSet<String>();
-        withFile.forEach(r -> r.rows().forEach(row -> present.addAll(row.keySet())));
+        chosen.runs().forEach(r -> r.rows().forEach(row -> present.addAll(row.keySet())));
+        for (String c : where.keySet()) {
+            if (!present.isEmpty() && !present.contains(c)) {
+                throw new BadInputException("--where: " + file + " has no column '" + c + "'; its columns are " + String.join(", ", present));
+            }
+        }
+        var kept = chosen.runs().stream().map(r -> r.withRows(r.rows().stream()
+                .filter(row -> where.entrySet().stream().allMatch(w -> w.getValue().contains(row.get(w.getKey())))).toList())).toList();
+        var withFile = kept.stream().filter(r -> !r.rows().isEmpty()).toList();
+        if (withFile.isEmpty()) {
+            throw new BadInputException("none of the " + chosen.runs().size() + " runs chosen has a " + file + " with rows"
+                    + (where.isEmpty() ? "" : " where " + where) + "; list a run directory's files to see which it wrote");
+        }
         for (String c : by) {
             if (!present.contains(c)) {
                 throw new BadInputException("--by: " + file + " has no column '" + c + "'; its columns are " + String.join(", ", present));

@@ -28,6 +28,11 @@ final class TableRuns {
     record Run(Path dir, String experiment, long seed, String createdAt, String commit, String machine, String settings,
                String backend, String script, RunIndex.Status status, List<Map<String, String>> rows) {
 
+        /** The same run with other rows: those of a file that a table keeps. */
+        Run withRows(List<Map<String, String>> kept) {
+            return new Run(dir, experiment, seed, createdAt, commit, machine, settings, backend, script, status, kept);
+        }
+
         double dense() {
             return rows.isEmpty() ? Double.NaN : RunTable.number(rows.get(0), "accuracy");
         }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -199,6 +201,15 @@ class RunTableTest {
                 .hasMessageContaining("--by: sensitivity-ratios.csv has no column 'layr'").hasMessageContaining("layer, ratio");
         assertThat(RunTable.ofFile(List.of(runs.toString()), SensitivityFiles.RATIOS, List.of("layer"), List.of(), RunTable.Spread.SD, false,
                 false).cells().get(1)).containsExactly("r", "1 (1)", "0_W", "0.50", "20", "10");
+        // only the lines asked for
+        Files.writeString(dir.resolve(RemovalFiles.CSV), RemovalFiles.HEADER + "\nparams,0,,1000,500,0.5000\nlatency_ms,1,,0.2000,0.1500,0.2500\n"
+                + "latency_ms,256,,40.0000,30.0000,0.2500\nlayer_ms,256,0 DenseLayer,3.0000,2.0000,0.3333\n");
+        var latency = RunTable.ofFile(List.of(runs.toString()), RemovalFiles.CSV, List.of("measure", "batch"),
+                Map.of("measure", Set.of("latency_ms")), List.of("masked", "shrunk", "cut"), RunTable.Spread.SD, false, false).cells();
+        assertThat(latency).hasSize(3);
+        assertThat(latency.get(2)).containsExactly("r", "1 (1)", "latency_ms", "256", "40.0000", "30.0000", "0.2500");
+        assertThatThrownBy(() -> RunTable.ofFile(List.of(runs.toString()), RemovalFiles.CSV, List.of(), Map.of("mesure", Set.of("x")), List.of(),
+                RunTable.Spread.SD, false, false)).isInstanceOf(BadInputException.class).hasMessageContaining("--where: removal.csv has no column 'mesure'");
     }
 
     @Test
