@@ -12,16 +12,7 @@
 
 boolean quick = 'quick' in args
 // `seeds 1,2,3`: the whole script once per seed, each with its own dense model (default: the one seed 2015)
-int seedsAt = args.toList().indexOf('seeds')
-List<Long> seeds = [2015L]
-if (seedsAt >= 0) {
-    String given = seedsAt + 1 < args.length ? args[seedsAt + 1] : ''
-    if (!given.split(',').every { it.trim().isLong() }) {
-        throw new IllegalArgumentException("give seeds as one comma-separated word, not '${given}': "
-                + "bin/secateur run scripts/han2015-lenet300.groovy seeds 1,2,3")
-    }
-    seeds = given.split(',').collect { it.trim() as long }
-}
+List<Long> seeds = seedsArgument([2015L])
 int baselineEpochs = quick ? 4 : 20
 int finetuneEpochs = quick ? 1 : 3
 def fullData = fashionMnist(source: 'installed')

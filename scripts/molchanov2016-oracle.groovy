@@ -11,21 +11,13 @@
 
 boolean quick = 'quick' in args
 // `seeds 1,2,3`: the whole comparison once per seed, each with its own models (default: the one seed 2016)
-int seedsAt = args.toList().indexOf('seeds')
-List<Long> seeds = [2016L]
-if (seedsAt >= 0) {
-    String given = seedsAt + 1 < args.length ? args[seedsAt + 1] : ''
-    if (!given.split(',').every { it.trim().isLong() }) {
-        throw new IllegalArgumentException("give seeds as one comma-separated word, not '${given}': "
-                + "bin/secateur run scripts/molchanov2016-oracle.groovy seeds 1,2,3")
-    }
-    seeds = given.split(',').collect { it.trim() as long }
-}
+List<Long> seeds = seedsArgument([2016L])
+boolean seedsGiven = 'seeds' in args
 def dataset = quick ? fashionMnist(source: 'embedded') : fashionMnist(source: 'installed')
 
 for (long s in seeds) {
     // the seed in the name only when asked for seeds, so that the default run keeps its names
-    String suffix = seedsAt >= 0 ? "-seed-${s}" : ''
+    String suffix = seedsGiven ? "-seed-${s}" : ''
     def lenet5Spec = experiment("molchanov-lenet5${suffix}") {
         seed s
         model { train 'lenet-5', epochs: quick ? 1 : 2, batch: 64, lr: 1e-3 }

@@ -22,6 +22,32 @@ public abstract class SecateurScript extends Script {
     /** The binding variable that holds the {@link ExperimentRunner}. */
     public static final String RUNNER = "secateurRunner";
 
+    /**
+     * The seeds asked for on the command line as {@code seeds 1,2,3} among the script's arguments
+     * ({@code bin/secateur run x.groovy seeds 1,2,3}), or {@code defaults} when the word {@code seeds} is not there:
+     * {@code for (long s in seedsArgument([2016L])) { ... }}.
+     */
+    public List<Long> seedsArgument(List<? extends Number> defaults) {
+        Object given = getBinding().hasVariable("args") ? getBinding().getVariable("args") : null;
+        List<String> words = given instanceof String[] array ? List.of(array) : given instanceof List<?> list
+                ? list.stream().map(String::valueOf).toList() : List.of();
+        int at = words.indexOf("seeds");
+        if (at < 0) {
+            return defaults.stream().map(Number::longValue).toList();
+        }
+        String list = at + 1 < words.size() ? words.get(at + 1) : "";
+        var seeds = new ArrayList<Long>();
+        for (String part : list.split(",")) {
+            try {
+                seeds.add(Long.parseLong(part.trim()));
+            } catch (NumberFormatException e) {
+                throw new BadInputException("the script's argument after 'seeds' is '" + list + "'; give the seeds as one "
+                        + "comma-separated word, such as: seeds 1,2,3");
+            }
+        }
+        return List.copyOf(seeds);
+    }
+
     /** Declares an experiment; nothing runs until it is passed to {@link #run}. */
     public ExperimentSpec experiment(String name,
                                      @DelegatesTo(value = ExperimentBuilder.class, strategy = Closure.DELEGATE_ONLY) Closure<?> body) {

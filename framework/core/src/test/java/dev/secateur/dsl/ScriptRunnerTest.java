@@ -434,4 +434,15 @@ class ScriptRunnerTest {
         var file = script("argv.groovy", "return args.length + ':' + args[0]\n");
         assertThat(runner.run(file, List.of("fast", "x"))).isEqualTo("2:fast");
     }
+
+    @Test
+    void seedsArgumentReadsTheWordAfterSeedsOrGivesTheDefaultsAndRefusesAMalformedList() throws IOException {
+        var file = script("seeds.groovy", "return seedsArgument([2016L])\n");
+        assertThat(runner.run(file, List.of("quick", "seeds", "1,2, 3"))).isEqualTo(List.of(1L, 2L, 3L));
+        assertThat(runner.run(file, List.of("quick"))).isEqualTo(List.of(2016L));
+        assertThatThrownBy(() -> runner.run(file, List.of("seeds", "1;2"))).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("after 'seeds' is '1;2'").hasMessageContaining("seeds 1,2,3");
+        assertThatThrownBy(() -> runner.run(file, List.of("seeds"))).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("after 'seeds' is ''");
+    }
 }
