@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -207,6 +208,17 @@ public final class RunTable {
         for (String c : columns) {
             if (!present.contains(c)) {
                 throw new BadInputException("--columns: " + file + " has no column '" + c + "'; its columns are " + String.join(", ", present));
+            }
+        }
+        // lines that share a key would be folded into one row, the first of them shown: refuse rather than lose them
+        for (Run run : withFile) {
+            var keys = new HashSet<List<String>>();
+            for (var line : run.rows()) {
+                var key = by.stream().map(line::get).toList();
+                if (!keys.add(key)) {
+                    throw new BadInputException(run.dir().resolve(file) + " has more than one line for " + (by.isEmpty() ? "its run"
+                            : by + " = " + key) + "; name the columns that tell its lines apart with --by, from " + String.join(", ", present));
+                }
             }
         }
         List<String> asked = columns.isEmpty() ? present.stream().filter(c -> !by.contains(c)).toList() : List.copyOf(columns);

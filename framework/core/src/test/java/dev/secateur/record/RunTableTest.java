@@ -208,6 +208,10 @@ class RunTableTest {
                 Map.of("measure", Set.of("latency_ms")), List.of("masked", "shrunk", "cut"), RunTable.Spread.SD, false, false).cells();
         assertThat(latency).hasSize(3);
         assertThat(latency.get(2)).containsExactly("r", "1 (1)", "latency_ms", "256", "40.0000", "30.0000", "0.2500");
+        // two lines with one key would fold into one row: refused, naming the columns that would tell them apart
+        assertThatThrownBy(() -> RunTable.ofFile(List.of(runs.toString()), RemovalFiles.CSV, List.of("measure"), List.of(), RunTable.Spread.SD,
+                false, false)).isInstanceOf(BadInputException.class).hasMessageContaining("has more than one line for [measure] = [latency_ms]")
+                .hasMessageContaining("--by");
         assertThatThrownBy(() -> RunTable.ofFile(List.of(runs.toString()), RemovalFiles.CSV, List.of(), Map.of("mesure", Set.of("x")), List.of(),
                 RunTable.Spread.SD, false, false)).isInstanceOf(BadInputException.class).hasMessageContaining("--where: removal.csv has no column 'mesure'");
     }
