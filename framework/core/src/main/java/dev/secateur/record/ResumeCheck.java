@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.secateur.config.Machine;
+import dev.secateur.config.Version;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.files.DurableFiles;
 import java.io.IOException;
@@ -119,19 +121,29 @@ final class ResumeCheck {
         throw new BadInputException(text.toString());
     }
 
-    /** spec.json with the accepted changes appended under {@code acceptedChanges}, rewritten whole. */
+    /**
+     * spec.json with this resume appended under {@code resumes} (when, after which step, and the commit and machine
+     * that go on with the run, which may differ from {@code runtime}'s), and the accepted changes under
+     * {@code acceptedChanges}, rewritten whole.
+     */
     static void record(Path runDir, ObjectNode spec, List<Change> changes, int afterStep) {
-        if (changes.isEmpty()) {
-            return;
+        String at = Instant.now().toString();
+        var resumes = spec.has("resumes") && spec.get("resumes") instanceof ArrayNode array ? array : spec.putArray("resumes");
+        var resume = resumes.addObject();
+        resume.put("at", at);
+        resume.put("resumedAfterStep", afterStep);
+        resume.put("commit", Version.commit());
+        resume.set("machine", RunDirectory.JSON.valueToTree(Machine.current().json()));
+        if (!changes.isEmpty()) {
+            var accepted = spec.has("acceptedChanges") && spec.get("acceptedChanges") instanceof ArrayNode array ? array
+                    : spec.putArray("acceptedChanges");
+            var entry = accepted.addObject();
+            entry.put("at", at);
+            entry.put("resumedAfterStep", afterStep);
+            var list = entry.putArray("changes");
+            changes.forEach(change -> list.addObject().put("what", change.what()).put("recorded", change.recorded()).put("now", change.now())
+                    .put("nowSha256", change.nowSha256()));
         }
-        var accepted = spec.has("acceptedChanges") && spec.get("acceptedChanges") instanceof ArrayNode array ? array
-                : spec.putArray("acceptedChanges");
-        var entry = accepted.addObject();
-        entry.put("at", Instant.now().toString());
-        entry.put("resumedAfterStep", afterStep);
-        var list = entry.putArray("changes");
-        changes.forEach(change -> list.addObject().put("what", change.what()).put("recorded", change.recorded()).put("now", change.now())
-                .put("nowSha256", change.nowSha256()));
         try {
             DurableFiles.writeString(runDir.resolve(RunDirectory.SPEC), RunDirectory.JSON.writeValueAsString(spec));
         } catch (IOException e) {

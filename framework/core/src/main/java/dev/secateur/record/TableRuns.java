@@ -66,8 +66,24 @@ final class TableRuns {
         } else {
             machineText = "an unrecorded machine";
         }
+        String started = commit.isBlank() || commit.equals("unknown") ? "unrecorded" : commit;
+        // a resume by other code or on another machine goes on with the run: the stamp names both
+        var resumedBy = new LinkedHashSet<String>();
+        var resumedOn = new LinkedHashSet<String>();
+        for (JsonNode resume : spec.path("resumes")) {
+            String by = resume.path("commit").asText("unrecorded");
+            if (!by.equals(started)) {
+                resumedBy.add(by.isBlank() || by.equals("unknown") ? "unrecorded" : by);
+            }
+            String cpu = resume.path("machine").path("cpu").asText("");
+            if (!cpu.isEmpty() && !cpu.equals(machine.path("cpu").asText(""))) {
+                resumedOn.add(cpu);
+            }
+        }
         return new Run(dir, spec.path("experiment").asText(), spec.path("seed").asLong(), spec.path("createdAt").asText(""),
-                commit.isBlank() || commit.equals("unknown") ? "unrecorded" : commit, machineText, settingsText, runtime.path("nd4jBackend").asText("unrecorded"),
+                started + (resumedBy.isEmpty() ? "" : " (resumed by " + String.join(", ", resumedBy) + ")"),
+                machineText + (resumedOn.isEmpty() ? "" : " (resumed on " + String.join(", ", resumedOn) + ")"), settingsText,
+                runtime.path("nd4jBackend").asText("unrecorded"),
                 script(spec.path("script")), RunIndex.status(dir, false), rows);
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secateur.config.Machine;
+import dev.secateur.config.Version;
 import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Architecture;
@@ -171,8 +173,13 @@ class RunRecorderTest {
         recorder.event("r-9", "failed", Map.of("why", "killed again"), true);
         recorder.reopen(dir, -1, "random", 1, now, true);
         recorder.event("r-9", "completed", Map.of(), true);
-        var accepted = new ObjectMapper().readTree(dir.resolve(RunDirectory.SPEC).toFile()).path("acceptedChanges");
+        var resumed = new ObjectMapper().readTree(dir.resolve(RunDirectory.SPEC).toFile());
+        var accepted = resumed.path("acceptedChanges");
         assertThat(accepted).hasSize(1);
+        // every resume is recorded with the code and machine that go on with the run
+        assertThat(resumed.path("resumes")).hasSize(2);
+        assertThat(resumed.path("resumes").get(1).path("commit").asText()).isEqualTo(Version.commit());
+        assertThat(resumed.path("resumes").get(1).path("machine").path("cpu").asText()).isEqualTo(Machine.current().cpu());
         assertThat(accepted.get(0).path("changes").findValuesAsText("what")).containsExactly("data", "plugin saliency:random");
         assertThat(accepted.get(0).path("changes").get(0).path("now").asText()).contains("ef".repeat(32));
         assertThat(Files.readString(dir.resolve(RunDirectory.EVENTS))).contains("\"acceptedChanges\":[\"data: spec.json has sha256");

@@ -230,6 +230,18 @@ class RunTableTest {
     }
 
     @Test
+    void aRunResumedByOtherCodeOrOnAnotherMachineIsStampedWithBoth() throws IOException {
+        Path dir = run("resumed-s1", "resumed", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
+        String spec = Files.readString(dir.resolve(RunDirectory.SPEC));
+        Files.writeString(dir.resolve(RunDirectory.SPEC), spec.replaceFirst("\\{", """
+                {"resumes": [{"at": "2026-12-06T11:00:00Z", "resumedAfterStep": 0, "commit": "abc1234", "machine": {"cpu": "Test CPU"}},
+                             {"at": "2026-12-06T12:00:00Z", "resumedAfterStep": 0, "commit": "def5678", "machine": {"cpu": "Other CPU"}}],
+                """));
+        String stamp = RunTable.of(List.of(dir.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD).stamp("x");
+        assertThat(stamp).contains("by commit abc1234 (resumed by def5678)").contains("AVX-512 (resumed on Other CPU)");
+    }
+
+    @Test
     void theSeedIsTakenOutOfTheName() {
         assertThat(RunTable.label("han-90-seed-3")).isEqualTo("han-90");
         assertThat(RunTable.label("seed-7-resnet-flops50")).isEqualTo("resnet-flops50");
