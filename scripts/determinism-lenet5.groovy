@@ -5,7 +5,8 @@
 // docs/results/determinism.md runs it several ways and tabulates the run directories with bin/secateur table --each.
 //
 //   bin/secateur run scripts/determinism-lenet5.groovy                                  # as it comes
-//   ONEDNN_MAX_CPU_ISA=AVX2 bin/secateur run scripts/determinism-lenet5.groovy          # oneDNN's AVX2 kernels
+//   DNNL_MAX_CPU_ISA=AVX2 bin/secateur run scripts/determinism-lenet5.groovy            # oneDNN's AVX2 kernels
+//                                                      (this oneDNN ignores ONEDNN_MAX_CPU_ISA)
 //   OPENBLAS_CORETYPE=Haswell bin/secateur run scripts/determinism-lenet5.groovy        # OpenBLAS's AVX2 kernels
 //   OMP_NUM_THREADS=2 bin/secateur run scripts/determinism-lenet5.groovy                # two threads
 

@@ -80,7 +80,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (!ranAs.isEmpty() && !ranAs.equals(Sha256.hex(file))) {
             // the experiment is matched by its settings below; an edit elsewhere in the script is the user's to know of
             spec.commandLine().getErr().println("secateur: note: " + file + " changed since run " + dir.getFileName() + " started "
-                    + "(its SHA-256 was " + ranAs.substring(0, 12) + "…); the resume goes on if the script still declares the experiment as it was");
+                    + "(its SHA-256 was " + ranAs.substring(0, Math.min(12, ranAs.length())) + "…); the resume goes on if the script still declares the experiment as it was");
         }
         var scriptArgs = new ArrayList<String>();
         if (args.isEmpty()) {

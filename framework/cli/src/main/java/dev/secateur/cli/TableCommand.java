@@ -103,7 +103,7 @@ final class TableCommand implements Callable<Integer> {
         };
         RunTable table;
         if (file != null) {
-            if (!step.equals("final")) {
+            if (!(RunTable.Step.parse(step) instanceof RunTable.Final)) {
                 throw new BadInputException("--step chooses a row of results.csv; with --file " + file + ", choose rows with --by");
             }
             var filters = new LinkedHashMap<String, Set<String>>();

@@ -33,6 +33,9 @@ public abstract class SecateurScript extends Script {
                 ? list.stream().map(String::valueOf).toList() : List.of();
         int at = words.indexOf("seeds");
         if (at < 0) {
+            if (defaults.isEmpty()) {
+                throw new BadInputException("seedsArgument was given no default seeds: give one or more, such as seedsArgument([1L])");
+            }
             return defaults.stream().map(Number::longValue).toList();
         }
         String list = at + 1 < words.size() ? words.get(at + 1) : "";

@@ -99,8 +99,6 @@ public final class FineTuner {
         long start = System.nanoTime();
         try {
             if (cosine) {
-                // DL4J's copies share a layer's Adam settings with their original, so this reaches the control and
-                // teacher too; harmless, as they train one after another and each sets its own rate first
                 net.setLearningRate(new CosineDecay(net.iterationCount(), iterations, spec.learningRate()));
             }
             var loop = denseLoop(net, extras); // after the schedule: setting one rebuilds the updater the loop works on

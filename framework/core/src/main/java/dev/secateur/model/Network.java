@@ -231,8 +231,8 @@ public final class Network {
     /**
      * DL4J's clone shares each layer's optimiser settings (the Adam object holding the learning rate) with the
      * original, so a copy given its own rate, as a probe or a control retrains, would change the original's. The
-     * copy gets its own. Its updater still reads the shared ones until its rate is next set, which rebuilds the
-     * updater from these, its state kept; every training here sets the rate before its first update.
+     * copy gets its own, and its updater, which the clone built from the shared ones, is built again from them with
+     * its state kept.
      */
     private void ownOptimiserSettings() {
         for (int i = 0; i < layerCount(); i++) {
@@ -243,10 +243,19 @@ public final class Network {
                 if (settings.getBiasUpdater() != null) {
                     settings.setBiasUpdater(settings.getBiasUpdater().clone());
                 }
-                settings.setRegularization(settings.getRegularization() == null ? null : new ArrayList<>(settings.getRegularization()));
-                settings.setRegularizationBias(settings.getRegularizationBias() == null ? null
-                        : new ArrayList<>(settings.getRegularizationBias()));
             }
+        }
+        var state = updaterState();
+        if (state == null) {
+            return; // no updater yet: the first one will be built from the copy's own settings
+        }
+        var kept = state.dup();
+        if (graph != null) {
+            graph.setUpdater(null);
+            graph.getUpdater(true).setStateViewArray(kept);
+        } else {
+            sequential.setUpdater(null);
+            ((MultiLayerUpdater) sequential.getUpdater(true)).setStateViewArray(sequential, kept, false);
         }
     }
 

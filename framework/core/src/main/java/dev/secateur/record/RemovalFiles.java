@@ -28,8 +28,8 @@ public final class RemovalFiles {
             boolean count = f.measure().equals(RemovalFigure.PARAMS) || f.measure().equals(RemovalFigure.FLOPS)
                     || f.measure().equals(RemovalFigure.LAYER_FLOPS);
             lines.add(Csv.line(f.measure(), Integer.toString(f.batch()), f.layer(), count ? Long.toString(Math.round(f.masked()))
-                            : String.format(Locale.ROOT, "%.4f", f.masked()), count ? Long.toString(Math.round(f.shrunk()))
-                            : String.format(Locale.ROOT, "%.4f", f.shrunk()),
+                            : String.format(Locale.ROOT, "%.6f", f.masked()), count ? Long.toString(Math.round(f.shrunk()))
+                            : String.format(Locale.ROOT, "%.6f", f.shrunk()),
                     Double.isFinite(f.cut()) ? String.format(Locale.ROOT, "%.4f", f.cut()) : ""));
         }
         DurableFiles.writeString(runDir.resolve(CSV), String.join("\n", lines) + "\n");

@@ -3,7 +3,6 @@ package dev.secateur.record;
 import dev.secateur.config.Machine;
 import dev.secateur.config.Version;
 import dev.secateur.data.DataSplits;
-import dev.secateur.files.Sha256;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.model.NativeBackend;
 import dev.secateur.plugin.PluginPins;
@@ -14,8 +13,6 @@ import dev.secateur.spec.RecoverySpec;
 import dev.secateur.spec.ScriptOrigin;
 import dev.secateur.spec.SpecJson;
 import dev.secateur.spi.Scope;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -178,10 +175,9 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
             var origin = new LinkedHashMap<String, Object>();
             origin.put("file", script.file());
             origin.put("args", script.args());
-            // the script's content as it ran, which a later edit of the file would not show
-            Path file = Path.of(script.file());
-            if (Files.isRegularFile(file)) {
-                origin.put("sha256", Sha256.hex(file));
+            // the script's content when it started, which a later edit of the file would not show
+            if (script.sha256() != null) {
+                origin.put("sha256", script.sha256());
             }
             json.put("script", origin);
         }

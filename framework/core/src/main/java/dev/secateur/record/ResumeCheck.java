@@ -122,11 +122,11 @@ final class ResumeCheck {
     }
 
     /**
-     * spec.json with this resume appended under {@code resumes} (when, after which step, and the commit and machine
-     * that go on with the run, which may differ from {@code runtime}'s), and the accepted changes under
+     * spec.json with this resume appended under {@code resumes} (when, after which step, and the commit, machine and
+     * script digest that go on with the run, which may differ from those it started with), and the accepted changes under
      * {@code acceptedChanges}, rewritten whole.
      */
-    static void record(Path runDir, ObjectNode spec, List<Change> changes, int afterStep) {
+    static void record(Path runDir, ObjectNode spec, List<Change> changes, int afterStep, String scriptSha256) {
         String at = Instant.now().toString();
         var resumes = spec.has("resumes") && spec.get("resumes") instanceof ArrayNode array ? array : spec.putArray("resumes");
         var resume = resumes.addObject();
@@ -134,6 +134,9 @@ final class ResumeCheck {
         resume.put("resumedAfterStep", afterStep);
         resume.put("commit", Version.commit());
         resume.set("machine", RunDirectory.JSON.valueToTree(Machine.current().json()));
+        if (scriptSha256 != null) {
+            resume.put("scriptSha256", scriptSha256); // the script that goes on with the run, edited or not
+        }
         if (!changes.isEmpty()) {
             var accepted = spec.has("acceptedChanges") && spec.get("acceptedChanges") instanceof ArrayNode array ? array
                     : spec.putArray("acceptedChanges");

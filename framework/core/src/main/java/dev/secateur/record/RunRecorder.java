@@ -58,7 +58,7 @@ public final class RunRecorder {
                 "run " + runDir.getFileName() + " has no checkpoint of step " + step + " any more"));
         var dir = RunDirectory.reopen(runDir, checkpoint, saliency, steps);
         open.put(dir.runId(), new OpenRun(dir, saliency));
-        ResumeCheck.record(runDir, recorded, changes, step);
+        ResumeCheck.record(runDir, recorded, changes, step, now == null || now.script() == null ? null : now.script().sha256());
         dir.appendEvent("resumed", Map.of("runId", dir.runId(), "fromStep", step, "pid", ProcessHandle.current().pid(),
                 "acceptedChanges", changes.stream().map(ResumeCheck.Change::describe).toList()));
         return dir.path();

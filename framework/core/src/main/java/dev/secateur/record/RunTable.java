@@ -3,6 +3,7 @@ package dev.secateur.record;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.record.TableRuns.Run;
 import dev.secateur.result.ResultsTable;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -100,9 +101,11 @@ public final class RunTable {
     /** For another file: the columns that, with the experiment, say which row a line of it belongs to. */
     private final List<String> by;
     private final int withoutFile;
+    /** Whether {@code --where} chose the lines, so that a run without any is said to lack matching lines. */
+    private final boolean filtered;
 
     private RunTable(List<Run> runs, List<String> columns, Step step, Spread spread, boolean each, int leftOut, String file,
-                     List<String> by, int withoutFile) {
+                     List<String> by, int withoutFile, boolean filtered) {
         this.runs = runs;
         this.columns = columns;
         this.step = step;
@@ -112,10 +115,11 @@ public final class RunTable {
         this.file = file;
         this.by = by;
         this.withoutFile = withoutFile;
+        this.filtered = filtered;
     }
 
     /** The runs a table counts, the latest of each experiment and seed, and how many were left out as unfinished. */
-    private record Chosen(List<Run> runs, int leftOut, int dirs) {
+    private record Chosen(List<Run> runs, int leftOut) {
     }
 
     /**
@@ -155,7 +159,7 @@ public final class RunTable {
             }
             asked = List.copyOf(columns);
         }
-        return new RunTable(chosen.runs(), asked, step, spread, each, chosen.leftOut(), RunDirectory.RESULTS, List.of(), 0);
+        return new RunTable(chosen.runs(), asked, step, spread, each, chosen.leftOut(), RunDirectory.RESULTS, List.of(), 0, false);
     }
 
     /**
@@ -197,8 +201,14 @@ public final class RunTable {
                 .filter(row -> where.entrySet().stream().allMatch(w -> w.getValue().contains(row.get(w.getKey())))).toList())).toList();
         var withFile = kept.stream().filter(r -> !r.rows().isEmpty()).toList();
         if (withFile.isEmpty()) {
-            throw new BadInputException("none of the " + chosen.runs().size() + " runs chosen has a " + file + " with rows"
-                    + (where.isEmpty() ? "" : " where " + where) + "; list a run directory's files to see which it wrote");
+            if (!where.isEmpty() && chosen.runs().stream().anyMatch(r -> !r.rows().isEmpty())) {
+                var held = new ArrayList<String>();
+                where.keySet().forEach(c -> held.add(c + " holds " + String.join(", ", chosen.runs().stream()
+                        .flatMap(r -> r.rows().stream()).map(row -> String.valueOf(row.get(c))).collect(Collectors.toCollection(TreeSet::new)))));
+                throw new BadInputException("no line of " + file + " matches --where " + where + ": " + String.join("; ", held));
+            }
+            throw new BadInputException("none of the " + chosen.runs().size() + " runs chosen has a " + file + " with rows; "
+                    + "list a run directory's files to see which it wrote");
         }
         for (String c : by) {
             if (!present.contains(c)) {
@@ -223,7 +233,7 @@ public final class RunTable {
         }
         List<String> asked = columns.isEmpty() ? present.stream().filter(c -> !by.contains(c)).toList() : List.copyOf(columns);
         return new RunTable(withFile, asked, new Final(), spread, each, chosen.leftOut(), file, List.copyOf(by),
-                chosen.runs().size() - withFile.size());
+                chosen.runs().size() - withFile.size(), !where.isEmpty());
     }
 
     /** The latest completed run of each experiment and seed (or each run, with {@code each}), oldest first. */
@@ -250,7 +260,7 @@ public final class RunTable {
         }
         var chosen = new ArrayList<>(latest.values());
         chosen.sort(Comparator.comparing(Run::createdAt));
-        return new Chosen(chosen, leftOut, dirs.size());
+        return new Chosen(chosen, leftOut);
     }
 
     /** Every column name {@code --columns} takes. */
@@ -371,11 +381,26 @@ public final class RunTable {
                 return String.join(" / ", new LinkedHashSet<>(texts));
             }
             numbers.add(v);
-            int point = text.indexOf('.');
-            decimals = Math.max(decimals, point < 0 || text.contains("e") || text.contains("E") ? 0 : Math.min(4, text.length() - point - 1));
+            decimals = Math.max(decimals, decimals(text));
+        }
+        double mean = numbers.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+        // whole numbers whose mean is not one keep a decimal, so that 10 and 11 read 10.5, not 11
+        if (decimals == 0 && mean != Math.rint(mean)) {
+            decimals = 1;
         }
         var column = new Column(name, name, decimals == 0 ? Kind.COUNT : Kind.DECIMAL, decimals, null);
         return format(column, numbers) + (numbers.size() < runsInRow ? " (n=" + numbers.size() + ")" : "");
+    }
+
+    /** The decimals a file wrote a number with: as written, or those an exponent form needs; at most 8. */
+    private static int decimals(String text) {
+        try {
+            var number = new BigDecimal(text.trim());
+            int scale = text.contains("e") || text.contains("E") ? number.stripTrailingZeros().scale() : number.scale();
+            return Math.max(0, Math.min(8, scale));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /** The steps shown for a group: -1 for each run's last row, one step, or every step any of its runs has. */
@@ -435,7 +460,7 @@ public final class RunTable {
                 STAMP_START, command.isBlank() ? "" : " " + command, LocalDate.now(ZoneOffset.UTC), runs.size(), runs.size() == 1 ? "" : "s",
                 (each ? "a row each" : "the latest of each experiment and seed") + (leftOut == 0 ? ""
                         : "; " + leftOut + " that did not complete left out") + (withoutFile == 0 ? "" : "; " + withoutFile + " without "
-                        + file + " left out"), when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
+                        + (filtered ? "matching lines of " : "") + file + " left out"), when, String.join(", ", commits), String.join("; ", distinct(Run::machine)), settings(), String.join(", ", distinct(Run::backend)),
                 scripts(), spreadText, file.equals(RunDirectory.RESULTS) ? "; points are percentage points" : "");
     }
 
@@ -487,13 +512,15 @@ public final class RunTable {
 
     /** A value as its column shows it. */
     private static String value(Column column, double v) {
-        return switch (column.kind()) {
+        String text = switch (column.kind()) {
             case PERCENT -> String.format(Locale.ROOT, "%.2f%%", 100 * v);
             case POINTS -> String.format(Locale.ROOT, "%+.2f", 100 * v).replace("-", "−");
             case COUNT -> String.format(Locale.ROOT, "%,d", Math.round(v)).replace("-", "−");
             case DECIMAL -> String.format(Locale.ROOT, "%." + column.decimals() + "f", v).replace("-", "−");
             case TIMES -> String.format(Locale.ROOT, "%.1f×", v);
         };
+        // a mean that cancels to a tiny negative number rounds to zero, which has no sign
+        return text.matches("[−-][0.,]+%?") ? text.substring(1) : text;
     }
 
     /** A spread, in the column's unit without its sign or percent sign: points for percentages. */

@@ -54,37 +54,54 @@ final class TableRuns {
         JsonNode runtime = spec.path("runtime");
         String commit = runtime.path("commit").asText("");
         JsonNode machine = runtime.path("machine");
-        String machineText;
-        String settingsText = "";
-        if (machine.isObject()) {
-            var isa = new ArrayList<String>();
-            machine.path("isa").forEach(f -> isa.add(f.asText()));
-            var settings = new ArrayList<String>();
-            machine.path("settings").fields().forEachRemaining(e -> settings.add(e.getKey() + "=" + e.getValue().asText()));
-            settingsText = String.join(" ", settings);
-            machineText = machine.path("cpu").asText("unknown CPU") + ", " + machine.path("cores").asInt() + " cores, " + Machine.widest(isa);
-        } else {
-            machineText = "an unrecorded machine";
-        }
+        String machineText = machineText(machine);
+        String settingsText = settingsText(machine);
         String started = commit.isBlank() || commit.equals("unknown") ? "unrecorded" : commit;
         // a resume by other code or on another machine goes on with the run: the stamp names both
         var resumedBy = new LinkedHashSet<String>();
         var resumedOn = new LinkedHashSet<String>();
+        var resumedScripts = new LinkedHashSet<String>();
+        String scriptSha = spec.path("script").path("sha256").asText("");
         for (JsonNode resume : spec.path("resumes")) {
-            String by = resume.path("commit").asText("unrecorded");
+            String by = resume.path("commit").asText("");
+            by = by.isBlank() || by.equals("unknown") ? "unrecorded" : by;
             if (!by.equals(started)) {
-                resumedBy.add(by.isBlank() || by.equals("unknown") ? "unrecorded" : by);
+                resumedBy.add(by);
             }
-            String cpu = resume.path("machine").path("cpu").asText("");
-            if (!cpu.isEmpty() && !cpu.equals(machine.path("cpu").asText(""))) {
-                resumedOn.add(cpu);
+            // the machine as a stamp names it, settings included: a thread count moves the figures as a CPU does
+            JsonNode other = resume.path("machine");
+            if (other.isObject() && !(machineText(other).equals(machineText) && settingsText(other).equals(settingsText))) {
+                String settings = settingsText(other);
+                resumedOn.add(machineText(other) + (settings.isEmpty() ? "" : " with " + settings));
+            }
+            String sha = resume.path("scriptSha256").asText("");
+            if (sha.length() >= 12 && !sha.equals(scriptSha)) {
+                resumedScripts.add(sha.substring(0, 12));
             }
         }
         return new Run(dir, spec.path("experiment").asText(), spec.path("seed").asLong(), spec.path("createdAt").asText(""),
                 started + (resumedBy.isEmpty() ? "" : " (resumed by " + String.join(", ", resumedBy) + ")"),
                 machineText + (resumedOn.isEmpty() ? "" : " (resumed on " + String.join(", ", resumedOn) + ")"), settingsText,
                 runtime.path("nd4jBackend").asText("unrecorded"),
-                script(spec.path("script")), RunIndex.status(dir, false), rows);
+                script(spec.path("script")) + (resumedScripts.isEmpty() ? "" : " (resumed from an edited script, SHA-256 "
+                        + String.join(", ", resumedScripts) + ")"), RunIndex.status(dir, false), rows);
+    }
+
+    /** A machine as a stamp names it: CPU model, cores and widest vector instruction set. */
+    private static String machineText(JsonNode machine) {
+        if (!machine.isObject()) {
+            return "an unrecorded machine";
+        }
+        var isa = new ArrayList<String>();
+        machine.path("isa").forEach(f -> isa.add(f.asText()));
+        return machine.path("cpu").asText("unknown CPU") + ", " + machine.path("cores").asInt() + " cores, " + Machine.widest(isa);
+    }
+
+    /** The settings that move figures, as the run recorded them: {@code OMP_NUM_THREADS=1 DNNL_MAX_CPU_ISA=AVX2}. */
+    private static String settingsText(JsonNode machine) {
+        var settings = new ArrayList<String>();
+        machine.path("settings").fields().forEachRemaining(e -> settings.add(e.getKey() + "=" + e.getValue().asText()));
+        return String.join(" ", settings);
     }
 
     /** The script a run came from, by file name and the start of its SHA-256; empty for a run started from code. */

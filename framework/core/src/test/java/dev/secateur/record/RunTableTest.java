@@ -234,11 +234,31 @@ class RunTableTest {
         Path dir = run("resumed-s1", "resumed", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
         String spec = Files.readString(dir.resolve(RunDirectory.SPEC));
         Files.writeString(dir.resolve(RunDirectory.SPEC), spec.replaceFirst("\\{", """
-                {"resumes": [{"at": "2026-12-06T11:00:00Z", "resumedAfterStep": 0, "commit": "abc1234", "machine": {"cpu": "Test CPU"}},
-                             {"at": "2026-12-06T12:00:00Z", "resumedAfterStep": 0, "commit": "def5678", "machine": {"cpu": "Other CPU"}}],
+                {"resumes": [{"at": "2026-12-06T11:00:00Z", "resumedAfterStep": 0, "commit": "abc1234",
+                              "machine": {"cpu": "Test CPU", "isa": ["avx512f", "avx2"], "cores": 2, "settings": {}}},
+                             {"at": "2026-12-06T12:00:00Z", "resumedAfterStep": 0, "commit": "def5678", "scriptSha256": "fedcba9876543210",
+                              "machine": {"cpu": "Test CPU", "isa": ["avx512f"], "cores": 2, "settings": {"OMP_NUM_THREADS": "2"}}}],
                 """));
         String stamp = RunTable.of(List.of(dir.toString()), List.of("accuracy"), RunTable.Step.parse("final"), RunTable.Spread.SD).stamp("x");
-        assertThat(stamp).contains("by commit abc1234 (resumed by def5678)").contains("AVX-512 (resumed on Other CPU)");
+        assertThat(stamp).contains("by commit abc1234 (resumed by def5678)").contains("AVX-512 (resumed on Test CPU, 2 cores, AVX-512 with OMP_NUM_THREADS=2)")
+                .contains("script han.groovy (SHA-256 0123456789ab) (resumed from an edited script, SHA-256 fedcba987654)");
+    }
+
+    @Test
+    void anotherFilesNumbersKeepTheirPrecisionAZeroMeanHasNoSignAndAWrongWhereNamesTheValuesHeld() throws IOException {
+        String[][] lines = {{"0.0100", "10", "1.5e-05"}, {"-0.0100", "11", "2.5e-05"}};
+        for (int seed = 1; seed <= 2; seed++) {
+            Path dir = run("p-seed-" + seed + "-a", "p-seed-" + seed, seed, "2026-12-06T10:0" + seed + ":00Z", 0.89, 0.90, 0.88);
+            String[] l = lines[seed - 1];
+            Files.writeString(dir.resolve("figures.csv"), "measure,rho,kept,tiny\nm," + l[0] + "," + l[1] + "," + l[2] + "\n");
+        }
+        var cells = RunTable.ofFile(List.of(runs.toString()), "figures.csv", List.of("measure"), List.of("rho", "kept", "tiny"),
+                RunTable.Spread.SD, false, false).cells();
+        // 0.01 and -0.01 cancel; 10 and 11 are whole numbers whose mean is not; 1.5e-05 and 2.5e-05 need 6 decimals
+        assertThat(cells.get(1)).containsExactly("p", "2 (1, 2)", "m", "0.0000 ± 0.0141", "10.5 ± 0.7", "0.000020 ± 0.000007");
+        assertThatThrownBy(() -> RunTable.ofFile(List.of(runs.toString()), "figures.csv", List.of("measure"), Map.of("measure", Set.of("x")),
+                List.of(), RunTable.Spread.SD, false, false)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("no line of figures.csv matches --where").hasMessageContaining("measure holds m");
     }
 
     @Test
