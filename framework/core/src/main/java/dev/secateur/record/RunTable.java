@@ -3,12 +3,10 @@ package dev.secateur.record;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.record.TableRuns.Run;
 import dev.secateur.result.ResultsTable;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.function.ToDoubleBiFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -39,13 +36,6 @@ public final class RunTable {
 
     /** {@code -seed-3}, {@code _seed3}, {@code seed-3-}: the part of a name that only says which seed. */
     private static final Pattern SEED_IN_NAME = Pattern.compile("(?i)(^|[-_])seed[-_]?\\d+(?=$|[-_])");
-
-    /** How a column's values are shown. */
-    enum Kind { PERCENT, POINTS, COUNT, DECIMAL, TIMES }
-
-    /** A column: a results.csv column or one derived from a run's rows. */
-    record Column(String name, String header, Kind kind, int decimals, ToDoubleBiFunction<Run, Map<String, String>> value) {
-    }
 
     /** Which row of each run: its last, one step, or every step. */
     public sealed interface Step permits Final, At, Every {
@@ -82,13 +72,6 @@ public final class RunTable {
     /** The spread shown after a mean: the sample standard deviation, or the smallest and largest value. */
     public enum Spread { SD, RANGE }
 
-
-    /** The columns a user may ask for, in the order {@code --columns} lists them in its help. */
-    static final Map<String, Column> COLUMNS = columns();
-
-    /** Shown when no {@code --columns} is given; the control columns only where a run had a control. */
-    public static final List<String> DEFAULT_COLUMNS = List.of("sparsity", "accuracy", "control_accuracy", "accuracy_vs_control",
-            "dense", "vs_dense", "vs_stronger", "nonzero_params", "compression");
 
     private final List<Run> runs;
     private final List<String> columns;
@@ -148,12 +131,12 @@ public final class RunTable {
         List<String> asked;
         if (columns.isEmpty()) {
             boolean control = chosen.runs().stream().anyMatch(r -> r.rows().stream().anyMatch(row -> row.get("control_accuracy") != null));
-            asked = DEFAULT_COLUMNS.stream()
+            asked = TableColumns.DEFAULT_COLUMNS.stream()
                     .filter(c -> control || !Set.of("control_accuracy", "accuracy_vs_control", "vs_stronger").contains(c))
                     .toList();
         } else {
             for (String c : columns) {
-                if (!COLUMNS.containsKey(c)) {
+                if (!TableColumns.COLUMNS.containsKey(c)) {
                     throw new BadInputException("--columns: there is no column '" + c + "'; choose from " + columnNames());
                 }
             }
@@ -265,7 +248,7 @@ public final class RunTable {
 
     /** Every column name {@code --columns} takes. */
     public static String columnNames() {
-        return String.join(", ", COLUMNS.keySet());
+        return TableColumns.names();
     }
 
     /** The runs the table is made of, after keeping the latest of each experiment and seed. */
@@ -285,7 +268,7 @@ public final class RunTable {
         if (every) {
             header.add("step");
         }
-        columns.forEach(c -> header.add(COLUMNS.get(c).header()));
+        columns.forEach(c -> header.add(TableColumns.COLUMNS.get(c).header()));
         var out = new ArrayList<List<String>>();
         out.add(header);
         groups().forEach((label, group) -> {
@@ -306,7 +289,7 @@ public final class RunTable {
                     }
                 }
                 for (String c : columns) {
-                    var column = COLUMNS.get(c);
+                    var column = TableColumns.COLUMNS.get(c);
                     var values = new ArrayList<Double>();
                     for (var found : rows) {
                         double v = column.value().applyAsDouble(found.getKey(), found.getValue());
@@ -315,7 +298,7 @@ public final class RunTable {
                         }
                     }
                     // a mean over fewer runs than the row counts says over how many
-                    row.add(format(column, values) + (!values.isEmpty() && values.size() < group.size() ? " (n=" + values.size() + ")" : ""));
+                    row.add(TableCells.cell(column.kind(), column.decimals(), values, spread) + (!values.isEmpty() && values.size() < group.size() ? " (n=" + values.size() + ")" : ""));
                 }
                 out.add(row);
             }
@@ -381,26 +364,14 @@ public final class RunTable {
                 return String.join(" / ", new LinkedHashSet<>(texts));
             }
             numbers.add(v);
-            decimals = Math.max(decimals, decimals(text));
+            decimals = Math.max(decimals, TableCells.decimals(text));
         }
         double mean = numbers.stream().mapToDouble(Double::doubleValue).average().orElse(0);
         // whole numbers whose mean is not one keep a decimal, so that 10 and 11 read 10.5, not 11
         if (decimals == 0 && mean != Math.rint(mean)) {
             decimals = 1;
         }
-        var column = new Column(name, name, decimals == 0 ? Kind.COUNT : Kind.DECIMAL, decimals, null);
-        return format(column, numbers) + (numbers.size() < runsInRow ? " (n=" + numbers.size() + ")" : "");
-    }
-
-    /** The decimals a file wrote a number with: as written, or those an exponent form needs; at most 8. */
-    private static int decimals(String text) {
-        try {
-            var number = new BigDecimal(text.trim());
-            int scale = text.contains("e") || text.contains("E") ? number.stripTrailingZeros().scale() : number.scale();
-            return Math.max(0, Math.min(8, scale));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        return TableCells.cell(decimals == 0 ? TableCells.Kind.COUNT : TableCells.Kind.DECIMAL, decimals, numbers, spread) + (numbers.size() < runsInRow ? " (n=" + numbers.size() + ")" : "");
     }
 
     /** The steps shown for a group: -1 for each run's last row, one step, or every step any of its runs has. */
@@ -480,59 +451,6 @@ public final class RunTable {
         return List.copyOf(runs.stream().map(field).collect(Collectors.toCollection(LinkedHashSet::new)));
     }
 
-    private String format(Column column, List<Double> values) {
-        if (values.isEmpty()) {
-            return "";
-        }
-        double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        String text = value(column, mean);
-        if (values.size() < 2) {
-            return text;
-        }
-        double lowest = values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        double highest = values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-        if (highest - lowest == 0) {
-            return text;
-        }
-        if (spread == Spread.RANGE) {
-            return text + " (" + value(column, lowest) + " to " + value(column, highest) + ")";
-        }
-        String sd = magnitude(column, sampleSd(values, mean));
-        // a spread that rounds to nothing at the column's precision says nothing
-        return sd.matches("[0.,]+") ? text : text + " ± " + sd;
-    }
-
-    static double sampleSd(List<Double> values, double mean) {
-        double squares = 0;
-        for (double v : values) {
-            squares += (v - mean) * (v - mean);
-        }
-        return Math.sqrt(squares / (values.size() - 1));
-    }
-
-    /** A value as its column shows it. */
-    private static String value(Column column, double v) {
-        String text = switch (column.kind()) {
-            case PERCENT -> String.format(Locale.ROOT, "%.2f%%", 100 * v);
-            case POINTS -> String.format(Locale.ROOT, "%+.2f", 100 * v).replace("-", "−");
-            case COUNT -> String.format(Locale.ROOT, "%,d", Math.round(v)).replace("-", "−");
-            case DECIMAL -> String.format(Locale.ROOT, "%." + column.decimals() + "f", v).replace("-", "−");
-            case TIMES -> String.format(Locale.ROOT, "%.1f×", v);
-        };
-        // a mean that cancels to a tiny negative number rounds to zero, which has no sign
-        return text.matches("[−-][0.,]+%?") ? text.substring(1) : text;
-    }
-
-    /** A spread, in the column's unit without its sign or percent sign: points for percentages. */
-    private static String magnitude(Column column, double sd) {
-        return switch (column.kind()) {
-            case PERCENT, POINTS -> String.format(Locale.ROOT, "%.2f", 100 * sd);
-            case COUNT -> String.format(Locale.ROOT, "%,d", Math.round(sd));
-            case DECIMAL -> String.format(Locale.ROOT, "%." + column.decimals() + "f", sd);
-            case TIMES -> String.format(Locale.ROOT, "%.1f", sd);
-        };
-    }
-
     /** The experiment's name without the part that says which seed, so that seeds of one recipe share a row. */
     static String label(String experiment) {
         String label = SEED_IN_NAME.matcher(experiment).replaceAll("");
@@ -542,44 +460,5 @@ public final class RunTable {
 
     static double number(Map<String, String> row, String column) {
         return RunIndex.number(row.get(column));
-    }
-
-    private static Map<String, Column> columns() {
-        var c = new LinkedHashMap<String, Column>();
-        for (String name : List.of("target_sparsity", "sparsity", "accuracy", "control_accuracy")) {
-            c.put(name, new Column(name, name.replace('_', ' '), Kind.PERCENT, 2, (run, row) -> number(row, name)));
-        }
-        c.put("accuracy_vs_control", new Column("accuracy_vs_control", "vs control (points)", Kind.POINTS, 2,
-                (run, row) -> number(row, "accuracy_vs_control")));
-        c.put("dense", new Column("dense", "dense", Kind.PERCENT, 2, (run, row) -> run.dense()));
-        c.put("vs_dense", new Column("vs_dense", "vs dense (points)", Kind.POINTS, 2,
-                (run, row) -> number(row, "accuracy") - run.dense()));
-        // judged against the stronger of the two: a control that ended below the dense model would flatter the pruned one
-        c.put("vs_stronger", new Column("vs_stronger", "vs stronger of dense and control (points)", Kind.POINTS, 2,
-                (run, row) -> number(row, "accuracy") - Math.max(run.dense(), number(row, "control_accuracy"))));
-        c.put("loss", new Column("loss", "loss", Kind.DECIMAL, 4, (run, row) -> number(row, "loss")));
-        for (String name : List.of("params", "nonzero_params", "flops", "effective_flops")) {
-            c.put(name, new Column(name, name.replace('_', ' '), Kind.COUNT, 0, (run, row) -> number(row, name)));
-        }
-        // Han et al.'s rate: the dense model's parameters over the nonzero ones left
-        c.put("compression", new Column("compression", "compression", Kind.TIMES, 1,
-                (run, row) -> number(run.rows().get(0), "params") / number(row, "nonzero_params")));
-        c.put("flops_cut", new Column("flops_cut", "FLOPs cut", Kind.PERCENT, 2,
-                (run, row) -> 1 - number(row, "effective_flops") / number(run.rows().get(0), "flops")));
-        c.put("latency_ms", new Column("latency_ms", "latency ms", Kind.DECIMAL, 3, (run, row) -> number(row, "latency_ms")));
-        c.put("large_batch_latency_ms", new Column("large_batch_latency_ms", "large batch ms", Kind.DECIMAL, 2,
-                (run, row) -> number(row, "large_batch_latency_ms")));
-        // against the same run's dense model (step 0), timed by the evaluator in the run, not side by side
-        c.put("latency_cut", new Column("latency_cut", "latency cut b1", Kind.PERCENT, 2,
-                (run, row) -> 1 - number(row, "latency_ms") / number(run.rows().get(0), "latency_ms")));
-        c.put("large_batch_latency_cut", new Column("large_batch_latency_cut", "latency cut large batch", Kind.PERCENT, 2,
-                (run, row) -> 1 - number(row, "large_batch_latency_ms") / number(run.rows().get(0), "large_batch_latency_ms")));
-        // how much of the FLOPs cut the clock sees: 1 when time follows FLOPs
-        c.put("latency_cut_per_flops_cut", new Column("latency_cut_per_flops_cut", "latency cut / FLOPs cut", Kind.DECIMAL, 2,
-                (run, row) -> (1 - number(row, "large_batch_latency_ms") / number(run.rows().get(0), "large_batch_latency_ms"))
-                        / (1 - number(row, "effective_flops") / number(run.rows().get(0), "flops"))));
-        c.put("finetune_examples_per_s", new Column("finetune_examples_per_s", "train examples/s", Kind.DECIMAL, 0,
-                (run, row) -> number(row, "finetune_examples_per_s")));
-        return Collections.unmodifiableMap(c);
     }
 }
