@@ -207,7 +207,7 @@ public final class RunTable {
         for (Run run : withFile) {
             var keys = new HashSet<List<String>>();
             for (var line : run.rows()) {
-                var key = by.stream().map(line::get).toList();
+                var key = key(by, line);
                 if (!keys.add(key)) {
                     throw new BadInputException(run.dir().resolve(file) + " has more than one line for " + (by.isEmpty() ? "its run"
                             : by + " = " + key) + "; name the columns that tell its lines apart with --by, from " + String.join(", ", present));
@@ -297,8 +297,7 @@ public final class RunTable {
                             values.add(v);
                         }
                     }
-                    // a mean over fewer runs than the row counts says over how many
-                    row.add(TableCells.cell(column.kind(), column.decimals(), values, spread) + (!values.isEmpty() && values.size() < group.size() ? " (n=" + values.size() + ")" : ""));
+                    row.add(TableCells.cell(column.kind(), column.decimals(), values, spread, group.size()));
                 }
                 out.add(row);
             }
@@ -329,12 +328,19 @@ public final class RunTable {
         var out = new ArrayList<List<String>>();
         out.add(header);
         groups().forEach((label, group) -> {
+            // each run's lines by key, found once; keys in the order the runs first give them (unique per run, checked in ofFile)
             var keys = new LinkedHashSet<List<String>>();
-            group.forEach(run -> run.rows().forEach(r -> keys.add(key(r))));
+            var linesOfRuns = new ArrayList<Map<List<String>, Map<String, String>>>();
+            for (Run run : group) {
+                var byKey = new LinkedHashMap<List<String>, Map<String, String>>();
+                run.rows().forEach(line -> byKey.put(key(by, line), line));
+                keys.addAll(byKey.keySet());
+                linesOfRuns.add(byKey);
+            }
             for (var key : keys) {
                 var row = new ArrayList<String>(List.of(label, seeds(group)));
                 row.addAll(key.stream().map(k -> k == null ? "" : k).toList());
-                var lines = group.stream().flatMap(run -> run.rows().stream().filter(r -> key(r).equals(key)).limit(1)).toList();
+                var lines = linesOfRuns.stream().map(byKey -> byKey.get(key)).filter(line -> line != null).toList();
                 for (String c : columns) {
                     var cellsOfSeeds = lines.stream().map(r -> r.get(c)).filter(v -> v != null).toList();
                     row.add(fileCell(c, cellsOfSeeds, group.size()));
@@ -345,7 +351,8 @@ public final class RunTable {
         return out;
     }
 
-    private List<String> key(Map<String, String> line) {
+    /** Which row a line of another file belongs to: its values of the {@code by} columns (null where it has none). */
+    private static List<String> key(List<String> by, Map<String, String> line) {
         var key = new ArrayList<String>();
         by.forEach(c -> key.add(line.get(c)));
         return key;
@@ -371,7 +378,7 @@ public final class RunTable {
         if (decimals == 0 && mean != Math.rint(mean)) {
             decimals = 1;
         }
-        return TableCells.cell(decimals == 0 ? TableCells.Kind.COUNT : TableCells.Kind.DECIMAL, decimals, numbers, spread) + (numbers.size() < runsInRow ? " (n=" + numbers.size() + ")" : "");
+        return TableCells.cell(decimals == 0 ? TableCells.Kind.COUNT : TableCells.Kind.DECIMAL, decimals, numbers, spread, runsInRow);
     }
 
     /** The steps shown for a group: -1 for each run's last row, one step, or every step any of its runs has. */

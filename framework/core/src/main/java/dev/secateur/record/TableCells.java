@@ -13,8 +13,16 @@ final class TableCells {
     private TableCells() {
     }
 
-    /** The mean of a cell's values, then their spread, or nothing where there are none. */
-    static String cell(Kind kind, int decimals, List<Double> values, RunTable.Spread spread) {
+    /**
+     * The mean of a cell's values, then their spread, or nothing where there are none; {@code (n=k)} after it when
+     * fewer of the row's runs gave a value.
+     */
+    static String cell(Kind kind, int decimals, List<Double> values, RunTable.Spread spread, int runsInRow) {
+        // a mean over fewer runs than the row counts says over how many
+        return values.isEmpty() ? "" : cell(kind, decimals, values, spread) + (values.size() < runsInRow ? " (n=" + values.size() + ")" : "");
+    }
+
+    private static String cell(Kind kind, int decimals, List<Double> values, RunTable.Spread spread) {
         if (values.isEmpty()) {
             return "";
         }
