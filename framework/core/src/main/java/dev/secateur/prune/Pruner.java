@@ -16,7 +16,7 @@ import dev.secateur.spi.Provenance;
 import dev.secateur.spi.PruningPlan;
 import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.Scope;
-import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -141,7 +141,7 @@ public final class Pruner {
                 }
                 m = Math.max(m, u.alreadyPruned());
                 var cut = ThresholdSelector.select(List.of(u.source()), m);
-                selections.add(new Selection(cut, cut.takeAtKey()));
+                selections.add(new Selection(cut, cut.takesEveryTie() ? ThresholdSelector.ALL_TIES : cut.takeAtKey()));
             }
         }
         // each parameter's masks are independent now that ties are shared out, so build them in parallel
@@ -224,18 +224,9 @@ public final class Pruner {
      */
     record Selection(ThresholdSelector.Cut cut, long takeAtKey) {
 
-        /** Writes 1 (keep) or 0 (prune) for every entry of {@code source} into {@code out}. */
-        void fill(ThresholdSelector.Source source, FloatBuffer out) {
-            int n = source.scores().limit();
-            int cutKey = cut.key();
-            boolean nothing = cut.nothing();
-            long taken = 0;
-            for (int i = 0; i < n; i++) {
-                int k = source.key(i);
-                boolean prune = k == ThresholdSelector.ALREADY_PRUNED || !nothing && (Integer.compareUnsigned(k, cutKey) < 0
-                        || (k == cutKey && taken++ < takeAtKey));
-                out.put(i, prune ? 0f : 1f);
-            }
+        /** Writes 1 (keep) or 0 (prune), as float bits, for every entry of {@code source} into {@code out}. */
+        void fill(ThresholdSelector.Source source, IntBuffer out) {
+            ThresholdSelector.fill(source, cut, takeAtKey, out);
         }
     }
 

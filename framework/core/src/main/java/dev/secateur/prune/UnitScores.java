@@ -9,6 +9,7 @@ import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Units;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -91,12 +92,16 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
     Map<ParamRef, INDArray> masks(Pruner.Selection selection, int step) {
         if (!structured) {
             var mask = Nd4j.createUninitialized(DataType.FLOAT, param.shape(), 'c');
-            selection.fill(source, mask.data().asNioFloat());
+            selection.fill(source, ThresholdSelector.bitsOf(mask));
             Reference.reachabilityFence(source);
             return Map.of(param.weights(), mask);
         }
-        float[] keep = new float[(int) count];
-        selection.fill(source, FloatBuffer.wrap(keep));
+        int[] keepBits = new int[(int) count];
+        selection.fill(source, IntBuffer.wrap(keepBits));
+        float[] keep = new float[keepBits.length];
+        for (int u = 0; u < keep.length; u++) {
+            keep[u] = Float.intBitsToFloat(keepBits[u]);
+        }
         refuseEmptyLayer(keep, step);
         int units = keep.length;
         var masks = new HashMap<ParamRef, INDArray>();

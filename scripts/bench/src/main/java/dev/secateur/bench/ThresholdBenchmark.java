@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A global 90% cut over 100M scores held in four 25M-entry parameters: the radix select Secateur uses,
- * the whole global plan built on it (masks included), and the sort-based way it replaces.
+ * the whole global plan built on it (masks included), where the plan's time goes (the masks written from a
+ * known cut, and the floor under them: fresh memory written once), and the sort-based way it replaces.
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -51,6 +52,7 @@ public class ThresholdBenchmark {
     private List<ThresholdSelector.Source> sources;
     private List<PrunableParam> params;
     private ScoreSet scoreSet;
+    private ThresholdSelector.Cut precomputedCut;
 
     @Setup
     public void setUp() {
@@ -68,6 +70,7 @@ public class ThresholdBenchmark {
         }
         scoreSet = ScoreSet.of(byRef, "random", "bench");
         sources = scores.stream().map(s -> ThresholdSelector.Source.of(s, null)).toList();
+        precomputedCut = ThresholdSelector.select(sources, Math.round(0.9 * total));
     }
 
     @Benchmark
@@ -79,6 +82,30 @@ public class ThresholdBenchmark {
     public Object globalPlanWithMasks() {
         return new Pruner().plan(params, scoreSet, MaskSet.NONE, Granularity.unstructured(), new Scope.Global(Set.of()),
                 new Pruner.StepTarget(1, 0.9, Map.of()), new Provenance("random", "bench", Options.NONE, "one-shot", "bench", 1L));
+    }
+
+    /** The plan less its selection: the tie quotas and the masks written into fresh memory. */
+    @Benchmark
+    public Object masksFromACut() {
+        var cut = precomputedCut;
+        long[] quotas = ThresholdSelector.tieQuotas(sources, cut);
+        var masks = new ArrayList<INDArray>();
+        for (int i = 0; i < sources.size(); i++) {
+            var mask = Nd4j.createUninitialized(DataType.FLOAT, scores.get(i).shape(), 'c');
+            ThresholdSelector.fill(sources.get(i), cut, quotas[i], ThresholdSelector.bitsOf(mask));
+            masks.add(mask);
+        }
+        return masks;
+    }
+
+    /** The floor under the masks: 400 MB of fresh native memory, each page written once (the kernel's page faults). */
+    @Benchmark
+    public Object freshMemoryWrittenOnce() {
+        var arrays = new ArrayList<INDArray>();
+        for (var s : scores) {
+            arrays.add(Nd4j.createUninitialized(DataType.FLOAT, s.shape(), 'c').assign(1f));
+        }
+        return arrays;
     }
 
     /** What a sort-based threshold costs: concatenate, sort, read the 90th percentile. */
