@@ -1,10 +1,12 @@
 """PyTorch's half of `scripts/bench/run.sh peer`: the work PeerBench.java gives Secateur, done in PyTorch.
 
-The same networks (LeNet-5 as in Caffe, LeNet-300-100), Adam at lr 1e-3, the same example counts and batch
-sizes, the same warm-up, Fashion-MNIST scaled to [0, 1]. Every figure is one line
-`PEER pytorch <figure> <value>`. The thread count is OMP_NUM_THREADS, as for the JVM.
+The same networks (LeNet-5 as in Caffe, LeNet-300-100, and Secateur's vgg-small and resnet-small), Adam at
+lr 1e-3, the same example counts and batch sizes, the same warm-up, Fashion-MNIST scaled to [0, 1]. Every
+figure is one line `PEER pytorch <figure> <value>`. The thread count is OMP_NUM_THREADS, as for the JVM;
+torch is held to it for intra-op work and to one inter-op thread, so that it never runs more threads than
+Secateur does.
 
-    python3 scripts/bench/peer.py DATA_DIR LENET5_EXAMPLES LENET300_EXAMPLES
+    python3 scripts/bench/peer.py DATA_DIR LENET5_EXAMPLES LENET300_EXAMPLES [SMALL_CONV_EXAMPLES]
 """
 import gzip
 import os
@@ -50,6 +52,50 @@ def lenet300():
                          nn.Linear(100, 10))
 
 
+def vgg_small():
+    """Architecture.VGG_SMALL: two blocks of two 3x3 'same' convolutions (16, then 32) with batch norm and ReLU,
+    each block max-pooled; dense 128 and the output."""
+    def block(c_in, c_out):
+        return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU()]
+    return nn.Sequential(*block(1, 16), *block(16, 16), nn.MaxPool2d(2, 2), *block(16, 32), *block(32, 32),
+                         nn.MaxPool2d(2, 2), nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+class SameStride2(nn.Module):
+    """DL4J's ConvolutionMode.Same at stride 2 on an even size: one row and column of zeros after, none before."""
+
+    def __init__(self, c_in, c_out, kernel):
+        super().__init__()
+        self.pad = kernel > 1
+        self.conv = nn.Conv2d(c_in, c_out, kernel, stride=2)
+
+    def forward(self, x):
+        return self.conv(F.pad(x, (0, 1, 0, 1)) if self.pad else x)
+
+
+class ResNetSmall(nn.Module):
+    """Architecture.RESNET_SMALL: a 3x3 stem of 16 at stride 2, a block of 16 (identity shortcut), a block of 32
+    at stride 2 (1x1 projection), a block of 32 (identity); batch norm after every convolution, ReLU after the
+    first of each block's pair and after each add; global average pooling and the output."""
+
+    def __init__(self):
+        super().__init__()
+        bn = nn.BatchNorm2d
+        self.stem, self.stem_bn = SameStride2(1, 16, 3), bn(16)
+        self.b1a, self.b1a_bn, self.b1b, self.b1b_bn = nn.Conv2d(16, 16, 3, padding=1), bn(16), nn.Conv2d(16, 16, 3, padding=1), bn(16)
+        self.b2a, self.b2a_bn, self.b2b, self.b2b_bn = SameStride2(16, 32, 3), bn(32), nn.Conv2d(32, 32, 3, padding=1), bn(32)
+        self.b2p, self.b2p_bn = SameStride2(16, 32, 1), bn(32)
+        self.b3a, self.b3a_bn, self.b3b, self.b3b_bn = nn.Conv2d(32, 32, 3, padding=1), bn(32), nn.Conv2d(32, 32, 3, padding=1), bn(32)
+        self.out = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = F.relu(self.stem_bn(self.stem(x)))
+        x = F.relu(self.b1b_bn(self.b1b(F.relu(self.b1a_bn(self.b1a(x))))) + x)
+        x = F.relu(self.b2b_bn(self.b2b(F.relu(self.b2a_bn(self.b2a(x))))) + self.b2p_bn(self.b2p(x)))
+        x = F.relu(self.b3b_bn(self.b3b(F.relu(self.b3a_bn(self.b3a(x))))) + x)
+        return self.out(x.mean((2, 3)))
+
+
 def flops(model):
     """Multiply-adds times two per example, convolutions and dense layers, as Secateur's census counts them."""
     total, size = 0, 28
@@ -92,16 +138,27 @@ def latency(model, x, warmup, repeats):
 
 
 def batch_latency(model, x, batch):
-    return latency(model, x[:batch].contiguous(), 50, 200) if batch == 1 else latency(model, x[:batch].contiguous(), 3, 15)
+    # small batches are timed over more passes: each takes well under a millisecond
+    return latency(model, x[:batch].contiguous(), 50, 200) if batch <= 8 else latency(model, x[:batch].contiguous(), 3, 15)
 
 
 def blas():
-    """The BLAS and LAPACK libraries this process actually mapped, after a matrix product made torch load them."""
+    """The BLAS, LAPACK and oneDNN libraries this process actually mapped, after a matrix product made torch load them."""
     a = torch.randn(256, 256)
     (a @ a).sum().item()
     with open("/proc/self/maps") as maps:
-        libs = sorted({line.split()[-1] for line in maps if ("blas" in line or "lapack" in line) and "/" in line})
+        libs = sorted({line.split()[-1] for line in maps
+                       if any(k in line for k in ("blas", "lapack", "dnnl", "mkldnn")) and "/" in line})
     return ",".join(libs) or "none"
+
+
+def onednn():
+    """Whether torch's CPU convolutions go through its bundled oneDNN (mkldnn), and which version."""
+    if not torch.backends.mkldnn.is_available():
+        return "oneDNN off"
+    built = [line.strip(" -") for line in torch.__config__.show().splitlines() if "DNN" in line and " v" in line]
+    capability = [line.strip(" -") for line in torch.__config__.show().splitlines() if "CPU capability" in line]
+    return "oneDNN on" + "".join(f" ({b})" for b in built + capability)
 
 
 def figure(name, value):
@@ -110,12 +167,19 @@ def figure(name, value):
 
 def main():
     data_dir, lenet5_examples, lenet300_examples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    small_conv_examples = int(sys.argv[4]) if len(sys.argv) > 4 else 3000
+    threads = int(os.environ.get("OMP_NUM_THREADS", "1"))
+    torch.set_num_threads(threads)
+    torch.set_num_interop_threads(1)
     torch.manual_seed(1)
     train_x, train_y, test_x, test_y = load(data_dir)
     gen = torch.Generator().manual_seed(2)
     warm = torch.randperm(len(train_x), generator=gen)[:500]
-    print(f"PEER pytorch backend torch {torch.__version__} threads {torch.get_num_threads()} blas {blas()}", flush=True)
-    for name, build, examples in (("lenet-5", lenet5, lenet5_examples), ("lenet-300-100", lenet300, lenet300_examples)):
+    print(f"PEER pytorch backend torch {torch.__version__}, {onednn()}, threads {torch.get_num_threads()} intra-op and "
+          f"{torch.get_num_interop_threads()} inter-op on cpus {sorted(os.sched_getaffinity(0))}", flush=True)
+    print(f"PEER pytorch libraries {blas()}", flush=True)
+    for name, build, examples in (("lenet-5", lenet5, lenet5_examples), ("lenet-300-100", lenet300, lenet300_examples),
+                                  ("vgg-small", vgg_small, small_conv_examples), ("resnet-small", ResNetSmall, small_conv_examples)):
         rows = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(1))[:examples]
         x, y = train_x[rows], train_y[rows]
         for batch in (64, 128):
@@ -134,7 +198,7 @@ def main():
             seconds = time.perf_counter() - start
         figure(f"eval.{name}.b1000.examples_per_s", len(test_x) / seconds)
         figure(f"eval.{name}.accuracy", correct / len(test_x))
-        for batch in (1, 256):
+        for batch in (1, 8, 256):
             figure(f"latency.{name}.b{batch}.ms", batch_latency(model, test_x, batch))
         if name == "lenet-5":
             # li2016-filters.groovy's FLOPs budget: 20% of conv1's filters, 30% of conv2's (PeerBench's shape)

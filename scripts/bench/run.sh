@@ -243,7 +243,7 @@ run_peer() {
   fi
   local results="$PEER_DIR/results.txt"
   mkdir -p "$PEER_DIR"; : > "$results"
-  local lenet5="${LENET5_EXAMPLES:-3000}" lenet300="${LENET300_EXAMPLES:-60000}"
+  local lenet5="${LENET5_EXAMPLES:-3000}" lenet300="${LENET300_EXAMPLES:-60000}" small_conv="${SMALL_CONV_EXAMPLES:-3000}"
   for round in $(seq 1 "${PEER_ROUNDS:-3}"); do
     for threads in ${PEER_THREADS:-1 2}; do
       # one program after the other in each round, the order swapped every round
@@ -252,53 +252,59 @@ run_peer() {
       for impl in "${order[@]}"; do
         echo "peer: round $round, $threads thread(s), $impl" >&2
         if [[ $impl == secateur ]]; then
-          OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300"
+          OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv"
         elif [[ $impl == secateur-before ]]; then
           OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -Dpeer.label=secateur-before -Dsecateur.training.denseLoop=false \
-              -Dorg.eclipse.deeplearning4j.helpers.disable=true -cp "$before_cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300"
+              -Dorg.eclipse.deeplearning4j.helpers.disable=true -cp "$before_cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv"
         else
-          # PyTorch with its own OpenMP defaults (no passive wait policy): each side as it runs out of the box
-          env -u OMP_WAIT_POLICY OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
+          # PyTorch with its own OpenMP defaults (no passive wait policy): each side as it runs out of the box.
+          # Its OpenMP threads are bound one to a core, and peer.py holds torch to $threads intra-op threads and
+          # one inter-op thread, so that it never runs more threads than cores it was given.
+          env -u OMP_WAIT_POLICY OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads OMP_PROC_BIND=close OMP_PLACES=cores \
               LD_LIBRARY_PATH="$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-              /usr/bin/python3 "$ROOT/scripts/bench/peer.py" "$data" "$lenet5" "$lenet300"
+              /usr/bin/python3 "$ROOT/scripts/bench/peer.py" "$data" "$lenet5" "$lenet300" "$small_conv"
         fi | grep '^PEER' | sed "s/^PEER /round $round threads $threads /" | tee -a "$results" >&2
       done
     done
   done
+  {
   python3 - "$results" <<'PY'
 import collections, re, statistics, sys
-values = collections.defaultdict(list)
+values = collections.defaultdict(dict)  # (threads, figure, impl) -> {round: value}
 notes = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"round (\d+) threads (\d+) (\S+) (backend|shape) (.*)", line)
+    m = re.match(r"round (\d+) threads (\d+) (\S+) (backend|shape|libraries) (.*)", line)
     if m:
         notes[(m.group(3), m.group(2), m.group(4))] = m.group(5).strip()
         continue
     m = re.match(r"round (\d+) threads (\d+) (\S+) (\S+) (\S+)", line)
     if m:
-        values[(m.group(2), m.group(4), m.group(3))].append(float(m.group(5)))
+        values[(m.group(2), m.group(4), m.group(3))][int(m.group(1))] = float(m.group(5))
 impls = [i for i in ("secateur-before", "secateur", "pytorch") if any(k[2] == i for k in values)]
 for key, note in sorted(notes.items()):
     print(f"{key[0]}, {key[1]} thread(s), {key[2]}: {note}")
 print()
-print("medians over rounds; ratio = Secateur / PyTorch for throughput, PyTorch / Secateur for latency (above 1: Secateur is faster)")
+print("Each figure is the median over rounds. The ratio is the median of the per-round ratios, Secateur / PyTorch for")
+print("throughput and PyTorch / Secateur for latency (above 1: Secateur is faster), with the lowest and highest round.")
 header = f"{'threads':>7}  {'figure':44s}" + "".join(f" {i:>15}" for i in impls)
-header += "".join(f" {'ratio ' + i.replace('secateur', 'S'):>14}" for i in impls if i != "pytorch")
+header += "".join(f" {'ratio ' + i.replace('secateur', 'S') + ' (range)':>26}" for i in impls if i != "pytorch")
 print(header)
 for threads, figure in sorted({(t, f) for (t, f, _) in values}):
-    med = {i: statistics.median(values[(threads, figure, i)]) for i in impls if values.get((threads, figure, i))}
-    row = f"{threads:>7}  {figure:44s}" + "".join(f" {med[i]:15.4g}" if i in med else f" {'':>15}" for i in impls)
+    rounds = {i: values.get((threads, figure, i), {}) for i in impls}
+    row = f"{threads:>7}  {figure:44s}" + "".join(f" {statistics.median(rounds[i].values()):15.4g}" if rounds[i] else f" {'':>15}" for i in impls)
     for i in impls:
         if i == "pytorch":
             continue
-        if i in med and "pytorch" in med and figure.endswith(".ms"):
-            row += f" {'x%.2f' % (med['pytorch'] / med[i]):>14}"
-        elif i in med and "pytorch" in med and figure.endswith("examples_per_s"):
-            row += f" {'x%.2f' % (med[i] / med['pytorch']):>14}"
+        both = sorted(set(rounds[i]) & set(rounds["pytorch"])) if "pytorch" in rounds else []
+        if both and (figure.endswith(".ms") or figure.endswith("examples_per_s")):
+            per_round = [rounds["pytorch"][r] / rounds[i][r] if figure.endswith(".ms") else rounds[i][r] / rounds["pytorch"][r] for r in both]
+            cell = f"x{statistics.median(per_round):.2f} ({min(per_round):.2f}-{max(per_round):.2f})"
+            row += f" {cell:>26}"
         else:
-            row += f" {'':>14}"
+            row += f" {'':>26}"
     print(row)
 PY
+  } | tee "$PEER_DIR/summary.txt"
 }
 
 run_pair() {

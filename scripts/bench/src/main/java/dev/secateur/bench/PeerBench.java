@@ -34,7 +34,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Every figure is one line {@code PEER secateur <figure> <value>}; the script alternates the two programs in
  * rounds and prints the ratios. The thread count is the process's OMP_NUM_THREADS.
  *
- * <p>Arguments: LeNet-5 training examples, LeNet-300-100 training examples.
+ * <p>Arguments: LeNet-5 training examples, LeNet-300-100 training examples, vgg-small's and resnet-small's.
  */
 public final class PeerBench {
 
@@ -47,13 +47,19 @@ public final class PeerBench {
     public static void main(String[] args) {
         int lenet5Examples = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
         int lenet300Examples = args.length > 1 ? Integer.parseInt(args[1]) : 60000;
+        int smallConvExamples = args.length > 2 ? Integer.parseInt(args[2]) : 3000;
         var data = BenchData.full();
         var warm = data.train().sample(500, 2L);
         var tuner = new FineTuner();
-        System.out.println("PEER " + LABEL + " backend " + NativeBackend.variant() + ", oneDNN layer helpers " + (NativeBackend.layerHelpersActive() ? "on" : "off"));
-        for (var arch : new Architecture[]{Architecture.LENET_5, Architecture.LENET_300_100}) {
+        System.out.println("PEER " + LABEL + " backend " + NativeBackend.variant() + ", oneDNN layer helpers "
+                + (NativeBackend.layerHelpersActive() ? "on" : "off") + ", threads " + System.getenv("OMP_NUM_THREADS"));
+        for (var arch : new Architecture[]{Architecture.LENET_5, Architecture.LENET_300_100, Architecture.VGG_SMALL, Architecture.RESNET_SMALL}) {
             String model = arch.id();
-            int examples = arch == Architecture.LENET_5 ? lenet5Examples : lenet300Examples;
+            int examples = switch (arch) {
+                case LENET_5 -> lenet5Examples;
+                case LENET_300_100 -> lenet300Examples;
+                default -> smallConvExamples;
+            };
             var train = data.train().sample(Math.min(examples, data.train().size()), 1L);
             for (int batch : new int[]{64, 128}) {
                 var net = arch.network(1L, 1e-3);
@@ -69,7 +75,7 @@ public final class PeerBench {
             double seconds = (System.nanoTime() - start) / 1e9;
             figure("eval." + model + ".b1000.examples_per_s", data.test().size() / seconds);
             figure("eval." + model + ".accuracy", quality.accuracy());
-            for (int batch : new int[]{1, 256}) {
+            for (int batch : new int[]{1, 8, 256}) {
                 figure("latency." + model + ".b" + batch + ".ms", latency(net, data.test().features(), batch));
             }
             if (arch == Architecture.LENET_5) {
@@ -77,6 +83,7 @@ public final class PeerBench {
             }
             Evaluator.releaseNativeMemory();
         }
+        System.out.println("PEER " + LABEL + " libraries " + NativeLibraries.mapped());
     }
 
     /** LeNet-5 with li2016's filters removed physically: its FLOPs cut and its latency cut at batch 256, side by side. */
@@ -114,9 +121,10 @@ public final class PeerBench {
         return sb.toString().trim();
     }
 
+    /** Small batches are timed over more passes: each takes well under a millisecond. */
     private static double latency(Network net, INDArray features, int batch) {
         INDArray x = features.get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
-        return batch == 1 ? Evaluator.latencyMs(net, x, 50, 200) : Evaluator.latencyMs(net, x, 3, 15);
+        return batch <= 8 ? Evaluator.latencyMs(net, x, 50, 200) : Evaluator.latencyMs(net, x, 3, 15);
     }
 
     private static void figure(String name, double value) {
