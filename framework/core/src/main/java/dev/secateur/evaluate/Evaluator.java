@@ -24,7 +24,10 @@ public final class Evaluator {
     private static final int EVAL_BATCH = 1000;
     /** How long the first latency measurement at a batch size in a JVM runs forward passes before it times any. */
     private static final long FIRST_WARMUP_NANOS = 500_000_000L;
-    private static final Set<Long> warmedBatchSizes = ConcurrentHashMap.newKeySet();
+    /** The inference paths and batch sizes timed once already in this JVM, such as {@code dl4j 256} or {@code small-batch 1}. */
+    private static final Set<String> warmedPaths = ConcurrentHashMap.newKeySet();
+    /** Up to this many examples, a multilayer perceptron's latency is timed through {@link SmallBatchForward}. */
+    static final int SMALL_BATCH = 8;
     /** The clipping DL4J's cross-entropy applies to softmax outputs. */
     private static final double PROBABILITY_FLOOR = 1e-10;
 
@@ -180,18 +183,25 @@ public final class Evaluator {
         return latencyMs(net, test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup(), warmup, repeats);
     }
 
-    /** Median wall time in ms of {@code net.output(x)} over {@code repeats} passes, after {@code warmup} passes. */
+    /**
+     * Median wall time in ms of one forward pass of {@code x} over {@code repeats} passes, after {@code warmup} passes:
+     * {@link SmallBatchForward} for a multilayer perceptron at a batch of at most {@link #SMALL_BATCH}, as a model serving
+     * single requests would run, and {@code net.output(x)} otherwise.
+     */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
-        if (warmedBatchSizes.add(x.size(0))) {
-            // the first timing at a batch size in a JVM would otherwise include the JIT compiling DL4J's inference
+        var small = x.size(0) <= SMALL_BATCH ? SmallBatchForward.of(net) : null;
+        Runnable pass = small != null ? () -> small.output(x) : () -> net.output(x);
+        if (warmedPaths.add((small != null ? "small-batch " : "dl4j ") + x.size(0))) {
+            // the first timing at a batch size in a JVM would otherwise include the JIT compiling the inference
             // path, which training no longer warms up (DenseTrainingLoop): x2 to x3 for the quick start's dense model
             long until = System.nanoTime() + FIRST_WARMUP_NANOS;
             while (System.nanoTime() < until) {
-                net.output(x);
+                pass.run();
             }
         }
-        return medianMs(() -> net.output(x), warmup, repeats);
+        return medianMs(pass, warmup, repeats);
     }
+
 
     /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */
     public static double medianMs(Runnable pass, int warmup, int repeats) {

@@ -1,0 +1,156 @@
+package dev.secateur.evaluate;
+
+import dev.secateur.model.Network;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The forward pass of a multilayer perceptron (dense ReLU or identity layers, a softmax output) for a few
+ * examples at a time, in plain Java over a copy of the weights taken when it is made. At batch 1 DL4J's
+ * {@code output} spends most of its time on per-call bookkeeping (workspaces, op validation, one native call per
+ * operation), not on the products (docs/results/speed.md); this pass does only the arithmetic: for each input that
+ * is not zero, its weight row is added into the layer's outputs, a loop the JIT vectorises. Inputs that are zero
+ * (after ReLU, about half; background pixels) cost nothing. It computes what {@code net.output} does, up to the
+ * order of float additions: {@code SmallBatchForwardTest} checks it against DL4J's output.
+ *
+ * <p>It reads the weights once, when made: make a new one after the network changes. Anything else (other layers
+ * or activations, dropout, preprocessors, doubles) has no such pass, and {@link #unsupported} says why.
+ */
+public final class SmallBatchForward {
+
+    /** One dense layer: its weights row by row ({@code inputs × outputs}), its bias, and whether ReLU follows. */
+    private record Dense(int inputs, int outputs, float[] weights, float[] bias, boolean relu) {
+    }
+
+    private final List<Dense> layers;
+    private final float[][] activations;
+
+    private SmallBatchForward(List<Dense> layers) {
+        this.layers = layers;
+        this.activations = new float[layers.size() + 1][];
+        activations[0] = new float[layers.get(0).inputs()];
+        for (int i = 0; i < layers.size(); i++) {
+            activations[i + 1] = new float[layers.get(i).outputs()];
+        }
+    }
+
+    /** The pass for {@code net}, with its weights as they are now, or null where {@link #unsupported} names a reason. */
+    public static SmallBatchForward of(Network net) {
+        if (unsupported(net) != null) {
+            return null;
+        }
+        var sequential = net.sequential("a small-batch forward pass");
+        var layers = new ArrayList<Dense>();
+        for (int i = 0; i < sequential.getnLayers(); i++) {
+            var layer = sequential.getLayer(i);
+            INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray b = layer.getParam(DefaultParamInitializer.BIAS_KEY);
+            boolean relu = ((BaseLayer) layer.conf().getLayer()).getActivationFn() instanceof ActivationReLU;
+            layers.add(new Dense((int) w.size(0), (int) w.size(1), w.dup('c').data().asFloat(), b.dup().data().asFloat(), relu));
+        }
+        return new SmallBatchForward(List.copyOf(layers));
+    }
+
+    /** Null when {@link #of} can make a pass for {@code net}; otherwise why it cannot. */
+    public static String unsupported(Network net) {
+        if (net.isGraph()) {
+            return "it is a graph";
+        }
+        MultiLayerNetwork sequential = net.sequential("a small-batch forward pass");
+        if (sequential.params().dataType() != DataType.FLOAT) {
+            return "its parameters are " + sequential.params().dataType() + ", not FLOAT";
+        }
+        for (int i = 0; i < sequential.getnLayers(); i++) {
+            var conf = sequential.getLayer(i).conf().getLayer();
+            boolean last = i == sequential.getnLayers() - 1;
+            if (!(last ? conf.getClass() == OutputLayer.class : conf.getClass() == DenseLayer.class)) {
+                return "layer " + i + " is a " + conf.getClass().getSimpleName();
+            }
+            var layer = (BaseLayer) conf;
+            IActivation activation = layer.getActivationFn();
+            if (last ? !(activation instanceof ActivationSoftmax) : !(activation instanceof ActivationReLU) && !(activation instanceof ActivationIdentity)) {
+                return "layer " + i + " has activation " + activation;
+            }
+            if (!sequential.getLayer(i).paramTable().containsKey(DefaultParamInitializer.BIAS_KEY) || layer.getIDropout() != null
+                    || layer.getWeightNoise() != null) {
+                return "layer " + i + " has no bias, or has dropout or weight noise";
+            }
+        }
+        var preprocessors = sequential.getLayerWiseConfigurations().getInputPreProcessors();
+        if (preprocessors != null && !preprocessors.isEmpty()) {
+            return "it has input preprocessors";
+        }
+        return null;
+    }
+
+    /** The outputs (class probabilities) for the rows of {@code x}, {@code [batch, classes]}. */
+    public INDArray output(INDArray x) {
+        int batch = (int) x.size(0);
+        int features = layers.get(0).inputs();
+        if (x.rank() != 2 || x.size(1) != features) {
+            throw new IllegalArgumentException("inputs of shape " + Arrays.toString(x.shape()) + ", expected [batch, " + features + "]");
+        }
+        float[] in = x.dataType() == DataType.FLOAT && !x.isView() && x.ordering() == 'c' ? x.data().asFloat() : x.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        int classes = layers.get(layers.size() - 1).outputs();
+        float[] out = new float[batch * classes];
+        for (int row = 0; row < batch; row++) {
+            System.arraycopy(in, row * features, activations[0], 0, features);
+            forward();
+            System.arraycopy(activations[layers.size()], 0, out, row * classes, classes);
+        }
+        return Nd4j.create(out, new long[]{batch, classes}, 'c');
+    }
+
+    /** One example, from {@code activations[0]} to the last layer's outputs. */
+    private void forward() {
+        for (int l = 0; l < layers.size(); l++) {
+            var layer = layers.get(l);
+            float[] x = activations[l];
+            float[] y = activations[l + 1];
+            int outputs = layer.outputs();
+            float[] w = layer.weights();
+            System.arraycopy(layer.bias(), 0, y, 0, outputs);
+            for (int i = 0; i < layer.inputs(); i++) {
+                float xi = x[i];
+                if (xi == 0f) {
+                    continue;
+                }
+                int row = i * outputs;
+                for (int j = 0; j < outputs; j++) {
+                    y[j] += xi * w[row + j];
+                }
+            }
+            if (layer.relu()) {
+                for (int j = 0; j < outputs; j++) {
+                    y[j] = Math.max(y[j], 0f);
+                }
+            }
+        }
+        float[] y = activations[layers.size()]; // the softmax output
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : y) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (int j = 0; j < y.length; j++) {
+            y[j] = (float) Math.exp(y[j] - max);
+            sum += y[j];
+        }
+        for (int j = 0; j < y.length; j++) {
+            y[j] = (float) (y[j] / sum);
+        }
+    }
+}
