@@ -176,7 +176,8 @@ def main():
     gen = torch.Generator().manual_seed(2)
     warm = torch.randperm(len(train_x), generator=gen)[:500]
     print(f"PEER pytorch backend torch {torch.__version__}, {onednn()}, threads {torch.get_num_threads()} intra-op and "
-          f"{torch.get_num_interop_threads()} inter-op on cpus {sorted(os.sched_getaffinity(0))}", flush=True)
+          f"{torch.get_num_interop_threads()} inter-op, OMP_PROC_BIND={os.environ.get('OMP_PROC_BIND', 'unset')} "
+          f"OMP_PLACES={os.environ.get('OMP_PLACES', 'unset')}", flush=True)
     print(f"PEER pytorch libraries {blas()}", flush=True)
     for name, build, examples in (("lenet-5", lenet5, lenet5_examples), ("lenet-300-100", lenet300, lenet300_examples),
                                   ("vgg-small", vgg_small, small_conv_examples), ("resnet-small", ResNetSmall, small_conv_examples)):

@@ -13,6 +13,8 @@
 #   scripts/bench/run.sh cluster     # li2016's LeNet-5 sensitivity analysis on 1 vs 2 worker JVMs, alternating (full data)
 #   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data);
 #                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
+#   scripts/bench/run.sh profile     # Java Flight Recorder on LeNet-5 and resnet-small training at batch 64 and on
+#                                    # batch-1 inference of the LeNets: the top frames of each (full data)
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
 #                                    # two ONNX files in onnxruntime, one thread, alternating at batch 1 and 256;
@@ -307,6 +309,23 @@ PY
   } | tee "$PEER_DIR/summary.txt"
 }
 
+run_profile() {
+  local cp; cp="$(build)"
+  local dir="$ROOT/scripts/bench/target/profile"
+  mkdir -p "$dir"
+  local workloads=("train lenet-5 64" "train resnet-small 64" "infer lenet-5 1" "infer lenet-300-100 1")
+  [[ -n "${PROFILE_WORKLOADS:-}" ]] && IFS=';' read -r -a workloads <<< "$PROFILE_WORKLOADS"
+  for workload in "${workloads[@]}"; do
+    local name="${workload// /-}"
+    echo "== $workload (OMP_NUM_THREADS=$OMP_NUM_THREADS, ${PROFILE_SECONDS:-20} s recorded)"
+    # shellcheck disable=SC2086
+    java "${JAVA_OPTS[@]}" -Dprofile.settings="$ROOT/scripts/bench/profile.jfc" -Dprofile.output="$dir/$name.jfr" \
+        -cp "$cp" dev.secateur.bench.ProfileWorkload $workload "${PROFILE_SECONDS:-20}" >&2
+    jfr print --json --events jdk.ExecutionSample,jdk.NativeMethodSample "$dir/$name.jfr" | python3 "$ROOT/scripts/bench/jfr_top.py" "${PROFILE_TOP:-10}"
+    echo
+  done
+}
+
 run_pair() {
   if [[ $# -ne 2 ]]; then
     echo "usage: $0 pair DENSE_MODEL.zip PRUNED_MODEL.zip" >&2
@@ -338,8 +357,9 @@ case "$WHAT" in
   dashboard) run_dashboard ;;
   cluster) run_cluster ;;
   peer) run_peer ;;
+  profile) run_profile ;;
   pair) shift; run_pair "$@" ;;
   onnx) shift; run_onnx "$@" ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|pair|onnx|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|pair|onnx|all]" >&2; exit 2 ;;
 esac
