@@ -15,6 +15,7 @@
 #                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
 #   scripts/bench/run.sh profile     # Java Flight Recorder on LeNet-5 and resnet-small training at batch 64 and on
 #                                    # batch-1 inference of the LeNets: the top frames of each (full data)
+#   scripts/bench/run.sh smallbatch  # LeNet-300-100 through SmallBatchForward vs DL4J's output at batch 1 to 32
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
 #                                    # two ONNX files in onnxruntime, one thread, alternating at batch 1 and 256;
@@ -326,6 +327,11 @@ run_profile() {
   done
 }
 
+run_smallbatch() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.SmallBatchBench
+}
+
 run_pair() {
   if [[ $# -ne 2 ]]; then
     echo "usage: $0 pair DENSE_MODEL.zip PRUNED_MODEL.zip" >&2
@@ -358,8 +364,9 @@ case "$WHAT" in
   cluster) run_cluster ;;
   peer) run_peer ;;
   profile) run_profile ;;
+  smallbatch) run_smallbatch ;;
   pair) shift; run_pair "$@" ;;
   onnx) shift; run_onnx "$@" ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|pair|onnx|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|smallbatch|pair|onnx|all]" >&2; exit 2 ;;
 esac

@@ -26,8 +26,12 @@ public final class Evaluator {
     private static final long FIRST_WARMUP_NANOS = 500_000_000L;
     /** The inference paths and batch sizes timed once already in this JVM, such as {@code dl4j 256} or {@code small-batch 1}. */
     private static final Set<String> warmedPaths = ConcurrentHashMap.newKeySet();
-    /** Up to this many examples, a multilayer perceptron's latency is timed through {@link SmallBatchForward}. */
-    static final int SMALL_BATCH = 8;
+    /**
+     * Up to this many examples, a multilayer perceptron's latency is timed through {@link SmallBatchForward}:
+     * {@code scripts/bench/run.sh smallbatch} found it ahead of DL4J's output up to batch 4, level at 8 and behind from
+     * 16, where DL4J's matrix products take over (docs/results/speed.md).
+     */
+    static final int SMALL_BATCH = 4;
     /** The clipping DL4J's cross-entropy applies to softmax outputs. */
     private static final double PROBABILITY_FLOOR = 1e-10;
 
