@@ -15,6 +15,7 @@
 #                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
 #   scripts/bench/run.sh profile     # Java Flight Recorder on LeNet-5 and resnet-small training at batch 64 and on
 #                                    # batch-1 inference of the LeNets: the top frames of each (full data)
+#   scripts/bench/run.sh onednn      # oneDNN's own account (DNNL_VERBOSE) of LeNet-5 training, Secateur then PyTorch
 #   scripts/bench/run.sh smallbatch  # LeNet-300-100 through SmallBatchForward vs DL4J's output at batch 1 to 32
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
@@ -327,6 +328,21 @@ run_profile() {
   done
 }
 
+run_onednn() {
+  local cp; cp="$(build)"
+  local blas; blas="$(peer_python)"
+  local dir="$ROOT/scripts/bench/target/profile"
+  mkdir -p "$dir"
+  echo "== Secateur: LeNet-5 training at batch 64, 5 s after a warm-up, OMP_NUM_THREADS=1"
+  DNNL_VERBOSE=1 OMP_NUM_THREADS=1 java "${JAVA_OPTS[@]}" -Dprofile.settings="$ROOT/scripts/bench/profile.jfc" \
+      -Dprofile.output="$dir/onednn.jfr" -cp "$cp" dev.secateur.bench.ProfileWorkload train lenet-5 64 5 \
+      | python3 "$ROOT/scripts/bench/onednn_top.py"
+  echo
+  echo "== PyTorch: LeNet-5 training, 200 batches of 64, one thread"
+  env -u OMP_WAIT_POLICY DNNL_VERBOSE=1 OMP_NUM_THREADS=1 LD_LIBRARY_PATH="$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+      /usr/bin/python3 "$ROOT/scripts/bench/onednn_lenet5.py" | python3 "$ROOT/scripts/bench/onednn_top.py"
+}
+
 run_smallbatch() {
   local cp; cp="$(build)"
   java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.SmallBatchBench
@@ -365,8 +381,9 @@ case "$WHAT" in
   peer) run_peer ;;
   profile) run_profile ;;
   smallbatch) run_smallbatch ;;
+  onednn) run_onednn ;;
   pair) shift; run_pair "$@" ;;
   onnx) shift; run_onnx "$@" ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|smallbatch|pair|onnx|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|onednn|smallbatch|pair|onnx|all]" >&2; exit 2 ;;
 esac
