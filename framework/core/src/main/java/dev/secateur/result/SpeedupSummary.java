@@ -69,9 +69,9 @@ public final class SpeedupSummary {
             lines.add(text.toString());
         }
         if (granularity.startsWith("unstructured") || granularity.startsWith("nm-")) {
-            lines.add("no speed-up is expected: " + granularity + " sparsity leaves the tensors their shape, and DL4J's dense "
-                    + "kernels multiply the zeros too, so a measured difference is noise or warm-up; the effective FLOPs say "
-                    + "what sparse hardware or kernels could save");
+            lines.add("no speed-up is expected: " + granularity + " sparsity leaves the tensors their shape, and the dense "
+                    + "kernels (DL4J's, and the small-batch pass of a perceptron) multiply the zero weights too, so a measured "
+                    + "difference is noise or warm-up; the effective FLOPs say what sparse hardware or kernels could save");
         } else if (last.params() < dense.params()) {
             lines.add(String.format(Locale.ROOT, "pruned units were removed physically: params %,d -> %,d (%.1f%% fewer), "
                     + "FLOPs %,d -> %,d (%.1f%% fewer); the side-by-side latency measured at removal is the speed-up to quote, "
