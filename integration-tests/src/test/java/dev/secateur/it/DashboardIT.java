@@ -350,7 +350,8 @@ class DashboardIT {
             browser.open(server.url + "/#/runs");
             browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#script") == 1);
             String twoRuns = experiment("from-page", "shown", "schedule 'one-shot', target: 0.5", 1000, 0, 1)
-                    + experiment("cancelled-from-page", "magnitude", "schedule 'iterative', target: 0.9, steps: 3", 6000, 3, 2);
+                    // long enough that the cancel lands while it runs, however fast the machine: it took 8 s with 3 epochs a step
+                    + experiment("cancelled-from-page", "magnitude", "schedule 'iterative', target: 0.9, steps: 3", 6000, 30, 2);
             browser.js("document.getElementById('script').value = arguments[0];", twoRuns);
             browser.one("#submit").click();
             browser.waiting(Duration.ofSeconds(30)).until(d -> String.valueOf(browser.text("#message")).startsWith("submitted"));

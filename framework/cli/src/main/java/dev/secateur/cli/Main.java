@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "secateur", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Neural-network pruning experiments on the JVM.",
         subcommands = {RunCommand.class, ResumeCommand.class, RunsCommand.class, PlanCommand.class, ServeCommand.class, SubmitCommand.class, WorkerCommand.class, PluginsCommand.class,
-                NewPluginCommand.class, ExportCommand.class, ReportCommand.class, TableCommand.class, CommandLine.HelpCommand.class})
+                NewPluginCommand.class, ExportCommand.class, PredictCommand.class, ReportCommand.class, TableCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static final int OK = Outcome.OK;

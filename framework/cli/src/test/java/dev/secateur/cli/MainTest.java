@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.secateur.config.Machine;
 import dev.secateur.config.Version;
+import dev.secateur.data.NpyFile;
 import dev.secateur.export.SparseModelFile;
 import dev.secateur.files.Sha256;
 import dev.secateur.model.Architecture;
@@ -405,6 +406,72 @@ class MainTest {
         var x = Nd4j.rand(DataType.FLOAT, 16, 784);
         assertThat(Transforms.abs(net.output(x).sub(shrunk.output(x)), false).maxNumber().doubleValue())
                 .isLessThanOrEqualTo(1e-5);
+    }
+
+    @Test
+    void predictGivesTheClassesAndProbabilitiesOfDl4jsOutputThroughEitherForwardPass() throws Exception {
+        var run = Files.createDirectories(dir.resolve("runs/predict-1"));
+        var net = Architecture.LENET_300_100.build(9L, 1e-3);
+        net.getParam("0_W").muli(net.getParam("0_W").gt(0.01).castTo(DataType.FLOAT)); // pruned, as a run leaves it
+        ModelFiles.save(net, run.resolve("model-final.zip"));
+        var x = Nd4j.rand(DataType.FLOAT, 20, 784);
+        Path inputs = dir.resolve("inputs.npy");
+        Nd4j.writeAsNumpy(x, inputs.toFile());
+        long[] expected = net.output(x).argMax(1).toLongVector();
+
+        assertThat(run("predict", run.toString(), "--input", inputs.toString(), "--output", dir.resolve("classes.npy").toString(),
+                "--probabilities", dir.resolve("probabilities.npy").toString())).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(err.toString()).containsPattern("predicted 20 example\\(s\\) in 20 batch\\(es\\) of at most 1 through SmallBatchForward: "
+                + "median [0-9.]+ ms a batch; classes in .*classes.npy; probabilities in .*probabilities.npy");
+        assertThat(NpyFile.read(dir.resolve("classes.npy")).integers()).containsExactly(expected);
+        var probabilities = NpyFile.read(dir.resolve("probabilities.npy"));
+        assertThat(probabilities.shape()).containsExactly(20, 10);
+        assertThat(Nd4j.create(probabilities.floats(), new long[]{20, 10}, 'c').sub(net.output(x)).amaxNumber().doubleValue()).isLessThan(1e-5);
+
+        // a larger batch goes through DL4J's output, and without --output the classes are printed, one a line
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertThat(run("predict", run.resolve("model-final.zip").toString(), "--input", inputs.toString(), "--batch", "8")).isEqualTo(Main.OK);
+        assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray()).containsExactly(expected);
+        assertThat(err.toString()).contains("in 3 batch(es) of at most 8 through DL4J output");
+    }
+
+    @Test
+    void predictReadsImagesInTheModelsLayoutForAConvolutionalNetwork() throws Exception {
+        var net = Architecture.LENET_5.build(10L, 1e-3);
+        Path model = dir.resolve("lenet5.zip");
+        ModelFiles.save(net, model);
+        var x = Nd4j.rand(DataType.FLOAT, 3, 1, 28, 28);
+        Nd4j.writeAsNumpy(x, dir.resolve("images.npy").toFile());
+        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString())).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
+                .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
+        assertThat(err.toString()).contains("through DL4J output");
+    }
+
+    @Test
+    void predictRefusesBytesTheWrongWidthABadBatchAndARunWithoutAModelNamingWhatToDo() throws Exception {
+        var run = Files.createDirectories(dir.resolve("runs/predict-2"));
+        ModelFiles.save(Architecture.LENET_300_100.build(11L, 1e-3), run.resolve("model-final.zip"));
+        Path bytes = dir.resolve("bytes.npy");
+        Nd4j.writeAsNumpy(Nd4j.zeros(DataType.UBYTE, 2, 784), bytes.toFile());
+        assertThat(run("predict", run.toString(), "--input", bytes.toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains(bytes + " holds |u1 values").contains("float32 or float64").contains("x / 255");
+
+        Path narrow = dir.resolve("narrow.npy");
+        Nd4j.writeAsNumpy(Nd4j.zeros(DataType.FLOAT, 2, 100), narrow.toFile());
+        err.getBuffer().setLength(0);
+        assertThat(run("predict", run.toString(), "--input", narrow.toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains(narrow + " has shape [2, 100]; the model takes examples of 784 value(s)");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("predict", run.toString(), "--input", narrow.toString(), "--batch", "0")).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("--batch 0 must be at least 1");
+
+        var empty = Files.createDirectories(dir.resolve("runs/unfinished"));
+        err.getBuffer().setLength(0);
+        assertThat(run("predict", empty.toString(), "--input", narrow.toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains(empty + " has no model-final.zip").doesNotContain("\tat ");
     }
 
     @Test
