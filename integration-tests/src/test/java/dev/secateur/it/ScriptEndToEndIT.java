@@ -172,6 +172,38 @@ class ScriptEndToEndIT {
         var mask = dir.resolve("masks/step-3/0_W.npy");
         assertThat(npyHeader(mask)).contains("'descr': '|b1'").contains("'shape': (784, 300)");
         assertNumpyAgrees(dir.resolve("masks/step-3"));
+        assertPredictAgreesWithNumpy(dir);
+    }
+
+    /**
+     * bin/secateur predict on the finished run, at batch 1 (Secateur's small-batch pass) and 64 (DL4J), against numpy's
+     * own forward pass over the weights bin/secateur export wrote: the same classes, probabilities within 1e-4.
+     */
+    private void assertPredictAgreesWithNumpy(Path dir) throws Exception {
+        numpy("import numpy as np; np.save('%s', np.random.default_rng(3).random((40, 784), dtype=np.float32))"
+                .formatted(work.resolve("inputs.npy")));
+        var export = Cli.run(work, "export", dir.toString(), "--format", "npy", "--out", work.resolve("weights").toString());
+        assertThat(export.exit()).as(export.err()).isZero();
+        for (int batch : new int[]{1, 64}) {
+            var predicted = Cli.run(work, "predict", dir.toString(), "--input", work.resolve("inputs.npy").toString(), "--batch", String.valueOf(batch),
+                    "--output", work.resolve("classes-" + batch + ".npy").toString(), "--probabilities", work.resolve("probabilities-" + batch + ".npy").toString());
+            assertThat(predicted.exit()).as(predicted.err()).isZero();
+            assertThat(predicted.err()).contains("predicted 40 example(s)").contains(batch == 1 ? "through SmallBatchForward" : "through DL4J output");
+            String agreement = numpy("""
+                    import numpy as np
+                    w = '%s/npy/'
+                    a = np.load('%s')
+                    for layer in range(3):
+                        a = a @ np.load(w + '%%d_W.npy' %% layer) + np.load(w + '%%d_b.npy' %% layer).reshape(-1)
+                        if layer < 2:
+                            a = np.maximum(a, 0)
+                    p = np.exp(a - a.max(axis=1, keepdims=True)); p /= p.sum(axis=1, keepdims=True)
+                    classes, probabilities = np.load('%s'), np.load('%s')
+                    print(classes.dtype, (classes == p.argmax(axis=1)).all(), float(np.abs(probabilities - p).max()) < 1e-4)
+                    """.formatted(work.resolve("weights"), work.resolve("inputs.npy"), work.resolve("classes-" + batch + ".npy"),
+                    work.resolve("probabilities-" + batch + ".npy")));
+            assertThat(agreement).as("batch %d: dtype, same classes, probabilities within 1e-4", batch).isEqualTo("int64 True True");
+        }
     }
 
     @Test
