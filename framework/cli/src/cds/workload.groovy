@@ -1,7 +1,7 @@
 // What the build runs once with -XX:ArchiveClassesAtExit, so that the class-data archive bin/secateur starts
 // from holds the classes a run loads: the DSL, the bus and its stages, training, scoring, pruning (unstructured
 // and structured), evaluation and the report, for a dense and a convolutional network. A few seconds, on the
-// embedded subset; its run directories are thrown away.
+// embedded subset; its run directories stay in framework/cli/target/cds-workload-runs.
 def subset = fashionMnist(source: 'embedded', train: 256, test: 128)
 run(experiment('cds-dense') {
     seed 1

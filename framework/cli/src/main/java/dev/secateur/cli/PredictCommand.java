@@ -5,7 +5,6 @@ import dev.secateur.evaluate.Predictor;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.record.RunDirectory;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -54,8 +53,11 @@ final class PredictCommand implements Callable<Integer> {
                     + "or a model file (.zip or .onnx)");
         }
         for (Path out : new Path[]{output, probabilities}) {
-            if (out != null && (out.getParent() != null && !Files.isDirectory(out.getParent()))) {
+            if (out != null && out.getParent() != null && !Files.isDirectory(out.getParent())) {
                 throw new BadInputException("cannot write " + out + ": its directory does not exist");
+            }
+            if (out != null && Files.isDirectory(out)) {
+                throw new BadInputException("cannot write " + out + ": it is a directory; give a file name such as " + out.resolve("classes.npy"));
             }
         }
         var net = ModelFiles.load(file);
@@ -75,7 +77,8 @@ final class PredictCommand implements Callable<Integer> {
                 Nd4j.writeAsNumpy(predictions.probabilities().dup('c'), probabilities.toFile());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the predictions: " + e.getMessage(), e);
+            throw new BadInputException("cannot write the predictions (" + e.getMessage() + "); give --output and --probabilities "
+                    + "files in a directory you can write to");
         }
         console.flush();
         var err = spec.commandLine().getErr();

@@ -462,7 +462,8 @@ class MainTest {
         Nd4j.writeAsNumpy(Nd4j.zeros(DataType.FLOAT, 2, 100), narrow.toFile());
         err.getBuffer().setLength(0);
         assertThat(run("predict", run.toString(), "--input", narrow.toString())).isEqualTo(Main.BAD_INPUT);
-        assertThat(err.toString()).contains(narrow + " has shape [2, 100]; the model takes examples of 784 value(s)");
+        assertThat(err.toString()).contains(narrow + " has shape [2, 100]; the model takes examples of 784 value(s) ([784]), "
+                + "so give an array of shape [N, 784] with N at least 1");
 
         err.getBuffer().setLength(0);
         assertThat(run("predict", run.toString(), "--input", narrow.toString(), "--batch", "0")).isEqualTo(Main.BAD_INPUT);
@@ -472,6 +473,16 @@ class MainTest {
         err.getBuffer().setLength(0);
         assertThat(run("predict", empty.toString(), "--input", narrow.toString())).isEqualTo(Main.BAD_INPUT);
         assertThat(err.toString()).contains(empty + " has no model-final.zip").doesNotContain("\tat ");
+
+        Path inputs = dir.resolve("fine.npy");
+        Nd4j.writeAsNumpy(Nd4j.zeros(DataType.FLOAT, 2, 784), inputs.toFile());
+        err.getBuffer().setLength(0);
+        assertThat(run("predict", run.toString(), "--input", inputs.toString(), "--output", dir.toString())).isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("cannot write " + dir + ": it is a directory");
+        err.getBuffer().setLength(0);
+        assertThat(run("predict", run.toString(), "--input", inputs.toString(), "--output", dir.resolve("no/such/dir/c.npy").toString()))
+                .isEqualTo(Main.BAD_INPUT);
+        assertThat(err.toString()).contains("its directory does not exist");
     }
 
     @Test

@@ -193,7 +193,7 @@ public final class Evaluator {
      * single requests would run, and {@code net.output(x)} otherwise.
      */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
-        var small = x.size(0) <= SMALL_BATCH ? SmallBatchForward.of(net) : null;
+        var small = smallBatchPass(net, x.size(0));
         Runnable pass = small != null ? () -> small.output(x) : () -> net.output(x);
         if (warmedPaths.add((small != null ? "small-batch " : "dl4j ") + x.size(0))) {
             // the first timing at a batch size in a JVM would otherwise include the JIT compiling the inference
@@ -206,6 +206,11 @@ public final class Evaluator {
         return medianMs(pass, warmup, repeats);
     }
 
+
+    /** The pass that times {@code batch} examples of {@code net} in place of DL4J's output, or null for DL4J's. */
+    static SmallBatchForward smallBatchPass(Network net, long batch) {
+        return batch <= SMALL_BATCH ? SmallBatchForward.of(net) : null;
+    }
 
     /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */
     public static double medianMs(Runnable pass, int warmup, int repeats) {

@@ -47,7 +47,7 @@ public final class Predictor {
             throw new BadInputException("--batch " + batch + " must be at least 1");
         }
         long n = inputs.size(0);
-        var small = batch <= Evaluator.SMALL_BATCH ? SmallBatchForward.of(net) : null;
+        var small = Evaluator.smallBatchPass(net, batch);
         var rows = new INDArray[(int) ((n + batch - 1) / batch)];
         double[] ms = new double[rows.length];
         for (int b = 0; b < rows.length; b++) {
@@ -56,7 +56,7 @@ public final class Predictor {
             rows[b] = small != null ? small.output(x) : net.output(x);
             ms[b] = (System.nanoTime() - start) / 1e6;
         }
-        return new Predictions(Nd4j.vstack(rows), ms, small != null ? "SmallBatchForward" : "DL4J output");
+        return new Predictions(Nd4j.vstack(rows).castTo(DataType.FLOAT), ms, small != null ? "SmallBatchForward" : "DL4J output");
     }
 
     /**
@@ -74,9 +74,11 @@ public final class Predictor {
         int[] shape = array.shape();
         long perExample = shape.length == 0 ? 0 : array.count() / Math.max(1, shape[0]);
         if (shape.length < 2 || shape[0] == 0 || perExample != expected) {
+            long[] example = net.inputShape();
+            String shapes = example.length > 1 ? "[N, " + expected + "] or [N, " + Arrays.toString(example).replaceAll("[\\[\\]]", "") + "]"
+                    : "[N, " + expected + "]";
             throw new BadInputException(file + " has shape " + Arrays.toString(shape) + "; the model takes examples of "
-                    + expected + " value(s) (" + Arrays.toString(net.inputShape()) + "), so give an array of shape [N, " + expected
-                    + "] or [N, " + Arrays.toString(net.inputShape()).replaceAll("[\\[\\]]", "") + "] with N at least 1");
+                    + expected + " value(s) (" + Arrays.toString(example) + "), so give an array of shape " + shapes + " with N at least 1");
         }
         return Nd4j.create(array.floats(), new long[]{shape[0], expected}, 'c').castTo(DataType.FLOAT);
     }

@@ -1,5 +1,6 @@
 package dev.secateur.evaluate;
 
+import dev.secateur.model.ActivationKinds;
 import dev.secateur.model.Network;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,7 +12,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -93,7 +93,7 @@ public final class SmallBatchForward {
             var layer = sequential.getLayer(i);
             INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
             INDArray b = layer.getParam(DefaultParamInitializer.BIAS_KEY);
-            boolean relu = ((BaseLayer) layer.conf().getLayer()).getActivationFn() instanceof ActivationReLU;
+            boolean relu = ActivationKinds.plainRelu(((BaseLayer) layer.conf().getLayer()).getActivationFn());
             layers.add(Dense.of(w, b, relu));
         }
         return new SmallBatchForward(List.copyOf(layers));
@@ -116,8 +116,11 @@ public final class SmallBatchForward {
             }
             var layer = (BaseLayer) conf;
             IActivation activation = layer.getActivationFn();
-            if (last ? !(activation instanceof ActivationSoftmax) : !(activation instanceof ActivationReLU) && !(activation instanceof ActivationIdentity)) {
+            if (last ? !(activation instanceof ActivationSoftmax) : !ActivationKinds.plainRelu(activation) && !(activation instanceof ActivationIdentity)) {
                 return "layer " + i + " has activation " + activation;
+            }
+            if (conf instanceof DenseLayer dense && dense.hasLayerNorm()) {
+                return "layer " + i + " has layer normalisation";
             }
             if (!sequential.getLayer(i).paramTable().containsKey(DefaultParamInitializer.BIAS_KEY) || layer.getIDropout() != null
                     || layer.getWeightNoise() != null) {

@@ -1,5 +1,6 @@
 package dev.secateur.finetune;
 
+import dev.secateur.model.ActivationKinds;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +16,6 @@ import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -96,8 +96,11 @@ final class DenseTrainingLoop {
             var activation = layer.getActivationFn();
             if (last ? !(activation instanceof ActivationSoftmax) || !(((OutputLayer) conf).getLossFn() instanceof LossMCXENT loss)
                     || loss.getWeights() != null || loss.getSoftmaxClipEps() != SOFTMAX_CLIP
-                    : !(activation instanceof ActivationReLU) && !(activation instanceof ActivationIdentity)) {
+                    : !ActivationKinds.plainRelu(activation) && !(activation instanceof ActivationIdentity)) {
                 return "layer " + i + " has activation " + activation + (last ? " or a loss other than plain cross-entropy" : "");
+            }
+            if (conf instanceof DenseLayer dense && dense.hasLayerNorm()) {
+                return "layer " + i + " has layer normalisation";
             }
             if (!net.getLayer(i).paramTable().containsKey(DefaultParamInitializer.BIAS_KEY) || layer.getIDropout() != null || layer.getWeightNoise() != null
                     || (layer.getConstraints() != null && !layer.getConstraints().isEmpty())
@@ -149,7 +152,7 @@ final class DenseTrainingLoop {
             l2[i] = regularization == null || regularization.isEmpty() ? 0f
                     : (float) ((L2Regularization) regularization.get(0)).getL2().valueAt(0, 0);
             layers.add(new LayerViews(w, b, grads.get(DefaultParamInitializer.WEIGHT_KEY), offset + weights,
-                    (int) w.size(1), conf.getActivationFn() instanceof ActivationReLU));
+                    (int) w.size(1), ActivationKinds.plainRelu(conf.getActivationFn())));
             offset += count;
         }
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pass. Each pass is spread over the cores by segments of at most {@link #SEGMENT} entries, so one large
  * layer is shared out too, and reads its segment in chunks copied out of the direct buffers into plain
  * arrays, whose loops the JIT compiles tight. Over 100M scores this takes about a tenth of a second,
- * where a sort takes about 20 s (docs/results/performance.md).
+ * where a sort takes about 19 s (docs/results/speed.md, JMH).
  *
  * <p>Ties are broken by position: of the scores equal to the cut value, the first ones in source order
  * are taken, so the count is exact and the choice deterministic.
@@ -108,8 +109,13 @@ public final class ThresholdSelector {
         }
     }
 
-    /** The bits of a contiguous float array's memory, read in place. */
+    /** The bits of a contiguous float array's memory, read (and written) in place. */
     public static IntBuffer bitsOf(INDArray floats) {
+        // the buffer is read from its start, so the array must be all of it, in order
+        if (floats.dataType() != DataType.FLOAT || floats.isView() || floats.offset() != 0 || floats.ordering() != 'c') {
+            throw new IllegalArgumentException("need a float32 array in C order from offset 0, not " + floats.dataType() + " "
+                    + floats.ordering() + (floats.isView() ? " view" : "") + " at offset " + floats.offset());
+        }
         return floats.data().asNio().order(ByteOrder.nativeOrder()).asIntBuffer().limit((int) floats.length());
     }
 

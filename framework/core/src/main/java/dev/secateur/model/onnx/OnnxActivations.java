@@ -3,6 +3,7 @@ package dev.secateur.model.onnx;
 import static dev.secateur.model.onnx.OnnxGraph.attribute;
 
 import dev.secateur.model.ActivationHardSwish;
+import dev.secateur.model.ActivationKinds;
 import java.util.List;
 import java.util.Optional;
 import org.nd4j.linalg.activations.IActivation;
@@ -116,7 +117,7 @@ final class OnnxActivations {
     }
 
     private static boolean plainRelu(ActivationReLU relu) {
-        return relu.getMax() == null && isZero(relu.getThreshold()) && isZero(relu.getNegativeSlope());
+        return ActivationKinds.plainRelu(relu);
     }
 
     private static boolean cappedRelu(ActivationReLU relu) {
