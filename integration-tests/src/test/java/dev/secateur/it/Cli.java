@@ -43,8 +43,11 @@ final class Cli {
         return new Result(process.exitValue(), out.toString(), err);
     }
 
+    /** JVM options of a run started here: no test checks a timing, so the first latency measurement skips its JIT warm-up. */
+    static final String JAVA_OPTIONS = "-Xmx3g -Dsecateur.latency.firstWarmupMillis=0";
+
     static Process start(Path workDir, String... args) throws IOException {
-        return startWith(workDir, "-Xmx3g", args);
+        return startWith(workDir, JAVA_OPTIONS, args);
     }
 
     /** The same, with the JVM options bin/secateur passes through SECATEUR_JAVA_OPTS. */

@@ -22,8 +22,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class Evaluator {
 
     private static final int EVAL_BATCH = 1000;
-    /** How long the first latency measurement at a batch size in a JVM runs forward passes before it times any. */
-    private static final long FIRST_WARMUP_NANOS = 500_000_000L;
+    /**
+     * How long the first latency measurement at a batch size in a JVM runs forward passes before it times any: 500 ms,
+     * or {@code -Dsecateur.latency.firstWarmupMillis} (the end-to-end tests, which check no timing, set 0).
+     */
+    private static final long FIRST_WARMUP_NANOS = Long.getLong("secateur.latency.firstWarmupMillis", 500L) * 1_000_000L;
     /** The inference paths and batch sizes timed once already in this JVM, such as {@code dl4j 256} or {@code small-batch 1}. */
     private static final Set<String> warmedPaths = ConcurrentHashMap.newKeySet();
     /**
