@@ -2,17 +2,13 @@ package dev.secateur.evaluate;
 
 import dev.secateur.model.ActivationKinds;
 import dev.secateur.model.Network;
+import dev.secateur.model.PlainPerceptron;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -34,7 +30,7 @@ public final class SmallBatchForward {
     /**
      * One dense layer: its weights as one array per input ({@code inputs × outputs}), its bias, and whether ReLU
      * follows. Each row is its own array because the JIT vectorises {@code y[j] += x * w[j]} but not the same loop
-     * at an offset into one long array (5x slower here).
+     * at an offset into one long array (docs/results/speed.md).
      */
     private record Dense(int inputs, int outputs, float[][] weights, float[] bias, boolean relu) {
 
@@ -105,27 +101,9 @@ public final class SmallBatchForward {
             return "it is a graph";
         }
         MultiLayerNetwork sequential = net.sequential("a small-batch forward pass");
-        if (sequential.params().dataType() != DataType.FLOAT) {
-            return "its parameters are " + sequential.params().dataType() + ", not FLOAT";
-        }
-        for (int i = 0; i < sequential.getnLayers(); i++) {
-            var conf = sequential.getLayer(i).conf().getLayer();
-            boolean last = i == sequential.getnLayers() - 1;
-            if (!(last ? conf.getClass() == OutputLayer.class : conf.getClass() == DenseLayer.class)) {
-                return "layer " + i + " is a " + conf.getClass().getSimpleName();
-            }
-            var layer = (BaseLayer) conf;
-            IActivation activation = layer.getActivationFn();
-            if (last ? !(activation instanceof ActivationSoftmax) : !ActivationKinds.plainRelu(activation) && !(activation instanceof ActivationIdentity)) {
-                return "layer " + i + " has activation " + activation;
-            }
-            if (conf instanceof DenseLayer dense && dense.hasLayerNorm()) {
-                return "layer " + i + " has layer normalisation";
-            }
-            if (!sequential.getLayer(i).paramTable().containsKey(DefaultParamInitializer.BIAS_KEY) || layer.getIDropout() != null
-                    || layer.getWeightNoise() != null) {
-                return "layer " + i + " has no bias, or has dropout or weight noise";
-            }
+        String shape = PlainPerceptron.unsupported(sequential);
+        if (shape != null) {
+            return shape;
         }
         var preprocessors = sequential.getLayerWiseConfigurations().getInputPreProcessors();
         if (preprocessors != null && !preprocessors.isEmpty()) {

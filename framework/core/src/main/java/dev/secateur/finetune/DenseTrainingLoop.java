@@ -1,6 +1,7 @@
 package dev.secateur.finetune;
 
 import dev.secateur.model.ActivationKinds;
+import dev.secateur.model.PlainPerceptron;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,14 +10,11 @@ import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -82,31 +80,22 @@ final class DenseTrainingLoop {
         if (!enabled()) {
             return PROPERTY + " is false";
         }
-        if (net.params().dataType() != DataType.FLOAT) {
-            return "parameters are " + net.params().dataType() + ", not FLOAT";
+        String shape = PlainPerceptron.unsupported(net);
+        if (shape != null) {
+            return shape;
         }
         Adam first = null;
         for (int i = 0; i < net.getnLayers(); i++) {
             var conf = net.getLayer(i).conf().getLayer();
-            boolean last = i == net.getnLayers() - 1;
-            if (!(last ? conf.getClass() == OutputLayer.class : conf.getClass() == DenseLayer.class)) {
-                return "layer " + i + " is a " + conf.getClass().getSimpleName();
-            }
             var layer = (BaseLayer) conf;
-            var activation = layer.getActivationFn();
-            if (last ? !(activation instanceof ActivationSoftmax) || !(((OutputLayer) conf).getLossFn() instanceof LossMCXENT loss)
-                    || loss.getWeights() != null || loss.getSoftmaxClipEps() != SOFTMAX_CLIP
-                    : !ActivationKinds.plainRelu(activation) && !(activation instanceof ActivationIdentity)) {
-                return "layer " + i + " has activation " + activation + (last ? " or a loss other than plain cross-entropy" : "");
+            if (conf instanceof OutputLayer output && (!(output.getLossFn() instanceof LossMCXENT loss)
+                    || loss.getWeights() != null || loss.getSoftmaxClipEps() != SOFTMAX_CLIP)) {
+                return "layer " + i + " has a loss other than plain cross-entropy";
             }
-            if (conf instanceof DenseLayer dense && dense.hasLayerNorm()) {
-                return "layer " + i + " has layer normalisation";
-            }
-            if (!net.getLayer(i).paramTable().containsKey(DefaultParamInitializer.BIAS_KEY) || layer.getIDropout() != null || layer.getWeightNoise() != null
-                    || (layer.getConstraints() != null && !layer.getConstraints().isEmpty())
+            if ((layer.getConstraints() != null && !layer.getConstraints().isEmpty())
                     || (layer.getGradientNormalization() != null && layer.getGradientNormalization() != GradientNormalization.None)
                     || (layer.getRegularizationBias() != null && !layer.getRegularizationBias().isEmpty())) {
-                return "layer " + i + " has no bias, or dropout, weight noise, constraints, gradient normalisation or bias regularisation";
+                return "layer " + i + " has constraints, gradient normalisation or bias regularisation";
             }
             var regularization = layer.getRegularization();
             if (regularization != null && (regularization.size() > 1 || (regularization.size() == 1 && !(regularization.get(0) instanceof L2Regularization)))) {

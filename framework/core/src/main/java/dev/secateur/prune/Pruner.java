@@ -141,7 +141,7 @@ public final class Pruner {
                 }
                 m = Math.max(m, u.alreadyPruned());
                 var cut = ThresholdSelector.select(List.of(u.source()), m);
-                selections.add(new Selection(cut, cut.takesEveryTie() ? ThresholdSelector.ALL_TIES : cut.takeAtKey()));
+                selections.add(new Selection(cut, ThresholdSelector.tieQuotas(List.of(u.source()), cut)[0]));
             }
         }
         // each parameter's masks are independent now that ties are shared out, so build them in parallel

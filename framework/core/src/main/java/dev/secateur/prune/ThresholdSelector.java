@@ -240,6 +240,10 @@ public final class ThresholdSelector {
             Arrays.fill(quotas, ALL_TIES);
             return quotas;
         }
+        if (sources.size() == 1) { // one source takes the cut's ties itself, uncounted
+            quotas[0] = cut.takeAtKey();
+            return quotas;
+        }
         long[] equal = IntStream.range(0, sources.size()).parallel().mapToLong(s -> {
             long[] count = {0};
             var source = sources.get(s);
