@@ -1,0 +1,168 @@
+package dev.secateur.model.gpt;
+
+import dev.secateur.errors.BadInputException;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Objects;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.BaseLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+/**
+ * Token and learned position embeddings. Its input is a sequence of {@code context} token ids per row (as floats,
+ * {@code [B, T]}), and it writes one row of {@code width} per token ({@code [B·T, d]}): the token's embedding plus its
+ * position's. Every layer after it works on these token rows, so the linear layers are plain dense layers and a
+ * layer's inputs are its rows. Parameters: {@code W} [vocabulary, width] for tokens, {@code P} [context, width].
+ */
+public final class TokenEmbedding extends FeedForwardLayer implements ParamShapes.Owner {
+
+    public static final String TOKENS = "W";
+    public static final String POSITIONS = "P";
+
+    @JsonProperty
+    private int vocabulary;
+
+    private TokenEmbedding() {
+        // for JSON
+    }
+
+    public TokenEmbedding(int vocabulary, int context, int width) {
+        setNIn(context);
+        setNOut(width);
+        this.vocabulary = vocabulary;
+    }
+
+    public int vocabulary() {
+        return vocabulary;
+    }
+
+    @Override
+    public LinkedHashMap<String, long[]> paramShapes() {
+        var shapes = new LinkedHashMap<String, long[]>();
+        shapes.put(TOKENS, new long[]{vocabulary, getNOut()});
+        shapes.put(POSITIONS, new long[]{getNIn(), getNOut()});
+        return shapes;
+    }
+
+    @Override
+    public boolean isBias(String key) {
+        return false;
+    }
+
+    @Override
+    public void initialize(String key, INDArray view) {
+        view.assign(Nd4j.randn(view.dataType(), view.shape()).muli(0.02)); // GPT-2's N(0, 0.02)
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        // nIn is the context, fixed by the configuration
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                                       int layerIndex, INDArray paramsView, boolean initializeParams,
+                                                       DataType dataType) {
+        return GptLayers.instantiate(new Instance(conf, dataType), conf, listeners, layerIndex, paramsView, initializeParams);
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return ParamShapes.INSTANCE;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        return GptLayers.memoryReport(this, inputType, getOutputType(-1, inputType));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenEmbedding other && super.equals(other) && vocabulary == other.vocabulary;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), vocabulary);
+    }
+
+    static final class Instance extends BaseLayer<TokenEmbedding> {
+
+        Instance(NeuralNetConfiguration conf, DataType dataType) {
+            super(conf, dataType);
+        }
+
+        @Override
+        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+            assertInputSet(false);
+            int[] ids = ids();
+            INDArray rows = Nd4j.pullRows(getParam(TOKENS), 1, ids);
+            INDArray positions = getParam(POSITIONS);
+            int context = (int) layerConf().getNIn();
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(bySequence(rows, context), positions, bySequence(rows, context), 1, 2));
+            return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, rows);
+        }
+
+        @Override
+        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            assertInputSet(true);
+            INDArray tokens = gradientViews.get(TOKENS);
+            tokens.assign(0);
+            INDArray ids = Nd4j.createFromArray(ids());
+            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, tokens, ids, epsilon.castTo(tokens.dataType()), 1);
+            INDArray positions = gradientViews.get(POSITIONS);
+            positions.assign(bySequence(epsilon, (int) layerConf().getNIn()).sum(0));
+            Gradient gradient = new DefaultGradient();
+            gradient.gradientForVariable().put(TOKENS, tokens);
+            gradient.gradientForVariable().put(POSITIONS, positions);
+            return new Pair<>(gradient, null); // ids have no gradient
+        }
+
+        private int[] ids() {
+            int vocabulary = layerConf().vocabulary;
+            long context = layerConf().getNIn();
+            if (input.rank() != 2 || input.columns() != context) {
+                throw new BadInputException("gpt-tiny reads sequences of " + context + " token ids, one per row, but got an "
+                        + "input of shape " + Arrays.toString(input.shape()));
+            }
+            int[] ids = input.castTo(DataType.INT).reshape(input.length()).toIntVector();
+            for (int id : ids) {
+                if (id < 0 || id >= vocabulary) {
+                    throw new BadInputException("token id " + id + " is outside the vocabulary of " + vocabulary);
+                }
+            }
+            return ids;
+        }
+
+        private static INDArray bySequence(INDArray rows, int context) {
+            return rows.reshape('c', rows.rows() / context, context, rows.columns());
+        }
+
+        @Override
+        public boolean isPretrainLayer() {
+            return false;
+        }
+
+        @Override
+        public Type type() {
+            return Type.FEED_FORWARD;
+        }
+    }
+}
