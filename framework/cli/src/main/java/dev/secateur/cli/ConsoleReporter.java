@@ -129,8 +129,9 @@ final class ConsoleReporter implements AutoCloseable {
                 : "sparsity " + ResultsTable.pct(r.sparsity());
         String control = Double.isFinite(r.controlAccuracy()) ? String.format(Locale.ROOT, ", control %s (%s points)",
                 ResultsTable.pct(r.controlAccuracy()), ResultsTable.signed(100 * r.accuracyVsControl(), 2)) : "";
-        out.printf(Locale.ROOT, "  step %d/%d: %s, accuracy %s, loss %s%s%n", r.step(), e.steps(), size,
-                ResultsTable.pct(r.accuracy()), ResultsTable.num(r.loss(), 4), control);
+        String perplexity = Double.isFinite(r.perplexity()) ? ", perplexity " + ResultsTable.num(r.perplexity(), 3) : "";
+        out.printf(Locale.ROOT, "  step %d/%d: %s, accuracy %s, loss %s%s%s%n", r.step(), e.steps(), size,
+                ResultsTable.pct(r.accuracy()), ResultsTable.num(r.loss(), 4), perplexity, control);
         out.flush();
     }
 

@@ -17,8 +17,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * @param shape    one example's shape: {@code [C, H, W]} or {@code [F]}
  * @param features [n, shape.size()] float
- * @param labels   [n, classes] float, one-hot
- * @param classes  the label of each row, for counting
+ * @param labels   [n, classes] float, one-hot; for text ({@link InputShape.Tokens}), [n, context], each sequence's next
+ *                 token ids
+ * @param classes  the label of each row, for counting; for text, the token that follows each sequence
  */
 public record Dataset(String name, InputShape shape, INDArray features, INDArray labels, int[] classes) {
 
@@ -140,8 +141,29 @@ public record Dataset(String name, InputShape shape, INDArray features, INDArray
         return classes.length;
     }
 
+    /** The classes, or for text the vocabulary: how many outputs a network for this data has. */
     public int classCount() {
-        return (int) labels.columns();
+        return shape instanceof InputShape.Tokens tokens ? tokens.vocabulary() : (int) labels.columns();
+    }
+
+    /**
+     * Text as sequences for a language model: window k reads {@code context} bytes from {@code starts[k]} and its
+     * labels are the same bytes one position on. Windows must not share bytes with each other.
+     */
+    public static Dataset ofText(String name, byte[] text, int[] starts, int context) {
+        int n = starts.length;
+        float[] inputs = new float[Math.multiplyExact(n, context)];
+        float[] next = new float[inputs.length];
+        int[] last = new int[n];
+        for (int k = 0; k < n; k++) {
+            for (int t = 0; t < context; t++) {
+                inputs[k * context + t] = text[starts[k] + t] & 0xff;
+                next[k * context + t] = text[starts[k] + t + 1] & 0xff;
+            }
+            last[k] = text[starts[k] + context] & 0xff;
+        }
+        return new Dataset(name, InputShape.tokens(context, 256), Nd4j.create(inputs, new long[]{n, context}, 'c'),
+                Nd4j.create(next, new long[]{n, context}, 'c'), last);
     }
 
     /** The examples at the given row indices, in that order. */

@@ -58,6 +58,9 @@ public final class DatasetLoader {
 
     public DataSplits load(DataSpec spec, long seed) {
         var source = resolve(spec.source());
+        if (source instanceof DataSpec.Text text) {
+            return text(spec, text, seed);
+        }
         var read = source instanceof DataSpec.Directory || source instanceof DataSpec.Embedded ? idx(source) : DataSources.read(source);
         if (read.test() != null && !read.test().shape().equals(read.train().shape())) {
             throw new BadInputException(read.test().name() + " holds examples of " + read.test().shape().describe() + " but "
@@ -97,22 +100,10 @@ public final class DatasetLoader {
             }
             test = read.test().prepare(classes, spec.preprocessing());
         }
-        if (spec.validation() > 0) {
-            if (spec.validation() >= train.size()) {
-                throw new BadInputException("data validation: " + spec.validation() + " would hold out all " + train.size()
-                        + " training examples of " + origin + "; hold out fewer, such as " + train.size() / 6);
-            }
-            // the same examples for every seed, so settings are compared on one held-out set
-            int[] order = Dataset.permutation(train.size(), VALIDATION_SEED);
-            var held = Arrays.copyOfRange(order, 0, spec.validation());
-            var rest = Arrays.copyOfRange(order, spec.validation(), order.length);
-            Arrays.sort(held);
-            Arrays.sort(rest);
-            test = train.select(held, train.name() + " (validation)");
-            train = train.select(rest, train.name() + " (without validation)");
-            origin = origin + ", evaluated on " + spec.validation() + " validation images held out of the training split "
-                    + "(the test split is not read)";
-        }
+        var held = validation(spec, train, test, origin);
+        train = held.train();
+        test = held.test();
+        origin = held.origin();
         var preprocessing = spec.preprocessing().resolve(read.train().bytes() != null);
         // numbers taken as they are (the automatic scale of 1) need no mention
         boolean unchanged = spec.preprocessing().scale() == null && preprocessing.scale() == 1.0 && preprocessing.mean().isEmpty();
@@ -126,11 +117,81 @@ public final class DatasetLoader {
             test = standardization.apply(test);
             origin = origin + ", standardized by the training split's mean and std";
         }
+        return limited(spec, train, test, origin, read.digest(), classes, read.classNames(), read.files(), preprocessing,
+                standardization, seed);
+    }
+
+    /** Text as a language model's sequences: the bytes are the tokens, so no preprocessing applies. */
+    private DataSplits text(DataSpec spec, DataSpec.Text source, long seed) {
+        if (spec.standardize() || spec.preprocessing().scale() != null || !spec.preprocessing().mean().isEmpty()
+                || spec.classes() > 0) {
+            throw new BadInputException("data text('" + source.path() + "'): its tokens are bytes, so scale, mean, std, "
+                    + "standardize and classes do not apply; remove them");
+        }
+        var read = TextCorpus.read(source);
+        double testFraction = spec.testFraction() > 0 ? spec.testFraction() : DEFAULT_TEXT_TEST_FRACTION;
+        var splits = TextCorpus.split(read, source, testFraction);
+        String origin = read.origin() + ", " + read.text().length + " bytes, " + splits[1].size() + " of "
+                + (splits[0].size() + splits[1].size()) + " sequences of " + source.context() + " held out as the test split "
+                + "in blocks of " + DataSpec.Text.BLOCK + " (testFraction " + testFraction + ")";
+        var held = validation(spec, splits[0], splits[1], origin);
+        return limited(spec, held.train(), held.test(), held.origin(), DataFile.combined(read.files()), 256, List.of(),
+                read.files(), Preprocessing.DEFAULT, null, seed);
+    }
+
+    /** The test fraction of text that declares none. */
+    static final double DEFAULT_TEXT_TEST_FRACTION = 0.1;
+
+    /** The training and evaluation splits, and where they came from. */
+    private record Held(Dataset train, Dataset test, String origin) {
+    }
+
+    /** The validation split, if declared, held out of the training one, and evaluated on instead of the test split. */
+    private static Held validation(DataSpec spec, Dataset train, Dataset test, String origin) {
+        if (spec.validation() > 0) {
+            if (spec.validation() >= train.size()) {
+                throw new BadInputException("data validation: " + spec.validation() + " would hold out all " + train.size()
+                        + " training examples of " + origin + "; hold out fewer, such as " + train.size() / 6);
+            }
+            // the same examples for every seed, so settings are compared on one held-out set; text by whole blocks
+            int[] order = train.shape() instanceof InputShape.Tokens
+                    ? blockOrder(train.size(), DataSpec.Text.BLOCK, VALIDATION_SEED)
+                    : Dataset.permutation(train.size(), VALIDATION_SEED);
+            var held = Arrays.copyOfRange(order, 0, spec.validation());
+            var rest = Arrays.copyOfRange(order, spec.validation(), order.length);
+            Arrays.sort(held);
+            Arrays.sort(rest);
+            test = train.select(held, train.name() + " (validation)");
+            train = train.select(rest, train.name() + " (without validation)");
+            origin = origin + ", evaluated on " + spec.validation() + " validation " + (train.shape() instanceof InputShape.Tokens
+                    ? "sequences" : "images") + " held out of the training split "
+                    + "(the test split is not read)";
+        }
+        return new Held(train, test, origin);
+    }
+
+    /** The declared subsets of both splits. */
+    private static DataSplits limited(DataSpec spec, Dataset train, Dataset test, String origin, String digest, int classes,
+                                      List<String> classNames, List<DataFile> files, Preprocessing preprocessing,
+                                      Standardization standardization, long seed) {
         // Independent seeds for the two subsets, so changing one limit leaves the other subset alone.
         train = limit(train, spec.trainLimit(), seed ^ 0x7261696eL);
         test = limit(test, spec.testLimit(), seed ^ 0x74657374L);
-        var details = new DataSplits.Details(train.shape(), classes, read.classNames(), read.files(), preprocessing, standardization);
-        return new DataSplits(train, test, origin, read.digest(), details);
+        var details = new DataSplits.Details(train.shape(), classes, classNames, files, preprocessing, standardization);
+        return new DataSplits(train, test, origin, digest, details);
+    }
+
+    /** Rows 0..n-1 in blocks of {@code block} consecutive rows, the blocks in a seeded order. */
+    static int[] blockOrder(int n, int block, long seed) {
+        int[] blocks = Dataset.permutation((n + block - 1) / block, seed);
+        int[] order = new int[n];
+        int i = 0;
+        for (int b : blocks) {
+            for (int row = b * block; row < Math.min(n, (b + 1) * block); row++) {
+                order[i++] = row;
+            }
+        }
+        return order;
     }
 
     /** The declared classes, the format's, or the largest label plus one. */

@@ -7,7 +7,7 @@ import java.util.Arrays;
  * flat rows of {@link #size()} values, an image channel after channel (NCHW), which is what DL4J's
  * {@code InputType.convolutionalFlat(H, W, C)} reshapes.
  */
-public sealed interface InputShape permits InputShape.Image, InputShape.Features {
+public sealed interface InputShape permits InputShape.Image, InputShape.Features, InputShape.Tokens {
 
     /** Values per example. */
     int size();
@@ -38,6 +38,43 @@ public sealed interface InputShape permits InputShape.Image, InputShape.Features
             return image(Math.toIntExact(dims[0]), Math.toIntExact(dims[1]), Math.toIntExact(dims[2]));
         }
         throw new IllegalArgumentException("an example is [C, H, W] or [F], not " + Arrays.toString(dims));
+    }
+
+    static InputShape tokens(int context, int vocabulary) {
+        return new Tokens(context, vocabulary);
+    }
+
+    /**
+     * A sequence of {@code context} token ids (bytes of text, so a vocabulary of 256), held as floats; a language
+     * model predicts each next token.
+     */
+    record Tokens(int context, int vocabulary) implements InputShape {
+        public Tokens {
+            if (context < 2 || vocabulary < 2) {
+                throw new IllegalArgumentException("a sequence needs a context of at least 2 tokens and a vocabulary of at least "
+                        + "2, not " + context + " and " + vocabulary);
+            }
+        }
+
+        @Override
+        public int size() {
+            return context;
+        }
+
+        @Override
+        public int channels() {
+            return 1;
+        }
+
+        @Override
+        public long[] dims() {
+            return new long[]{context};
+        }
+
+        @Override
+        public String describe() {
+            return "sequences of " + context + " tokens";
+        }
     }
 
     record Image(int channels, int height, int width) implements InputShape {

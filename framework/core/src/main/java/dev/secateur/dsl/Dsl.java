@@ -162,6 +162,24 @@ public final class Dsl {
         return images(Map.of(), dir);
     }
 
+    /**
+     * UTF-8 text as bytes, for a language model: {@code text('corpus.txt', context: 128)}, or a directory with
+     * {@code include: '*.rst'} (every file by default). Sequences of {@code context} bytes (128 by default); a tenth of
+     * the text, in blocks, is the test split unless {@code testFraction} says otherwise. {@code validation: N} holds N
+     * training sequences out, in blocks; {@code train:} and {@code test:} limit the sequences.
+     */
+    public static DataSpec text(Map<String, ?> options, String path) {
+        var values = options("text", options, Set.of("context", "include"));
+        int context = values.containsKey("context") ? NamedArgs.integer("text", "context", values.get("context")) : 128;
+        String include = text(values, "include", "*");
+        var source = NamedArgs.checked("text", () -> new DataSpec.Text(Path.of(path), context, include));
+        return common("text", source, values);
+    }
+
+    public static DataSpec text(String path) {
+        return text(Map.of(), path);
+    }
+
     /** CIFAR-10's binary version: {@code cifar10('cifar-10-batches-bin')}, with the options every source takes. */
     public static DataSpec cifar10(Map<String, ?> options, String dir) {
         var values = options("cifar10", options, Set.of());

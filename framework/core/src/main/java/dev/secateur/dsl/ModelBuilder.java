@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code model { train 'lenet-300-100', epochs: 3 }} or {@code model { load 'models/net.zip' }}.
@@ -16,6 +17,7 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
     private String architecture;
     private Path file;
     private List<Integer> hidden = List.of();
+    private final Map<String, Integer> sizes = new TreeMap<>();
 
     ModelBuilder() {
         super(3);
@@ -23,8 +25,9 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
 
     /**
      * Build a built-in architecture ({@code mlp}, {@code lenet-300-100}, {@code lenet-5}, {@code vgg-small},
-     * {@code resnet-small}), sized from the data, and train it; options epochs, batch, lr, l2, decay, and for
-     * {@code mlp} {@code hidden: [300, 100]}.
+     * {@code resnet-small}, {@code gpt-tiny}), sized from the data, and train it; options epochs, batch, lr, l2, decay,
+     * for {@code mlp} {@code hidden: [300, 100]}, and for {@code gpt-tiny} {@code layers}, {@code dModel}, {@code heads}
+     * and {@code mlp} (its context and vocabulary come from the text).
      */
     public ModelBuilder train(Map<String, ?> options, String architecture) {
         var training = new LinkedHashMap<String, Object>(options);
@@ -37,6 +40,12 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
                 }
                 return width.intValue();
             }).toList();
+        }
+        for (String size : ModelSpec.Train.GPT_SIZES) {
+            Object value = training.remove(size);
+            if (value != null) {
+                sizes.put(size, NamedArgs.integer("model train", size, value));
+            }
         }
         return train(architecture).applyTraining("model train", training);
     }
@@ -63,6 +72,10 @@ public final class ModelBuilder extends TrainingBuilder<ModelBuilder> {
             throw new BadInputException("model train '" + architecture + "' has a fixed shape; hidden: " + hidden
                     + " sizes only 'mlp', so write train 'mlp', hidden: " + hidden);
         }
-        return new ModelSpec.Train(architecture, buildTraining("model train"), hidden);
+        if (!sizes.isEmpty() && !architecture.equals(ModelSpec.Train.GPT_TINY)) {
+            throw new BadInputException("model train '" + architecture + "' has a fixed shape; " + sizes.keySet()
+                    + " size only 'gpt-tiny'");
+        }
+        return new ModelSpec.Train(architecture, buildTraining("model train"), hidden, sizes);
     }
 }

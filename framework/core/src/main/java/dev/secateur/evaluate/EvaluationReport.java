@@ -16,7 +16,13 @@ import dev.secateur.result.StepResult;
  */
 public record EvaluationReport(double accuracy, double loss, int examples, ModelCensus census,
                                double latencyMs, int latencyBatch, double largeLatencyMs, int largeBatch,
-                               double examplesPerS) {
+                               double examplesPerS, double perplexity) {
+
+    /** The evaluation of a classifier, which has no perplexity. */
+    public EvaluationReport(double accuracy, double loss, int examples, ModelCensus census, double latencyMs, int latencyBatch,
+                            double largeLatencyMs, int largeBatch, double examplesPerS) {
+        this(accuracy, loss, examples, census, latencyMs, latencyBatch, largeLatencyMs, largeBatch, examplesPerS, Double.NaN);
+    }
 
     /**
      * The row this evaluation gives results.csv after a step.
@@ -27,6 +33,6 @@ public record EvaluationReport(double accuracy, double loss, int examples, Model
     public StepResult toStep(int step, double targetSparsity, double trainingExamplesPerS) {
         return new StepResult(step, targetSparsity, census.sparsity(), accuracy, loss, census.params(), census.nonzeroParams(),
                 census.flops(), census.effectiveFlops(), latencyMs, trainingExamplesPerS, census.layerSparsity(), largeBatch,
-                largeLatencyMs, Double.NaN, examplesPerS);
+                largeLatencyMs, Double.NaN, examplesPerS, perplexity);
     }
 }

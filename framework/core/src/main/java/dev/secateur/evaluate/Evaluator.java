@@ -1,6 +1,7 @@
 package dev.secateur.evaluate;
 
 import dev.secateur.data.Dataset;
+import dev.secateur.data.InputShape;
 import dev.secateur.errors.Interrupts;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
@@ -71,7 +72,7 @@ public final class Evaluator {
         double largeLatency = latencies[1];
         releaseNativeMemory();
         return new EvaluationReport(quality.accuracy(), quality.loss(), test.size(), census, latency, spec.latencyBatch(), largeLatency, large,
-                examplesPerS);
+                examplesPerS, test.shape() instanceof InputShape.Tokens ? Math.exp(quality.loss()) : Double.NaN);
     }
 
     /**
@@ -100,6 +101,9 @@ public final class Evaluator {
      * accuracy means something.
      */
     public static Quality quality(UnaryOperator<INDArray> forward, Dataset data) {
+        if (data.shape() instanceof InputShape.Tokens tokens) {
+            return nextTokenQuality(forward, data, tokens.context());
+        }
         long correct = 0;
         double lossSum = 0;
         int n = data.size();
@@ -127,6 +131,44 @@ public final class Evaluator {
             }
         }
         return new Quality((double) correct / n, lossSum / n);
+    }
+
+    /** Tokens per batch of a language model's evaluation: its output holds a row of the vocabulary per token. */
+    private static final int EVAL_TOKENS = 32_768;
+
+    /**
+     * A language model's next-token accuracy and mean next-token cross-entropy over every token of every sequence,
+     * from a forward pass whose output has one row of probabilities per token ([sequences·context, vocabulary]).
+     */
+    private static Quality nextTokenQuality(UnaryOperator<INDArray> forward, Dataset data, int context) {
+        long correct = 0;
+        double lossSum = 0;
+        int n = data.size();
+        int batch = Math.max(1, EVAL_TOKENS / context);
+        float[] next = data.labels().data().asFloat();
+        for (int from = 0; from < n; from += batch) {
+            Interrupts.check("between batches");
+            int to = Math.min(from + batch, n);
+            INDArray out = forward.apply(data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all()));
+            float[] probabilities = (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
+            int outputs = (int) out.size(1);
+            for (int token = 0; token < (to - from) * context; token++) {
+                int row = token * outputs;
+                int label = (int) next[from * context + token];
+                int predicted = 0;
+                for (int k = 1; k < outputs; k++) {
+                    if (probabilities[row + k] > probabilities[row + predicted]) {
+                        predicted = k;
+                    }
+                }
+                if (predicted == label) {
+                    correct++;
+                }
+                lossSum -= Math.log(Math.max(probabilities[row + label], PROBABILITY_FLOOR));
+            }
+        }
+        long tokens = (long) n * context;
+        return new Quality((double) correct / tokens, lossSum / tokens);
     }
 
     /** Counts params, zeros and FLOPs; conv output sizes come from one forward pass of one example. */
@@ -171,7 +213,8 @@ public final class Evaluator {
             zeroWeights += gone;
             layerSparsity.put(param.weights(), (double) gone / original);
             long[] out = outputs.get(param.weights().layer()).shape();
-            long positions = param.positions(out);
+            // a layer that works on token rows sees a row per token of the example
+            long positions = param.positions(out) * Math.max(1, out[0] / example.size(0));
             flops += param.flops(positions);
             long liveBias = param.hasBias() ? layer.getParam("b").length() - zeros(layer.getParam("b")) : 0;
             effective += 2 * (size - zeros) * positions + liveBias * positions;

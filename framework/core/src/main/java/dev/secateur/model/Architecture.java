@@ -2,8 +2,12 @@ package dev.secateur.model;
 
 import dev.secateur.data.InputShape;
 import dev.secateur.errors.BadInputException;
+import dev.secateur.model.gpt.GptShape;
+import dev.secateur.model.gpt.GptTiny;
+import dev.secateur.spec.ModelSpec;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -132,6 +136,31 @@ public enum Architecture {
     },
 
     /**
+     * {@code gpt-tiny}, a decoder-only transformer language model for text ({@link GptTiny}): its context and
+     * vocabulary come from the data, its size from {@code layers}, {@code dModel}, {@code heads} and {@code mlp}
+     * ({@link GptShape#DEFAULT} otherwise).
+     */
+    GPT_TINY(ModelSpec.Train.GPT_TINY) {
+        @Override
+        MultiLayerConfiguration configure(NeuralNetConfiguration.ListBuilder layers, Sizing sizing) {
+            throw new UnsupportedOperationException("gpt-tiny is a ComputationGraph; use network(seed, learningRate)");
+        }
+
+        @Override
+        public Network network(long seed, double learningRate, Sizing sizing) {
+            if (!(sizing.input() instanceof InputShape.Tokens tokens)) {
+                throw new BadInputException("model train 'gpt-tiny' is a language model for text, but the data's examples are "
+                        + sizing.input().describe() + "; give it text, such as data text('corpus.txt', context: 128)");
+            }
+            var d = GptShape.DEFAULT;
+            var sizes = sizing.sizes();
+            var shape = new GptShape(sizes.getOrDefault("layers", d.layers()), sizes.getOrDefault("dModel", d.dModel()),
+                    sizes.getOrDefault("heads", d.heads()), sizes.getOrDefault("mlp", d.mlp()), tokens.context(), tokens.vocabulary());
+            return GptTiny.network(shape, seed, learningRate);
+        }
+    },
+
+    /**
      * A multi-layer perceptron for tables (or flattened images): dense ReLU layers of the {@code hidden:} widths,
      * 300 and 100 unless declared, and the output. Layers 0, 1, … in order.
      */
@@ -202,20 +231,25 @@ public enum Architecture {
      *
      * @param hidden empty for the architecture's own
      */
-    public record Sizing(InputShape input, int classes, List<Integer> hidden) {
+    public record Sizing(InputShape input, int classes, List<Integer> hidden, Map<String, Integer> sizes) {
 
         /** Fashion-MNIST's: 28×28 grey images, 10 classes. */
         public static final Sizing FASHION_MNIST = new Sizing(InputShape.image(1, 28, 28), 10, List.of());
 
+        public Sizing(InputShape input, int classes, List<Integer> hidden) {
+            this(input, classes, hidden, Map.of());
+        }
+
         public Sizing {
             hidden = List.copyOf(hidden);
+            sizes = Map.copyOf(sizes);
             if (classes < 2) {
                 throw new BadInputException("a classifier needs at least 2 classes, but the data has " + classes);
             }
         }
 
         Sizing withHidden(List<Integer> widths) {
-            return new Sizing(input, classes, widths);
+            return new Sizing(input, classes, widths, sizes);
         }
 
         /** The input as an image, refusing a table or an image too small for the network's pools. */

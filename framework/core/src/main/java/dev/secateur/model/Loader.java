@@ -35,7 +35,7 @@ public final class Loader {
         Network net;
         String origin;
         if (model instanceof ModelSpec.Train train) {
-            var sizing = new Architecture.Sizing(splits.train().shape(), splits.test().classCount(), train.hidden());
+            var sizing = new Architecture.Sizing(splits.train().shape(), splits.test().classCount(), train.hidden(), train.sizes());
             net = Architecture.byId(train.architecture()).network(seed, train.training().learningRate(), sizing);
             origin = "built-in " + train.architecture();
         } else {

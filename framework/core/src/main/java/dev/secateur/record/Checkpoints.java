@@ -228,6 +228,7 @@ public final class Checkpoints {
             row.put("largeBatchLatencyMs", r.largeBatchLatencyMs());
             row.put("controlAccuracy", r.controlAccuracy());
             row.put("evalExamplesPerS", r.evalExamplesPerS());
+            row.put("perplexity", r.perplexity());
         }
         return rows;
     }
@@ -242,7 +243,8 @@ public final class Checkpoints {
                     row.path("nonzeroParams").asLong(), row.path("flops").asLong(), row.path("effectiveFlops").asLong(),
                     row.path("latencyMs").asDouble(), row.path("finetuneExamplesPerS").asDouble(), layers,
                     row.path("largeBatch").asInt(), row.path("largeBatchLatencyMs").asDouble(),
-                    row.path("controlAccuracy").asDouble(Double.NaN), row.path("evalExamplesPerS").asDouble(Double.NaN)));
+                    row.path("controlAccuracy").asDouble(Double.NaN), row.path("evalExamplesPerS").asDouble(Double.NaN),
+                    row.path("perplexity").asDouble(Double.NaN)));
         }
         return results;
     }

@@ -68,6 +68,9 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
             if (!train.hidden().isEmpty()) {
                 model.put("hidden", train.hidden());
             }
+            if (!train.sizes().isEmpty()) {
+                model.put("sizes", train.sizes());
+            }
             model.put("epochs", train.training().epochs());
             model.put("batch", train.training().batchSize());
             model.put("lr", train.training().learningRate());

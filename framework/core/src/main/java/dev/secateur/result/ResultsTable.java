@@ -15,10 +15,14 @@ public final class ResultsTable {
         var rows = new ArrayList<List<String>>();
         int large = results.stream().mapToInt(StepResult::largeBatch).max().orElse(0);
         boolean control = results.stream().anyMatch(r -> Double.isFinite(r.controlAccuracy()));
+        boolean perplexity = results.stream().anyMatch(r -> Double.isFinite(r.perplexity()));
         var header = new ArrayList<>(List.of("step", "target", "sparsity", "accuracy", "loss", "nonzero params", "eff. MFLOPs",
                 "latency ms", large > 0 ? "b" + large + " ms" : "large ms", "train ex/s"));
         if (control) {
             header.addAll(List.of("control", "vs control"));
+        }
+        if (perplexity) {
+            header.add("perplexity");
         }
         rows.add(header);
         for (var r : results) {
@@ -27,6 +31,9 @@ public final class ResultsTable {
                     num(r.latencyMs(), 3), num(r.largeBatchLatencyMs(), 2), num(r.finetuneExamplesPerS(), 0)));
             if (control) {
                 row.addAll(List.of(pct(r.controlAccuracy()), signed(100 * r.accuracyVsControl(), 2)));
+            }
+            if (perplexity) {
+                row.add(num(r.perplexity(), 3));
             }
             rows.add(row);
         }

@@ -27,10 +27,20 @@ import java.util.TreeMap;
 public record StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
                          long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
                          double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
-                         int largeBatch, double largeBatchLatencyMs, double controlAccuracy, double evalExamplesPerS) {
+                         int largeBatch, double largeBatchLatencyMs, double controlAccuracy, double evalExamplesPerS,
+                         double perplexity) {
 
     public StepResult {
         layerSparsity = Collections.unmodifiableSortedMap(new TreeMap<>(layerSparsity));
+    }
+
+    /** A row of a classifier, which has no perplexity. */
+    public StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
+                      long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
+                      double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
+                      int largeBatch, double largeBatchLatencyMs, double controlAccuracy, double evalExamplesPerS) {
+        this(step, targetSparsity, sparsity, accuracy, loss, params, nonzeroParams, flops, effectiveFlops, latencyMs,
+                finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, controlAccuracy, evalExamplesPerS, Double.NaN);
     }
 
     /** A row without a control. */
@@ -54,7 +64,7 @@ public record StepResult(int step, double targetSparsity, double sparsity, doubl
     /** The same row, judged against a control of this accuracy. */
     public StepResult withControl(double accuracy) {
         return new StepResult(step, targetSparsity, sparsity, this.accuracy, loss, params, nonzeroParams, flops, effectiveFlops,
-                latencyMs, finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, accuracy, evalExamplesPerS);
+                latencyMs, finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, accuracy, evalExamplesPerS, perplexity);
     }
 
     /** Accuracy minus the control's, as a fraction (-0.0049 is 0.49 points below); NaN without a control. */

@@ -127,7 +127,7 @@ public record DataSpec(Source source, int trainLimit, int testLimit, int validat
     }
 
     /** Where the examples are, and in which format. */
-    public sealed interface Source permits Auto, Embedded, Directory, Npy, Npz, Csv, ImageFolder, Cifar10 {
+    public sealed interface Source permits Auto, Embedded, Directory, Npy, Npz, Csv, ImageFolder, Cifar10, Text {
 
         /** The files or directories this source reads, for a worker to check against its allowed directories. */
         default List<Path> paths() {
@@ -236,6 +236,30 @@ public record DataSpec(Source source, int trainLimit, int testLimit, int validat
         @Override
         public List<Path> paths() {
             return List.of(dir);
+        }
+    }
+
+    /**
+     * UTF-8 text read as bytes, for a language model: a file, or every file under a directory whose name matches
+     * {@code include} (a glob, such as {@code *.rst}), in path order. It is cut into sequences of {@code context} bytes
+     * that share no bytes, and whole blocks of them are held out as the test split by {@code testFraction}.
+     */
+    public record Text(Path path, int context, String include) implements Source {
+
+        /** Sequences a block holds: the test split takes whole blocks, so its text is contiguous. */
+        public static final int BLOCK = 16;
+
+        public Text {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(include, "include");
+            if (context < 2 || context > 8192) {
+                throw new IllegalArgumentException("context: " + context + " must be from 2 to 8192 tokens, such as context: 128");
+            }
+        }
+
+        @Override
+        public List<Path> paths() {
+            return List.of(path);
         }
     }
 

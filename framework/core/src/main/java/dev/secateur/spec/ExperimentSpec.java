@@ -160,7 +160,7 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
     }
 
     /**
-     * Specs without recovery, control, declared preprocessing or an export keep the key they had before those
+     * Specs without recovery, control, declared preprocessing, sizes or an export keep the key they had before those
      * existed, so their runs still resume; a spec that adds {@code export onnx: true} is another experiment, whose
      * run writes the file.
      */
@@ -175,7 +175,7 @@ public record ExperimentSpec(String name, long seed, ModelSpec model, DataSpec d
         if (spec.data().preprocessing().isDefault()) {
             shorter = shorter.replace(", preprocessing=" + Preprocessing.DEFAULT, "");
         }
-        text = text.replace(data, shorter).replace(", hidden=[]]", "]");
+        text = text.replace(data, shorter).replace(", sizes={}]", "]").replace(", hidden=[]]", "]");
         String added = ", recovery=" + spec.recovery() + ", control=" + spec.control() + "]";
         return spec.recovery().isNone() && !spec.control() && text.endsWith(added)
                 ? text.substring(0, text.length() - added.length()) + "]" : text;

@@ -173,6 +173,10 @@ public final class SpecJson {
             if (!train.hidden().isEmpty()) {
                 train.hidden().forEach(json.putArray("hidden")::add); // only when declared, so earlier keys stay
             }
+            if (!train.sizes().isEmpty()) {
+                var sizes = json.putObject("sizes");
+                train.sizes().forEach(sizes::put);
+            }
             return json;
         }
         return json.put("load", ((ModelSpec.Load) model).file().toString());
@@ -180,8 +184,15 @@ public final class SpecJson {
 
     private static ModelSpec model(JsonNode json) {
         return json.has("train") ? new ModelSpec.Train(text(json, "train"), training(required(json, "training")),
-                json.has("hidden") ? numbers(json.get("hidden")).stream().map(Double::intValue).toList() : List.of())
+                json.has("hidden") ? numbers(json.get("hidden")).stream().map(Double::intValue).toList() : List.of(),
+                sizes(json.path("sizes")))
                 : new ModelSpec.Load(Path.of(text(json, "load")));
+    }
+
+    private static Map<String, Integer> sizes(JsonNode json) {
+        var sizes = new TreeMap<String, Integer>();
+        json.fields().forEachRemaining(e -> sizes.put(e.getKey(), e.getValue().asInt()));
+        return sizes;
     }
 
     /** Training settings alone: what a sensitivity probe that retrains sends a cluster worker. */
@@ -229,6 +240,9 @@ public final class SpecJson {
                     .put("width", images.width()).put("channels", images.channels());
         } else if (source instanceof DataSpec.Cifar10 cifar) {
             json.put("source", "cifar10").put("path", cifar.dir().toString());
+        } else if (source instanceof DataSpec.Text text) {
+            json.put("source", "text").put("path", text.path().toString()).put("context", text.context())
+                    .put("include", text.include());
         } else {
             json.put("source", source instanceof DataSpec.Embedded ? "embedded" : "auto");
         }
@@ -267,6 +281,7 @@ public final class SpecJson {
             case "images" -> new DataSpec.ImageFolder(Path.of(text(json, "path")), integer(json, "height"), integer(json, "width"),
                     integer(json, "channels"));
             case "cifar10" -> new DataSpec.Cifar10(Path.of(text(json, "path")));
+            case "text" -> new DataSpec.Text(Path.of(text(json, "path")), integer(json, "context"), text(json, "include"));
             default -> throw new IllegalArgumentException("unknown data source '" + text(json, "source") + "'");
         };
         var p = json.get("preprocessing");

@@ -93,14 +93,16 @@ class RecoveryRunTest {
         assertThat(plain.steps().get(2).controlAccuracy()).isNaN();
 
         var csv = Files.readAllLines(done.runDir().resolve(RunDirectory.RESULTS));
-        assertThat(csv.get(0)).isEqualTo(ResultsCsv.HEADER).endsWith(",control_accuracy,accuracy_vs_control");
+        assertThat(csv.get(0)).isEqualTo(ResultsCsv.HEADER).endsWith(",control_accuracy,accuracy_vs_control,perplexity");
         var cells = csv.get(3).split(",", -1);
         double accuracy = Double.parseDouble(cells[3]);
-        double control = Double.parseDouble(cells[cells.length - 2]);
+        var header = List.of(csv.get(0).split(","));
+        double control = Double.parseDouble(cells[header.indexOf("control_accuracy")]);
         assertThat(control).isEqualTo(last.controlAccuracy(), within(1e-6));
-        assertThat(Double.parseDouble(cells[cells.length - 1])).isEqualTo(accuracy - control, within(2e-6));
+        assertThat(Double.parseDouble(cells[header.indexOf("accuracy_vs_control")])).isEqualTo(accuracy - control, within(2e-6));
+        assertThat(cells[header.indexOf("perplexity")]).as("a classifier has no perplexity").isEmpty();
         var plainRow = Files.readAllLines(plain.runDir().resolve(RunDirectory.RESULTS)).get(3);
-        assertThat(plainRow).as("no control: the two cells are empty").endsWith(",,");
+        assertThat(plainRow).as("no control: the two cells are empty, and no perplexity").endsWith(",,,");
 
         var result = new RunResult("controlled", done.runId(), done.runDir(), done.steps());
         assertThat(RunResult.table(List.of(result))).contains("control accuracy").contains("vs control (points)");

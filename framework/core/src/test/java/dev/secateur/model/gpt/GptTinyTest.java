@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.secateur.errors.BadInputException;
 import dev.secateur.model.Network;
+import dev.secateur.model.onnx.OnnxWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -144,6 +145,13 @@ class GptTinyTest {
         outside.putScalar(0, 2, 11);
         var vocab = assertThrows(BadInputException.class, () -> net.output(outside));
         assertTrue(vocab.getMessage().contains("token id 11"), vocab.getMessage());
+    }
+
+    @Test
+    void exportToOnnxIsRefusedClearly() {
+        Network net = GptTiny.network(TINY, 9, 1e-2);
+        var e = assertThrows(BadInputException.class, () -> OnnxWriter.write(net));
+        assertTrue(e.getMessage().contains("layer 0 'embedding'") && e.getMessage().contains("no ONNX form"), e.getMessage());
     }
 
     @Test
