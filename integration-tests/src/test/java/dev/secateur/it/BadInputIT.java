@@ -168,7 +168,7 @@ class BadInputIT {
     @Test
     void unknownPluginId() throws Exception {
         var result = run("plugin.groovy", experiment(TRAIN, SMALL, "saliency 'magnitud'\n    " + ONE_SHOT));
-        assertRefused(result, "unknown saliency 'magnitud'", "installed: activation, magnitude, obd, obs, oracle, random, taylor, wanda", "did you mean 'magnitude'?",
+        assertRefused(result, "unknown saliency 'magnitud'", "installed: activation, magnitude, obd, obs, oracle, random, sparsegpt, taylor, wanda", "did you mean 'magnitude'?",
                 "plugin.groovy:4");
         assertThat(runs()).doesNotExist();
     }

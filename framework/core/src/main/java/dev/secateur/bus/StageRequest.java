@@ -94,11 +94,22 @@ public sealed interface StageRequest permits StageRequest.RunExperiment, StageRe
      * Score the parameters in scope with one saliency method; its statistics are gathered on a calibration
      * sample of {@code data}'s training split. {@code pins} are the plugin versions of the run (null: those
      * serving now). In cluster mode an oracle's units are measured by the workers, which load {@code dataSpec}
-     * from their own copy (null: this JVM only).
+     * from their own copy (null: this JVM only). {@code targets} are the step's sparsity per parameter where the
+     * scope gives each its own (empty under a global threshold), for methods that select adaptively (SparseGPT).
      */
     record Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
-                 SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins, DataSpec dataSpec)
+                 SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins, DataSpec dataSpec,
+                 Map<ParamRef, Double> targets)
             implements StageRequest {
+
+        public Score {
+            targets = targets == null ? Map.of() : Map.copyOf(targets);
+        }
+
+        public Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
+                     SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins, DataSpec dataSpec) {
+            this(model, data, masks, params, saliency, granularity, seed, pins, dataSpec, Map.of());
+        }
 
         public Score(Handle<Network> model, Handle<DataSplits> data, Handle<MaskSet> masks, List<PrunableParam> params,
                      SaliencySpec saliency, Granularity granularity, long seed, PluginPins pins) {

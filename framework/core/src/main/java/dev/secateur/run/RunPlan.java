@@ -13,6 +13,7 @@ import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -30,10 +31,12 @@ import java.util.stream.Collectors;
  * @param compared     the parameters a comparison ranks; empty for a pruning run
  * @param probed       the unit groups (by their first producer) a sensitivity analysis probes; empty without one
  * @param denseWeights each prunable weight tensor's size in the loaded model, which sparsity is counted against
+ * @param sequential   whether the saliency method scores and prunes one parameter at a time, each through the
+ *                     layers already pruned in the step (SparseGPT)
  */
 public record RunPlan(ExperimentSpec spec, PluginPins pins, String saliencyVersion, String scheduleVersion, List<StepPlanner.PlannedStep> steps,
                       Scope scope, List<PrunableParam> params, List<PrunableParam> inScope, List<PrunableParam> compared,
-                      List<PrunableParam> probed, Map<ParamRef, Long> denseWeights) {
+                      List<PrunableParam> probed, Map<ParamRef, Long> denseWeights, boolean sequential) {
 
     public RunPlan {
         steps = List.copyOf(steps);
@@ -84,6 +87,21 @@ public record RunPlan(ExperimentSpec spec, PluginPins pins, String saliencyVersi
         return new Pruner.StepTarget(planned.step().index(), target, planned.perLayerTargets());
     }
 
+    /**
+     * The sparsity each parameter in scope will have after a step, where the scope gives each its own: all the
+     * step's target under a layer-wise scope, each its own under a per-layer one; none under a global threshold.
+     */
+    public Map<ParamRef, Double> paramTargets(Pruner.StepTarget target) {
+        if (scope instanceof Scope.Global) {
+            return Map.of();
+        }
+        var targets = new LinkedHashMap<ParamRef, Double>();
+        for (var param : inScope) {
+            targets.put(param.weights(), scope instanceof Scope.PerLayer ? target.perParam().get(param.weights()) : target.target());
+        }
+        return targets;
+    }
+
     /** What a step fine-tunes with: the experiment's settings for the step's epochs. */
     public TrainingSpec finetune(StepPlanner.PlannedStep planned) {
         var f = spec.finetune();
@@ -105,6 +123,6 @@ public record RunPlan(ExperimentSpec spec, PluginPins pins, String saliencyVersi
     public RunPlan afterShrink(List<PrunableParam> shrunk) {
         var refs = inScope.stream().map(PrunableParam::weights).toList();
         return new RunPlan(spec, pins, saliencyVersion, scheduleVersion, steps, scope, shrunk,
-                shrunk.stream().filter(p -> refs.contains(p.weights())).toList(), compared, probed, denseWeights);
+                shrunk.stream().filter(p -> refs.contains(p.weights())).toList(), compared, probed, denseWeights, sequential);
     }
 }

@@ -115,8 +115,13 @@ public final class RunPlanner {
         }
         var denseWeights = new LinkedHashMap<ParamRef, Long>();
         params.forEach(p -> denseWeights.put(p.weights(), p.size()));
+        boolean sequential = spec.prunes() && plugins.saliency(spec.saliency().id(), pins).extension().sequential();
+        if (sequential && spec.scope() instanceof Scope.Global && !spec.scopeFromSensitivity()) {
+            throw new BadInputException("saliency '" + spec.saliency().id() + "' prunes one layer at a time, each to its own "
+                    + "target, so it needs scope layerwise() or perLayer(...), not global()" + spec.at("scope"));
+        }
         return new RunPlan(spec, pins, choices.saliencyVersion(), choices.scheduleVersion(), choices.steps(), spec.scope(), params,
-                inScope, compared, probed, denseWeights);
+                inScope, compared, probed, denseWeights, sequential);
     }
 
     /** The per-layer scope a sensitivity budget chose, and the schedule's steps towards it. */
@@ -133,7 +138,7 @@ public final class RunPlanner {
         var steps = at(spec, "schedule", () -> StepPlanner.plan(plugins.schedule(spec.schedule().id(), plan.pins()).extension(), spec.schedule(), scope,
                 spec.finetune().epochs()));
         return new RunPlan(spec, plan.pins(), plan.saliencyVersion(), plan.scheduleVersion(), steps, scope, plan.params(), inScope,
-                plan.compared(), plan.probed(), plan.denseWeights());
+                plan.compared(), plan.probed(), plan.denseWeights(), plan.sequential());
     }
 
     /** Resolves a saliency and checks its options; returns its version. */

@@ -11,6 +11,7 @@ import dev.secateur.bus.TrainingPhase;
 import dev.secateur.data.DataSplits;
 import dev.secateur.model.MaskSet;
 import dev.secateur.model.Network;
+import dev.secateur.model.PrunableParam;
 import dev.secateur.prune.Pruner;
 import dev.secateur.result.RankCorrelation;
 import dev.secateur.result.StepResult;
@@ -223,9 +224,7 @@ final class RunSession {
         int index = planned.step().index();
         var retraining = spec.retraining(plan.finetune(planned));
         long seed = spec.seed() + index;
-        return stages.send(SCORER_SCORE, SCORER, new StageRequest.Score(model, data, masks, plan.inScope(), spec.saliency(),
-                        spec.granularity(), spec.seed(), plan.pins(), spec.data()), StageReply.Scored.class)
-                .compose(scored -> prune(held.hold(scored.scores()), target).andThen(v -> held.release(scored.scores())))
+        return (plan.sequential() ? pruneInTurn(target) : scoreAndPrune(plan.inScope(), plan.params(), target, true))
                 .compose(v -> plan.isLast(planned) && spec.shrink() ? shrink() : Future.succeededFuture())
                 .compose(v -> planned.step().finetuneEpochs() == 0 ? Future.succeededFuture(Double.NaN) : finetune(index, retraining, seed))
                 // the control retrains exactly as the pruned model did, and not at all when it did not
@@ -233,15 +232,36 @@ final class RunSession {
                 .compose(throughput -> evaluate(index, target.target(), throughput, spec.evaluate().everyStep() || plan.isLast(planned)));
     }
 
-    /** Decides the step's masks, has them recorded, then applies them; OBS first moves the weights that stay. */
-    private Future<Void> prune(Handle<ScoreSet> scores, Pruner.StepTarget target) {
-        return stages.send(PRUNER_PLAN, PRUNER, new StageRequest.Plan(scores, masks, plan.params(), spec.granularity(), plan.scope(),
+    /** Scores {@code scored} and prunes {@code pruned} (the same parameters, or one of them in turn) towards the step's target. */
+    private Future<Void> scoreAndPrune(List<PrunableParam> scored, List<PrunableParam> pruned, Pruner.StepTarget target,
+                                       boolean record) {
+        return stages.send(SCORER_SCORE, SCORER, new StageRequest.Score(model, data, masks, scored, spec.saliency(),
+                        spec.granularity(), spec.seed(), plan.pins(), spec.data(), plan.paramTargets(target)), StageReply.Scored.class)
+                .compose(reply -> prune(held.hold(reply.scores()), pruned, target, record).andThen(v -> held.release(reply.scores())));
+    }
+
+    /**
+     * SparseGPT's order (its Algorithm 1): each parameter in scope, in layer order, is scored with statistics gathered
+     * through the layers already pruned and compensated in this step, then pruned; the step's masks are recorded once.
+     */
+    private Future<Void> pruneInTurn(Pruner.StepTarget target) {
+        Future<Void> chain = Future.succeededFuture();
+        for (var param : plan.inScope()) {
+            chain = chain.compose(v -> scoreAndPrune(List.of(param), List.of(param), target, false));
+        }
+        return chain.compose(v -> stages.record(new RecordRequest.Plan(runId, masks, target.step(), target.target(), plan.scope(),
+                spec.granularity(), plan.provenance()))).mapEmpty();
+    }
+
+    /** Decides the masks of {@code params}, has them recorded, then applies them; OBS first moves the weights that stay. */
+    private Future<Void> prune(Handle<ScoreSet> scores, List<PrunableParam> params, Pruner.StepTarget target, boolean record) {
+        return stages.send(PRUNER_PLAN, PRUNER, new StageRequest.Plan(scores, masks, params, spec.granularity(), plan.scope(),
                         target, plan.provenance()), StageReply.Planned.class)
                 .compose(planned -> {
                     var previous = masks;
                     masks = held.hold(planned.masks());
-                    return stages.record(new RecordRequest.Plan(runId, masks, target.step(), planned.targetSparsity(), plan.scope(),
-                                    spec.granularity(), plan.provenance()))
+                    return (record ? stages.record(new RecordRequest.Plan(runId, masks, target.step(), planned.targetSparsity(), plan.scope(),
+                                    spec.granularity(), plan.provenance())) : Future.<Path>succeededFuture())
                             .compose(v -> stages.send(PRUNER_APPLY, PRUNER, new StageRequest.Apply(model, masks, previous, scores,
                                     spec.saliency(), spec.granularity(), spec.seed(), plan.pins(), companions.rewindPoint()), StageReply.Applied.class))
                             .andThen(v -> held.release(previous));

@@ -23,9 +23,11 @@ final class NetworkParamView implements ParamView {
     private final Granularity granularity;
     private final LossProbe probe;
     private final long outputPositions;
+    private final double targetSparsity;
 
     NetworkParamView(Network net, PrunableParam param, INDArray mask, Statistics statistics,
-                     Granularity granularity, long experimentSeed) {
+                     Granularity granularity, long experimentSeed, double targetSparsity) {
+        this.targetSparsity = targetSparsity;
         this.param = param;
         this.weights = net.layer(param.weights().layer()).getParam(param.weights().key());
         this.mask = mask;
@@ -83,6 +85,11 @@ final class NetworkParamView implements ParamView {
     @Override
     public Granularity granularity() {
         return granularity;
+    }
+
+    @Override
+    public double targetSparsity() {
+        return targetSparsity;
     }
 
     @Override

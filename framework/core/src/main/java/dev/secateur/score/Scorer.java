@@ -16,6 +16,7 @@ import dev.secateur.spi.SaliencyMethod;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -107,8 +108,14 @@ public final class Scorer {
     /** The same, with an oracle's units measured by {@code unitLosses} (cluster workers); null measures here. */
     public ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Method method,
                           Granularity granularity, long seed, Dataset calibration, UnitLossSource unitLosses) {
+        return score(net, params, masks, method, granularity, seed, calibration, unitLosses, Map.of());
+    }
+
+    /** The same, telling each parameter the sparsity it will have after the step, where the scope gives one. */
+    public ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Method method, Granularity granularity,
+                          long seed, Dataset calibration, UnitLossSource unitLosses, Map<ParamRef, Double> targets) {
         var statistics = gather(net, params, List.of(method), calibration).withUnitLosses(unitLosses);
-        return score(net, params, masks, statistics, method, granularity, seed, false);
+        return score(net, params, masks, statistics, method, granularity, seed, false, targets);
     }
 
     /**
@@ -119,10 +126,17 @@ public final class Scorer {
      */
     public ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Statistics statistics,
                           Method method, Granularity granularity, long seed, boolean unmeasuredAllowed) {
+        return score(net, params, masks, statistics, method, granularity, seed, unmeasuredAllowed, Map.of());
+    }
+
+    private ScoreSet score(Network net, List<PrunableParam> params, MaskSet masks, Statistics statistics, Method method,
+                           Granularity granularity, long seed, boolean unmeasuredAllowed, Map<ParamRef, Double> targets) {
         var extension = method.extension();
         var scores = new TreeMap<ParamRef, INDArray>();
         for (var param : params) {
-            var view = view(net, param, masks, statistics, granularity, seed);
+            var mask = masks.of(param.weights()).orElseGet(() -> Nd4j.ones(param.shape()));
+            var view = new NetworkParamView(net, param, mask, statistics, granularity, seed,
+                    targets.getOrDefault(param.weights(), Double.NaN));
             // a method sees the live weights; it must not change them, and if it does the model is put back
             float[] before = view.weights().dup('c').data().asFloat();
             INDArray score;
@@ -152,7 +166,7 @@ public final class Scorer {
     public static ParamView view(Network net, PrunableParam param, MaskSet masks, Statistics statistics,
                                  Granularity granularity, long seed) {
         var mask = masks.of(param.weights()).orElseGet(() -> Nd4j.ones(param.shape()));
-        return new NetworkParamView(net, param, mask, statistics, granularity, seed);
+        return new NetworkParamView(net, param, mask, statistics, granularity, seed, Double.NaN);
     }
 
     private static INDArray checked(SaliencyMethod method, PrunableParam param, INDArray score, boolean unmeasuredAllowed) {

@@ -74,7 +74,7 @@ final class ScorerVerticle extends StageVerticle {
                 ? PrunableParam.withFollowers(request.params()) : request.params();
         var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
                 method, request.granularity(), request.seed(), calibration,
-                unitLosses(request.dataSpec(), request.data(), request.saliency().calibration(), request.seed()));
+                unitLosses(request.dataSpec(), request.data(), request.saliency().calibration(), request.seed()), request.targets());
         return new StageReply.Scored(stores.scores().put(scores));
     }
 

@@ -35,7 +35,7 @@ class PluginHostTest {
     void loadsTheBuiltInJarsEachInItsOwnClassLoaderWithTheSpiFromTheParent() {
         host = PluginHost.start(List.of(Fixtures.pluginsDir()));
         assertThat(host.installed()).extracting(InstalledPlugin::id)
-                .containsExactly("activation", "magnitude", "obd", "obs", "oracle", "random", "taylor", "wanda", "agp", "iterative", "one-shot");
+                .containsExactly("activation", "magnitude", "obd", "obs", "oracle", "random", "sparsegpt", "taylor", "wanda", "agp", "iterative", "one-shot");
         assertThat(host.failures()).isEmpty();
         var magnitude = host.saliency("magnitude");
         var loader = magnitude.extension().getClass().getClassLoader();
@@ -58,7 +58,7 @@ class PluginHostTest {
         host = PluginHost.start(List.of(Fixtures.pluginsDir()));
         assertThatThrownBy(() -> host.saliency("magnitud"))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("unknown saliency 'magnitud'; installed: activation, magnitude, obd, obs, oracle, random, taylor, wanda (did you mean 'magnitude'?). "
+                .hasMessage("unknown saliency 'magnitud'; installed: activation, magnitude, obd, obs, oracle, random, sparsegpt, taylor, wanda (did you mean 'magnitude'?). "
                         + "'secateur plugins' lists what is installed");
         assertThatThrownBy(() -> host.schedule("gradual"))
                 .hasMessageContaining("installed: agp, iterative, one-shot")

@@ -36,7 +36,8 @@ class PluginDeterminismTest {
         var calibration = Fixtures.smallData().train().sample(64, 13L);
         var cases = Map.of(
                 "magnitude", Options.NONE, "random", Options.NONE, "obd", Options.NONE, "wanda", Options.NONE,
-                "obs", Options.NONE, "taylor", Options.NONE, "activation", Options.NONE, "oracle", Options.NONE);
+                "obs", Options.NONE, "taylor", Options.NONE, "activation", Options.NONE, "oracle", Options.NONE,
+                "sparsegpt", Options.NONE);
         assertThat(plugins.installed().stream().filter(p -> p.kind() == InstalledPlugin.Kind.SALIENCY).map(p -> p.id()))
                 .containsExactlyInAnyOrderElementsOf(cases.keySet());
         for (var entry : cases.entrySet()) {

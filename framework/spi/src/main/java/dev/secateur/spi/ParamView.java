@@ -50,6 +50,16 @@ public interface ParamView {
         return 1;
     }
 
+    /**
+     * The fraction of this parameter's weights that will be pruned after this step, when the scope gives each
+     * parameter its own target (layer-wise or per-layer); NaN under a global threshold, which is known only once
+     * every parameter is scored. A method whose mask selection adapts as it goes (SparseGPT) reads it so that its
+     * scores order the weights as its own selection would; every other method ignores it.
+     */
+    default double targetSparsity() {
+        return Double.NaN;
+    }
+
     /** The loss probe, present only if some requested method declared {@link Requirement#LOSS_ORACLE}. */
     default Optional<LossProbe> lossProbe() {
         return Optional.empty();

@@ -58,6 +58,15 @@ public interface SaliencyMethod extends ExtensionPoint {
     INDArray score(ParamView param, Options options);
 
     /**
+     * Whether the parameters are scored and pruned one at a time, in layer order, each with statistics gathered
+     * through the layers already pruned (and compensated) in this step, as SparseGPT's Algorithm 1 does, rather than
+     * all from one pass over the model as it was before the step. It costs a statistics pass per parameter.
+     */
+    default boolean sequential() {
+        return false;
+    }
+
+    /**
      * Whether this method also moves the weights that stay to make up for those removed, as OBS does.
      * When it does, the pruner calls {@link #compensate} once per parameter after deciding the masks.
      */

@@ -23,14 +23,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param seed        the per-parameter seed
  * @param granularity the pruner's granularity
  * @param probe       the loss probe, or null
+ * @param targetSparsity the step's target for this parameter, NaN when the scope gives it none
  */
 public record ArrayParamView(ParamRef ref, LayerKind layerKind, INDArray weights, INDArray mask,
                              Map<Requirement, INDArray> statistics, long seed, Granularity granularity,
-                             LossProbe probe) implements ParamView {
+                             LossProbe probe, double targetSparsity) implements ParamView {
 
     public ArrayParamView(ParamRef ref, LayerKind layerKind, INDArray weights, INDArray mask,
                           Map<Requirement, INDArray> statistics, long seed) {
-        this(ref, layerKind, weights, mask, statistics, seed, Granularity.unstructured(), null);
+        this(ref, layerKind, weights, mask, statistics, seed, Granularity.unstructured(), null, Double.NaN);
     }
 
     /** A dense parameter with an all-ones mask and no statistics. */
@@ -44,12 +45,17 @@ public record ArrayParamView(ParamRef ref, LayerKind layerKind, INDArray weights
         var more = new EnumMap<Requirement, INDArray>(Requirement.class);
         more.putAll(statistics);
         more.put(requirement, statistic);
-        return new ArrayParamView(ref, layerKind, weights, mask, more, seed, granularity, probe);
+        return new ArrayParamView(ref, layerKind, weights, mask, more, seed, granularity, probe, targetSparsity);
     }
 
     /** This view as the pruner would show it at another granularity, with a loss probe. */
     public ArrayParamView with(Granularity granularity, LossProbe probe) {
-        return new ArrayParamView(ref, layerKind, weights, mask, statistics, seed, granularity, probe);
+        return new ArrayParamView(ref, layerKind, weights, mask, statistics, seed, granularity, probe, targetSparsity);
+    }
+
+    /** This view as the pruner would show it at a granularity and a step target of its own. */
+    public ArrayParamView with(Granularity granularity, double targetSparsity) {
+        return new ArrayParamView(ref, layerKind, weights, mask, statistics, seed, granularity, probe, targetSparsity);
     }
 
     @Override

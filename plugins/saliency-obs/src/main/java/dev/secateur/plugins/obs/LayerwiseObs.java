@@ -40,6 +40,11 @@ final class LayerwiseObs {
         return new LayerwiseObs(Cholesky.inverse(h));
     }
 
+    /** U, the upper Cholesky factor of H⁻¹ (H⁻¹ = UᵀU), whose rows carry the updates. */
+    double[][] upperFactor() {
+        return Cholesky.upper(hessianInverse);
+    }
+
     INDArray saliency(ParamView param) {
         double[][] rows = rows(param);
         float[][] s = new float[rows.length][];
@@ -55,15 +60,40 @@ final class LayerwiseObs {
     INDArray compensate(ParamView param, INDArray keep, int blockSize) {
         double[][] w = rows(param);
         double[][] k = rows(param.layerKind(), param.shape(), keep);
-        double[][] u = Cholesky.upper(hessianInverse);
+        sweep(w, upperFactor(), blockSize, (r, j, row) -> k[r][j] == 0);
+        int d = hessianInverse.length;
+        float[][] out = new float[w.length][d];
+        for (int r = 0; r < w.length; r++) {
+            for (int j = 0; j < d; j++) {
+                out[r][j] = k[r][j] == 0 ? 0f : (float) w[r][j];
+            }
+        }
+        return fromRows(param, out);
+    }
+
+    /** Decides, as the sweep reaches each column of a row, whether it goes. */
+    interface Removal {
+        /** Called as each block starts, with the rows as the updates so far have left them. */
+        default void blockStarts(double[][] rows, int start, int end) {
+        }
+
+        boolean removes(int row, int column, double[] weights);
+    }
+
+    /**
+     * Removes, row by row and left to right, the columns {@code removal} names, each adding its error w_j/U_jj times
+     * U's row j to the columns after it within the block; a block's errors reach the later columns at once.
+     */
+    static void sweep(double[][] w, double[][] u, int blockSize, Removal removal) {
         int d = u.length;
         for (int start = 0; start < d; start += blockSize) {
             int end = Math.min(d, start + blockSize);
+            removal.blockStarts(w, start, end);
             double[][] errors = new double[w.length][end - start];
             for (int r = 0; r < w.length; r++) {
                 double[] row = w[r];
                 for (int j = start; j < end; j++) {
-                    if (k[r][j] != 0) {
+                    if (!removal.removes(r, j, row)) {
                         continue;
                     }
                     double error = row[j] / u[j][j];
@@ -90,21 +120,14 @@ final class LayerwiseObs {
                 }
             }
         }
-        float[][] out = new float[w.length][d];
-        for (int r = 0; r < w.length; r++) {
-            for (int j = 0; j < d; j++) {
-                out[r][j] = k[r][j] == 0 ? 0f : (float) w[r][j];
-            }
-        }
-        return fromRows(param, out);
     }
 
     /** The weights as rows [units, inputs]: Wᵀ for dense, [nOut, nIn·kH·kW] for convolutions. */
-    private static double[][] rows(ParamView param) {
+    static double[][] rows(ParamView param) {
         return rows(param.layerKind(), param.shape(), param.weights());
     }
 
-    private static double[][] rows(LayerKind kind, long[] shape, INDArray x) {
+    static double[][] rows(LayerKind kind, long[] shape, INDArray x) {
         INDArray d = x.castTo(DataType.DOUBLE);
         if (kind == LayerKind.CONVOLUTION) {
             return d.dup('c').reshape('c', shape[0], shape[1] * shape[2] * shape[3]).toDoubleMatrix();
@@ -112,7 +135,7 @@ final class LayerwiseObs {
         return d.transpose().toDoubleMatrix();
     }
 
-    private static INDArray fromRows(ParamView param, float[][] rows) {
+    static INDArray fromRows(ParamView param, float[][] rows) {
         INDArray r = Nd4j.create(rows);
         long[] shape = param.shape();
         if (param.layerKind() == LayerKind.CONVOLUTION) {

@@ -86,14 +86,20 @@ public final class ObsSaliency implements SaliencyMethod {
     }
 
     private static double damping(Options options) {
-        double d = options.number("damping", exact(options) ? 0.1 : 0.01);
+        return damping(options, exact(options) ? 0.1 : 0.01);
+    }
+
+    /** The {@code damping} option, λ relative to H's mean diagonal, checked. */
+    static double damping(Options options, double fallback) {
+        double d = options.number("damping", fallback);
         if (!(d > 0) || !Double.isFinite(d)) {
             throw new IllegalArgumentException("option 'damping' = " + d + " must be a positive number, for example damping: 0.01");
         }
         return d;
     }
 
-    private static int blockSize(Options options) {
+    /** The {@code blockSize} option, columns per lazy-update block (128 by default), checked. */
+    static int blockSize(Options options) {
         int b = options.integer("blockSize", 128);
         if (b < 1) {
             throw new IllegalArgumentException("option 'blockSize' = " + b + " must be at least 1");
