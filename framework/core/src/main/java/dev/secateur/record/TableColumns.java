@@ -48,6 +48,12 @@ final class TableColumns {
         c.put("vs_stronger", new Column("vs_stronger", "vs stronger of dense and control (points)", Kind.POINTS, 2,
                 (run, row) -> number(row, "accuracy") - Math.max(run.dense(), number(row, "control_accuracy"))));
         c.put("loss", new Column("loss", "loss", Kind.DECIMAL, 4, (run, row) -> number(row, "loss")));
+        // a language model's: exp of the mean next-token cross-entropy, and its rise over the run's dense model
+        c.put("perplexity", new Column("perplexity", "perplexity", Kind.DECIMAL, 3, (run, row) -> number(row, "perplexity")));
+        c.put("dense_perplexity", new Column("dense_perplexity", "dense perplexity", Kind.DECIMAL, 3,
+                (run, row) -> number(run.rows().get(0), "perplexity")));
+        c.put("perplexity_rise", new Column("perplexity_rise", "perplexity rise over dense", Kind.DECIMAL, 3,
+                (run, row) -> number(row, "perplexity") - number(run.rows().get(0), "perplexity")));
         for (String name : List.of("params", "nonzero_params", "flops", "effective_flops")) {
             c.put(name, new Column(name, name.replace('_', ' '), Kind.COUNT, 0, (run, row) -> number(row, name)));
         }
