@@ -111,7 +111,12 @@
   // ------------------------------------------------------------------ one run
 
   const RESULT_COLUMNS = ['step', 'target_sparsity', 'sparsity', 'accuracy', 'loss', 'params', 'nonzero_params', 'flops',
-    'effective_flops', 'latency_ms', 'finetune_examples_per_s', 'large_batch', 'large_batch_latency_ms', 'saliency'];
+    'effective_flops', 'latency_ms', 'finetune_examples_per_s', 'large_batch', 'large_batch_latency_ms', 'saliency', 'perplexity'];
+
+  /** Whether rows are a language model's: they have a perplexity, exp of the next-token loss. */
+  function languageModel(rows) {
+    return rows.some(r => num(r.perplexity) !== null);
+  }
 
   /** The summary line of a run: what it is, where it ended. */
   function summary(container, run) {
@@ -129,6 +134,8 @@
       ['sparsity', last ? pct(last.sparsity) : ''],
       ['accuracy', last ? pct(last.accuracy) : ''],
       ['dense accuracy', dense ? pct(dense.accuracy) : ''],
+      ...(languageModel(rows) ? [['perplexity', last ? fixed(num(last.perplexity), 3) : ''],
+        ['dense perplexity', dense ? fixed(num(dense.perplexity), 3) : '']] : []),
       ['started', run.started || ''],
       ['duration', run.seconds !== undefined && run.seconds !== null ? fixed(run.seconds, 1) + ' s' : ''],
     ];
@@ -165,6 +172,10 @@
     const bySparsity = rows.slice().sort((a, b) => num(a.sparsity) - num(b.sparsity));
     plot(box, 'chart-accuracy-sparsity', 'Accuracy against sparsity', 'sparsity', 'accuracy',
       bySparsity.map(r => num(r.sparsity)), [{ label: 'accuracy', values: bySparsity.map(r => num(r.accuracy)) }]);
+    if (languageModel(rows)) {
+      plot(box, 'chart-perplexity-sparsity', 'Perplexity against sparsity (next token, test text)', 'sparsity', 'perplexity',
+        bySparsity.map(r => num(r.sparsity)), [{ label: 'perplexity', values: bySparsity.map(r => num(r.perplexity)) }]);
+    }
   }
 
   /** Per-layer sparsity after each step as a heat map: a row per prunable parameter, a column per step. */
@@ -376,6 +387,14 @@
     }));
     const aligned = align(curves);
     plot(container, 'chart-compare', 'Accuracy against sparsity', 'sparsity', 'accuracy', aligned.xs, aligned.series);
+    if (details.every(d => languageModel(d.results || []))) {
+      const perplexities = align(details.map(d => ({
+        label: (d.spec && d.spec.experiment) || d.id,
+        points: (d.results || []).filter(r => num(r.perplexity) !== null).map(r => [num(r.sparsity), num(r.perplexity)]),
+      })));
+      plot(container, 'chart-compare-perplexity', 'Perplexity against sparsity', 'sparsity', 'perplexity', perplexities.xs,
+        perplexities.series);
+    }
     const header = ['run', 'saliency', 'schedule', 'granularity', 'steps', 'sparsity', 'accuracy', 'dense accuracy', 'change (points)', 'nonzero params'];
     const body = details.map(d => {
       const rows = d.results || [];

@@ -217,6 +217,22 @@ class RunTableTest {
     }
 
     @Test
+    void aLanguageModelsPerplexityItsDenseModelsAndTheRiseAveragedOverSeeds() throws IOException {
+        for (int seed = 1; seed <= 2; seed++) {
+            Path dir = run("lm-s" + seed, "lm", seed, "2026-12-06T10:00:0" + seed + "Z", 0.40, 0.38, Double.NaN);
+            Files.writeString(dir.resolve(RunDirectory.RESULTS), HEADER.strip() + ",perplexity\n"
+                    + "0,0,0,0.40,2.0,1000,1000,2000,2000,0.2,,,,,,,7.3891\n"
+                    + "1,0.5,0.5,0.38,2.1,1000,500,2000,1000,0.2,,,,sparsegpt,,," + (seed == 1 ? "8.0" : "9.0") + "\n");
+        }
+        var cells = RunTable.of(List.of(runs.resolve("lm-*").toString()), List.of("perplexity", "dense_perplexity", "perplexity_rise"),
+                RunTable.Step.parse("final"), RunTable.Spread.RANGE).cells();
+        // 8.0 and 9.0: mean 8.5, against the dense 7.3891: a rise of 0.6109 and 1.6109, mean 1.111
+        assertThat(cells.get(1).get(2)).startsWith("8.500");
+        assertThat(cells.get(1).get(3)).startsWith("7.389");
+        assertThat(cells.get(1).get(4)).startsWith("1.111");
+    }
+
+    @Test
     void latencyCutsAgainstTheSameRunsDenseModelAndAgainstItsFlopsCut() throws IOException {
         Path dir = run("shrunk-s1", "shrunk", 1, "2026-12-06T10:00:00Z", 0.89, 0.90, 0.88);
         // dense: 0.2 ms at batch 1, 40 ms at 256, 2,000 FLOPs; shrunk: 0.15 ms, 30 ms, 1,000 FLOPs
