@@ -2,7 +2,6 @@ package dev.secateur.model.gpt;
 
 import dev.secateur.model.Network;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -50,8 +49,7 @@ public final class GptTiny {
         // GPT-2 scales the layers that write to the residual stream by 1/sqrt(2·layers)
         var residualInit = new NormalDistribution(0, 0.02 / Math.sqrt(2.0 * shape.layers()));
         var g = new NeuralNetConfiguration.Builder().seed(seed).updater(updater).dataType(dataType)
-                // the attention and layer-norm layers keep their own arrays between the passes
-                .trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE)
+
                 .graphBuilder().addInputs(INPUT).setInputTypes(InputType.feedForward(shape.context()));
         g.addLayer(EMBEDDING, new TokenEmbedding(shape.vocabulary(), shape.context(), d), INPUT);
         String stream = EMBEDDING;
