@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationGELU;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
@@ -141,7 +142,7 @@ public final class NetworkLayout {
         return activation instanceof ActivationIdentity || activation instanceof ActivationReLU
                 || activation instanceof ActivationLReLU || activation instanceof ActivationTanH
                 || activation instanceof ActivationReLU6 || activation instanceof ActivationHardTanH
-                || activation instanceof ActivationHardSwish;
+                || activation instanceof ActivationHardSwish || activation instanceof ActivationGELU;
     }
 
     /** Input rows of {@code param} per unit of the layer before: H·W after a flatten, 1 otherwise. */
