@@ -213,8 +213,7 @@ public final class Evaluator {
             zeroWeights += gone;
             layerSparsity.put(param.weights(), (double) gone / original);
             long[] out = outputs.get(param.weights().layer()).shape();
-            // a layer that works on token rows sees a row per token of the example
-            long positions = param.positions(out) * Math.max(1, out[0] / example.size(0));
+            long positions = param.positions(out, example.size(0));
             flops += param.flops(positions);
             long liveBias = param.hasBias() ? layer.getParam("b").length() - zeros(layer.getParam("b")) : 0;
             effective += 2 * (size - zeros) * positions + liveBias * positions;

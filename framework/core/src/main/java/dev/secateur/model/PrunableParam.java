@@ -67,6 +67,14 @@ public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long
         return kind == LayerKind.CONVOLUTION ? outputShape[2] * outputShape[3] : 1;
     }
 
+    /**
+     * Output positions per example when {@code examples} examples gave {@code outputShape}: a layer that works on
+     * token rows (gpt-tiny's) sees one row per token of each example.
+     */
+    public long positions(long[] outputShape, long examples) {
+        return positions(outputShape) * Math.max(1, outputShape[0] / examples);
+    }
+
     /** FLOPs per example as the census counts them: 2 per multiply-accumulate, plus the bias adds. */
     public long flops(long positions) {
         return 2 * size() * positions + (hasBias() ? units() * positions : 0);

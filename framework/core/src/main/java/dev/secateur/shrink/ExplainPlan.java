@@ -6,6 +6,7 @@ import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.shrink.ShrinkProjection;
 import dev.secateur.spec.ExperimentSpec;
+import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ModelSpec;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.LayerKind;
@@ -47,7 +48,8 @@ public final class ExplainPlan {
         String origin = spec.model() instanceof ModelSpec.Train train ? "built-in " + train.architecture()
                 : "model " + ((ModelSpec.Load) spec.model()).file();
         line(out, "plan: experiment '%s' on %s: %,d params, %,d FLOPs per example of %s", spec.name(), origin, dense.params(),
-                dense.flops(), InputShape.of(net.inputShape()).describe());
+                dense.flops(), spec.data() != null && spec.data().source() instanceof DataSpec.Text text
+                        ? InputShape.tokens(text.context(), 256).describe() : InputShape.of(net.inputShape()).describe());
         if (spec.prunes()) {
             line(out, "  %s, scored by '%s', scope %s, schedule '%s'", describe(spec.granularity()), spec.saliency().id(),
                     spec.scopeFromSensitivity() ? "fromSensitivity(budget: " + spec.sensitivity().budget() + ")" : spec.scope().id(),

@@ -48,7 +48,7 @@ public final class LayerProfile {
         var flops = new HashMap<Integer, Long>();
         var outputs = net.layerOutputs(x.getRow(0, true));
         for (var param : NetworkLayout.prunable(net)) {
-            long positions = param.positions(outputs.get(param.weights().layer()).shape());
+            long positions = param.positions(outputs.get(param.weights().layer()).shape(), 1);
             flops.put(param.weights().layer(), param.flops(positions));
         }
         var rows = new ArrayList<Row>(n);

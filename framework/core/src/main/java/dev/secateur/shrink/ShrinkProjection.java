@@ -70,7 +70,7 @@ public final class ShrinkProjection {
             long[] shape = param.shape();
             boolean conv = param.kind() == LayerKind.CONVOLUTION;
             long[] out = outputs.get(param.weights().layer()).shape();
-            layers.add(new Layer(conv ? shape[2] * shape[3] : 1, conv ? out[2] * out[3] : 1, conv ? shape[1] : shape[0],
+            layers.add(new Layer(conv ? shape[2] * shape[3] : 1, param.positions(out, example.size(0)), conv ? shape[1] : shape[0],
                     param.units(), param.hasBias(), index.get(param.weights()),
                     inputGroup.getOrDefault(param.weights(), -1), rows.getOrDefault(param.weights(), 1)));
             prunableParams += param.size() + (param.hasBias() ? param.units() : 0);

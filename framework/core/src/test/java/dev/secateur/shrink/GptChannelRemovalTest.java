@@ -2,12 +2,14 @@ package dev.secateur.shrink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.model.gpt.GptShape;
 import dev.secateur.model.gpt.GptTiny;
 import dev.secateur.prune.RandomFilterMasks;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -44,5 +46,14 @@ class GptChannelRemovalTest {
         INDArray tokens = Nd4j.rand(DataType.FLOAT, 5, SHAPE.context()).muli(255).castTo(DataType.INT).castTo(DataType.FLOAT);
         double diff = Transforms.abs(net.output(tokens).sub(result.net().output(tokens)), false).maxNumber().doubleValue();
         assertThat(diff).as("max abs difference of the next-token probabilities").isLessThanOrEqualTo(1e-6);
+
+        // the plan's projection counts every token, as the census of the network the shrinker built does
+        INDArray one = tokens.getRow(0, true);
+        var projection = ShrinkProjection.of(GptTiny.network(SHAPE, 3, 1e-3), one);
+        var evaluator = new Evaluator();
+        assertThat(projection.dense().flops()).isEqualTo(evaluator.census(net, one).flops());
+        var kept = new HashMap<String, Long>();
+        projection.groups().forEach(g -> kept.put(g.id(), g.removable() ? g.units() / 2 : g.units()));
+        assertThat(projection.project(kept).flops()).isEqualTo(evaluator.census(result.net(), one).flops());
     }
 }
