@@ -6,7 +6,7 @@
 //   bin/secateur run scripts/tools/bigram-perplexity.groovy
 import dev.secateur.data.DatasetLoader
 
-def corpus = text('/usr/share/doc/python3.11/html/_sources', include: '*.txt', context: 128, testFraction: 0.01, train: 12000)
+def corpus = text('/usr/share/doc/python3.11/html/_sources', include: '*.txt', context: 128, testFraction: 0.01, train: 20000)
 def splits = new DatasetLoader().load(corpus, 2023L)
 long[][] counts = new long[256][256]
 long[] totals = new long[256]
