@@ -42,13 +42,7 @@ public final class NextTokenOutput extends OutputLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType dataType) {
-        var layer = new Instance(conf, dataType, context);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        layer.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return GptLayers.instantiate(new Instance(conf, dataType, context), conf, listeners, layerIndex, paramsView, initializeParams);
     }
 
     @Override

@@ -2,21 +2,15 @@ package dev.secateur.model.gpt;
 
 import dev.secateur.errors.BadInputException;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Objects;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,7 +25,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * position's. Every layer after it works on these token rows, so the linear layers are plain dense layers and a
  * layer's inputs are its rows. Parameters: {@code W} [vocabulary, width] for tokens, {@code P} [context, width].
  */
-public final class TokenEmbedding extends FeedForwardLayer implements ParamShapes.Owner {
+public final class TokenEmbedding extends ShapedLayer {
 
     public static final String TOKENS = "W";
     public static final String POSITIONS = "P";
@@ -77,23 +71,6 @@ public final class TokenEmbedding extends FeedForwardLayer implements ParamShape
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
-                                                       int layerIndex, INDArray paramsView, boolean initializeParams,
-                                                       DataType dataType) {
-        return GptLayers.instantiate(new Instance(conf, dataType), conf, listeners, layerIndex, paramsView, initializeParams);
-    }
-
-    @Override
-    public ParamInitializer initializer() {
-        return ParamShapes.INSTANCE;
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return GptLayers.memoryReport(this, inputType, getOutputType(-1, inputType));
-    }
-
-    @Override
     public boolean equals(Object o) {
         return o instanceof TokenEmbedding other && super.equals(other) && vocabulary == other.vocabulary;
     }
@@ -101,6 +78,11 @@ public final class TokenEmbedding extends FeedForwardLayer implements ParamShape
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), vocabulary);
+    }
+
+    @Override
+    BaseLayer<?> create(NeuralNetConfiguration conf, DataType dataType) {
+        return new Instance(conf, dataType);
     }
 
     static final class Instance extends BaseLayer<TokenEmbedding> {

@@ -1,19 +1,12 @@
 package dev.secateur.model.gpt;
 
-import java.util.Collection;
 import java.util.LinkedHashMap;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,7 +16,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Layer normalisation of each token row (Ba et al. 2016), y = g·(x − μ)/√(σ² + ε) + b with μ and σ² the row's mean
  * and (biased) variance, as PyTorch's {@code LayerNorm}. Parameters: gain {@code g} and bias {@code b}, [width].
  */
-public final class TokenLayerNorm extends FeedForwardLayer implements ParamShapes.Owner {
+public final class TokenLayerNorm extends ShapedLayer {
 
     public static final String GAIN = "g";
     public static final String BIAS = "b";
@@ -57,22 +50,6 @@ public final class TokenLayerNorm extends FeedForwardLayer implements ParamShape
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                             INDArray paramsView, boolean initializeParams, DataType dataType) {
-        return GptLayers.instantiate(new Instance(conf, dataType), conf, listeners, layerIndex, paramsView, initializeParams);
-    }
-
-    @Override
-    public ParamInitializer initializer() {
-        return ParamShapes.INSTANCE;
-    }
-
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return GptLayers.memoryReport(this, inputType, getOutputType(-1, inputType));
-    }
-
-    @Override
     public boolean equals(Object o) {
         return o instanceof TokenLayerNorm && super.equals(o);
     }
@@ -80,6 +57,11 @@ public final class TokenLayerNorm extends FeedForwardLayer implements ParamShape
     @Override
     public int hashCode() {
         return super.hashCode();
+    }
+
+    @Override
+    BaseLayer<?> create(NeuralNetConfiguration conf, DataType dataType) {
+        return new Instance(conf, dataType);
     }
 
     static final class Instance extends BaseLayer<TokenLayerNorm> {
