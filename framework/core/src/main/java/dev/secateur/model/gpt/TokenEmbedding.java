@@ -15,7 +15,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.scatter.ScatterUpdate;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -106,9 +105,7 @@ public final class TokenEmbedding extends ShapedLayer {
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
             assertInputSet(true);
             INDArray tokens = gradientViews.get(TOKENS);
-            tokens.assign(0);
-            INDArray ids = Nd4j.createFromArray(ids());
-            Nd4j.scatterUpdate(ScatterUpdate.UpdateOp.ADD, tokens, ids, epsilon.castTo(tokens.dataType()), 1);
+            tokens.assign(sumRowsByToken(ids(), epsilon, tokens.shape()));
             INDArray positions = gradientViews.get(POSITIONS);
             positions.assign(bySequence(epsilon, (int) layerConf().getNIn()).sum(0));
             Gradient gradient = new DefaultGradient();
@@ -131,6 +128,25 @@ public final class TokenEmbedding extends ShapedLayer {
                 }
             }
             return ids;
+        }
+
+        /**
+         * Each token's gradient: the sum of the rows of the tokens that are it. Summed here in order rather than by
+         * ND4J's scatter-add, whose parallel loop may lose additions when an id repeats, as a byte does many times
+         * in every batch.
+         */
+        private static INDArray sumRowsByToken(int[] ids, INDArray rows, long[] shape) {
+            int width = (int) shape[1];
+            double[] sums = new double[Math.toIntExact(shape[0] * width)];
+            double[] values = rows.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            for (int r = 0; r < ids.length; r++) {
+                int to = ids[r] * width;
+                int from = r * width;
+                for (int c = 0; c < width; c++) {
+                    sums[to + c] += values[from + c];
+                }
+            }
+            return Nd4j.create(sums, shape, 'c').castTo(rows.dataType());
         }
 
         private static INDArray bySequence(INDArray rows, int context) {

@@ -65,6 +65,23 @@ class GptTinyTest {
     }
 
     @Test
+    void aTokenThatRepeatsGetsTheSumOfItsRowsGradients() {
+        // 2,048 tokens, every one the same byte: its embedding's gradient is the sum of every row's
+        var shape = new GptShape(1, 8, 2, 12, 64, 11);
+        Network net = GptTiny.network(shape, 3, new NoOp(), DataType.DOUBLE);
+        INDArray x = Nd4j.zeros(DataType.DOUBLE, 32, 64);
+        INDArray y = ids(shape, 32, 2);
+        net.graph().setInput(0, x);
+        net.graph().setLabels(y);
+        net.graph().computeGradientAndScore();
+        INDArray tokens = net.graph().gradient().getGradientFor(GptTiny.EMBEDDING + "_" + TokenEmbedding.TOKENS);
+        INDArray positions = net.graph().gradient().getGradientFor(GptTiny.EMBEDDING + "_" + TokenEmbedding.POSITIONS);
+        // every position's row feeds token 0, so token 0's gradient is the positions' gradients summed
+        assertEquals(0.0, tokens.getRow(0).sub(positions.sum(0)).amaxNumber().doubleValue(), 1e-12);
+        assertEquals(0.0, tokens.getRow(1).amaxNumber().doubleValue(), 0.0);
+    }
+
+    @Test
     void aLaterTokenNeverChangesAnEarlierPrediction() {
         Network net = GptTiny.network(TINY, 5, new NoOp(), DataType.DOUBLE);
         INDArray x = ids(TINY, 2, 7);

@@ -146,8 +146,9 @@ public final class SparseGptSaliency implements SaliencyMethod {
 
     /** A removed weight's score in [0, 1), a kept one's in [1, 2), each ordered by its saliency s ≥ 0. */
     private static float encode(double s, boolean remove) {
-        double unit = s / (1 + s);
-        return (float) (remove ? Math.min(unit, Math.nextDown(1.0)) : 1 + unit);
+        // in float, where the pruner compares: every removed score stays below 1 and every kept one at or above it
+        float unit = (float) (s / (1 + s));
+        return remove ? Math.min(unit, Math.nextDown(1f)) : 1f + unit;
     }
 
     private static double saliency(double w, double[][] u, int j) {
