@@ -101,60 +101,25 @@ public final class Evaluator {
      * accuracy means something.
      */
     public static Quality quality(UnaryOperator<INDArray> forward, Dataset data) {
-        if (data.shape() instanceof InputShape.Tokens tokens) {
-            return nextTokenQuality(forward, data, tokens.context());
-        }
+        // a classifier's output has a row per example, its label the class; a language model's a row per token of
+        // each sequence, its label the next token
+        int rowsPerExample = data.shape() instanceof InputShape.Tokens tokens ? tokens.context() : 1;
+        int[] labels = rowsPerExample == 1 ? data.classes() : nextTokens(data);
+        int batch = rowsPerExample == 1 ? EVAL_BATCH : Math.max(1, EVAL_TOKENS / rowsPerExample);
         long correct = 0;
         double lossSum = 0;
         int n = data.size();
-        int[] classes = data.classes();
-        for (int from = 0; from < n; from += EVAL_BATCH) {
+        for (int from = 0; from < n; from += batch) {
             Interrupts.check("between batches");
-            int to = Math.min(from + EVAL_BATCH, n);
+            int to = Math.min(from + batch, n);
             INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray out = forward.apply(x);
             // one copy out of native memory, then plain loops: per-element reads cost more than the forward pass
             float[] probabilities = (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
             int outputs = (int) out.size(1);
-            for (int i = from; i < to; i++) {
-                int row = (i - from) * outputs;
-                int predicted = 0;
-                for (int k = 1; k < outputs; k++) {
-                    if (probabilities[row + k] > probabilities[row + predicted]) {
-                        predicted = k;
-                    }
-                }
-                if (predicted == classes[i]) {
-                    correct++;
-                }
-                lossSum -= Math.log(Math.max(probabilities[row + classes[i]], PROBABILITY_FLOOR));
-            }
-        }
-        return new Quality((double) correct / n, lossSum / n);
-    }
-
-    /** Tokens per batch of a language model's evaluation: its output holds a row of the vocabulary per token. */
-    private static final int EVAL_TOKENS = 32_768;
-
-    /**
-     * A language model's next-token accuracy and mean next-token cross-entropy over every token of every sequence,
-     * from a forward pass whose output has one row of probabilities per token ([sequences·context, vocabulary]).
-     */
-    private static Quality nextTokenQuality(UnaryOperator<INDArray> forward, Dataset data, int context) {
-        long correct = 0;
-        double lossSum = 0;
-        int n = data.size();
-        int batch = Math.max(1, EVAL_TOKENS / context);
-        float[] next = data.labels().data().asFloat();
-        for (int from = 0; from < n; from += batch) {
-            Interrupts.check("between batches");
-            int to = Math.min(from + batch, n);
-            INDArray out = forward.apply(data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all()));
-            float[] probabilities = (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
-            int outputs = (int) out.size(1);
-            for (int token = 0; token < (to - from) * context; token++) {
-                int row = token * outputs;
-                int label = (int) next[from * context + token];
+            for (int r = 0; r < (to - from) * rowsPerExample; r++) {
+                int row = r * outputs;
+                int label = labels[from * rowsPerExample + r];
                 int predicted = 0;
                 for (int k = 1; k < outputs; k++) {
                     if (probabilities[row + k] > probabilities[row + predicted]) {
@@ -167,8 +132,21 @@ public final class Evaluator {
                 lossSum -= Math.log(Math.max(probabilities[row + label], PROBABILITY_FLOOR));
             }
         }
-        long tokens = (long) n * context;
-        return new Quality((double) correct / tokens, lossSum / tokens);
+        long rows = (long) n * rowsPerExample;
+        return new Quality((double) correct / rows, lossSum / rows);
+    }
+
+    /** Tokens per batch of a language model's evaluation: its output holds a row of the vocabulary per token. */
+    private static final int EVAL_TOKENS = 32_768;
+
+    /** The next token of every position of every sequence, in row order. */
+    private static int[] nextTokens(Dataset data) {
+        float[] next = data.labels().data().asFloat();
+        int[] labels = new int[next.length];
+        for (int i = 0; i < next.length; i++) {
+            labels[i] = (int) next[i];
+        }
+        return labels;
     }
 
     /** Counts params, zeros and FLOPs; conv output sizes come from one forward pass of one example. */

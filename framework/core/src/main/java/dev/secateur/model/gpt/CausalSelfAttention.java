@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -106,12 +107,23 @@ public final class CausalSelfAttention extends GraphVertex {
         private final int heads;
         private final int context;
         private final int width;
+        private final double scale;
+        /** 0 where a token may attend, −∞ where the key lies in its future; [T, T], built once, outside any workspace. */
+        private final INDArray future;
 
         Instance(ComputationGraph graph, String name, int index, CausalSelfAttention conf, DataType dataType) {
             super(graph, name, index, null, null, dataType);
             this.heads = conf.heads;
             this.context = conf.context;
             this.width = conf.width;
+            this.scale = 1.0 / Math.sqrt((double) width / heads);
+            double[] mask = new double[context * context];
+            for (int i = 0; i < context; i++) {
+                for (int j = i + 1; j < context; j++) {
+                    mask[i * context + j] = Double.NEGATIVE_INFINITY;
+                }
+            }
+            this.future = Nd4j.createFromArray(mask).castTo(dataType).reshape('c', context, context);
         }
 
         /** [B·T, d] rows as [B, heads, T, d/heads]. */
@@ -126,15 +138,8 @@ public final class CausalSelfAttention extends GraphVertex {
 
         /** The attention weights softmax(QKᵀ/√(d/h) + M), [B, heads, T, T]. */
         private INDArray weights(INDArray q, INDArray k) {
-            INDArray scores = Nd4j.matmul(q, k, false, true, false).muli(1.0 / Math.sqrt((double) width / heads));
-            double[] mask = new double[context * context];
-            for (int i = 0; i < context; i++) {
-                for (int j = i + 1; j < context; j++) {
-                    mask[i * context + j] = Double.NEGATIVE_INFINITY;
-                }
-            }
-            scores.addi(Nd4j.createFromArray(mask).castTo(scores.dataType()).reshape(1, 1, context, context)
-                    .broadcast(scores.shape()));
+            INDArray scores = Nd4j.matmul(q, k, false, true, false).muli(scale);
+            Nd4j.getExecutioner().exec(new BroadcastAddOp(scores, future, scores, 2, 3));
             return Nd4j.exec(new SoftMax(scores, scores, 3))[0];
         }
 
@@ -161,7 +166,7 @@ public final class CausalSelfAttention extends GraphVertex {
             INDArray dP = Nd4j.matmul(dOut, v, false, true, false);
             // softmax: dS = P ⊙ (dP − Σ_j dP·P), then the scale
             INDArray rowSums = dP.mul(p).sum(true, 3);
-            INDArray dS = dP.subi(rowSums.broadcast(dP.shape())).muli(p).muli(1.0 / Math.sqrt((double) width / heads));
+            INDArray dS = dP.subi(rowSums.broadcast(dP.shape())).muli(p).muli(scale);
             INDArray dQ = Nd4j.matmul(dS, k);
             INDArray dK = Nd4j.matmul(dS, q, true, false, false);
             INDArray[] out = {byRow(dQ), byRow(dK), byRow(dV)};

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -47,7 +48,7 @@ final class ParamShapes implements ParamInitializer {
     public long numParams(Layer layer) {
         long n = 0;
         for (long[] shape : owner(layer).paramShapes().values()) {
-            n += length(shape);
+            n += ArrayUtil.prodLong(shape);
         }
         return n;
     }
@@ -96,7 +97,7 @@ final class ParamShapes implements ParamInitializer {
         var views = Collections.synchronizedMap(new LinkedHashMap<String, INDArray>());
         long offset = 0;
         for (var entry : owner(conf.getLayer()).paramShapes().entrySet()) {
-            long n = length(entry.getValue());
+            long n = ArrayUtil.prodLong(entry.getValue());
             var range = NDArrayIndex.interval(offset, offset + n);
             INDArray slice = flat.rank() == 1 ? flat.get(range) : flat.get(NDArrayIndex.point(0), range);
             views.put(entry.getKey(), slice.reshape('c', entry.getValue()));
@@ -105,11 +106,4 @@ final class ParamShapes implements ParamInitializer {
         return views;
     }
 
-    private static long length(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
-    }
 }
