@@ -1,6 +1,7 @@
 package dev.secateur.data;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.files.Sha256;
 import dev.secateur.spec.DataSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class TextCorpus {
             try {
                 byte[] content = Files.readAllBytes(file);
                 bytes.writeBytes(content);
-                read.add(DataFile.of(file));
+                read.add(new DataFile(file.toString(), content.length, Sha256.hex(content))); // hashed from what was read
             } catch (IOException e) {
                 throw new BadInputException("data text: cannot read " + file + ": " + e.getMessage(), e);
             }
