@@ -54,9 +54,23 @@ class LanguageModelIT {
                         scope layerwise()
                         schedule 'one-shot', target: 0.5
                         finetune epochs: 1, lr: 1e-3
+                        control true
                         evaluate latencyWarmup: 1, latencyRepeats: 3, largeBatch: 4
                     })
                 }
+                // one of block 0's two heads, chosen by the oracle and removed physically
+                run(experiment('lm-heads') {
+                    seed 3
+                    model { load "${dense.runDir}/model-final.zip" }
+                    data corpus
+                    saliency 'oracle'
+                    calibration samples: 16
+                    granularity neurons()
+                    scope perLayer('2_W': 0.5)
+                    schedule 'one-shot'
+                    finetune epochs: 0
+                    evaluate latencyWarmup: 1, latencyRepeats: 3, largeBatch: 4
+                })
                 """.formatted(CORPUS));
         var result = Cli.run(work, "run", script.toString(), "--runs-dir", "runs", "--no-progress");
         assertThat(result.exit()).as(result.err()).isZero();
@@ -67,11 +81,11 @@ class LanguageModelIT {
         try (Stream<Path> runs = Files.list(work.resolve("runs"))) {
             dirs = runs.collect(Collectors.toMap(d -> d.getFileName().toString().replaceAll("-\\d{8}-\\d{6}-[0-9a-f]+$", ""), d -> d));
         }
-        assertThat(dirs).containsOnlyKeys("lm-dense", "lm-sparsegpt", "lm-wanda");
-        for (var dir : dirs.values()) {
-            var rows = Files.readAllLines(dir.resolve("results.csv"));
+        assertThat(dirs).containsOnlyKeys("lm-dense", "lm-sparsegpt", "lm-wanda", "lm-heads");
+        for (var entry : dirs.entrySet()) {
+            var rows = Files.readAllLines(entry.getValue().resolve("results.csv"));
             List<String> header = List.of(rows.get(0).split(","));
-            assertThat(header.get(header.size() - 1)).isEqualTo("perplexity");
+            assertThat(header.get(header.size() - 1)).isEqualTo("control_perplexity");
             for (var row : rows.subList(1, rows.size())) {
                 String[] cells = row.split(",", -1);
                 double loss = Double.parseDouble(cells[header.indexOf("loss")]);
@@ -79,7 +93,17 @@ class LanguageModelIT {
                 assertThat(perplexity).isCloseTo(Math.exp(loss), within(1e-3 * perplexity));
                 // far below a model that knows nothing (256), after a minute of training
                 assertThat(perplexity).isLessThan(40);
+                String control = cells[header.indexOf("control_perplexity")];
+                if (List.of("lm-sparsegpt", "lm-wanda").contains(entry.getKey())) {
+                    // step 0's control is the dense model; then the dense control retrained on the same tokens
+                    boolean dense = cells[0].equals("0");
+                    assertThat(Double.parseDouble(control)).as(row).isLessThan(40)
+                            .satisfies(c -> assertThat(c == perplexity).isEqualTo(dense));
+                } else {
+                    assertThat(control).as("no control in " + entry.getKey()).isEmpty();
+                }
             }
+            var dir = entry.getValue();
             var spec = json.readTree(dir.resolve("spec.json").toFile());
             try (Stream<Path> files = Files.list(CORPUS)) {
                 assertThat(spec.path("data").path("files")).hasSize((int) files.filter(f -> f.toString().endsWith(".txt")).count());
@@ -112,6 +136,17 @@ class LanguageModelIT {
             assertThat(zeros).as("exact zeros in %s", kept).isZero();
         }
         assertThat(dirs.get("lm-sparsegpt").resolve("masks/step-1")).isDirectory();
+
+        // the oracle removed one head of block 0: its query, key and value lose 16 columns, its projection 16 rows
+        Network heads = ModelFiles.load(dirs.get("lm-heads").resolve("model-final.zip"));
+        for (String part : List.of("q", "k", "v")) {
+            assertThat(heads.getParam("block0." + part + "_W").shape()).containsExactly(32, 16);
+        }
+        assertThat(heads.getParam("block0.proj_W").shape()).containsExactly(16, 32);
+        assertThat(heads.getParam("block0.up_W").shape()).containsExactly(32, 64);
+        assertThat(Files.readString(dirs.get("lm-heads").resolve("explain-plan.txt")))
+                .contains("2 attention heads of 16 channels").contains("remove 50%: keep 1 of 2");
+        assertThat(Files.readString(dirs.get("lm-heads").resolve("removal.csv"))).contains("latency_ms,1,").contains("latency_ms,256,");
 
         // report.html draws perplexity against sparsity
         try (var browser = Browser.start()) {

@@ -62,16 +62,17 @@ class RecoveryIT {
                 .contains("control accuracy").contains("vs control (points)").contains("vs control: ");
 
         var rows = csv(onlyRun(work.resolve("runs")));
-        assertThat(rows.get(0)).endsWith(",saliency,control_accuracy,accuracy_vs_control,perplexity");
+        assertThat(rows.get(0)).endsWith(",saliency,control_accuracy,accuracy_vs_control,perplexity,control_perplexity");
         assertThat(rows).hasSize(5);
         for (var row : rows.subList(1, rows.size())) {
             var cells = row.split(",", -1);
             double accuracy = Double.parseDouble(cells[3]);
-            double control = Double.parseDouble(cells[cells.length - 3]);
+            double control = Double.parseDouble(cells[cells.length - 4]);
             assertThat(control).as(row).isBetween(0.3, 1.0);
-            assertThat(Double.parseDouble(cells[cells.length - 2])).as(row).isCloseTo(accuracy - control,
+            assertThat(Double.parseDouble(cells[cells.length - 3])).as(row).isCloseTo(accuracy - control,
                     Assertions.within(2e-6));
-            assertThat(cells[cells.length - 1]).as("a classifier has no perplexity").isEmpty();
+            assertThat(cells[cells.length - 2]).as("a classifier has no perplexity").isEmpty();
+            assertThat(cells[cells.length - 1]).as("nor has its control").isEmpty();
         }
         var spec = Files.readString(onlyRun(work.resolve("runs")).resolve("spec.json"));
         assertThat(spec).contains("\"control\" : true").contains("\"kind\" : \"lr\"").contains("\"weight\" : 0.3")

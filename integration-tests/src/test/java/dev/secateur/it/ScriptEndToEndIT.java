@@ -48,7 +48,7 @@ class ScriptEndToEndIT {
         var lines = Files.readAllLines(csv);
         assertThat(lines.get(0)).isEqualTo("step,target_sparsity,sparsity,accuracy,loss,params,nonzero_params,flops,"
                 + "effective_flops,latency_ms,finetune_examples_per_s,large_batch,large_batch_latency_ms,saliency,"
-                + "control_accuracy,accuracy_vs_control,perplexity");
+                + "control_accuracy,accuracy_vs_control,perplexity,control_perplexity");
         var rows = new ArrayList<String[]>();
         for (String line : lines.subList(1, lines.size())) {
             rows.add(line.split(",", -1));

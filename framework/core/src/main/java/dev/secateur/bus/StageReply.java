@@ -118,7 +118,8 @@ public sealed interface StageReply permits StageReply.ExperimentDone, StageReply
     }
 
     /** Test accuracy (a fraction) and mean cross-entropy. */
-    record Measured(double accuracy, double loss) implements StageReply {
+    /** @param perplexity a language model's exp(loss), NaN for a classifier */
+    record Measured(double accuracy, double loss, double perplexity) implements StageReply {
     }
 
     record Evaluated(EvaluationReport report) implements StageReply {

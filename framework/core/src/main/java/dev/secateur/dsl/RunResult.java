@@ -97,6 +97,11 @@ public record RunResult(String experiment, String runId, Path runDir, List<StepR
         return getLast().accuracyVsControl();
     }
 
+    /** A language model's last perplexity minus its control's (above 0 is worse); NaN without a control or for a classifier. */
+    public double getPerplexityVsControl() {
+        return getLast().perplexityVsControl();
+    }
+
     /**
      * One row per run: final sparsity and accuracy, then the control's accuracy and the change against it when
      * any run has a control, then the dense model's and the change against it, nonzero parameters and compression.

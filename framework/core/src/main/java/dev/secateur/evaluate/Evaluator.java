@@ -72,7 +72,12 @@ public final class Evaluator {
         double largeLatency = latencies[1];
         releaseNativeMemory();
         return new EvaluationReport(quality.accuracy(), quality.loss(), test.size(), census, latency, spec.latencyBatch(), largeLatency, large,
-                examplesPerS, test.shape() instanceof InputShape.Tokens ? Math.exp(quality.loss()) : Double.NaN);
+                examplesPerS, perplexity(test, quality.loss()));
+    }
+
+    /** A language model's perplexity, exp of its mean next-token cross-entropy; NaN for a classifier's data. */
+    public static double perplexity(Dataset data, double loss) {
+        return data.shape() instanceof InputShape.Tokens ? Math.exp(loss) : Double.NaN;
     }
 
     /**
@@ -197,10 +202,15 @@ public final class Evaluator {
             effective += 2 * (size - zeros) * positions + liveBias * positions;
         }
         for (int i = 0; i < net.layerCount(); i++) {
-            long depthwise = NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape());
-            flops += depthwise;
-            effective += depthwise;
+            long unpruned = NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape())
+                    + NetworkLayout.headFlops(net.layer(i), outputs.get(i).shape(), example.size(0));
+            flops += unpruned;
+            effective += unpruned;
         }
+        // attention's own products run whatever the weights, like a depthwise convolution's
+        long attention = NetworkLayout.attentionFlops(net).values().stream().mapToLong(Long::longValue).sum();
+        flops += attention;
+        effective += attention;
         return new ModelCensus(params, params - zeroParams, weights, zeroWeights, layerSparsity, flops, effective);
     }
 

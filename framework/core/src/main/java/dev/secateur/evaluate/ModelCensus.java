@@ -14,8 +14,9 @@ import java.util.TreeMap;
  * @param zeroWeights    of those, the zeros
  * @param layerSparsity  per weight tensor, the fraction of zeros
  * @param flops          floating-point operations per example of the dense network: 2 per
- *                       multiply-accumulate of dense and convolution layers, plus the bias adds
- * @param effectiveFlops the same, counting only nonzero weights and biases
+ *                       multiply-accumulate of dense, convolution and depthwise layers, of a language model's
+ *                       head and of attention's QKᵀ and sum over V, plus the bias adds
+ * @param effectiveFlops the same, counting only nonzero weights and biases (attention's products all count)
  */
 public record ModelCensus(long params, long nonzeroParams, long weights, long zeroWeights,
                           SortedMap<ParamRef, Double> layerSparsity, long flops, long effectiveFlops) {

@@ -1,5 +1,6 @@
 package dev.secateur.model;
 
+import dev.secateur.model.gpt.CausalSelfAttention;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
  * space on, and the per-channel parameters of batch norm and depthwise convolution go with its units; an element-wise vertex
  * (a residual add) joins the spaces of its inputs into one, so their layers must keep the same units; a
  * merge vertex (concatenation) lays its inputs' spaces side by side, so a reader of the concatenation sees
- * each at an offset. Anything else that reads a space (an unknown layer or vertex, an activation that does
+ * each at an offset. Causal self-attention joins its query, key and value spaces into one whose units are heads,
+ * each a run of adjacent channels, and passes it on to the layer that reads the heads' outputs. Anything else that reads a space (an unknown layer or vertex, an activation that does
  * not keep 0 at 0, the network's output) keeps that space whole, with the reason.
  */
 final class GraphLayout {
@@ -49,6 +51,8 @@ final class GraphLayout {
     private final Map<Integer, List<ParamRef>> coupled = new HashMap<>();
     private final Map<Integer, List<UnitGroup.Consumer>> consumers = new HashMap<>();
     private final Map<Integer, PrunableParam> plain = new TreeMap<>();
+    /** Channels per unit of a space whose units are attention heads; spaces not named have one. */
+    private final Map<Integer, Integer> unitWidths = new HashMap<>();
 
     private GraphLayout(ComputationGraph graph) {
         this.graph = graph;
@@ -112,8 +116,8 @@ final class GraphLayout {
                 if (kind.get() == LayerKind.OUTPUT) {
                     blocked.put(index, "it is the output layer: its units are the classes");
                 }
-                activationBlocks(layer.conf().getLayer(), index, List.of(new Segment(index, 0, (int) param.units())));
-                return List.of(new Segment(index, 0, (int) param.units()));
+                activationBlocks(layer.conf().getLayer(), index, List.of(new Segment(index, 0, (int) param.channels())));
+                return List.of(new Segment(index, 0, (int) param.channels()));
             }
             var conf = layer.conf().getLayer();
             if (conf instanceof BatchNormalization) {
@@ -166,6 +170,9 @@ final class GraphLayout {
             }
             return first;
         }
+        if (vertex instanceof CausalSelfAttention attention) {
+            return heads(name, attention, inputs);
+        }
         if (vertex instanceof MergeVertex) {
             if (inputs.stream().anyMatch(i -> i == null)) {
                 inputs.forEach(i -> block(i, "vertex " + name + " (MergeVertex) concatenates it with a tensor whose channels "
@@ -185,6 +192,27 @@ final class GraphLayout {
         inputs.forEach(i -> block(i, "vertex " + name + " (" + vertex.getClass().getSimpleName() + ") reads it, and Secateur does "
                 + "not know how that vertex maps channels"));
         return null;
+    }
+
+    /**
+     * Attention heads: head h owns channels h·w .. (h+1)·w − 1 of the query, key and value (w = width / heads), and
+     * the same channels of the output. Its query, key and value layers must therefore lose the same heads, so their
+     * spaces become one, whose units are heads, and the layer reading the output loses w input rows per head.
+     */
+    private List<Segment> heads(String name, CausalSelfAttention attention, List<List<Segment>> inputs) {
+        boolean whole = inputs.stream().allMatch(i -> i != null && i.size() == 1 && i.get(0).offset == 0
+                && i.get(0).length == attention.width());
+        if (!whole || inputs.stream().map(i -> find(i.get(0).space)).distinct().count() != inputs.size()) {
+            inputs.forEach(i -> block(i, "vertex " + name + " (attention) reads it together with tensors that are not "
+                    + "three separate layers' full outputs, so Secateur cannot follow its heads"));
+            return null;
+        }
+        int q = inputs.get(0).get(0).space;
+        for (var other : inputs.subList(1, inputs.size())) {
+            union(q, other.get(0).space);
+        }
+        inputs.forEach(i -> unitWidths.put(i.get(0).space, attention.width() / attention.heads()));
+        return List.of(new Segment(q, 0, attention.width()));
     }
 
     private void activationBlocks(Layer conf, int index, List<Segment> spaces) {
@@ -222,15 +250,20 @@ final class GraphLayout {
         for (int index : plain.keySet()) {
             members.computeIfAbsent(find(index), r -> new ArrayList<>()).add(index);
         }
+        var widths = new HashMap<Integer, Integer>();
+        unitWidths.forEach((space, width) -> widths.merge(find(space), width, Math::max));
         var groups = new ArrayList<UnitGroup>();
         for (var entry : members.entrySet()) {
             var layers = entry.getValue();
+            int width = widths.getOrDefault(entry.getKey(), 1);
             var couple = new LinkedHashSet<ParamRef>();
             var reads = new ArrayList<UnitGroup.Consumer>();
             String keptWhole = null;
             for (int layer : layers) {
                 couple.addAll(coupled.getOrDefault(layer, List.of()));
-                reads.addAll(consumers.getOrDefault(layer, List.of()));
+                for (var read : consumers.getOrDefault(layer, List.of())) {
+                    reads.add(new UnitGroup.Consumer(read.param(), read.rowsPerUnit() * width, read.offset()));
+                }
                 if (keptWhole == null && blocked.containsKey(layer)) {
                     keptWhole = blocked.get(layer);
                 }
@@ -238,15 +271,18 @@ final class GraphLayout {
             if (keptWhole == null && reads.isEmpty()) {
                 keptWhole = "no prunable layer reads it, so Secateur cannot remove its units' inputs downstream";
             }
+            if (keptWhole == null && width > 1 && (!couple.isEmpty() || reads.stream().anyMatch(r -> r.offset() != 0))) {
+                keptWhole = "its attention heads are concatenated or normalised with other channels, which Secateur does not slice by head";
+            }
             var leaderLayer = layers.get(0);
             var followers = new ArrayList<PrunableParam>();
             for (int layer : layers.subList(1, layers.size())) {
                 var p = plain.get(layer);
                 followers.add(new PrunableParam(p.weights(), p.kind(), p.shape(), p.biasShape(), List.of(), List.of(),
-                        plain.get(leaderLayer).weights()));
+                        plain.get(leaderLayer).weights(), width));
             }
             var l = plain.get(leaderLayer);
-            var leader = new PrunableParam(l.weights(), l.kind(), l.shape(), l.biasShape(), List.copyOf(couple), followers, null);
+            var leader = new PrunableParam(l.weights(), l.kind(), l.shape(), l.biasShape(), List.copyOf(couple), followers, null, width);
             var producers = new ArrayList<PrunableParam>();
             producers.add(leader);
             producers.addAll(followers);

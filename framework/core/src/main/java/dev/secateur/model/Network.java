@@ -92,6 +92,16 @@ public final class Network {
         return graph != null ? graph.getLayer(index).conf().getLayer().getLayerName() : Integer.toString(index);
     }
 
+    /** The index of the layer named {@code name} (see {@link #layerName}), or −1 if there is none. */
+    public int layerIndex(String name) {
+        for (int i = 0; i < layerCount(); i++) {
+            if (layerName(i).equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public long numParams() {
         return graph != null ? graph.numParams() : sequential.numParams();
     }

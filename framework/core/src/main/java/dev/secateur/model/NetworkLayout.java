@@ -1,9 +1,12 @@
 package dev.secateur.model;
 
+import dev.secateur.model.gpt.CausalSelfAttention;
+import dev.secateur.model.gpt.NextTokenOutput;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -184,6 +187,40 @@ public final class NetworkLayout {
         long positions = outputShape[2] * outputShape[3];
         long outputs = w[2] * w[3];
         return 2 * w[0] * w[1] * outputs * positions + (layer.paramTable().containsKey("b") ? outputs * positions : 0);
+    }
+
+    /**
+     * FLOPs per example of a linear layer that Secateur never prunes, counted like a dense layer's: gpt-tiny's
+     * next-token head ([B·T, d] rows to [B·T, vocabulary]); 0 for any other layer.
+     *
+     * @param examples how many examples gave {@code outputShape}
+     */
+    public static long headFlops(Layer layer, long[] outputShape, long examples) {
+        if (!(layer.conf().getLayer() instanceof NextTokenOutput)) {
+            return 0;
+        }
+        long[] w = layer.getParam("W").shape();
+        long positions = Math.max(1, outputShape[0] / examples);
+        return 2 * w[0] * w[1] * positions + (layer.paramTable().containsKey("b") ? w[1] * positions : 0);
+    }
+
+    /**
+     * FLOPs per example of each attention vertex's own products (QKᵀ and the sum over V; see
+     * {@link CausalSelfAttention#flops()}), keyed by the layer index of its query, whose heads they scale with.
+     */
+    public static Map<Integer, Long> attentionFlops(Network net) {
+        var flops = new TreeMap<Integer, Long>();
+        if (!net.isGraph()) {
+            return flops;
+        }
+        var conf = net.graph().getConfiguration();
+        conf.getVertices().forEach((name, vertex) -> {
+            if (vertex instanceof CausalSelfAttention attention) {
+                String query = conf.getVertexInputs().get(name).get(0);
+                flops.put(net.layerIndex(query), attention.flops());
+            }
+        });
+        return flops;
     }
 
     /** The kind of a layer, if Secateur can prune it. Subclasses with other weight layouts are refused. */

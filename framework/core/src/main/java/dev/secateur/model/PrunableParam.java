@@ -15,16 +15,27 @@ import java.util.List;
  * @param coupled   per-unit parameters of later layers that belong to the same unit, such as the scale and
  *                  shift of a batch normalisation right after it: removing a unit zeroes them too, so the
  *                  unit's output is exactly 0 and it can be removed physically
- * @param followers other layers whose units are the same units, joined to this one by a residual add: under
+ * @param followers other layers whose units are the same units, joined to this one by a residual add (or the key and
+ *                  value layers of a query layer's heads): under
  *                  structured pruning their scores add to this layer's and their units go with this layer's
  * @param leader    for a follower, the layer it follows; null otherwise
+ * @param unitWidth output channels per structured unit: 1 for a neuron or filter; an attention head's width for
+ *                  the query, key and value layers, whose units are heads
  */
 public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, List<ParamRef> coupled,
-                            List<PrunableParam> followers, ParamRef leader) {
+                            List<PrunableParam> followers, ParamRef leader, int unitWidth) {
 
     public PrunableParam {
         coupled = List.copyOf(coupled);
         followers = List.copyOf(followers);
+        if (unitWidth < 1 || shape[kind.outputAxis()] % unitWidth != 0) {
+            throw new IllegalArgumentException(weights + ": " + shape[kind.outputAxis()] + " output channels do not split into units of " + unitWidth);
+        }
+    }
+
+    public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, List<ParamRef> coupled,
+                         List<PrunableParam> followers, ParamRef leader) {
+        this(weights, kind, shape, biasShape, coupled, followers, leader, 1);
     }
 
     public PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long[] biasShape, List<ParamRef> coupled) {
@@ -77,11 +88,16 @@ public record PrunableParam(ParamRef weights, LayerKind kind, long[] shape, long
 
     /** FLOPs per example as the census counts them: 2 per multiply-accumulate, plus the bias adds. */
     public long flops(long positions) {
-        return 2 * size() * positions + (hasBias() ? units() * positions : 0);
+        return 2 * size() * positions + (hasBias() ? channels() * positions : 0);
     }
 
-    /** Output units: neurons of a dense layer, filters of a convolution. */
-    public long units() {
+    /** Output channels: neurons of a dense layer, filters of a convolution. */
+    public long channels() {
         return shape[kind.outputAxis()];
+    }
+
+    /** Structured units: the output channels, or the attention heads they form ({@link #unitWidth}). */
+    public long units() {
+        return channels() / unitWidth;
     }
 }

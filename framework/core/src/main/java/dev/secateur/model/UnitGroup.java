@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * @param id        the group's name: its first producer's weights, such as {@code 0_W}; scopes and
  *                  sensitivity curves use it
- * @param units     how many units (filters or neurons) each producer has
+ * @param units     how many units (filters, neurons or attention heads) each producer has
  * @param producers the layers whose outputs are the units
  * @param coupled   per-unit parameters of later layers that go with the units (batch normalisation)
  * @param consumers the layers that read the units, and how many of their input rows each unit feeds
@@ -31,7 +31,8 @@ public record UnitGroup(String id, long units, List<PrunableParam> producers, Li
      * A layer that reads a group's units.
      *
      * @param rowsPerUnit input rows per unit: 1, or H·W for a dense layer after a flatten, where unit c
-     *                    feeds rows c·H·W .. (c+1)·H·W − 1 (DL4J's channel-major flatten order)
+     *                    feeds rows c·H·W .. (c+1)·H·W − 1 (DL4J's channel-major flatten order), or an attention
+     *                    head's width w for the layer reading the heads, where head h feeds rows h·w .. (h+1)·w − 1
      * @param offset      the channel where the group's units start among the consumer's inputs: 0, or the
      *                    position of the group's block after a concatenation (merge vertex)
      */

@@ -15,11 +15,20 @@ public final class UnitReduction {
     private UnitReduction() {
     }
 
-    /** One score per output unit: the element scores of each unit reduced. */
+    /** One score per output unit (a channel, or a head of adjacent channels): the element scores of each unit reduced. */
     public static INDArray reduce(PrunableParam param, INDArray scores, GroupReduction reduction) {
-        int axis = param.kind().outputAxis();
-        int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
         var s = contiguousFloats(scores);
+        int[] others;
+        if (param.unitWidth() == 1) {
+            int axis = param.kind().outputAxis();
+            others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
+        } else if (param.kind().outputAxis() == 0) {
+            s = s.reshape('c', param.units(), -1); // a unit's channels, and all their weights, are adjacent
+            others = new int[]{1};
+        } else {
+            s = s.reshape('c', param.size() / param.channels(), param.units(), param.unitWidth());
+            others = new int[]{0, 2};
+        }
         return switch (reduction) {
             case L1 -> Transforms.abs(s, true).sum(others);
             case L2 -> s.norm2(others);

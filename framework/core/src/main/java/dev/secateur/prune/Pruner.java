@@ -65,8 +65,10 @@ public final class Pruner {
         if (granularity instanceof Granularity.Structured && scope instanceof Scope.PerLayer perLayer) {
             for (var p : params) {
                 if (p.follows() && perLayer.targets().containsKey(p.weights())) {
-                    throw new BadInputException("scope names " + p.weights() + ", whose filters are shared with " + p.leader()
-                            + " through a residual add; set the target on " + p.leader() + ", which prunes them together");
+                    throw new BadInputException("scope names " + p.weights() + ", whose " + (p.unitWidth() > 1
+                            ? "attention heads are the heads of " + p.leader() + " (the query of the same attention)"
+                            : "filters are shared with " + p.leader() + " through a residual add")
+                            + "; set the target on " + p.leader() + ", which prunes them together");
                 }
             }
         }
@@ -168,7 +170,7 @@ public final class Pruner {
                 throw new IllegalStateException("no scores for " + param.weights());
             }
             double t = scope instanceof Scope.PerLayer ? target.perParam().get(param.weights()) : target.target();
-            long rowLength = param.size() / param.units();
+            long rowLength = param.size() / param.channels();
             masks.put(param.weights(), RowSelector.mask(param, score, current.of(param.weights()).orElse(null),
                     granularity, Math.round(t * rowLength)));
         }

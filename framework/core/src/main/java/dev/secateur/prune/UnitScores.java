@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,13 +42,12 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
     }
 
     /**
-     * The same, for a layer whose units are shared with followers through residual adds: a unit's score is
-     * the sum of its reduced scores in every layer of the group, as Torch-Pruning sums a group's importance.
+     * The same, for a layer whose units are shared with followers (through residual adds, or a head's query, key and
+     * value): a unit's score is the sum of its reduced scores in every layer of the group, as Torch-Pruning sums a
+     * group's importance.
      */
     static UnitScores structured(PrunableParam param, INDArray scores, INDArray mask, GroupReduction reduction,
                                  boolean protectBestUnit, List<INDArray> followerScores) {
-        int axis = param.kind().outputAxis();
-        int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
         float[] unitScores = UnitReduction.reduce(param, scores, reduction).castTo(DataType.FLOAT).toFloatVector();
         for (int f = 0; f < followerScores.size(); f++) {
             float[] more = UnitReduction.reduce(param.followers().get(f), followerScores.get(f), reduction).castTo(DataType.FLOAT).toFloatVector();
@@ -62,7 +60,7 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         long already = 0;
         if (mask != null) {
             // a unit counts as pruned when its whole slice is masked
-            float[] alive = UnitReduction.contiguousFloats(mask).max(others).toFloatVector();
+            float[] alive = UnitReduction.reduce(param, mask, GroupReduction.MAX).castTo(DataType.FLOAT).toFloatVector();
             for (int u = 0; u < alive.length; u++) {
                 if (alive[u] == 0f) {
                     unitMask[u] = 0f;
@@ -105,14 +103,15 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         refuseEmptyLayer(keep, step);
         int units = keep.length;
         var masks = new HashMap<ParamRef, INDArray>();
+        float[] keepChannels = perChannel(keep, param.unitWidth());
         masks.put(param.weights(), Nd4j.create(Units.perWeight(param.kind(), param.shape(), keep), param.shape(), 'c'));
         if (param.hasBias()) {
-            masks.put(param.weights().bias(), Nd4j.create(keep, param.biasShape(), 'c'));
+            masks.put(param.weights().bias(), Nd4j.create(keepChannels, param.biasShape(), 'c'));
         }
         for (var follower : param.followers()) {
             masks.put(follower.weights(), Nd4j.create(Units.perWeight(follower.kind(), follower.shape(), keep), follower.shape(), 'c'));
             if (follower.hasBias()) {
-                masks.put(follower.weights().bias(), Nd4j.create(keep, follower.biasShape(), 'c'));
+                masks.put(follower.weights().bias(), Nd4j.create(keepChannels, follower.biasShape(), 'c'));
             }
         }
         // a batch normalisation's scale and shift (a depthwise bias) go with the unit, so its output is exactly zero;
@@ -120,6 +119,15 @@ record UnitScores(PrunableParam param, ThresholdSelector.Source source, long cou
         param.coupled().stream().filter(ref -> !UnitGroup.isChannelFilters(ref))
                 .forEach(ref -> masks.put(ref, Nd4j.create(keep, new long[]{units}, 'c')));
         return masks;
+    }
+
+    /** One entry per output channel: each unit's value repeated over its {@code width} channels. */
+    private static float[] perChannel(float[] perUnit, int width) {
+        float[] out = new float[perUnit.length * width];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = perUnit[c / width];
+        }
+        return out;
     }
 
     private void refuseEmptyLayer(float[] keep, int step) {

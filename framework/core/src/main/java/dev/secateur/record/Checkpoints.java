@@ -229,6 +229,7 @@ public final class Checkpoints {
             row.put("controlAccuracy", r.controlAccuracy());
             row.put("evalExamplesPerS", r.evalExamplesPerS());
             row.put("perplexity", r.perplexity());
+            row.put("controlPerplexity", r.controlPerplexity());
         }
         return rows;
     }
@@ -244,7 +245,7 @@ public final class Checkpoints {
                     row.path("latencyMs").asDouble(), row.path("finetuneExamplesPerS").asDouble(), layers,
                     row.path("largeBatch").asInt(), row.path("largeBatchLatencyMs").asDouble(),
                     row.path("controlAccuracy").asDouble(Double.NaN), row.path("evalExamplesPerS").asDouble(Double.NaN),
-                    row.path("perplexity").asDouble(Double.NaN)));
+                    row.path("perplexity").asDouble(Double.NaN), row.path("controlPerplexity").asDouble(Double.NaN)));
         }
         return results;
     }

@@ -6,14 +6,15 @@ import java.util.Locale;
 /**
  * The results.csv format: one row per step, step 0 the dense model, empty cells for unmeasured values. A language
  * model's accuracy is next-token accuracy, its loss the mean next-token cross-entropy and its perplexity exp(loss);
- * a classifier's perplexity is empty.
+ * a classifier's perplexity is empty, and so is the control's perplexity for a classifier or a run without a control.
  * New columns are only ever appended, so readers that go by position keep working.
  */
 public final class ResultsCsv {
 
     public static final String HEADER = Csv.header("step", "target_sparsity", "sparsity", "accuracy", "loss", "params",
             "nonzero_params", "flops", "effective_flops", "latency_ms", "finetune_examples_per_s", "large_batch",
-            "large_batch_latency_ms", "saliency", "control_accuracy", "accuracy_vs_control", "perplexity");
+            "large_batch_latency_ms", "saliency", "control_accuracy", "accuracy_vs_control", "perplexity",
+            "control_perplexity");
 
     private ResultsCsv() {
     }
@@ -27,7 +28,7 @@ public final class ResultsCsv {
                 Long.toString(r.flops()), Long.toString(r.effectiveFlops()), number(r.latencyMs(), 4),
                 number(r.finetuneExamplesPerS(), 1), r.largeBatch() == 0 ? "" : Integer.toString(r.largeBatch()),
                 number(r.largeBatchLatencyMs(), 4), saliency, number(r.controlAccuracy(), 6), number(r.accuracyVsControl(), 6),
-                number(r.perplexity(), 4));
+                number(r.perplexity(), 4), number(r.controlPerplexity(), 4));
     }
 
     private static String number(double v, int decimals) {

@@ -54,6 +54,11 @@ final class TableColumns {
                 (run, row) -> number(run.rows().get(0), "perplexity")));
         c.put("perplexity_rise", new Column("perplexity_rise", "perplexity rise over dense", Kind.DECIMAL, 3,
                 (run, row) -> number(row, "perplexity") - number(run.rows().get(0), "perplexity")));
+        // against the dense control retrained on the same tokens: above 0 is worse than the control
+        c.put("control_perplexity", new Column("control_perplexity", "control perplexity", Kind.DECIMAL, 3,
+                (run, row) -> number(row, "control_perplexity")));
+        c.put("perplexity_vs_control", new Column("perplexity_vs_control", "perplexity vs control", Kind.DECIMAL, 3,
+                (run, row) -> number(row, "perplexity") - number(row, "control_perplexity")));
         for (String name : List.of("params", "nonzero_params", "flops", "effective_flops")) {
             c.put(name, new Column(name, name.replace('_', ' '), Kind.COUNT, 0, (run, row) -> number(row, name)));
         }

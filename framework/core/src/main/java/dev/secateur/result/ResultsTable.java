@@ -21,8 +21,12 @@ public final class ResultsTable {
         if (control) {
             header.addAll(List.of("control", "vs control"));
         }
+        boolean controlPerplexity = results.stream().anyMatch(r -> Double.isFinite(r.controlPerplexity()));
         if (perplexity) {
             header.add("perplexity");
+        }
+        if (controlPerplexity) {
+            header.add("control ppl");
         }
         rows.add(header);
         for (var r : results) {
@@ -34,6 +38,9 @@ public final class ResultsTable {
             }
             if (perplexity) {
                 row.add(num(r.perplexity(), 3));
+            }
+            if (controlPerplexity) {
+                row.add(num(r.controlPerplexity(), 3));
             }
             rows.add(row);
         }

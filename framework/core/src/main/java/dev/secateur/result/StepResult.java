@@ -23,15 +23,28 @@ import java.util.TreeMap;
  *                               step, NaN for a run without {@code control true}
  * @param evalExamplesPerS       examples per second of the accuracy pass over the evaluation set (batch 1,000),
  *                               NaN when not measured; kept in checkpoints and shown by the console, not in results.csv
+ * @param perplexity             a language model's exp(mean next-token cross-entropy) on the test text; NaN for a classifier
+ * @param controlPerplexity      the same of the dense control, NaN without a control or for a classifier
  */
 public record StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
                          long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
                          double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
                          int largeBatch, double largeBatchLatencyMs, double controlAccuracy, double evalExamplesPerS,
-                         double perplexity) {
+                         double perplexity, double controlPerplexity) {
 
     public StepResult {
         layerSparsity = Collections.unmodifiableSortedMap(new TreeMap<>(layerSparsity));
+    }
+
+    /** A row without a control's perplexity. */
+    public StepResult(int step, double targetSparsity, double sparsity, double accuracy, double loss,
+                      long params, long nonzeroParams, long flops, long effectiveFlops, double latencyMs,
+                      double finetuneExamplesPerS, SortedMap<ParamRef, Double> layerSparsity,
+                      int largeBatch, double largeBatchLatencyMs, double controlAccuracy, double evalExamplesPerS,
+                      double perplexity) {
+        this(step, targetSparsity, sparsity, accuracy, loss, params, nonzeroParams, flops, effectiveFlops, latencyMs,
+                finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, controlAccuracy, evalExamplesPerS,
+                perplexity, Double.NaN);
     }
 
     /** A row of a classifier, which has no perplexity. */
@@ -63,8 +76,19 @@ public record StepResult(int step, double targetSparsity, double sparsity, doubl
 
     /** The same row, judged against a control of this accuracy. */
     public StepResult withControl(double accuracy) {
+        return withControl(accuracy, Double.NaN);
+    }
+
+    /** The same row, judged against a control of this accuracy and (a language model's) perplexity. */
+    public StepResult withControl(double accuracy, double perplexity) {
         return new StepResult(step, targetSparsity, sparsity, this.accuracy, loss, params, nonzeroParams, flops, effectiveFlops,
-                latencyMs, finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, accuracy, evalExamplesPerS, perplexity);
+                latencyMs, finetuneExamplesPerS, layerSparsity, largeBatch, largeBatchLatencyMs, accuracy, evalExamplesPerS,
+                this.perplexity, perplexity);
+    }
+
+    /** Perplexity minus the control's (lower is better, so a positive difference is worse); NaN without both. */
+    public double perplexityVsControl() {
+        return perplexity - controlPerplexity;
     }
 
     /** Accuracy minus the control's, as a fraction (-0.0049 is 0.49 points below); NaN without a control. */

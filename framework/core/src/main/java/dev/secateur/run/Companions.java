@@ -40,6 +40,7 @@ final class Companions {
     private Handle<Network> teacher;
     private Handle<Network> rewindPoint;
     private double controlAccuracy = Double.NaN;
+    private double controlPerplexity = Double.NaN;
     private long prunedExamples;
     private long controlExamples;
 
@@ -69,6 +70,7 @@ final class Companions {
         rewindPoint = networks.containsKey("rewind") ? held.hold(networks.get("rewind")) : null;
         if (!results.isEmpty()) {
             controlAccuracy = results.get(results.size() - 1).controlAccuracy();
+            controlPerplexity = results.get(results.size() - 1).controlPerplexity();
         }
     }
 
@@ -136,6 +138,7 @@ final class Companions {
                 })
                 .map(measured -> {
                     controlAccuracy = measured.accuracy();
+                    controlPerplexity = measured.perplexity();
                     return null;
                 });
     }
@@ -147,8 +150,9 @@ final class Companions {
         }
         if (result.step() == 0) {
             controlAccuracy = result.accuracy();
+            controlPerplexity = result.perplexity();
         }
-        return result.withControl(controlAccuracy);
+        return result.withControl(controlAccuracy, controlPerplexity);
     }
 
     /** The networks by role, for the run's checkpoints. */
@@ -174,8 +178,10 @@ final class Companions {
         var last = results.get(results.size() - 1);
         var lines = List.of(String.format(Locale.ROOT, "the dense model retrained on %,d examples; the pruned model retrained on %,d%s",
                         controlExamples, prunedExamples, resumedAfter > 0 ? " (since the resume)" : ""),
-                String.format(Locale.ROOT, "final accuracy %s, control %s: %s points", ResultsTable.pct(last.accuracy()),
-                        ResultsTable.pct(controlAccuracy), ResultsTable.signed(100 * last.accuracyVsControl(), 2)));
+                String.format(Locale.ROOT, "final accuracy %s, control %s: %s points%s", ResultsTable.pct(last.accuracy()),
+                        ResultsTable.pct(controlAccuracy), ResultsTable.signed(100 * last.accuracyVsControl(), 2),
+                        Double.isFinite(last.perplexityVsControl()) ? String.format(Locale.ROOT, "; perplexity %.3f, control %.3f: %s",
+                                last.perplexity(), last.controlPerplexity(), ResultsTable.signed(last.perplexityVsControl(), 3)) : ""));
         return stages.event(new RunEvent.Decided(runId, spec.name(), "control", lines));
     }
 }

@@ -2,6 +2,7 @@ package dev.secateur.score;
 
 import dev.secateur.data.Dataset;
 import dev.secateur.model.Network;
+import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.spi.LossProbe;
@@ -16,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Measures the calibration loss with parts of one live parameter zeroed, and puts them back. It runs
  * inside the scorer, which holds the model exclusively while it scores. A unit is removed as the pruner
- * removes it: its weights, its bias, and its channel of the parameters coupled to it (a batch
- * normalisation's scale and shift), so what follows sees zero. Sequential networks and graphs alike.
+ * removes it: its weights and bias in every layer of its group, and its channel of the parameters coupled to it
+ * (a batch normalisation's scale and shift), so what follows sees zero. Sequential networks and graphs alike.
  */
 final class NetworkLossProbe implements LossProbe {
 
@@ -53,39 +54,68 @@ final class NetworkLossProbe implements LossProbe {
             }
             return remoteLosses[unit];
         }
-        var layer = network.layer(param.weights().layer());
-        INDArray w = layer.getParam("W");
-        INDArray savedWeights = w.dup();
-        // the bias and the coupled per-channel parameters: one entry each for this unit
+        var leader = leader();
+        var producers = new ArrayList<PrunableParam>();
+        producers.add(leader);
+        producers.addAll(leader.followers());
+        var weights = new ArrayList<INDArray>();
+        var savedWeights = new ArrayList<INDArray>();
+        // the biases and the coupled per-channel parameters: one entry per channel of the unit
         var channels = new ArrayList<INDArray>();
-        if (param.hasBias()) {
-            channels.add(layer.getParam("b"));
+        for (var producer : producers) {
+            var layer = network.layer(producer.weights().layer());
+            weights.add(layer.getParam("W"));
+            savedWeights.add(layer.getParam("W").dup());
+            if (producer.hasBias()) {
+                channels.add(layer.getParam("b"));
+            }
         }
-        for (var coupled : param.coupled()) {
+        for (var coupled : leader.coupled()) {
             if (UnitGroup.isChannelFilters(coupled)) {
                 continue; // a depthwise filter reads the removed channel, which is zero already
             }
             channels.add(network.layer(coupled.layer()).getParam(coupled.key()));
         }
-        double[] saved = new double[channels.size()];
+        int width = leader.unitWidth();
+        double[][] saved = new double[channels.size()][width];
         try {
             // multiply by a mask rather than assign into a sub-view: sub-views of DL4J's parameter views fail to assign
-            w.muli(unitRemoved(unit));
+            for (int i = 0; i < weights.size(); i++) {
+                weights.get(i).muli(unitRemoved(producers.get(i), unit));
+            }
             for (int i = 0; i < channels.size(); i++) {
-                saved[i] = channels.get(i).getDouble(unit);
-                channels.get(i).putScalar(unit, 0);
+                for (int c = 0; c < width; c++) {
+                    saved[i][c] = channels.get(i).getDouble((long) unit * width + c);
+                    channels.get(i).putScalar((long) unit * width + c, 0);
+                }
             }
             return loss();
         } finally {
-            w.assign(savedWeights);
+            for (int i = 0; i < weights.size(); i++) {
+                weights.get(i).assign(savedWeights.get(i));
+            }
             for (int i = 0; i < channels.size(); i++) {
-                channels.get(i).putScalar(unit, saved[i]);
+                for (int c = 0; c < width; c++) {
+                    channels.get(i).putScalar((long) unit * width + c, saved[i][c]);
+                }
             }
         }
     }
 
+    /**
+     * The layer that leads this parameter's unit group, with its followers: a unit is removed from every layer of its
+     * group at once (a residual join's layers, or a head's query, key and value), as the pruner removes it.
+     */
+    private PrunableParam leader() {
+        if (!param.follows()) {
+            return param;
+        }
+        return NetworkLayout.prunable(network).stream().filter(p -> p.weights().equals(param.leader())).findFirst()
+                .orElseThrow(() -> new IllegalStateException(param.weights() + " follows " + param.leader() + ", which the network lacks"));
+    }
+
     /** Ones, with zeros over one output unit's weights. */
-    private INDArray unitRemoved(int unit) {
+    private static INDArray unitRemoved(PrunableParam param, int unit) {
         float[] keep = new float[(int) param.units()];
         Arrays.fill(keep, 1f);
         keep[unit] = 0f;

@@ -63,6 +63,11 @@ final class NetworkParamView implements ParamView {
     }
 
     @Override
+    public int unitWidth() {
+        return param.unitWidth();
+    }
+
+    @Override
     public INDArray weights() {
         return weights;
     }

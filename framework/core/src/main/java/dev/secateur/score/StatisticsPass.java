@@ -272,6 +272,9 @@ public final class StatisticsPass {
             }
             var inputs = vertex.getInputVertices();
             for (int j = 0; j < inputs.length; j++) {
+                if (inputEpsilons[j] == null) {
+                    continue; // an input with no gradient: token ids, which an embedding reads
+                }
                 int source = inputs[j].getVertexIndex();
                 epsilons[source] = epsilons[source] == null ? inputEpsilons[j].dup() : epsilons[source].addi(inputEpsilons[j]);
             }

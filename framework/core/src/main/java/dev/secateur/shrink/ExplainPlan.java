@@ -148,11 +148,13 @@ public final class ExplainPlan {
 
     private static String members(Network net, UnitGroup group) {
         var param = group.producers().get(0);
-        String unit = param.kind() == LayerKind.CONVOLUTION ? "filters" : "neurons";
+        boolean heads = param.unitWidth() > 1;
+        String unit = heads ? "attention heads of " + param.unitWidth() + " channels"
+                : param.kind() == LayerKind.CONVOLUTION ? "filters" : "neurons";
         var text = new StringBuilder(String.format(Locale.ROOT, "layer %d %s, %d %s", param.weights().layer(),
                 layerType(net, param.weights().layer()), group.units(), unit));
         if (group.producers().size() > 1) {
-            text.append("; shared through residual adds with ").append(group.producers().stream().skip(1)
+            text.append(heads ? "; the same heads' columns of " : "; shared through residual adds with ").append(group.producers().stream().skip(1)
                     .map(p -> "layer " + p.weights().layer() + " " + layerType(net, p.weights().layer()))
                     .collect(Collectors.joining(", ")));
         }
@@ -167,7 +169,7 @@ public final class ExplainPlan {
                 text.append(" (from channel ").append(consumer.offset()).append(", after a concatenation)");
             }
             if (consumer.rowsPerUnit() > 1) {
-                text.append(" (").append(consumer.rowsPerUnit()).append(" rows per unit, through the flatten)");
+                text.append(" (").append(consumer.rowsPerUnit()).append(heads ? " rows per head)" : " rows per unit, through the flatten)");
             }
         }
         return text.toString();

@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * What physical removal would leave, worked out from the layer shapes alone: the parameters and FLOPs of
  * the network when each unit group keeps a given number of units. FLOPs are counted as the evaluator's
- * census counts them (2 per multiply-accumulate of dense, convolution and depthwise layers, plus bias adds), so a
+ * census counts them (2 per multiply-accumulate of dense, convolution and depthwise layers and of attention's
+ * products, plus bias adds), so a
  * projection can be checked against the census of the network the shrinker really builds.
  */
 public final class ShrinkProjection {
@@ -34,9 +35,12 @@ public final class ShrinkProjection {
         }
     }
 
-    /** One prunable layer: its kernel size, output positions, and the groups its units and inputs belong to. */
+    /**
+     * One prunable layer: its kernel size, output positions, and the groups its units and inputs belong to, with the
+     * output channels per unit (an attention head's width, or 1).
+     */
     private record Layer(long kernel, long positions, long inputs, long outputs, boolean bias, int outputGroup,
-                         int inputGroup, int rowsPerUnit) {
+                         int inputGroup, int rowsPerUnit, int unitWidth) {
     }
 
     private final List<UnitGroup> groups;
@@ -45,7 +49,7 @@ public final class ShrinkProjection {
     /** A depthwise convolution's FLOPs per channel of the group whose channels it filters. */
     private final long[] perUnitCoupledFlops;
     private final long fixedParams;
-    /** FLOPs no group's units change: depthwise convolutions on channels that are kept whole. */
+    /** FLOPs no group's units change: depthwise convolutions on channels that are kept whole, and a language model's head. */
     private final long fixedFlops;
 
     private ShrinkProjection(Network net, INDArray example) {
@@ -71,9 +75,9 @@ public final class ShrinkProjection {
             boolean conv = param.kind() == LayerKind.CONVOLUTION;
             long[] out = outputs.get(param.weights().layer()).shape();
             layers.add(new Layer(conv ? shape[2] * shape[3] : 1, param.positions(out, example.size(0)), conv ? shape[1] : shape[0],
-                    param.units(), param.hasBias(), index.get(param.weights()),
-                    inputGroup.getOrDefault(param.weights(), -1), rows.getOrDefault(param.weights(), 1)));
-            prunableParams += param.size() + (param.hasBias() ? param.units() : 0);
+                    param.channels(), param.hasBias(), index.get(param.weights()),
+                    inputGroup.getOrDefault(param.weights(), -1), rows.getOrDefault(param.weights(), 1), param.unitWidth()));
+            prunableParams += param.size() + (param.hasBias() ? param.channels() : 0);
         }
         perUnitCoupledParams = new long[groups.size()];
         perUnitCoupledFlops = new long[groups.size()];
@@ -92,10 +96,16 @@ public final class ShrinkProjection {
                 }
             }
         }
+        // attention's own products scale with the heads its query layer keeps
+        NetworkLayout.attentionFlops(net).forEach((query, f) -> {
+            int g = index.get(ParamRef.weights(query));
+            perUnitCoupledFlops[g] += f / groups.get(g).units();
+        });
         fixedParams = net.numParams() - prunableParams - coupled;
         long depthwise = 0;
         for (int i = 0; i < net.layerCount(); i++) {
-            depthwise += NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape());
+            depthwise += NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape())
+                    + NetworkLayout.headFlops(net.layer(i), outputs.get(i).shape(), example.size(0));
         }
         fixedFlops = depthwise - coupledFlops;
     }
@@ -130,7 +140,7 @@ public final class ShrinkProjection {
         long params = fixedParams;
         long flops = fixedFlops;
         for (var layer : layers) {
-            long out = layer.outputGroup < 0 ? layer.outputs : units[layer.outputGroup];
+            long out = layer.outputGroup < 0 ? layer.outputs : units[layer.outputGroup] * layer.unitWidth;
             long in = layer.inputGroup < 0 ? layer.inputs : units[layer.inputGroup] * layer.rowsPerUnit;
             long weights = in * out * layer.kernel;
             params += weights + (layer.bias ? out : 0);

@@ -7,6 +7,7 @@ import dev.secateur.model.NetworkLayout;
 import dev.secateur.model.PrunableParam;
 import dev.secateur.model.UnitGroup;
 import dev.secateur.model.UnitReduction;
+import dev.secateur.model.gpt.CausalSelfAttention;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
@@ -30,7 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Physical removal: builds a smaller network without the dead units of the original, for sequential
- * networks and graphs alike. A unit (a dense neuron or a conv filter) is dead when, in every layer of its
+ * networks and graphs alike. A unit (a dense neuron, a conv filter, or an attention head's query, key and value
+ * columns, after which the attention keeps one head fewer) is dead when, in every layer of its
  * group (layers joined by a residual add share their units), all its incoming weights and its bias are
  * zero, any batch normalisation after it has zero scale and shift for that channel (gamma = beta = 0, so it
  * outputs 0 whatever its running statistics), and every activation on the way maps 0 to 0: its output is 0
@@ -45,7 +47,7 @@ public final class Shrinker {
     /**
      * The smaller network, the output units kept per parameter, and one line per layer kept whole.
      *
-     * @param kept per prunable weight parameter, the indices of the units that remain
+     * @param kept per prunable weight parameter, the indices of the units (channels, or attention heads) that remain
      */
     public record Result(Network net, Map<ParamRef, int[]> kept, List<String> keptWhole, Slicing slicing) {
 
@@ -86,6 +88,7 @@ public final class Shrinker {
         var groups = NetworkLayout.groups(original);
         var params = NetworkLayout.params(groups);
         var outputs = new LinkedHashMap<ParamRef, int[]>();
+        var keptUnits = new LinkedHashMap<ParamRef, int[]>();
         var channels = new LinkedHashMap<Integer, int[]>();
         var notes = new ArrayList<String>();
         var reads = new LinkedHashMap<ParamRef, List<Read>>();
@@ -105,7 +108,8 @@ public final class Shrinker {
                 }
             }
             for (var producer : group.producers()) {
-                outputs.put(producer.weights(), keep);
+                keptUnits.put(producer.weights(), keep);
+                outputs.put(producer.weights(), channelsOf(keep, producer.unitWidth()));
             }
             for (var ref : group.coupled()) {
                 channels.put(ref.layer(), keep);
@@ -129,7 +133,12 @@ public final class Shrinker {
                 entry.getValue().assign(sliced ? slicing.slice(ref, source) : source);
             }
         }
-        return new Result(shrunk, outputs, notes, slicing);
+        return new Result(shrunk, keptUnits, notes, slicing);
+    }
+
+    /** The output channels of the kept units: a unit of width w (an attention head) owns channels u·w .. (u+1)·w − 1. */
+    private static int[] channelsOf(int[] units, int width) {
+        return IntStream.range(0, units.length * width).map(c -> units[c / width] * width + c % width).toArray();
     }
 
     /** What one layer reads of one group: the group's kept units, at the group's place among its inputs. */
@@ -172,6 +181,13 @@ public final class Shrinker {
         IntFunction<LayerVertex> vertex = i -> (LayerVertex) conf.getVertices()
                 .get(original.getLayer(i).conf().getLayer().getLayerName());
         resize(slicing, reads, i -> vertex.apply(i).getLayerConf().getLayer(), i -> vertex.apply(i).getPreProcessor());
+        // an attention vertex keeps the heads its query layer keeps, each as wide as before
+        for (var entry : conf.getVertices().entrySet()) {
+            if (entry.getValue() instanceof CausalSelfAttention attention) {
+                var query = (LayerVertex) conf.getVertices().get(conf.getVertexInputs().get(entry.getKey()).get(0));
+                entry.setValue(attention.withWidth((int) ((FeedForwardLayer) query.getLayerConf().getLayer()).getNOut()));
+            }
+        }
         var graph = new ComputationGraph(conf);
         graph.init();
         return Network.of(graph);
@@ -235,21 +251,22 @@ public final class Shrinker {
                 mass[u] += l1[u];
             }
             if (producer.hasBias()) {
-                add(mass, layer.getParam("b"));
+                add(mass, layer.getParam("b"), producer.unitWidth());
             }
         }
         for (var ref : group.coupled()) {
             if (!UnitGroup.isChannelFilters(ref)) { // a depthwise filter reads the unit; it does not make it
-                add(mass, net.layer(ref.layer()).getParam(ref.key()));
+                add(mass, net.layer(ref.layer()).getParam(ref.key()), 1);
             }
         }
         return IntStream.range(0, mass.length).filter(u -> mass[u] != 0).toArray();
     }
 
-    private static void add(double[] mass, INDArray perUnit) {
-        double[] values = perUnit.dup('c').reshape(perUnit.length()).toDoubleVector();
-        for (int u = 0; u < mass.length; u++) {
-            mass[u] += Math.abs(values[u]);
+    /** Adds a per-channel vector's absolute values to the mass of the unit each channel belongs to. */
+    private static void add(double[] mass, INDArray perChannel, int unitWidth) {
+        double[] values = perChannel.dup('c').reshape(perChannel.length()).toDoubleVector();
+        for (int c = 0; c < values.length; c++) {
+            mass[c / unitWidth] += Math.abs(values[c]);
         }
     }
 

@@ -42,7 +42,7 @@ final class EvaluatorVerticle extends StageVerticle {
             var quality = Evaluator.quality(stores.models().get(request.model()), test);
             Evaluator.releaseNativeMemory();
             throughput.evaluated(test.size());
-            return new StageReply.Measured(quality.accuracy(), quality.loss());
+            return new StageReply.Measured(quality.accuracy(), quality.loss(), Evaluator.perplexity(test, quality.loss()));
         });
         serveAsync(Addresses.EVALUATOR_PROBE, StageRequest.Probe.class, this::probe);
         return Future.succeededFuture();

@@ -55,8 +55,10 @@ class NextTokenQualityTest {
         var shape = new GptShape(1, 16, 2, 32, CONTEXT, 256);
         Network net = GptTiny.network(shape, 4, 3e-3);
         var census = new Evaluator().census(net, text(2));
-        // per sequence: each of the 6 linear layers once per token, 2 FLOPs per weight plus the bias adds
-        long perToken = 4 * (2L * 16 * 16 + 16) + (2L * 16 * 32 + 32) + (2L * 32 * 16 + 16);
-        assertThat(census.flops()).isEqualTo(CONTEXT * perToken);
+        // per sequence: each of the 6 linear layers once per token, 2 FLOPs per weight plus the bias adds,
+        // the head's, and attention's QKᵀ and sum over V, each T·T·d multiply-accumulates
+        long perToken = 4 * (2L * 16 * 16 + 16) + (2L * 16 * 32 + 32) + (2L * 32 * 16 + 16) + (2L * 16 * 256 + 256);
+        long attention = 2 * (2L * CONTEXT * CONTEXT * 16);
+        assertThat(census.flops()).isEqualTo(CONTEXT * perToken + attention);
     }
 }

@@ -93,7 +93,7 @@ class RecoveryRunTest {
         assertThat(plain.steps().get(2).controlAccuracy()).isNaN();
 
         var csv = Files.readAllLines(done.runDir().resolve(RunDirectory.RESULTS));
-        assertThat(csv.get(0)).isEqualTo(ResultsCsv.HEADER).endsWith(",control_accuracy,accuracy_vs_control,perplexity");
+        assertThat(csv.get(0)).isEqualTo(ResultsCsv.HEADER).endsWith(",control_accuracy,accuracy_vs_control,perplexity,control_perplexity");
         var cells = csv.get(3).split(",", -1);
         double accuracy = Double.parseDouble(cells[3]);
         var header = List.of(csv.get(0).split(","));

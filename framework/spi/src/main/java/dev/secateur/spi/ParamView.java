@@ -42,6 +42,14 @@ public interface ParamView {
     }
 
     /**
+     * Output channels per structured unit: 1 for a neuron or filter; an attention head's width for a query, key or
+     * value layer, whose units are heads of that many adjacent output columns. {@link Units} counts and spreads by it.
+     */
+    default int unitWidth() {
+        return 1;
+    }
+
+    /**
      * How many spatial positions each output unit is evaluated at per sample: 1 for a dense layer, the
      * output height × width for a convolution. With {@link #shape()} it gives a unit's FLOPs. Known once a
      * statistics pass has run; 1 otherwise.

@@ -53,6 +53,24 @@ public final class CausalSelfAttention extends GraphVertex {
         return width;
     }
 
+    /**
+     * FLOPs per sequence of the attention itself, counted like a layer's (2 per multiply-accumulate): QKᵀ and the
+     * weighted sum of V, each T·T·width multiply-accumulates, as this vertex computes them (the causal mask hides
+     * the future after the product, it does not skip it). The softmax is not counted.
+     */
+    public long flops() {
+        return 4L * context * context * width;
+    }
+
+    /** The same attention over {@code width} channels, with as many heads as fit at the present head width. */
+    public CausalSelfAttention withWidth(int width) {
+        int headWidth = this.width / heads;
+        if (width < headWidth || width % headWidth != 0) {
+            throw new IllegalArgumentException("attention width " + width + " is not a whole number of heads of width " + headWidth);
+        }
+        return new CausalSelfAttention(width / headWidth, context, width);
+    }
+
     @Override
     public CausalSelfAttention clone() {
         return new CausalSelfAttention(heads, context, width);

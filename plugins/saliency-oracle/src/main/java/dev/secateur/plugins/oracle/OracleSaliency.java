@@ -63,10 +63,12 @@ public final class OracleSaliency implements SaliencyMethod {
         if (param.granularity() instanceof Granularity.Structured) {
             int axis = param.layerKind().outputAxis();
             int[] others = IntStream.range(0, param.shape().length).filter(d -> d != axis).toArray();
-            double[] alive = mask.max(others).toDoubleVector();
+            double[] alive = mask.max(others).toDoubleVector(); // per output channel
             double[] change = new double[Units.count(param)];
+            int width = param.unitWidth();
             for (int u = 0; u < change.length; u++) {
-                change[u] = alive[u] == 0 ? 0 : Math.abs(probe.lossWithoutUnit(u) - base);
+                boolean removed = IntStream.range(u * width, (u + 1) * width).allMatch(c -> alive[c] == 0);
+                change[u] = removed ? 0 : Math.abs(probe.lossWithoutUnit(u) - base);
             }
             return Units.spread(param, change);
         }
