@@ -1,14 +1,17 @@
 """PyTorch's half of `scripts/bench/run.sh peer`: the work PeerBench.java gives Secateur, done in PyTorch.
 
 The same networks (LeNet-5 as in Caffe, LeNet-300-100, and Secateur's vgg-small and resnet-small), Adam at
-lr 1e-3, the same example counts and batch sizes, the same warm-up, Fashion-MNIST scaled to [0, 1]. Every
+lr 1e-3, the same example counts and batch sizes, the same warm-up, Fashion-MNIST scaled to [0, 1]; and gpt-tiny
+on the bytes of the Python 3.11 documentation's sources, as PeerBench.java gives it to Secateur. Every
 figure is one line `PEER pytorch <figure> <value>`. The thread count is OMP_NUM_THREADS, as for the JVM;
 torch is held to it for intra-op work and to one inter-op thread, so that it never runs more threads than
 Secateur does.
 
-    python3 scripts/bench/peer.py DATA_DIR LENET5_EXAMPLES LENET300_EXAMPLES [SMALL_CONV_EXAMPLES]
+    python3 scripts/bench/peer.py DATA_DIR LENET5_EXAMPLES LENET300_EXAMPLES [SMALL_CONV_EXAMPLES [GPT_SEQUENCES]]
 """
+import glob
 import gzip
+import math
 import os
 import statistics
 import struct
@@ -96,6 +99,87 @@ class ResNetSmall(nn.Module):
         return self.out(x.mean((2, 3)))
 
 
+class Block(nn.Module):
+    """One of gpt-tiny's pre-layer-norm blocks, in GptTiny.java's layout: separate Q, K and V layers, causal attention
+    computed in full and masked (as CausalSelfAttention does, and nanoGPT without flash attention), the output
+    projection, and a GELU MLP four times as wide (PyTorch's tanh form of GELU), each added to the residual stream."""
+
+    def __init__(self, d, heads, mlp, context):
+        super().__init__()
+        self.heads = heads
+        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.q, self.k, self.v, self.proj = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+        self.up, self.down = nn.Linear(d, mlp), nn.Linear(mlp, d)
+        self.register_buffer("future", torch.triu(torch.ones(context, context, dtype=torch.bool), diagonal=1))
+
+    def forward(self, x):
+        b, t, d = x.shape
+        h = self.norm1(x)
+        q, k, v = (layer(h).view(b, t, self.heads, d // self.heads).transpose(1, 2) for layer in (self.q, self.k, self.v))
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.heads)
+        attention = F.softmax(scores.masked_fill(self.future[:t, :t], float("-inf")), dim=-1)
+        x = x + self.proj((attention @ v).transpose(1, 2).reshape(b, t, d))
+        return x + self.down(F.gelu(self.up(self.norm2(x)), approximate="tanh"))
+
+
+class GptTiny(nn.Module):
+    """GptShape.DEFAULT: 4 blocks, d 128, 4 heads, MLP 512, context 128, 256 byte tokens; 875,520 parameters."""
+
+    def __init__(self, layers=4, d=128, heads=4, mlp=512, context=128, vocabulary=256):
+        super().__init__()
+        self.tokens, self.positions = nn.Embedding(vocabulary, d), nn.Parameter(torch.zeros(context, d))
+        self.blocks = nn.Sequential(*(Block(d, heads, mlp, context) for _ in range(layers)))
+        self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, vocabulary)
+
+    def forward(self, ids):
+        return self.head(self.norm(self.blocks(self.tokens(ids) + self.positions[:ids.shape[1]])))
+
+
+def corpus(context=128):
+    """Every *.txt of the Python 3.11 documentation's sources in path order, cut into sequences of context + 1 bytes."""
+    files = sorted(glob.glob("/usr/share/doc/python3.11/html/_sources/**/*.txt", recursive=True))
+    text = b"".join(open(f, "rb").read() for f in files)
+    whole = len(text) // (context + 1)
+    return torch.from_numpy(np.frombuffer(text[:whole * (context + 1)], dtype=np.uint8).astype(np.int64)).view(whole, context + 1)
+
+
+def gpt_tiny(sequences):
+    """PeerBench.gptTiny's work: Adam at 3e-3 in steps of 16 sequences, evaluation in batches of 256, latency of 1 and 8."""
+    windows = corpus()
+    train_w, test_w, warm_w = windows[:sequences], windows[sequences:sequences + 512], windows[sequences + 512:sequences + 576]
+    model = GptTiny()
+    assert sum(p.numel() for p in model.parameters()) == 875520
+
+    def fit(rows):
+        optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
+        model.train()
+        start = time.perf_counter()
+        for i in range(0, len(rows), 16):
+            batch = rows[i:i + 16]
+            optimiser.zero_grad()
+            logits = model(batch[:, :-1])
+            F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1)).backward()
+            optimiser.step()
+        return len(rows) / (time.perf_counter() - start)
+
+    fit(warm_w)
+    figure("train.gpt-tiny.b16.examples_per_s", fit(train_w))
+    model.eval()
+    with torch.no_grad():
+        model(warm_w[:, :-1])
+        start = time.perf_counter()
+        loss = 0.0
+        for i in range(0, len(test_w), 256):
+            batch = test_w[i:i + 256]
+            logits = model(batch[:, :-1])
+            loss += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1), reduction="sum").item()
+        seconds = time.perf_counter() - start
+    figure("eval.gpt-tiny.b256.examples_per_s", len(test_w) / seconds)
+    figure("eval.gpt-tiny.loss", loss / test_w[:, 1:].numel())
+    for batch in (1, 8):
+        figure(f"latency.gpt-tiny.b{batch}.ms", latency(model, test_w[:batch, :-1].contiguous(), 5, 30))
+
+
 def flops(model):
     """Multiply-adds times two per example, convolutions and dense layers, as Secateur's census counts them."""
     total, size = 0, 28
@@ -168,6 +252,7 @@ def figure(name, value):
 def main():
     data_dir, lenet5_examples, lenet300_examples = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     small_conv_examples = int(sys.argv[4]) if len(sys.argv) > 4 else 3000
+    gpt_sequences = int(sys.argv[5]) if len(sys.argv) > 5 else 800
     threads = int(os.environ.get("OMP_NUM_THREADS", "1"))
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
@@ -181,6 +266,8 @@ def main():
     print(f"PEER pytorch libraries {blas()}", flush=True)
     for name, build, examples in (("lenet-5", lenet5, lenet5_examples), ("lenet-300-100", lenet300, lenet300_examples),
                                   ("vgg-small", vgg_small, small_conv_examples), ("resnet-small", ResNetSmall, small_conv_examples)):
+        if examples == 0:
+            continue  # left out: only the other models are compared
         rows = torch.randperm(len(train_x), generator=torch.Generator().manual_seed(1))[:examples]
         x, y = train_x[rows], train_y[rows]
         for batch in (64, 128):
@@ -214,6 +301,8 @@ def main():
             figure("pruned.lenet-5.b256.pruned_ms", statistics.median(after))
             figure("pruned.lenet-5.latency_cut_per_flops_cut",
                    (1 - statistics.median(after) / statistics.median(before)) / flops_cut)
+    if gpt_sequences > 0:
+        gpt_tiny(gpt_sequences)
 
 
 if __name__ == "__main__":

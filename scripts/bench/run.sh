@@ -11,7 +11,9 @@
 #   scripts/bench/run.sh reload      # a jar, then a Groovy source plugin, reloaded 100 and 1000 times: classes and metaspace
 #   scripts/bench/run.sh dashboard   # the quick-start run with a dashboard page open on it vs none, paired (needs chromium)
 #   scripts/bench/run.sh cluster     # li2016's LeNet-5 sensitivity analysis on 1 vs 2 worker JVMs, alternating (full data)
-#   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data);
+#   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data,
+#                                    # and gpt-tiny on python3.11-doc text: GPT_SEQUENCES, default 800; LENET5_EXAMPLES,
+#                                    # LENET300_EXAMPLES, SMALL_CONV_EXAMPLES or GPT_SEQUENCES at 0 leave that model out);
 #                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
 #   scripts/bench/run.sh profile     # Java Flight Recorder on LeNet-5 and resnet-small training at batch 64 and on
 #                                    # batch-1 inference of the LeNets: the top frames of each (full data)
@@ -248,6 +250,12 @@ run_peer() {
   local results="$PEER_DIR/results.txt"
   mkdir -p "$PEER_DIR"; : > "$results"
   local lenet5="${LENET5_EXAMPLES:-3000}" lenet300="${LENET300_EXAMPLES:-60000}" small_conv="${SMALL_CONV_EXAMPLES:-3000}"
+  # gpt-tiny reads the Python 3.11 documentation's sources; 0 sequences leave it out
+  local gpt="${GPT_SEQUENCES:-800}"
+  if (( gpt > 0 )) && [[ ! -d /usr/share/doc/python3.11/html/_sources ]]; then
+    echo "peer: gpt-tiny trains on the Python 3.11 documentation's sources; install them with: apt-get install python3.11-doc (or GPT_SEQUENCES=0)" >&2
+    exit 2
+  fi
   for round in $(seq 1 "${PEER_ROUNDS:-3}"); do
     for threads in ${PEER_THREADS:-1 2}; do
       # one program after the other in each round, the order swapped every round
@@ -256,17 +264,17 @@ run_peer() {
       for impl in "${order[@]}"; do
         echo "peer: round $round, $threads thread(s), $impl" >&2
         if [[ $impl == secateur ]]; then
-          OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv"
+          OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv" "$gpt"
         elif [[ $impl == secateur-before ]]; then
           OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -Dpeer.label=secateur-before -Dsecateur.training.denseLoop=false \
-              -Dorg.eclipse.deeplearning4j.helpers.disable=true -cp "$before_cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv"
+              -Dorg.eclipse.deeplearning4j.helpers.disable=true -cp "$before_cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv" "$gpt"
         else
           # PyTorch with its own OpenMP defaults (no passive wait policy): each side as it runs out of the box.
           # Its OpenMP threads are bound one to a core, and peer.py holds torch to $threads intra-op threads and
           # one inter-op thread, so that it never runs more threads than cores it was given.
           env -u OMP_WAIT_POLICY OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads OMP_PROC_BIND=close OMP_PLACES=cores \
               LD_LIBRARY_PATH="$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-              /usr/bin/python3 "$ROOT/scripts/bench/peer.py" "$data" "$lenet5" "$lenet300" "$small_conv"
+              /usr/bin/python3 "$ROOT/scripts/bench/peer.py" "$data" "$lenet5" "$lenet300" "$small_conv" "$gpt"
         fi | grep '^PEER' | sed "s/^PEER /round $round threads $threads /" | tee -a "$results" >&2
       done
     done

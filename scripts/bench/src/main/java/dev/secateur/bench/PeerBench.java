@@ -1,5 +1,6 @@
 package dev.secateur.bench;
 
+import dev.secateur.data.Dataset;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
@@ -8,6 +9,8 @@ import dev.secateur.model.MaskSet;
 import dev.secateur.model.NativeBackend;
 import dev.secateur.model.Network;
 import dev.secateur.model.NetworkLayout;
+import dev.secateur.model.gpt.GptShape;
+import dev.secateur.model.gpt.GptTiny;
 import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.shrink.Shrinker;
@@ -19,11 +22,17 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -34,7 +43,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Every figure is one line {@code PEER secateur <figure> <value>}; the script alternates the two programs in
  * rounds and prints the ratios. The thread count is the process's OMP_NUM_THREADS.
  *
- * <p>Arguments: LeNet-5 training examples, LeNet-300-100 training examples, vgg-small's and resnet-small's.
+ * <p>Arguments: LeNet-5 training examples, LeNet-300-100 training examples, vgg-small's and resnet-small's, and
+ * gpt-tiny's training sequences; 0 leaves a model out.
  */
 public final class PeerBench {
 
@@ -48,6 +58,7 @@ public final class PeerBench {
         int lenet5Examples = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
         int lenet300Examples = args.length > 1 ? Integer.parseInt(args[1]) : 60000;
         int smallConvExamples = args.length > 2 ? Integer.parseInt(args[2]) : 3000;
+        int gptSequences = args.length > 3 ? Integer.parseInt(args[3]) : 800;
         var data = BenchData.full();
         var warm = data.train().sample(500, 2L);
         var tuner = new FineTuner();
@@ -60,6 +71,9 @@ public final class PeerBench {
                 case LENET_300_100 -> lenet300Examples;
                 default -> smallConvExamples;
             };
+            if (examples == 0) {
+                continue; // left out: only the other models are compared
+            }
             var train = data.train().sample(Math.min(examples, data.train().size()), 1L);
             for (int batch : new int[]{64, 128}) {
                 var net = arch.network(1L, 1e-3);
@@ -83,7 +97,63 @@ public final class PeerBench {
             }
             Evaluator.releaseNativeMemory();
         }
+        if (gptSequences > 0) {
+            gptTiny(gptSequences);
+        }
         System.out.println("PEER " + LABEL + " libraries " + NativeLibraries.mapped());
+    }
+
+    /** Where the text comes from: the reStructuredText sources of the Python 3.11 documentation (python3.11-doc). */
+    static final Path CORPUS = Path.of("/usr/share/doc/python3.11/html/_sources");
+
+    /**
+     * gpt-tiny at its default size (875,520 parameters, context 128) on the corpus's bytes, every *.txt in path order:
+     * Adam at 3e-3 in steps of 16 sequences, as the reproduction trains it; then evaluation in batches of 256
+     * sequences, as the evaluator reads text, and the latency of 1 and 8 sequences. A sequence is 128 tokens.
+     */
+    private static void gptTiny(int sequences) {
+        byte[] text = corpus();
+        int context = GptShape.DEFAULT.context();
+        var train = windows(text, 0, sequences, context);
+        var test = windows(text, sequences, 512, context);
+        var warm = windows(text, sequences + 512, 64, context);
+        var tuner = new FineTuner();
+        var net = GptTiny.network(GptShape.DEFAULT, 1L, 3e-3);
+        tuner.train(net, warm, new TrainingSpec(1, 16, 3e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE);
+        var report = tuner.train(net, train, new TrainingSpec(1, 16, 3e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE);
+        figure("train.gpt-tiny.b16.examples_per_s", report.examplesPerSecond());
+        Evaluator.quality(net, warm);
+        long start = System.nanoTime();
+        var quality = Evaluator.quality(net, test);
+        figure("eval.gpt-tiny.b256.examples_per_s", test.size() / ((System.nanoTime() - start) / 1e9));
+        figure("eval.gpt-tiny.loss", quality.loss());
+        for (int batch : new int[]{1, 8}) {
+            INDArray x = test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
+            figure("latency.gpt-tiny.b" + batch + ".ms", Evaluator.latencyMs(net, x, 5, 30));
+        }
+        Evaluator.releaseNativeMemory();
+    }
+
+    /** Every *.txt under the corpus, in path order, one after the other. */
+    static byte[] corpus() {
+        try (Stream<Path> files = Files.walk(CORPUS)) {
+            var out = new ByteArrayOutputStream();
+            for (Path file : files.filter(f -> f.toString().endsWith(".txt")).sorted().toList()) {
+                out.write(Files.readAllBytes(file));
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("peer: gpt-tiny reads " + CORPUS + "; apt-get install python3.11-doc", e);
+        }
+    }
+
+    /** {@code count} sequences of {@code context} bytes from sequence {@code first} on, each with its next bytes as labels. */
+    static Dataset windows(byte[] text, int first, int count, int context) {
+        int[] starts = new int[count];
+        for (int k = 0; k < count; k++) {
+            starts[k] = (first + k) * (context + 1);
+        }
+        return Dataset.ofText("python3.11-doc", text, starts, context);
     }
 
     /** LeNet-5 with li2016's filters removed physically: its FLOPs cut and its latency cut at batch 256, side by side. */

@@ -6,6 +6,9 @@ import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
+import dev.secateur.model.gpt.GptShape;
+import dev.secateur.model.gpt.GptTiny;
 import dev.secateur.spec.TrainingSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +25,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * its time. The system properties {@code profile.settings} (a .jfc file) and {@code profile.output} say how and where.
  *
  * <p>Arguments: {@code train ARCH BATCH} (training epochs at batch BATCH) or {@code infer ARCH BATCH} (forward passes
- * of BATCH test examples, as the latency probe times them), then the seconds to record.
+ * of BATCH test examples, as the latency probe times them), then the seconds to record. {@code gpt-tiny} works on
+ * the text PeerBench gives it, a batch being that many sequences of 128 tokens.
  */
 public final class ProfileWorkload {
 
@@ -33,15 +37,29 @@ public final class ProfileWorkload {
         var arch = Architecture.byId(args[1]);
         int batch = Integer.parseInt(args[2]);
         long seconds = Long.parseLong(args[3]);
-        var data = BenchData.full();
-        var net = arch.network(1L, 1e-3);
         var tuner = new FineTuner();
-        Dataset train = data.train().sample(2000, 1L);
-        tuner.train(net, train.sample(500, 2L), new TrainingSpec(1, batch, 1e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE);
-        INDArray x = data.test().features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
+        Network net;
+        Dataset train;
+        Dataset test;
+        if (arch == Architecture.GPT_TINY) {
+            // gpt-tiny at its default size, on the text PeerBench gives it
+            byte[] text = PeerBench.corpus();
+            train = PeerBench.windows(text, 0, 320, GptShape.DEFAULT.context());
+            test = PeerBench.windows(text, 320, Math.max(batch, 64), GptShape.DEFAULT.context());
+            net = GptTiny.network(GptShape.DEFAULT, 1L, 3e-3);
+        } else {
+            var data = BenchData.full();
+            net = arch.network(1L, 1e-3);
+            train = data.train().sample(2000, 1L);
+            test = data.test();
+        }
+        tuner.train(net, train.sample(Math.min(500, train.size() / 2), 2L), new TrainingSpec(1, batch, 1e-3), MaskSet.NONE, 1L,
+                TrainingProgressListener.NONE);
+        INDArray x = test.features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup();
+        var model = net;
         Runnable work = args[0].equals("train")
-                ? () -> tuner.train(net, train, new TrainingSpec(1, batch, 1e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE)
-                : () -> Evaluator.latencyMs(net, x, 0, 200);
+                ? () -> tuner.train(model, train, new TrainingSpec(1, batch, 1e-3), MaskSet.NONE, 1L, TrainingProgressListener.NONE)
+                : () -> Evaluator.latencyMs(model, x, 0, 200);
         work.run(); // warm-up, before the recording starts
         int rounds = 0;
         try (var recording = new Recording(Configuration.create(Path.of(System.getProperty("profile.settings"))))) {
