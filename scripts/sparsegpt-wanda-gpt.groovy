@@ -5,6 +5,7 @@
 // - oneshot: every linear layer of the blocks (Q, K, V, output projection, both MLP layers; embeddings, layer norms
 //   and the head are left alone) pruned once at 50% unstructured, 2:4 and 4:8, Wanda and SparseGPT with 3
 //   calibration seeds (128 training sequences each), no retraining;
+// - rows: magnitude at 50% compared within each output row, as Wanda is (scripts/tools/input-norms.groovy says why);
 // - recovery: the same at 50% and 2:4 (calibration seed 1), then retrained with the masks held on 2,000 training
 //   sequences (256,000 tokens), beside a dense control retrained on the same tokens;
 // - heads: a quarter, half and three quarters of every block's attention heads removed physically, by magnitude,
@@ -15,7 +16,7 @@
 //
 //   apt-get install python3.11-doc
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy                      # all three parts
-//   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy heads                # one part (or oneshot, recovery)
+//   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy heads                # one part (or oneshot, rows, recovery)
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy heads dense runs/gpt-dense-.../model-final.zip  # reuse a dense model
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy quick                # a small model and a short text, for a look
 //   bin/secateur table 'runs/gpt-*' --markdown --columns perplexity,dense_perplexity,perplexity_rise,sparsity
@@ -27,7 +28,7 @@ String corpus = '/usr/share/doc/python3.11/html/_sources' + (quick ? '/tutorial'
 def corpusData = quick ? text(corpus, include: '*.txt', context: 64, testFraction: 0.1, test: 200)
                  : text(corpus, include: '*.txt', context: 128, testFraction: 0.01, train: 20000)
 List<Long> calibrationSeeds = seedsArgument([1L, 2L, 3L])
-def parts = ['oneshot', 'recovery', 'heads'].findAll { it in args } ?: ['oneshot', 'recovery', 'heads']
+def parts = ['oneshot', 'rows', 'recovery', 'heads'].findAll { it in args } ?: ['oneshot', 'rows', 'recovery', 'heads']
 int denseAt = args.indexOf('dense')
 if (denseAt >= 0 && denseAt + 1 >= args.size()) {
     throw new IllegalArgumentException("the argument 'dense' needs a model after it, such as dense runs/gpt-dense-.../model-final.zip")
@@ -59,9 +60,9 @@ def results = []
  * One-shot pruning of every linear layer of the blocks, as the papers do it; with recovery data, then retrained once
  * over it with the masks held, beside a dense control retrained on the same tokens.
  */
-def oneShot = { String name, String method, String pattern, long s, recoveryData ->
+def oneShot = { String name, String method, String pattern, long s, recoveryData, boolean rows = false ->
     // Wanda compares within each output row, as its paper does; the others within each layer
-    def chosen = method == 'wanda' && pattern == '50' ? unstructured(perOutput: true) : patterns[pattern]
+    def chosen = (method == 'wanda' || rows) && pattern == '50' ? unstructured(perOutput: true) : patterns[pattern]
     run(experiment(name) {
         seed s
         model { load denseModel }
@@ -111,6 +112,11 @@ if ('heads' in parts) {
     for (method in ['magnitude', 'taylor']) {
         results << remove("gpt-heads-mlp-${method}-50", method, queries + mlps, 0.5)
     }
+}
+
+if ('rows' in parts) {
+    // magnitude compared within each output row, as Wanda is: what Wanda's input norms add, apart from its groups
+    results << oneShot('gpt-magnitude-rows-50-seed-1', 'magnitude', '50', 1L, null, true)
 }
 
 if ('recovery' in parts) {

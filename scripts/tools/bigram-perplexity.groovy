@@ -1,5 +1,5 @@
 // The perplexity of a byte bigram model on the test split of the text scripts/sparsegpt-wanda-gpt.groovy reads: the
-// bar "far below a bigram model's" is measured against. Counts come from the same 12,000 training sequences the dense
+// bar "far below a bigram model's" is measured against. Counts come from the same 20,000 training sequences the dense
 // gpt-tiny trains on (seed 2023), with add-one smoothing; every token of every test sequence is predicted from the
 // one before it, as gpt-tiny's next-token loss is counted.
 //
