@@ -4,6 +4,7 @@ import dev.secateur.errors.BadInputException;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.evaluate.TimedSection;
 import dev.secateur.model.Network;
+import dev.secateur.model.gpt.TokenEmbedding;
 import dev.secateur.model.onnx.OnnxWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +29,18 @@ public final class SideBySide {
         }
     }
 
+    /** The larger batch of the side-by-side timing: 256 examples, or 16 sequences for a language model (2,048 tokens at 128). */
+    static final int LARGE_BATCH = 256;
+    static final int LARGE_BATCH_SEQUENCES = 16;
+
     /**
      * The masked network against the shrunk one, measured side by side: parameters, FLOPs per example, and
-     * the median latency at batch 1 and 256 on random inputs, the two models alternating.
+     * the median latency at batch 1 and a larger batch on random inputs, the two models alternating. A language
+     * model's batch is of sequences, each its full context: 256 of them ran the JVM out of native memory.
      */
     public static Measured measure(Network masked, Network shrunk) {
         int inputs = masked.inputSize();
+        int large = readsTokens(masked) ? LARGE_BATCH_SEQUENCES : LARGE_BATCH;
         var evaluator = new Evaluator();
         INDArray one = Nd4j.rand(DataType.FLOAT, 1, inputs);
         var before = evaluator.census(masked, one);
@@ -48,16 +55,17 @@ public final class SideBySide {
         // timed as one section: on a cluster worker, no other timing on this host overlaps it
         lines.addAll(TimedSection.run(() -> {
             var timed = new ArrayList<String>();
-            for (int batch : new int[]{1, 256}) {
+            for (int batch : new int[]{1, large}) {
                 INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputs);
                 int warmup = batch == 1 ? 20 : 2;
                 int repeats = batch == 1 ? 50 : 5;
                 double[] ms = alternating(masked, shrunk, x, warmup, repeats);
+                Evaluator.releaseNativeMemory();
                 figures.add(new RemovalFigure(RemovalFigure.LATENCY_MS, batch, "", ms[0], ms[1]));
                 timed.add(String.format(Locale.ROOT, "latency at batch %d: %.3f ms masked, %.3f ms shrunk (x%.2f; medians of 3 alternating rounds)",
                         batch, ms[0], ms[1], ms[0] / ms[1]));
             }
-            timed.addAll(profile(masked, shrunk, Nd4j.rand(DataType.FLOAT, 256, inputs), figures));
+            timed.addAll(profile(masked, shrunk, Nd4j.rand(DataType.FLOAT, large, inputs), figures));
             return timed;
         }));
         lines.addAll(deployed(masked, shrunk, 1 - (double) after.flops() / before.flops(), figures));
@@ -97,6 +105,16 @@ public final class SideBySide {
         return lines;
     }
 
+    /** Whether the network reads token ids (a language model's sequences), not feature rows. */
+    static boolean readsTokens(Network net) {
+        for (int i = 0; i < net.layerCount(); i++) {
+            if (net.layer(i).conf().getLayer() instanceof TokenEmbedding) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The median latency of each network over 3 rounds in which the two are timed alternately: {first, second}. */
     public static double[] alternating(Network first, Network second, INDArray x, int warmup, int repeats) {
         return alternating(() -> Evaluator.latencyMs(first, x, warmup, repeats),
@@ -127,12 +145,14 @@ public final class SideBySide {
         return new double[]{Evaluator.median(a), Evaluator.median(b)};
     }
 
-    /** Per-layer time at batch 256 of both networks, next to the FLOPs: where a latency cut falls short of the FLOPs cut. */
+    /** Per-layer time at the larger batch of both networks, next to the FLOPs: where a latency cut falls short of the FLOPs cut. */
     static List<String> profile(Network masked, Network shrunk, INDArray x, List<RemovalFigure> figures) {
         var before = LayerProfile.of(masked, x, 2, 5);
+        Evaluator.releaseNativeMemory();
         var after = LayerProfile.of(shrunk, x, 2, 5);
+        Evaluator.releaseNativeMemory();
         var lines = new ArrayList<String>();
-        lines.add("where the time goes at batch 256 (median ms per layer, masked -> shrunk, and FLOPs per example):");
+        lines.add("where the time goes at batch " + x.size(0) + " (median ms per layer, masked -> shrunk, and FLOPs per example):");
         double weightedBefore = 0;
         double weightedAfter = 0;
         double otherBefore = 0;
