@@ -206,7 +206,8 @@ public final class NetworkLayout {
 
     /**
      * FLOPs per example of each attention vertex's own products (QKᵀ and the sum over V; see
-     * {@link CausalSelfAttention#flops()}), keyed by the layer index of its query, whose heads they scale with.
+     * {@link CausalSelfAttention#flops()}), keyed by the layer index of its query, whose heads they scale with (−1 where
+     * the query is not a layer).
      */
     public static Map<Integer, Long> attentionFlops(Network net) {
         var flops = new TreeMap<Integer, Long>();
@@ -217,7 +218,7 @@ public final class NetworkLayout {
         conf.getVertices().forEach((name, vertex) -> {
             if (vertex instanceof CausalSelfAttention attention) {
                 String query = conf.getVertexInputs().get(name).get(0);
-                flops.put(net.layerIndex(query), attention.flops());
+                flops.merge(net.layerIndex(query), attention.flops(), Long::sum);
             }
         });
         return flops;

@@ -96,18 +96,23 @@ public final class ShrinkProjection {
                 }
             }
         }
-        // attention's own products scale with the heads its query layer keeps
-        NetworkLayout.attentionFlops(net).forEach((query, f) -> {
-            int g = index.get(ParamRef.weights(query));
-            perUnitCoupledFlops[g] += f / groups.get(g).units();
-        });
+        // attention's own products scale with the heads its query layer keeps; fixed if its query is not a layer
+        long fixedAttention = 0;
+        for (var entry : NetworkLayout.attentionFlops(net).entrySet()) {
+            Integer g = entry.getKey() < 0 ? null : index.get(ParamRef.weights(entry.getKey()));
+            if (g == null) {
+                fixedAttention += entry.getValue();
+            } else {
+                perUnitCoupledFlops[g] += entry.getValue() / groups.get(g).units();
+            }
+        }
         fixedParams = net.numParams() - prunableParams - coupled;
         long depthwise = 0;
         for (int i = 0; i < net.layerCount(); i++) {
             depthwise += NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape())
                     + NetworkLayout.headFlops(net.layer(i), outputs.get(i).shape(), example.size(0));
         }
-        fixedFlops = depthwise - coupledFlops;
+        fixedFlops = depthwise - coupledFlops + fixedAttention;
     }
 
     /** The projection for a network; {@code example} is one input row, for the convolutions' output sizes. */
