@@ -2,6 +2,7 @@ package dev.secateur.model;
 
 import dev.secateur.model.gpt.CausalSelfAttention;
 import dev.secateur.model.gpt.NextTokenOutput;
+import dev.secateur.model.gpt.TokenLinear;
 import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.ParamRef;
 import java.util.ArrayList;
@@ -233,7 +234,7 @@ public final class NetworkLayout {
         if (conf.getClass() == ConvolutionLayer.class) {
             return Optional.of(LayerKind.CONVOLUTION);
         }
-        if (conf.getClass() == DenseLayer.class) {
+        if (conf.getClass() == DenseLayer.class || conf.getClass() == TokenLinear.class) {
             return Optional.of(LayerKind.DENSE);
         }
         return Optional.empty();

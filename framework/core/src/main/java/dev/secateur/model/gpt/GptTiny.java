@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
@@ -17,7 +16,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * {@code gpt-tiny}: a decoder-only transformer (GPT-2's layout at a small size) as a {@code ComputationGraph}.
  * Token and position embeddings; pre-layer-norm blocks of causal multi-head attention and a GELU MLP, each added
  * to the residual stream; a final layer norm and the linear head. Q, K, V, the attention's output projection and
- * the two MLP layers are plain dense layers, so every linear weight is a prunable parameter with its own mask, and
+ * the two MLP layers are dense layers ({@link TokenLinear}), so every linear weight is a prunable parameter with its own mask, and
  * a layer's inputs are token rows. Vertices are named {@code block<i>.<part>}.
  */
 public final class GptTiny {
@@ -79,7 +78,7 @@ public final class GptTiny {
         return Network.of(graph);
     }
 
-    private static DenseLayer linear(int in, int out, Activation activation, NormalDistribution init) {
-        return new DenseLayer.Builder().nIn(in).nOut(out).activation(activation).weightInit(init).biasInit(0).build();
+    private static TokenLinear linear(int in, int out, Activation activation, NormalDistribution init) {
+        return new TokenLinear(in, out, activation, init);
     }
 }
