@@ -3,7 +3,7 @@
 // The published ordering (Wanda repository, LLaMA-2-7B, WikiText perplexity): at 50% and 2:4, SparseGPT and Wanda
 // far below magnitude. Here, from one dense model:
 // - oneshot: every linear layer of the blocks (Q, K, V, output projection, both MLP layers; embeddings, layer norms
-//   and the head are left alone) pruned once at 50% unstructured, 2:4 and 4:8, Wanda and SparseGPT with 3
+//   and the head are left alone) pruned once at 50% and 70% unstructured, 2:4 and 4:8, Wanda and SparseGPT with 3
 //   calibration seeds (128 training sequences each), no retraining;
 // - rows: magnitude at 50% compared within each output row, as Wanda is (scripts/tools/input-norms.groovy says why);
 // - recovery: the same at 50% and 2:4 (calibration seed 1), then retrained with the masks held on 2,000 training
@@ -17,6 +17,7 @@
 //   apt-get install python3.11-doc
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy                      # all three parts
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy heads                # one part (or oneshot, rows, recovery)
+//   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy high                 # only the one-shot runs at 70%
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy heads dense runs/gpt-dense-.../model-final.zip  # reuse a dense model
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy quick                # a small model and a short text, for a look
 //   bin/secateur table 'runs/gpt-*' --markdown --columns perplexity,dense_perplexity,perplexity_rise,sparsity
@@ -28,7 +29,7 @@ String corpus = '/usr/share/doc/python3.11/html/_sources' + (quick ? '/tutorial'
 def corpusData = quick ? text(corpus, include: '*.txt', context: 64, testFraction: 0.1, test: 200)
                  : text(corpus, include: '*.txt', context: 128, testFraction: 0.01, train: 20000)
 List<Long> calibrationSeeds = seedsArgument([1L, 2L, 3L])
-def parts = ['oneshot', 'rows', 'recovery', 'heads'].findAll { it in args } ?: ['oneshot', 'rows', 'recovery', 'heads']
+def parts = ['oneshot', 'rows', 'recovery', 'heads'].findAll { it in args } ?: ('high' in args ? ['oneshot'] : ['oneshot', 'rows', 'recovery', 'heads'])
 int denseAt = args.indexOf('dense')
 if (denseAt >= 0 && denseAt + 1 >= args.size()) {
     throw new IllegalArgumentException("the argument 'dense' needs a model after it, such as dense runs/gpt-dense-.../model-final.zip")
@@ -53,7 +54,7 @@ if (denseModel == null) {
     denseModel = dense.runDir.resolve('model-final.zip').toString()
 }
 
-def patterns = ['50': unstructured(), '2-4': nm(2, 4), '4-8': nm(4, 8)]
+def patterns = ['50': unstructured(), '2-4': nm(2, 4), '4-8': nm(4, 8), '70': unstructured()]
 def results = []
 
 /**
@@ -62,7 +63,8 @@ def results = []
  */
 def oneShot = { String name, String method, String pattern, long s, recoveryData, boolean rows = false ->
     // Wanda compares within each output row, as its paper does; the others within each layer
-    def chosen = (method == 'wanda' || rows) && pattern == '50' ? unstructured(perOutput: true) : patterns[pattern]
+    boolean unstructuredPattern = pattern in ['50', '70']
+    def chosen = (method == 'wanda' || rows) && unstructuredPattern ? unstructured(perOutput: true) : patterns[pattern]
     run(experiment(name) {
         seed s
         model { load denseModel }
@@ -71,7 +73,7 @@ def oneShot = { String name, String method, String pattern, long s, recoveryData
         calibration samples: 128
         granularity chosen
         scope layerwise()
-        schedule 'one-shot', target: 0.5
+        schedule 'one-shot', target: pattern == '70' ? 0.7 : 0.5
         if (recoveryData) {
             finetune epochs: 1, batch: 16, lr: 3e-4, decay: 'cosine'
             control true
@@ -131,11 +133,12 @@ if ('recovery' in parts) {
 }
 
 if ('oneshot' in parts) {
-    for (entry in patterns) {
+    // 'high' runs only the 70% pattern
+    for (String pattern in ('high' in args ? ['70'] : patterns.keySet())) {
         for (method in ['magnitude', 'wanda', 'sparsegpt']) {
             // magnitude reads no calibration data, so one seed gives all it can
             for (long s in (method == 'magnitude' ? calibrationSeeds.take(1) : calibrationSeeds)) {
-                results << oneShot("gpt-${method}-${entry.key}-seed-${s}", method, entry.key, s, null)
+                results << oneShot("gpt-${method}-${pattern}-seed-${s}", method, pattern, s, null)
             }
         }
     }
