@@ -171,6 +171,12 @@ final class GraphLayout {
             return first;
         }
         if (vertex instanceof CausalSelfAttention attention) {
+            var conf = graph.getConfiguration();
+            if (!conf.getVertexInputs().get(name).stream().allMatch(input -> conf.getVertices().get(input) instanceof LayerVertex)) {
+                inputs.forEach(i -> block(i, "vertex " + name + " (attention) reads a tensor that no layer writes directly, "
+                        + "so Secateur cannot remove its heads"));
+                return null;
+            }
             return heads(name, attention, inputs);
         }
         if (vertex instanceof MergeVertex) {
@@ -251,11 +257,14 @@ final class GraphLayout {
             members.computeIfAbsent(find(index), r -> new ArrayList<>()).add(index);
         }
         var widths = new HashMap<Integer, Integer>();
-        unitWidths.forEach((space, width) -> widths.merge(find(space), width, Math::max));
+        // heads of different widths joined into one space (by a residual add, say) cannot be removed together: −1
+        unitWidths.forEach((space, width) -> widths.merge(find(space), width, (a, b) -> a.equals(b) ? a : -1));
         var groups = new ArrayList<UnitGroup>();
         for (var entry : members.entrySet()) {
             var layers = entry.getValue();
             int width = widths.getOrDefault(entry.getKey(), 1);
+            String mixedHeads = width < 0 ? "it joins attention heads of different widths, which cannot be removed together" : null;
+            width = Math.max(width, 1);
             var couple = new LinkedHashSet<ParamRef>();
             var reads = new ArrayList<UnitGroup.Consumer>();
             String keptWhole = null;
@@ -267,6 +276,9 @@ final class GraphLayout {
                 if (keptWhole == null && blocked.containsKey(layer)) {
                     keptWhole = blocked.get(layer);
                 }
+            }
+            if (keptWhole == null && mixedHeads != null) {
+                keptWhole = mixedHeads;
             }
             if (keptWhole == null && reads.isEmpty()) {
                 keptWhole = "no prunable layer reads it, so Secateur cannot remove its units' inputs downstream";

@@ -13,6 +13,7 @@ import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
+import dev.secateur.spi.Requirement;
 import dev.secateur.spi.PruningPlan;
 import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.Scope;
@@ -101,6 +102,9 @@ public final class Pruner {
             return rowWisePlan(inScope, scores, current, granularity, scope, target, provenance);
         }
         var units = new ArrayList<UnitScores>(inScope.size());
+        // a loss probe removes a unit from every layer of its group at once, so each layer's score is already the
+        // group's: adding the followers' would count it once per layer
+        boolean measuredByGroup = scores.statistics() != null && scores.statistics().requested().contains(Requirement.LOSS_ORACLE);
         for (var param : inScope) {
             var score = scores.scores().get(param.weights());
             if (score == null) {
@@ -108,7 +112,7 @@ public final class Pruner {
             }
             var mask = current.of(param.weights()).orElse(null);
             var followerScores = new ArrayList<INDArray>();
-            for (var follower : param.followers()) {
+            for (var follower : measuredByGroup ? List.<PrunableParam>of() : param.followers()) {
                 var f = scores.scores().get(follower.weights());
                 if (f == null && granularity instanceof Granularity.Structured) {
                     throw new IllegalStateException("no scores for " + follower.weights() + ", which follows " + param.weights());
@@ -139,7 +143,7 @@ public final class Pruner {
                 double t = scope instanceof Scope.PerLayer ? target.perParam().get(u.param().weights()) : target.target();
                 long m = Math.round(t * u.count());
                 if (granularity instanceof Granularity.Structured structured) {
-                    m = structured.rounded(u.count(), m);
+                    m = structured.rounded(u.count(), m, u.param().unitWidth());
                 }
                 m = Math.max(m, u.alreadyPruned());
                 var cut = ThresholdSelector.select(List.of(u.source()), m);

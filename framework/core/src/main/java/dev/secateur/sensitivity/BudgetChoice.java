@@ -34,10 +34,14 @@ public record BudgetChoice(Map<String, Double> ratios, Map<String, Long> units, 
         var projection = ShrinkProjection.of(net, example);
         var dense = projection.dense();
         var units = new LinkedHashMap<String, Long>();
-        projection.groups().forEach(g -> units.put(g.id(), g.units()));
+        var widths = new LinkedHashMap<String, Integer>();
+        projection.groups().forEach(g -> {
+            units.put(g.id(), g.units());
+            widths.put(g.id(), g.producers().get(0).unitWidth());
+        });
         Function<Map<String, Double>, ShrinkProjection.Totals> project = ratios -> {
             var kept = new LinkedHashMap<String, Long>();
-            ratios.forEach((group, ratio) -> kept.put(group, kept(units.get(group), ratio, granularity)));
+            ratios.forEach((group, ratio) -> kept.put(group, ShrinkProjection.keptAt(units.get(group), ratio, granularity, widths.get(group))));
             return projection.project(kept);
         };
         var ratios = BudgetSolver.solve(curves, budget.cut(), r -> {
@@ -51,7 +55,8 @@ public record BudgetChoice(Map<String, Double> ratios, Map<String, Long> units, 
         var projected = project.apply(ratios);
         var lines = new ArrayList<String>();
         ratios.forEach((group, ratio) -> lines.add(String.format(Locale.ROOT, "%s: remove %.0f%% (%d of %d units)",
-                group, ratio * 100, units.get(group) - kept(units.get(group), ratio, granularity), units.get(group))));
+                group, ratio * 100, units.get(group) - ShrinkProjection.keptAt(units.get(group), ratio, granularity, widths.get(group)),
+                units.get(group))));
         lines.add(String.format(Locale.ROOT, "projected: FLOPs -%.1f%%, params -%.1f%%%s (budget: %s)",
                 projected.flopsCut(dense) * 100, projected.paramsCut(dense) * 100, curves.timed()
                         ? String.format(Locale.ROOT, ", latency at batch 256 -%.1f%% (the per-layer times added up)", curves.latencyCut(ratios) * 100)
@@ -61,7 +66,4 @@ public record BudgetChoice(Map<String, Double> ratios, Map<String, Long> units, 
         return new BudgetChoice(ratios, chosenUnits, lines);
     }
 
-    private static long kept(long units, double ratio, Granularity.Structured granularity) {
-        return ShrinkProjection.keptAt(units, ratio, granularity);
-    }
 }

@@ -116,7 +116,7 @@ public final class ExplainPlan {
 
     /** Units a group keeps at {@code ratio}, with the granularity's {@code round_to} applied as the pruner applies it. */
     private static long kept(ExperimentSpec spec, UnitGroup group, double ratio) {
-        return ShrinkProjection.keptAt(group.units(), ratio, spec.granularity());
+        return ShrinkProjection.keptAt(group.units(), ratio, spec.granularity(), group.producers().get(0).unitWidth());
     }
 
     private static int roundTo(ExperimentSpec spec) {

@@ -169,7 +169,12 @@ public final class ShrinkProjection {
 
     /** The units kept at {@code ratio}, with a structured granularity's {@code round_to} applied as the pruner applies it. */
     public static long keptAt(long units, double ratio, Granularity granularity) {
+        return keptAt(units, ratio, granularity, 1);
+    }
+
+    /** The same for units of {@code unitWidth} channels each (attention heads), whose kept channels are rounded. */
+    public static long keptAt(long units, double ratio, Granularity granularity, int unitWidth) {
         long kept = keptAt(units, ratio);
-        return granularity instanceof Granularity.Structured structured ? units - structured.rounded(units, units - kept) : kept;
+        return granularity instanceof Granularity.Structured structured ? units - structured.rounded(units, units - kept, unitWidth) : kept;
     }
 }

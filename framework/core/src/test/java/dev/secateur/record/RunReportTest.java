@@ -22,8 +22,8 @@ class RunReportTest {
                  "granularity": "unstructured", "runtime": {"secateur": "0.1", "java": "17", "nd4jBackend": "linux-x86_64"}}
                 """.formatted(RunDetail.JSON.writeValueAsString(experiment)));
         Files.writeString(dir.resolve(RunDirectory.RESULTS), ResultsCsv.HEADER + "\n"
-                + "0,0.000000,0.000000,0.861000,0.3979,266610,266609,532810,532809,0.3,10000,256,2.1,,,,\n"
-                + "1,0.900000,0.900000,0.859000,0.3960,266610,27030,532810,53650,0.3,11000,256,2.0,magnitude,,,\n");
+                + "0,0.000000,0.000000,0.861000,0.3979,266610,266609,532810,532809,0.3,10000,256,2.1,,,,,\n"
+                + "1,0.900000,0.900000,0.859000,0.3960,266610,27030,532810,53650,0.3,11000,256,2.0,magnitude,,,,\n");
         Files.writeString(dir.resolve(RunDirectory.EVENTS), String.join("\n",
                 "{\"event\":\"started\",\"time\":\"2026-01-01T00:00:00Z\"}",
                 "{\"event\":\"progress\",\"time\":\"2026-01-01T00:00:01Z\",\"phase\":\"BASELINE\",\"step\":0,\"epoch\":1,\"examplesDone\":1000}",

@@ -14,7 +14,10 @@ import dev.secateur.model.UnitReduction;
 import dev.secateur.model.gpt.GptShape;
 import dev.secateur.model.gpt.GptTiny;
 import dev.secateur.prune.Pruner;
+import dev.secateur.shrink.ShrinkProjection;
 import dev.secateur.spi.Granularity;
+import dev.secateur.spi.Options;
+import dev.secateur.spi.Provenance;
 import dev.secateur.spi.GroupReduction;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Requirement;
@@ -27,7 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -134,13 +136,13 @@ class GptHeadScoringTest {
         var view = Scorer.view(net, param("block0.k"), MaskSet.NONE, Statistics.NONE, Granularity.structured(GroupReduction.L1), 1);
         assertThat(view.unitWidth()).isEqualTo(SHAPE.headWidth());
         assertThat(Units.count(view)).isEqualTo(SHAPE.heads());
-        var query = param("block0.k");
-        assertThat(UnitReduction.perUnit(query, Units.spread(view, new double[]{3, 5}), GroupReduction.L1))
+        var key = param("block0.k");
+        assertThat(UnitReduction.perUnit(key, Units.spread(view, new double[]{3, 5}), GroupReduction.L1))
                 .containsExactly(new double[]{3, 5}, within(1e-4));
         double[] perChannel = new double[SHAPE.dModel()];
         perChannel[1] = 2;
         perChannel[9] = 7;
-        assertThat(UnitReduction.perUnit(query, Units.spread(view, perChannel), GroupReduction.L1))
+        assertThat(UnitReduction.perUnit(key, Units.spread(view, perChannel), GroupReduction.L1))
                 .containsExactly(new double[]{2, 7}, within(1e-4));
         assertThatThrownBy(() -> Units.spread(view, new double[3]))
                 .hasMessageContaining("has 2 output units of 8 channels, got 3 scores");
@@ -153,5 +155,41 @@ class GptHeadScoringTest {
         assertThatThrownBy(() -> Pruner.inScope(params, Granularity.structured(GroupReduction.L1), new Scope.PerLayer(Map.of(key, 0.5), Set.of())))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageContaining("attention heads are the heads of " + param("block0.q").weights());
+    }
+
+    private static final Provenance PROVENANCE = new Provenance("test", "1", Options.NONE, "one-shot", "1", 1L);
+
+    @Test
+    void anOraclesScoreIsTheWholeGroupsSoTheKeyAndValueAreNeitherScoredNorAddedAgain() {
+        var params = NetworkLayout.prunable(net);
+        var query = param("block0.q");
+        // the head with the lowest score goes; only the query is scored, as the scorer leaves a loss probe's followers out
+        float[] perHead = {3, 1};
+        var scores = Map.of(query.weights(), Nd4j.create(Units.perWeight(query.kind(), query.shape(), perHead), query.shape(), 'c'));
+        var measured = new Statistics(Set.of(Requirement.WEIGHTS, Requirement.LOSS_ORACLE), Map.of(), null, 0, Map.of());
+        var plan = new Pruner().plan(params, ScoreSet.of(scores, "oracle", "1", measured), MaskSet.NONE,
+                Granularity.structured(GroupReduction.L1), new Scope.PerLayer(Map.of(query.weights(), 0.5), Set.of()),
+                new Pruner.StepTarget(1, 0.5, Map.of(query.weights(), 0.5)), PROVENANCE);
+        for (String part : List.of("q", "k", "v")) {
+            INDArray mask = plan.masks().get(param("block0." + part).weights());
+            assertThat(mask.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 8)).minNumber().intValue()).as(part).isEqualTo(1);
+            assertThat(mask.get(NDArrayIndex.all(), NDArrayIndex.interval(8, 16)).maxNumber().intValue()).as(part).isZero();
+        }
+        // a criterion that scores each layer alone needs the followers' scores, which it adds to the query's
+        assertThatThrownBy(() -> new Pruner().plan(params, ScoreSet.of(scores, "magnitude", "1"), MaskSet.NONE,
+                Granularity.structured(GroupReduction.L1), new Scope.PerLayer(Map.of(query.weights(), 0.5), Set.of()),
+                new Pruner.StepTarget(1, 0.5, Map.of(query.weights(), 0.5)), PROVENANCE))
+                .hasMessageContaining("no scores for " + param("block0.k").weights());
+    }
+
+    @Test
+    void roundToRoundsAHeadsChannelsNotTheHeadCount() {
+        var query = param("block0.q");
+        var rounded = new Granularity.Structured(GroupReduction.L1, 8);
+        // 2 heads of 8 channels: any head count keeps a multiple of 8 channels, so half the heads still go
+        assertThat(rounded.rounded(query.units(), 1, query.unitWidth())).isEqualTo(1);
+        // at round_to 16 only both heads together are a multiple: the kept count rounds up to 2
+        assertThat(new Granularity.Structured(GroupReduction.L1, 16).rounded(query.units(), 1, query.unitWidth())).isZero();
+        assertThat(ShrinkProjection.keptAt(query.units(), 0.5, rounded, query.unitWidth())).isEqualTo(1);
     }
 }

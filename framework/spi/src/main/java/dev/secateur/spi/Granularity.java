@@ -75,9 +75,23 @@ public sealed interface Granularity permits Granularity.Unstructured, Granularit
 
         /** Units to prune out of {@code units} once the kept count is rounded up to a multiple of {@link #roundTo()}. */
         public long rounded(long units, long toPrune) {
+            return rounded(units, toPrune, 1);
+        }
+
+        /**
+         * The same for units of {@code unitWidth} channels each (attention heads): the kept channels are rounded, so
+         * the kept units become a multiple of roundTo / gcd(roundTo, unitWidth), and heads of 32 channels are never
+         * rounded at round_to 8.
+         */
+        public long rounded(long units, long toPrune, int unitWidth) {
+            long step = roundTo / gcd(roundTo, unitWidth);
             long kept = units - toPrune;
-            long roundedKept = Math.min(units, (kept + roundTo - 1) / roundTo * roundTo);
+            long roundedKept = Math.min(units, (kept + step - 1) / step * step);
             return units - roundedKept;
+        }
+
+        private static int gcd(int a, int b) {
+            return b == 0 ? a : gcd(b, a % b);
         }
 
         @Override

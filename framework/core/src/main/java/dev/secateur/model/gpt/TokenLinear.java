@@ -46,6 +46,10 @@ public final class TokenLinear extends DenseLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
+        if (!hasBias() || hasLayerNorm()) {
+            // the faster passes assume a bias and no layer norm of DL4J's own; anything else runs as DL4J's dense layer
+            return super.instantiate(conf, listeners, layerIndex, paramsView, initializeParams, networkDataType);
+        }
         return GptLayers.instantiate(new Instance(conf, networkDataType), conf, listeners, layerIndex, paramsView, initializeParams);
     }
 
@@ -81,7 +85,7 @@ public final class TokenLinear extends DenseLayer {
          */
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            if (!(layerConf().getActivationFn() instanceof ActivationIdentity) || maskArray != null || !hasBias()) {
+            if (!(layerConf().getActivationFn() instanceof ActivationIdentity) || maskArray != null) {
                 return super.backpropGradient(epsilon, workspaceMgr);
             }
             assertInputSet(true);
