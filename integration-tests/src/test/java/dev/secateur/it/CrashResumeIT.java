@@ -162,7 +162,7 @@ class CrashResumeIT {
     }
 
     /** Waits until the run reaches {@code point}: its directory, a progress event, or its k-th step-completed event. */
-    private static void awaitPoint(Process process, Path runs, String point) throws Exception {
+    static void awaitPoint(Process process, Path runs, String point) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (process.isAlive() && System.nanoTime() < deadline) {
             Path events = null;
@@ -393,7 +393,7 @@ class CrashResumeIT {
     }
 
     /** The one run in {@code runs} that completed (a kill before any checkpoint leaves one that a fresh run replaced). */
-    private static Path completedRun(Path runs) throws IOException {
+    static Path completedRun(Path runs) throws IOException {
         try (Stream<Path> dirs = Files.list(runs)) {
             var done = dirs.filter(d -> Files.exists(d.resolve("model-final.zip"))).toList();
             assertThat(done).as("completed runs in %s", runs).hasSize(1);
@@ -401,7 +401,7 @@ class CrashResumeIT {
         }
     }
 
-    private static void drain(Process process) {
+    static void drain(Process process) {
         for (var stream : List.of(process.getInputStream(), process.getErrorStream())) {
             var thread = new Thread(() -> {
                 try {

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -158,5 +160,59 @@ class LanguageModelIT {
             assertThat(browser.text("#summary td.perplexity")).matches("\\d+\\.\\d{3}");
             assertThat(browser.consoleWarnings()).as("the browser console").isEmpty();
         }
+    }
+
+    @Test
+    void aLanguageModelRunStoppedAfterItsFirstStepResumesToWhereAnUninterruptedRunEnds() throws Exception {
+        if (!Files.isDirectory(CORPUS)) {
+            CiAssumptions.skipOutsideCi("the example corpus is not installed; apt-get install python3.11-doc");
+        }
+        var script = Files.writeString(work.resolve("resume.groovy"), """
+                run(experiment('lm-resume') {
+                    seed 4
+                    model { train 'gpt-tiny', layers: 1, dModel: 32, heads: 2, mlp: 64, epochs: 1, batch: 16, lr: 3e-3 }
+                    data text('%s', include: '*.txt', context: 32, train: 1600, test: 64)
+                    saliency 'magnitude'
+                    schedule 'iterative', target: 0.6, steps: 3
+                    finetune epochs: 2, lr: 1e-3
+                    evaluate latencyRepeats: 2, latencyWarmup: 1, largeBatch: 0
+                })
+                """.formatted(CORPUS));
+        var reference = Cli.run(work, "run", script.toString(), "--runs-dir", "reference", "--no-progress");
+        assertThat(reference.exit()).as(reference.err()).isZero();
+
+        // stopped (SIGTERM) once the first step is recorded, then resumed from its checkpoint
+        var stoppedRuns = work.resolve("stopped");
+        var process = Cli.start(work, "run", script.toString(), "--runs-dir", stoppedRuns.toString(), "--no-progress");
+        CrashResumeIT.drain(process);
+        CrashResumeIT.awaitPoint(process, stoppedRuns, "step-completed 2");
+        process.destroy();
+        process.waitFor(1, TimeUnit.MINUTES);
+        try (Stream<Path> stopped = Files.list(stoppedRuns)) {
+            assertThat(stopped.filter(d -> Files.exists(d.resolve("model-final.zip"))))
+                    .as("the run was stopped before it finished").isEmpty();
+        }
+        var resumed = Cli.run(work, "run", script.toString(), "--runs-dir", stoppedRuns.toString(), "--no-progress", "--resume");
+        assertThat(resumed.exit()).as(resumed.err()).isZero();
+
+        Path done = CrashResumeIT.completedRun(stoppedRuns);
+        Path uninterrupted = CrashResumeIT.completedRun(work.resolve("reference"));
+        // every column that is not a timing: steps, sparsity, accuracy, loss, counts, FLOPs and perplexity
+        List<String> header = List.of(Files.readAllLines(done.resolve("results.csv")).get(0).split(","));
+        var timings = Set.of("latency_ms", "finetune_examples_per_s", "large_batch_latency_ms");
+        var expected = Files.readAllLines(uninterrupted.resolve("results.csv"));
+        var actual = Files.readAllLines(done.resolve("results.csv"));
+        assertThat(actual).hasSameSizeAs(expected).hasSize(5);
+        for (int row = 0; row < expected.size(); row++) {
+            String[] want = expected.get(row).split(",", -1);
+            String[] got = actual.get(row).split(",", -1);
+            for (int c = 0; c < header.size(); c++) {
+                if (!timings.contains(header.get(c))) {
+                    assertThat(got[c]).as("row %d, %s", row, header.get(c)).isEqualTo(want[c]);
+                }
+            }
+        }
+        assertThat(ModelFiles.load(done.resolve("model-final.zip")).params())
+                .isEqualTo(ModelFiles.load(uninterrupted.resolve("model-final.zip")).params());
     }
 }
