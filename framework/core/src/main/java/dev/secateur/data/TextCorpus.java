@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * no bytes (a window of {@code context + 1} bytes gives a sequence and its next tokens), and split by position:
  * whole blocks of {@link DataSpec.Text#BLOCK} sequences go to the test split.
  */
-final class TextCorpus {
+public final class TextCorpus {
 
     /** Chooses the test blocks: fixed, so every seed is judged on the same text. */
     private static final long TEST_BLOCKS_SEED = 0x74657874L;
@@ -29,6 +29,11 @@ final class TextCorpus {
 
     /** What was read: the bytes, every file with its digest, and where they came from. */
     record Read(byte[] text, List<DataFile> files, String origin) {
+    }
+
+    /** The bytes of the text, every file in path order, as a run reads them; a benchmark feeds the same text to PyTorch. */
+    public static byte[] bytes(DataSpec.Text spec) {
+        return read(spec).text();
     }
 
     static Read read(DataSpec.Text spec) {

@@ -202,8 +202,7 @@ public final class Evaluator {
             effective += 2 * (size - zeros) * positions + liveBias * positions;
         }
         for (int i = 0; i < net.layerCount(); i++) {
-            long unpruned = NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape())
-                    + NetworkLayout.headFlops(net.layer(i), outputs.get(i).shape(), example.size(0));
+            long unpruned = NetworkLayout.unprunedFlops(net.layer(i), outputs.get(i).shape(), example.size(0));
             flops += unpruned;
             effective += unpruned;
         }

@@ -190,6 +190,11 @@ public final class NetworkLayout {
         return 2 * w[0] * w[1] * outputs * positions + (layer.paramTable().containsKey("b") ? outputs * positions : 0);
     }
 
+    /** FLOPs per example of a layer whose weights are never pruned: a depthwise convolution's, or a language model's head. */
+    public static long unprunedFlops(Layer layer, long[] outputShape, long examples) {
+        return depthwiseFlops(layer, outputShape) + headFlops(layer, outputShape, examples);
+    }
+
     /**
      * FLOPs per example of a linear layer that Secateur never prunes, counted like a dense layer's: gpt-tiny's
      * next-token head ([B·T, d] rows to [B·T, vocabulary]); 0 for any other layer.

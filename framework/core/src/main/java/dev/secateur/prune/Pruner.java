@@ -13,7 +13,6 @@ import dev.secateur.spi.LayerKind;
 import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
-import dev.secateur.spi.Requirement;
 import dev.secateur.spi.PruningPlan;
 import dev.secateur.spi.SaliencyMethod;
 import dev.secateur.spi.Scope;
@@ -102,9 +101,7 @@ public final class Pruner {
             return rowWisePlan(inScope, scores, current, granularity, scope, target, provenance);
         }
         var units = new ArrayList<UnitScores>(inScope.size());
-        // a loss probe removes a unit from every layer of its group at once, so each layer's score is already the
-        // group's: adding the followers' would count it once per layer
-        boolean measuredByGroup = scores.statistics() != null && scores.statistics().requested().contains(Requirement.LOSS_ORACLE);
+        boolean measuredByGroup = scores.statistics() != null && Scorer.scoresWholeGroups(scores.statistics().requested());
         for (var param : inScope) {
             var score = scores.scores().get(param.weights());
             if (score == null) {

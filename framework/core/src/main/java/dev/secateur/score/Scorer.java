@@ -52,6 +52,14 @@ public final class Scorer {
     }
 
     /** What a method asks for with these options; whatever the plugin throws fails the step with its name. */
+    /**
+     * Whether a method with these requirements scores each unit of a layer with its whole group removed (a loss probe
+     * does), so a group's score is its leader's: the followers need no scoring, and adding theirs would count it twice.
+     */
+    public static boolean scoresWholeGroups(Set<Requirement> requirements) {
+        return requirements.contains(Requirement.LOSS_ORACLE);
+    }
+
     public static Set<Requirement> requirements(Method method) {
         return calling(method, "declaring its requirements", () -> method.extension().requirements(method.options()));
     }

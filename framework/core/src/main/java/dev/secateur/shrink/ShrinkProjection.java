@@ -109,8 +109,7 @@ public final class ShrinkProjection {
         fixedParams = net.numParams() - prunableParams - coupled;
         long depthwise = 0;
         for (int i = 0; i < net.layerCount(); i++) {
-            depthwise += NetworkLayout.depthwiseFlops(net.layer(i), outputs.get(i).shape())
-                    + NetworkLayout.headFlops(net.layer(i), outputs.get(i).shape(), example.size(0));
+            depthwise += NetworkLayout.unprunedFlops(net.layer(i), outputs.get(i).shape(), example.size(0));
         }
         fixedFlops = depthwise - coupledFlops + fixedAttention;
     }

@@ -17,7 +17,6 @@ import dev.secateur.score.UnitLossSource;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.SaliencySpec;
 import dev.secateur.spi.Granularity;
-import dev.secateur.spi.Requirement;
 import dev.secateur.store.Handle;
 import dev.secateur.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -71,9 +70,9 @@ final class ScorerVerticle extends StageVerticle {
                 ? Calibration.sample(stores.data().get(request.data()), request.saliency().calibration(), request.seed())
                 : null;
         // under structured pruning, layers that share units (through residual adds, or a head's query, key and value) are
-        // scored with their leader; a loss probe removes a unit from the whole group, so the leader's score is the group's
+        // scored with their leader, unless the method's score of the leader is already the group's
         boolean followers = request.granularity() instanceof Granularity.Structured
-                && !Scorer.requirements(method).contains(Requirement.LOSS_ORACLE);
+                && !Scorer.scoresWholeGroups(Scorer.requirements(method));
         var params = followers ? PrunableParam.withFollowers(request.params()) : request.params();
         var scores = scorer.score(stores.models().get(request.model()), params, masksOrNone(request.masks()),
                 method, request.granularity(), request.seed(), calibration,

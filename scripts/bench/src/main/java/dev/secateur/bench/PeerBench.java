@@ -1,6 +1,7 @@
 package dev.secateur.bench;
 
 import dev.secateur.data.Dataset;
+import dev.secateur.data.TextCorpus;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
@@ -15,6 +16,7 @@ import dev.secateur.prune.Pruner;
 import dev.secateur.score.ScoreSet;
 import dev.secateur.shrink.Shrinker;
 import dev.secateur.shrink.SideBySide;
+import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.TrainingSpec;
 import dev.secateur.spi.Granularity;
 import dev.secateur.spi.GroupReduction;
@@ -22,17 +24,12 @@ import dev.secateur.spi.Options;
 import dev.secateur.spi.ParamRef;
 import dev.secateur.spi.Provenance;
 import dev.secateur.spi.Scope;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -134,17 +131,9 @@ public final class PeerBench {
         Evaluator.releaseNativeMemory();
     }
 
-    /** Every *.txt under the corpus, in path order, one after the other. */
+    /** Every *.txt under the corpus, in path order, one after the other, as {@code data text(...)} reads it. */
     static byte[] corpus() {
-        try (Stream<Path> files = Files.walk(CORPUS)) {
-            var out = new ByteArrayOutputStream();
-            for (Path file : files.filter(f -> f.toString().endsWith(".txt")).sorted().toList()) {
-                out.write(Files.readAllBytes(file));
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("peer: gpt-tiny reads " + CORPUS + "; apt-get install python3.11-doc", e);
-        }
+        return TextCorpus.bytes(new DataSpec.Text(CORPUS, GptShape.DEFAULT.context(), "*.txt"));
     }
 
     /** {@code count} sequences of {@code context} bytes from sequence {@code first} on, each with its next bytes as labels. */
