@@ -446,7 +446,7 @@ class MainTest {
         assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString())).as(err.toString()).isEqualTo(Main.OK);
         assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
                 .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
-        assertThat(err.toString()).contains("through DL4J output");
+        assertThat(err.toString()).contains("in 3 batch(es) of at most 1 through SmallBatchForward");
     }
 
     @Test

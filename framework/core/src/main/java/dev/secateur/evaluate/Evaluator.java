@@ -32,10 +32,15 @@ public final class Evaluator {
     private static final Set<String> warmedPaths = ConcurrentHashMap.newKeySet();
     /**
      * Up to this many examples, a multilayer perceptron's latency is timed through {@link SmallBatchForward}:
-     * {@code scripts/bench/run.sh smallbatch} found it ahead of DL4J's output up to batch 4, level at 8 and behind from
-     * 16, where DL4J's matrix products take over (docs/results/speed.md).
+     * {@code scripts/bench/run.sh smallbatch} found it ahead of DL4J's output up to batch 4 and level at 8
+     * (docs/results/speed.md).
      */
     static final int SMALL_BATCH = 4;
+    /**
+     * The same for a network with convolutions: ahead of DL4J's output at batch 1 and 2 on the three built-in ones, and
+     * level with it at 4 ({@code scripts/bench/run.sh smallbatch}, docs/results/speed.md).
+     */
+    static final int SMALL_CONVOLUTIONAL_BATCH = 2;
     /** The clipping DL4J's cross-entropy applies to softmax outputs. */
     private static final double PROBABILITY_FLOOR = 1e-10;
 
@@ -221,7 +226,7 @@ public final class Evaluator {
 
     /**
      * Median wall time in ms of one forward pass of {@code x} over {@code repeats} passes, after {@code warmup} passes:
-     * {@link SmallBatchForward} for a multilayer perceptron at a batch of at most {@link #SMALL_BATCH}, as a model serving
+     * {@link SmallBatchForward} at a batch of at most {@link #SMALL_BATCH} ({@link #SMALL_CONVOLUTIONAL_BATCH} with convolutions), as a model serving
      * single requests would run, and {@code net.output(x)} otherwise.
      */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
@@ -241,7 +246,11 @@ public final class Evaluator {
 
     /** The pass that times {@code batch} examples of {@code net} in place of DL4J's output, or null for DL4J's. */
     static SmallBatchForward smallBatchPass(Network net, long batch) {
-        return batch <= SMALL_BATCH ? SmallBatchForward.of(net) : null;
+        if (batch > Math.max(SMALL_BATCH, SMALL_CONVOLUTIONAL_BATCH)) {
+            return null;
+        }
+        var pass = SmallBatchForward.of(net);
+        return pass != null && batch <= (pass.convolutional() ? SMALL_CONVOLUTIONAL_BATCH : SMALL_BATCH) ? pass : null;
     }
 
     /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */

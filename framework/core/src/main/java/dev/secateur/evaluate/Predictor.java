@@ -12,9 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * A model's predictions for inputs a user hands over, in batches, each timed: what {@code bin/secateur predict} does. A
- * multilayer perceptron answers batches of at most {@link Evaluator#SMALL_BATCH} through {@link SmallBatchForward},
- * as its latency is measured; everything else through DL4J's {@code output}.
+ * A model's predictions for inputs a user hands over, in batches, each timed: what {@code bin/secateur predict} does.
+ * Small batches go through {@link SmallBatchForward} (at most {@link Evaluator#SMALL_BATCH} examples, or
+ * {@link Evaluator#SMALL_CONVOLUTIONAL_BATCH} for a network with convolutions), as its latency is measured; larger
+ * ones, and networks that pass cannot run, through DL4J's {@code output}.
  */
 public final class Predictor {
 

@@ -1,154 +1,384 @@
 package dev.secateur.evaluate;
 
+import dev.secateur.errors.BadInputException;
+import dev.secateur.evaluate.SmallBatchSteps.Activation;
+import dev.secateur.evaluate.SmallBatchSteps.Shape;
+import dev.secateur.evaluate.SmallBatchSteps.Step;
 import dev.secateur.model.ActivationKinds;
 import dev.secateur.model.Network;
-import dev.secateur.model.PlainPerceptron;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The forward pass of a multilayer perceptron (dense ReLU or identity layers, a softmax output) for a few
- * examples at a time, in plain Java over a copy of the weights taken when it is made. At batch 1 DL4J's
- * {@code output} spends most of its time on per-call bookkeeping (workspaces, op validation, one native call per
- * operation), not on the products (docs/results/speed.md); this pass does only the arithmetic: for each input that
- * is not zero, its weight row is added into the layer's outputs, a loop the JIT vectorises. Inputs that are zero
- * (after ReLU, about half; background pixels) cost nothing. It computes what {@code net.output} does, up to the
- * order of float additions: {@code SmallBatchForwardTest} checks it against DL4J's output.
+ * The forward pass of a network for a few examples at a time, over a copy of the weights taken when it is made. At
+ * batch 1 DL4J's {@code output} spends most of its time on per-call bookkeeping (workspaces, op validation, one native
+ * call per operation), not on the arithmetic (docs/results/speed.md); this pass does only the arithmetic
+ * ({@link SmallBatchSteps}): one OpenBLAS call per dense or convolution layer, the rest in Java. It covers the built-in
+ * networks and any network, sequential or graph, made of the same pieces: dense and 2-D convolution layers with plain
+ * ReLU or no activation, batch normalisation, max and average pooling, global pooling, activation layers, residual
+ * adds and a softmax output. A convolution that keeps under a quarter of its weights sums only those, in Java, so an
+ * unstructured pruned kernel answers faster. It computes what {@code net.output} does, up to the order of float
+ * additions: {@code SmallBatchForwardTest} checks it against DL4J's output.
  *
- * <p>It reads the weights once, when made: make a new one after the network changes. Anything else (other layers
- * or activations, dropout, preprocessors, doubles) has no such pass, and {@link #unsupported} says why.
+ * <p>It reads the weights once, when made: make a new one after the network changes. Anything else (other layers,
+ * vertices or activations, weight noise, preprocessors other than DL4J's reshapes between images and rows, doubles,
+ * NHWC) has no such pass, and {@link #unsupported} says why.
  */
 public final class SmallBatchForward {
 
-    /**
-     * One dense layer: its weights as one array per input ({@code inputs × outputs}), its bias, and whether ReLU
-     * follows. Each row is its own array because the JIT vectorises {@code y[j] += x * w[j]} but not the same loop
-     * at an offset into one long array (docs/results/speed.md).
-     */
-    private record Dense(int inputs, int outputs, float[][] weights, float[] bias, boolean relu) {
-
-        static Dense of(INDArray w, INDArray b, boolean relu) {
-            int inputs = (int) w.size(0);
-            int outputs = (int) w.size(1);
-            float[] flat = w.dup('c').data().asFloat();
-            float[][] rows = new float[inputs][];
-            for (int i = 0; i < inputs; i++) {
-                rows[i] = Arrays.copyOfRange(flat, i * outputs, (i + 1) * outputs);
-            }
-            return new Dense(inputs, outputs, rows, b.dup().data().asFloat(), relu);
-        }
-
-        /** The layer's outputs for each example's inputs. */
-        float[][] forward(float[][] x) {
-            float[][] y = new float[x.length][];
-            for (int row = 0; row < x.length; row++) {
-                float[] in = x[row];
-                float[] out = bias.clone();
-                for (int i = 0; i < inputs; i++) {
-                    float xi = in[i];
-                    if (xi == 0f) {
-                        continue;
-                    }
-                    float[] w = weights[i];
-                    for (int j = 0; j < outputs; j++) {
-                        out[j] += xi * w[j];
-                    }
-                }
-                if (relu) {
-                    for (int j = 0; j < outputs; j++) {
-                        out[j] = Math.max(out[j], 0f);
-                    }
-                }
-                y[row] = out;
-            }
-            return y;
-        }
+    /** A step and the slots it reads: slot 0 is the input, slot {@code k + 1} what step {@code k} wrote. */
+    private record Node(Step step, int[] reads) {
     }
 
-    private final List<Dense> layers;
+    private final List<Node> nodes;
+    private final Shape input;
+    private final int classes;
+    private final boolean convolutional;
 
-    private SmallBatchForward(List<Dense> layers) {
-        this.layers = layers;
+    private SmallBatchForward(List<Node> nodes, Shape input, int classes, boolean convolutional) {
+        this.nodes = nodes;
+        this.input = input;
+        this.classes = classes;
+        this.convolutional = convolutional;
     }
 
     /** The pass for {@code net}, with its weights as they are now, or null where {@link #unsupported} names a reason. */
     public static SmallBatchForward of(Network net) {
-        if (unsupported(net) != null) {
+        try {
+            return new Planner(net).plan();
+        } catch (Unsupported e) {
             return null;
         }
-        var sequential = net.sequential("a small-batch forward pass");
-        var layers = new ArrayList<Dense>();
-        for (int i = 0; i < sequential.getnLayers(); i++) {
-            var layer = sequential.getLayer(i);
-            INDArray w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
-            INDArray b = layer.getParam(DefaultParamInitializer.BIAS_KEY);
-            boolean relu = ActivationKinds.plainRelu(((BaseLayer) layer.conf().getLayer()).getActivationFn());
-            layers.add(Dense.of(w, b, relu));
-        }
-        return new SmallBatchForward(List.copyOf(layers));
     }
 
     /** Null when {@link #of} can make a pass for {@code net}; otherwise why it cannot. */
     public static String unsupported(Network net) {
-        if (net.isGraph()) {
-            return "it is a graph";
+        try {
+            new Planner(net).check();
+            return null;
+        } catch (Unsupported e) {
+            return e.getMessage();
         }
-        MultiLayerNetwork sequential = net.sequential("a small-batch forward pass");
-        String shape = PlainPerceptron.unsupported(sequential);
-        if (shape != null) {
-            return shape;
-        }
-        var preprocessors = sequential.getLayerWiseConfigurations().getInputPreProcessors();
-        if (preprocessors != null && !preprocessors.isEmpty()) {
-            return "it has input preprocessors";
-        }
-        return null;
+    }
+
+    /** The steps in the order they run, for tests. */
+    List<Step> steps() {
+        return nodes.stream().map(Node::step).toList();
+    }
+
+    /** True when the network has a convolution, which sets how many examples this pass is worth using for. */
+    public boolean convolutional() {
+        return convolutional;
     }
 
     /** The outputs (class probabilities) for the rows of {@code x}, {@code [batch, classes]}. */
     public INDArray output(INDArray x) {
         int batch = (int) x.size(0);
-        int features = layers.get(0).inputs();
-        if (x.rank() != 2 || x.size(1) != features) {
-            throw new IllegalArgumentException("inputs of shape " + Arrays.toString(x.shape()) + ", expected [batch, " + features + "]");
+        int features = input.size();
+        long perExample = x.length() / Math.max(batch, 1);
+        if (x.rank() < 2 || perExample != features || x.rank() == 2 && x.size(1) != features) {
+            throw new IllegalArgumentException("inputs of shape " + Arrays.toString(x.shape()) + ", expected [batch, " + features + "]"
+                    + (input.height() > 1 ? " or [batch, " + input.channels() + ", " + input.height() + ", " + input.width() + "]" : ""));
         }
         float[] flat = x.dataType() == DataType.FLOAT && !x.isView() && x.ordering() == 'c' ? x.data().asFloat() : x.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[][] activation = new float[batch][];
+        float[][][][] slots = new float[nodes.size() + 1][][][];
+        slots[0] = new float[batch][][];
         for (int row = 0; row < batch; row++) {
-            activation[row] = Arrays.copyOfRange(flat, row * features, (row + 1) * features);
+            slots[0][row] = SmallBatchSteps.planes(Arrays.copyOfRange(flat, row * features, (row + 1) * features), input);
         }
-        for (var layer : layers) {
-            activation = layer.forward(activation);
+        for (int k = 0; k < nodes.size(); k++) {
+            var node = nodes.get(k);
+            float[][][][] reads = new float[node.reads().length][][][];
+            for (int i = 0; i < reads.length; i++) {
+                reads[i] = slots[node.reads()[i]];
+            }
+            slots[k + 1] = node.step().apply(reads);
         }
-        int classes = layers.get(layers.size() - 1).outputs();
         float[] out = new float[batch * classes];
         for (int row = 0; row < batch; row++) {
-            softmax(activation[row]);
-            System.arraycopy(activation[row], 0, out, row * classes, classes);
+            System.arraycopy(SmallBatchSteps.flat(slots[nodes.size()][row]), 0, out, row * classes, classes);
         }
         return Nd4j.create(out, new long[]{batch, classes}, 'c');
     }
 
-    /** {@code y} replaced by its softmax. */
-    private static void softmax(float[] y) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : y) {
-            max = Math.max(max, v);
+    /** Why a network has no such pass; caught inside this class. */
+    private static final class Unsupported extends RuntimeException {
+        Unsupported(String why) {
+            super(why, null, false, false);
         }
-        double sum = 0;
-        for (int j = 0; j < y.length; j++) {
-            y[j] = (float) Math.exp(y[j] - max);
-            sum += y[j];
+    }
+
+    /** Walks the network's layers (or the graph's vertices in topological order) into steps, with each one's shape. */
+    private static final class Planner {
+        private final Network net;
+        private final List<Node> nodes = new ArrayList<>();
+        private final List<Shape> shapes = new ArrayList<>();
+        private boolean convolutional;
+
+        Planner(Network net) {
+            this.net = net;
         }
-        for (int j = 0; j < y.length; j++) {
-            y[j] = (float) (y[j] / sum);
+
+        void check() {
+            plan();
+        }
+
+        SmallBatchForward plan() {
+            if (net.params().dataType() != DataType.FLOAT) {
+                throw new Unsupported("its parameters are " + net.params().dataType() + ", not FLOAT");
+            }
+            Shape input;
+            try {
+                long[] shape = net.inputShape();
+                input = shape.length == 3 ? new Shape((int) shape[0], (int) shape[1], (int) shape[2]) : Shape.row((int) shape[0]);
+            } catch (BadInputException e) {
+                throw new Unsupported(e.getMessage());
+            }
+            shapes.add(input);
+            if (net.isGraph()) {
+                planGraph();
+            } else {
+                var sequential = net.sequential("a small-batch forward pass");
+                var confs = sequential.getLayerWiseConfigurations();
+                for (int i = 0; i < sequential.getnLayers(); i++) {
+                    int slot = preprocess(confs.getInputPreProcess(i), nodes.size(), "layer " + i);
+                    layer(sequential.getLayer(i), "layer " + i, slot, i == sequential.getnLayers() - 1);
+                }
+            }
+            Shape last = shapes.get(shapes.size() - 1);
+            if (last.channels() != 1 || last.height() != 1) {
+                throw new Unsupported("its output is an image, not one row per example");
+            }
+            return new SmallBatchForward(List.copyOf(nodes), input, last.width(), convolutional);
+        }
+
+        private void planGraph() {
+            var graph = net.graph();
+            var conf = graph.getConfiguration();
+            if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
+                throw new Unsupported("it has " + conf.getNetworkInputs().size() + " inputs and " + conf.getNetworkOutputs().size() + " outputs");
+            }
+            Map<String, Integer> slotOf = new HashMap<>();
+            slotOf.put(conf.getNetworkInputs().get(0), 0);
+            String output = conf.getNetworkOutputs().get(0);
+            for (int index : graph.topologicalSortOrder()) {
+                var vertex = graph.getVertices()[index];
+                String name = vertex.getVertexName();
+                if (vertex.isInputVertex()) {
+                    continue;
+                }
+                List<String> inputs = conf.getVertexInputs().get(name);
+                int[] reads = inputs.stream().mapToInt(in -> slotOf.get(in)).toArray();
+                String where = "vertex " + name;
+                if (vertex instanceof LayerVertex layerVertex) {
+                    int slot = preprocess(layerVertex.getLayerPreProcessor(), reads[0], where);
+                    layer(layerVertex.getLayer(), where, slot, name.equals(output));
+                } else if (conf.getVertices().get(name) instanceof ElementWiseVertex add && add.getOp() == ElementWiseVertex.Op.Add) {
+                    Shape shape = shapes.get(reads[0]);
+                    for (int read : reads) {
+                        if (!shapes.get(read).equals(shape)) {
+                            throw new Unsupported(where + " adds activations of shapes " + shapes.get(reads[0]) + " and " + shapes.get(read));
+                        }
+                    }
+                    add(new SmallBatchSteps.Sum(), shape, reads);
+                } else {
+                    throw new Unsupported(where + " is a " + conf.getVertices().get(name).getClass().getSimpleName());
+                }
+                slotOf.put(name, nodes.size());
+            }
+        }
+
+        /** The slot a layer reads after its preprocessor: DL4J's reshapes between rows and images move no value. */
+        private int preprocess(InputPreProcessor pre, int slot, String where) {
+            if (pre == null) {
+                return slot;
+            }
+            Shape shape = shapes.get(slot);
+            Shape reshaped;
+            if (pre instanceof FeedForwardToCnnPreProcessor cnn) {
+                reshaped = new Shape((int) cnn.getNumChannels(), (int) cnn.getInputHeight(), (int) cnn.getInputWidth());
+            } else if (pre instanceof CnnToFeedForwardPreProcessor ff && ff.getFormat() == CNN2DFormat.NCHW) {
+                reshaped = Shape.row(shape.size());
+            } else {
+                throw new Unsupported(where + " has the input preprocessor " + pre.getClass().getSimpleName());
+            }
+            if (reshaped.size() != shape.size()) {
+                throw new Unsupported(where + " reshapes " + shape.size() + " values into " + reshaped);
+            }
+            // the same values under another shape: a slot of its own keeps each slot's shape true
+            add(new SmallBatchSteps.Reshape(reshaped), reshaped, new int[]{slot});
+            return nodes.size();
+        }
+
+        private void add(Step step, Shape shape, int[] reads) {
+            nodes.add(new Node(step, reads));
+            shapes.add(shape);
+        }
+
+        private void layer(Layer layer, String where, int slot, boolean last) {
+            var conf = layer.conf().getLayer();
+            Shape in = shapes.get(slot);
+            int[] reads = {slot};
+            if (conf instanceof BaseLayer withWeights && withWeights.getWeightNoise() != null) {
+                throw new Unsupported(where + " has weight noise");
+            }
+            if (conf.getClass() == DenseLayer.class || conf.getClass() == OutputLayer.class) {
+                var dense = (FeedForwardLayer) conf;
+                if (conf instanceof DenseLayer d && d.hasLayerNorm()) {
+                    throw new Unsupported(where + " has layer normalisation");
+                }
+                INDArray bias = layer.getParam(DefaultParamInitializer.BIAS_KEY);
+                if (bias == null) {
+                    throw new Unsupported(where + " has no bias");
+                }
+                int inputs = (int) dense.getNIn();
+                int outputs = (int) dense.getNOut();
+                if (inputs != in.size()) {
+                    throw new Unsupported(where + " takes " + inputs + " inputs where " + in + " arrive");
+                }
+                float[] w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').data().asFloat();
+                add(new SmallBatchSteps.Dense(w, inputs, outputs, bias.dup().data().asFloat(), activation((BaseLayer) conf, where, last)),
+                        Shape.row(outputs), reads);
+            } else if (conf.getClass() == ConvolutionLayer.class) {
+                convolution(layer, (ConvolutionLayer) conf, where, in, reads);
+            } else if (conf instanceof BatchNormalization bn) {
+                batchNormalisation(layer, bn, where, in, reads);
+            } else if (conf.getClass() == SubsamplingLayer.class) {
+                pooling((SubsamplingLayer) conf, where, in, reads);
+            } else if (conf instanceof GlobalPoolingLayer global) {
+                var type = global.getPoolingType();
+                int[] dims = global.getPoolingDimensions();
+                if (type != PoolingType.AVG && type != PoolingType.MAX || !global.isCollapseDimensions()
+                        || dims != null && !Arrays.equals(dims, new int[]{2, 3})) {
+                    throw new Unsupported(where + " is a " + type + " global pooling over " + Arrays.toString(dims));
+                }
+                add(new SmallBatchSteps.GlobalPooling(type == PoolingType.MAX), Shape.row(in.channels()), reads);
+            } else if (conf instanceof ActivationLayer activationLayer) {
+                add(new SmallBatchSteps.Activate(activation(activationLayer.getActivationFn(), where, last)), in, reads);
+            } else {
+                throw new Unsupported(where + " is a " + conf.getClass().getSimpleName());
+            }
+        }
+
+        private Activation activation(BaseLayer conf, String where, boolean last) {
+            return activation(conf.getActivationFn(), where, last);
+        }
+
+        private static Activation activation(IActivation fn, String where, boolean last) {
+            if (fn instanceof ActivationIdentity) {
+                return Activation.IDENTITY;
+            }
+            if (ActivationKinds.plainRelu(fn)) {
+                return Activation.RELU;
+            }
+            if (last && fn instanceof ActivationSoftmax) {
+                return Activation.SOFTMAX;
+            }
+            throw new Unsupported(where + " has activation " + fn);
+        }
+
+        private void convolution(Layer layer, ConvolutionLayer conf, String where, Shape in, int[] reads) {
+            if (conf.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+                throw new Unsupported(where + " reads " + conf.getCnn2dDataFormat() + " images");
+            }
+            if (in.channels() != conf.getNIn()) {
+                throw new Unsupported(where + " takes " + conf.getNIn() + " channels where " + in + " arrive");
+            }
+            int[] kernel = conf.getKernelSize();
+            int[] stride = conf.getStride();
+            int[] dilation = conf.getDilation();
+            int[] size = {in.height(), in.width()};
+            int[] outSize = new int[2];
+            int[] padding;
+            if (conf.getConvolutionMode() == ConvolutionMode.Same) {
+                for (int d = 0; d < 2; d++) {
+                    outSize[d] = -Math.floorDiv(-size[d], stride[d]);
+                }
+                padding = ConvolutionUtils.getSameModeTopLeftPadding(outSize, size, kernel, stride, dilation);
+            } else {
+                padding = conf.getPadding();
+                for (int d = 0; d < 2; d++) {
+                    int extent = (kernel[d] - 1) * dilation[d] + 1;
+                    outSize[d] = (size[d] + 2 * padding[d] - extent) / stride[d] + 1;
+                }
+            }
+            Shape out = new Shape((int) conf.getNOut(), outSize[0], outSize[1]);
+            INDArray bias = layer.getParam(DefaultParamInitializer.BIAS_KEY);
+            float[] b = bias != null ? bias.dup().data().asFloat() : new float[out.channels()];
+            float[] w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').data().asFloat();
+            add(new SmallBatchSteps.Convolution(in, out, kernel, stride, dilation, padding, w, b, activation(conf, where, false)), out, reads);
+            convolutional = true;
+        }
+
+        private void batchNormalisation(Layer layer, BatchNormalization conf, String where, Shape in, int[] reads) {
+            if (in.plane() > 1 && conf.getCnn2DFormat() != CNN2DFormat.NCHW) {
+                throw new Unsupported(where + " normalises " + conf.getCnn2DFormat() + " images");
+            }
+            // on a row of features, each feature is a channel
+            int channels = in.channels() == 1 && in.height() == 1 ? in.width() : in.channels();
+            float[] mean = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).dup().data().asFloat();
+            float[] std = new float[channels];
+            INDArray logStd = conf.isUseLogStd() ? layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD) : null;
+            INDArray variance = logStd == null ? layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR) : null;
+            for (int c = 0; c < channels; c++) {
+                // DL4J keeps log10 of the running deviation and still adds epsilon to its square at inference
+                double var = logStd != null ? Math.pow(10, 2 * logStd.getDouble(c)) : variance.getDouble(c);
+                std[c] = (float) Math.sqrt(var + conf.getEps());
+            }
+            float[] scale = new float[channels];
+            float[] shift = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                float gamma = conf.isLockGammaBeta() ? (float) conf.getGamma() : layer.getParam(BatchNormalizationParamInitializer.GAMMA).getFloat(c);
+                float beta = conf.isLockGammaBeta() ? (float) conf.getBeta() : layer.getParam(BatchNormalizationParamInitializer.BETA).getFloat(c);
+                scale[c] = gamma / std[c];
+                shift[c] = beta - mean[c] * scale[c];
+            }
+            // DL4J 1.0.0-M2.1's batch normalisation layer never applies its activation function, in training or at
+            // inference, so a ReLU declared on it does nothing there, nor here
+            add(new SmallBatchSteps.ChannelAffine(scale, shift, Activation.IDENTITY), in, reads);
+        }
+
+        private void pooling(SubsamplingLayer conf, String where, Shape in, int[] reads) {
+            var type = conf.getPoolingType();
+            int[] kernel = conf.getKernelSize();
+            int[] stride = conf.getStride();
+            boolean plain = conf.getConvolutionMode() != ConvolutionMode.Same && Arrays.equals(conf.getPadding(), new int[]{0, 0})
+                    && Arrays.equals(conf.getDilation(), new int[]{1, 1}) && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW;
+            if (type != PoolingType.MAX && type != PoolingType.AVG || !plain) {
+                throw new Unsupported(where + " is a " + type + " pooling with padding, dilation, NHWC or the Same mode");
+            }
+            Shape out = new Shape(in.channels(), (in.height() - kernel[0]) / stride[0] + 1, (in.width() - kernel[1]) / stride[1] + 1);
+            add(new SmallBatchSteps.Pooling(in, out, type == PoolingType.MAX, kernel[0], kernel[1], stride[0], stride[1]), out, reads);
         }
     }
 }

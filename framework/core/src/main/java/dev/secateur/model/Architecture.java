@@ -68,7 +68,9 @@ public enum Architecture {
 
     /**
      * A small VGG-style network (28×28 inputs as published here; any image of at least 4×4): two blocks of two 3×3 convolutions (16, then 32 filters),
-     * each followed by batch normalisation with ReLU, and a 2×2 max-pool; then dense 128 and the output.
+     * each followed by batch normalisation, and a 2×2 max-pool; then dense 128 and the output. The batch normalisation
+     * layers are declared with ReLU, which DL4J 1.0.0-M2.1's batch normalisation never applies (SmallBatchForwardTest
+     * shows it), so the convolutions are linear up to each max-pool.
      * Prunable layers 0, 2, 5, 7 (convolutions), 10 and 11 (dense); batch normalisation at 1, 3, 6, 8.
      */
     VGG_SMALL("vgg-small") {
@@ -94,7 +96,8 @@ public enum Architecture {
      * (14×14); a residual block of 16 (identity shortcut); a block of 32 that halves the resolution again
      * (7×7, 1×1 projection shortcut); a block of 32 (identity shortcut); global average pooling and the
      * output. 38,890 parameters and about 5 MFLOPs per example, close to LeNet-5's 4.6. Every convolution is followed by batch
-     * normalisation; ReLU comes after each residual add. Layers are named by their index, so parameter
+     * normalisation; ReLU comes after each residual add (the ReLU declared on the batch normalisation inside each block,
+     * and on the stem's, is never applied by DL4J 1.0.0-M2.1, as for {@link #VGG_SMALL}). Layers are named by their index, so parameter
      * {@code 4_W} is layer 4's weights. The adds join layers 0 and 4 (16 channels) and layers 9, 11 and 16
      * (32 channels) into shared unit groups.
      */

@@ -10,8 +10,8 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The networks that Secateur's own perceptron code computes in place of DL4J's (the dense training loop, the
- * small-batch forward pass): float dense layers with a bias and plain ReLU or no activation, then a softmax output
+ * The networks that Secateur's own dense training loop trains in place of DL4J's {@code fit}: float dense layers with
+ * a bias and plain ReLU or no activation, then a softmax output
  * layer, without layer normalisation, dropout or weight noise. Each user adds what it needs besides.
  */
 public final class PlainPerceptron {

@@ -70,8 +70,9 @@ public final class SpeedupSummary {
         }
         if (granularity.startsWith("unstructured") || granularity.startsWith("nm-")) {
             lines.add("no speed-up is expected: " + granularity + " sparsity leaves the tensors their shape, and the dense "
-                    + "kernels (DL4J's, and the small-batch pass of a perceptron) multiply the zero weights too, so a measured "
-                    + "difference is noise or warm-up; the effective FLOPs say what sparse hardware or kernels could save");
+                    + "kernels multiply the zero weights too (only Secateur's small-batch pass skips them, in a convolution "
+                    + "that keeps under a quarter of its weights), so a measured difference is noise or warm-up; the effective "
+                    + "FLOPs say what sparse hardware or kernels could save");
         } else if (last.params() < dense.params()) {
             lines.add(String.format(Locale.ROOT, "pruned units were removed physically: params %,d -> %,d (%.1f%% fewer), "
                     + "FLOPs %,d -> %,d (%.1f%% fewer); the side-by-side latency measured at removal is the speed-up to quote, "

@@ -2,16 +2,30 @@ package dev.secateur.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.secateur.Fixtures;
 import dev.secateur.data.InputShape;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ConvolutionUtils;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
@@ -20,6 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 class SmallBatchForwardTest {
 
@@ -70,11 +85,177 @@ class SmallBatchForwardTest {
         assertThat(SmallBatchForward.of(net).output(x).sub(net.output(x)).amaxNumber().doubleValue()).isLessThan(1e-5);
     }
 
+    /** A network trained on a few hundred images, so that batch normalisation's statistics and the weights are not their initial ones. */
+    private static Network trained(Network net, int examples) {
+        var data = Fixtures.smallData();
+        if (net.isGraph()) {
+            net.graph().fit(data.train().head(examples));
+        } else {
+            net.sequential("the test").fit(data.train().head(examples));
+        }
+        return net;
+    }
+
+    private static INDArray images(int count) {
+        return Fixtures.smallData().test().features().get(NDArrayIndex.interval(0, count), NDArrayIndex.all()).dup();
+    }
+
     @Test
-    void convolutionsAndGraphsHaveNoSuchPassAndSayWhy() {
-        assertThat(SmallBatchForward.unsupported(Network.of(Architecture.LENET_5.build(1L, 1e-3)))).isEqualTo("layer 0 is a ConvolutionLayer");
-        assertThat(SmallBatchForward.of(Architecture.RESNET_SMALL.network(1L, 1e-3))).isNull();
-        assertThat(SmallBatchForward.unsupported(Architecture.RESNET_SMALL.network(1L, 1e-3))).isEqualTo("it is a graph");
+    void aTrainedLenet5WithPrunedWeightsAndAFilterRemovedByMaskGivesDl4jsOutputs() {
+        var net = trained(Network.of(Architecture.LENET_5.build(3L, 1e-3)), 300);
+        INDArray conv2 = net.getParam("2_W");
+        conv2.muli(Nd4j.rand(conv2.shape()).gt(0.5).castTo(conv2.dataType()));
+        conv2.get(NDArrayIndex.point(3), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all()).assign(0);
+        net.getParam("2_b").putScalar(3, 0.0);
+        net.getParam("0_W").get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).assign(0);
+        assertThat(SmallBatchForward.of(net).convolutional()).isTrue();
+        for (int batch : new int[]{1, 3}) {
+            assertSameOutputs(net, images(batch));
+        }
+    }
+
+    /** {@code w} with all but its largest {@code kept} share of weights (by magnitude) set to zero, as unstructured pruning leaves it. */
+    private static void keepLargest(INDArray w, double kept) {
+        double[] magnitudes = Transforms.abs(w).data().asDouble();
+        Arrays.sort(magnitudes);
+        double threshold = magnitudes[(int) ((1 - kept) * magnitudes.length)];
+        w.muli(Transforms.abs(w).gte(threshold).castTo(w.dataType()));
+    }
+
+    @Test
+    void convolutionsKeepingFewWeightsAreSummedInJavaOverTheKeptOnesAndGiveDl4jsOutputs() {
+        var net = trained(Network.of(Architecture.LENET_5.build(8L, 1e-3)), 300);
+        keepLargest(net.getParam("0_W"), 0.5);
+        keepLargest(net.getParam("2_W"), 0.1);
+        var convolutions = SmallBatchForward.of(net).steps().stream()
+                .filter(SmallBatchSteps.Convolution.class::isInstance).map(SmallBatchSteps.Convolution.class::cast).toList();
+        assertThat(convolutions).extracting(SmallBatchSteps.Convolution::sparse).containsExactly(false, true);
+        assertSameOutputs(net, images(1));
+        assertSameOutputs(net, images(2));
+    }
+
+    @Test
+    void bothWaysOfSummingAConvolutionAgreeWithPaddingStridesAndUnusedInputChannels() {
+        var random = new Random(9);
+        var in = new SmallBatchSteps.Shape(3, 9, 7);
+        var out = new SmallBatchSteps.Shape(4, 5, 4); // 3×3, stride 2, Same: ceil(9/2) × ceil(7/2)
+        float[] weights = new float[4 * 3 * 3 * 3];
+        for (int i = 0; i < weights.length; i++) {
+            // input channel 1 has no weight left: its taps are never gathered
+            weights[i] = (i / 9) % 3 == 1 || random.nextDouble() < 0.4 ? 0f : (float) random.nextGaussian();
+        }
+        float[] bias = {0.5f, -0.25f, 0f, 1f};
+        float[][][] x = new float[2][3][63];
+        for (float[][] example : x) {
+            for (float[] plane : example) {
+                for (int i = 0; i < plane.length; i++) {
+                    plane[i] = (float) random.nextGaussian();
+                }
+            }
+        }
+        int[] padding = ConvolutionUtils.getSameModeTopLeftPadding(new int[]{5, 4}, new int[]{9, 7}, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1});
+        float[][][] dense = new SmallBatchSteps.Convolution(in, out, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}, padding, weights, bias,
+                SmallBatchSteps.Activation.RELU, false).apply(x);
+        float[][][] sparse = new SmallBatchSteps.Convolution(in, out, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}, padding, weights, bias,
+                SmallBatchSteps.Activation.RELU, true).apply(x);
+        // and by hand, at one position of the second example: output channel 2, row 0, column 3 (padding above)
+        double byHand = bias[2];
+        for (int ci = 0; ci < 3; ci++) {
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    int iy = ky - padding[0];
+                    int ix = 3 * 2 + kx - padding[1];
+                    if (iy >= 0 && iy < 9 && ix >= 0 && ix < 7) {
+                        byHand += weights[((2 * 3 + ci) * 3 + ky) * 3 + kx] * x[1][ci][iy * 7 + ix];
+                    }
+                }
+            }
+        }
+        assertThat(sparse[1][2][3]).isCloseTo((float) Math.max(byHand, 0), offset(1e-5f));
+        for (int row = 0; row < 2; row++) {
+            for (int c = 0; c < 4; c++) {
+                assertThat(sparse[row][c]).hasSize(20);
+                for (int i = 0; i < 20; i++) {
+                    assertThat(sparse[row][c][i]).as("example %d channel %d position %d", row, c, i).isCloseTo(dense[row][c][i], offset(1e-5f));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aVggWithBatchNormalisationGivesDl4jsOutputs() {
+        var net = trained(Network.of(Architecture.VGG_SMALL.build(4L, 1e-3)), 200);
+        // DL4J 1.0.0-M2.1's batch normalisation ignores the ReLU declared on it, and the pass does as DL4J does
+        assertThat(((BaseLayer) net.layer(1).conf().getLayer()).getActivationFn().toString()).isEqualTo("relu");
+        assertThat(net.layerOutputs(images(1)).get(1).minNumber().doubleValue()).isLessThan(0);
+        assertSameOutputs(net, images(1));
+        assertSameOutputs(net, images(2));
+    }
+
+    @Test
+    void aResnetGraphWithStridedConvolutionsAndResidualAddsGivesDl4jsOutputs() {
+        var net = trained(Architecture.RESNET_SMALL.network(5L, 1e-3), 200);
+        INDArray projection = net.getParam("11_W");
+        projection.muli(Nd4j.rand(projection.shape()).gt(0.3).castTo(projection.dataType()));
+        assertSameOutputs(net, images(1));
+        assertSameOutputs(net, images(4));
+    }
+
+    @Test
+    void paddedConvolutionsOnSmallImagesGiveDl4jsOutputs() {
+        // LeNet-5 on 8×8 images pads its 5×5 convolutions to keep their input's size (DL4J's Same mode)
+        var net = Network.of(Architecture.LENET_5.build(6L, 1e-3, new Architecture.Sizing(InputShape.image(1, 8, 8), 10, List.of())));
+        assertSameOutputs(net, Nd4j.rand(DataType.FLOAT, 2, 64));
+        // and as images, [batch, channels, height, width]
+        assertSameOutputs(net, Nd4j.rand(DataType.FLOAT, 1, 1, 8, 8));
+    }
+
+    @Test
+    void explicitPaddingStridesAveragePoolingAndPlainVarianceGiveDl4jsOutputs() {
+        var conf = new NeuralNetConfiguration.Builder().seed(7).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).stride(2, 2).padding(1, 1).nOut(6).activation(Activation.RELU).build())
+                .layer(new BatchNormalization.Builder().useLogStd(false).activation(Activation.IDENTITY).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).kernelSize(3, 3).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(2, 3).stride(1, 2).nOut(5).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 2))
+                .build();
+        var built = new MultiLayerNetwork(conf);
+        built.init();
+        var net = Network.of(built);
+        var x = Nd4j.rand(DataType.FLOAT, 64, 2 * 28 * 28);
+        built.fit(x, Nd4j.eye(10).repeat(0, 7).get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()));
+        assertSameOutputs(net, x.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all()).dup());
+    }
+
+    @Test
+    void layersAndVerticesItDoesNotKnowHaveNoSuchPassAndSayWhy() {
+        var merge = new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.RELU).build(), "in")
+                .addLayer("b", new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.RELU).build(), "in")
+                .addVertex("joined", new MergeVertex(), "a", "b")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(2).activation(Activation.SOFTMAX).build(), "joined")
+                .setOutputs("out").build();
+        var graph = new ComputationGraph(merge);
+        graph.init();
+        assertThat(SmallBatchForward.unsupported(Network.of(graph))).isEqualTo("vertex joined is a MergeVertex");
+        assertThat(SmallBatchForward.of(Network.of(graph))).isNull();
+
+        var separable = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new SeparableConvolution2D.Builder(3, 3).nOut(4).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(8, 8, 1)).build();
+        var net = new MultiLayerNetwork(separable);
+        net.init();
+        assertThat(SmallBatchForward.unsupported(Network.of(net))).isEqualTo("layer 0 is a SeparableConvolution2D");
+
+        var maxPooledSame = new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(3, 3).stride(2, 2).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(8, 8, 1)).build();
+        var pooled = new MultiLayerNetwork(maxPooledSame);
+        pooled.init();
+        assertThat(SmallBatchForward.unsupported(Network.of(pooled))).startsWith("layer 0 is a MAX pooling with padding");
     }
 
     @Test
@@ -82,6 +263,9 @@ class SmallBatchForwardTest {
         var pass = SmallBatchForward.of(Network.of(Architecture.LENET_300_100.build(1L, 1e-3)));
         assertThatThrownBy(() -> pass.output(Nd4j.zeros(2, 100))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[2, 100]").hasMessageContaining("expected [batch, 784]");
+        var images = SmallBatchForward.of(Network.of(Architecture.LENET_5.build(1L, 1e-3)));
+        assertThatThrownBy(() -> images.output(Nd4j.zeros(1, 1, 20, 20))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[1, 1, 20, 20]").hasMessageContaining("expected [batch, 784] or [batch, 1, 28, 28]");
     }
 
     /** A dense layer of the given activation and layer normalisation between 784 inputs and a softmax output. */
@@ -105,11 +289,14 @@ class SmallBatchForwardTest {
     }
 
     @Test
-    void theEvaluatorTimesPerceptronsUpToFourExamplesThroughThePassAndEverythingElseThroughDl4j() {
+    void theEvaluatorTimesSmallBatchesThroughThePassAndLargerOnesThroughDl4j() {
         var lenet300 = Network.of(Architecture.LENET_300_100.build(1L, 1e-3));
         assertThat(Evaluator.smallBatchPass(lenet300, 1)).isNotNull();
         assertThat(Evaluator.smallBatchPass(lenet300, 4)).isNotNull();
         assertThat(Evaluator.smallBatchPass(lenet300, 5)).isNull();
-        assertThat(Evaluator.smallBatchPass(Network.of(Architecture.LENET_5.build(1L, 1e-3)), 1)).isNull();
+        var lenet5 = Network.of(Architecture.LENET_5.build(1L, 1e-3));
+        assertThat(Evaluator.smallBatchPass(lenet5, 1)).isNotNull();
+        assertThat(Evaluator.smallBatchPass(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH)).isNotNull();
+        assertThat(Evaluator.smallBatchPass(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH + 1)).isNull();
     }
 }

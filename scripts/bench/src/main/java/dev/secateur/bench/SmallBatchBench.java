@@ -4,28 +4,63 @@ import dev.secateur.evaluate.Evaluator;
 import dev.secateur.evaluate.SmallBatchForward;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * {@code scripts/bench/run.sh smallbatch}: LeNet-300-100's forward pass through {@link SmallBatchForward} and through
- * DL4J's {@code output}, side by side at batch 1 to 32 on random inputs (no zeros to skip), median of 500 passes each
- * after 300 untimed, two rounds. Where the first stops winning is where {@code Evaluator.SMALL_BATCH} sits.
+ * {@code scripts/bench/run.sh smallbatch}: each built-in image network's forward pass through {@link SmallBatchForward}
+ * and through DL4J's {@code output}, side by side at batch 1 to 32 on random inputs (no zeros to skip), median of
+ * passes after untimed ones, two rounds. Where the first stops winning is where {@code Evaluator.SMALL_BATCH} (and
+ * {@code SMALL_CONVOLUTIONAL_BATCH}) sits. Arguments name the networks (all four by default).
  */
 public final class SmallBatchBench {
 
     public static void main(String[] args) {
-        var net = Network.of(Architecture.LENET_300_100.build(1L, 1e-3));
+        var models = args.length > 0 ? List.of(args) : List.of("lenet-300-100", "lenet-5", "vgg-small", "resnet-small");
         for (int round = 1; round <= 2; round++) {
-            for (int batch : new int[]{1, 2, 4, 8, 16, 32}) {
-                var x = Nd4j.rand(DataType.FLOAT, batch, 784);
+            for (String model : models) {
+                var net = Architecture.byId(model).network(1L, 1e-3, Architecture.Sizing.FASHION_MNIST);
                 var small = SmallBatchForward.of(net);
-                double java = Evaluator.medianMs(() -> small.output(x), 300, 500);
-                double dl4j = Evaluator.medianMs(() -> net.output(x), 300, 500);
-                System.out.printf(Locale.ROOT, "round %d, batch %2d: SmallBatchForward %.4f ms, DL4J output %.4f ms (x%.2f)%n",
-                        round, batch, java, dl4j, dl4j / java);
+                for (int batch : new int[]{1, 2, 4, 8, 16, 32}) {
+                    var x = Nd4j.rand(DataType.FLOAT, batch, 784);
+                    int repeats = model.equals("lenet-300-100") ? 500 : 100;
+                    double java = Evaluator.medianMs(() -> small.output(x), repeats, repeats);
+                    double dl4j = Evaluator.medianMs(() -> net.output(x), repeats, repeats);
+                    System.out.printf(Locale.ROOT, "round %d, %-13s batch %2d: SmallBatchForward %.4f ms, DL4J output %.4f ms (x%.2f)%n",
+                            round, model, batch, java, dl4j, dl4j / java);
+                }
             }
+            if (models.contains("lenet-5")) {
+                prunedLenet5(round);
+            }
+        }
+    }
+
+    /**
+     * LeNet-5 at batch 1 with each convolution's smallest weights set to zero, as unstructured pruning leaves them: a
+     * convolution keeping under a quarter of its weights is summed over the kept ones only.
+     */
+    private static void prunedLenet5(int round) {
+        var x = Nd4j.rand(DataType.FLOAT, 1, 784);
+        for (double kept : new double[]{1.0, 0.5, 0.3, 0.2, 0.1, 0.05}) {
+            var net = Architecture.LENET_5.network(1L, 1e-3, Architecture.Sizing.FASHION_MNIST);
+            for (String key : List.of("0_W", "2_W")) {
+                INDArray w = net.getParam(key);
+                double[] magnitudes = Transforms.abs(w).data().asDouble();
+                Arrays.sort(magnitudes);
+                double threshold = magnitudes[(int) Math.min(magnitudes.length - 1, (1 - kept) * magnitudes.length)];
+                w.muli(Transforms.abs(w).gte(threshold).castTo(w.dataType()));
+            }
+            var small = SmallBatchForward.of(net);
+            double java = Evaluator.medianMs(() -> small.output(x), 300, 300);
+            double dl4j = Evaluator.medianMs(() -> net.output(x), 300, 300);
+            System.out.printf(Locale.ROOT, "round %d, lenet-5 with %3.0f%% of its convolution weights, batch 1: SmallBatchForward %.4f ms, "
+                    + "DL4J output %.4f ms (x%.2f)%n", round, 100 * kept, java, dl4j, dl4j / java);
         }
     }
 }
