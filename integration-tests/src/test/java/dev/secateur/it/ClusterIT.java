@@ -2,6 +2,7 @@ package dev.secateur.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.CiAssumptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -194,6 +195,38 @@ class ClusterIT {
 
     @Test
     @Order(4)
+    void aTransformersHeadsMeasuredByTheOracleOnTheWorkersAreThoseOneJvmMeasures() throws Exception {
+        Path corpus = Path.of("/usr/share/doc/python3.11/html/_sources/tutorial");
+        if (!Files.isDirectory(corpus)) {
+            CiAssumptions.skipOutsideCi("the example corpus is not installed; apt-get install python3.11-doc");
+        }
+        // gpt-tiny's custom attention vertex and token layers travel to the workers in the model zip, and each head's
+        // removal (its query, key and value columns together) is measured there
+        var script = Cli.script(work, "heads.groovy", """
+                run(experiment('it-heads') {
+                    seed 6
+                    model { train 'gpt-tiny', layers: 1, dModel: 32, heads: 2, mlp: 64, epochs: 1, batch: 16, lr: 3e-3 }
+                    data text('%s', include: '*.txt', context: 16, train: 400, test: 32)
+                    calibration samples: 16
+                    compare { criteria 'magnitude', 'taylor'; against 'oracle'; layer '2_W'; granularity neurons() }
+                })
+                """.formatted(corpus));
+        var local = Cli.run(work, "run", script.toString(), "--runs-dir", "heads-single", "--no-progress");
+        assertThat(local.exit()).as(local.err()).isZero();
+        var clustered = Cli.runWith(work, JVM, "run", "--cluster", "--cluster-name", CLUSTER, script.toString(), "--runs-dir",
+                "heads-cluster", "--no-progress");
+        assertThat(clustered.exit()).as(clustered.err()).isZero();
+        var points = Files.readString(onlyRun(work.resolve("heads-cluster")).resolve("rank-correlation-points.csv"));
+        assertThat(points).isEqualTo(Files.readString(onlyRun(work.resolve("heads-single")).resolve("rank-correlation-points.csv")));
+        // a header and one row per head, each with the oracle's loss for removing it and the two criteria's scores
+        assertThat(points.lines()).hasSize(3);
+        assertThat(points.lines().skip(1)).allSatisfy(row -> assertThat(row.split(",", -1)).hasSize(5).doesNotContain(""));
+        // one job per head of block 0
+        assertThat(LEDGER.matcher(clustered.out()).results().mapToInt(m -> Integer.parseInt(m.group(2))).sum()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(5)
     void aWorkerKilledMidAnalysisHasItsJobsSentToTheOtherAndTheResultIsUnchanged() throws Exception {
         var victim = workers.get(0);
         int from = victim.lines().size();
@@ -228,7 +261,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void withNoWorkerTheProbesFailAtTheStageTimeoutSayingHowToStartOne() throws Exception {
         var config = Files.writeString(work.resolve("short.json"), "{\"timeoutSeconds\": {\"evaluator\": 5}}");
         var script = Cli.script(work, "alone.groovy", """
@@ -251,7 +284,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void clusterFlagsThatCannotWorkAreRefusedBeforeAnythingStarts() throws Exception {
         var script = SCRIPTS.resolve("cluster-sensitivity.groovy").toString();
         var noCluster = Cli.run(work, "run", "--members", "127.0.0.1", script, "--runs-dir", "refused");
@@ -271,7 +304,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aWorkerStoppedWithSigtermLeavesTheClusterAndDeletesItsTemporaryDirectory() throws Exception {
         var process = Cli.startWith(work, JVM, "worker", "--cluster-name", CLUSTER + "-stop");
         var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -6,9 +6,11 @@ import dev.secateur.evaluate.SmallBatchSteps.Shape;
 import dev.secateur.evaluate.SmallBatchSteps.Step;
 import dev.secateur.model.ActivationKinds;
 import dev.secateur.model.Network;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
@@ -64,19 +66,32 @@ public final class SmallBatchForward {
     private final Shape input;
     private final int classes;
     private final boolean convolutional;
+    private final int outputSlot;
 
-    private SmallBatchForward(List<Node> nodes, Shape input, int classes, boolean convolutional) {
+    private SmallBatchForward(List<Node> nodes, Shape input, int classes, boolean convolutional, int outputSlot) {
         this.nodes = nodes;
         this.input = input;
         this.classes = classes;
         this.convolutional = convolutional;
+        this.outputSlot = outputSlot;
     }
 
     /** The pass for {@code net}, with its weights as they are now, or null where {@link #unsupported} names a reason. */
     public static SmallBatchForward of(Network net) {
+        return of(net, SmallBatchSteps.SPARSE_BELOW);
+    }
+
+    /**
+     * The same, summing in Java the convolutions that keep under {@code sparseBelow} of their weights (0: every one in
+     * OpenBLAS; above 1: every one in Java), where the default is {@value SmallBatchSteps#SPARSE_BELOW}: for timing both.
+     */
+    public static SmallBatchForward of(Network net, double sparseBelow) {
         try {
-            return new Planner(net).plan();
+            return new Planner(net, sparseBelow).plan();
         } catch (Unsupported e) {
+            return null;
+        } catch (RuntimeException e) {
+            // a network this planner misreads answers through DL4J rather than failing a measurement
             return null;
         }
     }
@@ -84,10 +99,12 @@ public final class SmallBatchForward {
     /** Null when {@link #of} can make a pass for {@code net}; otherwise why it cannot. */
     public static String unsupported(Network net) {
         try {
-            new Planner(net).check();
+            new Planner(net, SmallBatchSteps.SPARSE_BELOW).plan();
             return null;
         } catch (Unsupported e) {
             return e.getMessage();
+        } catch (RuntimeException e) {
+            return "it could not be read for the pass: " + e;
         }
     }
 
@@ -126,7 +143,7 @@ public final class SmallBatchForward {
         }
         float[] out = new float[batch * classes];
         for (int row = 0; row < batch; row++) {
-            System.arraycopy(SmallBatchSteps.flat(slots[nodes.size()][row]), 0, out, row * classes, classes);
+            System.arraycopy(SmallBatchSteps.flat(slots[outputSlot][row]), 0, out, row * classes, classes);
         }
         return Nd4j.create(out, new long[]{batch, classes}, 'c');
     }
@@ -141,16 +158,16 @@ public final class SmallBatchForward {
     /** Walks the network's layers (or the graph's vertices in topological order) into steps, with each one's shape. */
     private static final class Planner {
         private final Network net;
+        private final double sparseBelow;
         private final List<Node> nodes = new ArrayList<>();
         private final List<Shape> shapes = new ArrayList<>();
         private boolean convolutional;
+        /** The slot the network's output is in: the last step's for a sequential network, the output vertex's for a graph. */
+        private int outputSlot = -1;
 
-        Planner(Network net) {
+        Planner(Network net, double sparseBelow) {
             this.net = net;
-        }
-
-        void check() {
-            plan();
+            this.sparseBelow = sparseBelow;
         }
 
         SmallBatchForward plan() {
@@ -174,12 +191,13 @@ public final class SmallBatchForward {
                     int slot = preprocess(confs.getInputPreProcess(i), nodes.size(), "layer " + i);
                     layer(sequential.getLayer(i), "layer " + i, slot, i == sequential.getnLayers() - 1);
                 }
+                outputSlot = nodes.size();
             }
-            Shape last = shapes.get(shapes.size() - 1);
-            if (last.channels() != 1 || last.height() != 1) {
+            Shape last = shapes.get(outputSlot);
+            if (!last.row()) {
                 throw new Unsupported("its output is an image, not one row per example");
             }
-            return new SmallBatchForward(List.copyOf(nodes), input, last.width(), convolutional);
+            return new SmallBatchForward(List.copyOf(nodes), input, last.width(), convolutional, outputSlot);
         }
 
         private void planGraph() {
@@ -191,10 +209,19 @@ public final class SmallBatchForward {
             Map<String, Integer> slotOf = new HashMap<>();
             slotOf.put(conf.getNetworkInputs().get(0), 0);
             String output = conf.getNetworkOutputs().get(0);
+            // only what the output depends on: a graph may hold vertices that feed nothing it returns
+            var needed = new HashSet<String>();
+            var pending = new ArrayDeque<String>(List.of(output));
+            while (!pending.isEmpty()) {
+                String name = pending.pop();
+                if (needed.add(name) && conf.getVertexInputs().containsKey(name)) {
+                    pending.addAll(conf.getVertexInputs().get(name));
+                }
+            }
             for (int index : graph.topologicalSortOrder()) {
                 var vertex = graph.getVertices()[index];
                 String name = vertex.getVertexName();
-                if (vertex.isInputVertex()) {
+                if (vertex.isInputVertex() || !needed.contains(name)) {
                     continue;
                 }
                 List<String> inputs = conf.getVertexInputs().get(name);
@@ -216,6 +243,7 @@ public final class SmallBatchForward {
                 }
                 slotOf.put(name, nodes.size());
             }
+            outputSlot = slotOf.get(output);
         }
 
         /** The slot a layer reads after its preprocessor: DL4J's reshapes between rows and images move no value. */
@@ -278,9 +306,9 @@ public final class SmallBatchForward {
             } else if (conf instanceof GlobalPoolingLayer global) {
                 var type = global.getPoolingType();
                 int[] dims = global.getPoolingDimensions();
-                if (type != PoolingType.AVG && type != PoolingType.MAX || !global.isCollapseDimensions()
+                if (type != PoolingType.AVG && type != PoolingType.MAX || !global.isCollapseDimensions() || in.row()
                         || dims != null && !Arrays.equals(dims, new int[]{2, 3})) {
-                    throw new Unsupported(where + " is a " + type + " global pooling over " + Arrays.toString(dims));
+                    throw new Unsupported(where + " is a " + type + " global pooling over " + Arrays.toString(dims) + " of " + in);
                 }
                 add(new SmallBatchSteps.GlobalPooling(type == PoolingType.MAX), Shape.row(in.channels()), reads);
             } else if (conf instanceof ActivationLayer activationLayer) {
@@ -308,8 +336,8 @@ public final class SmallBatchForward {
         }
 
         private void convolution(Layer layer, ConvolutionLayer conf, String where, Shape in, int[] reads) {
-            if (conf.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                throw new Unsupported(where + " reads " + conf.getCnn2dDataFormat() + " images");
+            if (conf.getCnn2dDataFormat() != CNN2DFormat.NCHW || in.row()) {
+                throw new Unsupported(where + " reads " + (in.row() ? "a row of features" : conf.getCnn2dDataFormat() + " images"));
             }
             if (in.channels() != conf.getNIn()) {
                 throw new Unsupported(where + " takes " + conf.getNIn() + " channels where " + in + " arrive");
@@ -336,7 +364,9 @@ public final class SmallBatchForward {
             INDArray bias = layer.getParam(DefaultParamInitializer.BIAS_KEY);
             float[] b = bias != null ? bias.dup().data().asFloat() : new float[out.channels()];
             float[] w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').data().asFloat();
-            add(new SmallBatchSteps.Convolution(in, out, kernel, stride, dilation, padding, w, b, activation(conf, where, false)), out, reads);
+            boolean sparse = SmallBatchSteps.Convolution.keptShare(w) < sparseBelow;
+            add(new SmallBatchSteps.Convolution(in, out, kernel, stride, dilation, padding, w, b, activation(conf, where, false), sparse),
+                    out, reads);
             convolutional = true;
         }
 
@@ -345,7 +375,10 @@ public final class SmallBatchForward {
                 throw new Unsupported(where + " normalises " + conf.getCnn2DFormat() + " images");
             }
             // on a row of features, each feature is a channel
-            int channels = in.channels() == 1 && in.height() == 1 ? in.width() : in.channels();
+            int channels = in.row() ? in.width() : in.channels();
+            if (channels != conf.getNOut()) {
+                throw new Unsupported(where + " normalises " + conf.getNOut() + " channels where " + in + " arrive");
+            }
             float[] mean = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).dup().data().asFloat();
             float[] std = new float[channels];
             INDArray logStd = conf.isUseLogStd() ? layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD) : null;
@@ -370,6 +403,9 @@ public final class SmallBatchForward {
 
         private void pooling(SubsamplingLayer conf, String where, Shape in, int[] reads) {
             var type = conf.getPoolingType();
+            if (in.row()) {
+                throw new Unsupported(where + " pools a row of features");
+            }
             int[] kernel = conf.getKernelSize();
             int[] stride = conf.getStride();
             boolean plain = conf.getConvolutionMode() != ConvolutionMode.Same && Arrays.equals(conf.getPadding(), new int[]{0, 0})

@@ -11,18 +11,25 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * feature. Each loop then runs over an array from its start, which Java 17's compiler vectorises, where it does not
  * vectorise the same loop at an offset into one long array. A dense layer after a convolution reads the planes one
  * after another, as DL4J flattens an NCHW image. Every step is immutable, and allocates what it writes, so one pass
- * may serve several threads.
+ * may serve several threads; no step changes what it reads, so a reshape hands on the arrays it was given.
  */
 final class SmallBatchSteps {
 
     private SmallBatchSteps() {
     }
 
-    /** An example's shape: {@code channels} planes of {@code height × width}; a row of features is {@code [1, 1, n]}. */
-    record Shape(int channels, int height, int width) {
+    /**
+     * An example's shape: {@code channels} planes of {@code height × width}, or a row of {@code width} features (one
+     * plane, {@code [1, 1, n]}), which {@code row} tells apart from a one-channel image of height 1.
+     */
+    record Shape(int channels, int height, int width, boolean row) {
+
+        Shape(int channels, int height, int width) {
+            this(channels, height, width, false);
+        }
 
         static Shape row(int features) {
-            return new Shape(1, 1, features);
+            return new Shape(1, 1, features, true);
         }
 
         int plane() {
@@ -89,9 +96,9 @@ final class SmallBatchSteps {
     }
 
     /**
-     * A dense layer: {@code y = x · W + b}, then its activation, in one OpenBLAS call for all the examples, with the
-     * weights {@code [inputs, outputs]} (DL4J's layout) copied to native memory when the step is made.
-     * {@code scripts/bench/run.sh smallbatch} found it two to three times as fast as a Java loop over the weight rows.
+     * A dense layer: {@code y = x · W + b}, then its activation, in one OpenBLAS call for all the examples (a
+     * matrix-vector product for one), with the weights {@code [inputs, outputs]} (DL4J's layout) copied to native
+     * memory when the step is made.
      */
     static final class Dense implements Step {
         private final int inputs;
@@ -135,8 +142,13 @@ final class SmallBatchSteps {
                     at += plane.length;
                 }
             }
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                    x.length, outputs, inputs, 1f, work.x(), inputs, weights, outputs, 0f, work.y(), outputs);
+            if (x.length == 1) {
+                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, inputs, outputs, 1f, weights,
+                        outputs, work.x(), 1, 0f, work.y(), 1);
+            } else {
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                        x.length, outputs, inputs, 1f, work.x(), inputs, weights, outputs, 0f, work.y(), outputs);
+            }
             float[][][] y = new float[x.length][1][];
             for (int row = 0; row < x.length; row++) {
                 float[] out = new float[outputs];
@@ -154,10 +166,9 @@ final class SmallBatchSteps {
     /** How many gathered input values a block of taps holds: 16 KB, a third of a first-level data cache. */
     private static final int TAP_BLOCK_FLOATS = 4096;
     /**
-     * Below this share of weights kept, a convolution sums only its kept weights in Java; above it, OpenBLAS multiplies
-     * the whole weight matrix. Timed side by side on random weights, at batch 1 (docs/results/speed.md): Java overtakes
-     * OpenBLAS between 30% and 20% kept on LeNet-5's second convolution, and between 100% and 50% on a 16-channel
-     * 3×3 one over 28×28 images.
+     * By default, below this share of weights kept a convolution sums only its kept weights in Java; above it, OpenBLAS
+     * multiplies the whole weight matrix. {@code scripts/bench/run.sh smallbatch} times both ways on LeNet-5 pruned
+     * to each share (docs/results/speed.md).
      */
     static final double SPARSE_BELOW = 0.25;
 
@@ -208,16 +219,8 @@ final class SmallBatchSteps {
             }
         }
 
-        /**
-         * From DL4J's weights {@code [outChannels, inChannels, kernelHeight, kernelWidth]} in row-major order, summed in
-         * Java when fewer than {@link #SPARSE_BELOW} of them are kept.
-         */
-        Convolution(Shape in, Shape out, int[] kernel, int[] stride, int[] dilation, int[] padding, float[] weights, float[] bias,
-                    Activation activation) {
-            this(in, out, kernel, stride, dilation, padding, weights, bias, activation, keptShare(weights) < SPARSE_BELOW);
-        }
-
-        private static double keptShare(float[] weights) {
+        /** The share of {@code weights} that are not zero. */
+        static double keptShare(float[] weights) {
             long kept = 0;
             for (float w : weights) {
                 kept += w != 0f ? 1 : 0;
@@ -225,7 +228,10 @@ final class SmallBatchSteps {
             return weights.length == 0 ? 1 : (double) kept / weights.length;
         }
 
-        /** The same, with the sums in Java ({@code sparse}) or in OpenBLAS as asked: for tests and benchmarks of both. */
+        /**
+         * From DL4J's weights {@code [outChannels, inChannels, kernelHeight, kernelWidth]} in row-major order, with the
+         * sums in Java over the kept weights ({@code sparse}) or in OpenBLAS over all of them.
+         */
         Convolution(Shape in, Shape out, int[] kernel, int[] stride, int[] dilation, int[] padding, float[] weights, float[] bias,
                     Activation activation, boolean sparse) {
             this.in = in;

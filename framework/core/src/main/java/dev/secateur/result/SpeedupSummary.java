@@ -69,10 +69,10 @@ public final class SpeedupSummary {
             lines.add(text.toString());
         }
         if (granularity.startsWith("unstructured") || granularity.startsWith("nm-")) {
-            lines.add("no speed-up is expected: " + granularity + " sparsity leaves the tensors their shape, and the dense "
+            lines.add("little speed-up is expected: " + granularity + " sparsity leaves the tensors their shape, and the dense "
                     + "kernels multiply the zero weights too (only Secateur's small-batch pass skips them, in a convolution "
-                    + "that keeps under a quarter of its weights), so a measured difference is noise or warm-up; the effective "
-                    + "FLOPs say what sparse hardware or kernels could save");
+                    + "that keeps under a quarter of its weights), so a measured difference is mostly noise or warm-up; the "
+                    + "effective FLOPs say what sparse hardware or kernels could save");
         } else if (last.params() < dense.params()) {
             lines.add(String.format(Locale.ROOT, "pruned units were removed physically: params %,d -> %,d (%.1f%% fewer), "
                     + "FLOPs %,d -> %,d (%.1f%% fewer); the side-by-side latency measured at removal is the speed-up to quote, "

@@ -18,6 +18,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -226,6 +228,44 @@ class SmallBatchForwardTest {
         var x = Nd4j.rand(DataType.FLOAT, 64, 2 * 28 * 28);
         built.fit(x, Nd4j.eye(10).repeat(0, 7).get(NDArrayIndex.interval(0, 64), NDArrayIndex.all()));
         assertSameOutputs(net, x.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all()).dup());
+    }
+
+    @Test
+    void aGraphAnswersFromItsOutputVertexEvenWhenAVertexThatFeedsNothingComesLater() {
+        var conf = new NeuralNetConfiguration.Builder().seed(2).graphBuilder().allowDisconnected(true).addInputs("in")
+                .addLayer("hidden", new DenseLayer.Builder().nIn(6).nOut(8).activation(Activation.RELU).build(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3).activation(Activation.SOFTMAX).build(), "hidden")
+                .addLayer("unused", new DenseLayer.Builder().nIn(8).nOut(5).activation(Activation.IDENTITY).build(), "hidden")
+                .setOutputs("out").build();
+        var graph = new ComputationGraph(conf);
+        graph.init();
+        var net = Network.of(graph);
+        assertThat(SmallBatchForward.of(net).steps()).hasSize(2);
+        assertSameOutputs(net, Nd4j.rand(DataType.FLOAT, 2, 6));
+    }
+
+    @Test
+    void aOneChannelImageOfHeightOneIsNormalisedAsAnImageAndARowIsNeverPooledAsOne() {
+        var conf = new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new ConvolutionLayer.Builder(1, 3).nOut(1).activation(Activation.IDENTITY).build())
+                .layer(new BatchNormalization.Builder().build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(4).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(1, 28, 1)).build();
+        var built = new MultiLayerNetwork(conf);
+        built.init();
+        var x = Nd4j.rand(DataType.FLOAT, 32, 28);
+        built.fit(x, Nd4j.eye(4).repeat(0, 8));
+        assertSameOutputs(Network.of(built), x.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all()).dup());
+
+        var rowPooled = new NeuralNetConfiguration.Builder().seed(3).list()
+                .layer(new DenseLayer.Builder().nIn(8).nOut(6).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(6).nOut(2).activation(Activation.SOFTMAX).build())
+                .build();
+        var pooled = new MultiLayerNetwork(rowPooled);
+        pooled.init();
+        // DL4J reads the row as a sequence here, which the pass does not: refused, never averaged as an image
+        assertThat(SmallBatchForward.unsupported(Network.of(pooled))).isEqualTo("layer 1 has the input preprocessor FeedForwardToRnnPreProcessor");
     }
 
     @Test
