@@ -35,6 +35,9 @@ class ClusterIT {
     private static final String JVM = "-Xmx2g -Dsecateur.cluster.joinWaitSeconds=0 -Dsecateur.latency.firstWarmupMillis=0";
     private static final String CLUSTER = "it-cluster-" + ProcessHandle.current().pid();
     private static final Path SCRIPTS = Cli.ROOT.resolve("integration-tests/src/test/resources/scripts");
+    /** What the workers may read: the installed Fashion-MNIST, and the text gpt-tiny trains on. */
+    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    private static final Path CORPUS = Path.of("/usr/share/doc/python3.11/html/_sources/tutorial");
     /** results.csv without the columns that are timings (latency, throughput), which no two runs share. */
     private static final int[] DETERMINED = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 13};
     private static final Pattern LEDGER = Pattern.compile(
@@ -49,7 +52,13 @@ class ClusterIT {
     /** A worker JVM, with what it printed so far. */
     private record Member(Process process, List<String> lines) {
         static Member start(Path dir) throws IOException {
-            var process = Cli.startWith(dir, JVM, "worker", "--cluster-name", CLUSTER, "--work-dir", dir.resolve("worker").toString());
+            var args = new ArrayList<>(List.of("worker", "--cluster-name", CLUSTER, "--work-dir", dir.resolve("worker").toString()));
+            for (Path data : List.of(FASHION_MNIST, CORPUS)) {
+                if (Files.isDirectory(data)) {
+                    args.addAll(List.of("--data-dir", data.toString()));
+                }
+            }
+            var process = Cli.startWith(dir, JVM, args.toArray(String[]::new));
             var lines = new CopyOnWriteArrayList<String>();
             var reader = new Thread(() -> {
                 try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -196,8 +205,7 @@ class ClusterIT {
     @Test
     @Order(4)
     void aTransformersHeadsMeasuredByTheOracleOnTheWorkersAreThoseOneJvmMeasures() throws Exception {
-        Path corpus = Path.of("/usr/share/doc/python3.11/html/_sources/tutorial");
-        if (!Files.isDirectory(corpus)) {
+        if (!Files.isDirectory(CORPUS)) {
             CiAssumptions.skipOutsideCi("the example corpus is not installed; apt-get install python3.11-doc");
         }
         // gpt-tiny's custom attention vertex and token layers travel to the workers in the model zip, and each head's
@@ -210,7 +218,7 @@ class ClusterIT {
                     calibration samples: 16
                     compare { criteria 'magnitude', 'taylor'; against 'oracle'; layer '2_W'; granularity neurons() }
                 })
-                """.formatted(corpus));
+                """.formatted(CORPUS));
         var local = Cli.run(work, "run", script.toString(), "--runs-dir", "heads-single", "--no-progress");
         assertThat(local.exit()).as(local.err()).isZero();
         var clustered = Cli.runWith(work, JVM, "run", "--cluster", "--cluster-name", CLUSTER, script.toString(), "--runs-dir",

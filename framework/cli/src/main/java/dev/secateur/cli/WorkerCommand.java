@@ -73,7 +73,7 @@ final class WorkerCommand implements Callable<Integer> {
         }
         for (Path dir : dataDirs) {
             if (!Files.isDirectory(dir)) {
-                throw new BadInputException("--data-dir " + dir + " is not a directory; give one that holds IDX files");
+                throw new BadInputException("--data-dir " + dir + " is not a directory; give one that holds the data jobs read (IDX files, CSV, images or text)");
             }
         }
         var dataDirectories = dataDirs.isEmpty() ? DataDirectories.installed() : new DataDirectories(dataDirs);
