@@ -231,18 +231,24 @@ public final class Evaluator {
      */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
         var small = smallBatchPass(net, x.size(0));
-        Runnable pass = small != null ? () -> small.output(x) : () -> net.output(x);
-        // convolutions run other code than dense layers, which a perceptron timed earlier leaves uncompiled
-        String path = small == null ? "dl4j " : small.convolutional() ? "small-batch convolutional " : "small-batch ";
-        if (warmedPaths.add(path + x.size(0))) {
-            // the first timing at a batch size in a JVM would otherwise include the JIT compiling the inference
-            // path, which training no longer warms up (DenseTrainingLoop): x2 to x3 for the quick start's dense model
-            long until = System.nanoTime() + FIRST_WARMUP_NANOS;
-            while (System.nanoTime() < until) {
-                pass.run();
+        try {
+            Runnable pass = small != null ? () -> small.output(x) : () -> net.output(x);
+            // convolutions run other code than dense layers, which a perceptron timed earlier leaves uncompiled
+            String path = small == null ? "dl4j " : small.convolutional() ? "small-batch convolutional " : "small-batch ";
+            if (warmedPaths.add(path + x.size(0))) {
+                // the first timing at a batch size in a JVM would otherwise include the JIT compiling the inference
+                // path, which training no longer warms up (DenseTrainingLoop): x2 to x3 for the quick start's dense model
+                long until = System.nanoTime() + FIRST_WARMUP_NANOS;
+                while (System.nanoTime() < until) {
+                    pass.run();
+                }
+            }
+            return medianMs(pass, warmup, repeats);
+        } finally {
+            if (small != null) {
+                small.close(); // its native copy of the weights goes now, not when the collector runs
             }
         }
-        return medianMs(pass, warmup, repeats);
     }
 
 

@@ -51,11 +51,17 @@ public final class Predictor {
         var small = Evaluator.smallBatchPass(net, batch);
         var rows = new INDArray[(int) ((n + batch - 1) / batch)];
         double[] ms = new double[rows.length];
-        for (int b = 0; b < rows.length; b++) {
-            INDArray x = inputs.get(NDArrayIndex.interval((long) b * batch, Math.min(n, (long) (b + 1) * batch)), NDArrayIndex.all()).dup('c');
-            long start = System.nanoTime();
-            rows[b] = small != null ? small.output(x) : net.output(x);
-            ms[b] = (System.nanoTime() - start) / 1e6;
+        try {
+            for (int b = 0; b < rows.length; b++) {
+                INDArray x = inputs.get(NDArrayIndex.interval((long) b * batch, Math.min(n, (long) (b + 1) * batch)), NDArrayIndex.all()).dup('c');
+                long start = System.nanoTime();
+                rows[b] = small != null ? small.output(x) : net.output(x);
+                ms[b] = (System.nanoTime() - start) / 1e6;
+            }
+        } finally {
+            if (small != null) {
+                small.close();
+            }
         }
         return new Predictions(Nd4j.vstack(rows).castTo(DataType.FLOAT), ms, small != null ? "SmallBatchForward" : "DL4J output");
     }

@@ -52,11 +52,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * unstructured pruned kernel answers faster. It computes what {@code net.output} does, up to the order of float
  * additions: {@code SmallBatchForwardTest} checks it against DL4J's output.
  *
- * <p>It reads the weights once, when made: make a new one after the network changes. Anything else (other layers,
+ * <p>It reads the weights once, when made: make a new one after the network changes, and close the old one to free
+ * its native memory at once. Anything else (other layers,
  * vertices or activations, weight noise, preprocessors other than DL4J's reshapes between images and rows, doubles,
  * NHWC) has no such pass, and {@link #unsupported} says why.
  */
-public final class SmallBatchForward {
+public final class SmallBatchForward implements AutoCloseable {
 
     /** A step and the slots it reads: slot 0 is the input, slot {@code k + 1} what step {@code k} wrote. */
     private record Node(Step step, int[] reads) {
@@ -67,6 +68,7 @@ public final class SmallBatchForward {
     private final int classes;
     private final boolean convolutional;
     private final int outputSlot;
+    private volatile boolean closed;
 
     private SmallBatchForward(List<Node> nodes, Shape input, int classes, boolean convolutional, int outputSlot) {
         this.nodes = nodes;
@@ -118,8 +120,23 @@ public final class SmallBatchForward {
         return convolutional;
     }
 
+    /**
+     * Frees the native copies of the weights and the working memory at once, rather than when the collector gets to
+     * them; call it when no {@link #output} is running. The pass answers nothing after.
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            nodes.forEach(node -> node.step().release());
+        }
+    }
+
     /** The outputs (class probabilities) for the rows of {@code x}, {@code [batch, classes]}. */
     public INDArray output(INDArray x) {
+        if (closed) {
+            throw new IllegalStateException("this small-batch pass was closed; make a new one with SmallBatchForward.of");
+        }
         int batch = (int) x.size(0);
         int features = input.size();
         long perExample = x.length() / Math.max(batch, 1);

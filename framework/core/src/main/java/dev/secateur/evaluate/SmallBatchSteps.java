@@ -2,6 +2,9 @@ package dev.secateur.evaluate;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
@@ -63,6 +66,50 @@ final class SmallBatchSteps {
     sealed interface Step permits Dense, Convolution, ChannelAffine, Pooling, GlobalPooling, Sum, Activate, Reshape {
 
         float[][][] apply(float[][][]... inputs);
+
+        /** Frees the native memory the step holds, at once rather than when the collector gets to it. */
+        default void release() {
+        }
+    }
+
+    /**
+     * One call's working memory, kept for the next call of the same size: a call takes it, or makes its own when
+     * another call holds it (two threads at once), and hands it back. Freed with the step, not left in threads.
+     */
+    private static final class ScratchSlot<S extends AutoCloseable> {
+        private final AtomicReference<S> kept = new AtomicReference<>();
+        private volatile boolean released;
+
+        /** The kept scratch if it fits, else a new one from {@code make}. */
+        S take(Predicate<S> fits, Supplier<S> make) {
+            S scratch = kept.getAndSet(null);
+            if (scratch != null && fits.test(scratch)) {
+                return scratch;
+            }
+            close(scratch);
+            return make.get();
+        }
+
+        void give(S scratch) {
+            if (released || !kept.compareAndSet(null, scratch)) {
+                close(scratch);
+            }
+        }
+
+        void release() {
+            released = true;
+            close(kept.getAndSet(null));
+        }
+
+        private static void close(AutoCloseable scratch) {
+            if (scratch != null) {
+                try {
+                    scratch.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot free a small-batch pass's memory", e);
+                }
+            }
+        }
     }
 
     /** An example's planes one after another: a dense layer's input. */
@@ -106,15 +153,21 @@ final class SmallBatchSteps {
         private final FloatPointer weights;
         private final float[] bias;
         private final Activation activation;
-        /** Each thread's native inputs and outputs, kept for its next call of the same batch size. */
-        private final ThreadLocal<Scratch> scratch = new ThreadLocal<>();
+        /** The native inputs and outputs, kept for the next call of the same batch size. */
+        private final ScratchSlot<Scratch> scratch = new ScratchSlot<>();
 
-        private record Scratch(int batch, FloatPointer x, FloatPointer y, FloatBuffer in, FloatBuffer out) {
+        private record Scratch(int batch, FloatPointer x, FloatPointer y, FloatBuffer in, FloatBuffer out) implements AutoCloseable {
 
             static Scratch of(int batch, int inputs, int outputs) {
                 var x = new FloatPointer((long) batch * inputs);
                 var y = new FloatPointer((long) batch * outputs);
                 return new Scratch(batch, x, y, x.asBuffer(), y.asBuffer());
+            }
+
+            @Override
+            public void close() {
+                x.close();
+                y.close();
             }
         }
 
@@ -130,11 +183,7 @@ final class SmallBatchSteps {
         @Override
         public float[][][] apply(float[][][]... in) {
             float[][][] x = in[0];
-            Scratch work = scratch.get();
-            if (work == null || work.batch() != x.length) {
-                work = Scratch.of(x.length, inputs, outputs);
-                scratch.set(work);
-            }
+            Scratch work = scratch.take(s -> s.batch() == x.length, () -> Scratch.of(x.length, inputs, outputs));
             for (int row = 0; row < x.length; row++) {
                 int at = row * inputs;
                 for (float[] plane : x[row]) {
@@ -159,7 +208,14 @@ final class SmallBatchSteps {
                 activation.applyTo(out);
                 y[row][0] = out;
             }
+            scratch.give(work);
             return y;
+        }
+
+        @Override
+        public void release() {
+            scratch.release();
+            weights.close();
         }
     }
 
@@ -201,15 +257,24 @@ final class SmallBatchSteps {
         /** Sparse: per output channel, the patch rows of its kept taps and their weights; null when dense. */
         private final int[][] rows;
         private final float[][] values;
-        /** Each thread's patches and products, kept for its next call of the same batch size (see {@link #apply}). */
-        private final ThreadLocal<Scratch> scratch = new ThreadLocal<>();
+        /** The patches and products, kept for the next call of the same batch size (see {@link #apply}). */
+        private final ScratchSlot<Scratch> scratch = new ScratchSlot<>();
 
         /**
          * Sparse: the patch rows. Dense: the patches and products in native memory, with buffers over them that the
          * gather writes into and the planes are read from, so no array is copied whole on its way to OpenBLAS and back.
          */
         private record Scratch(int length, float[][] patchRows, FloatPointer nativePatches, FloatPointer nativeProducts,
-                               FloatBuffer patches, FloatBuffer products) {
+                               FloatBuffer patches, FloatBuffer products) implements AutoCloseable {
+
+            @Override
+            public void close() {
+                if (nativePatches != null) {
+                    nativePatches.close();
+                    nativeProducts.close();
+                }
+            }
+
 
             static Scratch dense(int length, int rows, int channels) {
                 var patches = new FloatPointer((long) rows * length);
@@ -293,6 +358,14 @@ final class SmallBatchSteps {
             }
         }
 
+        @Override
+        public void release() {
+            scratch.release();
+            if (weights != null) {
+                weights.close();
+            }
+        }
+
         /** True when it sums kept weights in Java rather than multiplying the whole matrix. */
         boolean sparse() {
             return weights == null;
@@ -305,13 +378,9 @@ final class SmallBatchSteps {
             int length = x.length * plane;
             // fresh arrays would be zeroed and missed in the cache on every call; a position in the padding is never
             // written, so stays zero from one call to the next of the same batch size
-            Scratch work = scratch.get();
-            if (work == null || work.length() != length) {
-                work = sparse()
-                        ? new Scratch(length, new float[used.length][length], null, null, null, null)
-                        : Scratch.dense(length, Math.max(used.length, 1), out.channels());
-                scratch.set(work);
-            }
+            Scratch work = scratch.take(s -> s.length() == length, () -> sparse()
+                    ? new Scratch(length, new float[used.length][length], null, null, null, null)
+                    : Scratch.dense(length, Math.max(used.length, 1), out.channels()));
             for (int u = 0; u < used.length; u++) {
                 if (sparse()) {
                     gather(x, used[u], plane, FloatBuffer.wrap(work.patchRows()[u]), 0);
@@ -320,6 +389,7 @@ final class SmallBatchSteps {
                 }
             }
             float[][] sums = sparse() ? sparseProducts(work.patchRows(), length) : denseProducts(work, length);
+            scratch.give(work);
             float[][][] y = new float[x.length][out.channels()][];
             for (int co = 0; co < out.channels(); co++) {
                 activation.applyTo(sums[co]);

@@ -8,9 +8,12 @@ import dev.secateur.Fixtures;
 import dev.secateur.data.InputShape;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -296,6 +299,30 @@ class SmallBatchForwardTest {
         var pooled = new MultiLayerNetwork(maxPooledSame);
         pooled.init();
         assertThat(SmallBatchForward.unsupported(Network.of(pooled))).startsWith("layer 0 is a MAX pooling with padding");
+    }
+
+    @Test
+    void aClosedPassFreesItsMemoryAndAnswersNothingMoreAndTwoThreadsShareAnOpenOne() throws Exception {
+        var net = trained(Architecture.RESNET_SMALL.network(12L, 1e-3), 100);
+        var pass = SmallBatchForward.of(net);
+        INDArray one = images(1);
+        INDArray expected = net.output(one);
+        // two threads at once: each call takes the kept working memory or makes its own, never shares it
+        var pool = Executors.newFixedThreadPool(2);
+        try {
+            var answers = new ArrayList<Future<INDArray>>();
+            for (int i = 0; i < 40; i++) {
+                answers.add(pool.submit(() -> pass.output(one)));
+            }
+            for (var answer : answers) {
+                assertThat(answer.get().sub(expected).amaxNumber().doubleValue()).isLessThan(1e-5);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        pass.close();
+        pass.close(); // twice is harmless
+        assertThatThrownBy(() -> pass.output(one)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     @Test
