@@ -133,8 +133,8 @@ class SmallBatchForwardTest {
         keepLargest(net.getParam("0_W"), 0.5);
         keepLargest(net.getParam("2_W"), 0.1);
         var convolutions = SmallBatchForward.of(net).steps().stream()
-                .filter(SmallBatchSteps.Convolution.class::isInstance).map(SmallBatchSteps.Convolution.class::cast).toList();
-        assertThat(convolutions).extracting(SmallBatchSteps.Convolution::sparse).containsExactly(false, true);
+                .filter(SmallBatchConvolution.class::isInstance).map(SmallBatchConvolution.class::cast).toList();
+        assertThat(convolutions).extracting(SmallBatchConvolution::sparse).containsExactly(false, true);
         assertSameOutputs(net, images(1));
         assertSameOutputs(net, images(2));
     }
@@ -159,9 +159,9 @@ class SmallBatchForwardTest {
             }
         }
         int[] padding = ConvolutionUtils.getSameModeTopLeftPadding(new int[]{5, 4}, new int[]{9, 7}, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1});
-        float[][][] dense = new SmallBatchSteps.Convolution(in, out, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}, padding, weights, bias,
+        float[][][] dense = new SmallBatchConvolution(in, out, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}, padding, weights, bias,
                 SmallBatchSteps.Activation.RELU, false).apply(x);
-        float[][][] sparse = new SmallBatchSteps.Convolution(in, out, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}, padding, weights, bias,
+        float[][][] sparse = new SmallBatchConvolution(in, out, new int[]{3, 3}, new int[]{2, 2}, new int[]{1, 1}, padding, weights, bias,
                 SmallBatchSteps.Activation.RELU, true).apply(x);
         // and by hand, at one position of the second example: output channel 2, row 0, column 3 (padding above)
         double byHand = bias[2];
