@@ -258,7 +258,11 @@ public final class Evaluator {
             return null;
         }
         var pass = SmallBatchForward.of(net);
-        return pass != null && batch <= (pass.convolutional() ? SMALL_CONVOLUTIONAL_BATCH : SMALL_BATCH) ? pass : null;
+        if (pass != null && batch > (pass.convolutional() ? SMALL_CONVOLUTIONAL_BATCH : SMALL_BATCH)) {
+            pass.close();
+            return null;
+        }
+        return pass;
     }
 
     /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */

@@ -171,15 +171,19 @@ final class SmallBatchConvolution implements Step {
         Scratch work = scratch.take(s -> s.length() == length, () -> sparse()
                 ? new Scratch(length, new float[used.length][length], null, null, null, null)
                 : Scratch.dense(length, Math.max(used.length, 1), out.channels()));
-        for (int u = 0; u < used.length; u++) {
-            if (sparse()) {
-                gather(x, used[u], plane, FloatBuffer.wrap(work.patchRows()[u]), 0);
-            } else {
-                gather(x, used[u], plane, work.patches(), u * length);
+        float[][] sums;
+        try {
+            for (int u = 0; u < used.length; u++) {
+                if (sparse()) {
+                    gather(x, used[u], plane, FloatBuffer.wrap(work.patchRows()[u]), 0);
+                } else {
+                    gather(x, used[u], plane, work.patches(), u * length);
+                }
             }
+            sums = sparse() ? sparseProducts(work.patchRows(), length) : denseProducts(work, length);
+        } finally {
+            scratch.give(work);
         }
-        float[][] sums = sparse() ? sparseProducts(work.patchRows(), length) : denseProducts(work, length);
-        scratch.give(work);
         float[][][] y = new float[x.length][out.channels()][];
         for (int co = 0; co < out.channels(); co++) {
             activation.applyTo(sums[co]);

@@ -66,7 +66,7 @@ public final class SmallBatchForward implements AutoCloseable {
     /** Null when {@link #of} can make a pass for {@code net}; otherwise why it cannot. */
     public static String unsupported(Network net) {
         try {
-            new SmallBatchPlanner(net, SmallBatchConvolution.SPARSE_BELOW).plan();
+            new SmallBatchForward(new SmallBatchPlanner(net, SmallBatchConvolution.SPARSE_BELOW).plan()).close();
             return null;
         } catch (SmallBatchPlanner.Unsupported e) {
             return e.getMessage();

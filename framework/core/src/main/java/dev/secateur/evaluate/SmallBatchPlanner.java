@@ -75,7 +75,17 @@ final class SmallBatchPlanner {
         this.sparseBelow = sparseBelow;
     }
 
+    /** The plan, or {@link Unsupported}; the steps already made free their native memory when the network is refused. */
     Plan plan() {
+        try {
+            return planAll();
+        } catch (RuntimeException e) {
+            nodes.forEach(node -> node.step().release());
+            throw e;
+        }
+    }
+
+    private Plan planAll() {
         if (net.params().dataType() != DataType.FLOAT) {
             throw new Unsupported("its parameters are " + net.params().dataType() + ", not FLOAT");
         }

@@ -13,8 +13,9 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * array per channel plane ({@code [example][channel][y·width + x]}); a row of features is one plane of one value per
  * feature. Each loop then runs over an array from its start, which Java 17's compiler vectorises, where it does not
  * vectorise the same loop at an offset into one long array. A dense layer after a convolution reads the planes one
- * after another, as DL4J flattens an NCHW image. Every step is immutable, and allocates what it writes, so one pass
- * may serve several threads; no step changes what it reads, so a reshape hands on the arrays it was given.
+ * after another, as DL4J flattens an NCHW image. A step's weights do not change after it is made, and it allocates
+ * what it writes (its working memory is taken per call from a {@link ScratchSlot}), so one pass may serve several
+ * threads; no step changes what it reads, so a reshape hands on the arrays it was given.
  */
 final class SmallBatchSteps {
 
@@ -184,32 +185,35 @@ final class SmallBatchSteps {
         public float[][][] apply(float[][][]... in) {
             float[][][] x = in[0];
             Scratch work = scratch.take(s -> s.batch() == x.length, () -> Scratch.of(x.length, inputs, outputs));
-            for (int row = 0; row < x.length; row++) {
-                int at = row * inputs;
-                for (float[] plane : x[row]) {
-                    work.in().put(at, plane, 0, plane.length);
-                    at += plane.length;
+            try {
+                for (int row = 0; row < x.length; row++) {
+                    int at = row * inputs;
+                    for (float[] plane : x[row]) {
+                        work.in().put(at, plane, 0, plane.length);
+                        at += plane.length;
+                    }
                 }
-            }
-            if (x.length == 1) {
-                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, inputs, outputs, 1f, weights,
-                        outputs, work.x(), 1, 0f, work.y(), 1);
-            } else {
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                        x.length, outputs, inputs, 1f, work.x(), inputs, weights, outputs, 0f, work.y(), outputs);
-            }
-            float[][][] y = new float[x.length][1][];
-            for (int row = 0; row < x.length; row++) {
-                float[] out = new float[outputs];
-                work.out().get(row * outputs, out, 0, outputs);
-                for (int j = 0; j < outputs; j++) {
-                    out[j] += bias[j];
+                if (x.length == 1) {
+                    openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, inputs, outputs, 1f, weights,
+                            outputs, work.x(), 1, 0f, work.y(), 1);
+                } else {
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                            x.length, outputs, inputs, 1f, work.x(), inputs, weights, outputs, 0f, work.y(), outputs);
                 }
-                activation.applyTo(out);
-                y[row][0] = out;
+                float[][][] y = new float[x.length][1][];
+                for (int row = 0; row < x.length; row++) {
+                    float[] out = new float[outputs];
+                    work.out().get(row * outputs, out, 0, outputs);
+                    for (int j = 0; j < outputs; j++) {
+                        out[j] += bias[j];
+                    }
+                    activation.applyTo(out);
+                    y[row][0] = out;
+                }
+                return y;
+            } finally {
+                scratch.give(work);
             }
-            scratch.give(work);
-            return y;
         }
 
         @Override

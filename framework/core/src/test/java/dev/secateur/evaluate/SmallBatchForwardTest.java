@@ -45,10 +45,12 @@ class SmallBatchForwardTest {
 
     /** The small-batch pass against DL4J's own output, example by example: the same probabilities up to float rounding. */
     private static void assertSameOutputs(Network net, INDArray x) {
-        var pass = SmallBatchForward.of(net);
-        assertThat(pass).as(SmallBatchForward.unsupported(net)).isNotNull();
+        INDArray actual;
+        try (var pass = SmallBatchForward.of(net)) {
+            assertThat(pass).as(() -> SmallBatchForward.unsupported(net)).isNotNull();
+            actual = pass.output(x);
+        }
         INDArray expected = net.output(x);
-        INDArray actual = pass.output(x);
         assertThat(actual.shape()).isEqualTo(expected.shape());
         assertThat(actual.sub(expected).amaxNumber().doubleValue()).as("largest difference").isLessThan(1e-5);
         assertThat(actual.argMax(1).toLongVector()).isEqualTo(expected.argMax(1).toLongVector());
@@ -358,12 +360,19 @@ class SmallBatchForwardTest {
     @Test
     void theEvaluatorTimesSmallBatchesThroughThePassAndLargerOnesThroughDl4j() {
         var lenet300 = Network.of(Architecture.LENET_300_100.build(1L, 1e-3));
-        assertThat(Evaluator.smallBatchPass(lenet300, 1)).isNotNull();
-        assertThat(Evaluator.smallBatchPass(lenet300, 4)).isNotNull();
-        assertThat(Evaluator.smallBatchPass(lenet300, 5)).isNull();
         var lenet5 = Network.of(Architecture.LENET_5.build(1L, 1e-3));
-        assertThat(Evaluator.smallBatchPass(lenet5, 1)).isNotNull();
-        assertThat(Evaluator.smallBatchPass(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH)).isNotNull();
-        assertThat(Evaluator.smallBatchPass(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH + 1)).isNull();
+        assertThat(smallBatchPassFor(lenet300, 1)).isTrue();
+        assertThat(smallBatchPassFor(lenet300, 4)).isTrue();
+        assertThat(smallBatchPassFor(lenet300, 5)).isFalse();
+        assertThat(smallBatchPassFor(lenet5, 1)).isTrue();
+        assertThat(smallBatchPassFor(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH)).isTrue();
+        assertThat(smallBatchPassFor(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH + 1)).isFalse();
+    }
+
+    /** Whether the evaluator times {@code batch} examples of {@code net} through the pass (closed again at once). */
+    private static boolean smallBatchPassFor(Network net, int batch) {
+        try (var pass = Evaluator.smallBatchPass(net, batch)) {
+            return pass != null;
+        }
     }
 }

@@ -25,14 +25,15 @@ public final class SmallBatchBench {
         for (int round = 1; round <= 2; round++) {
             for (String model : models) {
                 var net = Architecture.byId(model).network(1L, 1e-3, Architecture.Sizing.FASHION_MNIST);
-                var small = SmallBatchForward.of(net);
-                for (int batch : new int[]{1, 2, 4, 8, 16, 32}) {
-                    var x = Nd4j.rand(DataType.FLOAT, batch, 784);
-                    int repeats = model.equals("lenet-300-100") ? 500 : 100;
-                    double java = Evaluator.medianMs(() -> small.output(x), repeats, repeats);
-                    double dl4j = Evaluator.medianMs(() -> net.output(x), repeats, repeats);
-                    System.out.printf(Locale.ROOT, "round %d, %-13s batch %2d: SmallBatchForward %.4f ms, DL4J output %.4f ms (x%.2f)%n",
-                            round, model, batch, java, dl4j, dl4j / java);
+                try (var small = SmallBatchForward.of(net)) {
+                    for (int batch : new int[]{1, 2, 4, 8, 16, 32}) {
+                        var x = Nd4j.rand(DataType.FLOAT, batch, 784);
+                        int repeats = model.equals("lenet-300-100") ? 500 : 100;
+                        double java = Evaluator.medianMs(() -> small.output(x), repeats, repeats);
+                        double dl4j = Evaluator.medianMs(() -> net.output(x), repeats, repeats);
+                        System.out.printf(Locale.ROOT, "round %d, %-13s batch %2d: SmallBatchForward %.4f ms, DL4J output %.4f ms (x%.2f)%n",
+                                round, model, batch, java, dl4j, dl4j / java);
+                    }
                 }
             }
             if (models.contains("lenet-5")) {
@@ -57,16 +58,15 @@ public final class SmallBatchBench {
                 double threshold = magnitudes[(int) Math.min(magnitudes.length - 1, (1 - kept) * magnitudes.length)];
                 w.muli(Transforms.abs(w).gte(threshold).castTo(w.dataType()));
             }
-            var chosen = SmallBatchForward.of(net);
-            var blas = SmallBatchForward.of(net, 0);
-            var java = SmallBatchForward.of(net, 2);
-            double chosenMs = Evaluator.medianMs(() -> chosen.output(x), 300, 300);
-            double blasMs = Evaluator.medianMs(() -> blas.output(x), 300, 300);
-            double javaMs = Evaluator.medianMs(() -> java.output(x), 300, 300);
-            double dl4j = Evaluator.medianMs(() -> net.output(x), 300, 300);
-            System.out.printf(Locale.ROOT, "round %d, lenet-5 with %3.0f%% of its convolution weights, batch 1: SmallBatchForward %.4f ms "
-                    + "(all OpenBLAS %.4f, all Java %.4f), DL4J output %.4f ms (x%.2f)%n", round, 100 * kept, chosenMs, blasMs, javaMs, dl4j,
-                    dl4j / chosenMs);
+            try (var chosen = SmallBatchForward.of(net); var blas = SmallBatchForward.of(net, 0); var java = SmallBatchForward.of(net, 2)) {
+                double chosenMs = Evaluator.medianMs(() -> chosen.output(x), 300, 300);
+                double blasMs = Evaluator.medianMs(() -> blas.output(x), 300, 300);
+                double javaMs = Evaluator.medianMs(() -> java.output(x), 300, 300);
+                double dl4j = Evaluator.medianMs(() -> net.output(x), 300, 300);
+                System.out.printf(Locale.ROOT, "round %d, lenet-5 with %3.0f%% of its convolution weights, batch 1: SmallBatchForward %.4f ms "
+                        + "(all OpenBLAS %.4f, all Java %.4f), DL4J output %.4f ms (x%.2f)%n", round, 100 * kept, chosenMs, blasMs, javaMs, dl4j,
+                        dl4j / chosenMs);
+            }
         }
     }
 }
