@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.CountZero;
@@ -254,15 +256,9 @@ public final class Evaluator {
 
     /** The pass that times {@code batch} examples of {@code net} in place of DL4J's output, or null for DL4J's. */
     static SmallBatchForward smallBatchPass(Network net, long batch) {
-        if (batch > Math.max(SMALL_BATCH, SMALL_CONVOLUTIONAL_BATCH)) {
-            return null;
-        }
-        var pass = SmallBatchForward.of(net);
-        if (pass != null && batch > (pass.convolutional() ? SMALL_CONVOLUTIONAL_BATCH : SMALL_BATCH)) {
-            pass.close();
-            return null;
-        }
-        return pass;
+        // decided from the layers, before the pass copies any weight
+        boolean convolutional = IntStream.range(0, net.layerCount()).anyMatch(i -> net.layer(i).conf().getLayer() instanceof ConvolutionLayer);
+        return batch <= (convolutional ? SMALL_CONVOLUTIONAL_BATCH : SMALL_BATCH) ? SmallBatchForward.of(net) : null;
     }
 
     /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */

@@ -113,7 +113,7 @@ public final class SmallBatchForward implements AutoCloseable {
         float[][][][] slots = new float[nodes.size() + 1][][][];
         slots[0] = new float[batch][][];
         for (int row = 0; row < batch; row++) {
-            slots[0][row] = SmallBatchSteps.planes(Arrays.copyOfRange(flat, row * features, (row + 1) * features), input);
+            slots[0][row] = SmallBatchSteps.planes(flat, row * features, input);
         }
         for (int k = 0; k < nodes.size(); k++) {
             var node = nodes.get(k);

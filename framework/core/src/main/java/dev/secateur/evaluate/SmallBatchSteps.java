@@ -131,14 +131,12 @@ final class SmallBatchSteps {
         return row;
     }
 
-    /** {@code row} cut into {@code shape}'s channel planes. */
-    static float[][] planes(float[] row, Shape shape) {
-        if (shape.channels() == 1) {
-            return new float[][]{row};
-        }
+    /** The example at {@code from} in {@code flat}, cut into {@code shape}'s channel planes. */
+    static float[][] planes(float[] flat, int from, Shape shape) {
         float[][] planes = new float[shape.channels()][];
         for (int c = 0; c < planes.length; c++) {
-            planes[c] = Arrays.copyOfRange(row, c * shape.plane(), (c + 1) * shape.plane());
+            int start = from + c * shape.plane();
+            planes[c] = Arrays.copyOfRange(flat, start, start + shape.plane());
         }
         return planes;
     }
@@ -379,7 +377,7 @@ final class SmallBatchSteps {
             float[][][] x = inputs[0];
             float[][][] y = new float[x.length][][];
             for (int row = 0; row < x.length; row++) {
-                y[row] = x[row].length == to.channels() ? x[row] : planes(flat(x[row]), to);
+                y[row] = x[row].length == to.channels() ? x[row] : planes(flat(x[row]), 0, to);
             }
             return y;
         }
