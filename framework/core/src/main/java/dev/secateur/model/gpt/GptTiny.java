@@ -2,7 +2,7 @@ package dev.secateur.model.gpt;
 
 import dev.secateur.model.Network;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.distribution.UniformDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -44,9 +44,6 @@ public final class GptTiny {
     /** The same with any optimiser and precision (gradient checks use plain steps in double precision). */
     public static Network network(GptShape shape, long seed, IUpdater updater, DataType dataType) {
         int d = shape.dModel();
-        var init = new NormalDistribution(0, 0.02);
-        // GPT-2 scales the layers that write to the residual stream by 1/sqrt(2·layers)
-        var residualInit = new NormalDistribution(0, 0.02 / Math.sqrt(2.0 * shape.layers()));
         var g = new NeuralNetConfiguration.Builder().seed(seed).updater(updater).dataType(dataType)
 
                 .graphBuilder().addInputs(INPUT).setInputTypes(InputType.feedForward(shape.context()));
@@ -55,21 +52,21 @@ public final class GptTiny {
         for (int b = 0; b < shape.layers(); b++) {
             g.addLayer(vertex(b, "norm1"), new TokenLayerNorm(d), stream);
             for (String part : new String[]{"q", "k", "v"}) {
-                g.addLayer(vertex(b, part), linear(d, d, Activation.IDENTITY, init), vertex(b, "norm1"));
+                g.addLayer(vertex(b, part), linear(d, d, Activation.IDENTITY), vertex(b, "norm1"));
             }
             g.addVertex(vertex(b, "attention"), new CausalSelfAttention(shape.heads(), shape.context(), d),
                     vertex(b, "q"), vertex(b, "k"), vertex(b, "v"));
-            g.addLayer(vertex(b, "proj"), linear(d, d, Activation.IDENTITY, residualInit), vertex(b, "attention"));
+            g.addLayer(vertex(b, "proj"), linear(d, d, Activation.IDENTITY), vertex(b, "attention"));
             g.addVertex(vertex(b, "add1"), new ElementWiseVertex(ElementWiseVertex.Op.Add), stream, vertex(b, "proj"));
             g.addLayer(vertex(b, "norm2"), new TokenLayerNorm(d), vertex(b, "add1"));
-            g.addLayer(vertex(b, "up"), linear(d, shape.mlp(), Activation.GELU, init), vertex(b, "norm2"));
-            g.addLayer(vertex(b, "down"), linear(shape.mlp(), d, Activation.IDENTITY, residualInit), vertex(b, "up"));
+            g.addLayer(vertex(b, "up"), linear(d, shape.mlp(), Activation.GELU), vertex(b, "norm2"));
+            g.addLayer(vertex(b, "down"), linear(shape.mlp(), d, Activation.IDENTITY), vertex(b, "up"));
             g.addVertex(vertex(b, "add2"), new ElementWiseVertex(ElementWiseVertex.Op.Add), vertex(b, "add1"), vertex(b, "down"));
             stream = vertex(b, "add2");
         }
         g.addLayer(FINAL_NORM, new TokenLayerNorm(d), stream);
         var head = new NextTokenOutput(d, shape.vocabulary(), shape.context());
-        head.setWeightInitFn(new WeightInitDistribution(init));
+        head.setWeightInitFn(new WeightInitDistribution(uniform(d)));
         head.setBiasInit(0);
         g.addLayer(HEAD, head, FINAL_NORM);
         g.setOutputs(HEAD);
@@ -78,7 +75,15 @@ public final class GptTiny {
         return Network.of(graph);
     }
 
-    private static TokenLinear linear(int in, int out, Activation activation, NormalDistribution init) {
-        return new TokenLinear(in, out, activation, init);
+    private static TokenLinear linear(int in, int out, Activation activation) {
+        return new TokenLinear(in, out, activation, uniform(in));
+    }
+
+    /**
+     * PyTorch's nn.Linear weights, U(−1/√in, 1/√in), as peer.py's twin has them; biases start at 0. With GPT-2's
+     * N(0, 0.02) everywhere, Adam at 3e-3 left this model near a bigram's perplexity (docs/results/llm-era.md).
+     */
+    private static UniformDistribution uniform(int in) {
+        return new UniformDistribution(-1 / Math.sqrt(in), 1 / Math.sqrt(in));
     }
 }

@@ -61,7 +61,12 @@ public final class TokenEmbedding extends ShapedLayer {
 
     @Override
     public void initialize(String key, INDArray view) {
-        view.assign(Nd4j.randn(view.dataType(), view.shape()).muli(0.02)); // GPT-2's N(0, 0.02)
+        // PyTorch's defaults, as peer.py's twin has them: tokens N(0, 1) (nn.Embedding), positions 0
+        if (TOKENS.equals(key)) {
+            view.assign(Nd4j.randn(view.dataType(), view.shape()));
+        } else {
+            view.assign(0);
+        }
     }
 
     @Override
