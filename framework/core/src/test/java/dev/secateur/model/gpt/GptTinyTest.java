@@ -65,6 +65,26 @@ class GptTinyTest {
     }
 
     @Test
+    void startsFromPyTorchsDefaultInitialisation() {
+        // GPT-2's N(0, 0.02) everywhere left the default model near a bigram's perplexity after its 1,250 steps
+        var graph = GptTiny.network(GptShape.DEFAULT, 7, 3e-3).graph();
+        INDArray tokens = graph.getParam(GptTiny.EMBEDDING + "_" + TokenEmbedding.TOKENS);
+        assertEquals(0, tokens.meanNumber().doubleValue(), 0.01, "nn.Embedding draws N(0, 1)");
+        assertEquals(1, tokens.stdNumber().doubleValue(), 0.01, "nn.Embedding draws N(0, 1)");
+        assertEquals(0, graph.getParam(GptTiny.EMBEDDING + "_" + TokenEmbedding.POSITIONS).norm1Number().doubleValue(),
+                "positions start at 0, as peer.py's twin has them");
+        for (String linear : new String[]{GptTiny.vertex(0, "q"), GptTiny.vertex(3, "proj"), GptTiny.vertex(1, "up"),
+                GptTiny.vertex(2, "down"), GptTiny.HEAD}) {
+            INDArray w = graph.getParam(linear + "_W");
+            double bound = 1 / Math.sqrt(w.rows());
+            // nn.Linear: U(-1/sqrt(in), 1/sqrt(in)), whose standard deviation is bound/sqrt(3)
+            assertTrue(w.amaxNumber().doubleValue() <= bound, linear + " lies within ±1/sqrt(in)");
+            assertEquals(bound / Math.sqrt(3), w.stdNumber().doubleValue(), 0.03 * bound, linear + " is uniform over ±1/sqrt(in)");
+            assertEquals(0, graph.getParam(linear + "_b").norm1Number().doubleValue(), linear + "'s bias starts at 0");
+        }
+    }
+
+    @Test
     void aTokenThatRepeatsGetsTheSumOfItsRowsGradients() {
         // 2,048 tokens, every one the same byte: its embedding's gradient is the sum of every row's
         var shape = new GptShape(1, 8, 2, 12, 64, 11);
