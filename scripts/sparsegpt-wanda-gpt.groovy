@@ -11,8 +11,8 @@
 // - heads: a quarter, half and three quarters of every block's attention heads removed physically, by magnitude,
 //   Taylor and the oracle; and half the heads with half the MLP channels, for latency against the FLOPs cut.
 // Settings are the papers' (damping 1%, blocks of 128, 128 calibration sequences, Wanda's per-output groups); the
-// recovery's rate is a tenth of the dense training's peak, not tuned. None was chosen by looking at the test text,
-// which each run reads once.
+// recovery's rate is a tenth of the dense training's peak, not tuned. None of these was chosen by looking at the test
+// text; gpt-tiny's initialisation was, as docs/results/llm-era.md#the-initialisation says.
 //
 //   apt-get install python3.11-doc
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy                      # all three parts

@@ -80,8 +80,9 @@ public final class GptTiny {
     }
 
     /**
-     * PyTorch's nn.Linear weights, U(−1/√in, 1/√in), as peer.py's twin has them; biases start at 0. With GPT-2's
-     * N(0, 0.02) everywhere, Adam at 3e-3 left this model near a bigram's perplexity (docs/results/llm-era.md).
+     * PyTorch's nn.Linear weights, U(−1/√in, 1/√in), as peer.py's twin has them; biases start at 0, where PyTorch draws
+     * them from the same uniform. With GPT-2's N(0, 0.02), Adam at 3e-3 left this model near a bigram's perplexity
+     * (docs/results/llm-era.md).
      */
     private static UniformDistribution uniform(int in) {
         return new UniformDistribution(-1 / Math.sqrt(in), 1 / Math.sqrt(in));

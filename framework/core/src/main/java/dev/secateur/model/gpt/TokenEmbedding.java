@@ -61,7 +61,7 @@ public final class TokenEmbedding extends ShapedLayer {
 
     @Override
     public void initialize(String key, INDArray view) {
-        // PyTorch's defaults, as peer.py's twin has them: tokens N(0, 1) (nn.Embedding), positions 0
+        // tokens N(0, 1), as nn.Embedding draws them; positions 0, as peer.py's twin starts them
         if (TOKENS.equals(key)) {
             view.assign(Nd4j.randn(view.dataType(), view.shape()));
         } else {

@@ -65,16 +65,16 @@ class GptTinyTest {
     }
 
     @Test
-    void startsFromPyTorchsDefaultInitialisation() {
-        // GPT-2's N(0, 0.02) everywhere left the default model near a bigram's perplexity after its 1,250 steps
+    void startsFromPyTorchsDefaultWeightsWithZeroBiases() {
+        // GPT-2's N(0, 0.02) (0.02/sqrt(8) on the residual layers) left the default model near a bigram's perplexity
         var graph = GptTiny.network(GptShape.DEFAULT, 7, 3e-3).graph();
         INDArray tokens = graph.getParam(GptTiny.EMBEDDING + "_" + TokenEmbedding.TOKENS);
-        assertEquals(0, tokens.meanNumber().doubleValue(), 0.01, "nn.Embedding draws N(0, 1)");
-        assertEquals(1, tokens.stdNumber().doubleValue(), 0.01, "nn.Embedding draws N(0, 1)");
+        assertEquals(0, tokens.meanNumber().doubleValue(), 0.05, "nn.Embedding draws N(0, 1)");
+        assertEquals(1, tokens.stdNumber().doubleValue(), 0.05, "nn.Embedding draws N(0, 1)");
         assertEquals(0, graph.getParam(GptTiny.EMBEDDING + "_" + TokenEmbedding.POSITIONS).norm1Number().doubleValue(),
                 "positions start at 0, as peer.py's twin has them");
-        for (String linear : new String[]{GptTiny.vertex(0, "q"), GptTiny.vertex(3, "proj"), GptTiny.vertex(1, "up"),
-                GptTiny.vertex(2, "down"), GptTiny.HEAD}) {
+        for (String linear : new String[]{GptTiny.vertex(0, "q"), GptTiny.vertex(1, "k"), GptTiny.vertex(2, "v"),
+                GptTiny.vertex(3, "proj"), GptTiny.vertex(1, "up"), GptTiny.vertex(2, "down"), GptTiny.HEAD}) {
             INDArray w = graph.getParam(linear + "_W");
             double bound = 1 / Math.sqrt(w.rows());
             // nn.Linear: U(-1/sqrt(in), 1/sqrt(in)), whose standard deviation is bound/sqrt(3)
