@@ -174,6 +174,22 @@ public final class RunPlanner {
         }
     }
 
+    /**
+     * Refuses, once the data is loaded and before any training, a sensitivity {@code recover} that the training split
+     * cannot feed beside the validation sample: each point would otherwise fail only after the dense training.
+     */
+    public static void checkRecoveryData(ExperimentSpec spec, int trainSize) {
+        var sensitivity = spec.sensitivity();
+        if (sensitivity == null || sensitivity.recover() == 0 || sensitivity.samples() < trainSize) {
+            return;
+        }
+        at(spec, "sensitivity", () -> {
+            throw new BadInputException("sensitivity recover " + sensitivity.recover() + " needs training examples outside "
+                    + "the validation sample, but samples " + sensitivity.samples() + " takes all " + trainSize
+                    + " training examples; lower samples or use more training data");
+        });
+    }
+
     /** The parameters a comparison covers: those it names, or every one its granularity can rank. */
     private static List<PrunableParam> compared(ExperimentSpec spec, List<PrunableParam> params) {
         var all = Pruner.inScope(params, spec.compare().granularity(), new Scope.LayerWise(Set.of()));

@@ -116,6 +116,7 @@ final class RunSession {
         model = held.hold(loaded.model());
         data = held.hold(loaded.data());
         plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
+        RunPlanner.checkRecoveryData(spec, loaded.trainSize());
         var resolved = plan.resolved(runId, loaded).withScript(script);
         return stages.record(new RecordRequest.Open(runsDir, resolved)).compose(this::started);
     }
@@ -136,6 +137,7 @@ final class RunSession {
         data = held.hold(loaded.data());
         model = held.hold(loaded.model());
         plan = planner.plan(spec, choices, loaded.params(), loaded.groups(), loaded.capabilities());
+        RunPlanner.checkRecoveryData(spec, loaded.trainSize());
         return stages.send(LOADER_RESTORE, LOADER, new StageRequest.Restore(resume), StageReply.Restored.class).compose(restored -> {
             if (restored.model() != null) {
                 held.release(model);

@@ -155,6 +155,28 @@ class ExperimentVerticleTest {
     }
 
     @Test
+    void aSensitivityRecoverWithNoTrainingExampleLeftIsRefusedBeforeTheDenseTrainingAndLeavesNoRunDirectory() throws IOException {
+        // samples take all 400 training examples, so no point could retrain: said at load, not after training
+        var spec = experiment("recover", e -> e.seed(5)
+                .model(m -> m.train("lenet-300-100").epochs(1))
+                .data(new DataSpec(new DataSpec.Embedded(), 400, 100))
+                .granularity(Dsl.neurons())
+                .sensitivity(s -> s.ratios(0.5).samples(400).recover(100))
+                .schedule("one-shot", s -> s.target(0.5))
+                .finetune(f -> f.epochs(1)));
+        int startedBefore = events.size();
+        assertThatThrownBy(() -> secateur.experiments().run(spec, runs))
+                .isInstanceOf(RunFailedException.class)
+                .satisfies(e -> assertThat(((RunFailedException) e).code()).isEqualTo(FailureCode.BAD_INPUT))
+                .hasMessageContaining("sensitivity recover 100 needs training examples outside the validation sample, but "
+                        + "samples 400 takes all 400 training examples; lower samples or use more training data");
+        try (var listing = Files.list(runs)) {
+            assertThat(listing).isEmpty();
+        }
+        assertThat(events.subList(startedBefore, events.size())).as("no run started").noneMatch(RunEvent.RunStarted.class::isInstance);
+    }
+
+    @Test
     void corruptModelFailsWithBadInputAndLeavesNoRunDirectory() throws IOException {
         var corrupt = Files.write(runs.resolveSibling(runs.getFileName() + "-corrupt.zip"), new byte[]{'P', 'K', 3, 4, 0});
         var spec = experiment("corrupt", e -> e.model(m -> m.load(corrupt.toString()))
