@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TimeoutException;
 
 /**
  * The dashboard and report.html in a real browser (Debian's chromium, headless, through Selenium): a run
@@ -414,16 +415,20 @@ class DashboardIT {
         // a new address, so the page loads again and lists the planted file
         browser.open(server.url + "/?planted=1#/run/" + runId);
         browser.waiting(Duration.ofSeconds(30)).until(d -> browser.count("#files li[data-path='forged.html'] a") == 1);
-        // the page redraws as events come: find the link and click it again until one click lands
+        // the page redraws as events come, and a click on a link being redrawn opens nothing: click it again until a
+        // click opens the report's window
         var rel = new String[1];
-        browser.waiting(Duration.ofSeconds(20)).until(d -> {
+        browser.waiting(Duration.ofSeconds(40)).until(d -> {
             var link = d.findElement(By.cssSelector("#files li[data-path='forged.html'] a"));
             rel[0] = link.getAttribute("rel");
             link.click();
-            return true;
+            try {
+                return browser.waiting(Duration.ofSeconds(5)).until(w -> w.getWindowHandles().size() > 1);
+            } catch (TimeoutException e) {
+                return false;
+            }
         });
         assertThat(rel[0]).contains("noopener");
-        browser.waiting(Duration.ofSeconds(20)).until(d -> d.getWindowHandles().size() == 2);
         for (String handle : browser.driver.getWindowHandles()) {
             if (!handle.equals(page)) {
                 browser.driver.switchTo().window(handle);
