@@ -1,15 +1,13 @@
 package dev.secateur.evaluate;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
- * The operations of {@link SmallBatchForward}, each over a few examples at once. An example's activations are one
+ * The operations of {@link SmallBatchForward} in plain Java, each over a few examples at once, and what every step
+ * shares; the two that call OpenBLAS are {@link SmallBatchDense} and {@link SmallBatchConvolution}. An example's activations are one
  * array per channel plane ({@code [example][channel][y·width + x]}); a row of features is one plane of one value per
  * feature. Each loop then runs over an array from its start, which Java 17's compiler vectorises, where it does not
  * vectorise the same loop at an offset into one long array. A dense layer after a convolution reads the planes one
@@ -64,7 +62,7 @@ final class SmallBatchSteps {
     }
 
     /** One step: the activations it writes for each example ({@code [example][channel][plane]}), from those it reads. */
-    sealed interface Step permits Dense, SmallBatchConvolution, ChannelAffine, Pooling, GlobalPooling, Sum, Activate, Reshape {
+    sealed interface Step permits SmallBatchDense, SmallBatchConvolution, ChannelAffine, Pooling, GlobalPooling, Sum, Activate, Reshape {
 
         float[][][] apply(float[][][]... inputs);
 
@@ -139,86 +137,6 @@ final class SmallBatchSteps {
             planes[c] = Arrays.copyOfRange(flat, start, start + shape.plane());
         }
         return planes;
-    }
-
-    /**
-     * A dense layer: {@code y = x · W + b}, then its activation, in one OpenBLAS call for all the examples (a
-     * matrix-vector product for one), with the weights {@code [inputs, outputs]} (DL4J's layout) copied to native
-     * memory when the step is made.
-     */
-    static final class Dense implements Step {
-        private final int inputs;
-        private final int outputs;
-        private final FloatPointer weights;
-        private final float[] bias;
-        private final Activation activation;
-        /** The native inputs and outputs, kept for the next call of the same batch size. */
-        private final ScratchSlot<Scratch> scratch = new ScratchSlot<>();
-
-        private record Scratch(int batch, FloatPointer x, FloatPointer y, FloatBuffer in, FloatBuffer out) implements AutoCloseable {
-
-            static Scratch of(int batch, int inputs, int outputs) {
-                var x = new FloatPointer((long) batch * inputs);
-                var y = new FloatPointer((long) batch * outputs);
-                return new Scratch(batch, x, y, x.asBuffer(), y.asBuffer());
-            }
-
-            @Override
-            public void close() {
-                x.close();
-                y.close();
-            }
-        }
-
-        /** From weights laid out {@code [inputs, outputs]} in row-major order. */
-        Dense(float[] weights, int inputs, int outputs, float[] bias, Activation activation) {
-            this.inputs = inputs;
-            this.outputs = outputs;
-            this.weights = new FloatPointer(weights);
-            this.bias = bias;
-            this.activation = activation;
-        }
-
-        @Override
-        public float[][][] apply(float[][][]... in) {
-            float[][][] x = in[0];
-            Scratch work = scratch.take(s -> s.batch() == x.length, () -> Scratch.of(x.length, inputs, outputs));
-            try {
-                for (int row = 0; row < x.length; row++) {
-                    int at = row * inputs;
-                    for (float[] plane : x[row]) {
-                        work.in().put(at, plane, 0, plane.length);
-                        at += plane.length;
-                    }
-                }
-                if (x.length == 1) {
-                    openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, inputs, outputs, 1f, weights,
-                            outputs, work.x(), 1, 0f, work.y(), 1);
-                } else {
-                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                            x.length, outputs, inputs, 1f, work.x(), inputs, weights, outputs, 0f, work.y(), outputs);
-                }
-                float[][][] y = new float[x.length][1][];
-                for (int row = 0; row < x.length; row++) {
-                    float[] out = new float[outputs];
-                    work.out().get(row * outputs, out, 0, outputs);
-                    for (int j = 0; j < outputs; j++) {
-                        out[j] += bias[j];
-                    }
-                    activation.applyTo(out);
-                    y[row][0] = out;
-                }
-                return y;
-            } finally {
-                scratch.give(work);
-            }
-        }
-
-        @Override
-        public void release() {
-            scratch.release();
-            weights.close();
-        }
     }
 
     /**
