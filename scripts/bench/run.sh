@@ -18,7 +18,7 @@
 #   scripts/bench/run.sh profile     # Java Flight Recorder on LeNet-5 and resnet-small training at batch 64 and on
 #                                    # batch-1 inference of the LeNets: the top frames of each (full data)
 #   scripts/bench/run.sh onednn      # oneDNN's own account (DNNL_VERBOSE) of LeNet-5 training, Secateur then PyTorch
-#   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32
+#   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32 (LeNet-300-100 to 1,000)
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
 #                                    # two ONNX files in onnxruntime, one thread, alternating at batch 1 and 256;

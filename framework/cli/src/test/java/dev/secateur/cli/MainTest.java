@@ -428,12 +428,12 @@ class MainTest {
         assertThat(probabilities.shape()).containsExactly(20, 10);
         assertThat(Nd4j.create(probabilities.floats(), new long[]{20, 10}, 'c').sub(net.output(x)).amaxNumber().doubleValue()).isLessThan(1e-5);
 
-        // a larger batch goes through DL4J's output, and without --output the classes are printed, one a line
+        // a perceptron answers larger batches through the same pass, and without --output the classes are printed, one a line
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
         assertThat(run("predict", run.resolve("model-final.zip").toString(), "--input", inputs.toString(), "--batch", "8")).isEqualTo(Main.OK);
         assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray()).containsExactly(expected);
-        assertThat(err.toString()).contains("in 3 batch(es) of at most 8 through DL4J output");
+        assertThat(err.toString()).contains("in 3 batch(es) of at most 8 through SmallBatchForward");
     }
 
     @Test
@@ -447,6 +447,14 @@ class MainTest {
         assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
                 .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
         assertThat(err.toString()).contains("in 3 batch(es) of at most 1 through SmallBatchForward");
+
+        // convolutions answer more than two examples at once through DL4J's output
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString(), "--batch", "3")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
+                .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
+        assertThat(err.toString()).contains("in 1 batch(es) of at most 3 through DL4J output");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -33,9 +34,10 @@ public final class Evaluator {
     /** The inference paths and batch sizes timed once already in this JVM, such as {@code dl4j 256} or {@code small-batch 1}. */
     private static final Set<String> warmedPaths = ConcurrentHashMap.newKeySet();
     /**
-     * Up to this many examples, a multilayer perceptron's latency is timed through {@link SmallBatchForward}:
-     * {@code scripts/bench/run.sh smallbatch} found it ahead of DL4J's output up to batch 4 and level at 8
-     * (docs/results/speed.md).
+     * Up to this many examples, dense layers that are not one chain (joined by adds) are answered through
+     * {@link SmallBatchForward}, an example at a time; a chain of dense layers (a multilayer perceptron) is answered
+     * through it at any batch size. {@code scripts/bench/run.sh smallbatch} found the example-at-a-time pass ahead
+     * of DL4J's output up to batch 4 and level at 8 (docs/results/speed.md).
      */
     static final int SMALL_BATCH = 4;
     /**
@@ -102,9 +104,14 @@ public final class Evaluator {
     public record Quality(double accuracy, double loss) {
     }
 
-    /** Accuracy and mean cross-entropy of {@code net} on {@code data}, in batches of 1,000. */
+    /**
+     * Accuracy and mean cross-entropy of {@code net} on {@code data}, in batches of 1,000: through a
+     * {@link SmallBatchForward} where it is faster than DL4J's {@code output} at that size (a perceptron), else DL4J's.
+     */
     public static Quality quality(Network net, Dataset data) {
-        return quality(net::output, data);
+        try (var pass = data.shape() instanceof InputShape.Tokens ? null : smallBatchPass(net, Math.min(EVAL_BATCH, data.size()))) {
+            return pass != null ? qualityOf(pass::probabilities, data) : quality(net::output, data);
+        }
     }
 
     /**
@@ -113,6 +120,15 @@ public final class Evaluator {
      * accuracy means something.
      */
     public static Quality quality(UnaryOperator<INDArray> forward, Dataset data) {
+        return qualityOf(x -> {
+            INDArray out = forward.apply(x);
+            // one copy out of native memory, then plain loops: per-element reads cost more than the forward pass
+            return (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
+        }, data);
+    }
+
+    /** The same, from a forward pass that hands over its outputs as Java floats, row after row. */
+    private static Quality qualityOf(Function<INDArray, float[]> forward, Dataset data) {
         // a classifier's output has a row per example, its label the class; a language model's a row per token of
         // each sequence, its label the next token
         int rowsPerExample = data.shape() instanceof InputShape.Tokens tokens ? tokens.context() : 1;
@@ -125,10 +141,8 @@ public final class Evaluator {
             Interrupts.check("between batches");
             int to = Math.min(from + batch, n);
             INDArray x = data.features().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
-            INDArray out = forward.apply(x);
-            // one copy out of native memory, then plain loops: per-element reads cost more than the forward pass
-            float[] probabilities = (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
-            int outputs = (int) out.size(1);
+            float[] probabilities = forward.apply(x);
+            int outputs = probabilities.length / ((to - from) * rowsPerExample);
             for (int r = 0; r < (to - from) * rowsPerExample; r++) {
                 int row = r * outputs;
                 int label = labels[from * rowsPerExample + r];
@@ -228,8 +242,9 @@ public final class Evaluator {
 
     /**
      * Median wall time in ms of one forward pass of {@code x} over {@code repeats} passes, after {@code warmup} passes:
-     * {@link SmallBatchForward} at a batch of at most {@link #SMALL_BATCH} ({@link #SMALL_CONVOLUTIONAL_BATCH} with convolutions), as a model serving
-     * single requests would run, and {@code net.output(x)} otherwise.
+     * {@link SmallBatchForward} where it is the faster ({@link SmallBatchForward#worthFor}: a multilayer perceptron at
+     * any batch, other networks at a few examples, as a model serving single requests would run), and
+     * {@code net.output(x)} otherwise.
      */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
         var small = smallBatchPass(net, x.size(0));
@@ -254,11 +269,19 @@ public final class Evaluator {
     }
 
 
-    /** The pass that times {@code batch} examples of {@code net} in place of DL4J's output, or null for DL4J's. */
+    /** The pass that answers {@code batch} examples of {@code net} in place of DL4J's output, or null for DL4J's. */
     static SmallBatchForward smallBatchPass(Network net, long batch) {
-        // decided from the layers, before the pass copies any weight
+        // a convolutional network is told from its layers, before a pass copies any weight
         boolean convolutional = IntStream.range(0, net.layerCount()).anyMatch(i -> net.layer(i).conf().getLayer() instanceof ConvolutionLayer);
-        return batch <= (convolutional ? SMALL_CONVOLUTIONAL_BATCH : SMALL_BATCH) ? SmallBatchForward.of(net) : null;
+        if (convolutional && batch > SMALL_CONVOLUTIONAL_BATCH) {
+            return null;
+        }
+        var pass = SmallBatchForward.of(net);
+        if (pass != null && !pass.worthFor(batch)) {
+            pass.close();
+            return null;
+        }
+        return pass;
     }
 
     /** Median wall time in ms of {@code pass} over {@code repeats} runs, after {@code warmup} untimed runs. */

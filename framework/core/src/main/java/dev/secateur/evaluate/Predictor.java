@@ -13,9 +13,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A model's predictions for inputs a user hands over, in batches, each timed: what {@code bin/secateur predict} does.
- * Small batches go through {@link SmallBatchForward} (at most {@link Evaluator#SMALL_BATCH} examples, or
- * {@link Evaluator#SMALL_CONVOLUTIONAL_BATCH} for a network with convolutions), as its latency is measured; larger
- * ones, and networks that pass cannot run, through DL4J's {@code output}.
+ * A multilayer perceptron's batches of any size go through {@link SmallBatchForward}, as do a few examples of other
+ * networks it can run ({@link SmallBatchForward#worthFor}), as their latency is measured; the rest through DL4J's
+ * {@code output}.
  */
 public final class Predictor {
 

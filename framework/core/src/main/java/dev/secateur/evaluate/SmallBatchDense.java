@@ -5,7 +5,9 @@ import dev.secateur.evaluate.SmallBatchSteps.ScratchSlot;
 import dev.secateur.evaluate.SmallBatchSteps.Step;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A dense layer: {@code y = x · W + b}, then its activation, in one OpenBLAS call for all the examples (a
@@ -36,11 +38,14 @@ final class SmallBatchDense implements Step {
         }
     }
 
-    /** From weights laid out {@code [inputs, outputs]} in row-major order. */
-    SmallBatchDense(float[] weights, int inputs, int outputs, float[] bias, Activation activation) {
-        this.inputs = inputs;
-        this.outputs = outputs;
-        this.weights = new FloatPointer(weights);
+    /** From float weights {@code [inputs, outputs]}, in any order: they are copied natively, row after row. */
+    SmallBatchDense(INDArray weights, float[] bias, Activation activation) {
+        INDArray rowMajor = weights.dup('c');
+        this.inputs = (int) weights.size(0);
+        this.outputs = (int) weights.size(1);
+        this.weights = new FloatPointer(rowMajor.length());
+        // native to native, not through a Java array: a pass is made for every evaluation
+        Pointer.memcpy(this.weights, rowMajor.data().addressPointer(), Float.BYTES * rowMajor.length());
         this.bias = bias;
         this.activation = activation;
     }
@@ -78,6 +83,29 @@ final class SmallBatchDense implements Step {
         } finally {
             scratch.give(work);
         }
+    }
+
+    /**
+     * The layer for {@code batch} examples laid out row after row at {@code x} in native memory, written row after row
+     * to {@code y} ({@code batch × outputs} floats): one {@code cblas_sgemm}, as {@link #apply} makes for two examples
+     * or more, then the bias and activation a row at a time through {@code row} ({@code outputs} floats), so each
+     * example's outputs are those {@link #apply} computes.
+     */
+    void rows(FloatPointer x, int batch, FloatPointer y, FloatBuffer out, float[] row) {
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                batch, outputs, inputs, 1f, x, inputs, weights, outputs, 0f, y, outputs);
+        for (int r = 0, at = 0; r < batch; r++, at += outputs) {
+            out.get(at, row, 0, outputs);
+            for (int j = 0; j < outputs; j++) {
+                row[j] += bias[j];
+            }
+            activation.applyTo(row);
+            out.put(at, row, 0, outputs);
+        }
+    }
+
+    int outputs() {
+        return outputs;
     }
 
     @Override

@@ -1,19 +1,24 @@
 package dev.secateur.evaluate;
 
 import dev.secateur.evaluate.SmallBatchPlanner.Node;
-import dev.secateur.evaluate.SmallBatchSteps.Shape;
 import dev.secateur.evaluate.SmallBatchSteps.Step;
+import dev.secateur.evaluate.SmallBatchSteps.ScratchSlot;
 import dev.secateur.model.Network;
+import java.lang.ref.Reference;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The forward pass of a network for a few examples at a time, over a copy of the weights taken when it is made. At
- * batch 1 DL4J's {@code output} spends most of its time on per-call bookkeeping (workspaces, op validation, one native
- * call per operation), not on the arithmetic (docs/results/speed.md); this pass does only the arithmetic
+ * The forward pass of a network for a few examples at a time, or a multilayer perceptron's for any number, over a copy
+ * of the weights taken when it is made. At batch 1 DL4J's {@code output} spends most of its time on per-call
+ * bookkeeping (workspaces, op validation, one native call per operation), not on the arithmetic, and at batch 1,000
+ * a perceptron's spends much of it outside its matrix products (docs/results/speed.md); this pass does only the arithmetic
  * ({@link SmallBatchSteps}, {@link SmallBatchConvolution}), planned from the network by {@link SmallBatchPlanner}: one
  * OpenBLAS call per dense or convolution layer, the rest in Java. It covers the built-in networks and any network,
  * sequential or graph, made of the same pieces: dense and 2-D convolution layers with plain
@@ -29,11 +34,38 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class SmallBatchForward implements AutoCloseable {
 
     private final List<Node> nodes;
-    private final Shape input;
+    private final SmallBatchSteps.Shape input;
     private final int classes;
     private final boolean convolutional;
     private final int outputSlot;
+    /** A perceptron's dense layers in order, each reading the one before, or null: such a pass runs any batch size. */
+    private final List<SmallBatchDense> perceptron;
+    /** The perceptron's outputs for one batch size, kept for the next call. */
+    private final ScratchSlot<Rows> rows = new ScratchSlot<>();
     private volatile boolean closed;
+
+    /** Each dense layer's outputs for {@code batch} examples in native memory, and one example's as Java floats. */
+    private record Rows(int batch, FloatPointer[] outputs, FloatBuffer[] buffers, float[][] row) implements AutoCloseable {
+
+        static Rows of(int batch, List<SmallBatchDense> layers) {
+            var outputs = new FloatPointer[layers.size()];
+            var buffers = new FloatBuffer[layers.size()];
+            var row = new float[layers.size()][];
+            for (int i = 0; i < outputs.length; i++) {
+                outputs[i] = new FloatPointer((long) batch * layers.get(i).outputs());
+                buffers[i] = outputs[i].asBuffer();
+                row[i] = new float[layers.get(i).outputs()];
+            }
+            return new Rows(batch, outputs, buffers, row);
+        }
+
+        @Override
+        public void close() {
+            for (var output : outputs) {
+                output.close();
+            }
+        }
+    }
 
     private SmallBatchForward(SmallBatchPlanner.Plan plan) {
         this.nodes = plan.nodes();
@@ -41,6 +73,17 @@ public final class SmallBatchForward implements AutoCloseable {
         this.classes = plan.classes();
         this.convolutional = plan.convolutional();
         this.outputSlot = plan.outputSlot();
+        this.perceptron = perceptron(plan);
+    }
+
+    private static List<SmallBatchDense> perceptron(SmallBatchPlanner.Plan plan) {
+        var nodes = plan.nodes();
+        for (int k = 0; k < nodes.size(); k++) {
+            if (!(nodes.get(k).step() instanceof SmallBatchDense) || !Arrays.equals(nodes.get(k).reads(), new int[]{k})) {
+                return null;
+            }
+        }
+        return plan.outputSlot() == nodes.size() && !nodes.isEmpty() ? nodes.stream().map(node -> (SmallBatchDense) node.step()).toList() : null;
     }
 
     /** The pass for {@code net}, with its weights as they are now, or null where {@link #unsupported} names a reason. */
@@ -86,6 +129,15 @@ public final class SmallBatchForward implements AutoCloseable {
     }
 
     /**
+     * True when this pass answers {@code batch} examples faster than DL4J's {@code output}: a perceptron at any batch
+     * size (one matrix product per layer over the whole batch, docs/results/speed.md), other networks at a few examples
+     * ({@link Evaluator#SMALL_BATCH}, {@link Evaluator#SMALL_CONVOLUTIONAL_BATCH} with convolutions).
+     */
+    public boolean worthFor(long batch) {
+        return perceptron != null || batch <= (convolutional ? Evaluator.SMALL_CONVOLUTIONAL_BATCH : Evaluator.SMALL_BATCH);
+    }
+
+    /**
      * Frees the native copies of the weights and the working memory at once, rather than when the collector gets to
      * them; call it when no {@link #output} is running. The pass answers nothing after.
      */
@@ -94,11 +146,20 @@ public final class SmallBatchForward implements AutoCloseable {
         if (!closed) {
             closed = true;
             nodes.forEach(node -> node.step().release());
+            rows.release();
         }
     }
 
     /** The outputs (class probabilities) for the rows of {@code x}, {@code [batch, classes]}. */
     public INDArray output(INDArray x) {
+        return Nd4j.create(probabilities(x), new long[]{x.size(0), classes}, 'c');
+    }
+
+    /**
+     * The same outputs as Java floats, row after row ({@code batch × classes}): what an evaluation reads, without
+     * making an ND4J array for them (tens to hundreds of microseconds a call).
+     */
+    public float[] probabilities(INDArray x) {
         if (closed) {
             throw new IllegalStateException("this small-batch pass was closed; make a new one with SmallBatchForward.of");
         }
@@ -108,6 +169,9 @@ public final class SmallBatchForward implements AutoCloseable {
         if (x.rank() < 2 || perExample != features || x.rank() == 2 && x.size(1) != features) {
             throw new IllegalArgumentException("inputs of shape " + Arrays.toString(x.shape()) + ", expected [batch, " + features + "]"
                     + (input.height() > 1 ? " or [batch, " + input.channels() + ", " + input.height() + ", " + input.width() + "]" : ""));
+        }
+        if (perceptron != null && batch > 1) {
+            return perceptronProbabilities(x, batch);
         }
         float[] flat = x.dataType() == DataType.FLOAT && !x.isView() && x.ordering() == 'c' ? x.data().asFloat() : x.castTo(DataType.FLOAT).dup('c').data().asFloat();
         float[][][][] slots = new float[nodes.size() + 1][][][];
@@ -127,6 +191,28 @@ public final class SmallBatchForward implements AutoCloseable {
         for (int row = 0; row < batch; row++) {
             System.arraycopy(SmallBatchSteps.flat(slots[outputSlot][row]), 0, out, row * classes, classes);
         }
-        return Nd4j.create(out, new long[]{batch, classes}, 'c');
+        return out;
+    }
+
+    /**
+     * A perceptron's outputs for a batch: each layer one matrix product over every example at once, the first reading
+     * {@code x}'s own memory where it holds floats row after row, so the examples are never copied into Java.
+     */
+    private float[] perceptronProbabilities(INDArray x, int batch) {
+        INDArray in = x.dataType() == DataType.FLOAT && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.castTo(DataType.FLOAT).dup('c');
+        Rows work = rows.take(r -> r.batch() == batch, () -> Rows.of(batch, perceptron));
+        try {
+            // a view's data buffer starts at the view's first element
+            FloatPointer from = new FloatPointer(in.data().addressPointer());
+            for (int k = 0; k < perceptron.size(); k++) {
+                perceptron.get(k).rows(k == 0 ? from : work.outputs()[k - 1], batch, work.outputs()[k], work.buffers()[k], work.row()[k]);
+            }
+            float[] out = new float[batch * classes];
+            work.buffers()[perceptron.size() - 1].get(0, out, 0, out.length);
+            return out;
+        } finally {
+            rows.give(work);
+            Reference.reachabilityFence(in); // its memory is read natively above, where the collector cannot see it
+        }
     }
 }

@@ -209,8 +209,7 @@ final class SmallBatchPlanner {
             if (inputs != in.size()) {
                 throw new Unsupported(where + " takes " + inputs + " inputs where " + in + " arrive");
             }
-            float[] w = layer.getParam(DefaultParamInitializer.WEIGHT_KEY).dup('c').data().asFloat();
-            add(new SmallBatchDense(w, inputs, outputs, bias.dup().data().asFloat(), activation((BaseLayer) conf, where, last)),
+            add(new SmallBatchDense(layer.getParam(DefaultParamInitializer.WEIGHT_KEY), bias.dup().data().asFloat(), activation((BaseLayer) conf, where, last)),
                     Shape.row(outputs), reads);
         } else if (conf.getClass() == ConvolutionLayer.class) {
             convolution(layer, (ConvolutionLayer) conf, where, in, reads);

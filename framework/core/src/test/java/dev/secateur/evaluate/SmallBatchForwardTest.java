@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -59,16 +60,22 @@ class SmallBatchForwardTest {
     @Test
     void aTrainedAndPrunedLenet300GivesDl4jsOutputsAtBatchOneAndEight() {
         var data = Fixtures.smallData();
-        var trained = Architecture.LENET_300_100.build(3L, 1e-3);
-        trained.fit(data.train().head(1000));
-        var net = Network.of(trained);
-        // half of the first layer's weights and a whole hidden unit pruned: zero rows and columns in the copy too
-        INDArray w0 = net.getParam("0_W");
-        w0.muli(Nd4j.rand(w0.shape()).gt(0.5).castTo(w0.dataType()));
-        net.getParam("1_W").getRow(7).assign(0);
+        var net = trainedAndPrunedLenet300();
         for (int batch : new int[]{1, 8}) {
             assertSameOutputs(net, data.test().features().get(NDArrayIndex.interval(0, batch), NDArrayIndex.all()).dup());
         }
+    }
+
+    /** LeNet-300-100 after one step on 1,000 images, with half its first layer's weights and a hidden unit pruned. */
+    private static Network trainedAndPrunedLenet300() {
+        var trained = Architecture.LENET_300_100.build(3L, 1e-3);
+        trained.fit(Fixtures.smallData().train().head(1000));
+        var net = Network.of(trained);
+        // zero rows and columns in the pass's copy too
+        INDArray w0 = net.getParam("0_W");
+        w0.muli(Nd4j.rand(w0.shape()).gt(0.5).castTo(w0.dataType()));
+        net.getParam("1_W").getRow(7).assign(0);
+        return net;
     }
 
     @Test
@@ -358,15 +365,62 @@ class SmallBatchForwardTest {
     }
 
     @Test
-    void theEvaluatorTimesSmallBatchesThroughThePassAndLargerOnesThroughDl4j() {
+    void theEvaluatorRunsAPerceptronThroughThePassAtAnyBatchAndOtherNetworksOnlyAtSmallOnes() {
         var lenet300 = Network.of(Architecture.LENET_300_100.build(1L, 1e-3));
         var lenet5 = Network.of(Architecture.LENET_5.build(1L, 1e-3));
-        assertThat(smallBatchPassFor(lenet300, 1)).isTrue();
-        assertThat(smallBatchPassFor(lenet300, 4)).isTrue();
-        assertThat(smallBatchPassFor(lenet300, 5)).isFalse();
+        var residual = residualPerceptron();
+        for (int batch : new int[]{1, 4, 5, 8, 256, 1000}) {
+            assertThat(smallBatchPassFor(lenet300, batch)).as("LeNet-300-100 at batch %d", batch).isTrue();
+        }
         assertThat(smallBatchPassFor(lenet5, 1)).isTrue();
         assertThat(smallBatchPassFor(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH)).isTrue();
         assertThat(smallBatchPassFor(lenet5, Evaluator.SMALL_CONVOLUTIONAL_BATCH + 1)).isFalse();
+        // dense layers joined by an add are answered an example at a time, which pays only for a few
+        assertThat(smallBatchPassFor(residual, Evaluator.SMALL_BATCH)).isTrue();
+        assertThat(smallBatchPassFor(residual, Evaluator.SMALL_BATCH + 1)).isFalse();
+    }
+
+    /** 784 inputs, two dense layers of 16 whose outputs are added, and a softmax output: dense, but not a chain. */
+    private static Network residualPerceptron() {
+        var conf = new NeuralNetConfiguration.Builder().seed(2).graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(784).nOut(16).activation(Activation.RELU).build(), "in")
+                .addLayer("b", new DenseLayer.Builder().nIn(16).nOut(16).activation(Activation.RELU).build(), "a")
+                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "a", "b")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(10).activation(Activation.SOFTMAX).build(), "add")
+                .setOutputs("out").setInputTypes(InputType.feedForward(784)).build();
+        var graph = new ComputationGraph(conf);
+        graph.init();
+        return Network.of(graph);
+    }
+
+    @Test
+    void aPerceptronAnswersABatchOfRowsReadInPlaceFromALargerMatrixAsDl4jDoes() {
+        var data = Fixtures.smallData();
+        var net = trainedAndPrunedLenet300();
+        // rows 100 to 399 of the test images, read where they lie; then the same rows in other layouts and types
+        INDArray rows = data.test().features().get(NDArrayIndex.interval(100, 400), NDArrayIndex.all());
+        assertThat(rows.isView()).isTrue();
+        assertSameOutputs(net, rows);
+        assertSameOutputs(net, rows.dup('f'));
+        assertSameOutputs(net, rows.castTo(DataType.DOUBLE));
+        assertSameOutputs(net, rows.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all()));
+        // every other row: a view whose rows are not one after another
+        assertSameOutputs(net, data.test().features().get(NDArrayIndex.interval(0, 2, 400), NDArrayIndex.all()));
+    }
+
+    @Test
+    void theEvaluatorsAccuracyAndLossOfAPerceptronThroughThePassAreDl4jsOwn() {
+        var data = Fixtures.smallData();
+        var trained = Architecture.LENET_300_100.build(4L, 1e-3);
+        for (int epoch = 0; epoch < 10; epoch++) {
+            trained.fit(data.train().head(2000));
+        }
+        var net = Network.of(trained);
+        var throughPass = Evaluator.quality(net, data.test());
+        var throughDl4j = Evaluator.quality(net::output, data.test());
+        assertThat(throughPass.accuracy()).isEqualTo(throughDl4j.accuracy());
+        assertThat(throughPass.loss()).isCloseTo(throughDl4j.loss(), offset(1e-6));
+        assertThat(throughPass.accuracy()).as("a trained model, not chance").isGreaterThan(0.5);
     }
 
     /** Whether the evaluator times {@code batch} examples of {@code net} through the pass (closed again at once). */

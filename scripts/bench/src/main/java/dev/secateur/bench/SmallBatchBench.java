@@ -14,8 +14,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@code scripts/bench/run.sh smallbatch}: each built-in image network's forward pass through {@link SmallBatchForward}
- * and through DL4J's {@code output}, side by side at batch 1 to 32 on random inputs (no zeros to skip), median of
- * passes after untimed ones, two rounds. Where the first stops winning is where {@code Evaluator.SMALL_BATCH} (and
+ * and through DL4J's {@code output}, side by side at batch 1 to 32 on random inputs (no zeros to skip), and LeNet-300-100
+ * at 256 and 1,000 too, median of passes after untimed ones, two rounds. Where the first stops winning is where {@code Evaluator.SMALL_BATCH} (and
  * {@code SMALL_CONVOLUTIONAL_BATCH}) sits. Arguments name the networks (all four by default).
  */
 public final class SmallBatchBench {
@@ -26,12 +26,14 @@ public final class SmallBatchBench {
             for (String model : models) {
                 var net = Architecture.byId(model).network(1L, 1e-3, Architecture.Sizing.FASHION_MNIST);
                 try (var small = SmallBatchForward.of(net)) {
-                    for (int batch : new int[]{1, 2, 4, 8, 16, 32}) {
+                    boolean perceptron = model.equals("lenet-300-100");
+                    // a perceptron goes through the pass at any batch: up to the evaluator's 1,000 as well
+                    for (int batch : perceptron ? new int[]{1, 2, 4, 8, 16, 32, 256, 1000} : new int[]{1, 2, 4, 8, 16, 32}) {
                         var x = Nd4j.rand(DataType.FLOAT, batch, 784);
-                        int repeats = model.equals("lenet-300-100") ? 500 : 100;
+                        int repeats = !perceptron ? 100 : batch >= 256 ? 50 : 500;
                         double java = Evaluator.medianMs(() -> small.output(x), repeats, repeats);
                         double dl4j = Evaluator.medianMs(() -> net.output(x), repeats, repeats);
-                        System.out.printf(Locale.ROOT, "round %d, %-13s batch %2d: SmallBatchForward %.4f ms, DL4J output %.4f ms (x%.2f)%n",
+                        System.out.printf(Locale.ROOT, "round %d, %-13s batch %4d: SmallBatchForward %.4f ms, DL4J output %.4f ms (x%.2f)%n",
                                 round, model, batch, java, dl4j, dl4j / java);
                     }
                 }
