@@ -8,6 +8,8 @@ import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,7 +44,9 @@ public final class SmallBatchForward implements AutoCloseable {
     private final List<SmallBatchDense> perceptron;
     /** The perceptron's outputs for one batch size, kept for the next call. */
     private final ScratchSlot<Rows> rows = new ScratchSlot<>();
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** The calls running now, plus one while the pass is open: the native memory goes when it falls to 0. */
+    private final AtomicInteger holders = new AtomicInteger(1);
 
     /** Each dense layer's outputs for {@code batch} examples in native memory, and one example's as Java floats. */
     private record Rows(int batch, FloatPointer[] outputs, FloatBuffer[] buffers, float[][] row) implements AutoCloseable {
@@ -138,16 +142,37 @@ public final class SmallBatchForward implements AutoCloseable {
     }
 
     /**
-     * Frees the native copies of the weights and the working memory at once, rather than when the collector gets to
-     * them; call it when no {@link #output} is running. The pass answers nothing after.
+     * Frees the native copies of the weights and the working memory now, or as the last {@link #output} running on
+     * another thread returns, rather than when the collector gets to them. The pass answers nothing after.
      */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (closed.compareAndSet(false, true)) {
+            letGo();
+        }
+    }
+
+    /** True once the native memory is freed: closed, and no call running. */
+    boolean freed() {
+        return holders.get() == 0;
+    }
+
+    /** One holder fewer: the last frees the memory. */
+    private void letGo() {
+        if (holders.decrementAndGet() == 0) {
             nodes.forEach(node -> node.step().release());
             rows.release();
         }
+    }
+
+    /** One holder more, unless the memory is already freed. */
+    private boolean hold() {
+        for (int n = holders.get(); n > 0; n = holders.get()) {
+            if (holders.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The outputs (class probabilities) for the rows of {@code x}, {@code [batch, classes]}. */
@@ -157,12 +182,20 @@ public final class SmallBatchForward implements AutoCloseable {
 
     /**
      * The same outputs as Java floats, row after row ({@code batch × classes}): what an evaluation reads, without
-     * making an ND4J array for them (tens to hundreds of microseconds a call).
+     * making an ND4J array for them.
      */
     public float[] probabilities(INDArray x) {
-        if (closed) {
+        if (closed.get() || !hold()) {
             throw new IllegalStateException("this small-batch pass was closed; make a new one with SmallBatchForward.of");
         }
+        try {
+            return probabilitiesHeld(x);
+        } finally {
+            letGo();
+        }
+    }
+
+    private float[] probabilitiesHeld(INDArray x) {
         int batch = (int) x.size(0);
         int features = input.size();
         long perExample = x.length() / Math.max(batch, 1);

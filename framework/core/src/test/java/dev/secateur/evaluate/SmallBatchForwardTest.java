@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -332,6 +333,47 @@ class SmallBatchForwardTest {
         pass.close();
         pass.close(); // twice is harmless
         assertThatThrownBy(() -> pass.output(one)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void aPassClosedWhileOtherThreadsRunItKeepsItsMemoryUntilTheirCallsReturn() throws Exception {
+        var net = trainedAndPrunedLenet300();
+        INDArray x = Fixtures.smallData().test().features().get(NDArrayIndex.interval(0, 400), NDArrayIndex.all());
+        INDArray expected = net.output(x);
+        var pass = SmallBatchForward.of(net);
+        var started = new CountDownLatch(2);
+        var pool = Executors.newFixedThreadPool(2);
+        try {
+            var callers = new ArrayList<Future<Integer>>();
+            for (int t = 0; t < 2; t++) {
+                callers.add(pool.submit(() -> {
+                    // each thread calls until the pass refuses; every answer before that is the network's
+                    int answered = 0;
+                    while (true) {
+                        INDArray out;
+                        try {
+                            out = pass.output(x);
+                        } catch (IllegalStateException refused) {
+                            assertThat(refused).hasMessageContaining("closed");
+                            return answered;
+                        }
+                        assertThat(out.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-5);
+                        if (++answered == 3) {
+                            started.countDown();
+                        }
+                    }
+                }));
+            }
+            started.await();
+            assertThat(pass.freed()).isFalse();
+            pass.close(); // while both threads are calling: their running calls finish on the memory they started with
+            for (var caller : callers) {
+                assertThat(caller.get()).isGreaterThanOrEqualTo(3);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(pass.freed()).isTrue();
     }
 
     @Test
