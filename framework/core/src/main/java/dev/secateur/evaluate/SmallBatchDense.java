@@ -11,8 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A dense layer: {@code y = x · W + b}, then its activation, in one OpenBLAS call for all the examples (a
- * matrix-vector product for one), with the weights {@code [inputs, outputs]} (DL4J's layout) copied to native
- * memory when the step is made.
+ * matrix-vector product for one), with the weights copied to native memory when the step is made, as
+ * {@code Wᵀ} row after row ({@code [outputs, inputs]}): DL4J's column-major {@code [inputs, outputs]} as it lies,
+ * and the layout of PyTorch's {@code nn.Linear}.
  */
 final class SmallBatchDense implements Step {
     private final int inputs;
@@ -38,14 +39,18 @@ final class SmallBatchDense implements Step {
         }
     }
 
-    /** From float weights {@code [inputs, outputs]}, in any order: they are copied natively, row after row. */
+    /**
+     * From float weights {@code [inputs, outputs]}, copied natively column after column: {@code [outputs, inputs]}
+     * row after row, as DL4J keeps them (column-major), so the copy is one block.
+     */
     SmallBatchDense(INDArray weights, float[] bias, Activation activation) {
-        INDArray rowMajor = weights.dup('c');
         this.inputs = (int) weights.size(0);
         this.outputs = (int) weights.size(1);
-        this.weights = new FloatPointer(rowMajor.length());
+        boolean columnMajor = weights.ordering() == 'f' && weights.stride(0) == 1 && weights.stride(1) == inputs;
+        INDArray columns = columnMajor ? weights : weights.dup('f');
+        this.weights = new FloatPointer(columns.length());
         // native to native, not through a Java array: a pass is made for every evaluation
-        Pointer.memcpy(this.weights, rowMajor.data().addressPointer(), Float.BYTES * rowMajor.length());
+        Pointer.memcpy(this.weights, columns.data().addressPointer(), Float.BYTES * columns.length());
         this.bias = bias;
         this.activation = activation;
     }
@@ -63,11 +68,11 @@ final class SmallBatchDense implements Step {
                 }
             }
             if (x.length == 1) {
-                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, inputs, outputs, 1f, weights,
-                        outputs, work.x(), 1, 0f, work.y(), 1);
+                openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, outputs, inputs, 1f, weights,
+                        inputs, work.x(), 1, 0f, work.y(), 1);
             } else {
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                        x.length, outputs, inputs, 1f, work.x(), inputs, weights, outputs, 0f, work.y(), outputs);
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                        x.length, outputs, inputs, 1f, work.x(), inputs, weights, inputs, 0f, work.y(), outputs);
             }
             float[][][] y = new float[x.length][1][];
             for (int row = 0; row < x.length; row++) {
@@ -92,8 +97,8 @@ final class SmallBatchDense implements Step {
      * example's outputs are those {@link #apply} computes.
      */
     void rows(FloatPointer x, int batch, FloatPointer y, FloatBuffer out, float[] row) {
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                batch, outputs, inputs, 1f, x, inputs, weights, outputs, 0f, y, outputs);
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                batch, outputs, inputs, 1f, x, inputs, weights, inputs, 0f, y, outputs);
         for (int r = 0, at = 0; r < batch; r++, at += outputs) {
             out.get(at, row, 0, outputs);
             for (int j = 0; j < outputs; j++) {
