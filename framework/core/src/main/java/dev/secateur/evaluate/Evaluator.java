@@ -16,6 +16,8 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.CountZero;
@@ -34,9 +36,10 @@ public final class Evaluator {
     /** The inference paths and batch sizes timed once already in this JVM, such as {@code dl4j 256} or {@code small-batch 1}. */
     private static final Set<String> warmedPaths = ConcurrentHashMap.newKeySet();
     /**
-     * Up to this many examples, dense layers that are not one chain (joined by adds) are answered through
-     * {@link SmallBatchForward}, an example at a time; a chain of dense layers (a multilayer perceptron) is answered
-     * through it at any batch size. {@code scripts/bench/run.sh smallbatch} found the example-at-a-time pass ahead
+     * Up to this many examples, a network without convolutions that the pass can run, but that is not one chain of
+     * dense layers (dense layers joined by adds, a batch normalisation or a reshape between them), is answered through
+     * {@link SmallBatchForward}, an example at a time; a chain of dense layers, each reading the one before (a
+     * multilayer perceptron), is answered through it at any batch size. {@code scripts/bench/run.sh smallbatch} found the example-at-a-time pass ahead
      * of DL4J's output up to batch 4 and level at 8 (docs/results/speed.md).
      */
     static final int SMALL_BATCH = 4;
@@ -271,9 +274,12 @@ public final class Evaluator {
 
     /** The pass that answers {@code batch} examples of {@code net} in place of DL4J's output, or null for DL4J's. */
     static SmallBatchForward smallBatchPass(Network net, long batch) {
-        // a convolutional network is told from its layers, before a pass copies any weight
+        // told from the layers, before a pass copies any weight: with convolutions, or with layers other than dense
+        // ones (which the pass answers at any batch only as a chain), DL4J answers more than a few examples
         boolean convolutional = IntStream.range(0, net.layerCount()).anyMatch(i -> net.layer(i).conf().getLayer() instanceof ConvolutionLayer);
-        if (convolutional && batch > SMALL_CONVOLUTIONAL_BATCH) {
+        boolean denseOnly = IntStream.range(0, net.layerCount()).allMatch(i -> net.layer(i).conf().getLayer().getClass() == DenseLayer.class
+                || net.layer(i).conf().getLayer().getClass() == OutputLayer.class);
+        if (convolutional && batch > SMALL_CONVOLUTIONAL_BATCH || !denseOnly && batch > SMALL_BATCH) {
             return null;
         }
         var pass = SmallBatchForward.of(net);

@@ -3,10 +3,12 @@ package dev.secateur.evaluate;
 import dev.secateur.evaluate.SmallBatchSteps.Activation;
 import dev.secateur.evaluate.SmallBatchSteps.ScratchSlot;
 import dev.secateur.evaluate.SmallBatchSteps.Step;
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -46,11 +48,12 @@ final class SmallBatchDense implements Step {
     SmallBatchDense(INDArray weights, float[] bias, Activation activation) {
         this.inputs = (int) weights.size(0);
         this.outputs = (int) weights.size(1);
-        boolean columnMajor = weights.ordering() == 'f' && weights.stride(0) == 1 && weights.stride(1) == inputs;
-        INDArray columns = columnMajor ? weights : weights.dup('f');
+        boolean asTheyLie = weights.dataType() == DataType.FLOAT && weights.ordering() == 'f' && weights.stride(0) == 1 && weights.stride(1) == inputs;
+        INDArray columns = asTheyLie ? weights : weights.castTo(DataType.FLOAT).dup('f');
         this.weights = new FloatPointer(columns.length());
         // native to native, not through a Java array: a pass is made for every evaluation
         Pointer.memcpy(this.weights, columns.data().addressPointer(), Float.BYTES * columns.length());
+        Reference.reachabilityFence(columns); // a copy made above must outlive the native read
         this.bias = bias;
         this.activation = activation;
     }
