@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * Checks that every table of figures on a results page says where its figures came from: the line under it
  * (one blank line allowed) is a stamp naming a commit and a date. A table {@code bin/secateur table} made
  * carries its own stamp ({@link RunTable#STAMP_START}); a table kept from before it, typed by hand, carries
- * one that starts {@code <sub>Typed by hand} and names the commit that recorded it. A table without a measured
+ * one that starts {@code <sub>Typed by hand} and names the commit that recorded it, and sits under a heading that
+ * names that commit too, so that a reader skimming the page sees it is not today's code. A table without a measured
  * figure in its body (an index of pages, whose years and step numbers are not measurements) needs none. Tables in fenced code are examples.
  */
 public final class TableStamps {
@@ -24,7 +25,7 @@ public final class TableStamps {
     public static final String HAND_STAMP_START = "<sub>Typed by hand";
 
     private static final Pattern DELIMITER = Pattern.compile("^\\|?\\s*:?-{3,}:?\\s*(\\|\\s*:?-{3,}:?\\s*)*\\|?\\s*$");
-    private static final Pattern COMMIT = Pattern.compile("commits? [0-9a-f]{7,40}\\b");
+    private static final Pattern COMMIT = Pattern.compile("commits? ([0-9a-f]{7,40})\\b");
     /** A measured figure: a percentage, a rate, a decimal, a signed difference or a count with thousands; not a year or a step. */
     private static final Pattern FIGURE = Pattern.compile("\\d\\s*[%×]|\\d\\.\\d|\\d,\\d{3}|[+−]\\d");
     private static final Pattern DATE = Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b");
@@ -79,10 +80,15 @@ public final class TableStamps {
         }
         var tables = new ArrayList<Table>();
         boolean fenced = false;
+        String heading = "";
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.startsWith("```") || line.startsWith("~~~")) {
                 fenced = !fenced;
+                continue;
+            }
+            if (!fenced && line.startsWith("#")) {
+                heading = line;
                 continue;
             }
             if (fenced || !line.startsWith("|") || i + 1 >= lines.size() || !DELIMITER.matcher(lines.get(i + 1).strip()).matches()) {
@@ -104,24 +110,30 @@ public final class TableStamps {
                 next++;
             }
             String stamp = next < lines.size() ? lines.get(next).strip() : "";
-            tables.add(judge(page, start + 1, stamp));
+            tables.add(judge(page, start + 1, stamp, heading));
         }
         return tables;
     }
 
-    private static Table judge(Path page, int line, String stamp) {
+    private static Table judge(Path page, int line, String stamp, String heading) {
         Kind kind = stamp.startsWith(RunTable.STAMP_START) ? Kind.GENERATED : stamp.startsWith(HAND_STAMP_START) ? Kind.BY_HAND : Kind.UNSTAMPED;
         if (kind == Kind.UNSTAMPED) {
             return new Table(page, line, kind, false, "the table has no stamp on the line below it; make it with bin/secateur table "
                     + "RUNS --markdown, which writes one, or, for a table kept from before, add '" + HAND_STAMP_START
                     + " ... commit <hash> (<date>) ...</sub>'");
         }
-        if (!COMMIT.matcher(stamp).find() || kind == Kind.GENERATED && stamp.contains("unrecorded")) {
+        var commit = COMMIT.matcher(stamp);
+        if (!commit.find() || kind == Kind.GENERATED && stamp.contains("unrecorded")) {
             return new Table(page, line, kind, false, "the table's stamp names no commit (such as 'commit 03f5266'): its runs, or some of them, recorded none, "
                     + "so run them again with this build and make the table again");
         }
         if (!DATE.matcher(stamp).find()) {
             return new Table(page, line, kind, false, "the table's stamp names no date (such as 2026-12-06)");
+        }
+        if (kind == Kind.BY_HAND && !heading.contains(commit.group(1))) {
+            return new Table(page, line, kind, false, "the table was typed by hand from commit " + commit.group(1) + ", but the heading above it ('"
+                    + heading + "') does not say so; keep such a table under a heading that names its commit, such as '### Earlier runs (commit "
+                    + commit.group(1) + ")', or make it again with bin/secateur table");
         }
         return new Table(page, line, kind, kind == Kind.GENERATED && stamp.contains("-dirty"), null);
     }

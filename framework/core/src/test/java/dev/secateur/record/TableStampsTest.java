@@ -40,7 +40,8 @@ class TableStampsTest {
     @Test
     void aGeneratedOrHandStampWithCommitAndDatePasses() throws IOException {
         var tables = check(TABLE + "\n" + RunTable.STAMP_START + " 'runs/han-*' --markdown` on 2026-12-06, from 3 runs made 2026-12-06 by commit "
-                + "03f5266 on Test CPU</sub>\n\n" + TABLE + TableStamps.HAND_STAMP_START + " from runs of commit 1c91fe2 (2026-11-30).</sub>\n");
+                + "03f5266 on Test CPU</sub>\n\n## Earlier runs (commit 1c91fe2)\n\n" + TABLE + TableStamps.HAND_STAMP_START
+                + " from runs of commit 1c91fe2 (2026-11-30).</sub>\n");
         assertThat(tables).extracting(TableStamps.Table::kind).containsExactly(TableStamps.Kind.GENERATED, TableStamps.Kind.BY_HAND);
         assertThat(tables).allSatisfy(t -> assertThat(t.stamped()).as(t.describe()).isTrue());
     }
@@ -60,6 +61,18 @@ class TableStampsTest {
         assertThat(tables.get(3).stamped()).isTrue();
         assertThat(tables.get(3).dirty()).isTrue();
         assertThat(tables.get(3).describe()).contains("uncommitted changes");
+    }
+
+    @Test
+    void aHandTypedTableMustSitUnderAHeadingThatNamesItsCommit() throws IOException {
+        String stamp = TableStamps.HAND_STAMP_START + " before it existed; last changed in commit 6b161c2 (2026-11-30).</sub>\n";
+        var tables = check("## Earlier runs\n\n" + TABLE + stamp + "\n### The same on the code of 2026-11-30 (commit 6b161c2)\n\n"
+                + TABLE + stamp + "\n```\n# a comment in code is not a heading\n```\n\n" + TABLE + stamp
+                + "\n## Later, commit 1c91fe2\n\n" + TABLE + stamp);
+        assertThat(tables).extracting(TableStamps.Table::stamped).containsExactly(false, true, true, false);
+        assertThat(tables.get(0).describe()).contains(dir.resolve("page.md") + ":3: the table was typed by hand from commit 6b161c2")
+                .contains("the heading above it ('## Earlier runs') does not say so");
+        assertThat(tables.get(3).problem()).contains("('## Later, commit 1c91fe2')");
     }
 
     @Test
