@@ -19,6 +19,8 @@
 #                                    # batch-1 inference of the LeNets: the top frames of each (full data)
 #   scripts/bench/run.sh onednn      # oneDNN's own account (DNNL_VERBOSE) of LeNet-5 training, Secateur then PyTorch
 #   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32 (LeNet-300-100 to 1,000)
+#   scripts/bench/run.sh testjit     # bin/secateur as the integration tests start it, with the JIT's C2 and stopped at C1,
+#                                    # alternating: a script refused at its first line, and integration-tests' lenet300-subset.groovy
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
 #                                    # two ONNX files in onnxruntime, one thread, alternating at batch 1 and 256;
@@ -152,6 +154,40 @@ run_dashboard() {
   local cp; cp="$(build)"
   java "${JAVA_OPTS[@]}" -Dsecateur.bench.plugins="$ROOT/scripts/bench/target/plugins" -cp "$cp" \
       dev.secateur.bench.DashboardOverheadBench "$ROUNDS" scripts/quickstart.groovy
+}
+
+run_testjit() {
+  mvn -q -B -Dstyle.color=never -DskipTests -pl framework/cli -am package >&2
+  local dir="$ROOT/scripts/bench/target/testjit"
+  rm -rf "$dir"; mkdir -p "$dir"
+  # a user's typo, refused once the script runs: start-up, Groovy, ND4J and the verticles, then the error
+  printf '%s\n' "run(experiment('typo') { model { train 'lenet-300-100', epochs: 1 }; data fashionMnist(source: 'embedded', train: 100, test: 50); schedule 'one-shot', target: 1.5 })" \
+      > "$dir/refused.groovy"
+  local options=("-Xmx3g -Dsecateur.latency.firstWarmupMillis=0" "-Xmx3g -Dsecateur.latency.firstWarmupMillis=0 -XX:TieredStopAtLevel=1")
+  local names=(c2 c1)
+  local results="$dir/results.txt"
+  : > "$results"
+  TIMEFORMAT='%R %U %S'
+  for round in $(seq 1 "$ROUNDS"); do
+    for script in "$dir/refused.groovy" integration-tests/src/test/resources/scripts/lenet300-subset.groovy; do
+      for i in 0 1; do
+        local runs="$dir/runs-$round-${names[$i]}"
+        local t
+        t="$( { time SECATEUR_JAVA_OPTS="${options[$i]}" bin/secateur run "$script" --runs-dir "$runs" --no-progress > /dev/null 2>&1 ; } 2>&1 )" || true
+        echo "$(basename "$script" .groovy) ${names[$i]} $t" | tee -a "$results" >&2
+      done
+    done
+  done
+  echo "testjit: ${ROUNDS} alternating rounds; wall and CPU (user + system) seconds, medians; ratio = C2 / C1 (above 1: C1 is cheaper)"
+  for script in refused lenet300-subset; do
+    awk -v s="$script" '
+      function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                         return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+      $1 == s && $2 == "c2" { n2++; w2[n2] = $3; c2[n2] = $4 + $5 }
+      $1 == s && $2 == "c1" { n1++; w1[n1] = $3; c1[n1] = $4 + $5 }
+      END { mw2 = median(w2, n2); mc2 = median(c2, n2); mw1 = median(w1, n1); mc1 = median(c1, n1)
+            printf "%-16s C2 wall %6.2f s cpu %6.2f s | C1 wall %6.2f s cpu %6.2f s | wall x%.2f cpu x%.2f\n", s, mw2, mc2, mw1, mc1, mw2 / mw1, mc2 / mc1 }' "$results"
+  done
 }
 
 run_cluster() {
@@ -387,6 +423,7 @@ case "$WHAT" in
   dashboard) run_dashboard ;;
   cluster) run_cluster ;;
   peer) run_peer ;;
+  testjit) run_testjit ;;
   profile) run_profile ;;
   smallbatch) run_smallbatch ;;
   onednn) run_onednn ;;
