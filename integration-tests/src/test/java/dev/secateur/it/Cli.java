@@ -43,8 +43,15 @@ final class Cli {
         return new Result(process.exitValue(), out.toString(), err);
     }
 
-    /** JVM options of a run started here: no test checks a timing, so the first latency measurement skips its JIT warm-up. */
-    static final String JAVA_OPTIONS = "-Xmx3g -Dsecateur.latency.firstWarmupMillis=0";
+    /**
+     * JVM options of every bin/secateur a test starts. No test checks a timing, so the first latency measurement
+     * skips its JIT warm-up, and the JIT stops at C1: C2 compiling the start-up's Groovy, Vert.x and ND4J code took
+     * about half the CPU of a short run (docs/development.md, "How long the suite takes"). Results do not depend on
+     * the JIT level.
+     */
+    static final String TEST_JVM = "-Dsecateur.latency.firstWarmupMillis=0 -XX:TieredStopAtLevel=1";
+    /** The options of a run started here: {@link #TEST_JVM} with a heap of 3 GB. */
+    static final String JAVA_OPTIONS = "-Xmx3g " + TEST_JVM;
 
     static Process start(Path workDir, String... args) throws IOException {
         return startWith(workDir, JAVA_OPTIONS, args);
@@ -52,12 +59,21 @@ final class Cli {
 
     /** The same, with the JVM options bin/secateur passes through SECATEUR_JAVA_OPTS. */
     static Process startWith(Path workDir, String javaOptions, String... args) throws IOException {
+        return withOptions(builder(workDir, args), javaOptions).start();
+    }
+
+    /** bin/secateur with these arguments in {@code workDir}, not started, so that a test can redirect its output. */
+    static ProcessBuilder builder(Path workDir, String... args) {
         var command = new ArrayList<String>();
         command.add(BIN.toString());
         command.addAll(List.of(args));
-        var builder = new ProcessBuilder(command).directory(workDir.toFile());
+        return withOptions(new ProcessBuilder(command).directory(workDir.toFile()), JAVA_OPTIONS);
+    }
+
+    /** Gives a process that runs bin/secateur, directly or through a shell, these JVM options. */
+    static ProcessBuilder withOptions(ProcessBuilder builder, String javaOptions) {
         builder.environment().put("SECATEUR_JAVA_OPTS", javaOptions);
-        return builder.start();
+        return builder;
     }
 
     /** Runs bin/secateur with these JVM options and waits for it, like {@link #run(Path, String...)}. */

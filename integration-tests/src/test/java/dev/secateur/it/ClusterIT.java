@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
 
     /** Workers and coordinators join at once rather than after Hazelcast's default wait. */
-    private static final String JVM = "-Xmx2g -Dsecateur.cluster.joinWaitSeconds=0 -Dsecateur.latency.firstWarmupMillis=0";
+    private static final String JVM = "-Xmx2g -Dsecateur.cluster.joinWaitSeconds=0 " + Cli.TEST_JVM;
     private static final String CLUSTER = "it-cluster-" + ProcessHandle.current().pid();
     private static final Path SCRIPTS = Cli.ROOT.resolve("integration-tests/src/test/resources/scripts");
     /** What the workers may read: the installed Fashion-MNIST, and the text gpt-tiny trains on. */

@@ -196,8 +196,8 @@ class CrashResumeIT {
             var runs = work.resolve("term-" + i);
             // into files: a destroyed Process closes its pipes, and the last line comes after the signal
             var errFile = work.resolve("term-" + i + ".err");
-            var process = new ProcessBuilder(Cli.BIN.toString(), "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress")
-                    .directory(work.toFile()).redirectOutput(work.resolve("term-" + i + ".out").toFile())
+            var process = Cli.builder(work, "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress")
+                    .redirectOutput(work.resolve("term-" + i + ".out").toFile())
                     .redirectError(errFile.toFile()).start();
             awaitPoint(process, runs, "directory");
             if (process.waitFor(at, TimeUnit.MILLISECONDS)) {
@@ -235,8 +235,8 @@ class CrashResumeIT {
     void aSecondSigtermStopsAtOnceAndTheLastCheckpointStillResumesExactly() throws Exception {
         var runs = work.resolve("twice");
         var errFile = work.resolve("twice.err");
-        var process = new ProcessBuilder(Cli.BIN.toString(), "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress")
-                .directory(work.toFile()).redirectOutput(work.resolve("twice.out").toFile()).redirectError(errFile.toFile()).start();
+        var process = Cli.builder(work, "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress")
+                .redirectOutput(work.resolve("twice.out").toFile()).redirectError(errFile.toFile()).start();
         // in the first step's fine-tuning, after the dense model's checkpoint
         long checkpointed = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (System.nanoTime() < checkpointed && !(Files.isDirectory(runs) && Files.list(runs).findAny()
@@ -290,8 +290,8 @@ class CrashResumeIT {
      */
     private static void fileSizeLimitFailsTheRunCleanly(String whyNoMount) throws Exception {
         var runs = work.resolve("size-limited");
-        var process = new ProcessBuilder("bash", "-c", "ulimit -f 1024; exec \"$0\" \"$@\"", Cli.BIN.toString(), "run",
-                script.toString(), "--runs-dir", runs.toString(), "--no-progress").directory(work.toFile()).start();
+        var process = Cli.withOptions(new ProcessBuilder("bash", "-c", "ulimit -f 1024; exec \"$0\" \"$@\"", Cli.BIN.toString(), "run",
+                script.toString(), "--runs-dir", runs.toString(), "--no-progress").directory(work.toFile()), Cli.JAVA_OPTIONS).start();
         drain(process);
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(process.exitValue()).as("no tmpfs (%s); with a 1 MB file size limit", whyNoMount).isEqualTo(1);

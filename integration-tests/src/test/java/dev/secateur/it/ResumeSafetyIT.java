@@ -54,8 +54,8 @@ class ResumeSafetyIT {
     /** A run stopped with SIGTERM after its first checkpoint: marked INTERRUPTED, and resumable. */
     private static Path interruptedRun(String name) throws Exception {
         var runs = work.resolve(name);
-        var process = new ProcessBuilder(Cli.BIN.toString(), "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress")
-                .directory(work.toFile()).redirectOutput(work.resolve(name + ".out").toFile())
+        var process = Cli.builder(work, "run", script.toString(), "--runs-dir", runs.toString(), "--no-progress")
+                .redirectOutput(work.resolve(name + ".out").toFile())
                 .redirectError(work.resolve(name + ".err").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         Path dir = null;
@@ -133,7 +133,7 @@ class ResumeSafetyIT {
     }
 
     private static Process resume(Path dir, String name) throws IOException {
-        return new ProcessBuilder(Cli.BIN.toString(), "resume", dir.toString(), "--no-progress").directory(work.toFile())
+        return Cli.builder(work, "resume", dir.toString(), "--no-progress")
                 .redirectOutput(work.resolve(name + ".out").toFile()).redirectError(work.resolve(name + ".err").toFile()).start();
     }
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RogueMemberIT {
 
-    private static final String JVM = "-Xmx2g -Dsecateur.cluster.joinWaitSeconds=0 -Dsecateur.latency.firstWarmupMillis=0";
+    private static final String JVM = "-Xmx2g -Dsecateur.cluster.joinWaitSeconds=0 " + Cli.TEST_JVM;
     private static final String CLUSTER = "it-rogue-" + ProcessHandle.current().pid();
 
     @TempDir
