@@ -189,6 +189,7 @@ class CrashResumeIT {
     @Test
     void stoppedWithSigtermARunIsMarkedInterruptedSaysHowToResumeExits143AndResumesExactly() throws Exception {
         var random = new Random(7L);
+        int stopped = 0;
         for (int i = 0; i < 3; i++) {
             // counted from the moment the run has its directory, so a machine slower than during the reference run
             // still stops a run, not a process that has not begun one
@@ -220,15 +221,22 @@ class CrashResumeIT {
             assertThat(events.get(events.size() - 1)).contains("\"event\":\"interrupted\"");
             assertCheckpointsWhole(runs);
 
-            var listed = Cli.run(work, "runs", "--runs-dir", runs.toString());
-            assertThat(listed.out()).containsPattern(dir.getFileName() + " +interrupted ");
+            // what `runs` lists and what a second resume says depend on no moment: asked after the first stop only
+            boolean first = stopped++ == 0;
+            if (first) {
+                var listed = Cli.run(work, "runs", "--runs-dir", runs.toString());
+                assertThat(listed.out()).containsPattern(dir.getFileName() + " +interrupted ");
+            }
             var resumed = Cli.run(work, "resume", dir.toString(), "--no-progress");
             assertThat(resumed.exit()).as(resumed.err()).isZero();
             assertThat(finished(dir)).satisfies(CrashResumeIT::equalsReference);
-            var again = Cli.run(work, "resume", dir.toString());
-            assertThat(again.exit()).isEqualTo(2);
-            assertThat(again.err()).contains("finished; there is nothing to resume");
+            if (first) {
+                var again = Cli.run(work, "resume", dir.toString());
+                assertThat(again.exit()).isEqualTo(2);
+                assertThat(again.err()).contains("finished; there is nothing to resume");
+            }
         }
+        assertThat(stopped).as("runs stopped by SIGTERM, of 3").isPositive();
     }
 
     @Test

@@ -171,7 +171,7 @@ class LanguageModelIT {
                 run(experiment('lm-resume') {
                     seed 4
                     model { train 'gpt-tiny', layers: 1, dModel: 32, heads: 2, mlp: 64, epochs: 1, batch: 16, lr: 3e-3 }
-                    data text('%s', include: '*.txt', context: 32, train: 1600, test: 64)
+                    data text('%s', include: '*.txt', context: 32, train: 800, test: 64)
                     saliency 'magnitude'
                     schedule 'iterative', target: 0.6, steps: 3
                     finetune epochs: 2, lr: 1e-3
