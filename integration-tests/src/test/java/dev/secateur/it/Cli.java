@@ -45,9 +45,8 @@ final class Cli {
 
     /**
      * JVM options of every bin/secateur a test starts. No test checks a timing, so the first latency measurement
-     * skips its JIT warm-up, and the JIT stops at C1: C2 compiling the start-up's Groovy, Vert.x and ND4J code took
-     * about half the CPU of a short run (docs/development.md, "How long the suite takes"). Results do not depend on
-     * the JIT level.
+     * skips its JIT warm-up, and the JIT stops at C1: C2's compiling took about 40% of the CPU of a short run
+     * (docs/results/speed.md, "The suite: test JVMs stop the JIT at C1"). Results do not depend on the JIT level.
      */
     static final String TEST_JVM = "-Dsecateur.latency.firstWarmupMillis=0 -XX:TieredStopAtLevel=1";
     /** The options of a run started here: {@link #TEST_JVM} with a heap of 3 GB. */
