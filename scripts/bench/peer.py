@@ -221,6 +221,20 @@ def latency(model, x, warmup, repeats):
     return statistics.median(times)
 
 
+def perceptron_parts(model, test_x):
+    """One evaluation batch (1,000 test images) taken apart, as PeerBench does: the whole forward pass, and its three
+    matrix products alone (no bias, no ReLU), x times each weight's transpose as nn.Linear multiplies."""
+    x = test_x[:1000].reshape(1000, -1).contiguous()
+    weights = [m.weight.detach() for m in model if isinstance(m, nn.Linear)]
+
+    def products(h):
+        for w in weights:
+            h = torch.mm(h, w.t())
+        return h
+    figure("eval.lenet-300-100.b1000.forward.ms", latency(model, test_x[:1000], 20, 50))
+    figure("eval.lenet-300-100.b1000.matmul.ms", latency(products, x, 20, 50))
+
+
 def batch_latency(model, x, batch):
     # small batches are timed over more passes: each takes well under a millisecond
     return latency(model, x[:batch].contiguous(), 50, 200) if batch <= 8 else latency(model, x[:batch].contiguous(), 3, 15)
@@ -292,6 +306,8 @@ def main():
         figure(f"eval.{name}.accuracy", correct / len(test_x))
         for batch in (1, 8, 256):
             figure(f"latency.{name}.b{batch}.ms", batch_latency(model, test_x, batch))
+        if name == "lenet-300-100":
+            perceptron_parts(model, test_x)
         if name == "lenet-5":
             # li2016-filters.groovy's FLOPs budget: 20% of conv1's filters, 30% of conv2's (PeerBench's shape)
             pruned = lenet5(16, 35, 500).eval()

@@ -3,6 +3,7 @@ package dev.secateur.bench;
 import dev.secateur.data.Dataset;
 import dev.secateur.data.TextCorpus;
 import dev.secateur.evaluate.Evaluator;
+import dev.secateur.evaluate.SmallBatchForward;
 import dev.secateur.finetune.FineTuner;
 import dev.secateur.finetune.TrainingProgressListener;
 import dev.secateur.model.Architecture;
@@ -30,6 +31,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -97,6 +100,9 @@ public final class PeerBench {
             }
             if (arch == Architecture.LENET_5) {
                 prunedLatency(net, data.test().features());
+            }
+            if (arch == Architecture.LENET_300_100) {
+                perceptronParts(net, data.test().features());
             }
             Evaluator.releaseNativeMemory();
         }
@@ -177,6 +183,36 @@ public final class PeerBench {
         figure("pruned.lenet-5.b256.pruned_ms", ms[1]);
         figure("pruned.lenet-5.latency_cut_per_flops_cut", (1 - ms[1] / ms[0]) / flopsCut);
         System.out.println("PEER " + LABEL + " shape " + shape(shrunk));
+    }
+
+    /**
+     * One evaluation batch of LeNet-300-100 (1,000 test images) taken apart: the whole forward pass as the evaluator
+     * makes it, and its three matrix products alone (784 to 300 to 100 to 10, no bias, no ReLU) on the OpenBLAS the
+     * pass calls, laid out as the pass lays them out. peer.py times the same two with PyTorch, so the ratios say
+     * whether a gap is in the products or around them.
+     */
+    private static void perceptronParts(Network net, INDArray features) {
+        INDArray x = features.get(NDArrayIndex.interval(0, 1000), NDArrayIndex.all()).dup('c');
+        try (var pass = SmallBatchForward.of(net)) {
+            figure("eval.lenet-300-100.b1000.forward.ms", Evaluator.medianMs(() -> pass.probabilities(x), 20, 50));
+        }
+        int[] sizes = {784, 300, 100, 10};
+        var activations = new FloatPointer[sizes.length];
+        var weights = new FloatPointer[sizes.length - 1];
+        activations[0] = new FloatPointer(x.data().asFloat());
+        for (int l = 0; l < weights.length; l++) {
+            // DL4J's [inputs, outputs] weights as [outputs, inputs] rows, multiplied by their transpose, as the pass does
+            weights[l] = new FloatPointer(net.getParam(l + "_W").transpose().dup('c').data().asFloat());
+            activations[l + 1] = new FloatPointer(1000L * sizes[l + 1]);
+        }
+        figure("eval.lenet-300-100.b1000.matmul.ms", Evaluator.medianMs(() -> {
+            for (int l = 0; l < weights.length; l++) {
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                        1000, sizes[l + 1], sizes[l], 1f, activations[l], sizes[l], weights[l], sizes[l], 0f, activations[l + 1], sizes[l + 1]);
+            }
+        }, 20, 50));
+        Arrays.stream(activations).forEach(FloatPointer::close);
+        Arrays.stream(weights).forEach(FloatPointer::close);
     }
 
     private static String shape(Network net) {
