@@ -71,8 +71,7 @@ class JavaVersionsIT {
         int wrappedMajor = jdks.subList(0, jdks.size() - 1).stream().mapToInt(JavaVersionsIT::major).max().orElseThrow();
         for (Path jdk : jdks) {
             int major = jdk.equals(wrapped) ? wrappedMajor : major(jdk);
-            var builder = new ProcessBuilder(Cli.BIN.toString(), "plugins").directory(work.toFile())
-                    .redirectError(work.resolve("stderr.txt").toFile());
+            var builder = Cli.builder(work, "plugins").redirectError(work.resolve("stderr.txt").toFile());
             builder.environment().put("JAVA_HOME", jdk.toString());
             var process = builder.start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

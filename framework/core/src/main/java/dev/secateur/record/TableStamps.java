@@ -15,8 +15,8 @@ import java.util.stream.Stream;
  * Checks that every table of figures on a results page says where its figures came from: the line under it
  * (one blank line allowed) is a stamp naming a commit and a date. A table {@code bin/secateur table} made
  * carries its own stamp ({@link RunTable#STAMP_START}); a table kept from before it, typed by hand, carries
- * one that starts {@code <sub>Typed by hand} and names the commit that recorded it, and sits under a heading that
- * names that commit too, so that a reader skimming the page sees it is not today's code. A table without a measured
+ * one that starts {@code <sub>Typed by hand} and names the commit that recorded it, and sits under a heading (the
+ * nearest {@code #} heading above it) that names that commit too, so that a reader skimming the page sees it is not today's code. A table without a measured
  * figure in its body (an index of pages, whose years and step numbers are not measurements) needs none. Tables in fenced code are examples.
  */
 public final class TableStamps {
@@ -29,6 +29,8 @@ public final class TableStamps {
     /** A measured figure: a percentage, a rate, a decimal, a signed difference or a count with thousands; not a year or a step. */
     private static final Pattern FIGURE = Pattern.compile("\\d\\s*[%×]|\\d\\.\\d|\\d,\\d{3}|[+−]\\d");
     private static final Pattern DATE = Pattern.compile("\\b\\d{4}-\\d{2}-\\d{2}\\b");
+    /** A Markdown (ATX) heading: up to three spaces, one to six #, then a space or the end of the line. */
+    private static final Pattern HEADING = Pattern.compile("^ {0,3}#{1,6}(\\s|$)");
 
     /** One table on a page. */
     public record Table(Path page, int line, Kind kind, boolean dirty, String problem) {
@@ -87,7 +89,7 @@ public final class TableStamps {
                 fenced = !fenced;
                 continue;
             }
-            if (!fenced && line.startsWith("#")) {
+            if (!fenced && HEADING.matcher(lines.get(i)).find()) {
                 heading = line;
                 continue;
             }
@@ -131,9 +133,10 @@ public final class TableStamps {
             return new Table(page, line, kind, false, "the table's stamp names no date (such as 2026-12-06)");
         }
         if (kind == Kind.BY_HAND && !heading.contains(commit.group(1))) {
-            return new Table(page, line, kind, false, "the table was typed by hand from commit " + commit.group(1) + ", but the heading above it ('"
-                    + heading + "') does not say so; keep such a table under a heading that names its commit, such as '### Earlier runs (commit "
-                    + commit.group(1) + ")', or make it again with bin/secateur table");
+            return new Table(page, line, kind, false, "the table was typed by hand from commit " + commit.group(1) + ", but "
+                    + (heading.isEmpty() ? "no heading is above it" : "the heading above it ('" + heading + "') does not say so")
+                    + "; keep such a table under a heading that names its commit, such as '### Earlier runs (commit " + commit.group(1)
+                    + ")', or make it again with bin/secateur table");
         }
         return new Table(page, line, kind, kind == Kind.GENERATED && stamp.contains("-dirty"), null);
     }

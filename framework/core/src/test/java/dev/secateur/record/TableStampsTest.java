@@ -76,6 +76,15 @@ class TableStampsTest {
     }
 
     @Test
+    void onlyAMarkdownHeadingCountsAndAPageWithoutOneSaysSo() throws IOException {
+        String stamp = TableStamps.HAND_STAMP_START + " before it existed; last changed in commit 6b161c2 (2026-11-30).</sub>\n";
+        var tables = check(TABLE + stamp + "\n## Earlier runs (commit 6b161c2)\n\n#7 is an issue number, not a heading\n\n"
+                + TABLE + stamp);
+        assertThat(tables).extracting(TableStamps.Table::stamped).containsExactly(false, true);
+        assertThat(tables.get(0).problem()).contains("but no heading is above it");
+    }
+
+    @Test
     void tablesWithoutFiguresAndTablesInCodeAreNotResults() throws IOException {
         var tables = check("""
                 | page | script |

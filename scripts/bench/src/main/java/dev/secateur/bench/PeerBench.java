@@ -30,7 +30,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -193,26 +195,28 @@ public final class PeerBench {
      */
     private static void perceptronParts(Network net, INDArray features) {
         INDArray x = features.get(NDArrayIndex.interval(0, 1000), NDArrayIndex.all()).dup('c');
-        try (var pass = SmallBatchForward.of(net)) {
+        try (var pass = Objects.requireNonNull(SmallBatchForward.of(net), "LeNet-300-100 has no small-batch pass")) {
             figure("eval.lenet-300-100.b1000.forward.ms", Evaluator.medianMs(() -> pass.probabilities(x), 20, 50));
         }
         int[] sizes = {784, 300, 100, 10};
         var activations = new FloatPointer[sizes.length];
         var weights = new FloatPointer[sizes.length - 1];
-        activations[0] = new FloatPointer(x.data().asFloat());
-        for (int l = 0; l < weights.length; l++) {
-            // DL4J's [inputs, outputs] weights as [outputs, inputs] rows, multiplied by their transpose, as the pass does
-            weights[l] = new FloatPointer(net.getParam(l + "_W").transpose().dup('c').data().asFloat());
-            activations[l + 1] = new FloatPointer(1000L * sizes[l + 1]);
-        }
-        figure("eval.lenet-300-100.b1000.matmul.ms", Evaluator.medianMs(() -> {
+        try {
+            activations[0] = new FloatPointer(x.data().asFloat());
             for (int l = 0; l < weights.length; l++) {
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                        1000, sizes[l + 1], sizes[l], 1f, activations[l], sizes[l], weights[l], sizes[l], 0f, activations[l + 1], sizes[l + 1]);
+                // DL4J's [inputs, outputs] weights as [outputs, inputs] rows, multiplied by their transpose, as the pass does
+                weights[l] = new FloatPointer(net.getParam(l + "_W").transpose().dup('c').data().asFloat());
+                activations[l + 1] = new FloatPointer(1000L * sizes[l + 1]);
             }
-        }, 20, 50));
-        Arrays.stream(activations).forEach(FloatPointer::close);
-        Arrays.stream(weights).forEach(FloatPointer::close);
+            figure("eval.lenet-300-100.b1000.matmul.ms", Evaluator.medianMs(() -> {
+                for (int l = 0; l < weights.length; l++) {
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                            1000, sizes[l + 1], sizes[l], 1f, activations[l], sizes[l], weights[l], sizes[l], 0f, activations[l + 1], sizes[l + 1]);
+                }
+            }, 20, 50));
+        } finally {
+            Stream.concat(Arrays.stream(activations), Arrays.stream(weights)).filter(Objects::nonNull).forEach(FloatPointer::close);
+        }
     }
 
     private static String shape(Network net) {
