@@ -16,8 +16,9 @@ import java.util.stream.Stream;
  * (one blank line allowed) is a stamp naming a commit and a date. A table {@code bin/secateur table} made
  * carries its own stamp ({@link RunTable#STAMP_START}); a table kept from before it, typed by hand, carries
  * one that starts {@code <sub>Typed by hand} and names the commit that recorded it, and sits under a heading (the
- * nearest {@code #} heading above it) that names that commit too, so that a reader skimming the page sees it is not today's code. A table without a measured
- * figure in its body (an index of pages, whose years and step numbers are not measurements) needs none. Tables in fenced code are examples.
+ * nearest {@code #} heading above it) that names that commit too, so that a reader skimming the page sees it is not
+ * today's code. A table without a measured figure in its body (an index of pages, whose years and step numbers are
+ * not measurements) needs none. Tables in fenced code are examples.
  */
 public final class TableStamps {
 
