@@ -58,15 +58,19 @@ final class Cli {
 
     /** The same, with the JVM options bin/secateur passes through SECATEUR_JAVA_OPTS. */
     static Process startWith(Path workDir, String javaOptions, String... args) throws IOException {
-        return withOptions(builder(workDir, args), javaOptions).start();
+        return withOptions(command(workDir, args), javaOptions).start();
     }
 
     /** bin/secateur with these arguments in {@code workDir}, not started, so that a test can redirect its output. */
     static ProcessBuilder builder(Path workDir, String... args) {
+        return withOptions(command(workDir, args), JAVA_OPTIONS);
+    }
+
+    private static ProcessBuilder command(Path workDir, String... args) {
         var command = new ArrayList<String>();
         command.add(BIN.toString());
         command.addAll(List.of(args));
-        return withOptions(new ProcessBuilder(command).directory(workDir.toFile()), JAVA_OPTIONS);
+        return new ProcessBuilder(command).directory(workDir.toFile());
     }
 
     /** Gives a process that runs bin/secateur, directly or through a shell, these JVM options. */
