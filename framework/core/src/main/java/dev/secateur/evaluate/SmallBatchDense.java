@@ -95,21 +95,45 @@ final class SmallBatchDense implements Step {
 
     /**
      * The layer for {@code batch} examples laid out row after row at {@code x} in native memory, written row after row
-     * to {@code y} ({@code batch × outputs} floats): one {@code cblas_sgemm}, as {@link #apply} makes for two examples
-     * or more, then the bias and activation a row at a time through {@code row} ({@code outputs} floats), so each
-     * example's outputs are those {@link #apply} computes.
+     * to {@code y} ({@code batch × outputs} floats, read and written through {@code out}), then its activation a row at
+     * a time through {@code row} ({@code outputs} floats): a hidden layer of a perceptron, whose outputs the next layer's
+     * product reads where they lie.
      */
     void rows(FloatPointer x, int batch, FloatPointer y, FloatBuffer out, float[] row) {
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                batch, outputs, inputs, 1f, x, inputs, weights, inputs, 0f, y, outputs);
+        biasPlusProduct(x, batch, y, out);
+        if (activation == Activation.IDENTITY) {
+            return;
+        }
         for (int r = 0, at = 0; r < batch; r++, at += outputs) {
             out.get(at, row, 0, outputs);
-            for (int j = 0; j < outputs; j++) {
-                row[j] += bias[j];
-            }
             activation.applyTo(row);
             out.put(at, row, 0, outputs);
         }
+    }
+
+    /**
+     * The same for the last layer, into Java floats: {@code into} receives the {@code batch × outputs} outputs row after
+     * row in one copy, and the activation (a softmax) runs there, so they are not written back to native memory first.
+     */
+    void rowsInto(FloatPointer x, int batch, FloatPointer y, FloatBuffer out, float[] into) {
+        biasPlusProduct(x, batch, y, out);
+        out.get(0, into, 0, batch * outputs);
+        for (int at = 0; at < batch * outputs; at += outputs) {
+            activation.applyTo(into, at, at + outputs);
+        }
+    }
+
+    /**
+     * {@code x · W + b} for {@code batch} rows, as PyTorch's {@code addmm} makes it: the bias laid down in every row of
+     * {@code y} first, then one {@code cblas_sgemm} adding the product to it (beta 1), so no Java pass reads the
+     * products back only to add the bias. The sums are those {@link #apply} makes ({@code SmallBatchForwardTest}).
+     */
+    private void biasPlusProduct(FloatPointer x, int batch, FloatPointer y, FloatBuffer out) {
+        for (int at = 0; at < batch * outputs; at += outputs) {
+            out.put(at, bias, 0, outputs);
+        }
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                batch, outputs, inputs, 1f, x, inputs, weights, inputs, 1f, y, outputs);
     }
 
     int outputs() {

@@ -237,11 +237,12 @@ public final class SmallBatchForward implements AutoCloseable {
         try {
             // a view's data buffer starts at the view's first element
             FloatPointer from = new FloatPointer(in.data().addressPointer());
-            for (int k = 0; k < perceptron.size(); k++) {
+            int last = perceptron.size() - 1;
+            for (int k = 0; k < last; k++) {
                 perceptron.get(k).rows(k == 0 ? from : work.outputs()[k - 1], batch, work.outputs()[k], work.buffers()[k], work.row()[k]);
             }
             float[] out = new float[batch * classes];
-            work.buffers()[perceptron.size() - 1].get(0, out, 0, out.length);
+            perceptron.get(last).rowsInto(last == 0 ? from : work.outputs()[last - 1], batch, work.outputs()[last], work.buffers()[last], out);
             return out;
         } finally {
             rows.give(work);
