@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The command line in-process: output, and exit codes 0, 1, 2. Separate JVMs are in integration-tests. */
@@ -455,6 +456,20 @@ class MainTest {
         assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
                 .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
         assertThat(err.toString()).contains("in 1 batch(es) of at most 3 through DL4J output");
+    }
+
+    @Test
+    void predictFoldsBatchNormalisationIntoTheConvolutionsAndPredictsAsDl4jDoes() throws Exception {
+        var net = Architecture.VGG_SMALL.build(10L, 1e-3);
+        var x = Nd4j.rand(DataType.FLOAT, 3, 1, 28, 28);
+        net.fit(x.reshape(3, 784), Nd4j.eye(10).get(NDArrayIndex.interval(0, 3), NDArrayIndex.all())); // statistics of their own
+        Path model = dir.resolve("vgg.zip");
+        ModelFiles.save(net, model);
+        Nd4j.writeAsNumpy(x, dir.resolve("images.npy").toFile());
+        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString(), "--batch", "3")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
+                .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
+        assertThat(err.toString()).contains("in 1 batch(es) of at most 3 through DL4J output, batch normalisation folded");
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * A model's predictions for inputs a user hands over, in batches, each timed: what {@code bin/secateur predict} does.
  * A multilayer perceptron's batches of any size go through {@link SmallBatchForward}, as do a few examples of other
  * networks it can run ({@link SmallBatchForward#worthFor}), as their latency is measured; the rest through DL4J's
- * {@code output}.
+ * {@code output}, with batch normalisations folded as the evaluator folds them ({@link Evaluator#dl4jAnswering}).
  */
 public final class Predictor {
 
@@ -27,7 +27,8 @@ public final class Predictor {
      *
      * @param probabilities one row per input, one column per class
      * @param batchMs       each batch's wall time in ms
-     * @param path          which forward pass answered: {@code SmallBatchForward} or {@code DL4J output}
+     * @param path          which forward pass answered: {@code SmallBatchForward}, {@code DL4J output}, or DL4J's on a
+     *                      copy with its batch normalisations folded into their convolutions ({@link BatchNormFolding})
      */
     public record Predictions(INDArray probabilities, double[] batchMs, String path) {
 
@@ -49,13 +50,14 @@ public final class Predictor {
         }
         long n = inputs.size(0);
         var small = Evaluator.smallBatchPass(net, batch);
+        Network answering = small != null ? null : Evaluator.dl4jAnswering(net);
         var rows = new INDArray[(int) ((n + batch - 1) / batch)];
         double[] ms = new double[rows.length];
         try {
             for (int b = 0; b < rows.length; b++) {
                 INDArray x = inputs.get(NDArrayIndex.interval((long) b * batch, Math.min(n, (long) (b + 1) * batch)), NDArrayIndex.all()).dup('c');
                 long start = System.nanoTime();
-                rows[b] = small != null ? small.output(x) : net.output(x);
+                rows[b] = small != null ? small.output(x) : answering.output(x);
                 ms[b] = (System.nanoTime() - start) / 1e6;
             }
         } finally {
@@ -63,7 +65,8 @@ public final class Predictor {
                 small.close();
             }
         }
-        return new Predictions(Nd4j.vstack(rows).castTo(DataType.FLOAT), ms, small != null ? "SmallBatchForward" : "DL4J output");
+        String path = small != null ? "SmallBatchForward" : answering != net ? "DL4J output, batch normalisation folded" : "DL4J output";
+        return new Predictions(Nd4j.vstack(rows).castTo(DataType.FLOAT), ms, path);
     }
 
     /**

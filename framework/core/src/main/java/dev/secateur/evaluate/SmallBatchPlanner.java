@@ -31,7 +31,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.activations.IActivation;
@@ -293,26 +292,10 @@ final class SmallBatchPlanner {
         if (channels != conf.getNOut()) {
             throw new Unsupported(where + " normalises " + conf.getNOut() + " channels where " + in + " arrive");
         }
-        float[] mean = layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).dup().data().asFloat();
-        float[] std = new float[channels];
-        INDArray logStd = conf.isUseLogStd() ? layer.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD) : null;
-        INDArray variance = logStd == null ? layer.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR) : null;
-        for (int c = 0; c < channels; c++) {
-            // DL4J keeps log10 of the running deviation and still adds epsilon to its square at inference
-            double var = logStd != null ? Math.pow(10, 2 * logStd.getDouble(c)) : variance.getDouble(c);
-            std[c] = (float) Math.sqrt(var + conf.getEps());
-        }
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            float gamma = conf.isLockGammaBeta() ? (float) conf.getGamma() : layer.getParam(BatchNormalizationParamInitializer.GAMMA).getFloat(c);
-            float beta = conf.isLockGammaBeta() ? (float) conf.getBeta() : layer.getParam(BatchNormalizationParamInitializer.BETA).getFloat(c);
-            scale[c] = gamma / std[c];
-            shift[c] = beta - mean[c] * scale[c];
-        }
+        var affine = BatchNormAffine.of(layer, conf);
         // DL4J 1.0.0-M2.1's batch normalisation layer never applies its activation function, in training or at
         // inference, so a ReLU declared on it does nothing there, nor here
-        add(new SmallBatchSteps.ChannelAffine(scale, shift, Activation.IDENTITY), in, reads);
+        add(new SmallBatchSteps.ChannelAffine(affine.scale(), affine.shift(), Activation.IDENTITY), in, reads);
     }
 
     private void pooling(SubsamplingLayer conf, String where, Shape in, int[] reads) {
