@@ -97,6 +97,7 @@ public final class PeerBench {
             }
             figure("eval." + model + ".b1000.examples_per_s", data.test().size() / Evaluator.median(seconds));
             figure("eval." + model + ".accuracy", quality.accuracy());
+            figure("eval." + model + ".loss", quality.loss());
             for (int batch : new int[]{1, 8, 256}) {
                 figure("latency." + model + ".b" + batch + ".ms", latency(net, data.test().features(), batch));
             }
