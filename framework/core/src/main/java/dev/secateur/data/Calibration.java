@@ -35,14 +35,23 @@ public final class Calibration {
     public static Dataset recovery(DataSplits data, int samples, int examples, long seed) {
         var train = data.train();
         int validation = Math.min(samples, train.size());
-        int n = Math.min(examples, train.size() - validation);
+        int n = Math.min(examples, outsideValidation(train.size(), samples));
         if (n < 1) {
-            throw new BadInputException("sensitivity recover " + examples + " needs training examples outside the validation "
-                    + "sample, but samples " + samples + " takes all " + train.size() + " of " + train.name()
-                    + "; lower samples or use more training data");
+            throw new BadInputException(noRoomForRecovery(examples, samples, train.size() + " of " + train.name()));
         }
         int[] order = Dataset.permutation(train.size(), seed ^ VALIDATION);
         return train.select(Arrays.copyOfRange(order, validation, validation + n),
                 train.name() + "[recovery " + n + ", seed " + seed + "]");
+    }
+
+    /** Training examples outside a validation sample of {@code samples}: what a recovering sensitivity point retrains on. */
+    public static int outsideValidation(int trainSize, int samples) {
+        return trainSize - Math.min(samples, trainSize);
+    }
+
+    /** Why {@code recover} cannot run: the validation sample takes every training example ({@code train} says which). */
+    public static String noRoomForRecovery(int recover, int samples, String train) {
+        return "sensitivity recover " + recover + " needs training examples outside the validation sample, but samples "
+                + samples + " takes all " + train + "; lower samples or use more training data";
     }
 }

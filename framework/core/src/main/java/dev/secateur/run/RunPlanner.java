@@ -1,5 +1,6 @@
 package dev.secateur.run;
 
+import dev.secateur.data.Calibration;
 import dev.secateur.errors.BadInputException;
 import dev.secateur.errors.PluginFailedException;
 import dev.secateur.errors.ClosestMatch;
@@ -180,13 +181,11 @@ public final class RunPlanner {
      */
     public static void checkRecoveryData(ExperimentSpec spec, int trainSize) {
         var sensitivity = spec.sensitivity();
-        if (sensitivity == null || sensitivity.recover() == 0 || sensitivity.samples() < trainSize) {
+        if (sensitivity == null || sensitivity.recover() == 0 || Calibration.outsideValidation(trainSize, sensitivity.samples()) > 0) {
             return;
         }
         at(spec, "sensitivity", () -> {
-            throw new BadInputException("sensitivity recover " + sensitivity.recover() + " needs training examples outside "
-                    + "the validation sample, but samples " + sensitivity.samples() + " takes all " + trainSize
-                    + " training examples; lower samples or use more training data");
+            throw new BadInputException(Calibration.noRoomForRecovery(sensitivity.recover(), sensitivity.samples(), trainSize + " training examples"));
         });
     }
 
