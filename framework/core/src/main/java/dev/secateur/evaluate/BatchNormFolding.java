@@ -40,6 +40,15 @@ final class BatchNormFolding {
     private BatchNormFolding() {
     }
 
+    /**
+     * What a forward pass runs in place of {@code net}: its folded copy, or {@code net} itself where no normalisation
+     * can be folded. The evaluator, the latency probes, {@code predict} and {@link SmallBatchForward} run it.
+     */
+    static Network forInference(Network net) {
+        Network folded = fold(net);
+        return folded != null ? folded : net;
+    }
+
     /** The folded copy, or null when no normalisation in {@code net} can be folded. */
     static Network fold(Network net) {
         return net.isGraph() ? foldGraph(net.graph()) : foldSequential(net.sequential("folding"));

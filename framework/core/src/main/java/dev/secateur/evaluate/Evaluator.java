@@ -110,7 +110,7 @@ public final class Evaluator {
     /**
      * Accuracy and mean cross-entropy of {@code net} on {@code data}, in batches of 1,000: through a
      * {@link SmallBatchForward} where it is faster than DL4J's {@code output} at that size (a perceptron), else DL4J's,
-     * on a copy with its batch normalisations folded into their convolutions ({@link #dl4jAnswering}).
+     * on a copy with its batch normalisations folded into their convolutions ({@link BatchNormFolding#forInference}).
      */
     public static Quality quality(Network net, Dataset data) {
         try (var pass = data.shape() instanceof InputShape.Tokens ? null : smallBatchPass(net, Math.min(EVAL_BATCH, data.size()))) {
@@ -118,17 +118,9 @@ public final class Evaluator {
                 return qualityOf(pass::probabilities, data);
             }
         }
-        return quality(dl4jAnswering(net)::output, data);
+        return quality(BatchNormFolding.forInference(net)::output, data);
     }
 
-    /**
-     * The network DL4J's {@code output} runs in place of {@code net}: a copy with each batch normalisation that follows
-     * a convolution folded into it ({@link BatchNormFolding}), where there is one, else {@code net} itself.
-     */
-    static Network dl4jAnswering(Network net) {
-        Network folded = BatchNormFolding.fold(net);
-        return folded != null ? folded : net;
-    }
 
     /**
      * Accuracy and mean cross-entropy of any forward pass from feature rows to class scores (an ONNX model in
@@ -260,13 +252,13 @@ public final class Evaluator {
      * Median wall time in ms of one forward pass of {@code x} over {@code repeats} passes, after {@code warmup} passes:
      * {@link SmallBatchForward} where it is the faster ({@link SmallBatchForward#worthFor}: a multilayer perceptron at
      * any batch, other networks at a few examples, as a model serving single requests would run), and DL4J's
-     * {@code output} otherwise, on a copy with its batch normalisations folded ({@link #dl4jAnswering}), made before the
+     * {@code output} otherwise, on a copy with its batch normalisations folded ({@link BatchNormFolding#forInference}), made before the
      * timing starts.
      */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
         var small = smallBatchPass(net, x.size(0));
         try {
-            Network answering = small != null ? null : dl4jAnswering(net);
+            Network answering = small != null ? null : BatchNormFolding.forInference(net);
             Runnable pass = small != null ? () -> small.output(x) : () -> answering.output(x);
             // convolutions run other code than dense layers, which a perceptron timed earlier leaves uncompiled
             String path = small == null ? "dl4j " : small.convolutional() ? "small-batch convolutional " : "small-batch ";

@@ -15,7 +15,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * A model's predictions for inputs a user hands over, in batches, each timed: what {@code bin/secateur predict} does.
  * A multilayer perceptron's batches of any size go through {@link SmallBatchForward}, as do a few examples of other
  * networks it can run ({@link SmallBatchForward#worthFor}), as their latency is measured; the rest through DL4J's
- * {@code output}, with batch normalisations folded as the evaluator folds them ({@link Evaluator#dl4jAnswering}).
+ * {@code output}, with batch normalisations folded as the evaluator folds them ({@link BatchNormFolding#forInference}).
  */
 public final class Predictor {
 
@@ -50,7 +50,7 @@ public final class Predictor {
         }
         long n = inputs.size(0);
         var small = Evaluator.smallBatchPass(net, batch);
-        Network answering = small != null ? null : Evaluator.dl4jAnswering(net);
+        Network answering = small != null ? null : BatchNormFolding.forInference(net);
         var rows = new INDArray[(int) ((n + batch - 1) / batch)];
         double[] ms = new double[rows.length];
         try {

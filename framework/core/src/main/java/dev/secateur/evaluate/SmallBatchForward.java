@@ -20,8 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * The forward pass of a network for a few examples at a time, or a multilayer perceptron's for any number, over a copy
  * of the weights taken when it is made. At batch 1 DL4J's {@code output} spends most of its time on per-call
  * bookkeeping (workspaces, op validation, one native call per operation), not on the arithmetic, and at batch 1,000
- * a perceptron's spends much of it outside its matrix products (docs/results/speed.md); this pass does only the arithmetic
- * ({@link SmallBatchSteps}, {@link SmallBatchConvolution}), planned from the network by {@link SmallBatchPlanner}: one
+ * a perceptron's spends much of it outside its matrix products (docs/results/speed.md); this pass does only the
+ * arithmetic ({@link SmallBatchSteps}, {@link SmallBatchConvolution}), planned by {@link SmallBatchPlanner} from the
+ * network with each batch normalisation that follows a convolution folded into it ({@link BatchNormFolding}): one
  * OpenBLAS call per dense or convolution layer, the rest in Java. It covers the built-in networks and any network,
  * sequential or graph, made of the same pieces: dense and 2-D convolution layers with plain
  * ReLU or no activation, batch normalisation, max and average pooling, global pooling, activation layers, residual
@@ -101,7 +102,7 @@ public final class SmallBatchForward implements AutoCloseable {
      */
     public static SmallBatchForward of(Network net, double sparseBelow) {
         try {
-            return new SmallBatchForward(new SmallBatchPlanner(net, sparseBelow).plan());
+            return new SmallBatchForward(new SmallBatchPlanner(BatchNormFolding.forInference(net), sparseBelow).plan());
         } catch (SmallBatchPlanner.Unsupported e) {
             return null;
         } catch (RuntimeException e) {
@@ -113,6 +114,8 @@ public final class SmallBatchForward implements AutoCloseable {
     /** Null when {@link #of} can make a pass for {@code net}; otherwise why it cannot. */
     public static String unsupported(Network net) {
         try {
+            // planned as the network is, so a refusal names the layer by its own index, not the folded copy's: folding
+            // changes nothing the planner could refuse
             new SmallBatchForward(new SmallBatchPlanner(net, SmallBatchConvolution.SPARSE_BELOW).plan()).close();
             return null;
         } catch (SmallBatchPlanner.Unsupported e) {

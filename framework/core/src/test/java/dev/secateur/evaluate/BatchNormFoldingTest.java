@@ -102,6 +102,18 @@ class BatchNormFoldingTest {
     }
 
     @Test
+    void theSmallBatchPassIsPlannedFromTheFoldedCopyAndStillGivesDl4jsOutputs() {
+        var net = Network.of(Architecture.VGG_SMALL.build(4L, 1e-3));
+        net.sequential("the test").fit(Fixtures.smallData().train().head(200));
+        unsettle(net);
+        INDArray x = images(2);
+        try (var pass = SmallBatchForward.of(net)) {
+            assertThat(pass.steps()).noneMatch(SmallBatchSteps.ChannelAffine.class::isInstance);
+            assertThat(pass.output(x).sub(net.output(x)).amaxNumber().doubleValue()).isLessThan(1e-5);
+        }
+    }
+
+    @Test
     void aNormalisationKeepingPlainVarianceAndFixedGammaAndBetaFoldsToo() {
         var conf = new NeuralNetConfiguration.Builder().seed(7).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(6).hasBias(false).activation(Activation.IDENTITY).build())
@@ -162,10 +174,10 @@ class BatchNormFoldingTest {
         var quality = Evaluator.quality(net, test);
         var unfolded = Evaluator.quality(net::output, test);
 
-        assertThat(Evaluator.dl4jAnswering(net)).isNotSameAs(net);
+        assertThat(BatchNormFolding.forInference(net)).isNotSameAs(net);
         assertThat(quality.accuracy()).isEqualTo(unfolded.accuracy());
         assertThat(quality.loss()).isCloseTo(unfolded.loss(), Assertions.within(1e-5));
         var lenet = Network.of(Architecture.LENET_5.build(1L, 1e-3));
-        assertThat(Evaluator.dl4jAnswering(lenet)).as("nothing to fold").isSameAs(lenet);
+        assertThat(BatchNormFolding.forInference(lenet)).as("nothing to fold").isSameAs(lenet);
     }
 }
