@@ -68,18 +68,20 @@ final class BatchNormFolding {
     }
 
     private static Network foldSequential(MultiLayerNetwork net) {
-        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
-        List<NeuralNetConfiguration> confs = conf.getConfs();
-        Map<Integer, InputPreProcessor> preProcessors = conf.getInputPreProcessors();
+        // looked for in the network's own configuration: cloning it costs more than a perceptron's evaluation batch
+        var original = net.getLayerWiseConfigurations();
         var pairs = new ArrayList<Pair>();
-        for (int i = 1; i < confs.size(); i++) {
-            if (foldable(confs.get(i - 1), confs.get(i)) && !preProcessors.containsKey(i)) {
+        for (int i = 1; i < original.getConfs().size(); i++) {
+            if (foldable(original.getConf(i - 1), original.getConf(i)) && original.getInputPreProcess(i) == null) {
                 pairs.add(new Pair(i - 1, i));
             }
         }
         if (pairs.isEmpty()) {
             return null;
         }
+        MultiLayerConfiguration conf = original.clone();
+        List<NeuralNetConfiguration> confs = conf.getConfs();
+        Map<Integer, InputPreProcessor> preProcessors = conf.getInputPreProcessors();
         // the layers kept, each at its new index; a normalisation's consumer reads the convolution directly
         var kept = new ArrayList<Integer>();
         var keptConfs = new ArrayList<NeuralNetConfiguration>();
@@ -111,28 +113,15 @@ final class BatchNormFolding {
     }
 
     private static Network foldGraph(ComputationGraph graph) {
+        var folds = folds(graph.getConfiguration());
+        if (folds.isEmpty()) {
+            return null;
+        }
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         Map<String, GraphVertex> vertices = new LinkedHashMap<>(conf.getVertices());
         Map<String, List<String>> inputs = new LinkedHashMap<>();
         conf.getVertexInputs().forEach((name, in) -> inputs.put(name, new ArrayList<>(in)));
         List<String> outputs = new ArrayList<>(conf.getNetworkOutputs());
-        var folds = new LinkedHashMap<String, String>(); // convolution -> the normalisation folded into it
-        for (var entry : vertices.entrySet()) {
-            List<String> in = inputs.get(entry.getKey());
-            if (!(entry.getValue() instanceof LayerVertex normalisation) || in == null || in.size() != 1
-                    || normalisation.getPreProcessor() != null || !(vertices.get(in.get(0)) instanceof LayerVertex convolution)) {
-                continue;
-            }
-            String read = in.get(0);
-            boolean readOnlyHere = !outputs.contains(read) && inputs.entrySet().stream()
-                    .noneMatch(e -> !e.getKey().equals(entry.getKey()) && e.getValue().contains(read));
-            if (readOnlyHere && foldable(convolution.getLayerConf(), normalisation.getLayerConf())) {
-                folds.put(read, entry.getKey());
-            }
-        }
-        if (folds.isEmpty()) {
-            return null;
-        }
         folds.forEach((convolution, normalisation) -> {
             ((ConvolutionLayer) ((LayerVertex) vertices.get(convolution)).getLayerConf().getLayer()).setHasBias(true);
             vertices.remove(normalisation);
@@ -155,6 +144,27 @@ final class BatchNormFolding {
                     : BatchNormAffine.of(graph.getLayer(normalisation), (BatchNormalization) graph.getLayer(normalisation).conf().getLayer()));
         }
         return Network.of(folded);
+    }
+
+    /** Each convolution a normalisation can be folded into, with that normalisation, read from {@code conf} unchanged. */
+    private static Map<String, String> folds(ComputationGraphConfiguration conf) {
+        Map<String, GraphVertex> vertices = conf.getVertices();
+        Map<String, List<String>> inputs = conf.getVertexInputs();
+        var folds = new LinkedHashMap<String, String>();
+        for (var entry : vertices.entrySet()) {
+            List<String> in = inputs.get(entry.getKey());
+            if (!(entry.getValue() instanceof LayerVertex normalisation) || in == null || in.size() != 1
+                    || normalisation.getPreProcessor() != null || !(vertices.get(in.get(0)) instanceof LayerVertex convolution)) {
+                continue;
+            }
+            String read = in.get(0);
+            boolean readOnlyHere = !conf.getNetworkOutputs().contains(read) && inputs.entrySet().stream()
+                    .noneMatch(e -> !e.getKey().equals(entry.getKey()) && e.getValue().contains(read));
+            if (readOnlyHere && foldable(convolution.getLayerConf(), normalisation.getLayerConf())) {
+                folds.put(read, entry.getKey());
+            }
+        }
+        return folds;
     }
 
     /** Copies a layer's parameters; a convolution with a normalisation folded in gets its scaled weights and new bias. */
