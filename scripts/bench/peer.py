@@ -9,6 +9,7 @@ Secateur does.
 
     python3 scripts/bench/peer.py DATA_DIR LENET5_EXAMPLES LENET300_EXAMPLES [SMALL_CONV_EXAMPLES [GPT_SEQUENCES]]
 """
+import copy
 import glob
 import gzip
 import math
@@ -22,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 
 def idx(path):
@@ -133,6 +135,27 @@ class GptTiny(nn.Module):
 
     def forward(self, ids):
         return self.head(self.norm(self.blocks(self.tokens(ids) + self.positions[:ids.shape[1]])))
+
+
+def fold_batch_norm(model):
+    """A copy for inference with each batch norm folded into the convolution before it, as Secateur runs its networks
+    for evaluation and latency (BatchNormFolding), so that both sides compute the same arithmetic."""
+    model = copy.deepcopy(model).eval()
+    if isinstance(model, nn.Sequential):
+        layers = list(model)
+        for i in range(len(layers) - 1):
+            if isinstance(layers[i], nn.Conv2d) and isinstance(layers[i + 1], nn.BatchNorm2d):
+                layers[i], layers[i + 1] = fuse_conv_bn_eval(layers[i], layers[i + 1]), nn.Identity()
+        return nn.Sequential(*layers)
+    for name, child in list(model.named_children()):
+        bn = getattr(model, name + "_bn", None)
+        if isinstance(bn, nn.BatchNorm2d):
+            if isinstance(child, SameStride2):
+                child.conv = fuse_conv_bn_eval(child.conv, bn)
+            else:
+                setattr(model, name, fuse_conv_bn_eval(child, bn))
+            setattr(model, name + "_bn", nn.Identity())
+    return model
 
 
 def corpus(context=128):
@@ -290,7 +313,7 @@ def main():
             figure(f"train.{name}.b{batch}.examples_per_s", train(model, x, y, batch, 1))
         model = build()
         train(model, x, y, 64, 1)
-        model.eval()
+        model = fold_batch_norm(model)
         with torch.no_grad():
             model(test_x[:2000])  # warm-up
             # the median of three passes over the test images, as PeerBench times them; each computes what Secateur's

@@ -45,8 +45,13 @@ final class BatchNormFolding {
      * can be folded. The evaluator, the latency probes, {@code predict} and {@link SmallBatchForward} run it.
      */
     static Network forInference(Network net) {
-        Network folded = fold(net);
-        return folded != null ? folded : net;
+        try {
+            Network folded = fold(net);
+            return folded != null ? folded : net;
+        } catch (RuntimeException e) {
+            // a network this class misreads (a custom layer that cannot be cloned, say) is answered as it is
+            return net;
+        }
     }
 
     /** The folded copy, or null when no normalisation in {@code net} can be folded. */
@@ -58,6 +63,11 @@ final class BatchNormFolding {
     private record Pair(int convolution, int normalisation) {
     }
 
+    /**
+     * A plain 2-D convolution by its exact class (deconvolutions, depthwise and separable ones lay their weights out
+     * otherwise), with no activation of its own, then a normalisation of as many NCHW channels. The normalisation's
+     * declared activation is dropped, as DL4J 1.0.0-M2.1's layer never applies it ({@link BatchNormAffine}).
+     */
     private static boolean foldable(NeuralNetConfiguration convolution, NeuralNetConfiguration normalisation) {
         return convolution.getLayer() != null && convolution.getLayer().getClass() == ConvolutionLayer.class
                 && normalisation.getLayer() instanceof BatchNormalization bn
@@ -101,7 +111,9 @@ final class BatchNormFolding {
         conf.setConfs(keptConfs);
         conf.setInputPreProcessors(keptPreProcessors);
         var folded = new MultiLayerNetwork(conf);
-        folded.init();
+        // given zeros rather than left to initialise: init() would reseed ND4J's generator and draw every weight
+        long count = keptConfs.stream().mapToLong(c -> c.getLayer().initializer().numParams(c)).sum();
+        folded.init(Nd4j.zeros(net.params().dataType(), 1, count), false);
         for (int to = 0; to < kept.size(); to++) {
             int from = kept.get(to);
             int at = from;
@@ -136,7 +148,8 @@ final class BatchNormFolding {
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
         var folded = new ComputationGraph(conf);
-        folded.init();
+        long count = vertices.values().stream().mapToLong(vertex -> vertex.numParams(true)).sum();
+        folded.init(Nd4j.zeros(graph.params().dataType(), 1, count), false);
         for (var layer : folded.getLayers()) {
             String name = layer.conf().getLayer().getLayerName();
             String normalisation = folds.get(name);

@@ -278,7 +278,6 @@ public final class Evaluator {
         }
     }
 
-
     /** The pass that answers {@code batch} examples of {@code net} in place of DL4J's output, or null for DL4J's. */
     static SmallBatchForward smallBatchPass(Network net, long batch) {
         // told from the layers, before a pass copies any weight: with convolutions, or with layers other than dense

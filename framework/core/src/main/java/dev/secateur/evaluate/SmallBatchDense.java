@@ -126,7 +126,8 @@ final class SmallBatchDense implements Step {
     /**
      * {@code x · W + b} for {@code batch} rows, as PyTorch's {@code addmm} makes it: the bias laid down in every row of
      * {@code y} first, then one {@code cblas_sgemm} adding the product to it (beta 1), so no Java pass reads the
-     * products back only to add the bias. The sums are those {@link #apply} makes ({@code SmallBatchForwardTest}).
+     * products back only to add the bias. The sums are those {@link #apply} makes up to float rounding, since the bias now
+     * joins them before the product's last terms ({@code SmallBatchForwardTest}).
      */
     private void biasPlusProduct(FloatPointer x, int batch, FloatPointer y, FloatBuffer out) {
         for (int at = 0; at < batch * outputs; at += outputs) {

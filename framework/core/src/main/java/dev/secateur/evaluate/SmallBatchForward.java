@@ -101,8 +101,17 @@ public final class SmallBatchForward implements AutoCloseable {
      * OpenBLAS; above 1: every one in Java), where the default is {@value SmallBatchConvolution#SPARSE_BELOW}: for timing both.
      */
     public static SmallBatchForward of(Network net, double sparseBelow) {
+        return plan(BatchNormFolding.forInference(net), sparseBelow);
+    }
+
+    /** The pass planned from {@code net} as it is, each normalisation a step of its own: for tests of those steps. */
+    static SmallBatchForward unfolded(Network net) {
+        return plan(net, SmallBatchConvolution.SPARSE_BELOW);
+    }
+
+    private static SmallBatchForward plan(Network net, double sparseBelow) {
         try {
-            return new SmallBatchForward(new SmallBatchPlanner(BatchNormFolding.forInference(net), sparseBelow).plan());
+            return new SmallBatchForward(new SmallBatchPlanner(net, sparseBelow).plan());
         } catch (SmallBatchPlanner.Unsupported e) {
             return null;
         } catch (RuntimeException e) {
@@ -114,8 +123,9 @@ public final class SmallBatchForward implements AutoCloseable {
     /** Null when {@link #of} can make a pass for {@code net}; otherwise why it cannot. */
     public static String unsupported(Network net) {
         try {
-            // planned as the network is, so a refusal names the layer by its own index, not the folded copy's: folding
-            // changes nothing the planner could refuse
+            // planned as the network is, so a refusal names the layer by its own index, not the folded copy's; a
+            // normalisation the planner refuses (one with weight noise) can still be folded away, so of() may answer
+            // a network this names a reason for
             new SmallBatchForward(new SmallBatchPlanner(net, SmallBatchConvolution.SPARSE_BELOW).plan()).close();
             return null;
         } catch (SmallBatchPlanner.Unsupported e) {

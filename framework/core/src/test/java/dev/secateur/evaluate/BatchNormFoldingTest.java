@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.secateur.Fixtures;
 import dev.secateur.model.Architecture;
 import dev.secateur.model.Network;
-import org.assertj.core.api.Assertions;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -69,8 +67,13 @@ class BatchNormFoldingTest {
         INDArray projection = net.getParam("11_W");
         projection.muli(Nd4j.rand(projection.shape()).gt(0.3).castTo(projection.dataType())); // pruned weights
         INDArray before = net.params().dup();
+        Nd4j.getRandom().setSeed(42);
+        double next = Nd4j.getRandom().nextDouble();
+        Nd4j.getRandom().setSeed(42);
 
         var folded = BatchNormFolding.fold(net);
+
+        assertThat(Nd4j.getRandom().nextDouble()).as("ND4J's generator, neither reseeded nor drawn from").isEqualTo(next);
 
         assertThat(folded).isNotNull();
         // eight convolutions, each followed by a normalisation that it alone feeds
@@ -90,9 +93,13 @@ class BatchNormFoldingTest {
         var net = Network.of(Architecture.VGG_SMALL.build(4L, 1e-3));
         net.sequential("the test").fit(Fixtures.smallData().train().head(200));
         unsettle(net);
+        Nd4j.getRandom().setSeed(43);
+        double next = Nd4j.getRandom().nextDouble();
+        Nd4j.getRandom().setSeed(43);
 
         var folded = BatchNormFolding.fold(net);
 
+        assertThat(Nd4j.getRandom().nextDouble()).as("ND4J's generator, neither reseeded nor drawn from").isEqualTo(next);
         assertThat(folded).isNotNull();
         assertThat(folded.layerCount()).isEqualTo(net.layerCount() - 4);
         // the dense layer that reads the pooled images keeps its reshape, now at its new index
@@ -176,7 +183,7 @@ class BatchNormFoldingTest {
 
         assertThat(BatchNormFolding.forInference(net)).isNotSameAs(net);
         assertThat(quality.accuracy()).isEqualTo(unfolded.accuracy());
-        assertThat(quality.loss()).isCloseTo(unfolded.loss(), Assertions.within(1e-5));
+        assertThat(quality.loss()).isCloseTo(unfolded.loss(), within(1e-5));
         var lenet = Network.of(Architecture.LENET_5.build(1L, 1e-3));
         assertThat(BatchNormFolding.forInference(lenet)).as("nothing to fold").isSameAs(lenet);
     }
