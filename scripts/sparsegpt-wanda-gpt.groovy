@@ -14,7 +14,7 @@
 // recovery's rate is a tenth of the dense training's peak, not tuned. None of these was chosen by looking at the test
 // text; gpt-tiny's initialisation was, as docs/results/llm-era.md#the-initialisation says.
 //
-//   apt-get install python3.11-doc
+//   apt-get install --allow-downgrades python3.11-doc=3.11.2-6+deb12u8   # the text of llm-era.md's tables
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy                      # all three parts
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy heads                # one part (or oneshot, rows, recovery)
 //   bin/secateur run scripts/sparsegpt-wanda-gpt.groovy high                 # only the one-shot runs at 70%
