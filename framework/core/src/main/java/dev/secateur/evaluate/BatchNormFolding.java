@@ -59,10 +59,6 @@ final class BatchNormFolding {
         return net.isGraph() ? foldGraph(net.graph()) : foldSequential(net.sequential("folding"));
     }
 
-    /** A normalisation and the convolution it reads, by layer index in the original network. */
-    private record Pair(int convolution, int normalisation) {
-    }
-
     /**
      * A plain 2-D convolution by its exact class (deconvolutions, depthwise and separable ones lay their weights out
      * otherwise), with no activation of its own, then a normalisation of as many NCHW channels. The normalisation's
@@ -80,13 +76,13 @@ final class BatchNormFolding {
     private static Network foldSequential(MultiLayerNetwork net) {
         // looked for in the network's own configuration: cloning it costs more than a perceptron's evaluation batch
         var original = net.getLayerWiseConfigurations();
-        var pairs = new ArrayList<Pair>();
+        var folds = new TreeMap<Integer, Integer>(); // convolution -> the normalisation folded into it, by layer index
         for (int i = 1; i < original.getConfs().size(); i++) {
             if (foldable(original.getConf(i - 1), original.getConf(i)) && original.getInputPreProcess(i) == null) {
-                pairs.add(new Pair(i - 1, i));
+                folds.put(i - 1, i);
             }
         }
-        if (pairs.isEmpty()) {
+        if (folds.isEmpty()) {
             return null;
         }
         MultiLayerConfiguration conf = original.clone();
@@ -97,8 +93,7 @@ final class BatchNormFolding {
         var keptConfs = new ArrayList<NeuralNetConfiguration>();
         var keptPreProcessors = new TreeMap<Integer, InputPreProcessor>();
         for (int i = 0; i < confs.size(); i++) {
-            int layer = i;
-            if (pairs.stream().anyMatch(p -> p.normalisation() == layer)) {
+            if (folds.containsValue(i)) {
                 continue;
             }
             if (preProcessors.containsKey(i)) {
@@ -107,7 +102,7 @@ final class BatchNormFolding {
             kept.add(i);
             keptConfs.add(confs.get(i));
         }
-        pairs.forEach(p -> ((ConvolutionLayer) confs.get(p.convolution()).getLayer()).setHasBias(true));
+        folds.keySet().forEach(convolution -> ((ConvolutionLayer) confs.get(convolution).getLayer()).setHasBias(true));
         conf.setConfs(keptConfs);
         conf.setInputPreProcessors(keptPreProcessors);
         var folded = new MultiLayerNetwork(conf);
@@ -116,10 +111,9 @@ final class BatchNormFolding {
         folded.init(Nd4j.zeros(net.params().dataType(), 1, count), false);
         for (int to = 0; to < kept.size(); to++) {
             int from = kept.get(to);
-            int at = from;
-            var pair = pairs.stream().filter(p -> p.convolution() == at).findFirst();
-            copyParams(net.getLayer(from), folded.getLayer(to), pair.map(p -> BatchNormAffine.of(net.getLayer(p.normalisation()),
-                    (BatchNormalization) confs.get(p.normalisation()).getLayer())).orElse(null));
+            Integer normalisation = folds.get(from);
+            copyParams(net.getLayer(from), folded.getLayer(to), normalisation == null ? null
+                    : BatchNormAffine.of(net.getLayer(normalisation), (BatchNormalization) confs.get(normalisation).getLayer()));
         }
         return Network.of(folded);
     }
