@@ -17,6 +17,7 @@
 //   bin/secateur run scripts/lenet300-98.groovy validation agp-40x1-rec20,agp-20x1-rec10 1,2   # those, seeds 1 and 2
 //   bin/secateur run scripts/lenet300-98.groovy test         # the chosen recipe, test accuracy, seeds 7, 8, 9
 //   bin/secateur run scripts/lenet300-98.groovy test agp-20x1-rec10   # another one (the first chosen), the same seeds
+//   bin/secateur run scripts/lenet300-98.groovy test agp-40x1-rec20 7,8   # some of the test seeds (one process each)
 
 String mode = args.length > 0 ? args[0] : 'validation'
 if (!(mode in ['validation', 'test'])) {
@@ -24,8 +25,13 @@ if (!(mode in ['validation', 'test'])) {
 }
 boolean validation = mode == 'validation'
 def split = validation ? fashionMnist(source: 'installed', validation: 10000) : fashionMnist(source: 'installed')
-// `validation NAMES SEEDS` chooses over other seeds than 1
-def seeds = validation ? (args.length > 2 ? args[2].split(',').collect { it as long } : [1]) : [7, 8, 9]
+// `validation NAMES SEEDS` chooses over other seeds than 1; `test NAME SEEDS` runs some of 7, 8 and 9, so that
+// seeds can run side by side in separate processes
+def testSeeds = [7L, 8L, 9L]
+def seeds = args.length > 2 ? args[2].split(',').collect { it as long } : validation ? [1L] : testSeeds
+if (!validation && !testSeeds.containsAll(seeds)) {
+    throw new IllegalArgumentException("test seeds are ${testSeeds.join(', ')}; '${args[2]}' names another")
+}
 String prefix = validation ? 'lenet300-98-val' : 'lenet300-98-test'
 
 // name -> how the recipe differs from the base (7 geometric rounds, 2 epochs each at 1e-3, L2 1e-4)
@@ -43,6 +49,9 @@ def recipes = [
     // then 20 recovery epochs (60 epochs), with and without L2
     'agp-40x1-rec20'   : { schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine' },
     'agp-40x1-rec20-l2-0': { schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine', l2: 0 },
+    // twice that again, the next step recovery.md proposed after the third test read: 80 steps, 40 recovery epochs
+    // (120 epochs)
+    'agp-80x1-rec40'   : { schedule 'agp', target: 0.98, steps: 80, recovery: 40; finetune epochs: 1, decay: 'cosine' },
     'const-7x2'        : { },   // scripts/lenet300-high-sparsity.groovy's recipe, whose control does not anneal
 ]
 // First chosen on seed 1's validation accuracy against the stronger of the dense model and the control: of the
