@@ -442,34 +442,34 @@ class MainTest {
         var net = Architecture.LENET_5.build(10L, 1e-3);
         Path model = dir.resolve("lenet5.zip");
         ModelFiles.save(net, model);
-        var x = Nd4j.rand(DataType.FLOAT, 3, 1, 28, 28);
+        var x = Nd4j.rand(DataType.FLOAT, 5, 1, 28, 28);
         Nd4j.writeAsNumpy(x, dir.resolve("images.npy").toFile());
         assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString())).as(err.toString()).isEqualTo(Main.OK);
         assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
-                .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
-        assertThat(err.toString()).contains("in 3 batch(es) of at most 1 through SmallBatchForward");
+                .containsExactly(net.output(x.reshape(5, 784)).argMax(1).toLongVector());
+        assertThat(err.toString()).contains("in 5 batch(es) of at most 1 through SmallBatchForward");
 
-        // convolutions answer more than two examples at once through DL4J's output
+        // convolutions answer more than four examples at once through DL4J's output
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString(), "--batch", "3")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString(), "--batch", "5")).as(err.toString()).isEqualTo(Main.OK);
         assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
-                .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
-        assertThat(err.toString()).contains("in 1 batch(es) of at most 3 through DL4J output");
+                .containsExactly(net.output(x.reshape(5, 784)).argMax(1).toLongVector());
+        assertThat(err.toString()).contains("in 1 batch(es) of at most 5 through DL4J output");
     }
 
     @Test
     void predictFoldsBatchNormalisationIntoTheConvolutionsAndPredictsAsDl4jDoes() throws Exception {
         var net = Architecture.VGG_SMALL.build(10L, 1e-3);
-        var x = Nd4j.rand(DataType.FLOAT, 3, 1, 28, 28);
-        net.fit(x.reshape(3, 784), Nd4j.eye(10).get(NDArrayIndex.interval(0, 3), NDArrayIndex.all())); // statistics of their own
+        var x = Nd4j.rand(DataType.FLOAT, 5, 1, 28, 28);
+        net.fit(x.reshape(5, 784), Nd4j.eye(10).get(NDArrayIndex.interval(0, 5), NDArrayIndex.all())); // statistics of their own
         Path model = dir.resolve("vgg.zip");
         ModelFiles.save(net, model);
         Nd4j.writeAsNumpy(x, dir.resolve("images.npy").toFile());
-        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString(), "--batch", "3")).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString(), "--batch", "5")).as(err.toString()).isEqualTo(Main.OK);
         assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
-                .containsExactly(net.output(x.reshape(3, 784)).argMax(1).toLongVector());
-        assertThat(err.toString()).contains("in 1 batch(es) of at most 3 through DL4J output, batch normalisation folded");
+                .containsExactly(net.output(x.reshape(5, 784)).argMax(1).toLongVector());
+        assertThat(err.toString()).contains("in 1 batch(es) of at most 5 through DL4J output, batch normalisation folded");
     }
 
     @Test

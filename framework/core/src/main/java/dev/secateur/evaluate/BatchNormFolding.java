@@ -35,16 +35,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>A normalisation is folded only where that is exact: it reads a plain 2-D convolution (NCHW, no activation) that
  * nothing else reads, and has no preprocessor. The copy is for forward passes; the network is left as it was.
  */
-final class BatchNormFolding {
+public final class BatchNormFolding {
 
     private BatchNormFolding() {
     }
 
     /**
      * What a forward pass runs in place of {@code net}: its folded copy, or {@code net} itself where no normalisation
-     * can be folded. The evaluator, the latency probes, {@code predict} and {@link SmallBatchForward} run it.
+     * can be folded. The evaluator, the latency probes, {@code predict}, {@link SmallBatchForward} and the per-layer
+     * profile of a removal run it.
      */
-    static Network forInference(Network net) {
+    public static Network forInference(Network net) {
         try {
             Network folded = fold(net);
             return folded != null ? folded : net;

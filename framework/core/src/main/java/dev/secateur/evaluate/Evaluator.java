@@ -44,10 +44,11 @@ public final class Evaluator {
      */
     static final int SMALL_BATCH = 4;
     /**
-     * The same for a network with convolutions: ahead of DL4J's output at batch 1 and 2 on the three built-in ones, and
-     * level with it at 4 ({@code scripts/bench/run.sh smallbatch}, docs/results/speed.md).
+     * The same for a network with convolutions, its batch normalisations folded: ahead of DL4J's output up to batch 4 on
+     * the three built-in ones, or level with it at 4, and behind at 8 on two of them ({@code scripts/bench/run.sh
+     * smallbatch}, docs/results/speed.md).
      */
-    static final int SMALL_CONVOLUTIONAL_BATCH = 2;
+    static final int SMALL_CONVOLUTIONAL_BATCH = 4;
     /** The clipping DL4J's cross-entropy applies to softmax outputs. */
     private static final double PROBABILITY_FLOOR = 1e-10;
 
@@ -252,8 +253,8 @@ public final class Evaluator {
      * Median wall time in ms of one forward pass of {@code x} over {@code repeats} passes, after {@code warmup} passes:
      * {@link SmallBatchForward} where it is the faster ({@link SmallBatchForward#worthFor}: a multilayer perceptron at
      * any batch, other networks at a few examples, as a model serving single requests would run), and DL4J's
-     * {@code output} otherwise, on a copy with its batch normalisations folded ({@link BatchNormFolding#forInference}), made before the
-     * timing starts.
+     * {@code output} otherwise, on a copy with its batch normalisations folded
+     * ({@link BatchNormFolding#forInference}), made before the timing starts.
      */
     public static double latencyMs(Network net, INDArray x, int warmup, int repeats) {
         var small = smallBatchPass(net, x.size(0));

@@ -49,17 +49,22 @@ public final class SmallBatchForward implements AutoCloseable {
     /** The calls running now, plus one while the pass is open: the native memory goes when it falls to 0. */
     private final AtomicInteger holders = new AtomicInteger(1);
 
-    /** Each dense layer's outputs for {@code batch} examples in native memory, and one example's as Java floats. */
+    /**
+     * Each dense layer's outputs for {@code batch} examples in native memory, and each hidden layer's for one example as
+     * Java floats (the last layer writes into the array handed back).
+     */
     private record Rows(int batch, FloatPointer[] outputs, FloatBuffer[] buffers, float[][] row) implements AutoCloseable {
 
         static Rows of(int batch, List<SmallBatchDense> layers) {
             var outputs = new FloatPointer[layers.size()];
             var buffers = new FloatBuffer[layers.size()];
-            var row = new float[layers.size()][];
+            var row = new float[layers.size() - 1][];
             for (int i = 0; i < outputs.length; i++) {
                 outputs[i] = new FloatPointer((long) batch * layers.get(i).outputs());
                 buffers[i] = outputs[i].asBuffer();
-                row[i] = new float[layers.get(i).outputs()];
+                if (i < row.length) {
+                    row[i] = new float[layers.get(i).outputs()];
+                }
             }
             return new Rows(batch, outputs, buffers, row);
         }

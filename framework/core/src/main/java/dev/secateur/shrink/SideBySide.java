@@ -1,6 +1,7 @@
 package dev.secateur.shrink;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.evaluate.BatchNormFolding;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.evaluate.TimedSection;
 import dev.secateur.model.Network;
@@ -145,14 +146,19 @@ public final class SideBySide {
         return new double[]{Evaluator.median(a), Evaluator.median(b)};
     }
 
-    /** Per-layer time at the larger batch of both networks, next to the FLOPs: where a latency cut falls short of the FLOPs cut. */
+    /**
+     * Per-layer time at the larger batch of both networks, next to the FLOPs: where a latency cut falls short of the
+     * FLOPs cut. Each is profiled as its latency is timed, with its batch normalisations folded into their convolutions,
+     * so the layers are the folded copy's.
+     */
     static List<String> profile(Network masked, Network shrunk, INDArray x, List<RemovalFigure> figures) {
-        var before = LayerProfile.of(masked, x, 2, 5);
+        var before = LayerProfile.of(BatchNormFolding.forInference(masked), x, 2, 5);
         Evaluator.releaseNativeMemory();
-        var after = LayerProfile.of(shrunk, x, 2, 5);
+        var after = LayerProfile.of(BatchNormFolding.forInference(shrunk), x, 2, 5);
         Evaluator.releaseNativeMemory();
         var lines = new ArrayList<String>();
-        lines.add("where the time goes at batch " + x.size(0) + " (median ms per layer, masked -> shrunk, and FLOPs per example):");
+        lines.add("where the time goes at batch " + x.size(0) + " (median ms per layer, masked -> shrunk, and FLOPs per example"
+                + (before.size() < masked.layerCount() ? "; the layers of a copy with each batch normalisation folded into its convolution, as the latencies are timed" : "") + "):");
         double weightedBefore = 0;
         double weightedAfter = 0;
         double otherBefore = 0;

@@ -2,8 +2,11 @@ package dev.secateur.shrink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secateur.evaluate.BatchNormFolding;
 import dev.secateur.evaluate.Evaluator;
 import dev.secateur.model.Architecture;
+import java.util.ArrayList;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,5 +37,18 @@ class LayerProfileTest {
         var own = net.output(x);
         assertThat(profiled.shape()).containsExactly(8, 10);
         assertThat(profiled.sub(own).amaxNumber().doubleValue()).as("largest difference from the network's output").isLessThan(1e-6);
+    }
+
+    @Test
+    void aRemovalsProfileTimesTheLayersOfTheFoldedCopyAsItsLatenciesAreTimed() {
+        var net = Architecture.VGG_SMALL.network(2L, 1e-3);
+        var folded = BatchNormFolding.forInference(net);
+        assertThat(folded.layerCount()).as("vgg-small folds its normalisations").isLessThan(net.layerCount());
+        var figures = new ArrayList<RemovalFigure>();
+        var lines = SideBySide.profile(net, net.copy(), Nd4j.rand(DataType.FLOAT, 4, 784), figures);
+        assertThat(lines.get(0)).contains("batch normalisation folded");
+        var timed = figures.stream().filter(f -> f.measure().equals(RemovalFigure.LAYER_MS)).map(RemovalFigure::layer).toList();
+        assertThat(timed).hasSize(folded.layerCount());
+        assertThat(timed).noneMatch(layer -> layer.endsWith("BatchNormalization"));
     }
 }
