@@ -14,10 +14,13 @@
 #   scripts/bench/run.sh peer        # Secateur against PyTorch on the same work, 1 and 2 threads, alternating (full data,
 #                                    # and gpt-tiny on python3.11-doc text: GPT_SEQUENCES, default 800; LENET5_EXAMPLES,
 #                                    # LENET300_EXAMPLES, SMALL_CONV_EXAMPLES or GPT_SEQUENCES at 0 leave that model out);
-#                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build
+#                                    # PEER_BEFORE=1 adds Secateur on DL4J's own paths and the generic build;
+#                                    # PEER_BEFORE_OPTS='-Dkey=value ...' adds this build run with those JVM options
+#                                    # (say -Dsecateur.training.dl4jConvolutions=true), side by side
 #   scripts/bench/run.sh profile     # Java Flight Recorder on LeNet-5 and resnet-small training at batch 64 and on
 #                                    # batch-1 inference of the LeNets: the top frames of each (full data)
-#   scripts/bench/run.sh onednn      # oneDNN's own account (DNNL_VERBOSE) of LeNet-5 training, Secateur then PyTorch
+#   scripts/bench/run.sh onednn      # oneDNN's own account (DNNL_VERBOSE) of LeNet-5 training: Secateur with DL4J's
+#                                    # convolution layers, Secateur, then PyTorch
 #   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32 (LeNet-300-100 to 1,000)
 #   scripts/bench/run.sh testjit     # bin/secateur as the integration tests start it, with the JIT's C2 and stopped at C1,
 #                                    # alternating: a script refused at its first line, and integration-tests' lenet300-subset.groovy
@@ -285,7 +288,11 @@ run_peer() {
   local cp; cp="$(build)"
   local impls=(secateur pytorch)
   local before_cp=""
-  if [[ -n "${PEER_BEFORE:-}" ]]; then
+  if [[ -n "${PEER_BEFORE_OPTS:-}" ]]; then
+    # this build with one path switched back by a property: before and after in the same rounds
+    before_cp="$cp"
+    impls=(secateur-before secateur pytorch)
+  elif [[ -n "${PEER_BEFORE:-}" ]]; then
     # Secateur as it was before oneDNN and the dense loop: the generic native build and DL4J's own paths
     before_cp="$(build linux-x86_64)"
     impls=(secateur-before secateur pytorch)
@@ -308,6 +315,10 @@ run_peer() {
         echo "peer: round $round, $threads thread(s), $impl" >&2
         if [[ $impl == secateur ]]; then
           OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv" "$gpt"
+        elif [[ $impl == secateur-before && -n "${PEER_BEFORE_OPTS:-}" ]]; then
+          # shellcheck disable=SC2086 # the options are words
+          OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -Dpeer.label=secateur-before $PEER_BEFORE_OPTS \
+              -cp "$before_cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv" "$gpt"
         elif [[ $impl == secateur-before ]]; then
           OMP_NUM_THREADS=$threads java "${JAVA_OPTS[@]}" -Dpeer.label=secateur-before -Dsecateur.training.denseLoop=false \
               -Dorg.eclipse.deeplearning4j.helpers.disable=true -cp "$before_cp" dev.secateur.bench.PeerBench "$lenet5" "$lenet300" "$small_conv" "$gpt"
@@ -384,6 +395,11 @@ run_onednn() {
   local blas; blas="$(peer_python)"
   local dir="$ROOT/scripts/bench/target/profile"
   mkdir -p "$dir"
+  echo "== Secateur with DL4J's convolution layers (-Dsecateur.training.dl4jConvolutions=true): LeNet-5 training at batch 64, 5 s after a warm-up, OMP_NUM_THREADS=1"
+  DNNL_VERBOSE=1 OMP_NUM_THREADS=1 java "${JAVA_OPTS[@]}" -Dsecateur.training.dl4jConvolutions=true -Dprofile.settings="$ROOT/scripts/bench/profile.jfc" \
+      -Dprofile.output="$dir/onednn-dl4j.jfr" -cp "$cp" dev.secateur.bench.ProfileWorkload train lenet-5 64 5 \
+      | python3 "$ROOT/scripts/bench/onednn_top.py"
+  echo
   echo "== Secateur: LeNet-5 training at batch 64, 5 s after a warm-up, OMP_NUM_THREADS=1"
   DNNL_VERBOSE=1 OMP_NUM_THREADS=1 java "${JAVA_OPTS[@]}" -Dprofile.settings="$ROOT/scripts/bench/profile.jfc" \
       -Dprofile.output="$dir/onednn.jfr" -cp "$cp" dev.secateur.bench.ProfileWorkload train lenet-5 64 5 \

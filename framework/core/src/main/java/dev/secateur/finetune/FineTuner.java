@@ -102,14 +102,16 @@ public final class FineTuner {
                 net.setLearningRate(new CosineDecay(net.iterationCount(), iterations, spec.learningRate()));
             }
             var loop = denseLoop(net, extras); // after the schedule: setting one rebuilds the updater the loop works on
-            for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
-                counter.epoch = epoch;
-                if (loop != null) {
-                    loop.fitEpoch(iterator, listeners);
-                } else {
-                    net.fit(iterator);
+            try (var standIns = TrainingConvolutionLayer.during(net)) {
+                for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
+                    counter.epoch = epoch;
+                    if (loop != null) {
+                        loop.fitEpoch(iterator, listeners);
+                    } else {
+                        net.fit(iterator);
+                    }
+                    iterator.reset();
                 }
-                iterator.reset();
             }
         } finally {
             net.setListeners(previous);

@@ -1,0 +1,155 @@
+package dev.secateur.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secateur.Fixtures;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.Network;
+import dev.secateur.spec.TrainingSpec;
+import java.util.HashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Convolutions trained without re-running their forward pass, and the one reading the network's input without an input
+ * gradient, get the gradients DL4J's layers compute, and stand in only while training runs.
+ */
+class TrainingConvolutionLayerTest {
+
+    /** Every parameter's gradient for one batch, by name ({@code 0_W}, {@code conv1_b}, ...). */
+    private static Map<String, INDArray> gradients(Network net, DataSet batch) {
+        Map<String, INDArray> out = new HashMap<>();
+        if (net.isGraph()) {
+            var graph = net.graph();
+            graph.setInputs(batch.getFeatures());
+            graph.setLabels(batch.getLabels());
+            graph.computeGradientAndScore();
+            graph.gradient().gradientForVariable().forEach((name, g) -> out.put(name, g.dup()));
+        } else {
+            var sequential = net.sequential("test");
+            sequential.setInput(batch.getFeatures());
+            sequential.setLabels(batch.getLabels());
+            sequential.computeGradientAndScore();
+            sequential.gradient().gradientForVariable().forEach((name, g) -> out.put(name, g.dup()));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"LENET_5", "RESNET_SMALL"})
+    void theGradientsAreDl4jsWithoutTheSecondForwardPassOrTheFirstConvolutionsInputGradient(Architecture architecture) {
+        var data = Fixtures.smallData().train().sample(32, 3L);
+        var batch = new DataSet(data.features(), data.labels());
+        var net = architecture.network(5L, 1e-3);
+        var dl4j = gradients(net, batch);
+        Map<String, INDArray> standIn;
+        try (var swap = TrainingConvolutionLayer.during(net)) {
+            assertThat(net.layer(0)).isInstanceOf(TrainingConvolutionLayer.class);
+            long convolutions = 0;
+            long standIns = 0;
+            for (int i = 0; i < net.layerCount(); i++) {
+                convolutions += net.layer(i).conf().getLayer() instanceof ConvolutionLayer ? 1 : 0;
+                standIns += net.layer(i) instanceof TrainingConvolutionLayer ? 1 : 0;
+            }
+            assertThat(standIns).as("every convolution stands in").isEqualTo(convolutions).isGreaterThan(1);
+            standIn = gradients(net, batch);
+        }
+        for (int i = 0; i < net.layerCount(); i++) {
+            assertThat(net.layer(i)).as("layer " + i + " after the swap").isNotInstanceOf(TrainingConvolutionLayer.class);
+        }
+        assertThat(standIn.keySet()).isEqualTo(dl4j.keySet());
+        String first = net.isGraph() ? net.graph().getLayers()[0].conf().getLayer().getLayerName() + "_" : "0_";
+        dl4j.forEach((name, expected) -> {
+            var actual = standIn.get(name);
+            if (name.startsWith(first)) {
+                // other sums of the same products: equal to float rounding
+                double scale = expected.amaxNumber().doubleValue();
+                assertThat(actual.sub(expected).amaxNumber().doubleValue()).as(name).isLessThanOrEqualTo(1e-5 * scale);
+                assertThat(scale).as(name + " is not all zeros").isPositive();
+            } else {
+                // the same backward pass as DL4J's, without its second forward pass
+                assertThat(actual).as(name).isEqualTo(expected);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"LENET_5", "RESNET_SMALL"})
+    void trainingWithStandInsMovesEveryWeightAsDl4jDoesUpToRounding(Architecture architecture) {
+        var data = Fixtures.smallData().train().sample(128, 4L);
+        var spec = new TrainingSpec(1, 64, 1e-3);
+        var start = architecture.network(6L, 1e-3);
+        var ours = architecture.network(6L, 1e-3);
+        var theirs = architecture.network(6L, 1e-3);
+        // twice: the second training reads the gradient views the first one's stand-ins were given
+        for (int round = 0; round < 2; round++) {
+            new FineTuner().train(ours, data, spec, MaskSet.NONE, 1L, TrainingProgressListener.NONE);
+            System.setProperty(TrainingConvolutionLayer.PROPERTY, "true");
+            try {
+                new FineTuner().train(theirs, data, spec, MaskSet.NONE, 1L, TrainingProgressListener.NONE);
+            } finally {
+                System.clearProperty(TrainingConvolutionLayer.PROPERTY);
+            }
+        }
+        for (int i = 0; i < ours.layerCount(); i++) {
+            assertThat(ours.layer(i)).as("layer " + i + " after training").isNotInstanceOf(TrainingConvolutionLayer.class);
+        }
+        var initial = paramTable(start);
+        var dl4j = paramTable(theirs);
+        paramTable(ours).forEach((name, value) -> {
+            if (name.endsWith("_W")) {
+                // four Adam steps move a weight by up to about 4e-3; rounding, by far less (a bias that a batch
+                // normalisation cancels has a gradient near 0, whose sign rounding can flip, so only weights)
+                assertThat(value.sub(initial.get(name)).amaxNumber().doubleValue()).as(name + " moved").isGreaterThan(5e-4);
+                assertThat(value.sub(dl4j.get(name)).amaxNumber().doubleValue()).as(name + " against DL4J's").isLessThan(2e-4);
+            }
+        });
+    }
+
+    private static Map<String, INDArray> paramTable(Network net) {
+        return net.isGraph() ? net.graph().paramTable() : net.sequential("test").paramTable();
+    }
+
+    @Test
+    void onlyPlainConvolutionsStandIn() {
+        var mlp = Architecture.LENET_300_100.network(1L, 1e-3);
+        try (var swap = TrainingConvolutionLayer.during(mlp)) {
+            assertThat(mlp.layer(0)).isNotInstanceOf(TrainingConvolutionLayer.class);
+        }
+        var lenet5 = Architecture.LENET_5.network(1L, 1e-3);
+        System.setProperty(TrainingConvolutionLayer.PROPERTY, "true");
+        try (var swap = TrainingConvolutionLayer.during(lenet5)) {
+            assertThat(lenet5.layer(0)).as("with DL4J's layers asked for").isNotInstanceOf(TrainingConvolutionLayer.class);
+        } finally {
+            System.clearProperty(TrainingConvolutionLayer.PROPERTY);
+        }
+        // dropout on the input: DL4J's own backward pass; a ReLU needs the pre-activation DL4J recomputes; an
+        // identity further up does not
+        var mixed = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).dropOut(0.5).activation(Activation.IDENTITY).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build());
+        mixed.init();
+        try (var swap = TrainingConvolutionLayer.during(Network.of(mixed))) {
+            assertThat(mixed.getLayer(0)).isNotInstanceOf(TrainingConvolutionLayer.class);
+            assertThat(mixed.getLayer(1)).isNotInstanceOf(TrainingConvolutionLayer.class);
+            assertThat(mixed.getLayer(2)).isInstanceOf(TrainingConvolutionLayer.class);
+        }
+        assertThat(mixed.getLayer(2)).isNotInstanceOf(TrainingConvolutionLayer.class);
+    }
+}
