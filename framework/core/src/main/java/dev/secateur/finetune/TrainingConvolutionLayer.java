@@ -51,6 +51,8 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
     private final boolean readsInput;
     /** During {@link #backpropGradient} with an identity activation: the gradient, standing in for the pre-activation. */
     private INDArray pendingEpsilon;
+    /** Forward convolutions this layer has run: one a batch in training, where DL4J's layer runs two (read by tests). */
+    int forwardPasses;
 
     private TrainingConvolutionLayer(ConvolutionLayer original, boolean readsInput) {
         super(original.conf(), original.getDataType());
@@ -83,6 +85,17 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
             return () -> { };
         }
         var undo = new ArrayList<Runnable>();
+        Swap swap = () -> undo.forEach(Runnable::run);
+        try {
+            swapIn(net, undo);
+        } catch (RuntimeException e) {
+            swap.close(); // what was swapped in before the failure goes back
+            throw e;
+        }
+        return swap;
+    }
+
+    private static void swapIn(Network net, List<Runnable> undo) {
         if (net.isGraph()) {
             var graph = net.graph();
             var inputs = new HashSet<>(graph.getConfiguration().getNetworkInputs());
@@ -119,15 +132,14 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
                 }
             }
         }
-        return () -> undo.forEach(Runnable::run);
     }
 
     /**
-     * The gradient view a network's first fit gave the stand-in, to the layer it stood in for: a network sets its
-     * layers' views once, and DL4J's layer writes its gradients there.
+     * The gradient view the network gave the stand-in (at its first fit, when it had none before), to the layer it
+     * stood in for: a network sets its layers' views only then, and DL4J's layer writes its gradients there.
      */
     private static void handBack(Layer standIn, Layer original) {
-        if (original.getGradientsViewArray() == null && standIn.getGradientsViewArray() != null) {
+        if (standIn.getGradientsViewArray() != null && standIn.getGradientsViewArray() != original.getGradientsViewArray()) {
             original.setBackpropGradientsViewArray(standIn.getGradientsViewArray());
         }
     }
@@ -169,6 +181,12 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
             return new Pair<>(pendingEpsilon, null);
         }
         return super.preOutput4d(training, forBackprop, workspaceMgr);
+    }
+
+    @Override
+    protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
+        forwardPasses++;
+        return super.preOutput(training, forBackprop, workspaceMgr);
     }
 
     /** This layer's weight and bias gradients, and zeros for the input gradient no layer reads. */

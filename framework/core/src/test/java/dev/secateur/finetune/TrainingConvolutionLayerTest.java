@@ -14,10 +14,12 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
@@ -51,9 +53,28 @@ class TrainingConvolutionLayerTest {
     @ParameterizedTest
     @EnumSource(value = Architecture.class, names = {"LENET_5", "RESNET_SMALL"})
     void theGradientsAreDl4jsWithoutTheSecondForwardPassOrTheFirstConvolutionsInputGradient(Architecture architecture) {
+        var net = architecture.network(5L, 1e-3);
+        assertGradientsAsDl4js(net, true);
+    }
+
+    @Test
+    void anInputConvolutionWithAReluGetsDl4jsGradientsToo() {
+        var net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).stride(2, 2).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build());
+        net.init();
+        assertGradientsAsDl4js(Network.of(net), false);
+    }
+
+    /**
+     * One batch's gradients with the stand-ins equal DL4J's: the first convolution's to float rounding, the others
+     * exactly; each stand-in runs its convolution forward once, and the first hands back a zero input gradient.
+     */
+    private static void assertGradientsAsDl4js(Network net, boolean everyConvolution) {
         var data = Fixtures.smallData().train().sample(32, 3L);
         var batch = new DataSet(data.features(), data.labels());
-        var net = architecture.network(5L, 1e-3);
         var dl4j = gradients(net, batch);
         Map<String, INDArray> standIn;
         try (var swap = TrainingConvolutionLayer.during(net)) {
@@ -64,8 +85,27 @@ class TrainingConvolutionLayerTest {
                 convolutions += net.layer(i).conf().getLayer() instanceof ConvolutionLayer ? 1 : 0;
                 standIns += net.layer(i) instanceof TrainingConvolutionLayer ? 1 : 0;
             }
-            assertThat(standIns).as("every convolution stands in").isEqualTo(convolutions).isGreaterThan(1);
+            assertThat(standIns).as("convolutions standing in").isGreaterThan(1);
+            if (everyConvolution) {
+                assertThat(standIns).as("every convolution stands in").isEqualTo(convolutions);
+            }
             standIn = gradients(net, batch);
+            for (int i = 0; i < net.layerCount(); i++) {
+                if (net.layer(i) instanceof TrainingConvolutionLayer layer) {
+                    // a ReLU's derivative needs the pre-activation, which DL4J computes again
+                    boolean identity = ((ConvolutionLayer) layer.conf().getLayer()).getActivationFn() instanceof ActivationIdentity;
+                    assertThat(layer.forwardPasses).as("forward passes of layer " + i + " for one batch").isEqualTo(identity ? 1 : 2);
+                }
+            }
+            // the input gradient of the first convolution, which no layer reads, is not computed
+            var first = net.layer(0);
+            var workspaces = LayerWorkspaceMgr.noWorkspaces();
+            INDArray images = data.features().reshape(32, 1, 28, 28);
+            first.setInput(images, workspaces);
+            var output = first.activate(true, workspaces);
+            var inputGradient = first.backpropGradient(output.dup().assign(1), workspaces).getSecond();
+            assertThat(inputGradient.shape()).containsExactly(images.shape());
+            assertThat(inputGradient.amaxNumber().doubleValue()).as("input gradient").isZero();
         }
         for (int i = 0; i < net.layerCount(); i++) {
             assertThat(net.layer(i)).as("layer " + i + " after the swap").isNotInstanceOf(TrainingConvolutionLayer.class);
@@ -86,6 +126,24 @@ class TrainingConvolutionLayerTest {
         });
     }
 
+    @Test
+    void aNetworkFirstFittedWithStandInsFitsAfterwardsWithDl4jsLayersAsDl4jAloneDoes() {
+        var data = Fixtures.smallData().train().sample(64, 7L);
+        var batch = new DataSet(data.features(), data.labels());
+        var ours = Architecture.LENET_5.network(8L, 1e-3).sequential("test");
+        var theirs = Architecture.LENET_5.network(8L, 1e-3).sequential("test");
+        // no fit yet: the network gives the stand-ins the gradient views, and the layers they stood in for get them back
+        try (var swap = TrainingConvolutionLayer.during(Network.of(ours))) {
+            ours.fit(batch);
+        }
+        theirs.fit(batch);
+        var afterOne = ours.getParam("0_W").dup();
+        ours.fit(batch);
+        theirs.fit(batch);
+        assertThat(ours.getParam("0_W").sub(afterOne).amaxNumber().doubleValue()).as("layer 0 learns in the second fit").isGreaterThan(1e-4);
+        assertThat(ours.params().sub(theirs.params()).amaxNumber().doubleValue()).isLessThan(1e-4);
+    }
+
     @ParameterizedTest
     @EnumSource(value = Architecture.class, names = {"LENET_5", "RESNET_SMALL"})
     void trainingWithStandInsMovesEveryWeightAsDl4jDoesUpToRounding(Architecture architecture) {
@@ -94,7 +152,7 @@ class TrainingConvolutionLayerTest {
         var start = architecture.network(6L, 1e-3);
         var ours = architecture.network(6L, 1e-3);
         var theirs = architecture.network(6L, 1e-3);
-        // twice: the second training reads the gradient views the first one's stand-ins were given
+        // twice: stand-ins made again for a network that has trained
         for (int round = 0; round < 2; round++) {
             new FineTuner().train(ours, data, spec, MaskSet.NONE, 1L, TrainingProgressListener.NONE);
             System.setProperty(TrainingConvolutionLayer.PROPERTY, "true");
