@@ -58,7 +58,8 @@ def recipes = [
 // three candidates run (cos-7x2 -3.46, agp-20x1-rec10 -1.31, agp-20x1-rec10-kd -1.90 points), AGP without
 // distillation (`test agp-20x1-rec10` repeats that test read). Then, over seeds 1 and 2 (`validation
 // agp-20x1-rec10,agp-40x1-rec20,agp-40x1-rec20-l2-0 1,2`): agp-20x1-rec10 -1.31 and -1.60, agp-40x1-rec20 -1.29 and
-// -0.82, agp-40x1-rec20-l2-0 -1.36 and -1.92 points, so twice the retraining, with L2.
+// -0.82, agp-40x1-rec20-l2-0 -1.36 and -1.92 points, so twice the retraining, with L2. Twice that again
+// (`validation agp-80x1-rec40 1` and `... 2`, commit dc5f132): -1.08 and -1.16, no better, so not chosen.
 String chosen = 'agp-40x1-rec20'
 
 // `validation NAME,NAME` runs only those candidates; `test NAME` runs that one on the test seeds
