@@ -5,7 +5,6 @@ import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.stream.Stream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.deeplearning4j.nn.api.Layer;
@@ -23,9 +22,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
-import org.nd4j.linalg.convolution.Convolution;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DL4J's convolution as {@link FineTuner} trains it, without two pieces of work DL4J does and PyTorch does not
@@ -53,6 +49,9 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
     private INDArray pendingEpsilon;
     /** Forward convolutions this layer has run: one a batch in training, where DL4J's layer runs two (read by tests). */
     int forwardPasses;
+    /** The input's patches for the weight gradient of a layer reading the network's input, kept from batch to batch. */
+    private float[] patchRows;
+    private FloatPointer nativePatches;
 
     private TrainingConvolutionLayer(ConvolutionLayer original, boolean readsInput) {
         super(original.conf(), original.getDataType());
@@ -112,6 +111,7 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
                     layers[at] = swapped;
                     undo.add(() -> {
                         handBack(swapped, original);
+                        swapped.release();
                         layerVertex.setLayer(original);
                         layers[at] = original;
                     });
@@ -127,6 +127,7 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
                     layers[at] = swapped;
                     undo.add(() -> {
                         handBack(swapped, original);
+                        swapped.release();
                         layers[at] = original;
                     });
                 }
@@ -218,26 +219,35 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         // the activation's derivative needs the pre-activation; an identity passes the gradient through as it is
         INDArray delta = identity() ? epsilon
                 : conf.getActivationFn().backprop(preOutput4d(true, true, workspaceMgr).getFirst(), epsilon).getFirst();
-        // [outDepth, miniBatch·outH·outW], one row per filter
-        INDArray delta2d = delta.permute(1, 0, 2, 3).dup('c').reshape('c', outDepth, miniBatch * outH * outW);
-
-        // im2col laid out [miniBatch, outH, outW, inDepth, kH, kW], so that it reads as [positions, taps] without a copy
-        INDArray columns = Nd4j.createUninitialized(dataType, new long[]{miniBatch, outH, outW, inDepth, kH, kW}, 'c');
-        Convolution.im2col(x, kH, kW, strides[0], strides[1], pad[0], pad[1], dilation[0], dilation[1],
-                convolutionMode == ConvolutionMode.Same, columns.permute(0, 3, 4, 5, 1, 2));
-        INDArray columns2d = columns.reshape('c', miniBatch * outH * outW, inDepth * kH * kW);
-
         INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-        INDArray weightGrad2d = Shape.newShapeNoCopy(weightGradView, new long[]{outDepth, inDepth * kH * kW}, false);
-        if (weightGrad2d == null) {
-            return super.backpropGradient(epsilon, workspaceMgr); // a gradient view this class cannot write as a matrix
+        if (!rowMajorFloats(weightGradView) || x.dataType() != DataType.FLOAT) {
+            return super.backpropGradient(epsilon, workspaceMgr); // a double network, or a view not laid out as a matrix
         }
-        multiply(delta2d, columns2d, weightGrad2d);
+        // the deltas example after example, each a matrix [outDepth, outH·outW]
+        INDArray deltas = rowMajorFloats(delta) ? delta : delta.castTo(DataType.FLOAT).dup('c');
+        int examples = (int) miniBatch;
+        int positions = (int) (outH * outW);
+        int taps = (int) (inDepth * kH * kW);
+        var shape = new Patches(examples, (int) inDepth, (int) x.size(2), (int) x.size(3), (int) outH, (int) outW, kH, kW, strides, pad, dilation);
+        FloatPointer patches = patches(x.dup('c').data().asFloat(), shape);
+        // gradient = Σ over examples of deltas · patches: [outDepth, positions] · [positions, taps], summed by OpenBLAS
+        // (beta 1) into the gradient view; ND4J's product would go through oneDNN's matmul, which took about 9 ms
+        // for LeNet-5's whole batch, longer than the backward-data pass skipped
+        var gradientMatrix = new FloatPointer(weightGradView.data().addressPointer()); // a view's buffer starts at its first element
+        var deltaMatrix = new FloatPointer(deltas.data().addressPointer());
+        for (int example = 0; example < examples; example++) {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                    (int) outDepth, taps, positions, 1f, deltaMatrix.position((long) example * outDepth * positions), positions,
+                    patches.position((long) example * positions * taps), taps, example == 0 ? 0f : 1f, gradientMatrix, taps);
+        }
+        patches.position(0);
+        Reference.reachabilityFence(deltas); // read natively above, where the collector cannot see it
+        Reference.reachabilityFence(weightGradView);
 
         Gradient gradient = new DefaultGradient();
         if (conf.hasBias()) {
             INDArray biasGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-            delta2d.sum(biasGradView, 1);
+            biasGradView.assign(deltas.sum(0, 2, 3).reshape(biasGradView.shape()));
             gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
         }
         gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
@@ -247,23 +257,74 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
     }
 
     /**
-     * {@code c = a · b} for float matrices row after row: OpenBLAS's {@code sgemm} directly. ND4J's product goes
-     * through oneDNN's matmul, which took about 9 ms for LeNet-5's [20 × 36,864] · [36,864 × 25], longer than the
-     * backward-data pass this class skips.
+     * Floats laid out densely in row-major order from the array's first element. Checked on the strides themselves:
+     * ND4J's own test calls a weight view [20, 1, 5, 5] with strides [25, 25, 5, 1] not default.
      */
-    private static void multiply(INDArray a, INDArray b, INDArray c) {
-        boolean rowMajor = Stream.of(a, b, c).allMatch(m -> m.dataType() == DataType.FLOAT && m.ordering() == 'c'
-                && Shape.hasDefaultStridesForShape(m));
-        if (!rowMajor) {
-            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-            return;
+    private static boolean rowMajorFloats(INDArray a) {
+        if (a.dataType() != DataType.FLOAT) {
+            return false;
         }
-        // a view's data buffer starts at the view's first element
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                (int) a.size(0), (int) b.size(1), (int) a.size(1), 1f, new FloatPointer(a.data().addressPointer()), (int) a.size(1),
-                new FloatPointer(b.data().addressPointer()), (int) b.size(1), 0f, new FloatPointer(c.data().addressPointer()), (int) c.size(1));
-        Reference.reachabilityFence(a); // read natively above, where the collector cannot see it
-        Reference.reachabilityFence(b);
-        Reference.reachabilityFence(c);
+        long dense = 1;
+        for (int i = a.rank() - 1; i >= 0; i--) {
+            if (a.size(i) != 1 && a.stride(i) != dense) {
+                return false;
+            }
+            dense *= a.size(i);
+        }
+        return true;
+    }
+
+    /** The geometry of one batch's patches. */
+    private record Patches(int examples, int channels, int inH, int inW, int outH, int outW, int kH, int kW,
+                           int[] stride, int[] pad, int[] dilation) {
+        int length() {
+            return examples * outH * outW * channels * kH * kW;
+        }
+    }
+
+    /**
+     * The input's patches (im2col), example after example, output position after position, tap after tap
+     * ({@code [examples, outH·outW, channels·kH·kW]}), taps outside the image 0, copied into native memory kept for
+     * the next batch. Built in Java: ND4J's im2col into this layout took 14 ms for LeNet-5's batch of 64.
+     */
+    private FloatPointer patches(float[] in, Patches p) {
+        int length = p.length();
+        if (patchRows == null || patchRows.length < length) {
+            patchRows = new float[length];
+            if (nativePatches != null) {
+                nativePatches.close();
+            }
+            nativePatches = new FloatPointer(length);
+        }
+        float[] out = patchRows;
+        int at = 0;
+        int plane = p.inH() * p.inW();
+        for (int example = 0; example < p.examples(); example++) {
+            for (int oy = 0; oy < p.outH(); oy++) {
+                for (int ox = 0; ox < p.outW(); ox++) {
+                    for (int c = 0; c < p.channels(); c++) {
+                        int base = (example * p.channels() + c) * plane;
+                        for (int ky = 0; ky < p.kH(); ky++) {
+                            int iy = oy * p.stride()[0] + ky * p.dilation()[0] - p.pad()[0];
+                            boolean row = iy >= 0 && iy < p.inH();
+                            for (int kx = 0; kx < p.kW(); kx++) {
+                                int ix = ox * p.stride()[1] + kx * p.dilation()[1] - p.pad()[1];
+                                out[at++] = row && ix >= 0 && ix < p.inW() ? in[base + iy * p.inW() + ix] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        nativePatches.position(0).put(out, 0, length);
+        return nativePatches;
+    }
+
+    /** Frees the native patches now, rather than when the collector gets to them. */
+    private void release() {
+        if (nativePatches != null) {
+            nativePatches.close();
+            nativePatches = null;
+        }
     }
 }
