@@ -231,8 +231,8 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         var shape = new Patches(examples, (int) inDepth, (int) x.size(2), (int) x.size(3), (int) outH, (int) outW, kH, kW, strides, pad, dilation);
         FloatPointer patches = patches(x.dup('c').data().asFloat(), shape);
         // gradient = Σ over examples of deltas · patches: [outDepth, positions] · [positions, taps], summed by OpenBLAS
-        // (beta 1) into the gradient view; ND4J's product would go through oneDNN's matmul, which took about 9 ms
-        // for LeNet-5's whole batch, longer than the backward-data pass skipped
+        // (beta 1) into the gradient view; ND4J's product would go through oneDNN's matmul, slower for this shape
+        // than the backward-data pass skipped (DNNL_VERBOSE)
         var gradientMatrix = new FloatPointer(weightGradView.data().addressPointer()); // a view's buffer starts at its first element
         var deltaMatrix = new FloatPointer(deltas.data().addressPointer());
         for (int example = 0; example < examples; example++) {
@@ -285,7 +285,8 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
     /**
      * The input's patches (im2col), example after example, output position after position, tap after tap
      * ({@code [examples, outH·outW, channels·kH·kW]}), taps outside the image 0, copied into native memory kept for
-     * the next batch. Built in Java: ND4J's im2col into this layout took 14 ms for LeNet-5's batch of 64.
+     * the next batch. Built in Java: ND4J's im2col into this layout, and a transposed copy of the deltas, cost more
+     * than the backward-data pass they replaced (docs/results/speed.md).
      */
     private FloatPointer patches(float[] in, Patches p) {
         int length = p.length();
