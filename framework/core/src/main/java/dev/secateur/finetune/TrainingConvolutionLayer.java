@@ -49,6 +49,8 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
     private INDArray pendingEpsilon;
     /** Forward convolutions this layer has run: one a batch in training, where DL4J's layer runs two (read by tests). */
     int forwardPasses;
+    /** The most floats of patches built at once (64 MB): LeNet-5's batch of 64 needs 921,600. Tests lower it. */
+    static long patchFloats = 1L << 24;
     /** The input's patches for the weight gradient of a layer reading the network's input, kept from batch to batch. */
     private float[] patchRows;
     private FloatPointer nativePatches;
@@ -228,19 +230,26 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         int examples = (int) miniBatch;
         int positions = (int) (outH * outW);
         int taps = (int) (inDepth * kH * kW);
-        var shape = new Patches(examples, (int) inDepth, (int) x.size(2), (int) x.size(3), (int) outH, (int) outW, kH, kW, strides, pad, dilation);
-        FloatPointer patches = patches(x.dup('c').data().asFloat(), shape);
+        var shape = new Patches((int) inDepth, (int) x.size(2), (int) x.size(3), (int) outH, (int) outW, kH, kW, strides, pad, dilation);
+        float[] images = x.dup('c').data().asFloat();
         // gradient = Σ over examples of deltas · patches: [outDepth, positions] · [positions, taps], summed by OpenBLAS
         // (beta 1) into the gradient view; ND4J's product would go through oneDNN's matmul, slower for this shape
         // than the backward-data pass skipped (DNNL_VERBOSE)
         var gradientMatrix = new FloatPointer(weightGradView.data().addressPointer()); // a view's buffer starts at its first element
         var deltaMatrix = new FloatPointer(deltas.data().addressPointer());
-        for (int example = 0; example < examples; example++) {
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                    (int) outDepth, taps, positions, 1f, deltaMatrix.position((long) example * outDepth * positions), positions,
-                    patches.position((long) example * positions * taps), taps, example == 0 ? 0f : 1f, gradientMatrix, taps);
+        // the patches of a few examples at a time, so that large images need no im2col of the whole batch
+        int chunk = (int) Math.max(1, Math.min(examples, patchFloats / ((long) positions * taps)));
+        for (int first = 0; first < examples; first += chunk) {
+            int count = Math.min(chunk, examples - first);
+            FloatPointer patches = patches(images, shape, first, count);
+            for (int k = 0; k < count; k++) {
+                int example = first + k;
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                        (int) outDepth, taps, positions, 1f, deltaMatrix.position((long) example * outDepth * positions), positions,
+                        patches.position((long) k * positions * taps), taps, example == 0 ? 0f : 1f, gradientMatrix, taps);
+            }
+            patches.position(0);
         }
-        patches.position(0);
         Reference.reachabilityFence(deltas); // read natively above, where the collector cannot see it
         Reference.reachabilityFence(weightGradView);
 
@@ -274,22 +283,21 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         return true;
     }
 
-    /** The geometry of one batch's patches. */
-    private record Patches(int examples, int channels, int inH, int inW, int outH, int outW, int kH, int kW,
-                           int[] stride, int[] pad, int[] dilation) {
-        int length() {
-            return examples * outH * outW * channels * kH * kW;
+    /** The geometry of one example's patches. */
+    private record Patches(int channels, int inH, int inW, int outH, int outW, int kH, int kW, int[] stride, int[] pad, int[] dilation) {
+        int perExample() {
+            return outH * outW * channels * kH * kW;
         }
     }
 
     /**
-     * The input's patches (im2col), example after example, output position after position, tap after tap
-     * ({@code [examples, outH·outW, channels·kH·kW]}), taps outside the image 0, copied into native memory kept for
-     * the next batch. Built in Java: ND4J's im2col into this layout, and a transposed copy of the deltas, cost more
-     * than the backward-data pass they replaced (docs/results/speed.md).
+     * The input's patches (im2col) for {@code count} examples from {@code first}, example after example, output
+     * position after position, tap after tap ({@code [count, outH·outW, channels·kH·kW]}), taps outside the image 0,
+     * copied into native memory kept for the next batch. Built in Java: ND4J's im2col into this layout, and a
+     * transposed copy of the deltas, cost more than the backward-data pass they replaced (docs/results/speed.md).
      */
-    private FloatPointer patches(float[] in, Patches p) {
-        int length = p.length();
+    private FloatPointer patches(float[] in, Patches p, int first, int count) {
+        int length = count * p.perExample();
         if (patchRows == null || patchRows.length < length) {
             patchRows = new float[length];
             if (nativePatches != null) {
@@ -300,7 +308,7 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         float[] out = patchRows;
         int at = 0;
         int plane = p.inH() * p.inW();
-        for (int example = 0; example < p.examples(); example++) {
+        for (int example = first; example < first + count; example++) {
             for (int oy = 0; oy < p.outH(); oy++) {
                 for (int ox = 0; ox < p.outW(); ox++) {
                     for (int c = 0; c < p.channels(); c++) {

@@ -68,6 +68,17 @@ class TrainingConvolutionLayerTest {
         assertGradientsAsDl4js(Network.of(net), false);
     }
 
+    @Test
+    void patchesBuiltAFewExamplesAtATimeGiveTheSameGradients() {
+        long patchFloats = TrainingConvolutionLayer.patchFloats;
+        TrainingConvolutionLayer.patchFloats = 3 * 24 * 24 * 25; // LeNet-5's first layer: 3 of the 32 examples at a time
+        try {
+            assertGradientsAsDl4js(Architecture.LENET_5.network(5L, 1e-3), true);
+        } finally {
+            TrainingConvolutionLayer.patchFloats = patchFloats;
+        }
+    }
+
     /**
      * One batch's gradients with the stand-ins equal DL4J's: the first convolution's to float rounding, the others
      * exactly; each stand-in runs its convolution forward once, and the first hands back a zero input gradient.
