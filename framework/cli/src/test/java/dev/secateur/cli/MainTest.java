@@ -444,18 +444,23 @@ class MainTest {
         ModelFiles.save(net, model);
         var x = Nd4j.rand(DataType.FLOAT, 5, 1, 28, 28);
         Nd4j.writeAsNumpy(x, dir.resolve("images.npy").toFile());
-        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString())).as(err.toString()).isEqualTo(Main.OK);
-        assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
-                .containsExactly(net.output(x.reshape(5, 784)).argMax(1).toLongVector());
-        assertThat(err.toString()).contains("in 5 batch(es) of at most 1 through SmallBatchForward");
+        long[] classes = net.output(x.reshape(5, 784)).argMax(1).toLongVector();
+        Path images = dir.resolve("images.npy");
+        assertPredicts(model, images, classes, "in 5 batch(es) of at most 1 through SmallBatchForward");
+        // up to four examples at once, the small-batch pass; more, DL4J's output
+        assertPredicts(model, images, classes, "in 2 batch(es) of at most 4 through SmallBatchForward", "--batch", "4");
+        assertPredicts(model, images, classes, "in 1 batch(es) of at most 5 through DL4J output", "--batch", "5");
+    }
 
-        // convolutions answer more than four examples at once through DL4J's output
+    /** {@code predict MODEL --input IMAGES [options]} prints {@code classes} and says it ran as {@code how}. */
+    private void assertPredicts(Path model, Path images, long[] classes, String how, String... options) {
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        assertThat(run("predict", model.toString(), "--input", dir.resolve("images.npy").toString(), "--batch", "5")).as(err.toString()).isEqualTo(Main.OK);
-        assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray())
-                .containsExactly(net.output(x.reshape(5, 784)).argMax(1).toLongVector());
-        assertThat(err.toString()).contains("in 1 batch(es) of at most 5 through DL4J output");
+        var args = new ArrayList<>(List.of("predict", model.toString(), "--input", images.toString()));
+        args.addAll(List.of(options));
+        assertThat(run(args.toArray(String[]::new))).as(err.toString()).isEqualTo(Main.OK);
+        assertThat(out.toString().lines().mapToLong(Long::parseLong).toArray()).containsExactly(classes);
+        assertThat(err.toString()).contains(how);
     }
 
     @Test

@@ -218,13 +218,14 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         long outH = outSize[0];
         long outW = outSize[1];
 
+        INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        if (!rowMajorFloats(weightGradView) || x.dataType() != DataType.FLOAT || miniBatch == 0) {
+            // a double network, a view not laid out as a matrix, or no example: DL4J's pass, input gradient and all
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
         // the activation's derivative needs the pre-activation; an identity passes the gradient through as it is
         INDArray delta = identity() ? epsilon
                 : conf.getActivationFn().backprop(preOutput4d(true, true, workspaceMgr).getFirst(), epsilon).getFirst();
-        INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-        if (!rowMajorFloats(weightGradView) || x.dataType() != DataType.FLOAT) {
-            return super.backpropGradient(epsilon, workspaceMgr); // a double network, or a view not laid out as a matrix
-        }
         // the deltas example after example, each a matrix [outDepth, outH·outW]
         INDArray deltas = rowMajorFloats(delta) ? delta : delta.castTo(DataType.FLOAT).dup('c');
         int examples = (int) miniBatch;
@@ -329,11 +330,12 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         return nativePatches;
     }
 
-    /** Frees the native patches now, rather than when the collector gets to them. */
+    /** Frees the patches now: the native ones rather than when the collector gets to them. */
     private void release() {
         if (nativePatches != null) {
             nativePatches.close();
             nativePatches = null;
         }
+        patchRows = null;
     }
 }

@@ -8,6 +8,7 @@ import dev.secateur.model.Network;
 import dev.secateur.model.gpt.TokenEmbedding;
 import dev.secateur.model.onnx.OnnxWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
@@ -146,19 +147,37 @@ public final class SideBySide {
         return new double[]{Evaluator.median(a), Evaluator.median(b)};
     }
 
+    /** A profile of {@code copy}'s layers, each numbered as the layer of {@code net} with its name. */
+    private static List<LayerProfile.Row> numberedAsIn(List<LayerProfile.Row> rows, Network copy, Network net) {
+        var index = new HashMap<String, Integer>();
+        for (int i = 0; i < net.layerCount(); i++) {
+            index.putIfAbsent(net.layer(i).conf().getLayer().getLayerName(), i);
+        }
+        return rows.stream().map(row -> new LayerProfile.Row(index.getOrDefault(copy.layer(row.layer()).conf().getLayer().getLayerName(), row.layer()),
+                row.type(), row.ms(), row.flops())).toList();
+    }
+
     /**
      * Per-layer time at the larger batch of both networks, next to the FLOPs: where a latency cut falls short of the
      * FLOPs cut. Each is profiled as its latency is timed, with its batch normalisations folded into their convolutions,
      * so the layers are the folded copy's.
      */
     static List<String> profile(Network masked, Network shrunk, INDArray x, List<RemovalFigure> figures) {
-        var before = LayerProfile.of(BatchNormFolding.forInference(masked), x, 2, 5);
+        var foldedMasked = BatchNormFolding.forInference(masked);
+        var foldedShrunk = BatchNormFolding.forInference(shrunk);
+        boolean folded = foldedMasked.layerCount() == foldedShrunk.layerCount() && foldedMasked.layerCount() < masked.layerCount();
+        if (!folded) { // both as they are, where folding left them unequal (one could not be read) or left nothing out
+            foldedMasked = masked;
+            foldedShrunk = shrunk;
+        }
+        var before = numberedAsIn(LayerProfile.of(foldedMasked, x, 2, 5), foldedMasked, masked);
         Evaluator.releaseNativeMemory();
-        var after = LayerProfile.of(BatchNormFolding.forInference(shrunk), x, 2, 5);
+        var after = numberedAsIn(LayerProfile.of(foldedShrunk, x, 2, 5), foldedShrunk, shrunk);
         Evaluator.releaseNativeMemory();
         var lines = new ArrayList<String>();
         lines.add("where the time goes at batch " + x.size(0) + " (median ms per layer, masked -> shrunk, and FLOPs per example"
-                + (before.size() < masked.layerCount() ? "; the layers of a copy with each batch normalisation folded into its convolution, as the latencies are timed" : "") + "):");
+                + (folded ? "; the layers of a copy with each batch normalisation folded into its convolution, as the latencies are timed,"
+                        + " numbered as in the model" : "") + "):");
         double weightedBefore = 0;
         double weightedAfter = 0;
         double otherBefore = 0;

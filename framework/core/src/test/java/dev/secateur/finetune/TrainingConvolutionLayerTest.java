@@ -20,8 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -69,6 +71,26 @@ class TrainingConvolutionLayerTest {
     }
 
     @Test
+    void colourImagesWithPaddingStrideAndDilationGetDl4jsGradients() {
+        // three channels, so a wrong channel offset or tap order shows; explicit padding, a stride and a dilation
+        // (libnd4j's oneDNN cannot make a dilated convolution of this shape: DL4J logs an ERROR for its forward pass
+        // and falls back to its own, which is then what the stand-in is checked against)
+        var net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(2).updater(new Adam(1e-3)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nIn(3).nOut(5).padding(2, 1).stride(2, 1).dilation(2, 2)
+                        .activation(Activation.IDENTITY).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.IDENTITY).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(13, 11, 3)).build());
+        net.init();
+        var images = Nd4j.rand(DataType.FLOAT, 6, 3, 13, 11).subi(0.5);
+        var labels = Nd4j.zeros(DataType.FLOAT, 6, 10);
+        for (int i = 0; i < 6; i++) {
+            labels.putScalar(i, i % 10, 1);
+        }
+        assertGradientsAsDl4js(Network.of(net), true, new DataSet(images, labels), images);
+    }
+
+    @Test
     void patchesBuiltAFewExamplesAtATimeGiveTheSameGradients() {
         long patchFloats = TrainingConvolutionLayer.patchFloats;
         TrainingConvolutionLayer.patchFloats = 3 * 24 * 24 * 25; // LeNet-5's first layer: 3 of the 32 examples at a time
@@ -85,7 +107,10 @@ class TrainingConvolutionLayerTest {
      */
     private static void assertGradientsAsDl4js(Network net, boolean everyConvolution) {
         var data = Fixtures.smallData().train().sample(32, 3L);
-        var batch = new DataSet(data.features(), data.labels());
+        assertGradientsAsDl4js(net, everyConvolution, new DataSet(data.features(), data.labels()), data.features().reshape(32, 1, 28, 28));
+    }
+
+    private static void assertGradientsAsDl4js(Network net, boolean everyConvolution, DataSet batch, INDArray images) {
         var dl4j = gradients(net, batch);
         Map<String, INDArray> standIn;
         try (var swap = TrainingConvolutionLayer.during(net)) {
@@ -111,7 +136,6 @@ class TrainingConvolutionLayerTest {
             // the input gradient of the first convolution, which no layer reads, is not computed
             var first = net.layer(0);
             var workspaces = LayerWorkspaceMgr.noWorkspaces();
-            INDArray images = data.features().reshape(32, 1, 28, 28);
             first.setInput(images, workspaces);
             var output = first.activate(true, workspaces);
             var inputGradient = first.backpropGradient(output.dup().assign(1), workspaces).getSecond();

@@ -50,5 +50,15 @@ class LayerProfileTest {
         var timed = figures.stream().filter(f -> f.measure().equals(RemovalFigure.LAYER_MS)).map(RemovalFigure::layer).toList();
         assertThat(timed).hasSize(folded.layerCount());
         assertThat(timed).noneMatch(layer -> layer.endsWith("BatchNormalization"));
+        // numbered as the model's layers, which the normalisations' removal would shift
+        for (int i = 0; i < folded.layerCount(); i++) {
+            String name = folded.layer(i).conf().getLayer().getLayerName();
+            int original = -1;
+            for (int j = 0; j < net.layerCount(); j++) {
+                original = original < 0 && net.layer(j).conf().getLayer().getLayerName().equals(name) ? j : original;
+            }
+            assertThat(timed).contains(original + " " + folded.layer(i).conf().getLayer().getClass().getSimpleName());
+        }
+        assertThat(timed).contains("2 ConvolutionLayer");
     }
 }
