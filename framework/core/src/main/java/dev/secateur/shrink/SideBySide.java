@@ -153,14 +153,16 @@ public final class SideBySide {
         for (int i = 0; i < net.layerCount(); i++) {
             index.putIfAbsent(net.layer(i).conf().getLayer().getLayerName(), i);
         }
-        return rows.stream().map(row -> new LayerProfile.Row(index.getOrDefault(copy.layer(row.layer()).conf().getLayer().getLayerName(), row.layer()),
-                row.type(), row.ms(), row.flops())).toList();
+        return rows.stream().map(row -> {
+            String name = copy.layer(row.layer()).conf().getLayer().getLayerName();
+            return new LayerProfile.Row(name == null ? row.layer() : index.getOrDefault(name, row.layer()), row.type(), row.ms(), row.flops());
+        }).toList();
     }
 
     /**
      * Per-layer time at the larger batch of both networks, next to the FLOPs: where a latency cut falls short of the
      * FLOPs cut. Each is profiled as its latency is timed, with its batch normalisations folded into their convolutions,
-     * so the layers are the folded copy's.
+     * so the layers are the folded copy's, numbered as the model's.
      */
     static List<String> profile(Network masked, Network shrunk, INDArray x, List<RemovalFigure> figures) {
         var foldedMasked = BatchNormFolding.forInference(masked);
