@@ -111,12 +111,10 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
                     int at = List.of(layers).indexOf(original);
                     layerVertex.setLayer(swapped);
                     layers[at] = swapped;
-                    undo.add(() -> {
-                        handBack(swapped, original);
-                        swapped.release();
+                    undo.add(() -> swapped.putBack(original, () -> {
                         layerVertex.setLayer(original);
                         layers[at] = original;
-                    });
+                    }));
                 }
             }
         } else {
@@ -127,24 +125,23 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
                     var original = layers[i];
                     int at = i;
                     layers[at] = swapped;
-                    undo.add(() -> {
-                        handBack(swapped, original);
-                        swapped.release();
-                        layers[at] = original;
-                    });
+                    undo.add(() -> swapped.putBack(original, () -> layers[at] = original));
                 }
             }
         }
     }
 
     /**
-     * The gradient view the network gave the stand-in (at its first fit, when it had none before), to the layer it
-     * stood in for: a network sets its layers' views only then, and DL4J's layer writes its gradients there.
+     * Puts {@code original} back in this stand-in's place ({@code restore}), with the gradient view the network gave
+     * the stand-in (at its first fit, when it had none before): a network sets its layers' views only then, and DL4J's
+     * layer writes its gradients there. The patches are freed.
      */
-    private static void handBack(Layer standIn, Layer original) {
-        if (standIn.getGradientsViewArray() != null && standIn.getGradientsViewArray() != original.getGradientsViewArray()) {
-            original.setBackpropGradientsViewArray(standIn.getGradientsViewArray());
+    private void putBack(Layer original, Runnable restore) {
+        if (getGradientsViewArray() != null && getGradientsViewArray() != original.getGradientsViewArray()) {
+            original.setBackpropGradientsViewArray(getGradientsViewArray());
         }
+        release();
+        restore.run();
     }
 
     /** The stand-in for {@code layer}, or null where it would not save work or not compute as DL4J does. */
