@@ -21,6 +21,8 @@
 #                                    # batch-1 inference of the LeNets: the top frames of each (full data)
 #   scripts/bench/run.sh onednn      # oneDNN's own account (DNNL_VERBOSE) of LeNet-5 training: Secateur with DL4J's
 #                                    # convolution layers, Secateur, then PyTorch
+#   scripts/bench/run.sh moments     # a dense control through 16 cosine-decayed epochs, Adam's tiny values flushed vs
+#                                    # kept (subnormal floats), epoch by epoch alternating (full data; EPOCHS=16)
 #   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32 (LeNet-300-100 to 1,000)
 #   scripts/bench/run.sh testjit     # bin/secateur as the integration tests start it, with the JIT's C2 and stopped at C1,
 #                                    # alternating: a script refused at its first line, and integration-tests' lenet300-subset.groovy
@@ -415,6 +417,11 @@ run_smallbatch() {
   java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.SmallBatchBench
 }
 
+run_moments() {
+  local cp; cp="$(build)"
+  java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.TinyMomentsBench "${EPOCHS:-16}"
+}
+
 run_pair() {
   if [[ $# -ne 2 ]]; then
     echo "usage: $0 pair DENSE_MODEL.zip PRUNED_MODEL.zip" >&2
@@ -449,9 +456,10 @@ case "$WHAT" in
   testjit) run_testjit ;;
   profile) run_profile ;;
   smallbatch) run_smallbatch ;;
+  moments) run_moments ;;
   onednn) run_onednn ;;
   pair) shift; run_pair "$@" ;;
   onnx) shift; run_onnx "$@" ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|onednn|smallbatch|pair|onnx|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|onednn|smallbatch|moments|pair|onnx|all]" >&2; exit 2 ;;
 esac

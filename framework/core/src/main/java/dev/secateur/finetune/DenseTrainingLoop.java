@@ -53,7 +53,21 @@ final class DenseTrainingLoop {
     private final INDArray gradient;
     private final INDArray state;
     private final float[] l2;
+    /** {@link #FLUSH}, or 0 where {@link #FLUSH_PROPERTY} is false: then nothing is flushed. */
+    private final float flushBelow = Boolean.parseBoolean(System.getProperty(FLUSH_PROPERTY, "true")) ? FLUSH : 0f;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
+
+    /**
+     * Adam's gradients and first moments under this magnitude count as zero, and second moments under its
+     * square. Left alone, a weight whose data gradient is zero decays geometrically under L2 and Adam's
+     * normalisation, and its moments follow it into subnormal floats, which x86 computes many times slower
+     * (Java cannot set flush-to-zero); a dense control late in a long cosine-decayed run trained five times
+     * slower (docs/results/speed.md). A gradient this small would move a weight by under lr × 1e-7 a step.
+     */
+    static final float FLUSH = 1e-15f;
+
+    /** {@code -Dsecateur.training.flushTinyMoments=false} keeps Adam's tiny values, as DL4J's own Adam does, for comparison. */
+    static final String FLUSH_PROPERTY = "secateur.training.flushTinyMoments";
 
     /** Adam runs through these in chunks: plain arrays, whose loop the JIT vectorises. */
     private static final int CHUNK = 8192;
@@ -331,9 +345,10 @@ final class DenseTrainingLoop {
                 }
             }
             for (int i = 0; i < len; i++) {
-                float gi = grad[i] * perExample + decay * w[i];
-                float mi = beta1 * m[i] + gi * (1f - beta1);
+                float gi = flush(grad[i] * perExample + decay * w[i], flushBelow);
+                float mi = flush(beta1 * m[i] + gi * (1f - beta1), flushBelow);
                 float vi = beta2 * v[i] + gi * gi * (1f - beta2);
+                vi = vi < flushBelow * flushBelow ? 0f : vi;
                 m[i] = mi;
                 v[i] = vi;
                 w[i] = w[i] - mi * step / ((float) Math.sqrt(vi) + epsilon);
@@ -344,6 +359,11 @@ final class DenseTrainingLoop {
             from = to;
         }
         return penalty;
+    }
+
+    /** Zero for a value under {@code limit} in magnitude, the value otherwise. */
+    private static float flush(float value, float limit) {
+        return Math.abs(value) < limit ? 0f : value;
     }
 
     private int layerOf(int index) {

@@ -139,4 +139,47 @@ class DenseTrainingLoopTest {
                 TrainingProgressListener.NONE);
         assertThat(report.examples()).isEqualTo(128);
     }
+    @Test
+    void weightsDecayingUnderL2NeverLeaveAdamWithSubnormalFloats() {
+        // pixels that are zero in every image give their weights no data gradient, so L2 alone drives them,
+        // and their moments, toward zero; late in each cosine decay, where the rate is small, geometrically
+        var flushed = trainedFor2000CosineUpdates();
+        assertThat(subnormals(flushed.params())).as("subnormal weights").isZero();
+        assertThat(subnormals(flushed.updaterState())).as("subnormal Adam moments").isZero();
+        assertThat(below(flushed.params(), 1e-6f)).as("weights that L2 drove near zero").isPositive();
+        // the same training keeping every tiny value, as DL4J's Adam does, goes subnormal
+        System.setProperty(DenseTrainingLoop.FLUSH_PROPERTY, "false");
+        try {
+            var kept = trainedFor2000CosineUpdates();
+            assertThat(subnormals(kept.params()) + subnormals(kept.updaterState())).isPositive();
+        } finally {
+            System.clearProperty(DenseTrainingLoop.FLUSH_PROPERTY);
+        }
+    }
+
+    private static Network trainedFor2000CosineUpdates() {
+        var net = Network.of(mlp(new Adam(1e-3), Activation.RELU, 0));
+        var spec = new TrainingSpec(1, 8, 1e-3, 1e-4, TrainingSpec.Decay.COSINE);
+        var train = data(2000, 4L);
+        for (int round = 0; round < 8; round++) {
+            new FineTuner().train(net, train, spec, MaskSet.NONE, round, TrainingProgressListener.NONE);
+        }
+        return net;
+    }
+
+    private static int subnormals(INDArray array) {
+        int count = 0;
+        for (float v : array.data().asFloat()) {
+            count += v != 0f && Math.abs(v) < Float.MIN_NORMAL ? 1 : 0;
+        }
+        return count;
+    }
+
+    private static int below(INDArray array, float limit) {
+        int count = 0;
+        for (float v : array.data().asFloat()) {
+            count += Math.abs(v) < limit ? 1 : 0;
+        }
+        return count;
+    }
 }

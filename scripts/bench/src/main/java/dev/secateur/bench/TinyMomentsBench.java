@@ -1,0 +1,88 @@
+package dev.secateur.bench;
+
+import dev.secateur.evaluate.Evaluator;
+import dev.secateur.finetune.FineTuner;
+import dev.secateur.finetune.TrainingProgressListener;
+import dev.secateur.model.Architecture;
+import dev.secateur.model.MaskSet;
+import dev.secateur.model.NativeBackend;
+import dev.secateur.model.Network;
+import dev.secateur.spec.TrainingSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A dense control's epochs through a long run of cosine-decayed steps, as an AGP run's control retrains at each
+ * step: LeNet-300-100 from its initialisation on the full training split, each epoch its own decay from 1e-3 to 0,
+ * with L2 1e-4 and batch 128. One network trains with Adam's tiny values flushed to zero (the default), a twin
+ * from the same seed with them kept ({@code -Dsecateur.training.flushTinyMoments=false}), epoch by epoch in
+ * alternating order in one JVM. Each row gives both epochs' times and how many of the second network's weights
+ * and moments are subnormal floats after it.
+ */
+public final class TinyMomentsBench {
+
+    private static final String FLUSH_PROPERTY = "secateur.training.flushTinyMoments";
+
+    public static void main(String[] args) {
+        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 16;
+        var data = BenchData.full();
+        System.out.println("backend: " + NativeBackend.variant());
+        var flushed = Architecture.LENET_300_100.network(1L, 1e-3);
+        var kept = Architecture.LENET_300_100.network(1L, 1e-3);
+        var spec = new TrainingSpec(1, 128, 1e-3, 1e-4, TrainingSpec.Decay.COSINE);
+        var tuner = new FineTuner();
+        List<Double> ratios = new ArrayList<>();
+        double flushedTotal = 0;
+        double keptTotal = 0;
+        System.out.println("LeNet-300-100, " + epochs + " epochs of " + data.train().size()
+                + " examples, each a cosine decay from 1e-3, L2 1e-4, batch 128; one thread per side, alternating");
+        System.out.println("| epoch | flushed s | kept s | kept / flushed | subnormal values, kept |");
+        System.out.println("|---|---|---|---|---|");
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            double flushedSeconds = 0;
+            double keptSeconds = 0;
+            for (int turn = 0; turn < 2; turn++) {
+                boolean flushTurn = (turn == 0) == (epoch % 2 == 1);
+                long seed = epoch;
+                if (flushTurn) {
+                    flushedSeconds = seconds(() -> tuner.train(flushed, data.train(), spec, MaskSet.NONE, seed, TrainingProgressListener.NONE));
+                } else {
+                    System.setProperty(FLUSH_PROPERTY, "false");
+                    try {
+                        keptSeconds = seconds(() -> tuner.train(kept, data.train(), spec, MaskSet.NONE, seed, TrainingProgressListener.NONE));
+                    } finally {
+                        System.clearProperty(FLUSH_PROPERTY);
+                    }
+                }
+            }
+            flushedTotal += flushedSeconds;
+            keptTotal += keptSeconds;
+            if (epoch > epochs * 3 / 4) {
+                ratios.add(keptSeconds / flushedSeconds);
+            }
+            System.out.printf("| %d | %.2f | %.2f | %.2f | %d |%n", epoch, flushedSeconds, keptSeconds, keptSeconds / flushedSeconds,
+                    subnormals(kept.params()) + subnormals(kept.updaterState()));
+        }
+        Collections.sort(ratios);
+        System.out.printf("total: flushed %.1f s, kept %.1f s (x%.2f); the last quarter's median epoch ratio x%.2f%n",
+                flushedTotal, keptTotal, keptTotal / flushedTotal, ratios.get(ratios.size() / 2));
+        System.out.printf("test accuracy: flushed %.2f%%, kept %.2f%%%n",
+                100 * Evaluator.quality(flushed, data.test()).accuracy(), 100 * Evaluator.quality(kept, data.test()).accuracy());
+    }
+
+    private static double seconds(Runnable work) {
+        long start = System.nanoTime();
+        work.run();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static long subnormals(INDArray array) {
+        long count = 0;
+        for (float v : array.data().asFloat()) {
+            count += v != 0f && Math.abs(v) < Float.MIN_NORMAL ? 1 : 0;
+        }
+        return count;
+    }
+}
