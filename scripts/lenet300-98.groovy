@@ -52,6 +52,9 @@ def recipes = [
     // twice that again, the next step recovery.md proposed after the third test read: 80 steps, 40 recovery epochs
     // (120 epochs)
     'agp-80x1-rec40'   : { schedule 'agp', target: 0.98, steps: 80, recovery: 40; finetune epochs: 1, decay: 'cosine' },
+    // the same 60 epochs with twice the updates (batch 64), or at twice the rate (2e-3), both as the control too
+    'agp-40x1-rec20-b64': { schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine', batch: 64 },
+    'agp-40x1-rec20-lr2': { schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine', lr: 2e-3 },
     'const-7x2'        : { },   // scripts/lenet300-high-sparsity.groovy's recipe, whose control does not anneal
 ]
 // First chosen on seed 1's validation accuracy against the stronger of the dense model and the control: of the
