@@ -61,8 +61,8 @@ final class DenseTrainingLoop {
      * Adam's gradients and first moments under this magnitude count as zero, and second moments under its
      * square. Left alone, a weight whose data gradient is zero decays geometrically under L2 and Adam's
      * normalisation, and its moments follow it into subnormal floats, which x86 computes many times slower
-     * (Java cannot set flush-to-zero); a dense control late in a long cosine-decayed run trained five times
-     * slower (docs/results/speed.md). A gradient this small would move a weight by under lr × 1e-7 a step.
+     * (Java cannot set flush-to-zero); a dense control's 16th cosine-decayed epoch took six times as long
+     * (docs/results/speed.md). A gradient this small would move a weight by under lr × 1e-7 a step.
      */
     static final float FLUSH = 1e-15f;
 
