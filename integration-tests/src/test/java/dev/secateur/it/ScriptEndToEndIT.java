@@ -122,6 +122,7 @@ class ScriptEndToEndIT {
         assertThat(spec.path("runtime").path("nd4jBackend").asText()).isEqualTo(packaged).startsWith("linux-x86_64");
         assertThat(spec.path("runtime").path("oneDnnLayers").asBoolean()).isEqualTo(packaged.contains("onednn"));
         assertThat(spec.path("runtime").path("denseTrainingLoop").asBoolean()).isTrue();
+        assertThat(spec.path("runtime").path("flushTinyMoments").asBoolean()).isTrue();
         // each plugin is named by the file it was loaded from, with that file's version and digest
         for (String plugin : List.of("saliency:magnitude", "schedule:iterative")) {
             var entry = spec.path("plugins").path(plugin);

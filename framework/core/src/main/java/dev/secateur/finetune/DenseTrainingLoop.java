@@ -27,8 +27,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * One training epoch of a multilayer perceptron (dense ReLU or identity layers, a softmax output with
- * cross-entropy, Adam) without DL4J's per-iteration machinery: the same arithmetic as {@code net.fit},
- * with the eight matrix products going straight to BLAS into arrays allocated once, and the bias,
+ * cross-entropy, Adam) without DL4J's per-iteration machinery: the same arithmetic as {@code net.fit}, except
+ * that Adam counts values under {@link #FLUSH_BELOW} as zero, with the eight matrix products going straight to BLAS into arrays allocated once, and the bias,
  * activation, softmax and Adam passes done in one loop each. DL4J's fit spends more time on its
  * bookkeeping and its Adam op than on these products (docs/results/speed.md); this loop trains
  * LeNet-300-100 about three times as fast.
@@ -53,21 +53,19 @@ final class DenseTrainingLoop {
     private final INDArray gradient;
     private final INDArray state;
     private final float[] l2;
-    /** {@link #FLUSH}, or 0 where {@link #FLUSH_PROPERTY} is false: then nothing is flushed. */
-    private final float flushBelow = Boolean.parseBoolean(System.getProperty(FLUSH_PROPERTY, "true")) ? FLUSH : 0f;
+    /** {@link #FLUSH_BELOW}, or 0 where {@link FineTuner#FLUSH_TINY_MOMENTS_PROPERTY} is false: then nothing is flushed. */
+    private final float flushBelow = FineTuner.flushTinyMomentsEnabled() ? FLUSH_BELOW : 0f;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
 
     /**
      * Adam's gradients and first moments under this magnitude count as zero, and second moments under its
-     * square. Left alone, a weight whose data gradient is zero decays geometrically under L2 and Adam's
-     * normalisation, and its moments follow it into subnormal floats, which x86 computes many times slower
-     * (Java cannot set flush-to-zero); a dense control's 16th cosine-decayed epoch took six times as long
-     * (docs/results/speed.md). A gradient this small would move a weight by under lr × 1e-7 a step.
+     * square. Left alone, the moments of a parameter with no data gradient (a weight from a pixel that is zero in
+     * every image, driven by L2 alone, or a dead unit's bias) shrink geometrically into subnormal floats, which
+     * x86 computes many times slower (Java cannot set flush-to-zero); a dense control's 16th cosine-decayed epoch
+     * took six times as long (docs/results/speed.md). With Adam's default epsilon of 1e-8, a steady gradient that
+     * the flush loses would have moved its weight by under lr × 1e-6 a step.
      */
-    static final float FLUSH = 1e-15f;
-
-    /** {@code -Dsecateur.training.flushTinyMoments=false} keeps Adam's tiny values, as DL4J's own Adam does, for comparison. */
-    static final String FLUSH_PROPERTY = "secateur.training.flushTinyMoments";
+    static final float FLUSH_BELOW = 1e-15f;
 
     /** Adam runs through these in chunks: plain arrays, whose loop the JIT vectorises. */
     private static final int CHUNK = 8192;
@@ -344,14 +342,26 @@ final class DenseTrainingLoop {
                     penalty += 0.5 * decay * w[i] * w[i];
                 }
             }
-            for (int i = 0; i < len; i++) {
-                float gi = flush(grad[i] * perExample + decay * w[i], flushBelow);
-                float mi = flush(beta1 * m[i] + gi * (1f - beta1), flushBelow);
-                float vi = beta2 * v[i] + gi * gi * (1f - beta2);
-                vi = vi < flushBelow * flushBelow ? 0f : vi;
-                m[i] = mi;
-                v[i] = vi;
-                w[i] = w[i] - mi * step / ((float) Math.sqrt(vi) + epsilon);
+            if (flushBelow == 0f) {
+                // DL4J's arithmetic exactly, in the form the JIT vectorises
+                for (int i = 0; i < len; i++) {
+                    float gi = grad[i] * perExample + decay * w[i];
+                    float mi = beta1 * m[i] + gi * (1f - beta1);
+                    float vi = beta2 * v[i] + gi * gi * (1f - beta2);
+                    m[i] = mi;
+                    v[i] = vi;
+                    w[i] = w[i] - mi * step / ((float) Math.sqrt(vi) + epsilon);
+                }
+            } else {
+                float flushSquared = flushBelow * flushBelow;
+                for (int i = 0; i < len; i++) {
+                    float gi = flush(grad[i] * perExample + decay * w[i], flushBelow);
+                    float mi = flush(beta1 * m[i] + gi * (1f - beta1), flushBelow);
+                    float vi = flush(beta2 * v[i] + gi * gi * (1f - beta2), flushSquared);
+                    m[i] = mi;
+                    v[i] = vi;
+                    w[i] = w[i] - mi * step / ((float) Math.sqrt(vi) + epsilon);
+                }
             }
             p.put(po + from, w, 0, len);
             s.put(so + from, m, 0, len);

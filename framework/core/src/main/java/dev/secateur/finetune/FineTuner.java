@@ -23,6 +23,12 @@ import org.nd4j.linalg.learning.regularization.L2Regularization;
  */
 public final class FineTuner {
 
+    /**
+     * The system property that, set to false, keeps the perceptron loop's Adam from counting tiny gradients and
+     * moments as zero (they then become subnormal floats in long runs, as in DL4J's own Adam); for comparison.
+     */
+    public static final String FLUSH_TINY_MOMENTS_PROPERTY = "secateur.training.flushTinyMoments";
+
     /** Progress is reported at most this often, so listeners never slow training down. */
     private static final long PROGRESS_INTERVAL_NANOS = 200_000_000L;
 
@@ -134,6 +140,11 @@ public final class FineTuner {
                     + "); lower the learning rate (lr:) of this training");
         }
         return new Result(new TrainingReport(counter.examplesDone, seconds), capture.captured);
+    }
+
+    /** Whether that loop's Adam counts tiny gradients and moments as zero (the default); see {@link #FLUSH_TINY_MOMENTS_PROPERTY}. */
+    public static boolean flushTinyMomentsEnabled() {
+        return Boolean.parseBoolean(System.getProperty(FLUSH_TINY_MOMENTS_PROPERTY, "true"));
     }
 
     /** Whether plain multilayer perceptrons train through Secateur's own loop (the default) rather than DL4J's fit. */

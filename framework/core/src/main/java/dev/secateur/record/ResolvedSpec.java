@@ -192,6 +192,7 @@ public record ResolvedSpec(String runId, ExperimentSpec spec, String saliencyVer
         runtime.put("nd4jBackend", backend);
         runtime.put("oneDnnLayers", NativeBackend.layerHelpersActive());
         runtime.put("denseTrainingLoop", FineTuner.denseLoopEnabled());
+        runtime.put("flushTinyMoments", FineTuner.flushTinyMomentsEnabled());
         // the same code rounds differently on another CPU or thread count: what a generated table's stamp names
         runtime.put("machine", Machine.current().json());
         json.put("runtime", runtime);

@@ -139,6 +139,7 @@ class DenseTrainingLoopTest {
                 TrainingProgressListener.NONE);
         assertThat(report.examples()).isEqualTo(128);
     }
+
     @Test
     void weightsDecayingUnderL2NeverLeaveAdamWithSubnormalFloats() {
         // pixels that are zero in every image give their weights no data gradient, so L2 alone drives them,
@@ -146,14 +147,14 @@ class DenseTrainingLoopTest {
         var flushed = trainedFor2000CosineUpdates();
         assertThat(subnormals(flushed.params())).as("subnormal weights").isZero();
         assertThat(subnormals(flushed.updaterState())).as("subnormal Adam moments").isZero();
-        assertThat(below(flushed.params(), 1e-6f)).as("weights that L2 drove near zero").isPositive();
+        assertThat(countBelow(flushed.params(), 1e-6f)).as("weights that L2 drove near zero").isPositive();
         // the same training keeping every tiny value, as DL4J's Adam does, goes subnormal
-        System.setProperty(DenseTrainingLoop.FLUSH_PROPERTY, "false");
+        System.setProperty(FineTuner.FLUSH_TINY_MOMENTS_PROPERTY, "false");
         try {
             var kept = trainedFor2000CosineUpdates();
             assertThat(subnormals(kept.params()) + subnormals(kept.updaterState())).isPositive();
         } finally {
-            System.clearProperty(DenseTrainingLoop.FLUSH_PROPERTY);
+            System.clearProperty(FineTuner.FLUSH_TINY_MOMENTS_PROPERTY);
         }
     }
 
@@ -175,7 +176,7 @@ class DenseTrainingLoopTest {
         return count;
     }
 
-    private static int below(INDArray array, float limit) {
+    private static int countBelow(INDArray array, float limit) {
         int count = 0;
         for (float v : array.data().asFloat()) {
             count += Math.abs(v) < limit ? 1 : 0;
