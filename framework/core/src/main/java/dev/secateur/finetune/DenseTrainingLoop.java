@@ -4,6 +4,7 @@ import dev.secateur.model.ActivationKinds;
 import dev.secateur.model.PlainPerceptron;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,12 @@ final class DenseTrainingLoop {
     private final float[] l2;
     /** {@link #FLUSH_BELOW}, or 0 where {@link FineTuner#FLUSH_TINY_MOMENTS_PROPERTY} is false: then nothing is flushed. */
     private final float flushBelow = FineTuner.flushTinyMomentsEnabled() ? FLUSH_BELOW : 0f;
+    /**
+     * The Adam chunks found holding a subnormal value: they run the flushing loop, which the JIT does not
+     * vectorise, and the rest the plain one. Flushing every chunk from the start made every LeNet-300-100 epoch
+     * about 1.45 times as long (docs/results/speed.md), while subnormal values appear only late in long runs.
+     */
+    private boolean[] flushingChunks = new boolean[0];
     private final Map<Integer, Buffers> buffers = new HashMap<>();
 
     /**
@@ -69,6 +76,8 @@ final class DenseTrainingLoop {
 
     /** Adam runs through these in chunks: plain arrays, whose loop the JIT vectorises. */
     private static final int CHUNK = 8192;
+    /** How often, in updates, the unflushed chunks are looked through for subnormal values. */
+    private static final int SUBNORMAL_SCAN_INTERVAL = 64;
     private final float[] w = new float[CHUNK];
     private final float[] grad = new float[CHUNK];
     private final float[] m = new float[CHUNK];
@@ -327,8 +336,10 @@ final class DenseTrainingLoop {
         }
         float perExample = 1f / rows;
         double penalty = 0;
+        boolean scan = flushBelow > 0f && iteration % SUBNORMAL_SCAN_INTERVAL == 0;
+        float flushSquared = flushBelow * flushBelow;
         // a chunk never spans weights and biases, nor two layers
-        for (int from = 0; from < n; ) {
+        for (int from = 0, chunk = 0; from < n; chunk++) {
             int layer = layerOf(from);
             int to = Math.min(n, Math.min(from + CHUNK, (int) segmentEnd(from, layer)));
             int len = to - from;
@@ -342,7 +353,10 @@ final class DenseTrainingLoop {
                     penalty += 0.5 * decay * w[i] * w[i];
                 }
             }
-            if (flushBelow == 0f) {
+            if (chunk >= flushingChunks.length) {
+                flushingChunks = Arrays.copyOf(flushingChunks, chunk + 1);
+            }
+            if (!flushingChunks[chunk]) {
                 // DL4J's arithmetic exactly, in the form the JIT vectorises
                 for (int i = 0; i < len; i++) {
                     float gi = grad[i] * perExample + decay * w[i];
@@ -352,8 +366,8 @@ final class DenseTrainingLoop {
                     v[i] = vi;
                     w[i] = w[i] - mi * step / ((float) Math.sqrt(vi) + epsilon);
                 }
+                flushingChunks[chunk] = scan && holdsSubnormal(len);
             } else {
-                float flushSquared = flushBelow * flushBelow;
                 for (int i = 0; i < len; i++) {
                     float gi = flush(grad[i] * perExample + decay * w[i], flushBelow);
                     float mi = flush(beta1 * m[i] + gi * (1f - beta1), flushBelow);
@@ -369,6 +383,20 @@ final class DenseTrainingLoop {
             from = to;
         }
         return penalty;
+    }
+
+    /** Whether the chunk's weights or moments, as just updated, hold a subnormal float. */
+    private boolean holdsSubnormal(int len) {
+        for (int i = 0; i < len; i++) {
+            if (subnormal(w[i]) || subnormal(m[i]) || subnormal(v[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean subnormal(float value) {
+        return value != 0f && Math.abs(value) < Float.MIN_NORMAL;
     }
 
     /** Zero for a value under {@code limit} in magnitude, the value otherwise. */
