@@ -29,7 +29,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 /**
  * One training epoch of a multilayer perceptron (dense ReLU or identity layers, a softmax output with
  * cross-entropy, Adam) without DL4J's per-iteration machinery: the same arithmetic as {@code net.fit}, except
- * that Adam counts values under {@link #FLUSH_BELOW} as zero, with the eight matrix products going straight to BLAS into arrays allocated once, and the bias,
+ * that where subnormal floats appear Adam counts values under {@link #FLUSH_BELOW} as zero, with the eight matrix products going straight to BLAS into arrays allocated once, and the bias,
  * activation, softmax and Adam passes done in one loop each. DL4J's fit spends more time on its
  * bookkeeping and its Adam op than on these products (docs/results/speed.md); this loop trains
  * LeNet-300-100 about three times as fast.
@@ -59,18 +59,19 @@ final class DenseTrainingLoop {
     /**
      * The Adam chunks found holding a subnormal value: they run the flushing loop, which the JIT does not
      * vectorise, and the rest the plain one. Flushing every chunk from the start made every LeNet-300-100 epoch
-     * about 1.45 times as long (docs/results/speed.md), while subnormal values appear only late in long runs.
+     * about 1.5 times as long (docs/results/speed.md), while subnormal values appear only late in long runs.
      */
     private boolean[] flushingChunks = new boolean[0];
     private final Map<Integer, Buffers> buffers = new HashMap<>();
 
     /**
-     * Adam's gradients and first moments under this magnitude count as zero, and second moments under its
-     * square. Left alone, the moments of a parameter with no data gradient (a weight from a pixel that is zero in
-     * every image, driven by L2 alone, or a dead unit's bias) shrink geometrically into subnormal floats, which
-     * x86 computes many times slower (Java cannot set flush-to-zero); a dense control's 16th cosine-decayed epoch
-     * took six times as long (docs/results/speed.md). With Adam's default epsilon of 1e-8, a steady gradient that
-     * the flush loses would have moved its weight by under lr × 1e-6 a step.
+     * In a chunk of parameters where a subnormal value has appeared, Adam's gradients and first moments under
+     * this magnitude count as zero, and second moments under its square. Left alone, the moments of a parameter
+     * with no data gradient (a weight from a pixel that is zero in every image, driven by L2 alone, or a dead
+     * unit's bias) shrink geometrically into subnormal floats, which x86 computes many times slower (Java cannot
+     * set flush-to-zero); a dense control's 16th cosine-decayed epoch took about five times as long
+     * (docs/results/speed.md). With Adam's default epsilon of 1e-8, a steady gradient that the flush loses would
+     * have moved its weight by under lr × 1e-6 a step.
      */
     static final float FLUSH_BELOW = 1e-15f;
 

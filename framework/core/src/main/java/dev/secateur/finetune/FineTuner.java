@@ -25,7 +25,8 @@ public final class FineTuner {
 
     /**
      * The system property that, set to false, keeps the perceptron loop's Adam from counting tiny gradients and
-     * moments as zero (they then become subnormal floats in long runs, as in DL4J's own Adam); for comparison.
+     * moments as zero where subnormal floats appear (they then pile up in long runs, as in DL4J's own Adam); for
+     * comparison.
      */
     public static final String FLUSH_TINY_MOMENTS_PROPERTY = "secateur.training.flushTinyMoments";
 

@@ -141,21 +141,23 @@ class DenseTrainingLoopTest {
     }
 
     @Test
-    void weightsDecayingUnderL2NeverLeaveAdamWithSubnormalFloats() {
+    void subnormalFloatsDoNotPileUpInAdamAsWeightsDecayUnderL2() {
         // pixels that are zero in every image give their weights no data gradient, so L2 alone drives them,
         // and their moments, toward zero; late in each cosine decay, where the rate is small, geometrically
-        var flushed = trainedFor2000CosineUpdates();
-        assertThat(subnormals(flushed.params())).as("subnormal weights").isZero();
-        assertThat(subnormals(flushed.updaterState())).as("subnormal Adam moments").isZero();
-        assertThat(countBelow(flushed.params(), 1e-6f)).as("weights that L2 drove near zero").isPositive();
-        // the same training keeping every tiny value, as DL4J's Adam does, goes subnormal
         System.setProperty(FineTuner.FLUSH_TINY_MOMENTS_PROPERTY, "false");
+        Network kept;
         try {
-            var kept = trainedFor2000CosineUpdates();
-            assertThat(subnormals(kept.params()) + subnormals(kept.updaterState())).isPositive();
+            kept = trainedFor2000CosineUpdates();
         } finally {
             System.clearProperty(FineTuner.FLUSH_TINY_MOMENTS_PROPERTY);
         }
+        int keptSubnormals = subnormals(kept.params()) + subnormals(kept.updaterState());
+        assertThat(keptSubnormals).as("subnormal values when Adam keeps every tiny value, as DL4J's does").isGreaterThan(100);
+        var flushed = trainedFor2000CosineUpdates();
+        // a chunk is flushed once a subnormal value is found in it, so a few may be left from the last updates
+        assertThat(subnormals(flushed.params()) + subnormals(flushed.updaterState())).as("subnormal values, flushed")
+                .isLessThan(keptSubnormals / 10);
+        assertThat(countBelow(flushed.params(), 1e-6f)).as("weights that L2 drove near zero").isPositive();
     }
 
     private static Network trainedFor2000CosineUpdates() {
