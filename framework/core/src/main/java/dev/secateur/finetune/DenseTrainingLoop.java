@@ -4,7 +4,6 @@ import dev.secateur.model.ActivationKinds;
 import dev.secateur.model.PlainPerceptron;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,10 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * One training epoch of a multilayer perceptron (dense ReLU or identity layers, a softmax output with
- * cross-entropy, Adam) without DL4J's per-iteration machinery: the same arithmetic as {@code net.fit}, except
- * that where subnormal floats appear Adam counts values under {@link #FLUSH_BELOW} as zero, with the eight matrix products going straight to BLAS into arrays allocated once, and the bias,
- * activation, softmax and Adam passes done in one loop each. DL4J's fit spends more time on its
+ * cross-entropy, Adam) without DL4J's per-iteration machinery: the same arithmetic as {@code net.fit} (but for
+ * {@link FlatAdam}'s flush of tiny values where subnormal floats appear), with the eight matrix products going
+ * straight to BLAS into arrays allocated once, and the bias, activation, softmax and Adam passes done in one loop
+ * each. DL4J's fit spends more time on its
  * bookkeeping and its Adam op than on these products (docs/results/speed.md); this loop trains
  * LeNet-300-100 about three times as fast.
  *
@@ -50,39 +50,9 @@ final class DenseTrainingLoop {
 
     private final MultiLayerNetwork net;
     private final List<LayerViews> layers = new ArrayList<>();
-    private final INDArray params;
     private final INDArray gradient;
-    private final INDArray state;
-    private final float[] l2;
-    /** {@link #FLUSH_BELOW}, or 0 where {@link FineTuner#FLUSH_TINY_MOMENTS_PROPERTY} is false: then nothing is flushed. */
-    private final float flushBelow = FineTuner.flushTinyMomentsEnabled() ? FLUSH_BELOW : 0f;
-    /**
-     * The Adam chunks found holding a subnormal value: they run the flushing loop, which the JIT does not
-     * vectorise, and the rest the plain one. Flushing every chunk from the start made every LeNet-300-100 epoch
-     * about 1.5 times as long (docs/results/speed.md), while subnormal values appear only late in long runs.
-     */
-    private boolean[] flushingChunks = new boolean[0];
+    private final FlatAdam adam;
     private final Map<Integer, Buffers> buffers = new HashMap<>();
-
-    /**
-     * In a chunk of parameters where a subnormal value has appeared, Adam's gradients and first moments under
-     * this magnitude count as zero, and second moments under its square. Left alone, the moments of a parameter
-     * with no data gradient (a weight from a pixel that is zero in every image, driven by L2 alone, or a dead
-     * unit's bias) shrink geometrically into subnormal floats, which x86 computes many times slower (Java cannot
-     * set flush-to-zero); a dense control's 16th cosine-decayed epoch took about five times as long
-     * (docs/results/speed.md). With Adam's default epsilon of 1e-8, a steady gradient that the flush loses would
-     * have moved its weight by under lr × 1e-6 a step.
-     */
-    static final float FLUSH_BELOW = 1e-15f;
-
-    /** Adam runs through these in chunks: plain arrays, whose loop the JIT vectorises. */
-    private static final int CHUNK = 8192;
-    /** How often, in updates, the unflushed chunks are looked through for subnormal values. */
-    private static final int SUBNORMAL_SCAN_INTERVAL = 64;
-    private final float[] w = new float[CHUNK];
-    private final float[] grad = new float[CHUNK];
-    private final float[] m = new float[CHUNK];
-    private final float[] v = new float[CHUNK];
 
     /** One layer's parameter views, its weight-gradient view, and where its bias gradient starts in the flat gradient. */
     private record LayerViews(INDArray weights, INDArray bias, INDArray weightGradient, long biasGradientOffset,
@@ -141,14 +111,15 @@ final class DenseTrainingLoop {
 
     DenseTrainingLoop(MultiLayerNetwork net) {
         this.net = net;
-        this.params = net.params();
+        INDArray params = net.params();
         long n = params.length();
         this.gradient = Nd4j.create(DataType.FLOAT, 1, n);
-        this.state = ((BaseMultiLayerUpdater<?>) net.getUpdater(true)).getStateViewArray();
+        INDArray state = ((BaseMultiLayerUpdater<?>) net.getUpdater(true)).getStateViewArray();
         if (state.length() != 2 * n || params.ordering() != 'c' || !params.isVector()) {
             throw new IllegalStateException("unexpected parameter or Adam state layout: " + params.shapeInfoToString() + ", state " + state.length());
         }
-        this.l2 = new float[net.getnLayers()];
+        var segmentEnds = new long[2 * net.getnLayers()];
+        var segmentL2 = new float[2 * net.getnLayers()];
         long offset = 0;
         for (int i = 0; i < net.getnLayers(); i++) {
             Layer layer = net.getLayer(i);
@@ -160,18 +131,22 @@ final class DenseTrainingLoop {
             INDArray b = layer.getParam(DefaultParamInitializer.BIAS_KEY);
             long weights = w.length(); // DL4J's layout: each layer's weights, then its bias
             var regularization = conf.getRegularization();
-            l2[i] = regularization == null || regularization.isEmpty() ? 0f
+            // L2 on weights, not biases
+            segmentL2[2 * i] = regularization == null || regularization.isEmpty() ? 0f
                     : (float) ((L2Regularization) regularization.get(0)).getL2().valueAt(0, 0);
+            segmentEnds[2 * i] = offset + weights;
+            segmentEnds[2 * i + 1] = offset + count;
             layers.add(new LayerViews(w, b, grads.get(DefaultParamInitializer.WEIGHT_KEY), offset + weights,
                     (int) w.size(1), ActivationKinds.plainRelu(conf.getActivationFn())));
             offset += count;
         }
+        this.adam = new FlatAdam(params, gradient, state, segmentEnds, segmentL2);
     }
 
     /** One pass over {@code batches}, calling {@code listeners} after every update as DL4J's fit does. */
     void fitEpoch(DataSetIterator batches, List<TrainingListener> listeners) {
         var conf = net.getLayerWiseConfigurations();
-        var adam = (Adam) ((BaseLayer) net.getLayer(0).conf().getLayer()).getIUpdater();
+        var settings = (Adam) ((BaseLayer) net.getLayer(0).conf().getLayer()).getIUpdater();
         while (batches.hasNext()) {
             var batch = batches.next();
             INDArray x = contiguous(batch.getFeatures());
@@ -180,7 +155,7 @@ final class DenseTrainingLoop {
             double loss = forwardBackward(x, y, rows);
             int iteration = conf.getIterationCount();
             int epoch = conf.getEpochCount();
-            double score = loss + update(adam, iteration, epoch, rows);
+            double score = loss + adam.update(settings, iteration, epoch, rows);
             net.setInput(x);
             net.setLabels(y);
             net.setScore(score);
@@ -312,114 +287,4 @@ final class DenseTrainingLoop {
         }
     }
 
-    /**
-     * DL4J's update: the summed gradient divided by the batch size, plus the L2 term on weights, then
-     * libnd4j's Adam (bias-corrected step size, in float), subtracted from the parameters.
-     *
-     * @return the L2 penalty's share of the score, as DL4J adds it
-     */
-    private double update(Adam adam, int iteration, int epoch, int rows) {
-        FloatBuffer p = floats(params);
-        FloatBuffer g = floats(gradient);
-        FloatBuffer s = floats(state);
-        int po = (int) params.offset();
-        int so = (int) state.offset();
-        int n = (int) params.length();
-        float beta1 = (float) adam.getBeta1();
-        float beta2 = (float) adam.getBeta2();
-        float epsilon = (float) adam.getEpsilon();
-        float lr = (float) adam.getLearningRate(iteration, epoch);
-        float beta1T = (float) Math.pow(beta1, iteration + 1);
-        float beta2T = (float) Math.pow(beta2, iteration + 1);
-        float step = lr * (float) Math.sqrt(1f - beta2T) / (1f - beta1T);
-        if (Float.isNaN(step) || Float.isInfinite(step) || step == 0f) {
-            step = epsilon;
-        }
-        float perExample = 1f / rows;
-        double penalty = 0;
-        boolean scan = flushBelow > 0f && iteration % SUBNORMAL_SCAN_INTERVAL == 0;
-        float flushSquared = flushBelow * flushBelow;
-        // a chunk never spans weights and biases, nor two layers
-        for (int from = 0, chunk = 0; from < n; chunk++) {
-            int layer = layerOf(from);
-            int to = Math.min(n, Math.min(from + CHUNK, (int) segmentEnd(from, layer)));
-            int len = to - from;
-            p.get(po + from, w, 0, len);
-            g.get(from, grad, 0, len);
-            s.get(so + from, m, 0, len);
-            s.get(so + n + from, v, 0, len);
-            float decay = from < layers.get(layer).biasGradientOffset() ? l2[layer] : 0f; // L2 on weights, not biases
-            if (decay != 0f) {
-                for (int i = 0; i < len; i++) {
-                    penalty += 0.5 * decay * w[i] * w[i];
-                }
-            }
-            if (chunk >= flushingChunks.length) {
-                flushingChunks = Arrays.copyOf(flushingChunks, chunk + 1);
-            }
-            if (!flushingChunks[chunk]) {
-                // DL4J's arithmetic exactly, in the form the JIT vectorises
-                for (int i = 0; i < len; i++) {
-                    float gi = grad[i] * perExample + decay * w[i];
-                    float mi = beta1 * m[i] + gi * (1f - beta1);
-                    float vi = beta2 * v[i] + gi * gi * (1f - beta2);
-                    m[i] = mi;
-                    v[i] = vi;
-                    w[i] = w[i] - mi * step / ((float) Math.sqrt(vi) + epsilon);
-                }
-                flushingChunks[chunk] = scan && holdsSubnormal(len);
-            } else {
-                for (int i = 0; i < len; i++) {
-                    float gi = flush(grad[i] * perExample + decay * w[i], flushBelow);
-                    float mi = flush(beta1 * m[i] + gi * (1f - beta1), flushBelow);
-                    float vi = flush(beta2 * v[i] + gi * gi * (1f - beta2), flushSquared);
-                    m[i] = mi;
-                    v[i] = vi;
-                    w[i] = w[i] - mi * step / ((float) Math.sqrt(vi) + epsilon);
-                }
-            }
-            p.put(po + from, w, 0, len);
-            s.put(so + from, m, 0, len);
-            s.put(so + n + from, v, 0, len);
-            from = to;
-        }
-        return penalty;
-    }
-
-    /** Whether the chunk's weights or moments, as just updated, hold a subnormal float. */
-    private boolean holdsSubnormal(int len) {
-        for (int i = 0; i < len; i++) {
-            if (subnormal(w[i]) || subnormal(m[i]) || subnormal(v[i])) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean subnormal(float value) {
-        return value != 0f && Math.abs(value) < Float.MIN_NORMAL;
-    }
-
-    /** Zero for a value under {@code limit} in magnitude, the value otherwise. */
-    private static float flush(float value, float limit) {
-        return Math.abs(value) < limit ? 0f : value;
-    }
-
-    private int layerOf(int index) {
-        int layer = 0;
-        while (index >= layerEnd(layer)) {
-            layer++;
-        }
-        return layer;
-    }
-
-    /** Where the run of weights or of biases that {@code index} falls in ends. */
-    private long segmentEnd(int index, int layer) {
-        long biasStart = layers.get(layer).biasGradientOffset();
-        return index < biasStart ? biasStart : layerEnd(layer);
-    }
-
-    private long layerEnd(int layer) {
-        return layer >= layers.size() ? Long.MAX_VALUE : layers.get(layer).biasGradientOffset() + layers.get(layer).outputs();
-    }
 }
