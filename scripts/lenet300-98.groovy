@@ -56,6 +56,16 @@ def recipes = [
     // the same 60 epochs with twice the updates (batch 64), or at twice the rate (2e-3), both as the control too
     'agp-40x1-rec20-b64': { schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine', batch: 64 },
     'agp-40x1-rec20-lr2': { schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine', lr: 2e-3 },
+    // the chosen recipe with the 2% chosen by Lee et al.'s layer-adaptive magnitude (LAMP) instead of w: named as
+    // the next step after the test read of agp-40x1-rec20-lr2
+    'agp-40x1-rec20-lr2-lamp': {
+        saliency 'magnitude', norm: 'lamp'
+        schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine', lr: 2e-3
+    },
+    'agp-40x1-rec20-lamp': {
+        saliency 'magnitude', norm: 'lamp'
+        schedule 'agp', target: 0.98, steps: 40, recovery: 20; finetune epochs: 1, decay: 'cosine'
+    },
     'const-7x2'        : { },   // scripts/lenet300-high-sparsity.groovy's recipe, whose control does not anneal
 ]
 // First chosen on seed 1's validation accuracy against the stronger of the dense model and the control: of the
