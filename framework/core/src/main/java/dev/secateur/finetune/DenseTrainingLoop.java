@@ -30,9 +30,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * cross-entropy, Adam) without DL4J's per-iteration machinery: the same arithmetic as {@code net.fit} (but for
  * {@link FlatAdam}'s flush of tiny values where subnormal floats appear), with the eight matrix products going
  * straight to BLAS into arrays allocated once, and the bias, activation, softmax and Adam passes done in one loop
- * each. DL4J's fit spends more time on its
- * bookkeeping and its Adam op than on these products (docs/results/speed.md); this loop trains
- * LeNet-300-100 about three times as fast.
+ * each. DL4J's fit spends more time on its bookkeeping and its Adam op than on these products
+ * (docs/results/speed.md); this loop trains LeNet-300-100 about three times as fast.
  *
  * <p>It works in place on the network's own parameters and Adam state, with DL4J's layout, iteration count
  * and update order (mean gradient, then L2, then Adam, then the listeners, then the iteration count), so a

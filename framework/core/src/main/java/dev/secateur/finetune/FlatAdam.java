@@ -38,7 +38,7 @@ final class FlatAdam {
     private final float flushBelow = FineTuner.flushTinyMomentsEnabled() ? FLUSH_BELOW : 0f;
     /**
      * The chunks found holding a subnormal value: they run the flushing loop, which the JIT does not vectorise, and
-     * the rest the plain one. Flushing every chunk from the start made every LeNet-300-100 epoch about 1.5 times
+     * the rest the plain one. Flushing every chunk from the start made every LeNet-300-100 epoch up to 1.5 times
      * as long (docs/results/speed.md), while subnormal values appear only late in long runs.
      */
     private boolean[] flushingChunks = new boolean[0];

@@ -32,7 +32,7 @@ public final class TinyMomentsBench {
         var kept = Architecture.LENET_300_100.network(1L, 1e-3);
         var spec = new TrainingSpec(1, 128, 1e-3, 1e-4, TrainingSpec.Decay.COSINE);
         var tuner = new FineTuner();
-        // both loops compiled before the first timed epoch
+        // each side's plain loop compiled before the first timed epoch (the flushing one runs only once values are subnormal)
         var warmUp = data.train().sample(4000, 2L);
         tuner.train(Architecture.LENET_300_100.network(2L, 1e-3), warmUp, spec, MaskSet.NONE, 1L, TrainingProgressListener.NONE);
         keptProperty(() -> tuner.train(Architecture.LENET_300_100.network(2L, 1e-3), warmUp, spec, MaskSet.NONE, 1L,
