@@ -1,7 +1,6 @@
 package dev.secateur.finetune;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -36,12 +35,13 @@ final class FlatAdam {
     private final float[] segmentL2;
     /** {@link #FLUSH_BELOW}, or 0 where {@link FineTuner#FLUSH_TINY_MOMENTS_PROPERTY} is false: then nothing is flushed. */
     private final float flushBelow = FineTuner.flushTinyMomentsEnabled() ? FLUSH_BELOW : 0f;
+    private final float flushSquared = flushBelow * flushBelow;
     /**
      * The chunks found holding a subnormal value: they run the flushing loop, which the JIT does not vectorise, and
      * the rest the plain one. Flushing every chunk from the start made every LeNet-300-100 epoch up to 1.5 times
      * as long (docs/results/speed.md), while subnormal values appear only late in long runs.
      */
-    private boolean[] flushingChunks = new boolean[0];
+    private final boolean[] flushingChunks;
     private final float[] w = new float[CHUNK];
     private final float[] grad = new float[CHUNK];
     private final float[] m = new float[CHUNK];
@@ -59,6 +59,12 @@ final class FlatAdam {
         this.state = state;
         this.segmentEnds = segmentEnds.clone();
         this.segmentL2 = segmentL2.clone();
+        int chunks = 0;
+        for (int segment = 0; segment < segmentEnds.length; segment++) {
+            long length = segmentEnds[segment] - (segment == 0 ? 0 : segmentEnds[segment - 1]);
+            chunks += (int) ((length + CHUNK - 1) / CHUNK);
+        }
+        this.flushingChunks = new boolean[chunks];
     }
 
     /** @return the L2 penalty's share of the score, as DL4J adds it */
@@ -82,7 +88,6 @@ final class FlatAdam {
         float perExample = 1f / rows;
         double penalty = 0;
         boolean scan = flushBelow > 0f && iteration % SUBNORMAL_SCAN_INTERVAL == 0;
-        float flushSquared = flushBelow * flushBelow;
         int chunk = 0;
         for (int segment = 0, from = 0; segment < segmentEnds.length; segment++) {
             float decay = segmentL2[segment];
@@ -96,9 +101,6 @@ final class FlatAdam {
                     for (int i = 0; i < len; i++) {
                         penalty += 0.5 * decay * w[i] * w[i];
                     }
-                }
-                if (chunk >= flushingChunks.length) {
-                    flushingChunks = Arrays.copyOf(flushingChunks, chunk + 1);
                 }
                 if (!flushingChunks[chunk]) {
                     // DL4J's arithmetic exactly, in the form the JIT vectorises
