@@ -174,6 +174,13 @@ class BadInputIT {
     }
 
     @Test
+    void aSaliencyOptionValueThatIsNotOneOfItsChoices() throws Exception {
+        var result = run("norm.groovy", experiment(TRAIN, SMALL, "saliency 'magnitude', norm: 'lmap'\n    " + ONE_SHOT));
+        assertRefused(result, "saliency 'magnitude': option 'norm' = 'lmap' is not one of l1, l2, lamp", "norm.groovy:4");
+        assertThat(runs()).doesNotExist();
+    }
+
+    @Test
     void aCriterionWhoseRequirementTheModelCannotSupply() throws Exception {
         // Taylor needs the loss gradient of each unit's activation, which is not gathered for the output layer
         var result = run("taylor.groovy", experiment(TRAIN, SMALL, "saliency 'taylor'\n    granularity unstructured()\n    " + ONE_SHOT));

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -296,7 +298,7 @@ class ScriptEndToEndIT {
         Path nm;
         try (Stream<Path> dirs = Files.list(runs)) {
             var all = dirs.sorted().toList();
-            assertThat(all).hasSize(2);
+            assertThat(all).hasSize(4);
             compare = all.stream().filter(d -> d.getFileName().toString().startsWith("it-compare-")).findFirst().orElseThrow();
             nm = all.stream().filter(d -> d.getFileName().toString().startsWith("it-obs-2of4-")).findFirst().orElseThrow();
         }
@@ -329,6 +331,32 @@ class ScriptEndToEndIT {
                     assert (groups == 2).all(), (f, groups.min(), groups.max())
                 print('ok')
                 """.formatted(nm))).isEqualTo("ok");
+
+        // LAMP reached the plugin: the same global target and model as |w|, another split between the layers,
+        // and every layer keeps at least its largest weight
+        var l1 = layerSparsity(result.out(), "l1");
+        var lamp = layerSparsity(result.out(), "lamp");
+        assertThat(lamp.keySet()).containsExactlyElementsOf(l1.keySet()).containsExactly("0_W", "1_W", "2_W");
+        assertThat(lamp).as("LAMP places the one threshold differently in each layer").isNotEqualTo(l1);
+        assertThat(lamp.values()).allSatisfy(s -> assertThat(s).isLessThan(1.0));
+        try (Stream<Path> dirs = Files.list(runs)) {
+            var lampRun = dirs.filter(d -> d.getFileName().toString().startsWith("it-global-lamp-")).findFirst().orElseThrow();
+            assertThat(Files.readString(lampRun.resolve("spec.json"))).contains("lamp");
+        }
+    }
+
+    /** The per-layer sparsities that compare-subset.groovy's `RESULT norm sparsity=... 0_W=...` line prints. */
+    private static Map<String, Double> layerSparsity(String out, String norm) {
+        var line = out.lines().filter(l -> l.startsWith("RESULT " + norm + " ")).findFirst().orElseThrow(() -> new AssertionError(out));
+        var sparsity = Pattern.compile("sparsity=([0-9.]+)").matcher(line);
+        assertThat(sparsity.find()).as(line).isTrue();
+        assertThat(Double.parseDouble(sparsity.group(1))).as(line).isCloseTo(0.995, within(1e-3));
+        var layers = new TreeMap<String, Double>();
+        var m = Pattern.compile("(\\d+_W)=([0-9.E-]+)").matcher(line);
+        while (m.find()) {
+            layers.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return layers;
     }
 
     private static String npyHeader(Path file) throws IOException {
