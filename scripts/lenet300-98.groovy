@@ -91,7 +91,9 @@ def recipes = [
 // -0.89, -0.41 and -0.36, so the rate of 2e-3. Its own control, retrained at 2e-3 too, ends 0.37 points below the
 // one retrained at 1e-3 on the mean, so `test` runs both recipes. After the test read (-0.80 +- 0.40), LAMP in
 // place of w (`validation agp-40x1-rec20-lr2-lamp,agp-40x1-rec20-lamp 1` and `... 2`, commit 2d12d44): -0.50 and
-// -0.99, -1.24 and -0.94, no better than w, so not chosen.
+// -0.99, -1.24 and -0.94, no better than w, so not chosen. More of the 2% in the first layer (`validation
+// agp-40x1-rec20-lr2-fc1,agp-40x1-rec20-lr2-fc1-mid 1` and `... 2`, commit 3b9b297): -0.40 and -0.63, -0.67 and
+// -0.76, no better either.
 String chosen = 'agp-40x1-rec20-lr2'
 // a control retrained at 2e-3 ends below one retrained at 1e-3, so the test reads this recipe's control as well
 String stricter = 'agp-40x1-rec20'
