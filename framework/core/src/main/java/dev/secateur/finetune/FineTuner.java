@@ -109,7 +109,7 @@ public final class FineTuner {
                 net.setLearningRate(new CosineDecay(net.iterationCount(), iterations, spec.learningRate()));
             }
             var loop = denseLoop(net, extras); // after the schedule: setting one rebuilds the updater the loop works on
-            try (var standIns = TrainingLayers.during(net)) {
+            try (var standIns = TrainingConvolutionLayer.during(net)) {
                 for (int epoch = 1; epoch <= spec.epochs(); epoch++) {
                     counter.epoch = epoch;
                     if (loop != null) {

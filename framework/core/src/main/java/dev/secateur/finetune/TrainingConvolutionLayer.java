@@ -1,6 +1,10 @@
 package dev.secateur.finetune;
 
+import dev.secateur.model.Network;
 import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.deeplearning4j.nn.api.Layer;
@@ -8,6 +12,7 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -30,10 +35,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       channel, oneDNN's backward-data pass of the first convolution was the slowest op of LeNet-5's training.
  *       These sums round otherwise than oneDNN's backward-weights pass, as any other order of them would.</li>
  * </ul>
- * It stands in for DL4J's layer only while training runs ({@link TrainingLayers#during}), sharing its configuration, parameters and
+ * It stands in for DL4J's layer only while training runs ({@link #during}), sharing its configuration, parameters and
  * gradient views, so the updater, the masks and a saved model see no difference.
  */
-final class TrainingConvolutionLayer extends ConvolutionLayer implements TrainingLayers.StandIn {
+final class TrainingConvolutionLayer extends ConvolutionLayer {
 
     /** {@code -Dsecateur.training.dl4jConvolutions=true} trains with DL4J's own layers. */
     static final String PROPERTY = "secateur.training.dl4jConvolutions";
@@ -66,13 +71,72 @@ final class TrainingConvolutionLayer extends ConvolutionLayer implements Trainin
         setEpochCount(original.getEpochCount());
     }
 
+    /** The layers swapped in by {@link #during}; closing puts DL4J's back. */
+    interface Swap extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Puts a {@code TrainingConvolutionLayer} in place of each plain convolution of {@code net} that it would train
+     * with less work, until the returned swap is closed.
+     */
+    static Swap during(Network net) {
+        if (Boolean.parseBoolean(System.getProperty(PROPERTY, "false"))) {
+            return () -> { };
+        }
+        var undo = new ArrayList<Runnable>();
+        Swap swap = () -> undo.forEach(Runnable::run);
+        try {
+            swapIn(net, undo);
+        } catch (RuntimeException e) {
+            swap.close(); // what was swapped in before the failure goes back
+            throw e;
+        }
+        return swap;
+    }
+
+    private static void swapIn(Network net, List<Runnable> undo) {
+        if (net.isGraph()) {
+            var graph = net.graph();
+            var inputs = new HashSet<>(graph.getConfiguration().getNetworkInputs());
+            var layers = graph.getLayers();
+            for (var vertex : graph.getVertices()) {
+                var swapped = vertex instanceof LayerVertex
+                        ? standIn(vertex.getLayer(), inputs.containsAll(graph.getConfiguration().getVertexInputs().get(vertex.getVertexName())))
+                        : null;
+                if (swapped != null) {
+                    var layerVertex = (LayerVertex) vertex;
+                    var original = vertex.getLayer();
+                    int at = List.of(layers).indexOf(original);
+                    layerVertex.setLayer(swapped);
+                    layers[at] = swapped;
+                    undo.add(() -> swapped.putBack(original, () -> {
+                        layerVertex.setLayer(original);
+                        layers[at] = original;
+                    }));
+                }
+            }
+        } else {
+            var layers = net.sequential("training").getLayers();
+            for (int i = 0; i < layers.length; i++) {
+                var swapped = standIn(layers[i], i == 0);
+                if (swapped != null) {
+                    var original = layers[i];
+                    int at = i;
+                    layers[at] = swapped;
+                    undo.add(() -> swapped.putBack(original, () -> layers[at] = original));
+                }
+            }
+        }
+    }
+
     /**
      * Puts {@code original} back in this stand-in's place ({@code restore}), with the gradient view the network gave
      * the stand-in (at its first fit, when it had none before): a network sets its layers' views only then, and DL4J's
      * layer writes its gradients there. The patches are freed.
      */
-    @Override
-    public void putBack(Layer original, Runnable restore) {
+    private void putBack(Layer original, Runnable restore) {
         if (getGradientsViewArray() != null && getGradientsViewArray() != original.getGradientsViewArray()) {
             original.setBackpropGradientsViewArray(getGradientsViewArray());
         }
@@ -81,9 +145,9 @@ final class TrainingConvolutionLayer extends ConvolutionLayer implements Trainin
     }
 
     /** The stand-in for {@code layer}, or null where it would not save work or not compute as DL4J does. */
-    static TrainingConvolutionLayer standIn(Layer layer, boolean readsInput) {
+    private static TrainingConvolutionLayer standIn(Layer layer, boolean readsInput) {
         // DL4J's plain 2-D convolution by its exact class: its subclasses lay their weights or inputs out otherwise
-        if (Boolean.parseBoolean(System.getProperty(PROPERTY, "false")) || layer == null || layer.getClass() != ConvolutionLayer.class) {
+        if (layer == null || layer.getClass() != ConvolutionLayer.class) {
             return null;
         }
         var standIn = new TrainingConvolutionLayer((ConvolutionLayer) layer, readsInput);
@@ -203,7 +267,7 @@ final class TrainingConvolutionLayer extends ConvolutionLayer implements Trainin
      * Floats laid out densely in row-major order from the array's first element. Checked on the strides themselves:
      * ND4J's own test calls a weight view [20, 1, 5, 5] with strides [25, 25, 5, 1] not default.
      */
-    static boolean rowMajorFloats(INDArray a) {
+    private static boolean rowMajorFloats(INDArray a) {
         if (a.dataType() != DataType.FLOAT) {
             return false;
         }

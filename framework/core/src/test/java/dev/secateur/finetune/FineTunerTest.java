@@ -172,7 +172,7 @@ class FineTunerTest {
         var report = fineTuner.train(net, train, cosine, MaskSet.NONE, 3L, TrainingProgressListener.NONE);
 
         var batches = new MinibatchIterator(train, 64, 3L);
-        try (var standIns = TrainingLayers.during(byHand)) { // the convolutions the fine-tuner trains with
+        try (var standIns = TrainingConvolutionLayer.during(byHand)) { // the convolutions the fine-tuner trains with
             for (int i = 0; batches.hasNext(); i++) {
                 byHand.setLearningRate(1e-3 * 0.5 * (1 + Math.cos(Math.PI * (i / 4.0))));
                 byHand.graph().fit(batches.next());

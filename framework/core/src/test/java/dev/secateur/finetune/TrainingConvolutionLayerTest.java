@@ -113,7 +113,7 @@ class TrainingConvolutionLayerTest {
     private static void assertGradientsAsDl4js(Network net, boolean everyConvolution, DataSet batch, INDArray images) {
         var dl4j = gradients(net, batch);
         Map<String, INDArray> standIn;
-        try (var swap = TrainingLayers.during(net)) {
+        try (var swap = TrainingConvolutionLayer.during(net)) {
             assertThat(net.layer(0)).isInstanceOf(TrainingConvolutionLayer.class);
             long convolutions = 0;
             long standIns = 0;
@@ -168,7 +168,7 @@ class TrainingConvolutionLayerTest {
         var ours = Architecture.LENET_5.network(8L, 1e-3).sequential("test");
         var theirs = Architecture.LENET_5.network(8L, 1e-3).sequential("test");
         // no fit yet: the network gives the stand-ins the gradient views, and the layers they stood in for get them back
-        try (var swap = TrainingLayers.during(Network.of(ours))) {
+        try (var swap = TrainingConvolutionLayer.during(Network.of(ours))) {
             ours.fit(batch);
         }
         theirs.fit(batch);
@@ -219,12 +219,12 @@ class TrainingConvolutionLayerTest {
     @Test
     void onlyPlainConvolutionsStandIn() {
         var mlp = Architecture.LENET_300_100.network(1L, 1e-3);
-        try (var swap = TrainingLayers.during(mlp)) {
+        try (var swap = TrainingConvolutionLayer.during(mlp)) {
             assertThat(mlp.layer(0)).isNotInstanceOf(TrainingConvolutionLayer.class);
         }
         var lenet5 = Architecture.LENET_5.network(1L, 1e-3);
         System.setProperty(TrainingConvolutionLayer.PROPERTY, "true");
-        try (var swap = TrainingLayers.during(lenet5)) {
+        try (var swap = TrainingConvolutionLayer.during(lenet5)) {
             assertThat(lenet5.layer(0)).as("with DL4J's layers asked for").isNotInstanceOf(TrainingConvolutionLayer.class);
         } finally {
             System.clearProperty(TrainingConvolutionLayer.PROPERTY);
@@ -238,7 +238,7 @@ class TrainingConvolutionLayerTest {
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(28, 28, 1)).build());
         mixed.init();
-        try (var swap = TrainingLayers.during(Network.of(mixed))) {
+        try (var swap = TrainingConvolutionLayer.during(Network.of(mixed))) {
             assertThat(mixed.getLayer(0)).isNotInstanceOf(TrainingConvolutionLayer.class);
             assertThat(mixed.getLayer(1)).isNotInstanceOf(TrainingConvolutionLayer.class);
             assertThat(mixed.getLayer(2)).isInstanceOf(TrainingConvolutionLayer.class);
