@@ -8,6 +8,7 @@
 //   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-cnn.onnx round_to=1     # the small CNN
 //   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-resnet.onnx budget=0.45
 //   bin/secateur run scripts/onnx-prune.groovy train=20000 samples=500 epochs=1                 # the MobileNet
+//   bin/secateur run scripts/onnx-prune.groovy scripts/interop/example/fashion-resnet.onnx budget=0.45 recover=2000
 //   bin/secateur run scripts/onnx-prune.groovy path/to/net.onnx quick                         # embedded subset, a look
 //   bin/secateur run scripts/onnx-prune.groovy path/to/net.onnx round_to=1                    # no rounding
 //
@@ -24,6 +25,9 @@ double budget = (args.find { it.startsWith('budget=') } ?: 'budget=0.5').substri
 int trainExamples = (args.find { it.startsWith('train=') } ?: 'train=0').substring(6) as int
 int probeSamples = (args.find { it.startsWith('samples=') } ?: 'samples=2000').substring(8) as int
 int roundEpochs = (args.find { it.startsWith('epochs=') } ?: 'epochs=2').substring(7) as int
+// recover=2000 prices each point of the sensitivity analysis after retraining a copy on 2,000 examples (docs/dsl.md,
+// recovery-aware sensitivity), instead of by its accuracy drop right after the cut
+int recoverExamples = (args.find { it.startsWith('recover=') } ?: 'recover=0').substring(8) as int
 // a trained model sits at the end of its learning-rate schedule: each round retrains from lr= down a cosine to 0
 double rate = (args.find { it.startsWith('lr=') } ?: 'lr=5e-4').substring(3) as double
 def onnxFile = args.find { it.endsWith('.onnx') } ?: 'scripts/interop/example/fashion-mobilenet.onnx'
@@ -41,7 +45,10 @@ def pruned = run(experiment("${name}-flops${Math.round(100 * budget)}") {
     data dataset
     saliency 'magnitude', norm: 'l1'
     granularity filters(round_to: roundTo)
-    sensitivity { samples quick ? 500 : probeSamples }
+    sensitivity {
+        samples quick ? 500 : probeSamples
+        recover quick ? 0 : recoverExamples
+    }
     scope fromSensitivity(budget: flops(budget))
     schedule 'iterative', steps: 2
     finetune epochs: quick ? 1 : roundEpochs, lr: rate, decay: 'cosine'
