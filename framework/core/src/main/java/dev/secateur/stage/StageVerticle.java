@@ -140,17 +140,34 @@ abstract class StageVerticle extends VerticleBase {
     }
 
     /**
-     * Serves requests whose work happens elsewhere (on cluster workers): the handler runs on this worker's
-     * thread only to send them, and the answer comes when the future does, so requests overlap.
+     * Serves requests whose work may happen elsewhere (on cluster workers): the handler runs on this worker's
+     * thread only to send them, and the answer comes when the future does, so requests overlap. Where the work
+     * runs here instead, in the handler itself, a cancelled run's job stops as a blocking one does, and its
+     * requests still queued are refused when they start rather than worked through.
      */
     <Q> void serveAsync(String address, Class<Q> type, Function<Q, Future<?>> handler) {
         vertx.eventBus().<Q>consumer(address, message -> {
             long start = System.nanoTime();
+            var current = new Job(message.headers().get(Addresses.RUN_HEADER));
+            if (current.runId != null && stoppedRuns.contains(current.runId)) {
+                current.stoppedBecause = cancelled(current.runId);
+            }
             Future<?> answer;
+            synchronized (jobLock) {
+                job = current;
+            }
             try {
-                answer = handler.apply(type.cast(message.body()));
+                answer = current.stoppedBecause != null ? null : handler.apply(type.cast(message.body()));
             } catch (Throwable error) {
                 answer = Future.failedFuture(error);
+            } finally {
+                synchronized (jobLock) {
+                    job = null;
+                }
+                Thread.interrupted(); // the next job starts uninterrupted
+            }
+            if (current.stoppedBecause != null) {
+                answer = Future.failedFuture(current.stoppedBecause); // whatever the stopped work answered
             }
             answer.onComplete(done -> {
                 var code = done.failed() ? FailureCode.of(done.cause()) : null;

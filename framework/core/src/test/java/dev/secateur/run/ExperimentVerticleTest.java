@@ -16,6 +16,7 @@ import dev.secateur.data.DatasetLoader;
 import dev.secateur.dsl.Dsl;
 import dev.secateur.dsl.ExperimentBuilder;
 import dev.secateur.dsl.RunResult;
+import dev.secateur.metrics.MeterNames;
 import dev.secateur.model.ModelFiles;
 import dev.secateur.model.onnx.OnnxRuntimeCheck;
 import dev.secateur.plugin.PluginHost;
@@ -26,6 +27,8 @@ import dev.secateur.runtime.Secateur;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.ExperimentSpec;
 import dev.secateur.spi.ParamRef;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import java.io.IOException;
@@ -319,6 +322,53 @@ class ExperimentVerticleTest {
         assertThat(secateur.experiments().cancel("no-such-run").toCompletionStage().toCompletableFuture().get()).isFalse();
         // and the coordinator serves the next run
         assertThat(secateur.experiments().run(small("after-cancel", "magnitude", 0.5), runs).steps()).hasSize(3);
+    }
+
+    /** Requests the evaluator has answered with {@code outcome} (success, cancelled, ...), from its stage timer. */
+    private static long evaluatorAnswers(String outcome) {
+        var timer = secateur.registry().find(MeterNames.STAGE).tags(MeterNames.TAG_STAGE, SecateurConfig.EVALUATOR,
+                MeterNames.TAG_OUTCOME, outcome).timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    @Test
+    void aRunCancelledDuringARecoveringSensitivityAnalysisRefusesItsQueuedProbesInsteadOfWorkingThroughThem() throws Exception {
+        // 2 groups x 9 ratios + the dense point, all sent at once; each retrains a copy on 600 examples first
+        var spec = experiment("probes-cancelled", e -> e.seed(5)
+                .model(m -> m.train("lenet-300-100").epochs(1))
+                .data(new DataSpec(new DataSpec.Embedded(), 1000, 300))
+                .granularity(Dsl.neurons())
+                .sensitivity(s -> s.samples(300).recover(600))
+                .schedule("one-shot", s -> s.target(0.5))
+                .finetune(f -> f.epochs(1)));
+        long cancelledBefore = evaluatorAnswers("cancelled");
+        long answeredBefore = evaluatorAnswers("success");
+        var bus = secateur.vertx().eventBus();
+        var asked = new CompletableFuture<Boolean>();
+        // as the first probe is sent, the others go with it: cancelled then, they are all queued at the evaluator
+        Handler<DeliveryContext<Object>> cancelAtFirstProbe = context -> {
+            String session = context.message().headers().get(Addresses.RUN_HEADER);
+            if (context.message().address().equals(Addresses.EVALUATOR_PROBE) && session != null && !asked.isDone()) {
+                asked.complete(true);
+                secateur.vertx().runOnContext(v -> secateur.experiments().cancel(Addresses.runIdOf(session)));
+            }
+            context.next();
+        };
+        bus.addOutboundInterceptor(cancelAtFirstProbe);
+        try {
+            assertThatThrownBy(() -> secateur.experiments().run(spec, runs))
+                    .isInstanceOf(RunFailedException.class)
+                    .satisfies(e -> assertThat(((RunFailedException) e).code()).isEqualTo(FailureCode.CANCELLED));
+        } finally {
+            bus.removeOutboundInterceptor(cancelAtFirstProbe);
+        }
+        assertThat(asked).as("probes were sent").isCompletedWithValue(true);
+        // the probes queued behind the one in progress are refused as they come up, not each retrained and measured
+        assertThat(evaluatorAnswers("cancelled") - cancelledBefore).as("probes refused").isGreaterThanOrEqualTo(10);
+        assertThat(evaluatorAnswers("success") - answeredBefore).as("requests answered").isLessThan(19);
+        assertThat(secateur.stores().models().size()).isZero();
+        // and the evaluator serves the next run
+        assertThat(secateur.experiments().run(small("after-probes", "magnitude", 0.5), runs).steps()).hasSize(3);
     }
 
     @Test
