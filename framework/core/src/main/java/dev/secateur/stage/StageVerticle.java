@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,57 +143,40 @@ abstract class StageVerticle extends VerticleBase {
     /**
      * Serves requests whose work may happen elsewhere (on cluster workers): the handler runs on this worker's
      * thread only to send them, and the answer comes when the future does, so requests overlap. Where the work
-     * runs here instead, in the handler itself, a cancelled run's job stops as a blocking one does, and its
-     * requests still queued are refused when they start rather than worked through.
+     * runs here instead, in the handler itself, it is this stage's job as a blocking one is: a cancel or the
+     * timeout stops it, and a stopped run's requests still queued are refused when they come up.
      */
     <Q> void serveAsync(String address, Class<Q> type, Function<Q, Future<?>> handler) {
         vertx.eventBus().<Q>consumer(address, message -> {
             long start = System.nanoTime();
-            var current = new Job(message.headers().get(Addresses.RUN_HEADER));
-            if (current.runId != null && stoppedRuns.contains(current.runId)) {
-                current.stoppedBecause = cancelled(current.runId);
-            }
-            Future<?> answer;
-            synchronized (jobLock) {
-                job = current;
-            }
-            try {
-                answer = current.stoppedBecause != null ? null : handler.apply(type.cast(message.body()));
-            } catch (Throwable error) {
-                answer = Future.failedFuture(error);
-            } finally {
-                synchronized (jobLock) {
-                    job = null;
-                }
-                Thread.interrupted(); // the next job starts uninterrupted
-            }
-            if (current.stoppedBecause != null) {
-                answer = Future.failedFuture(current.stoppedBecause); // whatever the stopped work answered
-            }
-            answer.onComplete(done -> {
-                var code = done.failed() ? FailureCode.of(done.cause()) : null;
-                timings.record(System.nanoTime() - start, code == null ? "success" : code.name().toLowerCase(Locale.ROOT));
-                if (done.succeeded()) {
-                    message.reply(done.result());
-                } else {
-                    message.fail(code.code(), FailureCode.messageOf(done.cause()));
-                }
-            });
+            var sent = asJob(message, () -> handler.apply(type.cast(message.body())));
+            Future<?> answer = sent.failure() != null ? Future.failedFuture(sent.failure()) : sent.value();
+            answer.onComplete(done -> answer(message, start, done.result(), done.failed() ? done.cause() : null));
         });
     }
 
     /** Serves requests of one type on an address; the handler runs on this worker's thread and may block. */
     <Q> void serve(String address, Class<Q> type, Function<Q, Object> handler) {
-        vertx.eventBus().<Q>consumer(address, message -> handle(message, type, handler));
+        vertx.eventBus().<Q>consumer(address, message -> {
+            long start = System.nanoTime();
+            var done = asJob(message, () -> handler.apply(type.cast(message.body())));
+            answer(message, start, done.value(), done.failure());
+        });
     }
 
-    private <Q> void handle(Message<Q> message, Class<Q> type, Function<Q, Object> handler) {
-        long start = System.nanoTime();
-        Object reply = null;
-        Throwable failure = null;
+    /** What a job gave: its value, or why it failed or was stopped. */
+    private record Outcome<T>(T value, Throwable failure) {
+    }
+
+    /**
+     * Runs {@code work} on this thread as the stage's job for the message's run: refused if that run was stopped,
+     * interrupted by its cancel or by the stage's timeout. Whatever stopped work threw, the failure is why it was
+     * stopped, and that a plugin ignored it.
+     */
+    private <T> Outcome<T> asJob(Message<?> message, Supplier<T> work) {
         var current = new Job(message.headers().get(Addresses.RUN_HEADER));
         synchronized (jobLock) {
-            job = current;
+            job = current; // published before the check, so a cancel in between finds it and stops it
         }
         if (current.runId != null && stoppedRuns.contains(current.runId)) {
             current.stoppedBecause = cancelled(current.runId);
@@ -202,9 +186,11 @@ abstract class StageVerticle extends VerticleBase {
                         FailureCode.TIMEOUT.code(), "the " + stage + " did not finish within " + timeout.toSeconds()
                         + " s and was stopped; raise timeoutSeconds." + stage + " in the configuration (--config FILE, laid over "
                         + "config/application.json) for bigger models or data")), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        T value = null;
+        Throwable failure = null;
         try {
             if (current.stoppedBecause == null) {
-                reply = handler.apply(type.cast(message.body()));
+                value = work.get();
             }
         } catch (Throwable error) {
             failure = error;
@@ -217,16 +203,19 @@ abstract class StageVerticle extends VerticleBase {
             }
             Thread.interrupted(); // the next job starts uninterrupted
         }
-        if (current.stoppedBecause != null) {
-            // whatever the interrupted work threw, the answer is why it was stopped, and that a plugin ignored it
-            var abandoned = failure instanceof PluginThread.PluginAbandonedException ? failure : null;
-            failure = current.stoppedBecause;
-            if (abandoned != null && failure instanceof ReplyException stopped) {
-                failure = new ReplyException(stopped.failureType(), stopped.failureCode(), stopped.getMessage() + "; "
-                        + abandoned.getMessage());
-            }
-            reply = null;
+        if (current.stoppedBecause == null) {
+            return new Outcome<>(value, failure);
         }
+        var abandoned = failure instanceof PluginThread.PluginAbandonedException ? failure : null;
+        Throwable stopped = current.stoppedBecause;
+        if (abandoned != null && stopped instanceof ReplyException reply) {
+            stopped = new ReplyException(reply.failureType(), reply.failureCode(), reply.getMessage() + "; " + abandoned.getMessage());
+        }
+        return new Outcome<>(null, stopped);
+    }
+
+    /** Answers a request with {@code reply}, or fails it with {@code failure}'s code, after recording its time. */
+    private void answer(Message<?> message, long start, Object reply, Throwable failure) {
         var code = failure == null ? null : FailureCode.of(failure);
         // the time is recorded before answering, so whoever gets the answer also sees the timer
         timings.record(System.nanoTime() - start, code == null ? "success" : code.name().toLowerCase(Locale.ROOT));

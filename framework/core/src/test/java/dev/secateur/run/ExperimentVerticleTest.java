@@ -342,7 +342,6 @@ class ExperimentVerticleTest {
                 .schedule("one-shot", s -> s.target(0.5))
                 .finetune(f -> f.epochs(1)));
         long cancelledBefore = evaluatorAnswers("cancelled");
-        long answeredBefore = evaluatorAnswers("success");
         var bus = secateur.vertx().eventBus();
         var asked = new CompletableFuture<Boolean>();
         // as the first probe is sent, the others go with it: cancelled then, they are all queued at the evaluator
@@ -364,8 +363,7 @@ class ExperimentVerticleTest {
         }
         assertThat(asked).as("probes were sent").isCompletedWithValue(true);
         // the probes queued behind the one in progress are refused as they come up, not each retrained and measured
-        assertThat(evaluatorAnswers("cancelled") - cancelledBefore).as("probes refused").isGreaterThanOrEqualTo(10);
-        assertThat(evaluatorAnswers("success") - answeredBefore).as("requests answered").isLessThan(19);
+        assertThat(evaluatorAnswers("cancelled") - cancelledBefore).as("probes refused or stopped, of 19").isGreaterThanOrEqualTo(15);
         assertThat(secateur.stores().models().size()).isZero();
         // and the evaluator serves the next run
         assertThat(secateur.experiments().run(small("after-probes", "magnitude", 0.5), runs).steps()).hasSize(3);
