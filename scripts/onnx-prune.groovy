@@ -26,7 +26,7 @@ int trainExamples = (args.find { it.startsWith('train=') } ?: 'train=0').substri
 int probeSamples = (args.find { it.startsWith('samples=') } ?: 'samples=2000').substring(8) as int
 int roundEpochs = (args.find { it.startsWith('epochs=') } ?: 'epochs=2').substring(7) as int
 // recover=2000 prices each point of the sensitivity analysis after retraining a copy on 2,000 examples (docs/dsl.md,
-// recovery-aware sensitivity), instead of by its accuracy drop right after the cut
+// recovery-aware sensitivity), instead of by its accuracy drop right after the cut; quick leaves it out
 int recoverExamples = (args.find { it.startsWith('recover=') } ?: 'recover=0').substring(8) as int
 // a trained model sits at the end of its learning-rate schedule: each round retrains from lr= down a cosine to 0
 double rate = (args.find { it.startsWith('lr=') } ?: 'lr=5e-4').substring(3) as double

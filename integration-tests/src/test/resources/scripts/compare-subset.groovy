@@ -1,5 +1,6 @@
 // Integration test: rank-correlate criteria with the oracle on LeNet-300-100's second hidden layer,
-// then prune one-shot with layer-wise OBS at 2:4, both from the same trained model.
+// then prune one-shot with layer-wise OBS at 2:4, and by global magnitude with |w| and with LAMP, all from the
+// same trained model.
 def dense = run(experiment('it-compare') {
     seed 5
     model { train 'lenet-300-100', epochs: 1 }

@@ -290,7 +290,7 @@ class ScriptEndToEndIT {
     }
 
     @Test
-    void criteriaComparisonAndTwoFourObsRunEndToEnd() throws Exception {
+    void criteriaComparisonTwoFourObsAndLampRunEndToEnd() throws Exception {
         var runs = work.resolve("runs");
         var result = Cli.run(work, "run", script("compare-subset.groovy").toString(), "--runs-dir", runs.toString(), "--no-progress");
         assertThat(result.exit()).as(result.err()).isZero();
@@ -337,11 +337,20 @@ class ScriptEndToEndIT {
         var l1 = layerSparsity(result.out(), "l1");
         var lamp = layerSparsity(result.out(), "lamp");
         assertThat(lamp.keySet()).containsExactlyElementsOf(l1.keySet()).containsExactly("0_W", "1_W", "2_W");
-        assertThat(lamp).as("LAMP places the one threshold differently in each layer").isNotEqualTo(l1);
         assertThat(lamp.values()).allSatisfy(s -> assertThat(s).isLessThan(1.0));
+        // on this model, LAMP's layer normalisation keeps more of the first layer and less of the last than |w|
+        // does (0.9977 and 0.9995 of 0_W pruned, 0.721 and 0.746 of 2_W, when this test was written)
+        assertThat(lamp.get("0_W")).as("0_W").isLessThan(l1.get("0_W"));
+        assertThat(lamp.get("2_W")).as("2_W").isLessThan(l1.get("2_W") - 1e-2);
+        assertThat(normOf(runs, "it-global-lamp-")).isEqualTo("lamp");
+        assertThat(normOf(runs, "it-global-l1-")).isEqualTo("l1");
+    }
+
+    /** The magnitude norm the run of that prefix recorded in its spec.json. */
+    private static String normOf(Path runs, String prefix) throws IOException {
         try (Stream<Path> dirs = Files.list(runs)) {
-            var lampRun = dirs.filter(d -> d.getFileName().toString().startsWith("it-global-lamp-")).findFirst().orElseThrow();
-            assertThat(Files.readString(lampRun.resolve("spec.json"))).contains("lamp");
+            var dir = dirs.filter(d -> d.getFileName().toString().startsWith(prefix)).findFirst().orElseThrow();
+            return JSON.readTree(dir.resolve("spec.json").toFile()).path("saliency").path("options").path("norm").asText();
         }
     }
 
