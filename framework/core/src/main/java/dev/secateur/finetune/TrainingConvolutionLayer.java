@@ -2,6 +2,7 @@ package dev.secateur.finetune;
 
 import dev.secateur.model.Network;
 import java.lang.ref.Reference;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -230,9 +231,9 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         int taps = (int) (inDepth * kH * kW);
         var shape = new Patches((int) inDepth, (int) x.size(2), (int) x.size(3), (int) outH, (int) outW, kH, kW, strides, pad, dilation);
         float[] images = x.dup('c').data().asFloat();
-        // gradient = Σ over examples of deltas · patches: [outDepth, positions] · [positions, taps], summed by OpenBLAS
-        // (beta 1) into the gradient view; ND4J's product would go through oneDNN's matmul, slower for this shape
-        // than the backward-data pass skipped (DNNL_VERBOSE)
+        // gradient = Σ over examples of deltas · patchesᵀ: [outDepth, positions] · [taps, positions]ᵀ, summed by
+        // OpenBLAS (beta 1) into the gradient view; ND4J's product would go through oneDNN's matmul, slower for this
+        // shape than the backward-data pass skipped (DNNL_VERBOSE)
         var gradientMatrix = new FloatPointer(weightGradView.data().addressPointer()); // a view's buffer starts at its first element
         var deltaMatrix = new FloatPointer(deltas.data().addressPointer());
         // the patches of a few examples at a time, so that large images need no im2col of the whole batch
@@ -242,9 +243,9 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
             FloatPointer patches = patches(images, shape, first, count);
             for (int k = 0; k < count; k++) {
                 int example = first + k;
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
                         (int) outDepth, taps, positions, 1f, deltaMatrix.position((long) example * outDepth * positions), positions,
-                        patches.position((long) k * positions * taps), taps, example == 0 ? 0f : 1f, gradientMatrix, taps);
+                        patches.position((long) k * positions * taps), positions, example == 0 ? 0f : 1f, gradientMatrix, taps);
             }
             patches.position(0);
         }
@@ -289,10 +290,12 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
     }
 
     /**
-     * The input's patches (im2col) for {@code count} examples from {@code first}, example after example, output
-     * position after position, tap after tap ({@code [count, outH·outW, channels·kH·kW]}), taps outside the image 0,
-     * copied into native memory kept for the next batch. Built in Java: ND4J's im2col into this layout, and a
-     * transposed copy of the deltas, cost more than the backward-data pass they replaced (docs/results/speed.md).
+     * The input's patches (im2col) for {@code count} examples from {@code first}, example after example, tap after
+     * tap, output position after position ({@code [count, channels·kH·kW, outH·outW]}), taps outside the image 0,
+     * copied into native memory kept for the next batch. Built in Java, a row of output positions at a time: at
+     * stride 1 the inputs a tap reads along a row lie side by side, so each row is one copy. ND4J's im2col into
+     * this layout, and a transposed copy of the deltas, cost more than the backward-data pass they replaced
+     * (docs/results/speed.md).
      */
     private FloatPointer patches(float[] in, Patches p, int first, int count) {
         int length = count * p.perExample();
@@ -306,18 +309,34 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         float[] out = patchRows;
         int at = 0;
         int plane = p.inH() * p.inW();
+        int outH = p.outH();
+        int outW = p.outW();
+        int strideX = p.stride()[1];
         for (int example = first; example < first + count; example++) {
-            for (int oy = 0; oy < p.outH(); oy++) {
-                for (int ox = 0; ox < p.outW(); ox++) {
-                    for (int c = 0; c < p.channels(); c++) {
-                        int base = (example * p.channels() + c) * plane;
-                        for (int ky = 0; ky < p.kH(); ky++) {
+            for (int c = 0; c < p.channels(); c++) {
+                int base = (example * p.channels() + c) * plane;
+                for (int ky = 0; ky < p.kH(); ky++) {
+                    for (int kx = 0; kx < p.kW(); kx++) {
+                        int shiftX = kx * p.dilation()[1] - p.pad()[1]; // ix = ox·strideX + shiftX
+                        // the output columns whose input column lies inside the image
+                        int from = Math.min(outW, Math.max(0, Math.floorDiv(-shiftX + strideX - 1, strideX)));
+                        int to = Math.max(from, Math.min(outW, Math.floorDiv(p.inW() - 1 - shiftX, strideX) + 1));
+                        for (int oy = 0; oy < outH; oy++, at += outW) {
                             int iy = oy * p.stride()[0] + ky * p.dilation()[0] - p.pad()[0];
-                            boolean row = iy >= 0 && iy < p.inH();
-                            for (int kx = 0; kx < p.kW(); kx++) {
-                                int ix = ox * p.stride()[1] + kx * p.dilation()[1] - p.pad()[1];
-                                out[at++] = row && ix >= 0 && ix < p.inW() ? in[base + iy * p.inW() + ix] : 0f;
+                            if (iy < 0 || iy >= p.inH()) {
+                                Arrays.fill(out, at, at + outW, 0f);
+                                continue;
                             }
+                            Arrays.fill(out, at, at + from, 0f);
+                            int row = base + iy * p.inW() + shiftX;
+                            if (strideX == 1) {
+                                System.arraycopy(in, row + from, out, at + from, to - from);
+                            } else {
+                                for (int ox = from; ox < to; ox++) {
+                                    out[at + ox] = in[row + ox * strideX];
+                                }
+                            }
+                            Arrays.fill(out, at + to, at + outW, 0f);
                         }
                     }
                 }
