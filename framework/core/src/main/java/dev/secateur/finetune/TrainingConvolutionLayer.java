@@ -293,8 +293,9 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
      * The input's patches (im2col) for {@code count} examples from {@code first}, example after example, tap after
      * tap, output position after position ({@code [count, channels·kH·kW, outH·outW]}), taps outside the image 0,
      * copied into native memory kept for the next batch. Built in Java, a row of output positions at a time: at
-     * stride 1 the inputs a tap reads along a row lie side by side, so each row is one copy. ND4J's im2col into
-     * this layout, and a transposed copy of the deltas, cost more than the backward-data pass they replaced
+     * stride 1 the inputs a tap reads along a row lie side by side, so each row is one copy; OpenBLAS reads the
+     * layout transposed, so the deltas multiply where they lie. A first version with ND4J's im2col into a permuted
+     * layout and a transposed copy of the deltas cost more than the backward-data pass it replaced
      * (docs/results/speed.md).
      */
     private FloatPointer patches(float[] in, Patches p, int first, int count) {
