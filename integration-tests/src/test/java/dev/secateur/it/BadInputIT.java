@@ -176,7 +176,8 @@ class BadInputIT {
     @Test
     void aSaliencyOptionValueThatIsNotOneOfItsChoices() throws Exception {
         var result = run("norm.groovy", experiment(TRAIN, SMALL, "saliency 'magnitude', norm: 'lmap'\n    " + ONE_SHOT));
-        assertRefused(result, "saliency 'magnitude': option 'norm' = 'lmap' is not one of l1, l2, lamp", "norm.groovy:4");
+        assertRefused(result, "saliency 'magnitude': option 'norm' = 'lmap' is not one of l1, l2, lamp (did you mean 'lamp'?)",
+                "norm.groovy:4");
         assertThat(runs()).doesNotExist();
     }
 

@@ -1,7 +1,9 @@
 package dev.secateur.errors;
 
+import dev.secateur.spi.Options;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.commons.text.similarity.LevenshteinDistance;
@@ -19,6 +21,18 @@ public final class ClosestMatch {
         return what + " has no option '" + option + "'; its options are "
                 + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known)))
                 + of(option, known).map(c -> " (did you mean '" + c + "'?)").orElse("");
+    }
+
+    /**
+     * The message of a plugin's refusal of its options, with the nearest choice where a value is not among an
+     * option's choices: "option 'norm' = 'lmap' is not one of l1, l2, lamp (did you mean 'lamp'?)".
+     */
+    public static String message(IllegalArgumentException refusal) {
+        if (refusal instanceof Options.NotAChoice notAChoice) {
+            return refusal.getMessage() + of(notAChoice.value().toLowerCase(Locale.ROOT), notAChoice.allowed())
+                    .map(c -> " (did you mean '" + c + "'?)").orElse("");
+        }
+        return refusal.getMessage();
     }
 
     /** The nearest candidate, if it is within a third of the name's length (at least 2 edits). */

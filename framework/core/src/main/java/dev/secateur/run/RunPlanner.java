@@ -150,7 +150,7 @@ public final class RunPlanner {
             try {
                 found.extension().validate(saliency.options());
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("saliency '" + found.id() + "': " + e.getMessage(), e);
+                throw new BadInputException("saliency '" + found.id() + "': " + ClosestMatch.message(e), e);
             }
         });
         return found.version();
@@ -241,7 +241,8 @@ public final class RunPlanner {
             throw located(spec, part, e);
         } catch (IllegalArgumentException e) {
             String id = pluginId(spec, part);
-            throw new BadInputException(part + (id == null ? "" : " '" + id + "'") + ": " + e.getMessage() + spec.at(part), e);
+            throw new BadInputException(part + (id == null ? "" : " '" + id + "'") + ": " + ClosestMatch.message(e) + spec.at(part),
+                    e);
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             // anything else a plugin throws, a failed Groovy assert included, fails the run naming the plugin
             String id = pluginId(spec, part);

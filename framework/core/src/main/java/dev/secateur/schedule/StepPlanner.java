@@ -1,6 +1,7 @@
 package dev.secateur.schedule;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.ClosestMatch;
 import dev.secateur.errors.PluginFailedException;
 import dev.secateur.spec.ScheduleChoice;
 import dev.secateur.spi.ParamRef;
@@ -68,7 +69,7 @@ public final class StepPlanner {
         try {
             steps = schedule.plan(spec);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException("schedule '" + schedule.id() + "': " + e.getMessage(), e);
+            throw new BadInputException("schedule '" + schedule.id() + "': " + ClosestMatch.message(e), e);
         } catch (RuntimeException e) {
             throw new PluginFailedException("schedule '" + schedule.id() + "' failed to plan: " + e, e);
         }

@@ -79,4 +79,18 @@ class StepPlannerTest {
         assertThatThrownBy(() -> StepPlanner.plan(strict, choice, new Scope.Global(Set.of()), 0))
                 .isInstanceOf(BadInputException.class).hasMessage("schedule 'test': option 'ramp' = 'x' is not one of linear, geometric");
     }
+
+    @Test
+    void aMisspeltChoiceIsBadInputWithTheNearestChoice() {
+        var ramped = schedule(spec -> {
+            spec.options().choice("ramp", "linear", "linear", "geometric");
+            return List.of(new ScheduleStep(1, spec.target(), 0));
+        });
+        assertThatThrownBy(() -> StepPlanner.plan(ramped, new ScheduleChoice("test", 0.8, 1, Options.of(Map.of("ramp", "Geometic"))),
+                new Scope.Global(Set.of()), 0)).isInstanceOf(BadInputException.class)
+                .hasMessage("schedule 'test': option 'ramp' = 'Geometic' is not one of linear, geometric (did you mean 'geometric'?)");
+        // nothing near enough: no guess
+        assertThatThrownBy(() -> StepPlanner.plan(ramped, new ScheduleChoice("test", 0.8, 1, Options.of(Map.of("ramp", "cubic"))),
+                new Scope.Global(Set.of()), 0)).hasMessage("schedule 'test': option 'ramp' = 'cubic' is not one of linear, geometric");
+    }
 }

@@ -3,6 +3,7 @@ package dev.secateur.spi;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -38,10 +39,34 @@ public record Options(Map<String, Object> values) {
     public String choice(String name, String fallback, String... allowed) {
         String v = string(name, fallback).toLowerCase(Locale.ROOT);
         if (Arrays.stream(allowed).noneMatch(v::equals)) {
-            throw new IllegalArgumentException("option '" + name + "' = '" + values.get(name)
-                    + "' is not one of " + String.join(", ", allowed));
+            throw new NotAChoice(name, String.valueOf(values.get(name)), List.of(allowed));
         }
         return v;
+    }
+
+    /**
+     * What {@link #choice} throws: it keeps the value and the choices, so that Secateur can suggest the nearest
+     * choice to a misspelt value.
+     */
+    public static final class NotAChoice extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String value;
+        private final List<String> allowed;
+
+        NotAChoice(String option, String value, List<String> allowed) {
+            super("option '" + option + "' = '" + value + "' is not one of " + String.join(", ", allowed));
+            this.value = value;
+            this.allowed = allowed;
+        }
+
+        /** The value as given. */
+        public String value() {
+            return value;
+        }
+
+        public List<String> allowed() {
+            return allowed;
+        }
     }
 
     public double number(String name, double fallback) {

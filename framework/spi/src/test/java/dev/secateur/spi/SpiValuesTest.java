@@ -28,6 +28,13 @@ class SpiValuesTest {
         assertThatThrownBy(() -> options.number("rate", 1)).hasMessage("option 'rate' = 'x' is not a number");
         assertThatThrownBy(() -> Options.of(Map.of("steps", 2.5)).integer("steps", 1))
                 .hasMessage("option 'steps' = 2.5 is not a whole number");
+        // a value outside the choices keeps both, as given, for the framework's suggestion
+        assertThatThrownBy(() -> Options.of(Map.of("norm", "LMAP")).choice("norm", "l1", "l1", "l2", "lamp"))
+                .isInstanceOfSatisfying(Options.NotAChoice.class, e -> {
+                    assertThat(e.value()).isEqualTo("LMAP");
+                    assertThat(e.allowed()).containsExactly("l1", "l2", "lamp");
+                })
+                .hasMessage("option 'norm' = 'LMAP' is not one of l1, l2, lamp");
     }
 
     @Test
