@@ -26,6 +26,8 @@
 #   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32 (LeNet-300-100 to 1,000)
 #   scripts/bench/run.sh testjit     # bin/secateur as the integration tests start it, with the JIT's C2 and stopped at C1,
 #                                    # alternating: a script refused at its first line, and integration-tests' lenet300-subset.groovy
+#   scripts/bench/run.sh testforks   # a module's tests (TESTFORKS_MODULE, default framework/core) with each fork count of
+#                                    # TESTFORKS (default "2 3"), alternating: wall and CPU seconds, and every test must pass
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
 #                                    # two ONNX files in onnxruntime, one thread, alternating at batch 1 and 256;
@@ -159,6 +161,44 @@ run_dashboard() {
   local cp; cp="$(build)"
   java "${JAVA_OPTS[@]}" -Dsecateur.bench.plugins="$ROOT/scripts/bench/target/plugins" -cp "$cp" \
       dev.secateur.bench.DashboardOverheadBench "$ROUNDS" scripts/quickstart.groovy
+}
+
+run_testforks() {
+  local module="${TESTFORKS_MODULE:-framework/core}" counts=(${TESTFORKS:-2 3})
+  # failsafe's forks are it.forks, surefire's test.forks (pom.xml)
+  local goal prop
+  goal="$([[ $module == integration-tests ]] && echo verify || echo test)"
+  prop="$([[ $module == integration-tests ]] && echo it.forks || echo test.forks)"
+  # the integration tests start bin/secateur, which starts from the class-data archive the package phase dumps
+  mvn -q -B -Dstyle.color=never -DskipTests install >&2
+  local dir="$ROOT/scripts/bench/target/testforks"
+  rm -rf "$dir"; mkdir -p "$dir"
+  local results="$dir/results.txt"
+  : > "$results"
+  local TIMEFORMAT='%R %U %S'
+  for round in $(seq 1 "$ROUNDS"); do
+    for forks in "${counts[@]}"; do
+      local log="$dir/round-$round-forks-$forks.log" t status=0
+      t="$( { time mvn -B -o -Dstyle.color=never "$goal" -pl "$module" -D"$prop"="$forks" > "$log" 2>&1 ; } 2>&1 )" || status=$?
+      if [[ $status != 0 ]]; then
+        echo "testforks: $module's tests failed with $forks forks; see $log" >&2
+        exit 1
+      fi
+      local tests; tests="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\[INFO\] Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: 0$' | tail -1 | sed -E 's/.*Tests run: ([0-9]+).*/\1/')"
+      echo "$forks $t $tests" | tee -a "$results" >&2
+    done
+  done
+  echo "testforks: $module, ${ROUNDS} alternating rounds; wall and CPU (user + system) seconds of mvn $goal, medians; ratio = the first count's wall / this count's"
+  awk -v first="${counts[0]}" '
+    function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+                                       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    { n[$1]++; w[$1, n[$1]] = $2; c[$1, n[$1]] = $3 + $4; tests[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+    END { for (i = 1; i <= k; i++) { f = order[i]; delete ws; delete cs
+            for (j = 1; j <= n[f]; j++) { ws[j] = w[f, j]; cs[j] = c[f, j] }
+            mw[f] = median(ws, n[f]); mc[f] = median(cs, n[f]) }
+          for (i = 1; i <= k; i++) { f = order[i]; all = ""
+            for (j = 1; j <= n[f]; j++) all = all sprintf(" %.0f", w[f, j])
+            printf "%d forks: wall %6.1f s (rounds:%s) cpu %6.1f s, %s tests | wall x%.2f\n", f, mw[f], all, mc[f], tests[f], mw[first] / mw[f] } }' "$results"
 }
 
 run_testjit() {
@@ -454,6 +494,7 @@ case "$WHAT" in
   cluster) run_cluster ;;
   peer) run_peer ;;
   testjit) run_testjit ;;
+  testforks) run_testforks ;;
   profile) run_profile ;;
   smallbatch) run_smallbatch ;;
   moments) run_moments ;;
