@@ -29,10 +29,22 @@ public final class ClosestMatch {
      */
     public static String message(IllegalArgumentException refusal) {
         if (refusal instanceof Options.NotAChoice notAChoice) {
-            return refusal.getMessage() + of(notAChoice.value().toLowerCase(Locale.ROOT), notAChoice.allowed())
+            return refusal.getMessage() + ofChoice(notAChoice.value().toLowerCase(Locale.ROOT), notAChoice.allowed())
                     .map(c -> " (did you mean '" + c + "'?)").orElse("");
         }
         return refusal.getMessage();
+    }
+
+    /**
+     * Like {@link #of}, for a value among few short choices ('l1', 'l2', 'lamp'), where two edits turn almost
+     * anything into something: the nearest only if no other choice is as near, and if fewer edits than the
+     * value has letters.
+     */
+    private static Optional<String> ofChoice(String value, Collection<String> choices) {
+        return of(value, choices).filter(nearest -> {
+            int edits = DISTANCE.apply(value, nearest);
+            return edits < value.length() && choices.stream().filter(c -> DISTANCE.apply(value, c) == edits).count() == 1;
+        });
     }
 
     /** The nearest candidate, if it is within a third of the name's length (at least 2 edits). */

@@ -25,6 +25,9 @@ class ClosestMatchTest {
     @Test
     void aValueNearNoChoiceAndAnyOtherRefusalKeepTheirMessage() {
         assertThat(ClosestMatch.message(refusal("euclidean"))).isEqualTo("option 'norm' = 'euclidean' is not one of l1, l2, lamp");
+        // two edits from 'l1', but a single letter is not a misspelling of it; 'l3' is as near 'l1' as 'l2'
+        assertThat(ClosestMatch.message(refusal("x"))).isEqualTo("option 'norm' = 'x' is not one of l1, l2, lamp");
+        assertThat(ClosestMatch.message(refusal("l3"))).isEqualTo("option 'norm' = 'l3' is not one of l1, l2, lamp");
         assertThat(ClosestMatch.message(new IllegalArgumentException("option 'rate' = 'x' is not a number")))
                 .isEqualTo("option 'rate' = 'x' is not a number");
     }

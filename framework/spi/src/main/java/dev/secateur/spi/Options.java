@@ -39,6 +39,10 @@ public record Options(Map<String, Object> values) {
     public String choice(String name, String fallback, String... allowed) {
         String v = string(name, fallback).toLowerCase(Locale.ROOT);
         if (Arrays.stream(allowed).noneMatch(v::equals)) {
+            if (!has(name)) { // the plugin's own default: its bug, not the user's
+                throw new IllegalStateException("the default of option '" + name + "', '" + fallback + "', is not one of "
+                        + String.join(", ", allowed));
+            }
             throw new NotAChoice(name, String.valueOf(values.get(name)), List.of(allowed));
         }
         return v;

@@ -35,6 +35,9 @@ class SpiValuesTest {
                     assertThat(e.allowed()).containsExactly("l1", "l2", "lamp");
                 })
                 .hasMessage("option 'norm' = 'LMAP' is not one of l1, l2, lamp");
+        // a default outside the choices is the plugin's mistake, not the user's
+        assertThatThrownBy(() -> Options.NONE.choice("norm", "l3", "l1", "l2"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("the default of option 'norm', 'l3', is not one of l1, l2");
     }
 
     @Test
