@@ -27,7 +27,8 @@
 #   scripts/bench/run.sh testjit     # bin/secateur as the integration tests start it, with the JIT's C2 and stopped at C1,
 #                                    # alternating: a script refused at its first line, and integration-tests' lenet300-subset.groovy
 #   scripts/bench/run.sh testforks   # a module's tests (TESTFORKS_MODULE, default framework/core) with each fork count of
-#                                    # TESTFORKS (default "2 3"), alternating: wall and CPU seconds, and every test must pass
+#                                    # TESTFORKS (default "2 3"), alternating: wall and CPU seconds, and every test must pass;
+#                                    # it first installs this checkout's snapshot into the local Maven repository
 #   scripts/bench/run.sh pair D.zip P.zip  # a dense model and its shrunk version timed side by side, as at removal
 #   scripts/bench/run.sh onnx D.onnx P.onnx [--rounds N] [--data DIR]
 #                                    # two ONNX files in onnxruntime, one thread, alternating at batch 1 and 256;
@@ -179,12 +180,14 @@ run_testforks() {
   for round in $(seq 1 "$ROUNDS"); do
     for forks in "${counts[@]}"; do
       local log="$dir/round-$round-forks-$forks.log" t status=0
-      t="$( { time mvn -B -o -Dstyle.color=never "$goal" -pl "$module" -D"$prop"="$forks" > "$log" 2>&1 ; } 2>&1 )" || status=$?
+      t="$( { LC_ALL=C; time mvn -B -o -Dstyle.color=never "$goal" -pl "$module" -D"$prop"="$forks" > "$log" 2>&1 ; } 2>&1 )" || status=$?
       if [[ $status != 0 ]]; then
         echo "testforks: $module's tests failed with $forks forks; see $log" >&2
         exit 1
       fi
-      local tests; tests="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\[INFO\] Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: 0$' | tail -1 | sed -E 's/.*Tests run: ([0-9]+).*/\1/')"
+      # the module's summary line: INFO, or WARNING where a test was skipped (outside CI, for want of installed data)
+      local tests; tests="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\[(INFO|WARNING)\] Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: [0-9]+$' \
+          | tail -1 | sed -E 's/.*Tests run: ([0-9]+).*Skipped: ([0-9]+)$/\1 tests (\2 skipped)/' || true)"
       echo "$forks $t $tests" | tee -a "$results" >&2
     done
   done
@@ -192,13 +195,14 @@ run_testforks() {
   awk -v first="${counts[0]}" '
     function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
                                        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-    { n[$1]++; w[$1, n[$1]] = $2; c[$1, n[$1]] = $3 + $4; tests[$1] = $5; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+    { n[$1]++; w[$1, n[$1]] = $2; c[$1, n[$1]] = $3 + $4; tests[$1] = ""; for (i = 5; i <= NF; i++) tests[$1] = tests[$1] (i > 5 ? " " : "") $i
+      if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
     END { for (i = 1; i <= k; i++) { f = order[i]; delete ws; delete cs
             for (j = 1; j <= n[f]; j++) { ws[j] = w[f, j]; cs[j] = c[f, j] }
             mw[f] = median(ws, n[f]); mc[f] = median(cs, n[f]) }
           for (i = 1; i <= k; i++) { f = order[i]; all = ""
             for (j = 1; j <= n[f]; j++) all = all sprintf(" %.0f", w[f, j])
-            printf "%d forks: wall %6.1f s (rounds:%s) cpu %6.1f s, %s tests | wall x%.2f\n", f, mw[f], all, mc[f], tests[f], mw[first] / mw[f] } }' "$results"
+            printf "%d forks: wall %6.1f s (rounds:%s) cpu %6.1f s, %s | wall x%.2f\n", f, mw[f], all, mc[f], tests[f], mw[first] / mw[f] } }' "$results"
 }
 
 run_testjit() {
