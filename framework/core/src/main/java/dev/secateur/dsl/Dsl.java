@@ -1,6 +1,7 @@
 package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.ClosestMatch;
 import dev.secateur.spec.DataSpec;
 import dev.secateur.spec.Preprocessing;
 import dev.secateur.spec.SensitivitySpec;
@@ -72,7 +73,8 @@ public final class Dsl {
                 case "auto" -> new DataSpec.Auto();
                 case "embedded" -> new DataSpec.Embedded();
                 case "installed" -> new DataSpec.Directory(DataSpec.INSTALLED_FASHION_MNIST, family);
-                default -> throw new BadInputException(what + " source: '" + choice + "' must be 'auto', 'embedded' or 'installed'");
+                default -> throw new BadInputException(what + " source: '" + choice + "' must be 'auto', 'embedded' or 'installed'"
+                        + ClosestMatch.suggestion(choice, List.of("auto", "embedded", "installed")));
             };
         }
         // IDX pixels keep the scale they always had, 1/255, written out so that earlier runs keep their keys
@@ -293,7 +295,8 @@ public final class Dsl {
         try {
             reduction = GroupReduction.valueOf(norm);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(what + " norm: '" + values.get("norm") + "' must be 'l1', 'l2', 'mean' or 'max'");
+            throw new BadInputException(what + " norm: '" + values.get("norm") + "' must be 'l1', 'l2', 'mean' or 'max'"
+                    + ClosestMatch.suggestion(norm, List.of("l1", "l2", "mean", "max")));
         }
         String roundOption = values.containsKey("round_to") ? "round_to" : "roundTo";
         int roundTo = values.containsKey(roundOption) ? NamedArgs.integer(what, roundOption, values.get(roundOption)) : 1;

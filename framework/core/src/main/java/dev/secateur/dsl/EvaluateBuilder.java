@@ -1,7 +1,9 @@
 package dev.secateur.dsl;
 
 import dev.secateur.errors.BadInputException;
+import dev.secateur.errors.ClosestMatch;
 import dev.secateur.spec.EvaluateSpec;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,7 +28,8 @@ public final class EvaluateBuilder {
     /** {@code 'step'} or {@code 'final'}. */
     public EvaluateBuilder every(String every) {
         if (!every.equals("step") && !every.equals("final")) {
-            throw new BadInputException("evaluate every: '" + every + "' must be 'step' or 'final'");
+            throw new BadInputException("evaluate every: '" + every + "' must be 'step' or 'final'"
+                    + ClosestMatch.suggestion(every, List.of("step", "final")));
         }
         return everyStep(every.equals("step"));
     }

@@ -29,10 +29,14 @@ public final class ClosestMatch {
      */
     public static String message(IllegalArgumentException refusal) {
         if (refusal instanceof Options.NotAChoice notAChoice) {
-            return refusal.getMessage() + ofChoice(notAChoice.value().toLowerCase(Locale.ROOT), notAChoice.allowed())
-                    .map(c -> " (did you mean '" + c + "'?)").orElse("");
+            return refusal.getMessage() + suggestion(notAChoice.value(), notAChoice.allowed());
         }
         return refusal.getMessage();
+    }
+
+    /** " (did you mean 'x'?)" where {@code value} is a misspelling of one of a few fixed choices, else "". */
+    public static String suggestion(String value, Collection<String> choices) {
+        return ofChoice(value.toLowerCase(Locale.ROOT), choices).map(c -> " (did you mean '" + c + "'?)").orElse("");
     }
 
     /**

@@ -213,6 +213,13 @@ class DerivedAndBaselineTest {
                 .hasMessageContaining("experiment from: base is not an experiment");
         assertThatThrownBy(() -> run("every.groovy", "experiment('y') { model { train 'lenet-5' }; evaluate { every 'epoch' } }\n"))
                 .hasMessageContaining("evaluate every: 'epoch' must be 'step' or 'final'");
+        // the DSL's own fixed choices: the nearest one where a value is a misspelling of it
+        assertThatThrownBy(() -> run("stepp.groovy", "experiment('y') { model { train 'lenet-5' }; evaluate { every 'stepp' } }\n"))
+                .hasMessageContaining("evaluate every: 'stepp' must be 'step' or 'final' (did you mean 'step'?)");
+        assertThatThrownBy(() -> run("norm.groovy", "experiment('y') { model { train 'lenet-5' }; granularity filters(norm: 'lmax') }\n"))
+                .hasMessageContaining("filters norm: 'lmax' must be 'l1', 'l2', 'mean' or 'max' (did you mean 'max'?)");
+        assertThatThrownBy(() -> run("source.groovy", "experiment('y') { model { train 'lenet-5' }; data fashionMnist(source: 'embeded') }\n"))
+                .hasMessageContaining("source: 'embeded' must be 'auto', 'embedded' or 'installed' (did you mean 'embedded'?)");
     }
 
     @Test
