@@ -234,7 +234,7 @@ public final class ScriptRunner {
             return "'" + missing.getMethod() + "'" + where + " does not take " + given + "; see the DSL reference in docs/dsl.md";
         }
         return "'" + missing.getMethod() + "' is not a method" + where
-                + ClosestMatch.of(missing.getMethod(), names).map(c -> " (did you mean '" + c + "'?)").orElse("")
+                + ClosestMatch.didYouMean(missing.getMethod(), names)
                 + "; see the DSL reference in docs/dsl.md";
     }
 

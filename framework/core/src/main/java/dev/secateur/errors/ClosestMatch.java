@@ -20,7 +20,7 @@ public final class ClosestMatch {
     public static String unknownOption(String what, String option, Collection<String> known) {
         return what + " has no option '" + option + "'; its options are "
                 + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known)))
-                + of(option, known).map(c -> " (did you mean '" + c + "'?)").orElse("");
+                + didYouMean(option, known);
     }
 
     /**
@@ -36,7 +36,16 @@ public final class ClosestMatch {
 
     /** " (did you mean 'x'?)" where {@code value} is a misspelling of one of a few fixed choices, else "". */
     public static String suggestion(String value, Collection<String> choices) {
-        return ofChoice(value.toLowerCase(Locale.ROOT), choices).map(c -> " (did you mean '" + c + "'?)").orElse("");
+        return didYouMean(ofChoice(value.toLowerCase(Locale.ROOT), choices));
+    }
+
+    /** " (did you mean 'x'?)" with the nearest candidate by {@link #of}, else "". */
+    public static String didYouMean(String name, Collection<String> candidates) {
+        return didYouMean(of(name, candidates));
+    }
+
+    private static String didYouMean(Optional<String> nearest) {
+        return nearest.map(c -> " (did you mean '" + c + "'?)").orElse("");
     }
 
     /**

@@ -540,7 +540,7 @@ public final class PluginHost implements AutoCloseable {
     }
 
     private static BadInputException unknown(InstalledPlugin.Kind kind, String id, Set<String> installed) {
-        String suggestion = ClosestMatch.of(id, installed).map(c -> " (did you mean '" + c + "'?)").orElse("");
+        String suggestion = ClosestMatch.didYouMean(id, installed);
         return new BadInputException("unknown " + kind.label() + " '" + id + "'; installed: "
                 + (installed.isEmpty() ? "none" : String.join(", ", installed)) + suggestion
                 + ". 'secateur plugins' lists what is installed");
