@@ -258,6 +258,21 @@ def perceptron_parts(model, test_x):
     figure("eval.lenet-300-100.b1000.matmul.ms", latency(products, x, 20, 50))
 
 
+def evaluation_batch(model, one):
+    """Evaluator.evaluationBatch's rule: 1,000 examples, or fewer where the largest output of a layer would pass
+    Evaluator.BATCH_BYTES (16 MB), read from the layers' outputs for one example."""
+    sizes = []
+    leaves = [m for m in model.modules() if not list(m.children())]
+    hooks = [m.register_forward_hook(lambda _m, _i, out: sizes.append(out.numel() * out.element_size())) for m in leaves]
+    try:
+        with torch.no_grad():
+            model(one)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return max(1, min(1000, (16 << 20) // max(sizes)))
+
+
 def batch_latency(model, x, batch):
     # small batches are timed over more passes: each takes well under a millisecond
     return latency(model, x[:batch].contiguous(), 50, 200) if batch <= 8 else latency(model, x[:batch].contiguous(), 3, 15)
@@ -314,21 +329,23 @@ def main():
         model = build()
         train(model, x, y, 64, 1)
         model = fold_batch_norm(model)
+        batch = evaluation_batch(model, test_x[:1])
         with torch.no_grad():
             model(test_x[:2000])  # warm-up
             # the median of three passes over the test images, as PeerBench times them; each computes what Secateur's
-            # Evaluator does, the accuracy and the mean cross-entropy
+            # Evaluator does, the accuracy and the mean cross-entropy, in batches sized as the Evaluator sizes them
             passes = []
             for _ in range(3):
                 start = time.perf_counter()
                 correct, loss = 0, 0.0
-                for i in range(0, len(test_x), 1000):
-                    scores = model(test_x[i:i + 1000])
-                    correct += (scores.argmax(1) == test_y[i:i + 1000]).sum().item()
-                    loss += F.cross_entropy(scores, test_y[i:i + 1000], reduction="sum").item()
+                for i in range(0, len(test_x), batch):
+                    scores = model(test_x[i:i + batch])
+                    correct += (scores.argmax(1) == test_y[i:i + batch]).sum().item()
+                    loss += F.cross_entropy(scores, test_y[i:i + batch], reduction="sum").item()
                 passes.append(time.perf_counter() - start)
             seconds = statistics.median(passes)
-        figure(f"eval.{name}.b1000.examples_per_s", len(test_x) / seconds)
+        figure(f"eval.{name}.batch", batch)
+        figure(f"eval.{name}.examples_per_s", len(test_x) / seconds)
         figure(f"eval.{name}.accuracy", correct / len(test_x))
         figure(f"eval.{name}.loss", loss / len(test_x))
         for batch in (1, 8, 256):

@@ -12,7 +12,7 @@ import dev.secateur.result.StepResult;
  * @param latencyBatch examples per timed pass
  * @param largeLatencyMs the same at {@code largeBatch} examples, NaN when not measured
  * @param largeBatch   examples per pass of the second measurement, 0 when there is none
- * @param examplesPerS examples per second of the accuracy pass (batches of 1,000), NaN when not measured
+ * @param examplesPerS examples per second of the accuracy pass (in the evaluator's batches, sized to memory), NaN when not measured
  */
 public record EvaluationReport(double accuracy, double loss, int examples, ModelCensus census,
                                double latencyMs, int latencyBatch, double largeLatencyMs, int largeBatch,

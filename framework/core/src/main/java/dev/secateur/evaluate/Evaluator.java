@@ -9,6 +9,7 @@ import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spi.ParamRef;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class Evaluator {
 
     private static final int EVAL_BATCH = 1000;
+    /**
+     * The most bytes the largest layer output of one evaluation batch through DL4J may take. DL4J writes layer outputs
+     * to fresh native memory, and glibc takes a block above 32 MB straight from the kernel, which faults it in and
+     * zeroes it page by page at every batch: vgg-small's first convolution (50 KB an image) evaluated several times
+     * slower at batch 1,000 than at 250, and PyTorch's twin did too (docs/results/speed.md, "Evaluation batches sized
+     * to memory").
+     */
+    static final long BATCH_BYTES = 16L << 20;
     /**
      * How long the first latency measurement at a batch size in a JVM runs forward passes before it times any: 500 ms,
      * or {@code -Dsecateur.latency.firstWarmupMillis} (the end-to-end tests, which check no timing, set 0).
@@ -109,17 +118,38 @@ public final class Evaluator {
     }
 
     /**
-     * Accuracy and mean cross-entropy of {@code net} on {@code data}, in batches of 1,000: through a
-     * {@link SmallBatchForward} where it is faster than DL4J's {@code output} at that size (a perceptron), else DL4J's,
-     * on a copy with its batch normalisations folded into their convolutions ({@link BatchNormFolding#forInference}).
+     * Accuracy and mean cross-entropy of {@code net} on {@code data}: in batches of 1,000 through a
+     * {@link SmallBatchForward} where it is faster than DL4J's {@code output} at that size (a perceptron), else through
+     * DL4J's, in batches of {@link #evaluationBatch}, on a copy with its batch normalisations folded into their
+     * convolutions ({@link BatchNormFolding#forInference}).
      */
     public static Quality quality(Network net, Dataset data) {
-        try (var pass = data.shape() instanceof InputShape.Tokens ? null : smallBatchPass(net, Math.min(EVAL_BATCH, data.size()))) {
+        boolean tokens = data.shape() instanceof InputShape.Tokens;
+        try (var pass = tokens ? null : smallBatchPass(net, Math.min(EVAL_BATCH, data.size()))) {
             if (pass != null) {
-                return qualityOf(pass::probabilities, data);
+                return qualityOf(pass::probabilities, data, EVAL_BATCH);
             }
         }
-        return quality(BatchNormFolding.forInference(net)::output, data);
+        return quality(net, data, tokens || data.size() == 0 ? EVAL_BATCH
+                : evaluationBatch(net, data.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all())));
+    }
+
+    /**
+     * The same through DL4J's {@code output}, on a copy with its batch normalisations folded, {@code batch} examples at a
+     * time (a language model's batches hold as many sequences as fit {@value #EVAL_TOKENS} tokens instead).
+     */
+    public static Quality quality(Network net, Dataset data, int batch) {
+        return qualityOf(rows(BatchNormFolding.forInference(net)::output), data, batch);
+    }
+
+    /**
+     * How many examples one evaluation batch of {@code net} through DL4J holds: 1,000, or fewer where the largest
+     * layer output of that many would pass {@link #BATCH_BYTES}, as read from the layer outputs of {@code oneExample}.
+     */
+    public static int evaluationBatch(Network net, INDArray oneExample) {
+        long largest = net.layerOutputs(oneExample).stream().filter(Objects::nonNull)
+                .mapToLong(out -> out.length() * out.dataType().width()).max().orElse(1);
+        return (int) Math.max(1, Math.min(EVAL_BATCH, BATCH_BYTES / Math.max(1, largest)));
     }
 
 
@@ -129,20 +159,27 @@ public final class Evaluator {
      * accuracy means something.
      */
     public static Quality quality(UnaryOperator<INDArray> forward, Dataset data) {
-        return qualityOf(x -> {
+        return qualityOf(rows(forward), data, EVAL_BATCH);
+    }
+
+    private static Function<INDArray, float[]> rows(UnaryOperator<INDArray> forward) {
+        return x -> {
             INDArray out = forward.apply(x);
             // one copy out of native memory, then plain loops: per-element reads cost more than the forward pass
             return (out.ordering() == 'c' && !out.isView() ? out : out.dup('c')).data().asFloat();
-        }, data);
+        };
     }
 
-    /** The same, from a forward pass that hands over its outputs as Java floats, row after row. */
-    private static Quality qualityOf(Function<INDArray, float[]> forward, Dataset data) {
+    /**
+     * The same, from a forward pass that hands over its outputs as Java floats, row after row, {@code examples} at a
+     * time (a language model's batches hold as many sequences as fit {@value #EVAL_TOKENS} tokens instead).
+     */
+    private static Quality qualityOf(Function<INDArray, float[]> forward, Dataset data, int examples) {
         // a classifier's output has a row per example, its label the class; a language model's a row per token of
         // each sequence, its label the next token
         int rowsPerExample = data.shape() instanceof InputShape.Tokens tokens ? tokens.context() : 1;
         int[] labels = rowsPerExample == 1 ? data.classes() : nextTokens(data);
-        int batch = rowsPerExample == 1 ? EVAL_BATCH : Math.max(1, EVAL_TOKENS / rowsPerExample);
+        int batch = rowsPerExample == 1 ? examples : Math.max(1, EVAL_TOKENS / rowsPerExample);
         long correct = 0;
         double lossSum = 0;
         int n = data.size();

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.secateur.Fixtures;
+import dev.secateur.data.InputShape;
 import dev.secateur.model.Architecture;
 import dev.secateur.spec.EvaluateSpec;
 import dev.secateur.spi.ParamRef;
+import java.util.List;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.junit.jupiter.api.Test;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class EvaluatorTest {
@@ -77,6 +81,28 @@ class EvaluatorTest {
         var capped = evaluator.evaluate(net, data.test(),
                 new EvaluateSpec(true, 1, 1, 3, 10_000), true);
         assertThat(capped.largeBatch()).as("never more than the test set").isEqualTo(500);
+    }
+
+    @Test
+    void networksGoThroughDl4jInBatchesWhoseLargestLayerOutputStaysUnderTheBoundWithTheSameResults() {
+        var test = Fixtures.smallData().test();
+        var one = test.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all());
+        // vgg-small's first convolution: 16 channels of 28x28 floats, 50,176 bytes an image
+        assertThat(Evaluator.evaluationBatch(Architecture.VGG_SMALL.network(1L, 1e-3), one)).isEqualTo((int) (Evaluator.BATCH_BYTES / 50_176));
+        // a perceptron's largest output, 300 floats, leaves the batch at 1,000
+        assertThat(Evaluator.evaluationBatch(Architecture.LENET_300_100.network(1L, 1e-3), one)).isEqualTo(1000);
+        // 224x224 colour images: 16 x 224 x 224 floats an image, so a batch of 1,000 would write 3.2 GB at that layer
+        var large = Architecture.VGG_SMALL.network(1L, 1e-3, new Architecture.Sizing(InputShape.image(3, 224, 224), 10, List.of()));
+        assertThat(Evaluator.evaluationBatch(large, Nd4j.rand(DataType.FLOAT, 1, 3 * 224 * 224)))
+                .isEqualTo((int) (Evaluator.BATCH_BYTES / (16L * 224 * 224 * 4)));
+
+        // LeNet-5's 364 and then 136 of the 500 images give what one batch of all 500 gives
+        var lenet5 = Architecture.LENET_5.network(3L, 1e-3);
+        assertThat(Evaluator.evaluationBatch(lenet5, one)).isLessThan(test.size());
+        var sized = Evaluator.quality(lenet5, test);
+        var whole = Evaluator.quality(lenet5, test, 1000);
+        assertThat(sized.accuracy()).isEqualTo(whole.accuracy());
+        assertThat(sized.loss()).isCloseTo(whole.loss(), within(1e-6));
     }
 
     @Test
