@@ -31,12 +31,13 @@ public final class Evaluator {
     private static final int EVAL_BATCH = 1000;
     /**
      * The most bytes the largest layer output of one evaluation batch through DL4J may take. DL4J writes layer outputs
-     * to fresh native memory, and glibc takes a block above 32 MB straight from the kernel, which faults it in and
-     * zeroes it page by page at every batch: vgg-small's first convolution (50 KB an image) evaluated several times
-     * slower at batch 1,000 than at 250, and PyTorch's twin did too (docs/results/speed.md, "Evaluation batches sized
-     * to memory").
+     * to fresh native memory, and glibc takes a block above its mmap threshold (32 MB at most) straight from the kernel,
+     * which faults it in and zeroes it page by page at every batch: vgg-small's first convolution (50 KB an image)
+     * evaluated about five times slower at batch 1,000 than at 334, and PyTorch's twin was slower at 1,000 too. Batches whose
+     * largest output stays under 8 MB read faster than under 16 MB on LeNet-5 and vgg-small, the same on the others
+     * (docs/results/speed.md, "Evaluation batches sized to memory").
      */
-    static final long BATCH_BYTES = 16L << 20;
+    static final long BATCH_BYTES = 8L << 20;
     /**
      * How long the first latency measurement at a batch size in a JVM runs forward passes before it times any: 500 ms,
      * or {@code -Dsecateur.latency.firstWarmupMillis} (the end-to-end tests, which check no timing, set 0).
