@@ -33,7 +33,7 @@ public final class Evaluator {
      * The most bytes the largest layer output of one evaluation batch through DL4J may take. DL4J writes layer outputs
      * to fresh native memory, and glibc takes a block above its mmap threshold (32 MB at most) straight from the kernel,
      * which faults it in and zeroes it page by page at every batch: vgg-small's first convolution (50 KB an image)
-     * evaluated about five times slower at batch 1,000 than at 334, and PyTorch's twin was slower at 1,000 too. Batches whose
+     * evaluated six times slower at batch 1,000 than at 167, and PyTorch's twin was slower at 1,000 too. Batches whose
      * largest output stays under 8 MB read faster than under 16 MB on LeNet-5 and vgg-small, the same on the others
      * (docs/results/speed.md, "Evaluation batches sized to memory").
      */
