@@ -270,7 +270,7 @@ def evaluation_batch(model, one):
     finally:
         for hook in hooks:
             hook.remove()
-    return max(1, min(1000, (8 << 20) // max(sizes)))
+    return max(1, min(1000, (8 << 20) // max(sizes, default=1)))
 
 
 def batch_latency(model, x, batch):

@@ -24,7 +24,7 @@
 #   scripts/bench/run.sh moments     # a dense control through 16 cosine-decayed epochs, Adam's tiny values flushed vs
 #                                    # kept (subnormal floats), epoch by epoch alternating (full data; EPOCHS=16)
 #   scripts/bench/run.sh evalbatch   # the evaluator through DL4J at batch 1,000 vs in batches sized to memory, each built-in
-#                                    # convolutional network and scripts/interop/example model, the order flipped each round (full data; ROUNDS=4)
+#                                    # convolutional network and scripts/interop/example model, the order flipped each round (full data; ROUNDS, default 5)
 #   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32 (LeNet-300-100 to 1,000)
 #   scripts/bench/run.sh testjit     # bin/secateur as the integration tests start it, with the JIT's C2 and stopped at C1,
 #                                    # alternating: a script refused at its first line, and integration-tests' lenet300-subset.groovy

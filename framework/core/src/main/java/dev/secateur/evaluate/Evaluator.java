@@ -140,15 +140,19 @@ public final class Evaluator {
      * time (a language model's batches hold as many sequences as fit {@value #EVAL_TOKENS} tokens instead).
      */
     public static Quality quality(Network net, Dataset data, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("an evaluation batch holds at least 1 example, not " + batch);
+        }
         return qualityOf(rows(BatchNormFolding.forInference(net)::output), data, batch);
     }
 
     /**
      * How many examples one evaluation batch of {@code net} through DL4J holds: 1,000, or fewer where the largest
-     * layer output of that many would pass {@link #BATCH_BYTES}, as read from the layer outputs of {@code oneExample}.
+     * output of a layer or graph vertex (a concatenation, say) for that many would pass {@link #BATCH_BYTES}, as read
+     * from the outputs for {@code oneExample}.
      */
     public static int evaluationBatch(Network net, INDArray oneExample) {
-        long largest = net.layerOutputs(oneExample).stream().filter(Objects::nonNull)
+        long largest = net.vertexOutputs(oneExample).stream().filter(Objects::nonNull)
                 .mapToLong(out -> out.length() * out.dataType().width()).max().orElse(1);
         return (int) Math.max(1, Math.min(EVAL_BATCH, BATCH_BYTES / Math.max(1, largest)));
     }

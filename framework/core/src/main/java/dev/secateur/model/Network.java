@@ -143,6 +143,14 @@ public final class Network {
         return outputs;
     }
 
+    /**
+     * The output of every vertex for input {@code x} (inference mode): each layer's, and in a graph also each merge's,
+     * add's and reshape's, which no layer index names.
+     */
+    public List<INDArray> vertexOutputs(INDArray x) {
+        return graph != null ? new ArrayList<>(graph.feedForward(x, false).values()) : layerOutputs(x);
+    }
+
     public void fit(DataSetIterator data) {
         if (graph != null) {
             graph.fit(data);

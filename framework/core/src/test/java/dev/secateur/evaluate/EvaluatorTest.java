@@ -1,6 +1,7 @@
 package dev.secateur.evaluate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.secateur.Fixtures;
@@ -103,6 +104,8 @@ class EvaluatorTest {
         var whole = Evaluator.quality(lenet5, test, 1000);
         assertThat(sized.accuracy()).isEqualTo(whole.accuracy());
         assertThat(sized.loss()).isCloseTo(whole.loss(), within(1e-6));
+        assertThatThrownBy(() -> Evaluator.quality(lenet5, test, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1 example, not 0");
     }
 
     @Test
