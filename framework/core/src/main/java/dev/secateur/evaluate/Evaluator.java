@@ -131,8 +131,12 @@ public final class Evaluator {
                 return qualityOf(pass::probabilities, data, EVAL_BATCH);
             }
         }
-        return quality(net, data, tokens || data.size() == 0 ? EVAL_BATCH
-                : evaluationBatch(net, data.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all())));
+        return quality(net, data, dl4jBatch(net, data));
+    }
+
+    /** The batch {@link #quality(Network, Dataset)} hands DL4J: {@link #evaluationBatch}, or 1,000 for text or no data. */
+    static int dl4jBatch(Network net, Dataset data) {
+        return data.shape() instanceof InputShape.Tokens || data.size() == 0 ? EVAL_BATCH : evaluationBatch(net, data);
     }
 
     /**
@@ -149,8 +153,13 @@ public final class Evaluator {
     /**
      * How many examples one evaluation batch of {@code net} through DL4J holds: 1,000, or fewer where the largest
      * output of a layer or graph vertex (a concatenation, say) for that many would pass {@link #BATCH_BYTES}, as read
-     * from the outputs for {@code oneExample}.
+     * from the outputs for the first example of {@code data}.
      */
+    public static int evaluationBatch(Network net, Dataset data) {
+        return evaluationBatch(net, data.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+    }
+
+    /** The same, read from the layer outputs for {@code oneExample}, a row of features. */
     public static int evaluationBatch(Network net, INDArray oneExample) {
         long largest = net.vertexOutputs(oneExample).stream().filter(Objects::nonNull)
                 .mapToLong(out -> out.length() * out.dataType().width()).max().orElse(1);

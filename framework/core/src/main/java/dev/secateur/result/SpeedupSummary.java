@@ -19,8 +19,9 @@ public final class SpeedupSummary {
 
     /**
      * How fast the run trained and evaluated: the mean training throughput of the steps that trained (the
-     * dense baseline's training included) and the median throughput of the evaluation passes; empty when
-     * neither was measured.
+     * dense baseline's training included) and the median throughput of the evaluation passes, in the evaluator's
+     * batches (up to 1,000 examples, fewer where a layer's output would be large: {@code Evaluator.evaluationBatch});
+     * empty when neither was measured.
      */
     public static Optional<String> throughput(List<StepResult> results) {
         double[] training = results.stream().mapToDouble(StepResult::finetuneExamplesPerS).filter(v -> Double.isFinite(v) && v > 0).toArray();
@@ -36,7 +37,7 @@ public final class SpeedupSummary {
         if (evaluation.length > 0) {
             int n = evaluation.length;
             double median = n % 2 == 1 ? evaluation[n / 2] : (evaluation[n / 2 - 1] + evaluation[n / 2]) / 2;
-            parts.add(String.format(Locale.ROOT, "evaluation %,.0f examples/s at batch 1,000 (median over %d pass(es))", median, n));
+            parts.add(String.format(Locale.ROOT, "evaluation %,.0f examples/s in batches sized to memory (median over %d pass(es))", median, n));
         }
         return Optional.of("throughput: " + String.join(", ", parts));
     }

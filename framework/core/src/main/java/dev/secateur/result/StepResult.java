@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * @param layerSparsity          per weight tensor, the same fraction of its dense size
  * @param controlAccuracy        test accuracy of the dense control trained on the same examples up to this
  *                               step, NaN for a run without {@code control true}
- * @param evalExamplesPerS       examples per second of the accuracy pass over the evaluation set (batches of at most 1,000),
+ * @param evalExamplesPerS       examples per second of the accuracy pass over the evaluation set (in the evaluator's batches, sized to memory),
  *                               NaN when not measured; kept in checkpoints and shown by the console, not in results.csv
  * @param perplexity             a language model's exp(mean next-token cross-entropy) on the test text; NaN for a classifier
  * @param controlPerplexity      the same of the dense control, NaN without a control or for a classifier

@@ -99,7 +99,8 @@ class EvaluatorTest {
 
         // LeNet-5's batches of 182 (182, 182 and 136 of the 500 images) give what one batch of all 500 gives
         var lenet5 = Architecture.LENET_5.network(3L, 1e-3);
-        assertThat(Evaluator.evaluationBatch(lenet5, one)).isLessThan(test.size());
+        assertThat(Evaluator.evaluationBatch(lenet5, one)).isLessThan(test.size()).isEqualTo(Evaluator.evaluationBatch(lenet5, test));
+        assertThat(Evaluator.dl4jBatch(lenet5, test)).as("the batch quality hands DL4J").isEqualTo(Evaluator.evaluationBatch(lenet5, test));
         var sized = Evaluator.quality(lenet5, test);
         var whole = Evaluator.quality(lenet5, test, 1000);
         assertThat(sized.accuracy()).isEqualTo(whole.accuracy());

@@ -41,11 +41,11 @@ class SpeedupSummaryTest {
                 new StepResult(1, 0.5, 0.5, 0.9, 0.3, 1000, 500, 2000, 1000, 0.4, 1800.0, new TreeMap<>(), 256, 8.0, Double.NaN, 11000.0),
                 new StepResult(2, 0.7, 0.7, 0.9, 0.3, 1000, 300, 2000, 600, 0.4, Double.NaN, new TreeMap<>(), 256, 8.0, Double.NaN, 10000.0));
         assertThat(SpeedupSummary.throughput(rows)).contains("throughput: training 1,500 examples/s (mean over 2 step(s) that trained), "
-                + "evaluation 10,000 examples/s at batch 1,000 (median over 3 pass(es))");
+                + "evaluation 10,000 examples/s in batches sized to memory (median over 3 pass(es))");
         var evaluatedOnly = new StepResult(0, 0, 0, 0.9, 0.3, 1000, 1000, 2000, 2000, 0.4, Double.NaN, new TreeMap<>(), 256, 8.0,
                 Double.NaN, 4000.0);
         assertThat(SpeedupSummary.throughput(List.of(evaluatedOnly))).contains(
-                "throughput: evaluation 4,000 examples/s at batch 1,000 (median over 1 pass(es))");
+                "throughput: evaluation 4,000 examples/s in batches sized to memory (median over 1 pass(es))");
         var nothing = new StepResult(0, 0, 0, 0.9, 0.3, 1000, 1000, 2000, 2000, 0.4, Double.NaN, new TreeMap<>(), 256, 8.0);
         assertThat(SpeedupSummary.throughput(List.of(nothing))).isEmpty();
     }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * {@code scripts/bench/run.sh evalbatch}: the evaluator's pass over the test split through DL4J in batches of 1,000, as
@@ -44,7 +43,7 @@ public final class EvaluationBatchBench {
                 rounds, test.size(), System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
         for (var model : models.entrySet()) {
             Network net = model.getValue().get();
-            int sized = Evaluator.evaluationBatch(net, test.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+            int sized = Evaluator.evaluationBatch(net, test);
             Evaluator.quality(net, test.sample(Math.min(2000, test.size()), 4L), sized); // warm-up
             var fixed = new ArrayList<Double>();
             var bySize = new ArrayList<Double>();

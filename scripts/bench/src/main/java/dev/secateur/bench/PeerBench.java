@@ -96,7 +96,7 @@ public final class PeerBench {
                 seconds[pass] = (System.nanoTime() - start) / 1e9;
             }
             // in the evaluator's batches, sized to memory (Evaluator.evaluationBatch); peer.py sizes PyTorch's the same way
-            figure("eval." + model + ".batch", Evaluator.evaluationBatch(net, data.test().features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all())));
+            figure("eval." + model + ".batch", Evaluator.evaluationBatch(net, data.test()));
             figure("eval." + model + ".examples_per_s", data.test().size() / Evaluator.median(seconds));
             figure("eval." + model + ".accuracy", quality.accuracy());
             figure("eval." + model + ".loss", quality.loss());

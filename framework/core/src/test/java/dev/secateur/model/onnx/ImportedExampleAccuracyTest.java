@@ -50,7 +50,7 @@ class ImportedExampleAccuracyTest {
         long correct = 0;
         int differ = 0;
         // in the evaluator's batches: at 1,000 images the MobileNet's layer outputs of 200 MB took eight times as long
-        int size = Evaluator.evaluationBatch(net, test.features().get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+        int size = Evaluator.evaluationBatch(net, test);
         for (int start = 0; start < test.size(); start += size) {
             var batch = test.features().get(NDArrayIndex.interval(start, Math.min(start + size, test.size())), NDArrayIndex.all());
             var classes = net.output(batch).argMax(1).toIntVector();
