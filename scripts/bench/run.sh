@@ -25,6 +25,8 @@
 #                                    # kept (subnormal floats), epoch by epoch alternating (full data; EPOCHS=16)
 #   scripts/bench/run.sh evalbatch   # the evaluator through DL4J at batch 1,000 vs in batches sized to memory, each built-in
 #                                    # convolutional network and scripts/interop/example model, the order flipped each round (full data; ROUNDS, default 5)
+#   scripts/bench/run.sh denseproducts # LeNet-300-100's eight products per training batch through Nd4j.gemm (oneDNN's matmul)
+#                                    # vs OpenBLAS's cblas_sgemm, alternating, at batch 32 to 1,000, then the forward ones alone (ROUNDS, default 5)
 #   scripts/bench/run.sh smallbatch  # each built-in through SmallBatchForward vs DL4J's output at batch 1 to 32 (LeNet-300-100 to 1,000)
 #   scripts/bench/run.sh testjit     # bin/secateur as the integration tests start it, with the JIT's C2 and stopped at C1,
 #                                    # alternating: a script refused at its first line, and integration-tests' lenet300-subset.groovy
@@ -468,6 +470,11 @@ run_evalbatch() {
   OMP_NUM_THREADS=1 java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.EvaluationBatchBench "$ROUNDS"
 }
 
+run_denseproducts() {
+  local cp; cp="$(build)"
+  OMP_NUM_THREADS=1 java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.DenseProductsBench "$ROUNDS"
+}
+
 run_moments() {
   local cp; cp="$(build)"
   java "${JAVA_OPTS[@]}" -cp "$cp" dev.secateur.bench.TinyMomentsBench "${EPOCHS:-16}"
@@ -509,10 +516,11 @@ case "$WHAT" in
   profile) run_profile ;;
   smallbatch) run_smallbatch ;;
   evalbatch) run_evalbatch ;;
+  denseproducts) run_denseproducts ;;
   moments) run_moments ;;
   onednn) run_onednn ;;
   pair) shift; run_pair "$@" ;;
   onnx) shift; run_onnx "$@" ;;
   all) run_threshold; run_masked; run_bus; run_backends; run_threads; run_obs; run_statistics; run_reload; run_dashboard ;;
-  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|onednn|smallbatch|evalbatch|moments|pair|onnx|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [threshold|masked|bus|backends|threads|obs|statistics|reload|dashboard|cluster|peer|profile|onednn|smallbatch|evalbatch|denseproducts|moments|pair|onnx|all]" >&2; exit 2 ;;
 esac

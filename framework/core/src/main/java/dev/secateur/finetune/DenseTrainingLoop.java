@@ -32,7 +32,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * One training epoch of a multilayer perceptron (dense ReLU or identity layers, a softmax output with
  * cross-entropy, Adam) without DL4J's per-iteration machinery: the same arithmetic as {@code net.fit} (but for
  * {@link FlatAdam}'s flush of tiny values where subnormal floats appear), with the eight matrix products going
- * straight to BLAS into arrays allocated once, and the bias, activation, softmax and Adam passes done in one loop
+ * straight to OpenBLAS or oneDNN into arrays allocated once, and the bias, activation, softmax and Adam passes done in one loop
  * each. DL4J's fit spends more time on its bookkeeping and its Adam op than on these products
  * (docs/results/speed.md); this loop trains LeNet-300-100 about three times as fast.
  *
@@ -46,6 +46,11 @@ final class DenseTrainingLoop {
 
     /** {@code -Dsecateur.training.denseLoop=false} trains every network through DL4J's fit, for comparison. */
     static final String PROPERTY = "secateur.training.denseLoop";
+
+    /** From this many rows a batch's forward products go through oneDNN's matmul; below, OpenBLAS was faster. */
+    static final int FORWARD_THROUGH_ONEDNN_FROM = 64;
+    /** From this many rows the deltas of the layers below go through oneDNN's matmul; below, OpenBLAS was faster. */
+    static final int DELTA_THROUGH_ONEDNN_FROM = 256;
 
     /** DL4J's default clipping of softmax outputs in the cross-entropy (LossMCXENT), which this loop applies too. */
     private static final double SOFTMAX_CLIP = 1e-10;
@@ -202,24 +207,29 @@ final class DenseTrainingLoop {
     }
 
     /**
-     * The mean cross-entropy of the batch; leaves the summed gradient in {@link #gradient}. The eight products go to
-     * OpenBLAS's {@code cblas_sgemm} directly, with the arguments libnd4j's OpenBLAS path would pass: {@code Nd4j.gemm}
-     * sent them to oneDNN 2.3's matmul instead, with an op context per call, and LeNet-300-100's products took about
-     * 1.2 times as long at batch 64 (docs/results/speed.md). The sums round differently from oneDNN's.
+     * The mean cross-entropy of the batch; leaves the summed gradient in {@link #gradient}. Each product goes where it
+     * ran fastest for LeNet-300-100 on this project's AMD EPYC ({@code scripts/bench/run.sh denseproducts},
+     * docs/results/speed.md): the forward products from {@value #FORWARD_THROUGH_ONEDNN_FROM} rows and the deltas
+     * from {@value #DELTA_THROUGH_ONEDNN_FROM} rows through {@code Nd4j.gemm}, which libnd4j hands to oneDNN's
+     * matmul, and the rest to OpenBLAS's {@code cblas_sgemm} directly, with the arguments libnd4j's OpenBLAS path
+     * would pass. The weight gradients always go to OpenBLAS: oneDNN took 1.04 to 1.5 times as long for them. The
+     * two libraries round their sums differently, so the batch size chooses the rounding as well.
      */
     private double forwardBackward(INDArray x, INDArray y, int rows) {
         var b = buffers.computeIfAbsent(rows, this::allocate);
         int last = layers.size() - 1;
         FloatPointer xRows = firstElement(x);
-        FloatPointer input = xRows;
         for (int i = 0; i <= last; i++) {
             var layer = layers.get(i);
-            // z [rows, outputs] = input [rows, inputs] · W, with W read as Wᵀ's rows
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                    rows, layer.outputs(), layer.inputs(), 1f, input, layer.inputs(), layer.weightRows(), layer.inputs(),
-                    0f, b.activationRows()[i], layer.outputs());
+            if (rows >= FORWARD_THROUGH_ONEDNN_FROM) {
+                Nd4j.gemm(i == 0 ? x : b.activations()[i - 1], layer.weights(), b.activations()[i], false, false, 1.0, 0.0);
+            } else {
+                // z [rows, outputs] = input [rows, inputs] · W, with W read as Wᵀ's rows
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                        rows, layer.outputs(), layer.inputs(), 1f, i == 0 ? xRows : b.activationRows()[i - 1], layer.inputs(),
+                        layer.weightRows(), layer.inputs(), 0f, b.activationRows()[i], layer.outputs());
+            }
             addBias(b.activations()[i], layer.bias(), rows, layer.outputs(), layer.relu() && i < last, b.heap());
-            input = b.activationRows()[i];
         }
         INDArray out = b.activations()[last];
         double loss = softmaxCrossEntropy(out, y, b.deltas()[last], rows, layers.get(last).outputs());
@@ -233,10 +243,14 @@ final class DenseTrainingLoop {
                     0f, layer.weightGradientRows(), layer.inputs());
             columnSums(b.deltas()[i], rows, layer.outputs(), layer.biasGradientOffset(), b.heap());
             if (i > 0) {
-                // the delta below [rows, inputs] = delta · Wᵀ
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                        rows, layer.inputs(), layer.outputs(), 1f, delta, layer.outputs(), layer.weightRows(), layer.inputs(),
-                        0f, b.deltaRows()[i - 1], layer.inputs());
+                if (rows >= DELTA_THROUGH_ONEDNN_FROM) {
+                    Nd4j.gemm(b.deltas()[i], layer.weights(), b.deltas()[i - 1], false, true, 1.0, 0.0);
+                } else {
+                    // the delta below [rows, inputs] = delta · Wᵀ
+                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
+                            rows, layer.inputs(), layer.outputs(), 1f, delta, layer.outputs(), layer.weightRows(), layer.inputs(),
+                            0f, b.deltaRows()[i - 1], layer.inputs());
+                }
                 if (layers.get(i - 1).relu()) {
                     reluBackward(b.deltas()[i - 1], b.activations()[i - 1], b.heap(), b.heapBelow());
                 }

@@ -19,6 +19,8 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -87,6 +89,21 @@ class DenseTrainingLoopTest {
             return new FineTuner().train(dl4j, more, new TrainingSpec(1, 64, 1e-3), MaskSet.NONE, 6L, TrainingProgressListener.NONE);
         });
         assertThat(relativeDifference(loop.params(), dl4j.params())).isLessThan(1e-4);
+    }
+
+    /** 32 rows multiply through OpenBLAS alone; 256 and the last 128 of each epoch send forward products (and at 256 the deltas) to oneDNN. */
+    @ParameterizedTest
+    @ValueSource(ints = {32, 256})
+    void everyBatchSizeTrainsToDl4jsWeightsWhicheverLibraryMultiplies(int batch) {
+        var train = data(640, 1L);
+        var spec = new TrainingSpec(2, batch, 1e-3);
+        var loop = Architecture.LENET_300_100.network(3L, 1e-3);
+        var dl4j = Architecture.LENET_300_100.network(3L, 1e-3);
+        new FineTuner().train(loop, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE);
+        throughDl4j(() -> new FineTuner().train(dl4j, train, spec, MaskSet.NONE, 5L, TrainingProgressListener.NONE));
+        assertThat(loop.sequential("test").getIterationCount()).isEqualTo(dl4j.sequential("test").getIterationCount()).isEqualTo(batch == 32 ? 40 : 6);
+        assertThat(relativeDifference(loop.params(), dl4j.params())).as("weights").isLessThan(1e-4);
+        assertThat(relativeDifference(loop.updaterState(), dl4j.updaterState())).as("Adam's moments").isLessThan(1e-3);
     }
 
     @Test
