@@ -3,13 +3,12 @@ package dev.secateur.evaluate;
 import dev.secateur.evaluate.SmallBatchSteps.Activation;
 import dev.secateur.evaluate.SmallBatchSteps.ScratchSlot;
 import dev.secateur.evaluate.SmallBatchSteps.Step;
-import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A dense layer: {@code y = x · W + b}, then its activation, in one OpenBLAS call for all the examples (a
@@ -18,8 +17,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and the layout of PyTorch's {@code nn.Linear}.
  */
 final class SmallBatchDense implements Step {
+    /**
+     * From this many rows, {@link #rows} and {@link #rowsInto} multiply through {@code Nd4j.gemm}, which libnd4j hands
+     * to oneDNN's matmul: LeNet-300-100's forward products took 0.58 of OpenBLAS's time at batch 1,000 and 0.83 at 64,
+     * and 1.11 times it at 32, on this project's AMD EPYC ({@code scripts/bench/run.sh denseproducts}).
+     */
+    static final int THROUGH_ONEDNN_FROM = 64;
+
     private final int inputs;
     private final int outputs;
+    /** The copy of the weights, {@code [inputs, outputs]} column after column, and the address OpenBLAS reads it at. */
+    private final INDArray weightColumns;
     private final FloatPointer weights;
     private final float[] bias;
     private final Activation activation;
@@ -48,12 +56,9 @@ final class SmallBatchDense implements Step {
     SmallBatchDense(INDArray weights, float[] bias, Activation activation) {
         this.inputs = (int) weights.size(0);
         this.outputs = (int) weights.size(1);
-        boolean asTheyLie = weights.dataType() == DataType.FLOAT && weights.ordering() == 'f' && weights.stride(0) == 1 && weights.stride(1) == inputs;
-        INDArray columns = asTheyLie ? weights : weights.castTo(DataType.FLOAT).dup('f');
-        this.weights = new FloatPointer(columns.length());
         // native to native, not through a Java array: a pass is made for every evaluation
-        Pointer.memcpy(this.weights, columns.data().addressPointer(), Float.BYTES * columns.length());
-        Reference.reachabilityFence(columns); // a copy made above must outlive the native read
+        this.weightColumns = weights.castTo(DataType.FLOAT).dup('f');
+        this.weights = new FloatPointer(weightColumns.data().addressPointer());
         this.bias = bias;
         this.activation = activation;
     }
@@ -94,16 +99,16 @@ final class SmallBatchDense implements Step {
     }
 
     /**
-     * The layer for {@code batch} examples laid out row after row at {@code x} in native memory, written row after row
-     * to {@code y} ({@code batch × outputs} floats, read and written through {@code out}), then its activation a row at
-     * a time through {@code row} ({@code outputs} floats): a hidden layer of a perceptron, whose outputs the next layer's
-     * product reads where they lie.
+     * The layer for {@code batch} examples, rows of {@code x}, written to the rows of {@code y} ({@code batch × outputs}
+     * floats), then its activation a row at a time through {@code row} ({@code outputs} floats): a hidden layer of a
+     * perceptron, whose outputs the next layer's product reads where they lie.
      */
-    void rows(FloatPointer x, int batch, FloatPointer y, FloatBuffer out, float[] row) {
-        biasPlusProduct(x, batch, y, out);
+    void rows(Block x, int batch, Block y, float[] row) {
+        biasPlusProduct(x, batch, y);
         if (activation == Activation.IDENTITY) {
             return;
         }
+        FloatBuffer out = y.floats();
         for (int r = 0, at = 0; r < batch; r++, at += outputs) {
             out.get(at, row, 0, outputs);
             activation.applyTo(row);
@@ -115,9 +120,9 @@ final class SmallBatchDense implements Step {
      * The same for the last layer, into Java floats: {@code into} receives the {@code batch × outputs} outputs row after
      * row in one copy, and the activation (a softmax) runs there, so they are not written back to native memory first.
      */
-    void rowsInto(FloatPointer x, int batch, FloatPointer y, FloatBuffer out, float[] into) {
-        biasPlusProduct(x, batch, y, out);
-        out.get(0, into, 0, batch * outputs);
+    void rowsInto(Block x, int batch, Block y, float[] into) {
+        biasPlusProduct(x, batch, y);
+        y.floats().get(0, into, 0, batch * outputs);
         for (int at = 0; at < batch * outputs; at += outputs) {
             activation.applyTo(into, at, at + outputs);
         }
@@ -125,16 +130,38 @@ final class SmallBatchDense implements Step {
 
     /**
      * {@code x · W + b} for {@code batch} rows, as PyTorch's {@code addmm} makes it: the bias laid down in every row of
-     * {@code y} first, then one {@code cblas_sgemm} adding the product to it (beta 1), so no Java pass reads the
-     * products back only to add the bias. The sums are those {@link #apply} makes up to float rounding, since the bias now
-     * joins them before the product's last terms ({@code SmallBatchForwardTest}).
+     * {@code y} first, then one product adding to it (beta 1; oneDNN's matmul from {@link #THROUGH_ONEDNN_FROM} rows,
+     * OpenBLAS's {@code cblas_sgemm} below), so no Java pass reads the products back only to add the bias. The sums
+     * are those {@link #apply} makes up to float rounding, since the bias now joins them before the product's last
+     * terms ({@code SmallBatchForwardTest}).
      */
-    private void biasPlusProduct(FloatPointer x, int batch, FloatPointer y, FloatBuffer out) {
+    private void biasPlusProduct(Block x, int batch, Block y) {
+        FloatBuffer out = y.floats();
         for (int at = 0; at < batch * outputs; at += outputs) {
             out.put(at, bias, 0, outputs);
         }
-        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                batch, outputs, inputs, 1f, x, inputs, weights, inputs, 1f, y, outputs);
+        if (batch >= THROUGH_ONEDNN_FROM) {
+            Nd4j.gemm(x.array(), weightColumns, y.array(), false, false, 1.0, 1.0);
+        } else {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
+                    batch, outputs, inputs, 1f, x.rows(), inputs, weights, inputs, 1f, y.rows(), outputs);
+        }
+    }
+
+    /**
+     * A float matrix laid out row after row in native memory: the array, the address of its first element, and (for
+     * the outputs a pass writes) a buffer over it.
+     */
+    record Block(INDArray array, FloatPointer rows, FloatBuffer floats) {
+
+        /** Rows of {@code array}, which must be dense floats in row-major order (a view's buffer starts at its first element). */
+        static Block of(INDArray array) {
+            return new Block(array, new FloatPointer(array.data().addressPointer()), array.data().asNioFloat());
+        }
+
+        static Block zeros(int rows, int columns) {
+            return of(Nd4j.create(DataType.FLOAT, new long[]{rows, columns}, 'c'));
+        }
     }
 
     int outputs() {
@@ -144,6 +171,8 @@ final class SmallBatchDense implements Step {
     @Override
     public void release() {
         scratch.release();
-        weights.close();
+        if (weightColumns.closeable()) {
+            weightColumns.close(); // its native memory goes now, not when the collector gets to it
+        }
     }
 }

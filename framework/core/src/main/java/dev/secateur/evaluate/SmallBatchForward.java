@@ -1,16 +1,15 @@
 package dev.secateur.evaluate;
 
+import dev.secateur.evaluate.SmallBatchDense.Block;
 import dev.secateur.evaluate.SmallBatchPlanner.Node;
 import dev.secateur.evaluate.SmallBatchSteps.Step;
 import dev.secateur.evaluate.SmallBatchSteps.ScratchSlot;
 import dev.secateur.model.Network;
 import java.lang.ref.Reference;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
@@ -53,26 +52,26 @@ public final class SmallBatchForward implements AutoCloseable {
      * Each dense layer's outputs for {@code batch} examples in native memory, and each hidden layer's for one example as
      * Java floats (the last layer writes into the array handed back).
      */
-    private record Rows(int batch, FloatPointer[] outputs, FloatBuffer[] buffers, float[][] row) implements AutoCloseable {
+    private record Rows(int batch, Block[] outputs, float[][] row) implements AutoCloseable {
 
         static Rows of(int batch, List<SmallBatchDense> layers) {
-            var outputs = new FloatPointer[layers.size()];
-            var buffers = new FloatBuffer[layers.size()];
+            var outputs = new Block[layers.size()];
             var row = new float[layers.size() - 1][];
             for (int i = 0; i < outputs.length; i++) {
-                outputs[i] = new FloatPointer((long) batch * layers.get(i).outputs());
-                buffers[i] = outputs[i].asBuffer();
+                outputs[i] = Block.zeros(batch, layers.get(i).outputs());
                 if (i < row.length) {
                     row[i] = new float[layers.get(i).outputs()];
                 }
             }
-            return new Rows(batch, outputs, buffers, row);
+            return new Rows(batch, outputs, row);
         }
 
         @Override
         public void close() {
             for (var output : outputs) {
-                output.close();
+                if (output.array().closeable()) {
+                    output.array().close();
+                }
             }
         }
     }
@@ -253,14 +252,13 @@ public final class SmallBatchForward implements AutoCloseable {
         INDArray in = x.dataType() == DataType.FLOAT && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.castTo(DataType.FLOAT).dup('c');
         Rows work = rows.take(r -> r.batch() == batch, () -> Rows.of(batch, perceptron));
         try {
-            // a view's data buffer starts at the view's first element
-            FloatPointer from = new FloatPointer(in.data().addressPointer());
+            Block from = Block.of(in);
             int last = perceptron.size() - 1;
             for (int k = 0; k < last; k++) {
-                perceptron.get(k).rows(k == 0 ? from : work.outputs()[k - 1], batch, work.outputs()[k], work.buffers()[k], work.row()[k]);
+                perceptron.get(k).rows(k == 0 ? from : work.outputs()[k - 1], batch, work.outputs()[k], work.row()[k]);
             }
             float[] out = new float[batch * classes];
-            perceptron.get(last).rowsInto(last == 0 ? from : work.outputs()[last - 1], batch, work.outputs()[last], work.buffers()[last], out);
+            perceptron.get(last).rowsInto(last == 0 ? from : work.outputs()[last - 1], batch, work.outputs()[last], out);
             return out;
         } finally {
             rows.give(work);
