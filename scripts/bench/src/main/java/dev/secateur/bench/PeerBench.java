@@ -32,10 +32,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Stream;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -192,8 +191,9 @@ public final class PeerBench {
 
     /**
      * One evaluation batch of LeNet-300-100 (1,000 test images) taken apart: the whole forward pass as the evaluator
-     * makes it, and its three matrix products alone (784 to 300 to 100 to 10, no bias, no ReLU) on the OpenBLAS the
-     * pass calls, laid out as the pass lays them out. peer.py times the same two with PyTorch, so the ratios say
+     * makes it, and its three matrix products alone (784 to 300 to 100 to 10, no bias, no ReLU) as the pass makes them
+     * at that size (since commit e550589 through {@code Nd4j.gemm}, which libnd4j hands to oneDNN's matmul; before, on
+     * OpenBLAS), laid out as the pass lays them out. peer.py times the same two with PyTorch, so the ratios say
      * whether a gap is in the products or around them.
      */
     private static void perceptronParts(Network net, INDArray features) {
@@ -202,24 +202,18 @@ public final class PeerBench {
             figure("eval.lenet-300-100.b1000.forward.ms", Evaluator.medianMs(() -> pass.probabilities(x), 20, 50));
         }
         int[] sizes = {784, 300, 100, 10};
-        var activations = new FloatPointer[sizes.length];
-        var weights = new FloatPointer[sizes.length - 1];
-        try {
-            activations[0] = new FloatPointer(x.data().asFloat());
-            for (int l = 0; l < weights.length; l++) {
-                // DL4J's [inputs, outputs] weights as [outputs, inputs] rows, multiplied by their transpose, as the pass does
-                weights[l] = new FloatPointer(net.getParam(l + "_W").transpose().dup('c').data().asFloat());
-                activations[l + 1] = new FloatPointer(1000L * sizes[l + 1]);
-            }
-            figure("eval.lenet-300-100.b1000.matmul.ms", Evaluator.medianMs(() -> {
-                for (int l = 0; l < weights.length; l++) {
-                    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                            1000, sizes[l + 1], sizes[l], 1f, activations[l], sizes[l], weights[l], sizes[l], 0f, activations[l + 1], sizes[l + 1]);
-                }
-            }, 20, 50));
-        } finally {
-            Stream.concat(Arrays.stream(activations), Arrays.stream(weights)).filter(Objects::nonNull).forEach(FloatPointer::close);
+        var activations = new INDArray[sizes.length];
+        var weights = new INDArray[sizes.length - 1];
+        activations[0] = x;
+        for (int l = 0; l < weights.length; l++) {
+            weights[l] = net.getParam(l + "_W").castTo(DataType.FLOAT).dup('f'); // DL4J's [inputs, outputs], column after column
+            activations[l + 1] = Nd4j.create(DataType.FLOAT, 1000, sizes[l + 1]);
         }
+        figure("eval.lenet-300-100.b1000.matmul.ms", Evaluator.medianMs(() -> {
+            for (int l = 0; l < weights.length; l++) {
+                Nd4j.gemm(activations[l], weights[l], activations[l + 1], false, false, 1.0, 0.0);
+            }
+        }, 20, 50));
     }
 
     private static String shape(Network net) {
