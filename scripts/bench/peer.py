@@ -260,7 +260,7 @@ def perceptron_parts(model, test_x):
 
 def evaluation_batch(model, one):
     """Evaluator.evaluationBatch's rule: 1,000 examples, or fewer where the largest output of a layer would pass
-    Evaluator.BATCH_BYTES (8 MB), read from the layers' outputs for one example."""
+    Evaluator.BATCH_BYTES (4 MB), read from the layers' outputs for one example."""
     sizes = []
     leaves = [m for m in model.modules() if not list(m.children())]
     hooks = [m.register_forward_hook(lambda _m, _i, out: sizes.append(out.numel() * out.element_size())) for m in leaves]
@@ -270,7 +270,7 @@ def evaluation_batch(model, one):
     finally:
         for hook in hooks:
             hook.remove()
-    return max(1, min(1000, (8 << 20) // max(sizes, default=1)))
+    return max(1, min(1000, (4 << 20) // max(sizes, default=1)))
 
 
 def batch_latency(model, x, batch):

@@ -97,7 +97,7 @@ class EvaluatorTest {
         assertThat(Evaluator.evaluationBatch(large, Nd4j.rand(DataType.FLOAT, 1, 3 * 224 * 224)))
                 .isEqualTo((int) (Evaluator.BATCH_BYTES / (16L * 224 * 224 * 4)));
 
-        // LeNet-5's batches of 182 (182, 182 and 136 of the 500 images) give what one batch of all 500 gives
+        // LeNet-5's batches of 91 (five of 91 and one of 45 of the 500 images) give what one batch of all 500 gives
         var lenet5 = Architecture.LENET_5.network(3L, 1e-3);
         assertThat(Evaluator.evaluationBatch(lenet5, one)).isLessThan(test.size()).isEqualTo(Evaluator.evaluationBatch(lenet5, test));
         assertThat(Evaluator.dl4jBatch(lenet5, test)).as("the batch quality hands DL4J").isEqualTo(Evaluator.evaluationBatch(lenet5, test));
