@@ -34,9 +34,9 @@ public final class Evaluator {
      * to fresh native memory, and glibc takes a block above its mmap threshold (32 MB at most) straight from the kernel,
      * which faults it in and zeroes it page by page at every batch: vgg-small's first convolution (50 KB an image)
      * evaluated six times slower at batch 1,000 than at 167, and PyTorch's twin was slower at 1,000 too. Batches whose
-     * largest output stays under 8 MB read faster than under 16 MB on LeNet-5 and vgg-small, and under 4 MB faster again
-     * on resnet-small (334 images against 668) and the PyTorch ResNet, the same on the others (docs/results/speed.md,
-     * "Evaluation batches sized to memory" and the section after it).
+     * largest output stays under 8 MB read faster than under 16 MB on LeNet-5 and vgg-small; under 4 MB, resnet-small
+     * (334 images against 668) and the PyTorch ResNet read faster in a JVM's first evaluations and level after, the
+     * others level (docs/results/speed.md, "Evaluation batches sized to memory" and the section after it).
      */
     static final long BATCH_BYTES = 4L << 20;
     /**

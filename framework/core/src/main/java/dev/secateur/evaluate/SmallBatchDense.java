@@ -11,16 +11,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A dense layer: {@code y = x · W + b}, then its activation, in one OpenBLAS call for all the examples (a
- * matrix-vector product for one), with the weights copied to native memory when the step is made, as
+ * A dense layer: {@code y = x · W + b}, then its activation, in one product for all the examples (OpenBLAS's, a
+ * matrix-vector product for one; oneDNN's matmul from {@link #THROUGH_ONEDNN_FROM} rows of a perceptron's batch), with
+ * the weights copied to native memory when the step is made, as
  * {@code Wᵀ} row after row ({@code [outputs, inputs]}): DL4J's column-major {@code [inputs, outputs]} as it lies,
  * and the layout of PyTorch's {@code nn.Linear}.
  */
 final class SmallBatchDense implements Step {
     /**
      * From this many rows, {@link #rows} and {@link #rowsInto} multiply through {@code Nd4j.gemm}, which libnd4j hands
-     * to oneDNN's matmul: LeNet-300-100's forward products took 0.58 of OpenBLAS's time at batch 1,000 and 0.83 at 64,
-     * and 1.11 times it at 32, on this project's AMD EPYC ({@code scripts/bench/run.sh denseproducts}).
+     * to oneDNN's matmul: LeNet-300-100's forward products took 0.59 of OpenBLAS's time at batch 1,000 and 0.83 at 64,
+     * and 1.04 times it at 32, on this project's AMD EPYC ({@code scripts/bench/run.sh denseproducts}, docs/results/speed.md).
      */
     static final int THROUGH_ONEDNN_FROM = 64;
 
@@ -149,14 +150,15 @@ final class SmallBatchDense implements Step {
     }
 
     /**
-     * A float matrix laid out row after row in native memory: the array, the address of its first element, and (for
-     * the outputs a pass writes) a buffer over it.
+     * A float matrix laid out row after row in native memory: the array, the address of its first element, and a
+     * buffer over it from that element, or null for a view (an input, which is only read natively): a view's buffer
+     * would be indexed from the start of the array it views.
      */
     record Block(INDArray array, FloatPointer rows, FloatBuffer floats) {
 
-        /** Rows of {@code array}, which must be dense floats in row-major order (a view's buffer starts at its first element). */
+        /** Rows of {@code array}, which must be dense floats in row-major order (a view's address is its first element's). */
         static Block of(INDArray array) {
-            return new Block(array, new FloatPointer(array.data().addressPointer()), array.data().asNioFloat());
+            return new Block(array, new FloatPointer(array.data().addressPointer()), array.isView() ? null : array.data().asNioFloat());
         }
 
         static Block zeros(int rows, int columns) {

@@ -22,7 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * a perceptron's spends much of it outside its matrix products (docs/results/speed.md); this pass does only the
  * arithmetic ({@link SmallBatchSteps}, {@link SmallBatchConvolution}), planned by {@link SmallBatchPlanner} from the
  * network with each batch normalisation that follows a convolution folded into it ({@link BatchNormFolding}): one
- * OpenBLAS call per dense or convolution layer, the rest in Java. It covers the built-in networks and any network,
+ * OpenBLAS call per dense or convolution layer (oneDNN's matmul for a perceptron's layers from
+ * {@link SmallBatchDense#THROUGH_ONEDNN_FROM} examples), the rest in Java. It covers the built-in networks and any network,
  * sequential or graph, made of the same pieces: dense and 2-D convolution layers with plain
  * ReLU or no activation, batch normalisation, max and average pooling, global pooling, activation layers, residual
  * adds and a softmax output. A convolution that keeps under a quarter of its weights sums only those, in Java, so an
@@ -249,7 +250,9 @@ public final class SmallBatchForward implements AutoCloseable {
      * {@code x}'s own memory where it holds floats row after row, so the examples are never copied into Java.
      */
     private float[] perceptronProbabilities(INDArray x, int batch) {
-        INDArray in = x.dataType() == DataType.FLOAT && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.castTo(DataType.FLOAT).dup('c');
+        INDArray dense = x.dataType() == DataType.FLOAT && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x) ? x : x.castTo(DataType.FLOAT).dup('c');
+        // images [batch, 1, 28, 28] as the rows [batch, 784] they lie as: oneDNN's matmul multiplies matrices only
+        INDArray in = dense.rank() == 2 ? dense : dense.reshape('c', batch, input.size());
         Rows work = rows.take(r -> r.batch() == batch, () -> Rows.of(batch, perceptron));
         try {
             Block from = Block.of(in);

@@ -98,6 +98,9 @@ final class DenseTrainingLoop {
         for (int i = 0; i < net.getnLayers(); i++) {
             var conf = net.getLayer(i).conf().getLayer();
             var layer = (BaseLayer) conf;
+            if (!columnMajor(net.getLayer(i).getParam(DefaultParamInitializer.WEIGHT_KEY))) {
+                return "layer " + i + "'s weights are not laid out column after column, as the products read them";
+            }
             if (conf instanceof OutputLayer output && (!(output.getLossFn() instanceof LossMCXENT loss)
                     || loss.getWeights() != null || loss.getSoftmaxClipEps() != SOFTMAX_CLIP)) {
                 return "layer " + i + " has a loss other than plain cross-entropy";
@@ -151,6 +154,7 @@ final class DenseTrainingLoop {
             INDArray weightGradient = grads.get(DefaultParamInitializer.WEIGHT_KEY);
             int inputs = (int) w.size(0);
             if (!columnMajor(w) || !columnMajor(weightGradient)) {
+                // unsupported() refuses such a network, and DL4J lays out the gradient views as the weights
                 throw new IllegalStateException("layer " + i + "'s weights are not laid out column after column: " + w.shapeInfoToString());
             }
             var regularization = conf.getRegularization();

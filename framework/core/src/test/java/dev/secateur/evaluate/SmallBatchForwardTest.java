@@ -485,6 +485,14 @@ class SmallBatchForwardTest {
         assertSameOutputs(net, rows.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all()));
         // every other row: a view whose rows are not one after another
         assertSameOutputs(net, data.test().features().get(NDArrayIndex.interval(0, 2, 400), NDArrayIndex.all()));
+        // the same rows as images [batch, 1, 28, 28], which the pass takes as rows of 784, through oneDNN (300) and OpenBLAS (8)
+        try (var pass = SmallBatchForward.of(net)) {
+            for (int batch : new int[]{300, 8}) {
+                INDArray some = rows.get(NDArrayIndex.interval(0, batch), NDArrayIndex.all());
+                INDArray images = some.dup('c').reshape('c', batch, 1, 28, 28);
+                assertThat(pass.output(images).sub(net.output(some)).amaxNumber().doubleValue()).as("images, batch %d", batch).isLessThan(1e-5);
+            }
+        }
     }
 
     @Test

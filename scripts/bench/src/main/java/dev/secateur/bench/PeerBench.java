@@ -191,9 +191,9 @@ public final class PeerBench {
 
     /**
      * One evaluation batch of LeNet-300-100 (1,000 test images) taken apart: the whole forward pass as the evaluator
-     * makes it, and its three matrix products alone (784 to 300 to 100 to 10, no bias, no ReLU) as the pass makes them
-     * at that size (since commit e550589 through {@code Nd4j.gemm}, which libnd4j hands to oneDNN's matmul; before, on
-     * OpenBLAS), laid out as the pass lays them out. peer.py times the same two with PyTorch, so the ratios say
+     * makes it, and its three matrix products alone (784 to 300 to 100 to 10, no bias, no ReLU, so beta 0 where the
+     * pass adds to the bias with beta 1) through the library the pass uses at that size (since commit e550589
+     * {@code Nd4j.gemm}, which libnd4j hands to oneDNN's matmul; before, OpenBLAS), laid out as the pass lays them out. peer.py times the same two with PyTorch, so the ratios say
      * whether a gap is in the products or around them.
      */
     private static void perceptronParts(Network net, INDArray features) {
