@@ -3,6 +3,7 @@ package dev.secateur.evaluate;
 import dev.secateur.evaluate.SmallBatchSteps.Activation;
 import dev.secateur.evaluate.SmallBatchSteps.ScratchSlot;
 import dev.secateur.evaluate.SmallBatchSteps.Step;
+import dev.secateur.model.NativeAddress;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
@@ -59,7 +60,7 @@ final class SmallBatchDense implements Step {
         this.outputs = (int) weights.size(1);
         // native to native, not through a Java array: a pass is made for every evaluation
         this.weightColumns = weights.castTo(DataType.FLOAT).dup('f');
-        this.weights = new FloatPointer(weightColumns.data().addressPointer());
+        this.weights = NativeAddress.firstElement(weightColumns);
         this.bias = bias;
         this.activation = activation;
     }
@@ -158,7 +159,7 @@ final class SmallBatchDense implements Step {
 
         /** Rows of {@code array}, which must be dense floats in row-major order (a view's address is its first element's). */
         static Block of(INDArray array) {
-            return new Block(array, new FloatPointer(array.data().addressPointer()), array.isView() ? null : array.data().asNioFloat());
+            return new Block(array, NativeAddress.firstElement(array), array.isView() ? null : array.data().asNioFloat());
         }
 
         static Block zeros(int rows, int columns) {

@@ -1,6 +1,7 @@
 package dev.secateur.finetune;
 
 import dev.secateur.model.ActivationKinds;
+import dev.secateur.model.NativeAddress;
 import dev.secateur.model.PlainPerceptron;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
@@ -163,8 +164,8 @@ final class DenseTrainingLoop {
                     : (float) ((L2Regularization) regularization.get(0)).getL2().valueAt(0, 0);
             segmentEnds[2 * i] = offset + weights;
             segmentEnds[2 * i + 1] = offset + count;
-            layers.add(new LayerViews(w, b, weightGradient, firstElement(w), firstElement(weightGradient), offset + weights,
-                    inputs, (int) w.size(1), ActivationKinds.plainRelu(conf.getActivationFn())));
+            layers.add(new LayerViews(w, b, weightGradient, NativeAddress.firstElement(w), NativeAddress.firstElement(weightGradient),
+                    offset + weights, inputs, (int) w.size(1), ActivationKinds.plainRelu(conf.getActivationFn())));
             offset += count;
         }
         this.adam = new FlatAdam(params, gradient, state, segmentEnds, segmentL2);
@@ -205,11 +206,6 @@ final class DenseTrainingLoop {
         return w.dataType() == DataType.FLOAT && w.rank() == 2 && w.stride(0) == 1 && w.stride(1) == w.size(0);
     }
 
-    /** The native address of the array's first element (a view's buffer starts there). */
-    private static FloatPointer firstElement(INDArray a) {
-        return new FloatPointer(a.data().addressPointer());
-    }
-
     /**
      * The mean cross-entropy of the batch; leaves the summed gradient in {@link #gradient}. Each product goes where it
      * ran fastest for LeNet-300-100 on this project's AMD EPYC ({@code scripts/bench/run.sh denseproducts},
@@ -222,7 +218,7 @@ final class DenseTrainingLoop {
     private double forwardBackward(INDArray x, INDArray y, int rows) {
         var b = buffers.computeIfAbsent(rows, this::allocate);
         int last = layers.size() - 1;
-        FloatPointer xRows = firstElement(x);
+        FloatPointer xRows = NativeAddress.firstElement(x);
         for (int i = 0; i <= last; i++) {
             var layer = layers.get(i);
             if (rows >= FORWARD_THROUGH_ONEDNN_FROM) {
@@ -274,8 +270,8 @@ final class DenseTrainingLoop {
             widest = Math.max(widest, layers.get(i).outputs());
             activations[i] = Nd4j.create(DataType.FLOAT, new long[]{rows, layers.get(i).outputs()}, 'c');
             deltas[i] = Nd4j.create(DataType.FLOAT, new long[]{rows, layers.get(i).outputs()}, 'c');
-            activationRows[i] = firstElement(activations[i]);
-            deltaRows[i] = firstElement(deltas[i]);
+            activationRows[i] = NativeAddress.firstElement(activations[i]);
+            deltaRows[i] = NativeAddress.firstElement(deltas[i]);
         }
         return new Buffers(activations, deltas, activationRows, deltaRows, new float[rows * widest], new float[rows * widest]);
     }

@@ -1,9 +1,10 @@
 package dev.secateur.finetune;
 
+import dev.secateur.model.NativeAddress;
 import dev.secateur.model.Network;
 import java.lang.ref.Reference;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import org.bytedeco.javacpp.FloatPointer;
@@ -234,8 +235,8 @@ final class TrainingConvolutionLayer extends ConvolutionLayer {
         // gradient = Σ over examples of deltas · patchesᵀ: [outDepth, positions] · [taps, positions]ᵀ, summed by
         // OpenBLAS (beta 1) into the gradient view; ND4J's product would go through oneDNN's matmul, slower for this
         // shape than the backward-data pass skipped (DNNL_VERBOSE)
-        var gradientMatrix = new FloatPointer(weightGradView.data().addressPointer()); // a view's buffer starts at its first element
-        var deltaMatrix = new FloatPointer(deltas.data().addressPointer());
+        var gradientMatrix = NativeAddress.firstElement(weightGradView);
+        var deltaMatrix = NativeAddress.firstElement(deltas);
         // the patches of a few examples at a time, so that large images need no im2col of the whole batch
         int chunk = (int) Math.max(1, Math.min(examples, patchFloats / ((long) positions * taps)));
         for (int first = 0; first < examples; first += chunk) {

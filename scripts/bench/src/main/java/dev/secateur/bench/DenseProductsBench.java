@@ -1,5 +1,6 @@
 package dev.secateur.bench;
 
+import dev.secateur.model.NativeAddress;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,22 +112,18 @@ public final class DenseProductsBench {
         private void openblas(Product product, int i) {
             int in = WIDTHS[i];
             int out = WIDTHS[i + 1];
-            FloatPointer below = first(i == 0 ? x : activations[i - 1]);
-            FloatPointer w = first(weights[i]);
-            FloatPointer delta = first(deltas[i]);
+            FloatPointer below = NativeAddress.firstElement(i == 0 ? x : activations[i - 1]);
+            FloatPointer w = NativeAddress.firstElement(weights[i]);
+            FloatPointer delta = NativeAddress.firstElement(deltas[i]);
             switch (product) {
                 case FORWARD -> openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasTrans,
-                        rows, out, in, 1f, below, in, w, in, 0f, first(activations[i]), out);
+                        rows, out, in, 1f, below, in, w, in, 0f, NativeAddress.firstElement(activations[i]), out);
                 case WEIGHT_GRADIENT -> openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans, openblas_nolapack.CblasNoTrans,
-                        out, in, rows, 1f, delta, out, below, in, 0f, first(weightGradients[i]), in);
+                        out, in, rows, 1f, delta, out, below, in, 0f, NativeAddress.firstElement(weightGradients[i]), in);
                 case DELTA -> openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans,
-                        rows, in, out, 1f, delta, out, w, in, 0f, first(deltas[i - 1]), in);
+                        rows, in, out, 1f, delta, out, w, in, 0f, NativeAddress.firstElement(deltas[i - 1]), in);
             }
             Reference.reachabilityFence(this); // the arrays behind the pointers
-        }
-
-        private static FloatPointer first(INDArray a) {
-            return new FloatPointer(a.data().addressPointer());
         }
     }
 
